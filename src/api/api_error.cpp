@@ -1,0 +1,153 @@
+#include "api/api_error.h"
+
+#include "codec/json/json_document.h"
+#include "codec/json/json_writer.h"
+
+namespace edgeai::api {
+
+using core::StatusCode;
+
+ApiError api_error_from_status(const core::Status& status) {
+    ApiError e;
+    e.message = status.message();
+    e.param = status.field();
+    switch (status.code()) {
+    case StatusCode::kOk:
+    case StatusCode::kInternal:
+    case StatusCode::kDataLoss:
+        e.http_status = 500;
+        e.type = "server_error";
+        break;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kFailedPrecondition:
+        e.http_status = 400;
+        e.type = "invalid_request_error";
+        break;
+    case StatusCode::kNotFound:
+        e.http_status = 404;
+        e.type = "invalid_request_error";
+        e.code = "not_found";
+        break;
+    case StatusCode::kUnauthenticated:
+        e.http_status = 401;
+        e.type = "authentication_error";
+        e.code = "invalid_api_key";
+        break;
+    case StatusCode::kPermissionDenied:
+        e.http_status = 403;
+        e.type = "permission_error";
+        break;
+    case StatusCode::kResourceExhausted:
+        e.http_status = 429;
+        e.type = "rate_limit_error";
+        e.code = "rate_limit_exceeded";
+        e.retry_after_s = 1;
+        break;
+    case StatusCode::kUnavailable:
+        e.http_status = 503;
+        e.type = "server_error";
+        e.code = "service_unavailable";
+        break;
+    case StatusCode::kDeadlineExceeded:
+        e.http_status = 504;
+        e.type = "server_error";
+        e.code = "timeout";
+        break;
+    case StatusCode::kUnimplemented:
+        e.http_status = 400;
+        e.type = "invalid_request_error";
+        e.code = "unsupported";
+        break;
+    case StatusCode::kCancelled:
+        e.http_status = 499; // nobody reads it; logged only
+        e.type = "server_error";
+        e.code = "cancelled";
+        break;
+    }
+    if (e.message.empty()) e.message = std::string(core::status_code_name(status.code()));
+    return e;
+}
+
+ApiError route_not_found(std::string_view method, std::string_view path) {
+    return {404, "invalid_request_error", "unknown_url", "",
+            "Invalid URL (" + std::string(method) + " " + std::string(path) +
+                "): no such route; see docs/api.md for the routes edgeai serves",
+            0};
+}
+
+ApiError method_not_allowed(std::string_view method, std::string_view path) {
+    return {405, "invalid_request_error", "method_not_allowed", "",
+            "Method " + std::string(method) + " is not allowed on " + std::string(path), 0};
+}
+
+ApiError payload_too_large(size_t limit_bytes) {
+    return {413, "invalid_request_error", "request_too_large", "",
+            "Request body is larger than the limit of " + std::to_string(limit_bytes) +
+                " bytes (server.max_body_bytes)",
+            0};
+}
+
+ApiError headers_too_large(size_t limit_bytes) {
+    return {431, "invalid_request_error", "headers_too_large", "",
+            "Request headers are larger than the limit of " + std::to_string(limit_bytes) +
+                " bytes (server.max_header_bytes)",
+            0};
+}
+
+ApiError unsupported_media_type(std::string_view content_type) {
+    return {415, "invalid_request_error", "unsupported_media_type", "",
+            "Content-Type '" + std::string(content_type) +
+                "' is not supported; send the body as application/json",
+            0};
+}
+
+ApiError bad_gateway(std::string message) {
+    return {502, "server_error", "bad_gateway", "", std::move(message), 0};
+}
+
+ApiError gateway_timeout(std::string message) {
+    return {504, "server_error", "timeout", "", std::move(message), 0};
+}
+
+ApiError service_unavailable(std::string message) {
+    return {503, "server_error", "service_unavailable", "", std::move(message), 0};
+}
+
+std::string render_api_error(const ApiError& error) {
+    codec::JsonWriter w;
+    w.begin_object().key("error").begin_object();
+    w.field("message", std::string_view(error.message));
+    w.field("type", std::string_view(error.type));
+    w.key("param");
+    if (error.param.empty()) {
+        w.null();
+    } else {
+        w.value(std::string_view(error.param));
+    }
+    w.key("code");
+    if (error.code.empty()) {
+        w.null();
+    } else {
+        w.value(std::string_view(error.code));
+    }
+    w.end_object().end_object();
+    return w.take();
+}
+
+core::HttpResponse api_error_response(const ApiError& error) {
+    core::HttpResponse r;
+    r.status = error.http_status;
+    r.headers.add("content-type", "application/json");
+    if (error.retry_after_s > 0) r.headers.add("retry-after", std::to_string(error.retry_after_s));
+    r.body = render_api_error(error);
+    return r;
+}
+
+bool is_openai_error_body(std::string_view body) {
+    auto doc = codec::JsonDocument::parse(body);
+    if (!doc.ok()) return false;
+    codec::JsonValue error = doc->root()["error"];
+    return error.is_object() && error["message"].is_string();
+}
+
+} // namespace edgeai::api

@@ -1,0 +1,45 @@
+// Every error leaves the gateway in OpenAI's shape,
+//   {"error":{"message":"...","type":"...","param":null,"code":null}}
+// with the HTTP status an OpenAI SDK maps to its matching error class. This file
+// is the one table from Status codes (and HTTP-only conditions) to that shape.
+#pragma once
+
+#include "core/http_types.h"
+#include "core/status.h"
+
+#include <string>
+#include <string_view>
+
+namespace edgeai::api {
+
+struct ApiError {
+    int http_status = 500;
+    std::string type;    // "invalid_request_error", "server_error", ...
+    std::string code;    // machine-readable, empty for null
+    std::string param;   // the offending request field, empty for null
+    std::string message; // a sentence a user can act on
+    int retry_after_s = 0; // > 0 adds Retry-After
+};
+
+ApiError api_error_from_status(const core::Status& status);
+
+// HTTP conditions that have no Status code of their own.
+ApiError route_not_found(std::string_view method, std::string_view path);
+ApiError method_not_allowed(std::string_view method, std::string_view path);
+ApiError payload_too_large(size_t limit_bytes);
+ApiError headers_too_large(size_t limit_bytes);
+ApiError unsupported_media_type(std::string_view content_type);
+ApiError bad_gateway(std::string message);
+ApiError gateway_timeout(std::string message);
+ApiError service_unavailable(std::string message);
+
+// The JSON body alone.
+std::string render_api_error(const ApiError& error);
+// A complete response: status, JSON body, content type and Retry-After.
+core::HttpResponse api_error_response(const ApiError& error);
+
+// True when `body` already is {"error":{...}} with a string message, i.e. an
+// upstream's error we can pass on as it is.
+bool is_openai_error_body(std::string_view body);
+
+} // namespace edgeai::api

@@ -1,0 +1,42 @@
+// Checks for request fields that name the field in every error, so a client
+// reads "temperature: expected a number between 0 and 2, found a string" rather
+// than "bad request". A field that is absent passes every optional check.
+#pragma once
+
+#include "codec/json/json_document.h"
+#include "core/status.h"
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace edgeai::api {
+
+using codec::JsonValue;
+
+core::Status field_error(std::string field, std::string message);
+
+// Required: present and of the type.
+core::Status require_string(JsonValue v, std::string_view field, bool allow_empty = false);
+core::Status require_array(JsonValue v, std::string_view field, bool allow_empty = false);
+core::Status require_object(JsonValue v, std::string_view field);
+
+// Optional: absent or null passes; otherwise the type and range must hold.
+core::Status optional_bool(JsonValue v, std::string_view field);
+core::Status optional_string(JsonValue v, std::string_view field);
+core::Status optional_object(JsonValue v, std::string_view field);
+core::Status optional_number(JsonValue v, std::string_view field, double min, double max);
+core::Status optional_integer(JsonValue v, std::string_view field, int64_t min, int64_t max);
+core::Status optional_enum(JsonValue v, std::string_view field,
+                           std::initializer_list<std::string_view> allowed);
+
+// "a string or an array of strings" (stop sequences, with a count cap).
+core::Status optional_string_or_strings(JsonValue v, std::string_view field, size_t max_count);
+
+// The inputs of completions and embeddings: a string, an array of strings, an
+// array of token ids, or an array of arrays of token ids.
+core::Status require_text_or_tokens(JsonValue v, std::string_view field);
+
+std::string indexed(std::string_view field, size_t index);
+
+} // namespace edgeai::api

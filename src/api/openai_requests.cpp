@@ -1,0 +1,184 @@
+#include "api/openai_requests.h"
+
+#include "api/field_check.h"
+#include "codec/json/json_document.h"
+
+namespace edgeai::api {
+
+namespace {
+
+using codec::JsonDocument;
+
+core::Result<JsonDocument> parse_body(std::string_view body) {
+    auto doc = JsonDocument::parse(body);
+    if (!doc.ok()) {
+        return core::invalid_argument("We could not parse the JSON body of your request: " +
+                                      doc.status().message() +
+                                      ". Send a JSON object as the body.");
+    }
+    if (!doc->root().is_object()) {
+        return core::invalid_argument(
+            "The request body must be a JSON object, found " +
+            std::string(codec::json_type_phrase(doc->root().type())));
+    }
+    return doc;
+}
+
+core::Status decode_stream(JsonValue root, bool* stream, bool* include_usage) {
+    EDGEAI_TRY(optional_bool(root["stream"], "stream"));
+    *stream = root["stream"].as_bool();
+    JsonValue options = root["stream_options"];
+    EDGEAI_TRY(optional_object(options, "stream_options"));
+    if (options.is_object()) {
+        if (!*stream) {
+            return field_error("stream_options",
+                               "is only allowed when stream is true");
+        }
+        EDGEAI_TRY(optional_bool(options["include_usage"], "stream_options.include_usage"));
+        *include_usage = options["include_usage"].as_bool();
+    }
+    return {};
+}
+
+core::Status decode_sampling(JsonValue root, SamplingOptions* out) {
+    EDGEAI_TRY(optional_number(root["temperature"], "temperature", 0, 2));
+    EDGEAI_TRY(optional_number(root["top_p"], "top_p", 0, 1));
+    EDGEAI_TRY(optional_number(root["presence_penalty"], "presence_penalty", -2, 2));
+    EDGEAI_TRY(optional_number(root["frequency_penalty"], "frequency_penalty", -2, 2));
+    EDGEAI_TRY(optional_integer(root["n"], "n", 1, kMaxChoices));
+    EDGEAI_TRY(optional_integer(root["seed"], "seed", INT64_MIN, INT64_MAX));
+    EDGEAI_TRY(optional_integer(root["max_tokens"], "max_tokens", 1, INT32_MAX));
+    EDGEAI_TRY(
+        optional_integer(root["max_completion_tokens"], "max_completion_tokens", 1, INT32_MAX));
+    EDGEAI_TRY(optional_string_or_strings(root["stop"], "stop", kMaxStopSequences));
+    EDGEAI_TRY(optional_object(root["logit_bias"], "logit_bias"));
+    EDGEAI_TRY(optional_string(root["user"], "user"));
+
+    if (root["temperature"].is_number()) out->temperature = root["temperature"].as_double();
+    if (root["top_p"].is_number()) out->top_p = root["top_p"].as_double();
+    out->presence_penalty = root["presence_penalty"].as_double();
+    out->frequency_penalty = root["frequency_penalty"].as_double();
+    if (root["n"].is_number()) out->n = root["n"].as_int64();
+    if (root["seed"].is_number()) out->seed = root["seed"].as_int64();
+    if (root["max_completion_tokens"].is_number()) {
+        out->max_tokens = root["max_completion_tokens"].as_int64();
+    } else if (root["max_tokens"].is_number()) {
+        out->max_tokens = root["max_tokens"].as_int64();
+    }
+    JsonValue stop = root["stop"];
+    if (stop.is_string()) {
+        out->stop.emplace_back(stop.as_string());
+    } else {
+        for (size_t i = 0; i < stop.size(); ++i) out->stop.emplace_back(stop.at(i).as_string());
+    }
+    return {};
+}
+
+core::Status decode_content(JsonValue content, const std::string& field, bool required,
+                            std::string* text) {
+    if (content.is_missing() || content.is_null()) {
+        if (required) return field_error(field, "is required");
+        return {};
+    }
+    if (content.is_string()) {
+        text->assign(content.as_string());
+        return {};
+    }
+    if (!content.is_array()) {
+        return field_error(field, "expected a string or an array of content parts, found " +
+                                      std::string(codec::json_type_phrase(content.type())));
+    }
+    for (size_t i = 0; i < content.size(); ++i) {
+        JsonValue part = content.at(i);
+        std::string part_field = indexed(field, i);
+        EDGEAI_TRY(require_object(part, part_field));
+        EDGEAI_TRY(require_string(part["type"], part_field + ".type"));
+        if (part["type"].as_string() == "text") {
+            EDGEAI_TRY(require_string(part["text"], part_field + ".text", true));
+            if (!text->empty()) text->push_back('\n');
+            text->append(part["text"].as_string());
+        }
+    }
+    return {};
+}
+
+core::Status decode_message(JsonValue m, size_t index, ChatMessage* out) {
+    std::string field = indexed("messages", index);
+    EDGEAI_TRY(require_object(m, field));
+    EDGEAI_TRY(require_string(m["role"], field + ".role"));
+    EDGEAI_TRY(optional_enum(m["role"], field + ".role",
+                             {"system", "developer", "user", "assistant", "tool", "function"}));
+    out->role.assign(m["role"].as_string());
+    // An assistant turn may carry only tool calls; every other role must say something.
+    bool calls_tools = m["tool_calls"].is_array() || m["function_call"].is_object();
+    bool content_required = !(out->role == "assistant" && calls_tools);
+    EDGEAI_TRY(decode_content(m["content"], field + ".content", content_required, &out->text));
+    if (out->role == "tool") {
+        EDGEAI_TRY(require_string(m["tool_call_id"], field + ".tool_call_id"));
+    }
+    EDGEAI_TRY(optional_string(m["name"], field + ".name"));
+    return {};
+}
+
+} // namespace
+
+core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_view body) {
+    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_body(body));
+    JsonValue root = doc.root();
+    ChatCompletionRequest req;
+    EDGEAI_TRY(require_string(root["model"], "model"));
+    req.model.assign(root["model"].as_string());
+    JsonValue messages = root["messages"];
+    EDGEAI_TRY(require_array(messages, "messages"));
+    req.messages.resize(messages.size());
+    for (size_t i = 0; i < messages.size(); ++i) {
+        EDGEAI_TRY(decode_message(messages.at(i), i, &req.messages[i]));
+    }
+    EDGEAI_TRY(decode_stream(root, &req.stream, &req.include_usage));
+    EDGEAI_TRY(decode_sampling(root, &req.sampling));
+    JsonValue tools = root["tools"];
+    if (!tools.is_missing() && !tools.is_null()) {
+        EDGEAI_TRY(require_array(tools, "tools", true));
+        for (size_t i = 0; i < tools.size(); ++i) {
+            EDGEAI_TRY(require_object(tools.at(i), indexed("tools", i)));
+        }
+    }
+    EDGEAI_TRY(optional_object(root["response_format"], "response_format"));
+    EDGEAI_TRY(optional_integer(root["top_logprobs"], "top_logprobs", 0, 20));
+    EDGEAI_TRY(optional_bool(root["logprobs"], "logprobs"));
+    return req;
+}
+
+core::Result<CompletionRequest> decode_completion_request(std::string_view body) {
+    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_body(body));
+    JsonValue root = doc.root();
+    CompletionRequest req;
+    EDGEAI_TRY(require_string(root["model"], "model"));
+    req.model.assign(root["model"].as_string());
+    EDGEAI_TRY(require_text_or_tokens(root["prompt"], "prompt"));
+    EDGEAI_TRY(decode_stream(root, &req.stream, &req.include_usage));
+    EDGEAI_TRY(decode_sampling(root, &req.sampling));
+    EDGEAI_TRY(optional_bool(root["echo"], "echo"));
+    EDGEAI_TRY(optional_string(root["suffix"], "suffix"));
+    EDGEAI_TRY(optional_integer(root["logprobs"], "logprobs", 0, 5));
+    EDGEAI_TRY(optional_integer(root["best_of"], "best_of", 1, kMaxChoices));
+    return req;
+}
+
+core::Result<EmbeddingRequest> decode_embedding_request(std::string_view body) {
+    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_body(body));
+    JsonValue root = doc.root();
+    EmbeddingRequest req;
+    EDGEAI_TRY(require_string(root["model"], "model"));
+    req.model.assign(root["model"].as_string());
+    EDGEAI_TRY(require_text_or_tokens(root["input"], "input"));
+    EDGEAI_TRY(optional_enum(root["encoding_format"], "encoding_format", {"float", "base64"}));
+    if (root["encoding_format"].is_string()) {
+        req.encoding_format.assign(root["encoding_format"].as_string());
+    }
+    EDGEAI_TRY(optional_integer(root["dimensions"], "dimensions", 1, 65536));
+    EDGEAI_TRY(optional_string(root["user"], "user"));
+    return req;
+}
+
+} // namespace edgeai::api

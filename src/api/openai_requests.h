@@ -1,0 +1,65 @@
+// Typed views of the OpenAI request bodies the gateway serves. Decoding checks
+// every field the gateway or its backends act on and names the field when it is
+// wrong; fields it does not know are not kept here because the original bytes are
+// what travel upstream, so nothing a client sends is ever dropped.
+#pragma once
+
+#include "core/result.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace edgeai::api {
+
+// Requests larger than this are refused by the shell before they reach a decoder.
+inline constexpr size_t kDefaultMaxBodyBytes = size_t{4} << 20;
+// OpenAI's own cap on stop sequences.
+inline constexpr size_t kMaxStopSequences = 4;
+inline constexpr int64_t kMaxChoices = 128;
+
+struct SamplingOptions {
+    std::optional<double> temperature;
+    std::optional<double> top_p;
+    std::optional<int64_t> max_tokens;
+    std::optional<int64_t> seed;
+    int64_t n = 1;
+    double presence_penalty = 0;
+    double frequency_penalty = 0;
+    std::vector<std::string> stop;
+};
+
+struct ChatMessage {
+    std::string role;
+    // The text of a string content, or of its text parts joined; other parts
+    // (images, audio) are left to backends that read the original body.
+    std::string text;
+};
+
+struct ChatCompletionRequest {
+    std::string model;
+    std::vector<ChatMessage> messages;
+    bool stream = false;
+    bool include_usage = false; // stream_options.include_usage
+    SamplingOptions sampling;
+};
+
+struct CompletionRequest {
+    std::string model;
+    bool stream = false;
+    bool include_usage = false;
+    SamplingOptions sampling;
+};
+
+struct EmbeddingRequest {
+    std::string model;
+    std::string encoding_format = "float";
+};
+
+core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_view body);
+core::Result<CompletionRequest> decode_completion_request(std::string_view body);
+core::Result<EmbeddingRequest> decode_embedding_request(std::string_view body);
+
+} // namespace edgeai::api

@@ -1,0 +1,99 @@
+#include "api/routes.h"
+
+namespace edgeai::api {
+
+namespace {
+
+struct RouteSpec {
+    std::string_view path;
+    Endpoint endpoint;
+    std::string_view method; // the one method besides OPTIONS (and HEAD for GET)
+};
+
+constexpr RouteSpec kRoutes[] = {
+    {"/", Endpoint::kRoot, "GET"},
+    {"/healthz", Endpoint::kHealthz, "GET"},
+    {"/readyz", Endpoint::kReadyz, "GET"},
+    {"/metrics", Endpoint::kMetrics, "GET"},
+    {"/v1/models", Endpoint::kModels, "GET"},
+    {"/v1/chat/completions", Endpoint::kChatCompletions, "POST"},
+    {"/v1/completions", Endpoint::kCompletions, "POST"},
+    {"/v1/embeddings", Endpoint::kEmbeddings, "POST"},
+};
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// Model ids may contain '/', sent by SDKs as %2F; a broken escape stays literal.
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size()) {
+            int hi = hex_value(s[i + 1]);
+            int lo = hex_value(s[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out.push_back(static_cast<char>(hi * 16 + lo));
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(s[i]);
+    }
+    return out;
+}
+
+bool method_matches(std::string_view method, std::string_view allowed) {
+    return method == allowed || method == "OPTIONS" || (allowed == "GET" && method == "HEAD");
+}
+
+std::string_view allow_header(std::string_view method) {
+    return method == "GET" ? std::string_view("GET, HEAD, OPTIONS")
+                           : std::string_view("POST, OPTIONS");
+}
+
+} // namespace
+
+RouteMatch match_route(std::string_view method, std::string_view path) {
+    RouteMatch m;
+    // A trailing slash is the same route; clients and proxies add them.
+    if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
+    for (const RouteSpec& r : kRoutes) {
+        if (path == r.path) {
+            m.endpoint = r.endpoint;
+            m.method_allowed = method_matches(method, r.method);
+            m.allow = allow_header(r.method);
+            return m;
+        }
+    }
+    constexpr std::string_view kModelPrefix = "/v1/models/";
+    if (path.size() > kModelPrefix.size() && path.substr(0, kModelPrefix.size()) == kModelPrefix) {
+        m.endpoint = Endpoint::kModel;
+        m.method_allowed = method_matches(method, "GET");
+        m.allow = allow_header("GET");
+        m.model_id = percent_decode(path.substr(kModelPrefix.size()));
+    }
+    return m;
+}
+
+std::string_view endpoint_name(Endpoint endpoint) {
+    switch (endpoint) {
+    case Endpoint::kNone: return "unknown";
+    case Endpoint::kRoot: return "root";
+    case Endpoint::kHealthz: return "healthz";
+    case Endpoint::kReadyz: return "readyz";
+    case Endpoint::kMetrics: return "metrics";
+    case Endpoint::kModels: return "models";
+    case Endpoint::kModel: return "model";
+    case Endpoint::kChatCompletions: return "chat_completions";
+    case Endpoint::kCompletions: return "completions";
+    case Endpoint::kEmbeddings: return "embeddings";
+    }
+    return "unknown";
+}
+
+} // namespace edgeai::api

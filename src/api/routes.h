@@ -1,0 +1,37 @@
+// The HTTP surface of the gateway in one table: which paths exist and which
+// methods each accepts, so an unknown path is a 404 and a known path with the
+// wrong method is a 405 with an Allow header, never a guess.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace edgeai::api {
+
+enum class Endpoint {
+    kNone,
+    kRoot,
+    kHealthz,
+    kReadyz,
+    kMetrics,
+    kModels,
+    kModel, // /v1/models/{id}
+    kChatCompletions,
+    kCompletions,
+    kEmbeddings,
+};
+
+struct RouteMatch {
+    Endpoint endpoint = Endpoint::kNone;
+    bool method_allowed = false;
+    std::string_view allow;  // methods for the Allow header, e.g. "POST, OPTIONS"
+    std::string model_id;    // for kModel, percent-decoded
+};
+
+// Matches a path (without query) and method. kNone means no such path.
+RouteMatch match_route(std::string_view method, std::string_view path);
+
+// Name used in metrics labels and logs ("chat_completions").
+std::string_view endpoint_name(Endpoint endpoint);
+
+} // namespace edgeai::api

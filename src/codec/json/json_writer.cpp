@@ -1,0 +1,187 @@
+#include "codec/json/json_writer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace edgeai::codec {
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid.
+size_t utf8_sequence_length(std::string_view s, size_t i) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char c = byte(i);
+    size_t len;
+    uint32_t min_code;
+    if (c < 0x80) return 1;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        min_code = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        min_code = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        min_code = 0x10000;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    uint32_t code = c & (0x7F >> len);
+    for (size_t k = 1; k < len; ++k) {
+        unsigned char cc = byte(i + k);
+        if ((cc & 0xC0) != 0x80) return 0;
+        code = (code << 6) | (cc & 0x3F);
+    }
+    if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
+    return len;
+}
+
+} // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out.push_back('"');
+    size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            size_t len = utf8_sequence_length(s, i);
+            if (len == 0) {
+                out += "\xEF\xBF\xBD";
+                ++i;
+            } else {
+                out.append(s.data() + i, len);
+                i += len;
+            }
+            continue;
+        }
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        case '\b': out += "\\b"; break;
+        case '\f': out += "\\f"; break;
+        default:
+            if (c < 0x20) {
+                out += "\\u00";
+                out.push_back(kHex[c >> 4]);
+                out.push_back(kHex[c & 0xF]);
+            } else {
+                out.push_back(static_cast<char>(c));
+            }
+        }
+        ++i;
+    }
+    out.push_back('"');
+}
+
+void JsonWriter::before_value() {
+    if (after_key_) {
+        after_key_ = false;
+        return;
+    }
+    if (depth_ > 0) {
+        uint64_t bit = uint64_t{1} << ((depth_ - 1) & 63);
+        if (has_item_ & bit) out_->push_back(',');
+        has_item_ |= bit;
+    }
+}
+
+JsonWriter& JsonWriter::begin_object() {
+    before_value();
+    out_->push_back('{');
+    ++depth_;
+    has_item_ &= ~(uint64_t{1} << ((depth_ - 1) & 63));
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+    out_->push_back('}');
+    --depth_;
+    return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+    before_value();
+    out_->push_back('[');
+    ++depth_;
+    has_item_ &= ~(uint64_t{1} << ((depth_ - 1) & 63));
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+    out_->push_back(']');
+    --depth_;
+    return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view name) {
+    before_value();
+    append_json_string(*out_, name);
+    out_->push_back(':');
+    after_key_ = true;
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view s) {
+    before_value();
+    append_json_string(*out_, s);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(int64_t n) {
+    before_value();
+    *out_ += std::to_string(n);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(uint64_t n) {
+    before_value();
+    *out_ += std::to_string(n);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(double d) {
+    before_value();
+    if (!std::isfinite(d)) {
+        *out_ += "null"; // JSON has no NaN or infinity
+        return *this;
+    }
+    char buf[32];
+    int n = std::snprintf(buf, sizeof buf, "%.17g", d);
+    // Shortest form that round-trips is nicer to read; try fewer digits first.
+    for (int precision = 6; precision < 17; ++precision) {
+        char shorter[32];
+        int m = std::snprintf(shorter, sizeof shorter, "%.*g", precision, d);
+        if (std::strtod(shorter, nullptr) == d) {
+            out_->append(shorter, static_cast<size_t>(m));
+            return *this;
+        }
+    }
+    out_->append(buf, static_cast<size_t>(n));
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(bool b) {
+    before_value();
+    *out_ += b ? "true" : "false";
+    return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+    before_value();
+    *out_ += "null";
+    return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json) {
+    before_value();
+    out_->append(json);
+    return *this;
+}
+
+} // namespace edgeai::codec

@@ -1,0 +1,279 @@
+#include "core/config/config_schema.h"
+
+#include <algorithm>
+#include <charconv>
+
+namespace edgeai::core {
+
+namespace {
+
+constexpr int64_t kMaxMs = int64_t{24} * 3600 * 1000;
+constexpr int64_t kMaxBytes = int64_t{1} << 34;
+
+#define EDGEAI_INT_KEY(path_, member_, min_, max_, doc_)                                           \
+    ConfigKey {                                                                                    \
+        path_, ValueKind::kInteger, doc_, min_, max_, "", false,                                   \
+            [](const Settings& s) -> ConfigValue { return s.member_; },                            \
+            [](Settings& s, const ConfigValue& v) { s.member_ = *std::get_if<int64_t>(&v); }       \
+    }
+#define EDGEAI_STRING_KEY(path_, member_, choices_, secret_, doc_)                                 \
+    ConfigKey {                                                                                    \
+        path_, ValueKind::kString, doc_, 0, 0, choices_, secret_,                                  \
+            [](const Settings& s) -> ConfigValue { return s.member_; },                            \
+            [](Settings& s, const ConfigValue& v) { s.member_ = *std::get_if<std::string>(&v); }   \
+    }
+#define EDGEAI_BOOL_KEY(path_, member_, doc_)                                                      \
+    ConfigKey {                                                                                    \
+        path_, ValueKind::kBool, doc_, 0, 0, "", false,                                            \
+            [](const Settings& s) -> ConfigValue { return s.member_; },                            \
+            [](Settings& s, const ConfigValue& v) { s.member_ = *std::get_if<bool>(&v); }          \
+    }
+#define EDGEAI_LIST_KEY(path_, member_, doc_)                                                      \
+    ConfigKey {                                                                                    \
+        path_, ValueKind::kStringList, doc_, 0, 0, "", false,                                      \
+            [](const Settings& s) -> ConfigValue { return s.member_; },                            \
+            [](Settings& s, const ConfigValue& v) {                                                \
+                s.member_ = *std::get_if<std::vector<std::string>>(&v);                            \
+            }                                                                                      \
+    }
+
+const ConfigKey kKeys[] = {
+    EDGEAI_STRING_KEY("data_dir", data_dir, "", false,
+                      "Directory for all state (databases, logs, models). Empty: "
+                      "$STATE_DIRECTORY (systemd), else $XDG_DATA_HOME/edgeai, else "
+                      "~/.local/share/edgeai."),
+    ConfigKey{"log.level", ValueKind::kString, "Least severe level written to the log.", 0, 0,
+              "trace,debug,info,warn,error,off", false,
+              [](const Settings& s) -> ConfigValue {
+                  return std::string(log_level_name(s.log.level));
+              },
+              [](Settings& s, const ConfigValue& v) {
+                  auto level = parse_log_level(*std::get_if<std::string>(&v));
+                  if (level.ok()) s.log.level = *level;
+              }},
+    EDGEAI_BOOL_KEY("log.requests", log.requests,
+                    "Write one JSON line per request (method, path, status, latency; never "
+                    "bodies or keys)."),
+    EDGEAI_STRING_KEY("server.listen", server.listen, "", false,
+                      "Address and port to listen on, HOST:PORT ([v6addr]:PORT for IPv6)."),
+    EDGEAI_INT_KEY("server.max_body_bytes", server.max_body_bytes, 1024, kMaxBytes,
+                   "Largest request body accepted; larger gets 413."),
+    EDGEAI_INT_KEY("server.max_header_bytes", server.max_header_bytes, 1024, 1 << 20,
+                   "Largest request head (request line and headers); larger gets 431."),
+    EDGEAI_INT_KEY("server.read_timeout_ms", server.read_timeout_ms, 10, kMaxMs,
+                   "Time a client has to send a whole request once it started; slower "
+                   "clients are disconnected."),
+    EDGEAI_INT_KEY("server.idle_timeout_ms", server.idle_timeout_ms, 10, kMaxMs,
+                   "Time an idle keep-alive connection stays open."),
+    EDGEAI_INT_KEY("server.write_timeout_ms", server.write_timeout_ms, 10, kMaxMs,
+                   "Time a response write may stall before the connection is dropped."),
+    EDGEAI_INT_KEY("server.max_connections", server.max_connections, 1, 1000000,
+                   "Concurrent client connections; more get 503 and are closed."),
+    EDGEAI_INT_KEY("server.shutdown_grace_ms", server.shutdown_grace_ms, 0, kMaxMs,
+                   "On SIGTERM/SIGINT, how long in-flight requests may finish before exit."),
+    EDGEAI_LIST_KEY("server.cors.allow_origins", server.cors.allow_origins,
+                    "Browser origins allowed to call the API (\"*\" for any). Empty: no "
+                    "CORS headers."),
+    EDGEAI_STRING_KEY("upstream.url", upstream.url, "", false,
+                      "Base URL of an OpenAI-compatible upstream, e.g. "
+                      "https://api.openai.com/v1. Empty: no upstream."),
+    EDGEAI_STRING_KEY("upstream.api_key_env", upstream.api_key_env, "", false,
+                      "Environment variable holding the upstream's API key."),
+    EDGEAI_STRING_KEY("upstream.api_key", upstream.api_key, "", true,
+                      "The upstream's API key itself; prefer upstream.api_key_env."),
+    EDGEAI_STRING_KEY("upstream.ca_file", upstream.ca_file, "", false,
+                      "PEM file of an extra CA to trust for the upstream, besides the "
+                      "system store."),
+    EDGEAI_INT_KEY("upstream.connect_timeout_ms", upstream.connect_timeout_ms, 10, kMaxMs,
+                   "Time to connect (TCP and TLS) to the upstream; failing gets 502."),
+    EDGEAI_INT_KEY("upstream.timeout_ms", upstream.timeout_ms, 10, kMaxMs,
+                   "Time until the upstream's response headers arrive; failing gets 504."),
+    EDGEAI_INT_KEY("upstream.stream_idle_timeout_ms", upstream.stream_idle_timeout_ms, 10,
+                   kMaxMs,
+                   "Longest silence between two pieces of an upstream response; a stream "
+                   "then ends with an error event."),
+    EDGEAI_INT_KEY("upstream.max_connections", upstream.max_connections, 1, 10000,
+                   "Connections to the upstream kept open for reuse."),
+};
+
+#undef EDGEAI_INT_KEY
+#undef EDGEAI_STRING_KEY
+#undef EDGEAI_BOOL_KEY
+#undef EDGEAI_LIST_KEY
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= b.size(); ++j) {
+            size_t above = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::vector<std::string_view> split_choices(std::string_view choices) {
+    std::vector<std::string_view> out;
+    while (!choices.empty()) {
+        size_t comma = choices.find(',');
+        out.push_back(choices.substr(0, comma));
+        if (comma == std::string_view::npos) break;
+        choices.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+} // namespace
+
+std::span<const ConfigKey> config_keys() { return kKeys; }
+
+const ConfigKey* find_config_key(std::string_view path) {
+    for (const ConfigKey& k : kKeys) {
+        if (k.path == path) return &k;
+    }
+    return nullptr;
+}
+
+std::string env_name_for(std::string_view path) {
+    std::string name = "EDGEAI_";
+    for (char c : path) {
+        if (c == '.') {
+            name.push_back('_');
+        } else if (c >= 'a' && c <= 'z') {
+            name.push_back(static_cast<char>(c - 32));
+        } else {
+            name.push_back(c);
+        }
+    }
+    return name;
+}
+
+std::string describe_allowed(const ConfigKey& key) {
+    switch (key.kind) {
+    case ValueKind::kInteger:
+        return "an integer from " + std::to_string(key.min) + " to " + std::to_string(key.max);
+    case ValueKind::kBool: return "true or false";
+    case ValueKind::kStringList: return "an array of strings";
+    case ValueKind::kString:
+        if (key.choices.empty()) return "a string";
+        std::string out = "one of ";
+        for (std::string_view c : split_choices(key.choices)) {
+            if (out.size() > 7) out += ", ";
+            out += "\"" + std::string(c) + "\"";
+        }
+        return out;
+    }
+    return "a value";
+}
+
+Status check_config_value(const ConfigKey& key, const ConfigValue& value) {
+    bool ok = false;
+    switch (key.kind) {
+    case ValueKind::kInteger:
+        if (const int64_t* n = std::get_if<int64_t>(&value)) ok = *n >= key.min && *n <= key.max;
+        break;
+    case ValueKind::kBool: ok = std::holds_alternative<bool>(value); break;
+    case ValueKind::kStringList: ok = std::holds_alternative<std::vector<std::string>>(value); break;
+    case ValueKind::kString:
+        if (const std::string* s = std::get_if<std::string>(&value)) {
+            ok = key.choices.empty();
+            for (std::string_view c : split_choices(key.choices)) ok = ok || c == *s;
+        }
+        break;
+    }
+    if (ok) return {};
+    return invalid_argument("'" + std::string(key.path) + "' must be " + describe_allowed(key) +
+                            ", found " + format_config_value(key, value, key.secret));
+}
+
+Result<ConfigValue> parse_config_text(const ConfigKey& key, std::string_view text) {
+    switch (key.kind) {
+    case ValueKind::kInteger: {
+        int64_t n = 0;
+        std::string_view t = trim(text);
+        auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+        if (ec != std::errc() || end != t.data() + t.size() || t.empty()) {
+            return invalid_argument("'" + std::string(key.path) + "' must be " +
+                                    describe_allowed(key) + ", found \"" + std::string(text) +
+                                    "\"");
+        }
+        return ConfigValue(n);
+    }
+    case ValueKind::kBool: {
+        std::string_view t = trim(text);
+        if (t == "true" || t == "1" || t == "yes" || t == "on") return ConfigValue(true);
+        if (t == "false" || t == "0" || t == "no" || t == "off") return ConfigValue(false);
+        return invalid_argument("'" + std::string(key.path) + "' must be true or false, found \"" +
+                                std::string(text) + "\"");
+    }
+    case ValueKind::kStringList: {
+        std::vector<std::string> items;
+        for (std::string_view part : split_choices(text)) {
+            part = trim(part);
+            if (!part.empty()) items.emplace_back(part);
+        }
+        return ConfigValue(std::move(items));
+    }
+    case ValueKind::kString: return ConfigValue(std::string(text));
+    }
+    return internal_error("unknown value kind");
+}
+
+std::string format_config_value(const ConfigKey& key, const ConfigValue& value, bool redact) {
+    if (const int64_t* n = std::get_if<int64_t>(&value)) return std::to_string(*n);
+    if (const bool* b = std::get_if<bool>(&value)) return *b ? "true" : "false";
+    auto quote = [](std::string_view s) {
+        std::string out = "\"";
+        for (char c : s) {
+            if (c == '"' || c == '\\') out.push_back('\\');
+            if (c == '\n') {
+                out += "\\n";
+                continue;
+            }
+            out.push_back(c);
+        }
+        return out + "\"";
+    };
+    if (const std::string* s = std::get_if<std::string>(&value)) {
+        if (redact && key.secret && !s->empty()) return "\"<redacted>\"";
+        return quote(*s);
+    }
+    const auto* list = std::get_if<std::vector<std::string>>(&value);
+    std::string out = "[";
+    for (size_t i = 0; list != nullptr && i < list->size(); ++i) {
+        if (i > 0) out += ", ";
+        out += quote((*list)[i]);
+    }
+    return out + "]";
+}
+
+std::string suggest_config_key(std::string_view unknown) {
+    std::string best;
+    size_t best_distance = 4; // more edits than this is a different word, not a typo
+    for (const ConfigKey& k : kKeys) {
+        size_t d = edit_distance(unknown, k.path);
+        // Also match the last segment alone: "max_body_bytes" -> "server.max_body_bytes".
+        size_t dot = k.path.rfind('.');
+        if (dot != std::string_view::npos) {
+            d = std::min(d, edit_distance(unknown, k.path.substr(dot + 1)));
+        }
+        if (d < best_distance) {
+            best_distance = d;
+            best = std::string(k.path);
+        }
+    }
+    return best;
+}
+
+} // namespace edgeai::core

@@ -1,0 +1,69 @@
+// The effective configuration as typed values. Defaults here are the embedded
+// defaults: `edgeai serve` with no file, no environment and no flags runs on
+// them. Every field has one entry in config_schema.cpp, which is what the TOML
+// file, EDGEAI_* variables, flags, `config show` and docs/configuration.md use.
+#pragma once
+
+#include "core/log.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace edgeai::core {
+
+struct CorsSettings {
+    // Origins allowed to call from a browser; "*" allows any. Empty: no CORS headers.
+    std::vector<std::string> allow_origins;
+};
+
+struct ServerSettings {
+    std::string listen = "127.0.0.1:8080";
+    int64_t max_body_bytes = int64_t{4} << 20;
+    int64_t max_header_bytes = 16 * 1024;
+    // Time a client has to send a whole request once its first byte arrived.
+    int64_t read_timeout_ms = 30000;
+    // Time an idle keep-alive connection is kept open waiting for a request.
+    int64_t idle_timeout_ms = 60000;
+    // Time a response write may stall (a client that stops reading).
+    int64_t write_timeout_ms = 30000;
+    int64_t max_connections = 1024;
+    // On SIGTERM/SIGINT, how long in-flight requests may run before being cut.
+    int64_t shutdown_grace_ms = 10000;
+    CorsSettings cors;
+};
+
+struct UpstreamSettings {
+    // Base URL of an OpenAI-compatible API, e.g. https://api.openai.com/v1. Empty: none.
+    std::string url;
+    // Name of the environment variable holding the upstream's API key.
+    std::string api_key_env = "OPENAI_API_KEY";
+    // The key itself; prefer api_key_env so the secret stays out of files.
+    std::string api_key;
+    // Extra CA certificate (PEM) trusted besides the system store.
+    std::string ca_file;
+    int64_t connect_timeout_ms = 5000;
+    // Time until the upstream's response headers arrive.
+    int64_t timeout_ms = 60000;
+    // Longest silence allowed between two pieces of a streamed response.
+    int64_t stream_idle_timeout_ms = 60000;
+    // Connections kept open to the upstream for reuse.
+    int64_t max_connections = 64;
+};
+
+struct LogSettings {
+    LogLevel level = LogLevel::kInfo;
+    // One JSON line per request at info level.
+    bool requests = true;
+};
+
+struct Settings {
+    // Where all state lives. Empty: $STATE_DIRECTORY (systemd), else
+    // $XDG_DATA_HOME/edgeai, else ~/.local/share/edgeai.
+    std::string data_dir;
+    LogSettings log;
+    ServerSettings server;
+    UpstreamSettings upstream;
+};
+
+} // namespace edgeai::core

@@ -1,0 +1,59 @@
+// The HTTP vocabulary shared by the gateway and its shells: plain structs with no
+// server library behind them, so the core can be fed by Beast, WASI stdio or JS.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace edgeai::core {
+
+// ASCII case-insensitive comparison, as HTTP field names require.
+bool iequals(std::string_view a, std::string_view b);
+
+struct Header {
+    std::string name;
+    std::string value;
+};
+
+// An ordered list of fields; lookups ignore case. Small enough that a linear scan
+// beats any map.
+class Headers {
+public:
+    void add(std::string name, std::string value) {
+        fields_.push_back({std::move(name), std::move(value)});
+    }
+    // Replaces every field of that name with one.
+    void set(std::string_view name, std::string value);
+    void remove(std::string_view name);
+    // The first value of the field, or empty when absent.
+    std::string_view get(std::string_view name) const;
+    bool has(std::string_view name) const;
+
+    const std::vector<Header>& fields() const { return fields_; }
+    bool empty() const { return fields_.empty(); }
+
+private:
+    std::vector<Header> fields_;
+};
+
+struct HttpRequest {
+    std::string method;  // "GET", "POST", ...
+    std::string target;  // path and query as sent: "/v1/models?limit=2"
+    Headers headers;
+    std::string body;
+    std::string peer;    // client address "ip:port", for logs
+    std::string request_id; // taken from x-request-id or made by the shell
+
+    // The target without its query string.
+    std::string_view path() const;
+};
+
+struct HttpResponse {
+    int status = 200;
+    Headers headers;
+    std::string body;
+};
+
+} // namespace edgeai::core

@@ -1,0 +1,229 @@
+#include "gateway/gateway.h"
+
+#include "api/api_error.h"
+#include "api/openai_requests.h"
+#include "api/routes.h"
+#include "codec/json/json_writer.h"
+#include "gateway/exchange.h"
+#include "gateway/proxy_task.h"
+
+namespace edgeai::gateway {
+
+namespace {
+
+// Request ids from clients are echoed into headers and logs: keep them short
+// and free of anything that could split a header or a log line.
+constexpr size_t kMaxRequestIdLength = 128;
+
+uint64_t splitmix64(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+core::HttpResponse json_response(int status, std::string body) {
+    core::HttpResponse r;
+    r.status = status;
+    r.headers.add("content-type", "application/json");
+    r.body = std::move(body);
+    return r;
+}
+
+bool is_json_content_type(std::string_view content_type) {
+    std::string_view media = content_type.substr(0, content_type.find(';'));
+    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+    return core::iequals(media, "application/json");
+}
+
+std::string percent_encode_segment(std::string_view s) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::string out;
+    for (char c : s) {
+        bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                          (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~' ||
+                          c == ':';
+        if (unreserved) {
+            out.push_back(c);
+        } else {
+            auto b = static_cast<unsigned char>(c);
+            out.push_back('%');
+            out.push_back(kHex[b >> 4]);
+            out.push_back(kHex[b & 0xF]);
+        }
+    }
+    return out;
+}
+
+std::string no_backend_message() {
+    return "no backend is configured to serve this request: start edgeai with --upstream URL "
+           "(an OpenAI-compatible API) or set upstream.url in the configuration";
+}
+
+} // namespace
+
+Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
+    shared_->deps = std::move(deps);
+    telemetry::MetricsRegistry& m = *shared_->deps.metrics;
+    shared_->in_flight = &m.gauge("edgeai_http_requests_in_flight", "Requests being served now");
+    shared_->upstream_first_byte = &m.histogram(
+        "edgeai_upstream_first_byte_seconds", "Time from sending to an upstream until its response head",
+        {}, telemetry::latency_buckets_seconds());
+}
+
+Gateway::~Gateway() = default;
+
+bool Gateway::is_valid_request_id(std::string_view id) {
+    if (id.empty() || id.size() > kMaxRequestIdLength) return false;
+    for (char c : id) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.' || c == ':';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+std::string Gateway::make_request_id() {
+    static constexpr char kHex[] = "0123456789abcdef";
+    uint64_t a = splitmix64(shared_->deps.id_seed + ++id_counter_);
+    uint64_t b = splitmix64(a ^ shared_->deps.id_seed);
+    std::string id = "req_";
+    for (uint64_t v : {a, b}) {
+        for (int shift = 60; shift >= 0; shift -= 4) id.push_back(kHex[(v >> shift) & 0xF]);
+    }
+    return id;
+}
+
+std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, ResponseWriter* writer) {
+    if (!is_valid_request_id(request.request_id)) {
+        std::string_view given = request.headers.get("x-request-id");
+        request.request_id = is_valid_request_id(given) ? std::string(given) : make_request_id();
+    }
+    const GatewayDeps& deps = shared_->deps;
+    api::RouteMatch match = api::match_route(request.method, request.path());
+    auto exchange = std::make_unique<Exchange>(*shared_, writer, request, match.endpoint);
+
+    if (match.endpoint == api::Endpoint::kNone) {
+        exchange->respond_error(api::route_not_found(request.method, request.path()));
+        return nullptr;
+    }
+    if (!match.method_allowed) {
+        core::HttpResponse r =
+            api::api_error_response(api::method_not_allowed(request.method, request.path()));
+        r.headers.add("allow", std::string(match.allow));
+        exchange->respond(std::move(r));
+        return nullptr;
+    }
+    if (request.method == "OPTIONS") {
+        // CORS preflight (and plain OPTIONS): what may be sent here.
+        core::HttpResponse r;
+        r.status = 204;
+        r.headers.add("allow", std::string(match.allow));
+        if (!deps.settings->server.cors.allow_origins.empty()) {
+            r.headers.add("access-control-allow-methods", std::string(match.allow));
+            std::string_view asked = request.headers.get("access-control-request-headers");
+            r.headers.add("access-control-allow-headers",
+                          asked.empty() ? std::string("authorization, content-type, x-request-id")
+                                        : std::string(asked));
+            r.headers.add("access-control-max-age", "600");
+        }
+        exchange->respond(std::move(r));
+        return nullptr;
+    }
+
+    router::BackendRequest backend_request;
+    backend_request.request_id = exchange->request_id();
+    backend_request.client_headers = &request.headers;
+
+    switch (match.endpoint) {
+    case api::Endpoint::kRoot: {
+        codec::JsonWriter w;
+        w.begin_object()
+            .field("name", "edgeai")
+            .field("version", std::string_view(deps.version))
+            .field("api", "/v1")
+            .end_object();
+        exchange->respond(json_response(200, w.take()));
+        return nullptr;
+    }
+    case api::Endpoint::kHealthz:
+        exchange->respond(json_response(200, R"({"status":"ok"})"));
+        return nullptr;
+    case api::Endpoint::kReadyz: {
+        codec::JsonWriter w;
+        w.begin_object().field("status", draining_ ? "draining" : "ready");
+        w.field("upstream", deps.upstream != nullptr ? "configured" : "none").end_object();
+        exchange->respond(json_response(draining_ ? 503 : 200, w.take()));
+        return nullptr;
+    }
+    case api::Endpoint::kMetrics: {
+        core::HttpResponse r;
+        r.headers.add("content-type", "text/plain; version=0.0.4; charset=utf-8");
+        r.body = deps.metrics->render();
+        exchange->respond(std::move(r));
+        return nullptr;
+    }
+    case api::Endpoint::kModels:
+        if (deps.upstream == nullptr) {
+            exchange->respond(json_response(200, R"({"object":"list","data":[]})"));
+            return nullptr;
+        }
+        backend_request.method = "GET";
+        backend_request.path = "/models";
+        break;
+    case api::Endpoint::kModel:
+        if (deps.upstream == nullptr) {
+            api::ApiError e = api::api_error_from_status(
+                core::not_found("The model '" + match.model_id + "' does not exist"));
+            e.code = "model_not_found";
+            exchange->respond_error(e);
+            return nullptr;
+        }
+        backend_request.method = "GET";
+        backend_request.path = "/models/" + percent_encode_segment(match.model_id);
+        break;
+    case api::Endpoint::kChatCompletions:
+    case api::Endpoint::kCompletions:
+    case api::Endpoint::kEmbeddings: {
+        std::string_view content_type = request.headers.get("content-type");
+        if (!content_type.empty() && !is_json_content_type(content_type)) {
+            exchange->respond_error(api::unsupported_media_type(content_type));
+            return nullptr;
+        }
+        core::Status valid;
+        if (match.endpoint == api::Endpoint::kChatCompletions) {
+            auto decoded = api::decode_chat_completion_request(request.body);
+            valid = decoded.ok() ? core::Status() : decoded.status();
+            if (decoded.ok()) backend_request.stream = decoded->stream;
+            backend_request.path = "/chat/completions";
+        } else if (match.endpoint == api::Endpoint::kCompletions) {
+            auto decoded = api::decode_completion_request(request.body);
+            valid = decoded.ok() ? core::Status() : decoded.status();
+            if (decoded.ok()) backend_request.stream = decoded->stream;
+            backend_request.path = "/completions";
+        } else {
+            auto decoded = api::decode_embedding_request(request.body);
+            valid = decoded.ok() ? core::Status() : decoded.status();
+            backend_request.path = "/embeddings";
+        }
+        if (!valid.ok()) {
+            exchange->respond_error(api::api_error_from_status(valid));
+            return nullptr;
+        }
+        if (deps.upstream == nullptr) {
+            exchange->respond_error(api::service_unavailable(no_backend_message()));
+            return nullptr;
+        }
+        backend_request.method = "POST";
+        backend_request.body = std::move(request.body);
+        break;
+    }
+    case api::Endpoint::kNone: return nullptr;
+    }
+
+    auto task = std::make_unique<ProxyTask>(std::move(exchange), *deps.upstream);
+    task->start(backend_request);
+    return task;
+}
+
+} // namespace edgeai::gateway

@@ -1,0 +1,61 @@
+// Gateway: the request lifecycle, portable. A shell hands it each HTTP request
+// with a ResponseWriter; the gateway checks it, routes it to the API handler or
+// a backend, relays the answer, and records metrics and the request log line.
+#pragma once
+
+#include "core/clock.h"
+#include "core/config/settings.h"
+#include "core/executor.h"
+#include "core/http_types.h"
+#include "gateway/response_writer.h"
+#include "router/backend.h"
+#include "telemetry/logger.h"
+#include "telemetry/metrics.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace edgeai::gateway {
+
+struct GatewayDeps {
+    const core::Settings* settings = nullptr;
+    const core::Clock* clock = nullptr;
+    core::Executor* executor = nullptr;
+    telemetry::Logger* logger = nullptr;
+    telemetry::MetricsRegistry* metrics = nullptr;
+    // The upstream; null when none is configured.
+    router::Backend* upstream = nullptr;
+    // Entropy from the platform for request ids.
+    uint64_t id_seed = 0;
+    std::string version = "0.0.0";
+};
+
+class Gateway {
+public:
+    explicit Gateway(GatewayDeps deps);
+    ~Gateway();
+
+    // Handles one request. Returns the task still running for it, or null when
+    // the response was already sent through `writer`. `writer` must outlive the
+    // returned task.
+    std::unique_ptr<RequestTask> handle(core::HttpRequest request, ResponseWriter* writer);
+
+    // A new id for a request that came without a usable x-request-id.
+    std::string make_request_id();
+
+    // True when `id` from a client is safe to echo and log.
+    static bool is_valid_request_id(std::string_view id);
+
+    // While draining (shutdown), /readyz answers 503 so load balancers move away.
+    void set_draining(bool draining) { draining_ = draining; }
+
+    struct Shared;
+
+private:
+    std::unique_ptr<Shared> shared_;
+    bool draining_ = false;
+    uint64_t id_counter_ = 0;
+};
+
+} // namespace edgeai::gateway

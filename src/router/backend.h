@@ -1,0 +1,38 @@
+// Backend port: one place a request can be served (an OpenAI-compatible
+// upstream now; the local engine, Anthropic and other gateways later). A backend
+// takes an OpenAI API call and answers in OpenAI's wire format, as an HTTP-shaped
+// response (status, headers, body bytes, SSE when streamed), so the gateway relays
+// every backend the same way.
+#pragma once
+
+#include "core/http_client.h"
+#include "core/http_types.h"
+#include "core/result.h"
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace edgeai::router {
+
+struct BackendRequest {
+    std::string method = "POST";
+    // Relative to the API root, e.g. "/chat/completions" or "/models/gpt-4o".
+    std::string path;
+    // The client's body exactly as received, so fields we do not know survive.
+    std::string body;
+    bool stream = false;
+    std::string request_id;
+    // The client's headers; a backend forwards only those it knows are safe.
+    const core::Headers* client_headers = nullptr;
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string_view name() const = 0;
+    virtual core::Result<std::unique_ptr<core::HttpCall>>
+    start(const BackendRequest& request, core::HttpResponseObserver* observer) = 0;
+};
+
+} // namespace edgeai::router

@@ -1,0 +1,29 @@
+#include "core/http_types.h"
+
+#include <gtest/gtest.h>
+
+namespace edgeai::core {
+namespace {
+
+TEST(Headers, LookupIgnoresCaseAndSetReplacesAll) {
+    Headers h;
+    h.add("Content-Type", "a");
+    h.add("content-type", "b");
+    EXPECT_EQ(h.get("CONTENT-TYPE"), "a");
+    h.set("Content-type", "c");
+    EXPECT_EQ(h.fields().size(), 1u);
+    EXPECT_EQ(h.get("content-type"), "c");
+    EXPECT_FALSE(h.has("x"));
+    EXPECT_EQ(h.get("x"), "");
+}
+
+TEST(HttpRequest, PathDropsTheQuery) {
+    HttpRequest r;
+    r.target = "/v1/models?limit=2";
+    EXPECT_EQ(r.path(), "/v1/models");
+    r.target = "/healthz";
+    EXPECT_EQ(r.path(), "/healthz");
+}
+
+} // namespace
+} // namespace edgeai::core

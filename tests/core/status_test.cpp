@@ -1,0 +1,52 @@
+#include "core/result.h"
+#include "core/status.h"
+
+#include <gtest/gtest.h>
+
+namespace edgeai::core {
+namespace {
+
+Result<int> parse_positive(int v) {
+    if (v <= 0) return invalid_argument("must be positive");
+    return v;
+}
+
+Status twice(int v, int* out) {
+    EDGEAI_ASSIGN_OR_RETURN(int x, parse_positive(v));
+    *out = 2 * x;
+    return {};
+}
+
+TEST(Status, DefaultIsOkAndCarriesCodeMessageAndField) {
+    EXPECT_TRUE(Status().ok());
+    Status s = invalid_argument("bad");
+    s.with_field("temperature");
+    EXPECT_FALSE(s.ok());
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.field(), "temperature");
+    EXPECT_EQ(s.to_string(), "invalid_argument: bad");
+}
+
+TEST(Status, ContextIsPrefixed) {
+    Status s = not_found("no file");
+    s.with_context("config: ");
+    EXPECT_EQ(s.message(), "config: no file");
+}
+
+TEST(Result, PropagatesErrorsThroughAssignOrReturn) {
+    int out = 0;
+    EXPECT_TRUE(twice(4, &out).ok());
+    EXPECT_EQ(out, 8);
+    Status s = twice(-1, &out);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.message(), "must be positive");
+}
+
+TEST(Result, BuiltFromOkStatusBecomesInternalError) {
+    Result<int> r{Status()};
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+}
+
+} // namespace
+} // namespace edgeai::core
