@@ -385,20 +385,20 @@ URL_SSE[nginx]="http://127.0.0.1:$NGX_PORT/sse/v1/chat/completions"
 HDR_JSON[direct]="" HDR_SSE[direct]="" HDR_JSON[nginx]="" HDR_SSE[nginx]=""
 STATUS[direct]="" STATUS[nginx]=""
 
-EDGEAI_ENV=(env OPENAI_API_KEY=bench EDGEAI_LOG_REQUESTS=false)
+# Sets EDGEAI_ARGV to the command line of one edgeai server.
 edgeai_cmd() { # port upstream_base data_dir log_level
-    # shellcheck disable=SC2086 # EDGEAI_EXTRA_ARGS is meant to be word-split
-    echo "${EDGEAI_ENV[@]}" "$EDGEAI_BIN" serve --listen "127.0.0.1:$1" --upstream "$2" \
-        --data-dir "$3" --log-level "$4" ${EDGEAI_EXTRA_ARGS:-}
+    # shellcheck disable=SC2206 # EDGEAI_EXTRA_ARGS is meant to be word-split
+    EDGEAI_ARGV=(env OPENAI_API_KEY=bench EDGEAI_LOG_REQUESTS=false "$EDGEAI_BIN" serve
+        --listen "127.0.0.1:$1" --upstream "$2" --data-dir "$3" --log-level "$4" ${EDGEAI_EXTRA_ARGS:-})
 }
 
 if ((HAVE_EDGEAI)); then
     log "starting edgeai on 127.0.0.1:$EA_PORT and 127.0.0.1:$EA_SSE_PORT"
-    # shellcheck disable=SC2046
-    start_bg "$WORK/edgeai.log" $(edgeai_cmd "$EA_PORT" "http://127.0.0.1:$UP_PORT/v1" "$WORK/edgeai-data" warn)
+    edgeai_cmd "$EA_PORT" "http://127.0.0.1:$UP_PORT/v1" "$WORK/edgeai-data" warn
+    start_bg "$WORK/edgeai.log" "${EDGEAI_ARGV[@]}"
     PID_MAIN[edgeai]=$START_PID
-    # shellcheck disable=SC2046
-    start_bg "$WORK/edgeai-sse.log" $(edgeai_cmd "$EA_SSE_PORT" "http://127.0.0.1:$UP_PORT/sse/v1" "$WORK/edgeai-sse-data" warn)
+    edgeai_cmd "$EA_SSE_PORT" "http://127.0.0.1:$UP_PORT/sse/v1" "$WORK/edgeai-sse-data" warn
+    start_bg "$WORK/edgeai-sse.log" "${EDGEAI_ARGV[@]}"
     PID_SSE[edgeai]=$START_PID
     STATUS[edgeai]=""
     if ! wait_listening_line "$WORK/edgeai.log" "$EA_PORT" 15 "${PID_MAIN[edgeai]}" \
@@ -497,7 +497,7 @@ done
 # --- wrk -------------------------------------------------------------------------
 
 field() { # file key -> value from the BENCH line
-    sed -n 's/^BENCH .*[ ]'"$2"'=\([0-9.]*\).*/\1/p' "$1" | head -n 1
+    sed -n 's/^BENCH.* '"$2"'=\([0-9.]*\).*/\1/p' "$1" | head -n 1
 }
 
 # run_wrk out target mode rate duration
@@ -599,9 +599,9 @@ if ((HAVE_EDGEAI)); then
     log "edgeai start-to-ready ($READY_RUNS starts)"
     # The ready line is looked for at info level so a build that logs it at info still counts;
     # each start gets a fresh, empty data directory.
-    # shellcheck disable=SC2046
+    edgeai_cmd "$READY_PORT" "http://127.0.0.1:$UP_PORT/v1" "$WORK/ready-data/{run}" info
     out=$(node "$BENCH_DIR/lib/startup.mjs" --runs "$READY_RUNS" --line '"msg" *: *"listening"' -- \
-        $(edgeai_cmd "$READY_PORT" "http://127.0.0.1:$UP_PORT/v1" "$WORK/ready-data/{run}" info)) || true
+        "${EDGEAI_ARGV[@]}") || true
     R[ready_edgeai]=$(sed -n 's/.*median_ms=\([0-9.]*\).*/\1/p' <<<"$out")
     R[ready_edgeai_samples]=$(sed -n 's/.*samples=\([0-9.,]*\).*/\1/p' <<<"$out")
     [[ -n ${R[ready_edgeai]} ]] || NOTES+=("edgeai start-to-ready failed: $out")
@@ -736,8 +736,8 @@ TABLE=$(
 
 # --- header and document ----------------------------------------------------------------
 
-ver_nginx=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //')
-ver_wrk=$(wrk -v 2>&1 | head -n 1 | awk '{ print $2 }')
+ver_nginx=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //') || true
+ver_wrk=$( (wrk -v 2>&1 || true) | head -n 1 | awk '{ print $2 }')
 ver_node=$(node --version)
 ver_portkey=$(node -p 'require(process.argv[1]).version' "$PORTKEY_DIR/node_modules/@portkey-ai/gateway/package.json")
 ver_hono=$(node -p 'require(process.argv[1]).version' "$PORTKEY_DIR/node_modules/@hono/node-server/package.json")

@@ -46,6 +46,7 @@ before(async () => {
     env: {
       EDGEAI_SERVER_MAX_BODY_BYTES: String(MAX_BODY),
       EDGEAI_UPSTREAM_TIMEOUT_MS: '1000',
+      EDGEAI_UPSTREAM_STREAM_IDLE_TIMEOUT_MS: '1000',
     },
   });
 });
@@ -244,7 +245,10 @@ describe('malformed requests (never forwarded upstream)', () => {
 describe('slow clients', () => {
   let slowGw;
   before(async () => {
-    slowGw = await startGateway({ upstream: up.baseUrl, env: { EDGEAI_SERVER_READ_TIMEOUT_MS: '500' } });
+    slowGw = await startGateway({
+      upstream: up.baseUrl,
+      env: { EDGEAI_SERVER_READ_TIMEOUT_MS: '500', EDGEAI_SERVER_IDLE_TIMEOUT_MS: '1000' },
+    });
   });
   after(async () => { await slowGw?.stop(); });
 
@@ -273,6 +277,13 @@ describe('slow clients', () => {
     assert.ok(r.bytesSent < body.length, 'closed before the body was complete');
     assert.equal(up.posts.length, 0, 'incomplete body never forwarded');
     await assertHealthy(slowGw, 'slow body');
+  });
+
+  it('an idle keep-alive connection is closed after EDGEAI_SERVER_IDLE_TIMEOUT_MS=1000', T, async () => {
+    const r = await rawExchange(slowGw.port, 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n', { timeoutMs: 6000 });
+    assert.equal(r.parsed?.status, 200, `first request on the connection: ${r.data.toString('latin1').slice(0, 300)}`);
+    assert.ok(r.closedByServer, `idle keep-alive connection still open after ${r.elapsedMs} ms`);
+    assert.ok(r.elapsedMs >= 700 && r.elapsedMs < 4000, `closed after ${r.elapsedMs} ms (idle timeout 1000 ms)`);
   });
 });
 
@@ -324,6 +335,25 @@ describe('streaming and upstream faults', () => {
     const tokens = res.events.slice(0, -1).map((e) => JSON.parse(e).choices[0].delta.content);
     assert.deepEqual(tokens, [0, 1, 2].map(streamToken), 'chunks before the cut were relayed');
     await assertHealthy(gw, 'stream cut');
+  });
+
+  it('upstream stream stalls (EDGEAI_UPSTREAM_STREAM_IDLE_TIMEOUT_MS=1000) → error event, stream ends, upstream closed', T, async () => {
+    up.enqueue({ type: 'normal', chunks: 10, stallAfter: 2 });
+    const t0 = Date.now();
+    const res = await streamRequest(gw.url('/v1/chat/completions'), chat({ stream: true }), { timeoutMs: 8000 });
+    const elapsed = Date.now() - t0;
+    assert.equal(res.status, 200, show(res));
+    assert.ok(!res.error || !/timed out/.test(res.error.message), `client stream did not end after the upstream stalled: ${res.error?.message}\n${res.text}`);
+    assert.ok(elapsed >= 800 && elapsed < 5000, `stream ended after ${elapsed} ms (idle timeout 1000 ms)`);
+    assert.ok(!res.events.includes('[DONE]'), 'no [DONE] for a stalled stream');
+    let lastJson;
+    try { lastJson = JSON.parse(res.events.at(-1)); } catch { /* fallthrough */ }
+    assert.ok(lastJson?.error, `last event must be an error object, got ${JSON.stringify(res.events.at(-1))}\nfull stream:\n${res.text}`);
+    assertOpenAIError(lastJson, { context: 'stream idle timeout error event' });
+    const rec = up.requestsTo('/v1/chat/completions')[0];
+    const { early } = await within(rec.ended, 3000, 'gateway closes the stalled upstream connection');
+    assert.equal(early, true);
+    await assertHealthy(gw, 'stalled stream');
   });
 
   it('refused upstream → 502', T, async () => {

@@ -51,7 +51,7 @@ function dechunk(buf) {
  * Parse one HTTP/1.x response (skipping any 1xx interim responses) from raw bytes.
  * Returns null if there is no complete head.
  */
-export function parseHttpResponse(buf) {
+export function parseHttpResponse(buf, { bodyDecoded = false } = {}) {
   let parsed = splitHead(buf);
   while (parsed && parsed.status >= 100 && parsed.status < 200) {
     parsed = splitHead(parsed.rest);
@@ -59,7 +59,9 @@ export function parseHttpResponse(buf) {
   if (!parsed) return null;
   let body = parsed.rest;
   let complete = true;
-  if (/chunked/i.test(parsed.headers['transfer-encoding'] ?? '')) {
+  if (bodyDecoded) {
+    // curl -i prints the response head as received but the body already de-chunked.
+  } else if (/chunked/i.test(parsed.headers['transfer-encoding'] ?? '')) {
     ({ body, complete } = dechunk(parsed.rest));
   } else if (parsed.headers['content-length'] !== undefined) {
     const n = Number(parsed.headers['content-length']);
@@ -90,7 +92,7 @@ export function curl(args, { input, timeoutMs = 15000 } = {}) {
     child.on('close', (exitCode) => {
       clearTimeout(killer);
       const raw = Buffer.concat(out);
-      const parsed = parseHttpResponse(raw);
+      const parsed = parseHttpResponse(raw, { bodyDecoded: true });
       resolve({
         exitCode,
         stderr,

@@ -337,7 +337,8 @@ export class ScriptedUpstream {
    * SSE stream of `mode.chunks` (default 3) content chunks, an optional usage
    * chunk (when the request asks stream_options.include_usage) and [DONE].
    * mode.intervalMs spaces the events; mode.cutAfter closes the connection
-   * after that many content chunks without ever sending [DONE].
+   * after that many content chunks without ever sending [DONE]; mode.stallAfter
+   * stops writing after that many chunks but keeps the connection open.
    */
   async _stream(res, rec, mode, kind) {
     const body = rec.json ?? {};
@@ -362,6 +363,9 @@ export class ScriptedUpstream {
       if (mode.cutAfter !== undefined && i === mode.cutAfter) {
         await this._cut(res);
         return;
+      }
+      if (mode.stallAfter !== undefined && i === mode.stallAfter) {
+        return; // keep the connection open and never write again
       }
       const choice = kind === 'chat'
         ? { index: 0, delta: i === 0 ? { role: 'assistant', content: streamToken(i) } : { content: streamToken(i) }, logprobs: null, finish_reason: null }

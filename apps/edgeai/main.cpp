@@ -1,0 +1,194 @@
+// edgeai: the command line. Parses flags with CLI11, builds the effective
+// configuration (defaults < file < EDGEAI_* environment < flags) and runs the
+// subcommand. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration
+// error.
+#include "core/config/config_loader.h"
+#include "platform/native/serve.h"
+#include "platform/native/system.h"
+#include "telemetry/logger.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+namespace native = edgeai::platform::native;
+using edgeai::core::ConfigBuilder;
+
+constexpr int kExitOk = 0;
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+constexpr const char* kVersion = EDGEAI_VERSION;
+
+// Flags every subcommand takes; each maps to a configuration key.
+struct CommonFlags {
+    std::string config_file;
+    std::string data_dir;
+    std::string log_level;
+};
+
+struct ServeFlags {
+    std::string listen;
+    std::string upstream;
+    std::string upstream_key_env;
+    std::string upstream_ca;
+};
+
+void add_common_flags(CLI::App* app, CommonFlags* flags) {
+    app->add_option("--config", flags->config_file,
+                    "Configuration file (TOML). Default: ./edgeai.toml, "
+                    "$XDG_CONFIG_HOME/edgeai/edgeai.toml, /etc/edgeai/edgeai.toml");
+    app->add_option("--data-dir", flags->data_dir,
+                    "Directory for all state (config data_dir, env EDGEAI_DATA_DIR)");
+    app->add_option("--log-level", flags->log_level,
+                    "trace, debug, info, warn, error or off (config log.level)");
+}
+
+void print_error(const std::string& message) {
+    std::fprintf(stderr, "edgeai: %s\n", message.c_str());
+}
+
+// Builds the effective configuration; prints what is wrong and returns nullopt.
+std::optional<ConfigBuilder> load_config(const CommonFlags& common,
+                                         const std::vector<std::pair<const char*, std::string>>& flags,
+                                         std::string* file_used) {
+    ConfigBuilder builder;
+    std::string file = common.config_file;
+    if (file.empty()) {
+        file = native::find_default_config_file();
+    } else if (!native::file_exists(file)) {
+        print_error("configuration file " + file + " does not exist");
+        return std::nullopt;
+    }
+    if (!file.empty()) {
+        auto text = native::read_text_file(file);
+        if (!text.ok()) {
+            print_error(text.status().message());
+            return std::nullopt;
+        }
+        edgeai::core::Status s = builder.apply_toml(*text, file);
+        if (!s.ok()) {
+            print_error("invalid configuration:\n" + s.message());
+            return std::nullopt;
+        }
+    }
+    edgeai::core::Status env = builder.apply_environment(native::environment_variables());
+    if (!env.ok()) {
+        print_error("invalid configuration: " + env.message());
+        return std::nullopt;
+    }
+    std::vector<std::pair<const char*, std::string>> all = flags;
+    all.emplace_back("data_dir", common.data_dir);
+    all.emplace_back("log.level", common.log_level);
+    for (const auto& [path, value] : all) {
+        if (value.empty()) continue;
+        edgeai::core::Status s = builder.apply_flag(path, value);
+        if (!s.ok()) {
+            print_error(s.message());
+            return std::nullopt;
+        }
+    }
+    if (file_used != nullptr) *file_used = file;
+    return builder;
+}
+
+std::string effective_data_dir(const edgeai::core::Settings& settings) {
+    return settings.data_dir.empty() ? native::default_data_dir() : settings.data_dir;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"edgeai: an OpenAI-compatible AI gateway for edge devices", "edgeai"};
+    app.require_subcommand(1);
+    app.set_version_flag("--version", std::string("edgeai ") + kVersion);
+
+    CommonFlags common;
+    ServeFlags serve_flags;
+
+    CLI::App* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API");
+    add_common_flags(serve, &common);
+    serve->add_option("--listen", serve_flags.listen,
+                      "HOST:PORT to listen on (config server.listen; default 127.0.0.1:8080)");
+    serve->add_option("--upstream", serve_flags.upstream,
+                      "Base URL of an OpenAI-compatible upstream, e.g. https://api.openai.com/v1");
+    serve->add_option("--upstream-key-env", serve_flags.upstream_key_env,
+                      "Environment variable holding the upstream API key (default OPENAI_API_KEY)");
+    serve->add_option("--upstream-ca", serve_flags.upstream_ca,
+                      "Extra CA certificate (PEM) to trust for the upstream");
+
+    CLI::App* config = app.add_subcommand("config", "Check or show the configuration");
+    config->require_subcommand(1);
+    std::string check_file;
+    CLI::App* check = config->add_subcommand("check", "Validate a configuration file");
+    add_common_flags(check, &common);
+    check->add_option("file", check_file, "File to check (default: the one serve would read)");
+    CLI::App* show = config->add_subcommand(
+        "show", "Print the effective configuration (secrets redacted)");
+    add_common_flags(show, &common);
+    CLI::App* reference =
+        config->add_subcommand("reference", "Print every configuration key as a markdown table");
+
+    CLI::App* version = app.add_subcommand("version", "Print the version");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        print_error(std::string(e.what()) + "; run 'edgeai --help'");
+        return kExitUsage;
+    }
+
+    if (version->parsed()) {
+        std::printf("edgeai %s\n", kVersion);
+        return kExitOk;
+    }
+    if (reference->parsed()) {
+        std::fputs(edgeai::core::render_config_reference().c_str(), stdout);
+        return kExitOk;
+    }
+    if (check->parsed()) {
+        if (!check_file.empty()) common.config_file = check_file;
+        std::string used;
+        auto builder = load_config(common, {}, &used);
+        if (!builder) return kExitUsage;
+        for (const std::string& w : builder->warnings()) print_error("warning: " + w);
+        std::printf("%s: ok\n", used.empty() ? "embedded defaults (no file found)" : used.c_str());
+        return kExitOk;
+    }
+    if (show->parsed()) {
+        auto builder = load_config(common, {}, nullptr);
+        if (!builder) return kExitUsage;
+        std::fputs(builder->render_effective().c_str(), stdout);
+        std::printf("\n# data_dir resolves to %s\n",
+                    effective_data_dir(builder->settings()).c_str());
+        return kExitOk;
+    }
+    if (serve->parsed()) {
+        auto builder = load_config(common,
+                                   {{"server.listen", serve_flags.listen},
+                                    {"upstream.url", serve_flags.upstream},
+                                    {"upstream.api_key_env", serve_flags.upstream_key_env},
+                                    {"upstream.ca_file", serve_flags.upstream_ca}},
+                                   nullptr);
+        if (!builder) return kExitUsage;
+        const edgeai::core::Settings& settings = builder->settings();
+        native::SystemClock clock;
+        native::StderrLogSink sink;
+        edgeai::telemetry::Logger logger(sink, clock, settings.log.level);
+        for (const std::string& w : builder->warnings()) logger.warn(w);
+        int code = native::run_serve(settings, effective_data_dir(settings), logger, kVersion);
+        return code == 0 ? kExitOk : kExitRuntime;
+    }
+    return kExitUsage;
+}

@@ -1,0 +1,618 @@
+#include "platform/native/http_server.h"
+
+#include "api/api_error.h"
+#include "platform/native/event_loop_impl.h"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <optional>
+#include <unordered_map>
+#include <vector>
+
+namespace edgeai::platform::native {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+
+// A streamed response may queue this much for a slow client before the
+// producer is told to pause, and resumes once the queue is below the low mark.
+constexpr size_t kHighWaterBytes = 256 * 1024;
+constexpr size_t kLowWaterBytes = 64 * 1024;
+// Bytes read at once while waiting for the next request.
+constexpr size_t kReadChunkBytes = 16 * 1024;
+// After an error response on a connection we close, keep reading (and
+// discarding) briefly so the client sees the response instead of a reset.
+constexpr auto kLingerTime = std::chrono::milliseconds(1000);
+constexpr size_t kLingerMaxBytes = 1 << 20;
+constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
+
+constexpr std::string_view kBusyResponse =
+    "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\n"
+    "retry-after: 1\r\ncontent-length: 143\r\n\r\n"
+    "{\"error\":{\"message\":\"too many connections; the server is at server.max_connections, "
+    "retry shortly\",\"type\":\"server_error\",\"param\":null,\"code\":null}}";
+
+// Header values are ours or echoed from peers; a CR or LF would split the head.
+void append_header_line(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name);
+    out.append(": ");
+    for (char c : value) {
+        if (c != '\r' && c != '\n') out.push_back(c);
+    }
+    out.append("\r\n");
+}
+
+std::string status_line(int status) {
+    std::string_view reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
+    if (status == 499) reason = "Client Closed Request";
+    return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\n";
+}
+
+} // namespace
+
+class Session;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+    Impl(EventLoop& loop, gateway::Gateway& gw, telemetry::Logger& log,
+         telemetry::MetricsRegistry& m, HttpServerOptions opts)
+        : io(loop.impl().io), gateway(gw), logger(log), metrics(m), options(std::move(opts)),
+          acceptor(io), accept_retry(io), grace_timer(io) {
+        connections = &metrics.gauge("edgeai_http_connections", "Open client connections");
+        rejected = &metrics.counter("edgeai_http_connections_rejected_total",
+                                    "Connections refused at server.max_connections");
+    }
+
+    void do_accept();
+    void session_closed(Session* session);
+    void finish_shutdown();
+    void count_early_error(int status);
+
+    net::io_context& io;
+    gateway::Gateway& gateway;
+    telemetry::Logger& logger;
+    telemetry::MetricsRegistry& metrics;
+    HttpServerOptions options;
+    tcp::acceptor acceptor;
+    net::steady_timer accept_retry;
+    net::steady_timer grace_timer;
+    std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+    bool shutting_down = false;
+    std::function<void()> on_drained;
+    telemetry::Gauge* connections = nullptr;
+    telemetry::Counter* rejected = nullptr;
+};
+
+class Session final : public std::enable_shared_from_this<Session>, public gateway::ResponseWriter {
+public:
+    Session(std::shared_ptr<HttpServer::Impl> server, tcp::socket socket)
+        : server_(std::move(server)), socket_(std::move(socket)), timer_(server_->io) {
+        error_code ec;
+        tcp::endpoint remote = socket_.remote_endpoint(ec);
+        if (!ec) peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+        socket_.set_option(tcp::no_delay(true), ec);
+    }
+
+    void start() { wait_for_request(server_->options.idle_timeout); }
+
+    // The server is shutting down: idle connections close now, busy ones after
+    // their response.
+    void on_server_shutdown() {
+        keep_alive_ = false;
+        if (!in_request_) close();
+    }
+
+    void close() {
+        if (closed_) return;
+        closed_ = true;
+        ++timer_generation_;
+        timer_.cancel();
+        error_code ec;
+        socket_.shutdown(tcp::socket::shutdown_both, ec);
+        socket_.close(ec);
+        // Cancels work still running for a client that is gone.
+        task_.reset();
+        server_->session_closed(this);
+    }
+
+    // ResponseWriter ------------------------------------------------------------
+
+    void send(core::HttpResponse response) override {
+        if (closed_ || response_started_) return;
+        response_started_ = true;
+        std::string out = head(response.status, response.headers);
+        bool no_body = response.status == 204 || response.status == 304;
+        if (!no_body) {
+            append_header_line(out, "content-length", std::to_string(response.body.size()));
+        }
+        out.append("\r\n");
+        if (!head_only_ && !no_body) out.append(response.body);
+        response_end_queued_ = true;
+        enqueue(std::move(out));
+    }
+
+    void start_stream(int status, core::Headers headers) override {
+        if (closed_ || response_started_) return;
+        response_started_ = true;
+        // HTTP/1.0 has no chunked coding: the end of the stream is the close.
+        chunked_ = http_version_ >= 11;
+        if (!chunked_) keep_alive_ = false;
+        std::string out = head(status, headers);
+        if (chunked_) append_header_line(out, "transfer-encoding", "chunked");
+        out.append("\r\n");
+        enqueue(std::move(out));
+    }
+
+    bool write(std::string_view bytes) override {
+        if (closed_ || !response_started_ || response_end_queued_) return true;
+        if (bytes.empty()) return queued_bytes_ < kHighWaterBytes;
+        if (!head_only_) {
+            std::string chunk;
+            if (chunked_) {
+                char size_line[24];
+                int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
+                chunk.reserve(bytes.size() + static_cast<size_t>(n) + 2);
+                chunk.append(size_line, static_cast<size_t>(n));
+                chunk.append(bytes);
+                chunk.append("\r\n");
+            } else {
+                chunk.assign(bytes);
+            }
+            enqueue(std::move(chunk));
+        }
+        if (queued_bytes_ < kHighWaterBytes) return true;
+        drain_wanted_ = true;
+        return false;
+    }
+
+    void end_stream() override {
+        if (closed_ || !response_started_ || response_end_queued_) return;
+        response_end_queued_ = true;
+        enqueue(chunked_ && !head_only_ ? std::string("0\r\n\r\n") : std::string());
+    }
+
+    void set_drain_callback(std::function<void()> callback) override {
+        drain_callback_ = std::move(callback);
+    }
+
+private:
+    std::string head(int status, const core::Headers& headers) const {
+        std::string out = status_line(status);
+        for (const core::Header& h : headers.fields()) append_header_line(out, h.name, h.value);
+        if (!keep_alive_) {
+            append_header_line(out, "connection", "close");
+        } else if (http_version_ < 11) {
+            append_header_line(out, "connection", "keep-alive");
+        }
+        return out;
+    }
+
+    // Arms the one deadline this connection has at a time (idle wait, request
+    // read, or a stalled write); expiry closes the connection.
+    void arm_timer(std::chrono::milliseconds timeout) {
+        uint64_t generation = ++timer_generation_;
+        timer_.expires_after(timeout);
+        timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
+            if (ec || generation != self->timer_generation_ || self->closed_) return;
+            self->server_->logger.debug("connection timed out", {{"peer", self->peer_}});
+            self->close();
+        });
+    }
+
+    void disarm_timer() {
+        ++timer_generation_;
+        timer_.cancel();
+    }
+
+    // Waits for the first bytes of the next request (or the client going away).
+    // While a request is being handled this read stays outstanding so a client
+    // that disconnects cancels its work at once.
+    void wait_for_request(std::chrono::milliseconds idle) {
+        if (closed_) return;
+        if (buffer_.size() > 0) {
+            read_request();
+            return;
+        }
+        arm_timer(idle);
+        watch();
+    }
+
+    void watch() {
+        if (read_pending_ || closed_) return;
+        read_pending_ = true;
+        socket_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                                [self = shared_from_this()](error_code ec, size_t n) {
+                                    self->on_watch(ec, n);
+                                });
+    }
+
+    void on_watch(error_code ec, size_t n) {
+        read_pending_ = false;
+        if (closed_) return;
+        if (ec) {
+            // EOF or reset: the client is gone; any work for it is cancelled.
+            close();
+            return;
+        }
+        buffer_.commit(n);
+        if (in_request_) return; // pipelined bytes; read after the response
+        read_request();
+    }
+
+    void read_request() {
+        if (closed_) return;
+        parser_.emplace();
+        parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
+        parser_->body_limit(server_->options.max_body_bytes);
+        arm_timer(server_->options.read_timeout);
+        http::async_read_header(socket_, buffer_, *parser_,
+                                [self = shared_from_this()](error_code ec, size_t) {
+                                    self->on_header(ec);
+                                });
+    }
+
+    void on_header(error_code ec) {
+        if (closed_) return;
+        if (ec) {
+            on_read_error(ec);
+            return;
+        }
+        auto& req = parser_->get();
+        auto length = parser_->content_length();
+        if (length && *length > server_->options.max_body_bytes) {
+            reject(api::payload_too_large(server_->options.max_body_bytes));
+            return;
+        }
+        if (parser_->is_done()) {
+            on_request();
+            return;
+        }
+        if (beast::iequals(req[http::field::expect], "100-continue")) {
+            // The client waits for this before sending its body.
+            auto interim = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
+            net::async_write(socket_, net::buffer(*interim),
+                             [self = shared_from_this(), interim](error_code wec, size_t) {
+                                 if (wec) {
+                                     self->close();
+                                     return;
+                                 }
+                                 self->read_body();
+                             });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body() {
+        if (closed_) return;
+        http::async_read(socket_, buffer_, *parser_,
+                         [self = shared_from_this()](error_code ec, size_t) {
+                             if (self->closed_) return;
+                             if (ec) {
+                                 self->on_read_error(ec);
+                                 return;
+                             }
+                             self->on_request();
+                         });
+    }
+
+    void on_read_error(error_code ec) {
+        if (ec == http::error::header_limit) {
+            reject(api::headers_too_large(server_->options.max_header_bytes));
+        } else if (ec == http::error::body_limit) {
+            reject(api::payload_too_large(server_->options.max_body_bytes));
+        } else if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
+                   ec != http::error::end_of_stream && ec != http::error::partial_message) {
+            api::ApiError e = api::api_error_from_status(
+                core::invalid_argument("malformed HTTP request: " + ec.message()));
+            reject(e);
+        } else {
+            close(); // end of stream, reset, or our own timeout
+        }
+    }
+
+    // Answers an error found before the request could be handed on, then closes.
+    void reject(const api::ApiError& error) {
+        disarm_timer();
+        server_->count_early_error(error.http_status);
+        keep_alive_ = false;
+        in_request_ = true;
+        response_started_ = false;
+        response_end_queued_ = false;
+        core::HttpResponse r = api::api_error_response(error);
+        send(std::move(r));
+    }
+
+    void on_request() {
+        disarm_timer();
+        auto& req = parser_->get();
+        core::HttpRequest request;
+        request.method = std::string(req.method_string());
+        request.target = std::string(req.target());
+        for (const auto& field : req) {
+            request.headers.add(std::string(field.name_string()), std::string(field.value()));
+        }
+        request.body = std::move(req.body());
+        request.peer = peer_;
+        http_version_ = req.version();
+        keep_alive_ = req.keep_alive() && !server_->shutting_down;
+        head_only_ = req.method() == http::verb::head;
+        parser_.reset();
+
+        in_request_ = true;
+        response_started_ = false;
+        response_end_queued_ = false;
+        chunked_ = false;
+        drain_wanted_ = false;
+        drain_callback_ = nullptr;
+        watch();
+        task_ = server_->gateway.handle(std::move(request), this);
+    }
+
+    void enqueue(std::string bytes) {
+        queued_bytes_ += bytes.size();
+        if (!bytes.empty()) queue_.push_back(std::move(bytes));
+        if (!write_in_flight_) flush();
+    }
+
+    void flush() {
+        if (closed_) return;
+        if (queue_.empty()) {
+            if (response_end_queued_ && in_request_) response_finished();
+            return;
+        }
+        writing_.swap(queue_);
+        std::vector<net::const_buffer> buffers;
+        buffers.reserve(writing_.size());
+        for (const std::string& s : writing_) buffers.emplace_back(net::buffer(s));
+        write_in_flight_ = true;
+        arm_timer(server_->options.write_timeout);
+        net::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, size_t n) {
+            self->on_written(ec, n);
+        });
+    }
+
+    void on_written(error_code ec, size_t n) {
+        write_in_flight_ = false;
+        if (closed_) return;
+        disarm_timer();
+        writing_.clear();
+        if (ec) {
+            close(); // the client stopped reading or went away
+            return;
+        }
+        queued_bytes_ -= std::min(n, queued_bytes_);
+        if (drain_wanted_ && queued_bytes_ < kLowWaterBytes && drain_callback_) {
+            drain_wanted_ = false;
+            auto callback = drain_callback_;
+            callback(); // may queue more and start the next write
+            if (write_in_flight_ || closed_) return;
+        }
+        flush();
+    }
+
+    void response_finished() {
+        in_request_ = false;
+        task_.reset(); // safe: we are in a write completion, not inside the task
+        if (!keep_alive_ || server_->shutting_down) {
+            linger_and_close();
+            return;
+        }
+        if (read_pending_) {
+            arm_timer(server_->options.idle_timeout);
+            return;
+        }
+        wait_for_request(server_->options.idle_timeout);
+    }
+
+    // Half-closes, then discards what the client still sends for a moment, so
+    // an early error response (413) is read rather than lost to a reset.
+    void linger_and_close() {
+        error_code ec;
+        socket_.shutdown(tcp::socket::shutdown_send, ec);
+        if (ec) {
+            close();
+            return;
+        }
+        arm_timer(kLingerTime);
+        linger_read();
+    }
+
+    void linger_read() {
+        if (closed_ || read_pending_) return;
+        read_pending_ = true;
+        buffer_.clear();
+        socket_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                                [self = shared_from_this()](error_code ec, size_t n) {
+                                    self->read_pending_ = false;
+                                    self->lingered_ += n;
+                                    if (ec || self->lingered_ > kLingerMaxBytes) {
+                                        self->close();
+                                        return;
+                                    }
+                                    self->linger_read();
+                                });
+    }
+
+    std::shared_ptr<HttpServer::Impl> server_;
+    tcp::socket socket_;
+    net::steady_timer timer_;
+    uint64_t timer_generation_ = 0;
+    beast::flat_buffer buffer_;
+    std::optional<http::request_parser<http::string_body>> parser_;
+    std::unique_ptr<gateway::RequestTask> task_;
+    std::string peer_;
+
+    std::vector<std::string> queue_;
+    std::vector<std::string> writing_;
+    size_t queued_bytes_ = 0;
+    size_t lingered_ = 0;
+    bool write_in_flight_ = false;
+    bool read_pending_ = false;
+    bool closed_ = false;
+
+    bool in_request_ = false;
+    bool response_started_ = false;
+    bool response_end_queued_ = false;
+    bool keep_alive_ = true;
+    bool head_only_ = false;
+    bool chunked_ = false;
+    unsigned http_version_ = 11;
+    bool drain_wanted_ = false;
+    std::function<void()> drain_callback_;
+};
+
+void HttpServer::Impl::do_accept() {
+    acceptor.async_accept([self = shared_from_this()](error_code ec, tcp::socket socket) {
+        if (self->shutting_down || !self->acceptor.is_open()) return;
+        if (ec) {
+            // Out of descriptors and the like: back off instead of spinning.
+            self->logger.warn("accept failed", {{"error", ec.message()}});
+            self->accept_retry.expires_after(kAcceptRetryDelay);
+            self->accept_retry.async_wait([self](error_code) { self->do_accept(); });
+            return;
+        }
+        if (self->sessions.size() >= self->options.max_connections) {
+            self->rejected->add();
+            auto sock = std::make_shared<tcp::socket>(std::move(socket));
+            net::async_write(*sock, net::buffer(kBusyResponse.data(), kBusyResponse.size()),
+                             [sock](error_code, size_t) {
+                                 error_code ignored;
+                                 sock->shutdown(tcp::socket::shutdown_both, ignored);
+                                 sock->close(ignored);
+                             });
+        } else {
+            auto session = std::make_shared<Session>(self, std::move(socket));
+            self->sessions.emplace(session.get(), session);
+            self->connections->set(static_cast<int64_t>(self->sessions.size()));
+            session->start();
+        }
+        self->do_accept();
+    });
+}
+
+void HttpServer::Impl::session_closed(Session* session) {
+    sessions.erase(session);
+    connections->set(static_cast<int64_t>(sessions.size()));
+    if (shutting_down && sessions.empty()) finish_shutdown();
+}
+
+void HttpServer::Impl::finish_shutdown() {
+    grace_timer.cancel();
+    if (on_drained) {
+        auto done = std::move(on_drained);
+        on_drained = nullptr;
+        done();
+    }
+}
+
+void HttpServer::Impl::count_early_error(int status) {
+    metrics
+        .counter("edgeai_http_requests_total", "HTTP requests by route and status",
+                 {{"route", "unknown"}, {"status", std::to_string(status)}})
+        .add();
+}
+
+HttpServer::HttpServer(EventLoop& loop, gateway::Gateway& gateway, telemetry::Logger& logger,
+                       telemetry::MetricsRegistry& metrics, HttpServerOptions options)
+    : impl_(std::make_shared<Impl>(loop, gateway, logger, metrics, std::move(options))) {}
+
+HttpServer::~HttpServer() {
+    error_code ec;
+    impl_->acceptor.close(ec);
+}
+
+core::Status parse_listen_address(std::string_view listen, std::string* host, uint16_t* port) {
+    auto bad = [&](std::string why) {
+        return core::invalid_argument("listen address '" + std::string(listen) + "' " + why +
+                                      "; expected HOST:PORT such as 127.0.0.1:8080, "
+                                      "0.0.0.0:8080 or [::1]:8080");
+    };
+    size_t colon = listen.rfind(':');
+    if (colon == std::string_view::npos) return bad("has no port");
+    std::string_view h = listen.substr(0, colon);
+    std::string_view p = listen.substr(colon + 1);
+    if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+    if (h.empty()) return bad("has no host");
+    if (p.empty() || p.size() > 5) return bad("has an invalid port");
+    unsigned value = 0;
+    for (char c : p) {
+        if (c < '0' || c > '9') return bad("has an invalid port");
+        value = value * 10 + static_cast<unsigned>(c - '0');
+    }
+    if (value > 65535) return bad("has a port above 65535");
+    *host = h == "localhost" ? "127.0.0.1" : std::string(h);
+    *port = static_cast<uint16_t>(value);
+    return {};
+}
+
+core::Result<std::string> HttpServer::start() {
+    std::string host;
+    uint16_t port = 0;
+    EDGEAI_TRY(parse_listen_address(impl_->options.listen, &host, &port));
+    error_code ec;
+    net::ip::address address = net::ip::make_address(host, ec);
+    if (ec) {
+        return core::invalid_argument("listen address host '" + host +
+                                      "' is not an IP address (or localhost)");
+    }
+    tcp::endpoint endpoint(address, port);
+    tcp::acceptor& acceptor = impl_->acceptor;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        return core::unavailable("cannot listen on " + impl_->options.listen + ": " +
+                                 ec.message());
+    }
+    tcp::endpoint bound = acceptor.local_endpoint(ec);
+    std::string shown = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
+                                                : bound.address().to_string();
+    impl_->do_accept();
+    return shown + ":" + std::to_string(bound.port());
+}
+
+void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()> done) {
+    Impl& impl = *impl_;
+    if (impl.shutting_down) return;
+    impl.shutting_down = true;
+    impl.on_drained = std::move(done);
+    error_code ec;
+    impl.acceptor.close(ec);
+    impl.accept_retry.cancel();
+    std::vector<std::shared_ptr<Session>> live;
+    for (auto& [ptr, weak] : impl.sessions) {
+        if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+    for (auto& s : live) s->on_server_shutdown();
+    if (impl.sessions.empty()) {
+        impl.finish_shutdown();
+        return;
+    }
+    impl.grace_timer.expires_after(grace);
+    impl.grace_timer.async_wait([self = impl_](error_code wait_ec) {
+        if (wait_ec) return;
+        self->logger.warn("shutdown grace period over; closing connections still busy",
+                          {{"connections", static_cast<int64_t>(self->sessions.size())}});
+        std::vector<std::shared_ptr<Session>> rest;
+        for (auto& [ptr, weak] : self->sessions) {
+            if (auto s = weak.lock()) rest.push_back(std::move(s));
+        }
+        for (auto& s : rest) s->close();
+        self->finish_shutdown();
+    });
+}
+
+} // namespace edgeai::platform::native
