@@ -130,20 +130,17 @@ void ProxyTask::end_stream_with_error(std::string_view message) {
 void ProxyTask::on_complete(const core::Status& status) {
     Mode mode = mode_;
     mode_ = Mode::kDone;
-    std::string outcome = status.ok() ? "ok" : std::string(core::status_code_name(status.code()));
-    exchange_->shared()
-        .deps.metrics
-        ->counter("edgeai_upstream_requests_total", "Upstream calls by backend and outcome",
-                  {{"backend", backend_.name()}, {"outcome", outcome}})
-        .add();
+    if (!status.ok()) count_outcome(core::status_code_name(status.code()));
     switch (mode) {
     case Mode::kWaitingHead: respond_failure(status); return;
     case Mode::kRelayEvents:
         if (!status.ok()) {
             end_stream_with_error("upstream stream ended early: " + status.message());
         } else if (!parser_.at_boundary()) {
+            count_outcome("invalid_response");
             end_stream_with_error("upstream stream ended in the middle of an event");
         } else {
+            count_outcome("ok");
             exchange_->end_stream();
         }
         return;
@@ -158,23 +155,34 @@ void ProxyTask::on_complete(const core::Status& status) {
     }
 }
 
+void ProxyTask::count_outcome(std::string_view outcome) {
+    exchange_->shared()
+        .deps.metrics
+        ->counter("edgeai_upstream_requests_total", "Upstream calls by backend and outcome",
+                  {{"backend", backend_.name()}, {"outcome", outcome}})
+        .add();
+}
+
 void ProxyTask::respond_buffered() {
     core::HttpResponse r;
     r.headers = passed_headers_;
     r.headers.add("content-type", "application/json");
     if (upstream_status_ >= 200 && upstream_status_ < 300) {
         if (!codec::is_valid_json(body_)) {
+            count_outcome("invalid_response");
             exchange_->respond_error(api::bad_gateway(
                 "upstream answered HTTP " + std::to_string(upstream_status_) +
                 " with a body that is not JSON: " + excerpt(body_)));
             return;
         }
+        count_outcome("ok");
         r.status = upstream_status_;
         r.body = std::move(body_);
         exchange_->respond(std::move(r));
         return;
     }
     if (upstream_status_ >= 400 && upstream_status_ <= 599) {
+        count_outcome(upstream_status_ >= 500 ? "http_5xx" : "http_4xx");
         // Passed on with the upstream's status so SDKs raise the matching error.
         r.status = upstream_status_;
         if (api::is_openai_error_body(body_)) {
@@ -191,6 +199,7 @@ void ProxyTask::respond_buffered() {
         exchange_->respond(std::move(r));
         return;
     }
+    count_outcome("invalid_response");
     exchange_->respond_error(api::bad_gateway("upstream answered with unexpected HTTP status " +
                                               std::to_string(upstream_status_)));
 }

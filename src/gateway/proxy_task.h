@@ -40,6 +40,9 @@ private:
     void end_stream_with_error(std::string_view message);
     void respond_buffered();
     void respond_failure(const core::Status& status);
+    // edgeai_upstream_requests_total{outcome}: ok, http_4xx, http_5xx,
+    // invalid_response, or the failure's status code name.
+    void count_outcome(std::string_view outcome);
 
     std::unique_ptr<Exchange> exchange_;
     router::Backend& backend_;

@@ -9,7 +9,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import {
   assertOpenAIError, curl, curlPostJson, probeConnect, rawExchange, request, sleep, slowloris, streamRequest, within,
 } from './lib/clients.mjs';
-import { startGateway } from './lib/gateway.mjs';
+import { startGateway, UPSTREAM_KEY } from './lib/gateway.mjs';
 import { CANNED, defaultErrorBody, startUpstream, streamToken } from './lib/scripted_upstream.mjs';
 
 const T = { timeout: 20000 };
@@ -68,12 +68,20 @@ describe('routes', () => {
     }
   });
 
-  it('GET /metrics is Prometheus text with edgeai_http_requests_total', T, async () => {
+  it('GET /metrics is Prometheus text with edgeai_http_requests_total, which counts requests', T, async () => {
+    const total = (text) => text.split('\n')
+      .filter((l) => /^edgeai_http_requests_total(\{[^}]*\})? /.test(l))
+      .reduce((a, l) => a + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
     await curlPostJson(gw.url('/v1/chat/completions'), chat());
     const r = await curl([gw.url('/metrics')]);
     assert.equal(r.status, 200, show(r));
     assert.match(r.headers['content-type'] ?? '', /^text\/plain/, 'metrics content-type');
     assert.match(r.text, /^edgeai_http_requests_total(\{[^}]*\})? \d/m, 'a sample line for edgeai_http_requests_total');
+    const before = total(r.text);
+    assert.ok(before >= 1, 'the chat request was counted');
+    for (let i = 0; i < 3; i++) await curlPostJson(gw.url('/v1/chat/completions'), chat());
+    const after3 = total((await curl([gw.url('/metrics')])).text);
+    assert.ok(after3 >= before + 3, `edgeai_http_requests_total went from ${before} to ${after3} after 3 more requests`);
   });
 
   it('unknown paths → 404 OpenAI error JSON', T, async () => {
@@ -201,15 +209,81 @@ describe('malformed requests (never forwarded upstream)', () => {
     await assertHealthy(gw, '413');
   });
 
-  it('headers over 16384 bytes → 431', T, async () => {
+});
+
+describe('HTTP/1.1 framing', () => {
+  it('pipelined requests (sent in one write) are all answered, in order', T, async () => {
+    const pipelined = await rawExchange(gw.port,
+      'GET /healthz HTTP/1.1\r\nHost: a\r\nx-request-id: pipe-1\r\n\r\n' +
+      'GET /v1/nope HTTP/1.1\r\nHost: a\r\nx-request-id: pipe-2\r\n\r\n' +
+      'GET /readyz HTTP/1.1\r\nHost: a\r\nx-request-id: pipe-3\r\nConnection: close\r\n\r\n', { timeoutMs: 3000 });
+    const text = pipelined.data.toString('latin1');
+    // Not anchored: a response head follows the previous body directly.
+    const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    const ids = [...text.matchAll(/^x-request-id: *(\S+)/gim)].map((m) => m[1]);
+    assert.deepEqual(statuses, [200, 404, 200], `pipelined responses:\n${text.slice(0, 1500)}`);
+    assert.deepEqual(ids, ['pipe-1', 'pipe-2', 'pipe-3']);
+
+    assert.ok(pipelined.closedByServer, 'connection closed after the Connection: close request');
+    await assertHealthy(gw, 'pipelining');
+  });
+
+  it('chunked request body accepted; a request split over writes is served; bad framing → 400', T, async () => {
+    const body = JSON.stringify(chat({ note: 'chunked' }));
+    const ok = await curl(['-X', 'POST', '-H', 'Content-Type: application/json', '-H', 'Transfer-Encoding: chunked', '--data-binary', '@-', gw.url('/v1/chat/completions')], { input: body });
+    assert.equal(ok.status, 200, `chunked request body: ${show(ok)}`);
+    assert.equal(up.posts.at(-1)?.text, body, 'de-chunked body forwarded byte for byte');
+
+    // One request split across several TCP writes (mid-line, mid-body) is served normally.
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const parts = [head.slice(0, 17), head.slice(17, head.length - 1), head.slice(-1) + body.slice(0, 9), body.slice(9)];
+    const split = (await rawExchange(gw.port, parts, { gapMs: 40, timeoutMs: 3000 })).data.toString('utf8');
+    assert.match(split, /^HTTP\/1\.1 200 /, `request split over 4 writes: ${split.slice(0, 300)}`);
+
+    const framing = [
+      ['Content-Length and Transfer-Encoding together',
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length).toString(16)}\r\n${body}\r\n0\r\n\r\n`],
+      ['two different Content-Length headers',
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: 5\r\n\r\n${body}`],
+      ['non-numeric Content-Length',
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 12abc\r\n\r\n${body}`],
+      ['negative Content-Length',
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n${body}`],
+      ['bad chunk size',
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n${body}\r\n0\r\n\r\n`],
+      ['not HTTP at all', 'HELLO THERE\r\n\r\n'],
+    ];
+    const postsBefore = up.posts.length;
+    const wrong = [];
+    for (const [what, req] of framing) {
+      const r = await rawExchange(gw.port, req, { timeoutMs: 3000 });
+      if (r.parsed?.status !== 400) wrong.push(`${what} → ${r.parsed ? r.parsed.status : `no response (closed=${r.closedByServer})`}`);
+    }
+    assert.deepEqual(wrong, [], `bad framing not answered 400:\n${wrong.join('\n')}`);
+    assert.equal(up.posts.length, postsBefore, 'badly framed requests never forwarded');
+    await assertHealthy(gw, 'framing');
+  });
+
+});
+
+describe('limits and validation (never forwarded upstream)', () => {
+  it('headers over 16384 bytes → 431 (one huge field, or many fields adding up)', T, async () => {
     const one = await curl(['-H', `X-Big: ${'a'.repeat(20000)}`, gw.url('/healthz')]);
     assert.equal(one.status, 431, `one huge header: ${show(one)}`);
-    const many = [];
-    for (let i = 0; i < 300; i++) many.push('-H', `X-Filler-${i}: ${'b'.repeat(80)}`);
-    const r = await curl([...many, gw.url('/healthz')]);
-    assert.equal(r.status, 431, `many headers: ${show(r)}`);
     const post = await curlPostJson(gw.url('/v1/chat/completions'), chat(), { headers: [`X-Big: ${'c'.repeat(20000)}`] });
     assert.equal(post.status, 431, `huge header on POST: ${show(post)}`);
+    assertOpenAIError(post.json, { context: '431' });
+
+    // The limit is on the whole header block, not on one field.
+    const wrong = [];
+    for (const [n, len] of [[10, 1700], [300, 80], [1000, 80]]) {
+      const many = [];
+      for (let i = 0; i < n; i++) many.push('-H', `X-Filler-${i}: ${'b'.repeat(len)}`);
+      const total = many.filter((_, i) => i % 2 === 1).reduce((a, h) => a + h.length + 2, 0);
+      const r = await curl([...many, gw.url('/healthz')]);
+      if (r.status !== 431) wrong.push(`${n} fields of ${len} bytes (~${total} header bytes) → ${r.status}`);
+    }
+    assert.deepEqual(wrong, [], `header blocks over 16384 bytes not rejected with 431:\n${wrong.join('\n')}`);
     assert.equal(up.posts.length, 0, 'nothing forwarded upstream');
     await assertHealthy(gw, '431');
   });
@@ -435,6 +509,18 @@ describe('streaming and upstream faults', () => {
   });
 });
 
+describe('logs', () => {
+  it('every stderr line is a JSON object and no secret is logged', T, async () => {
+    // Send a request carrying a client key and check it never shows up in the logs.
+    await curlPostJson(gw.url('/v1/chat/completions'), chat(), { headers: ['Authorization: Bearer sk-client-bad-input-secret'] });
+    await sleep(100);
+    assert.deepEqual(gw.nonJsonLines(), [], 'non-JSON stderr lines');
+    assert.ok(!gw.stderr.includes(UPSTREAM_KEY), 'upstream key appears in the logs');
+    assert.ok(!gw.stderr.includes('sk-client-bad-input-secret'), 'client key appears in the logs');
+    assert.ok(gw.logs.some((l) => l.msg === 'listening'));
+  });
+});
+
 describe('SIGTERM', () => {
   it('with a stream in flight: the stream completes and the process exits 0', { timeout: 30000 }, async () => {
     const g = await startGateway({ upstream: up.baseUrl, env: { EDGEAI_SERVER_SHUTDOWN_GRACE_MS: '10000' } });
@@ -467,6 +553,31 @@ describe('SIGTERM', () => {
       assert.deepEqual(exit, { code: 0, signal: null }, g.describe());
       const p = await probe;
       assert.ok(p.status !== 200, `a new request 300 ms after SIGTERM was still served: ${JSON.stringify(p)}`);
+    } finally {
+      await g.stop(1000);
+    }
+  });
+
+  it('a stream longer than EDGEAI_SERVER_SHUTDOWN_GRACE_MS does not keep the process alive', T, async () => {
+    const g = await startGateway({ upstream: up.baseUrl, env: { EDGEAI_SERVER_SHUTDOWN_GRACE_MS: '500' } });
+    try {
+      up.enqueue({ type: 'normal', chunks: 200, intervalMs: 50 });
+      let signalled = 0;
+      const res = await streamRequest(g.url('/v1/chat/completions'), chat({ stream: true }), {
+        timeoutMs: 8000,
+        onData: (text) => {
+          if (!signalled && text.includes('data:')) { signalled = Date.now(); g.signal('SIGTERM'); }
+        },
+      });
+      assert.ok(signalled, 'SIGTERM was sent mid-stream');
+      const exit = await g.waitExit(5000);
+      const took = Date.now() - signalled;
+      assert.ok(took < 3500, `exit ${took} ms after SIGTERM with a 500 ms grace`);
+      assert.deepEqual(exit, { code: 0, signal: null }, g.describe());
+      assert.ok(!res.events.includes('[DONE]'), 'the 10 s stream could not have finished');
+      const rec = up.requestsTo('/v1/chat/completions').at(-1);
+      const { early } = await within(rec.ended, 3000, 'upstream transfer cancelled at shutdown');
+      assert.equal(early, true);
     } finally {
       await g.stop(1000);
     }

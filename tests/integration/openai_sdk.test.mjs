@@ -221,6 +221,53 @@ describe('openai SDK: happy paths', () => {
     assert.equal(m.headers.authorization, `Bearer ${UPSTREAM_KEY}`, 'models calls carry the upstream key too');
   });
 
+  it('SSE events split across TCP writes are relayed intact', T, async () => {
+    up.enqueue({ type: 'normal', chunks: 5, splitEvents: true });
+    const stream = await client.chat.completions.create(chatParams({ stream: true, stream_options: { include_usage: true } }));
+    const chunks = [];
+    for await (const c of stream) chunks.push(c);
+    const tokens = chunks.filter((c) => c.choices[0]?.delta?.content).map((c) => c.choices[0].delta.content);
+    assert.deepEqual(tokens, [0, 1, 2, 3, 4].map(streamToken));
+    assert.equal(chunks.at(-1).usage?.completion_tokens, 5);
+  });
+
+  it('large payloads pass intact (1 MiB response, 64 KiB stream events, 1 MiB request)', T, async () => {
+    const big = 'Lorem ipsum ✓ '.repeat(80000).slice(0, 1 << 20);
+    up.enqueue({ type: 'normal', content: big });
+    const r = await client.chat.completions.create(chatParams());
+    assert.equal(r.choices[0].message.content.length, big.length);
+    assert.ok(r.choices[0].message.content === big, '1 MiB response body relayed byte for byte');
+
+    const piece = (i) => `${i}:` + String.fromCharCode(97 + (i % 26)).repeat(65536);
+    up.enqueue({ type: 'normal', chunks: 4, tokenFn: piece });
+    const stream = await client.chat.completions.create(chatParams({ stream: true }));
+    const got = [];
+    for await (const c of stream) if (c.choices[0]?.delta?.content) got.push(c.choices[0].delta.content);
+    assert.equal(got.length, 4);
+    for (let i = 0; i < 4; i++) assert.ok(got[i] === piece(i), `64 KiB stream chunk ${i} intact`);
+
+    const prompt = 'x'.repeat(1 << 20);
+    await client.chat.completions.create(chatParams({ messages: [{ role: 'user', content: prompt }] }));
+    const call = up.requestsTo('/v1/chat/completions', 'POST').at(-1);
+    assert.equal(call.json.messages[0].content.length, prompt.length, '1 MiB request body forwarded intact');
+  });
+
+  it('concurrent streams are not mixed up', T, async () => {
+    const K = 6;
+    up.defaultMode = { type: 'normal', chunks: 8, intervalMs: 15, tokenFn: (i, rec) => `${rec.json.model}#${i} ` };
+    const runs = Array.from({ length: K }, async (_, k) => {
+      const stream = await client.chat.completions.create(chatParams({ model: `m${k}`, stream: true }));
+      let text = '';
+      for await (const c of stream) text += c.choices[0]?.delta?.content ?? '';
+      return text;
+    });
+    const texts = await Promise.all(runs);
+    for (let k = 0; k < K; k++) {
+      assert.equal(texts[k], Array.from({ length: 8 }, (_, i) => `m${k}#${i} `).join(''), `stream ${k}`);
+    }
+    assert.equal(up.requestsTo('/v1/chat/completions', 'POST').length, K);
+  });
+
   it('x-request-id is echoed, or generated when absent (SDK _request_id)', T, async () => {
     const r1 = await client.chat.completions.create(chatParams(), { headers: { 'x-request-id': 'sdk-req-7f3a' } });
     assert.equal(r1._request_id, 'sdk-req-7f3a');
@@ -340,5 +387,11 @@ describe('openai SDK: transport faults', () => {
     const h = await request(gw.url('/healthz'));
     assert.equal(h.status, 200, gw.describe());
     assert.equal(gw.exit, null, gw.describe());
+  });
+
+  it('logs are JSON lines and never contain the upstream or client key', T, async () => {
+    assert.deepEqual(gw.nonJsonLines(), [], 'non-JSON stderr lines');
+    assert.ok(!gw.stderr.includes(UPSTREAM_KEY), 'upstream key appears in the logs');
+    assert.ok(!gw.stderr.includes(CLIENT_KEY), 'client key appears in the logs');
   });
 });

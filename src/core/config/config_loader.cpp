@@ -1,8 +1,23 @@
 #include "core/config/config_loader.h"
 
+// toml++ 3.3 asserts a precondition in parse_key() that malformed table headers
+// such as "[ =" or "[[[1]]]" break (fixed upstream in its PR #301): the assert
+// aborts debug builds, and with NDEBUG it becomes __builtin_assume under clang,
+// i.e. undefined behaviour. Without the assert the parser reports a normal
+// error, so its asserts are compiled out and NDEBUG is hidden from it here.
+// toml++ is header-only and included by this file alone.
+#ifdef NDEBUG
+#define EDGEAI_RESTORE_NDEBUG
+#undef NDEBUG
+#endif
+#define TOML_ASSERT(expr) ((void)0)
 #define TOML_EXCEPTIONS 0
 #define TOML_ENABLE_FORMATTERS 0
 #include <toml++/toml.h>
+#ifdef EDGEAI_RESTORE_NDEBUG
+#define NDEBUG
+#undef EDGEAI_RESTORE_NDEBUG
+#endif
 
 namespace edgeai::core {
 
@@ -10,6 +25,73 @@ namespace {
 
 std::string located(std::string_view file, const toml::source_region& where) {
     return std::string(file) + ":" + std::to_string(where.begin.line) + ": ";
+}
+
+// TOML allows non-ASCII text only inside strings and comments. toml++ 3.3's
+// whitespace classifier reaches __builtin_unreachable() for some non-ASCII code
+// points elsewhere (found by config_fuzz: U+0494 in a table header), so such
+// bytes are refused here, with their line, before toml++ sees them.
+Status check_ascii_outside_strings(std::string_view text, std::string_view file) {
+    enum class State { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
+    State state = State::kCode;
+    size_t line = 1;
+    for (size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        std::string_view rest = text.substr(i);
+        if (c == '\n') {
+            ++line;
+            if (state != State::kMultiBasic && state != State::kMultiLiteral) state = State::kCode;
+            continue;
+        }
+        switch (state) {
+        case State::kCode:
+            if (static_cast<unsigned char>(c) >= 0x80) {
+                return invalid_argument(std::string(file) + ":" + std::to_string(line) +
+                                        ": not valid TOML: a non-ASCII character outside a "
+                                        "string or comment; quote keys that need one");
+            }
+            if (c == '#') {
+                state = State::kComment;
+            } else if (rest.substr(0, 3) == "\"\"\"") {
+                state = State::kMultiBasic;
+                i += 2;
+            } else if (rest.substr(0, 3) == "'''") {
+                state = State::kMultiLiteral;
+                i += 2;
+            } else if (c == '"') {
+                state = State::kBasic;
+            } else if (c == '\'') {
+                state = State::kLiteral;
+            }
+            break;
+        case State::kComment: break;
+        case State::kBasic:
+            if (c == '\\') {
+                ++i; // the escaped character cannot end the string
+            } else if (c == '"') {
+                state = State::kCode;
+            }
+            break;
+        case State::kLiteral:
+            if (c == '\'') state = State::kCode;
+            break;
+        case State::kMultiBasic:
+            if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
+                ++i;
+            } else if (rest.substr(0, 3) == "\"\"\"") {
+                state = State::kCode;
+                i += 2;
+            }
+            break;
+        case State::kMultiLiteral:
+            if (rest.substr(0, 3) == "'''") {
+                state = State::kCode;
+                i += 2;
+            }
+            break;
+        }
+    }
+    return {};
 }
 
 bool is_table_prefix(std::string_view path) {
@@ -88,6 +170,7 @@ Status ConfigBuilder::apply_value(const ConfigKey& key, const ConfigValue& value
 
 Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_name) {
     file_name_ = std::string(file_name);
+    EDGEAI_TRY(check_ascii_outside_strings(text, file_name));
     toml::parse_result parsed = toml::parse(text, std::string(file_name));
     if (!parsed) {
         const toml::parse_error& err = parsed.error();

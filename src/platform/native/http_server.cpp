@@ -257,15 +257,21 @@ private:
         parser_->body_limit(server_->options.max_body_bytes);
         arm_timer(server_->options.read_timeout);
         http::async_read_header(socket_, buffer_, *parser_,
-                                [self = shared_from_this()](error_code ec, size_t) {
-                                    self->on_header(ec);
+                                [self = shared_from_this()](error_code ec, size_t n) {
+                                    self->on_header(ec, n);
                                 });
     }
 
-    void on_header(error_code ec) {
+    void on_header(error_code ec, size_t head_bytes) {
         if (closed_) return;
         if (ec) {
             on_read_error(ec);
+            return;
+        }
+        // Beast applies header_limit to what each read brings, so a head that
+        // arrives in several pieces can pass it; the whole head is checked here.
+        if (head_bytes > server_->options.max_header_bytes) {
+            reject(api::headers_too_large(server_->options.max_header_bytes));
             return;
         }
         auto& req = parser_->get();
@@ -356,7 +362,9 @@ private:
         chunked_ = false;
         drain_wanted_ = false;
         drain_callback_ = nullptr;
-        watch();
+        // Pipelined requests already buffered are parsed after this response;
+        // otherwise one read stays outstanding to notice a client that leaves.
+        if (buffer_.size() == 0) watch();
         task_ = server_->gateway.handle(std::move(request), this);
     }
 

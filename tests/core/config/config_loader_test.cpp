@@ -119,3 +119,40 @@ TEST(ConfigSchema, ReferenceListsEveryKey) {
 
 } // namespace
 } // namespace edgeai::core
+
+namespace edgeai::core {
+namespace {
+
+// toml++ 3.3 asserted inside parse_key() on these (found by config_fuzz).
+TEST(ConfigLoader, MalformedTableHeadersAreErrorsNotCrashes) {
+    for (const char* text : {"[ = \"bix&\n[server]\nlisten = \"v=1\n", "[[[1]]]\n", "[[=\n",
+                             "[[[a]]]\n", "[[[]]\n"}) {
+        ConfigBuilder b;
+        Status s = b.apply_toml(text, "bad.toml");
+        EXPECT_FALSE(s.ok()) << text;
+        EXPECT_NE(s.message().find("bad.toml:1:"), std::string::npos) << s.message();
+    }
+}
+
+} // namespace
+} // namespace edgeai::core
+
+namespace edgeai::core {
+namespace {
+
+TEST(ConfigLoader, NonAsciiIsAllowedInStringsAndCommentsOnly) {
+    ConfigBuilder ok;
+    Status s = ok.apply_toml("# caf\xC3\xA9\n[upstream]\nurl = \"http://h/v1\xC3\xA9\"\n"
+                             "api_key = '''\xD2\x94'''\n",
+                             "ok.toml");
+    EXPECT_TRUE(s.ok()) << s.message();
+    ConfigBuilder bad;
+    s = bad.apply_toml("[server]\n[s\xD2\x94]\n", "bad.toml");
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(s.message().find("bad.toml:2: not valid TOML: a non-ASCII character"),
+              std::string::npos)
+        << s.message();
+}
+
+} // namespace
+} // namespace edgeai::core

@@ -121,10 +121,10 @@ export function curlPostJson(url, body, { headers = [], ...opts } = {}) {
 
 /**
  * Open a TCP connection, write `data` (string/Buffer, or an array written in
- * order), then read until the server closes or timeoutMs passes.
+ * order, `gapMs` apart), then read until the server closes or timeoutMs passes.
  * Resolves with { data, parsed, closedByServer, elapsedMs, error }.
  */
-export function rawExchange(port, data, { timeoutMs = 5000, endAfterWrite = false } = {}) {
+export function rawExchange(port, data, { timeoutMs = 5000, endAfterWrite = false, gapMs = 0 } = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
     const chunks = [];
@@ -143,9 +143,14 @@ export function rawExchange(port, data, { timeoutMs = 5000, endAfterWrite = fals
     sock.on('end', () => finish(true, null));
     sock.on('close', () => finish(true, null));
     sock.on('error', (e) => finish(true, e));
-    sock.on('connect', () => {
-      for (const part of Array.isArray(data) ? data : [data]) sock.write(part);
-      if (endAfterWrite) sock.end();
+    sock.on('connect', async () => {
+      const parts = Array.isArray(data) ? data : [data];
+      for (let i = 0; i < parts.length; i++) {
+        if (settled) return;
+        if (i > 0 && gapMs > 0) await new Promise((r) => setTimeout(r, gapMs));
+        sock.write(parts[i]);
+      }
+      if (endAfterWrite && !settled) sock.end();
     });
   });
 }

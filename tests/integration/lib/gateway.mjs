@@ -20,7 +20,8 @@ const repoRoot = path.resolve(here, '..', '..', '..');
 
 export const EDGEAI_BIN = process.env.EDGEAI_BIN || path.join(repoRoot, 'build', 'release', 'apps', 'edgeai', 'edgeai');
 
-export const UPSTREAM_KEY_ENV = 'EDGEAI_IT_UPSTREAM_KEY';
+// Not EDGEAI_-prefixed: the gateway warns about EDGEAI_* variables that are not its settings.
+export const UPSTREAM_KEY_ENV = 'IT_EDGEAI_UPSTREAM_KEY';
 export const UPSTREAM_KEY = 'sk-upstream-secret-0123456789';
 
 const live = new Set();
@@ -81,6 +82,13 @@ export class Gateway {
   /** Base URL for the OpenAI SDK. */
   get baseUrl() { return `${this.origin}/v1`; }
   url(p) { return `${this.origin}${p}`; }
+
+  /** stderr lines that are not JSON objects (the contract: one JSON object per line). */
+  nonJsonLines() {
+    return this.stderr.split('\n').filter((l) => l.trim()).filter((l) => {
+      try { const o = JSON.parse(l); return !(o && typeof o === 'object' && !Array.isArray(o)); } catch { return true; }
+    });
+  }
 
   /** A short text for assertion messages: exit state and the tail of stderr. */
   describe(tailChars = 3000) {

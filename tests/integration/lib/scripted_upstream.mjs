@@ -291,7 +291,7 @@ export class ScriptedUpstream {
         model: body.model ?? CANNED.model,
         choices: [{
           index: 0,
-          message: { role: 'assistant', content: CANNED.chatContent, refusal: null },
+          message: { role: 'assistant', content: mode.content ?? CANNED.chatContent, refusal: null },
           logprobs: null,
           finish_reason: 'stop',
         }],
@@ -338,7 +338,9 @@ export class ScriptedUpstream {
    * chunk (when the request asks stream_options.include_usage) and [DONE].
    * mode.intervalMs spaces the events; mode.cutAfter closes the connection
    * after that many content chunks without ever sending [DONE]; mode.stallAfter
-   * stops writing after that many chunks but keeps the connection open.
+   * stops writing after that many chunks but keeps the connection open;
+   * mode.splitEvents writes every event in two TCP writes; mode.tokenFn(i, rec)
+   * overrides the i-th chunk's content.
    */
   async _stream(res, rec, mode, kind) {
     const body = rec.json ?? {};
@@ -351,10 +353,19 @@ export class ScriptedUpstream {
     });
     let closed = false;
     res.on('close', () => { closed = true; });
-    const write = (obj) => new Promise((resolve) => {
+    const write = async (obj) => {
       const text = typeof obj === 'string' ? obj : `data: ${JSON.stringify(obj)}\n\n`;
-      res.write(text, () => resolve());
-    });
+      if (mode.splitEvents && text.length > 1 && !closed) {
+        // Each event in two TCP writes, split mid-event, with a pause between.
+        const cut = Math.max(1, Math.floor(text.length / 2));
+        await new Promise((resolve) => res.write(text.slice(0, cut), () => resolve()));
+        await this._delay(15);
+        if (closed) return;
+        await new Promise((resolve) => res.write(text.slice(cut), () => resolve()));
+        return;
+      }
+      await new Promise((resolve) => res.write(text, () => resolve()));
+    };
     const base = kind === 'chat'
       ? { id: 'chatcmpl-scripted-stream', object: 'chat.completion.chunk', created: CANNED.created, model: body.model ?? CANNED.model, system_fingerprint: 'fp_scripted' }
       : { id: 'cmpl-scripted-stream', object: 'text_completion', created: CANNED.created, model: body.model ?? CANNED.model };
@@ -367,9 +378,10 @@ export class ScriptedUpstream {
       if (mode.stallAfter !== undefined && i === mode.stallAfter) {
         return; // keep the connection open and never write again
       }
+      const piece = mode.tokenFn ? mode.tokenFn(i, rec) : streamToken(i);
       const choice = kind === 'chat'
-        ? { index: 0, delta: i === 0 ? { role: 'assistant', content: streamToken(i) } : { content: streamToken(i) }, logprobs: null, finish_reason: null }
-        : { index: 0, text: streamToken(i), logprobs: null, finish_reason: null };
+        ? { index: 0, delta: i === 0 ? { role: 'assistant', content: piece } : { content: piece }, logprobs: null, finish_reason: null }
+        : { index: 0, text: piece, logprobs: null, finish_reason: null };
       const chunk = { ...base, choices: [choice] };
       if (includeUsage) chunk.usage = null;
       await write(chunk);
