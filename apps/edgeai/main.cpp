@@ -54,9 +54,9 @@ void print_error(const std::string& message) {
 }
 
 // Builds the effective configuration; prints what is wrong and returns nullopt.
-std::optional<ConfigBuilder> load_config(const CommonFlags& common,
-                                         const std::vector<std::pair<const char*, std::string>>& flags,
-                                         std::string* file_used) {
+std::optional<ConfigBuilder>
+load_config(const CommonFlags& common,
+            const std::vector<std::pair<const char*, std::string>>& flags, std::string* file_used) {
     ConfigBuilder builder;
     std::string file = common.config_file;
     if (file.empty()) {
@@ -128,8 +128,8 @@ int main(int argc, char** argv) {
     CLI::App* check = config->add_subcommand("check", "Validate a configuration file");
     add_common_flags(check, &common);
     check->add_option("file", check_file, "File to check (default: the one serve would read)");
-    CLI::App* show = config->add_subcommand(
-        "show", "Print the effective configuration (secrets redacted)");
+    CLI::App* show =
+        config->add_subcommand("show", "Print the effective configuration (secrets redacted)");
     add_common_flags(show, &common);
     CLI::App* reference =
         config->add_subcommand("reference", "Print every configuration key as a markdown table");
@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
         std::string used;
         auto builder = load_config(common, {}, &used);
         if (!builder) return kExitUsage;
-        for (const std::string& w : builder->warnings()) print_error("warning: " + w);
+        for (const std::string& w : builder->warnings())
+            print_error("warning: " + w);
         std::printf("%s: ok\n", used.empty() ? "embedded defaults (no file found)" : used.c_str());
         return kExitOk;
     }
@@ -186,7 +187,8 @@ int main(int argc, char** argv) {
         native::SystemClock clock;
         native::StderrLogSink sink;
         edgeai::telemetry::Logger logger(sink, clock, settings.log.level);
-        for (const std::string& w : builder->warnings()) logger.warn(w);
+        for (const std::string& w : builder->warnings())
+            logger.warn(w);
         int code = native::run_serve(settings, effective_data_dir(settings), logger, kVersion);
         return code == 0 ? kExitOk : kExitRuntime;
     }

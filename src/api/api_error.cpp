@@ -69,33 +69,49 @@ ApiError api_error_from_status(const core::Status& status) {
 }
 
 ApiError route_not_found(std::string_view method, std::string_view path) {
-    return {404, "invalid_request_error", "unknown_url", "",
+    return {404,
+            "invalid_request_error",
+            "unknown_url",
+            "",
             "Invalid URL (" + std::string(method) + " " + std::string(path) +
                 "): no such route; see docs/api.md for the routes edgeai serves",
             0};
 }
 
 ApiError method_not_allowed(std::string_view method, std::string_view path) {
-    return {405, "invalid_request_error", "method_not_allowed", "",
-            "Method " + std::string(method) + " is not allowed on " + std::string(path), 0};
+    return {405,
+            "invalid_request_error",
+            "method_not_allowed",
+            "",
+            "Method " + std::string(method) + " is not allowed on " + std::string(path),
+            0};
 }
 
 ApiError payload_too_large(size_t limit_bytes) {
-    return {413, "invalid_request_error", "request_too_large", "",
+    return {413,
+            "invalid_request_error",
+            "request_too_large",
+            "",
             "Request body is larger than the limit of " + std::to_string(limit_bytes) +
                 " bytes (server.max_body_bytes)",
             0};
 }
 
 ApiError headers_too_large(size_t limit_bytes) {
-    return {431, "invalid_request_error", "headers_too_large", "",
+    return {431,
+            "invalid_request_error",
+            "headers_too_large",
+            "",
             "Request headers are larger than the limit of " + std::to_string(limit_bytes) +
                 " bytes (server.max_header_bytes)",
             0};
 }
 
 ApiError unsupported_media_type(std::string_view content_type) {
-    return {415, "invalid_request_error", "unsupported_media_type", "",
+    return {415,
+            "invalid_request_error",
+            "unsupported_media_type",
+            "",
             "Content-Type '" + std::string(content_type) +
                 "' is not supported; send the body as application/json",
             0};

@@ -14,10 +14,10 @@ namespace edgeai::api {
 
 struct ApiError {
     int http_status = 500;
-    std::string type;    // "invalid_request_error", "server_error", ...
-    std::string code;    // machine-readable, empty for null
-    std::string param;   // the offending request field, empty for null
-    std::string message; // a sentence a user can act on
+    std::string type;      // "invalid_request_error", "server_error", ...
+    std::string code;      // machine-readable, empty for null
+    std::string param;     // the offending request field, empty for null
+    std::string message;   // a sentence a user can act on
     int retry_after_s = 0; // > 0 adds Retry-After
 };
 

@@ -12,12 +12,15 @@ std::string found(JsonValue v) {
     return s;
 }
 
-bool absent(JsonValue v) { return v.is_missing() || v.is_null(); }
+bool absent(JsonValue v) {
+    return v.is_missing() || v.is_null();
+}
 
 std::string number_text(double d) {
     if (d == std::floor(d) && std::fabs(d) < 1e15) return std::to_string(static_cast<int64_t>(d));
     std::string s = std::to_string(d);
-    while (!s.empty() && s.back() == '0') s.pop_back();
+    while (!s.empty() && s.back() == '0')
+        s.pop_back();
     return s;
 }
 
@@ -75,8 +78,8 @@ core::Status optional_object(JsonValue v, std::string_view field) {
 core::Status optional_number(JsonValue v, std::string_view field, double min, double max) {
     if (absent(v)) return {};
     if (!v.is_number() || v.as_double() < min || v.as_double() > max) {
-        std::string msg = "expected a number between " + number_text(min) + " and " +
-                          number_text(max) + ", ";
+        std::string msg =
+            "expected a number between " + number_text(min) + " and " + number_text(max) + ", ";
         msg += v.is_number() ? "found " + number_text(v.as_double()) : found(v);
         return field_error(std::string(field), msg);
     }
@@ -114,8 +117,8 @@ core::Status optional_enum(JsonValue v, std::string_view field,
 core::Status optional_string_or_strings(JsonValue v, std::string_view field, size_t max_count) {
     if (absent(v) || v.is_string()) return {};
     if (!v.is_array()) {
-        return field_error(std::string(field), "expected a string or an array of strings, " +
-                                                   found(v));
+        return field_error(std::string(field),
+                           "expected a string or an array of strings, " + found(v));
     }
     if (v.size() > max_count) {
         return field_error(std::string(field), "at most " + std::to_string(max_count) +
@@ -142,11 +145,11 @@ core::Status require_text_or_tokens(JsonValue v, std::string_view field) {
     for (size_t i = 0; i < v.size(); ++i) {
         JsonValue item = v.at(i);
         if (item.type() != first.type()) {
-            return field_error(indexed(field, i), "all entries must have the same type as the "
-                                                  "first one (" +
-                                                      std::string(codec::json_type_phrase(
-                                                          first.type())) +
-                                                      "), " + found(item));
+            return field_error(indexed(field, i),
+                               "all entries must have the same type as the "
+                               "first one (" +
+                                   std::string(codec::json_type_phrase(first.type())) + "), " +
+                                   found(item));
         }
         if (item.is_string()) continue;
         if (item.is_number()) {

@@ -13,13 +13,11 @@ core::Result<JsonDocument> parse_body(std::string_view body) {
     auto doc = JsonDocument::parse(body);
     if (!doc.ok()) {
         return core::invalid_argument("We could not parse the JSON body of your request: " +
-                                      doc.status().message() +
-                                      ". Send a JSON object as the body.");
+                                      doc.status().message() + ". Send a JSON object as the body.");
     }
     if (!doc->root().is_object()) {
-        return core::invalid_argument(
-            "The request body must be a JSON object, found " +
-            std::string(codec::json_type_phrase(doc->root().type())));
+        return core::invalid_argument("The request body must be a JSON object, found " +
+                                      std::string(codec::json_type_phrase(doc->root().type())));
     }
     return doc;
 }
@@ -31,8 +29,7 @@ core::Status decode_stream(JsonValue root, bool* stream, bool* include_usage) {
     EDGEAI_TRY(optional_object(options, "stream_options"));
     if (options.is_object()) {
         if (!*stream) {
-            return field_error("stream_options",
-                               "is only allowed when stream is true");
+            return field_error("stream_options", "is only allowed when stream is true");
         }
         EDGEAI_TRY(optional_bool(options["include_usage"], "stream_options.include_usage"));
         *include_usage = options["include_usage"].as_bool();
@@ -69,7 +66,8 @@ core::Status decode_sampling(JsonValue root, SamplingOptions* out) {
     if (stop.is_string()) {
         out->stop.emplace_back(stop.as_string());
     } else {
-        for (size_t i = 0; i < stop.size(); ++i) out->stop.emplace_back(stop.at(i).as_string());
+        for (size_t i = 0; i < stop.size(); ++i)
+            out->stop.emplace_back(stop.at(i).as_string());
     }
     return {};
 }

@@ -82,16 +82,26 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
 
 std::string_view endpoint_name(Endpoint endpoint) {
     switch (endpoint) {
-    case Endpoint::kNone: return "unknown";
-    case Endpoint::kRoot: return "root";
-    case Endpoint::kHealthz: return "healthz";
-    case Endpoint::kReadyz: return "readyz";
-    case Endpoint::kMetrics: return "metrics";
-    case Endpoint::kModels: return "models";
-    case Endpoint::kModel: return "model";
-    case Endpoint::kChatCompletions: return "chat_completions";
-    case Endpoint::kCompletions: return "completions";
-    case Endpoint::kEmbeddings: return "embeddings";
+    case Endpoint::kNone:
+        return "unknown";
+    case Endpoint::kRoot:
+        return "root";
+    case Endpoint::kHealthz:
+        return "healthz";
+    case Endpoint::kReadyz:
+        return "readyz";
+    case Endpoint::kMetrics:
+        return "metrics";
+    case Endpoint::kModels:
+        return "models";
+    case Endpoint::kModel:
+        return "model";
+    case Endpoint::kChatCompletions:
+        return "chat_completions";
+    case Endpoint::kCompletions:
+        return "completions";
+    case Endpoint::kEmbeddings:
+        return "embeddings";
     }
     return "unknown";
 }

@@ -24,8 +24,8 @@ enum class Endpoint {
 struct RouteMatch {
     Endpoint endpoint = Endpoint::kNone;
     bool method_allowed = false;
-    std::string_view allow;  // methods for the Allow header, e.g. "POST, OPTIONS"
-    std::string model_id;    // for kModel, percent-decoded
+    std::string_view allow; // methods for the Allow header, e.g. "POST, OPTIONS"
+    std::string model_id;   // for kModel, percent-decoded
 };
 
 // Matches a path (without query) and method. kNone means no such path.

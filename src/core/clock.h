@@ -7,7 +7,7 @@
 namespace edgeai::core {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     // Monotonic nanoseconds from an arbitrary origin; for durations and deadlines.
     virtual int64_t monotonic_ns() const = 0;
@@ -17,7 +17,7 @@ public:
 
 // A clock tests set by hand.
 class ManualClock final : public Clock {
-public:
+  public:
     int64_t monotonic_ns() const override { return monotonic_ns_; }
     int64_t unix_ms() const override { return unix_ms_; }
     void advance_ns(int64_t ns) {
@@ -26,7 +26,7 @@ public:
     }
     void set_unix_ms(int64_t ms) { unix_ms_ = ms; }
 
-private:
+  private:
     int64_t monotonic_ns_ = 1000000000;
     int64_t unix_ms_ = 1700000000000;
 };

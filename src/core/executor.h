@@ -8,7 +8,7 @@
 namespace edgeai::core {
 
 class Executor {
-public:
+  public:
     virtual ~Executor() = default;
     virtual void post(std::function<void()> work) = 0;
 };

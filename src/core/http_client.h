@@ -39,7 +39,7 @@ enum class BodyAction {
 };
 
 class HttpResponseObserver {
-public:
+  public:
     virtual ~HttpResponseObserver() = default;
     virtual void on_head(int status, const Headers& headers) = 0;
     virtual BodyAction on_data(std::string_view bytes) = 0;
@@ -51,14 +51,14 @@ public:
 };
 
 class HttpCall {
-public:
+  public:
     virtual ~HttpCall() = default;
     // Lets a paused body flow again.
     virtual void resume() = 0;
 };
 
 class HttpClient {
-public:
+  public:
     virtual ~HttpClient() = default;
     virtual Result<std::unique_ptr<HttpCall>> start(HttpClientRequest request,
                                                     HttpResponseObserver* observer) = 0;

@@ -20,7 +20,7 @@ struct Header {
 // An ordered list of fields; lookups ignore case. Small enough that a linear scan
 // beats any map.
 class Headers {
-public:
+  public:
     void add(std::string name, std::string value) {
         fields_.push_back({std::move(name), std::move(value)});
     }
@@ -34,16 +34,16 @@ public:
     const std::vector<Header>& fields() const { return fields_; }
     bool empty() const { return fields_.empty(); }
 
-private:
+  private:
     std::vector<Header> fields_;
 };
 
 struct HttpRequest {
-    std::string method;  // "GET", "POST", ...
-    std::string target;  // path and query as sent: "/v1/models?limit=2"
+    std::string method; // "GET", "POST", ...
+    std::string target; // path and query as sent: "/v1/models?limit=2"
     Headers headers;
     std::string body;
-    std::string peer;    // client address "ip:port", for logs
+    std::string peer;       // client address "ip:port", for logs
     std::string request_id; // taken from x-request-id or made by the shell
 
     // The target without its query string.

@@ -6,12 +6,18 @@ namespace edgeai::core {
 
 std::string_view log_level_name(LogLevel level) {
     switch (level) {
-    case LogLevel::kTrace: return "trace";
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
-    case LogLevel::kOff: return "off";
+    case LogLevel::kTrace:
+        return "trace";
+    case LogLevel::kDebug:
+        return "debug";
+    case LogLevel::kInfo:
+        return "info";
+    case LogLevel::kWarn:
+        return "warn";
+    case LogLevel::kError:
+        return "error";
+    case LogLevel::kOff:
+        return "off";
     }
     return "info";
 }

@@ -14,7 +14,7 @@ std::string_view log_level_name(LogLevel level);
 Result<LogLevel> parse_log_level(std::string_view name);
 
 class LogSink {
-public:
+  public:
     virtual ~LogSink() = default;
     // One complete line without its trailing newline.
     virtual void write_line(std::string_view line) = 0;

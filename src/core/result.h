@@ -9,12 +9,13 @@
 namespace edgeai::core {
 
 template <typename T> class [[nodiscard]] Result {
-public:
+  public:
     Result(T value) : value_(std::move(value)) {}
     // A failed Status only; constructing a Result from an ok Status is a bug and
     // is turned into kInternal rather than an empty success.
     Result(Status status) : status_(std::move(status)) {
-        if (status_.ok()) status_ = internal_error("Result built from an ok Status without a value");
+        if (status_.ok())
+            status_ = internal_error("Result built from an ok Status without a value");
     }
 
     bool ok() const { return value_.has_value(); }
@@ -29,7 +30,7 @@ public:
     T& operator*() & { return *value_; }
     const T& operator*() const& { return *value_; }
 
-private:
+  private:
     std::optional<T> value_;
     Status status_;
 };

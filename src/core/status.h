@@ -42,7 +42,7 @@ enum class StatusCode {
 std::string_view status_code_name(StatusCode code);
 
 class [[nodiscard]] Status {
-public:
+  public:
     Status() = default;
     Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
@@ -65,7 +65,7 @@ public:
     // "invalid_argument: <message>" for logs and tests.
     std::string to_string() const;
 
-private:
+  private:
     StatusCode code_ = StatusCode::kOk;
     std::string message_;
     std::string field_;

@@ -19,7 +19,7 @@ struct Gateway::Shared {
 };
 
 class Exchange {
-public:
+  public:
     Exchange(Gateway::Shared& shared, ResponseWriter* writer, const core::HttpRequest& request,
              api::Endpoint endpoint);
     ~Exchange();
@@ -45,7 +45,7 @@ public:
     const std::string& request_id() const { return request_id_; }
     Gateway::Shared& shared() { return shared_; }
 
-private:
+  private:
     void decorate(core::Headers& headers) const;
     void finish(int status);
 

@@ -32,7 +32,8 @@ core::HttpResponse json_response(int status, std::string body) {
 
 bool is_json_content_type(std::string_view content_type) {
     std::string_view media = content_type.substr(0, content_type.find(';'));
-    while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+    while (!media.empty() && media.back() == ' ')
+        media.remove_suffix(1);
     return core::iequals(media, "application/json");
 }
 
@@ -66,9 +67,10 @@ Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
     shared_->deps = std::move(deps);
     telemetry::MetricsRegistry& m = *shared_->deps.metrics;
     shared_->in_flight = &m.gauge("edgeai_http_requests_in_flight", "Requests being served now");
-    shared_->upstream_first_byte = &m.histogram(
-        "edgeai_upstream_first_byte_seconds", "Time from sending to an upstream until its response head",
-        {}, telemetry::latency_buckets_seconds());
+    shared_->upstream_first_byte =
+        &m.histogram("edgeai_upstream_first_byte_seconds",
+                     "Time from sending to an upstream until its response head", {},
+                     telemetry::latency_buckets_seconds());
 }
 
 Gateway::~Gateway() = default;
@@ -89,7 +91,8 @@ std::string Gateway::make_request_id() {
     uint64_t b = splitmix64(a ^ shared_->deps.id_seed);
     std::string id = "req_";
     for (uint64_t v : {a, b}) {
-        for (int shift = 60; shift >= 0; shift -= 4) id.push_back(kHex[(v >> shift) & 0xF]);
+        for (int shift = 60; shift >= 0; shift -= 4)
+            id.push_back(kHex[(v >> shift) & 0xF]);
     }
     return id;
 }
@@ -218,7 +221,8 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         backend_request.body = std::move(request.body);
         break;
     }
-    case api::Endpoint::kNone: return nullptr;
+    case api::Endpoint::kNone:
+        return nullptr;
     }
 
     auto task = std::make_unique<ProxyTask>(std::move(exchange), *deps.upstream);

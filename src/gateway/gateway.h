@@ -32,7 +32,7 @@ struct GatewayDeps {
 };
 
 class Gateway {
-public:
+  public:
     explicit Gateway(GatewayDeps deps);
     ~Gateway();
 
@@ -52,7 +52,7 @@ public:
 
     struct Shared;
 
-private:
+  private:
     std::unique_ptr<Shared> shared_;
     bool draining_ = false;
     uint64_t id_counter_ = 0;

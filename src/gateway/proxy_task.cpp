@@ -68,8 +68,7 @@ void ProxyTask::start(const router::BackendRequest& request) {
 
 void ProxyTask::on_head(int status, const core::Headers& headers) {
     Gateway::Shared& shared = exchange_->shared();
-    double seconds =
-        static_cast<double>(shared.deps.clock->monotonic_ns() - started_ns_) / 1e9;
+    double seconds = static_cast<double>(shared.deps.clock->monotonic_ns() - started_ns_) / 1e9;
     shared.upstream_first_byte->observe(seconds);
     upstream_status_ = status;
     exchange_->note_backend(backend_.name(), status);
@@ -93,9 +92,9 @@ core::BodyAction ProxyTask::on_data(std::string_view bytes) {
     if (mode_ == Mode::kBuffer) {
         if (body_.size() + bytes.size() > kMaxBufferedBodyBytes) {
             mode_ = Mode::kDone;
-            exchange_->respond_error(api::bad_gateway(
-                "upstream response is larger than " + std::to_string(kMaxBufferedBodyBytes) +
-                " bytes; refusing to relay it"));
+            exchange_->respond_error(api::bad_gateway("upstream response is larger than " +
+                                                      std::to_string(kMaxBufferedBodyBytes) +
+                                                      " bytes; refusing to relay it"));
             return core::BodyAction::kPause; // the task is torn down once the response is out
         }
         body_.append(bytes);
@@ -132,7 +131,9 @@ void ProxyTask::on_complete(const core::Status& status) {
     mode_ = Mode::kDone;
     if (!status.ok()) count_outcome(core::status_code_name(status.code()));
     switch (mode) {
-    case Mode::kWaitingHead: respond_failure(status); return;
+    case Mode::kWaitingHead:
+        respond_failure(status);
+        return;
     case Mode::kRelayEvents:
         if (!status.ok()) {
             end_stream_with_error("upstream stream ended early: " + status.message());
@@ -151,7 +152,8 @@ void ProxyTask::on_complete(const core::Status& status) {
             respond_buffered();
         }
         return;
-    case Mode::kDone: return;
+    case Mode::kDone:
+        return;
     }
 }
 
@@ -170,9 +172,9 @@ void ProxyTask::respond_buffered() {
     if (upstream_status_ >= 200 && upstream_status_ < 300) {
         if (!codec::is_valid_json(body_)) {
             count_outcome("invalid_response");
-            exchange_->respond_error(api::bad_gateway(
-                "upstream answered HTTP " + std::to_string(upstream_status_) +
-                " with a body that is not JSON: " + excerpt(body_)));
+            exchange_->respond_error(
+                api::bad_gateway("upstream answered HTTP " + std::to_string(upstream_status_) +
+                                 " with a body that is not JSON: " + excerpt(body_)));
             return;
         }
         count_outcome("ok");
@@ -210,12 +212,15 @@ void ProxyTask::respond_failure(const core::Status& status) {
     case core::StatusCode::kDeadlineExceeded:
         exchange_->respond_error(api::gateway_timeout(what));
         return;
-    case core::StatusCode::kCancelled: return;
+    case core::StatusCode::kCancelled:
+        return;
     case core::StatusCode::kUnavailable:
     case core::StatusCode::kDataLoss:
         exchange_->respond_error(api::bad_gateway(what));
         return;
-    default: exchange_->respond_error(api::api_error_from_status(status)); return;
+    default:
+        exchange_->respond_error(api::api_error_from_status(status));
+        return;
     }
 }
 

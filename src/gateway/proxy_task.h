@@ -17,7 +17,7 @@
 namespace edgeai::gateway {
 
 class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
-public:
+  public:
     // Bounds a buffered (non-streamed) upstream answer; embeddings of a large
     // batch are the biggest legitimate ones.
     static constexpr size_t kMaxBufferedBodyBytes = size_t{64} << 20;
@@ -32,7 +32,7 @@ public:
     core::BodyAction on_data(std::string_view bytes) override;
     void on_complete(const core::Status& status) override;
 
-private:
+  private:
     enum class Mode { kWaitingHead, kRelayEvents, kBuffer, kDone };
 
     // Writes every complete event; false when the client's queue is full.

@@ -11,7 +11,7 @@
 namespace edgeai::gateway {
 
 class ResponseWriter {
-public:
+  public:
     virtual ~ResponseWriter() = default;
 
     // A complete response; the exchange is over.
@@ -34,7 +34,7 @@ public:
 // work: the shell does so when the client goes away, and, after the response is
 // over, from a posted task rather than from inside a writer call.
 class RequestTask {
-public:
+  public:
     virtual ~RequestTask() = default;
 };
 

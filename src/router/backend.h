@@ -28,7 +28,7 @@ struct BackendRequest {
 };
 
 class Backend {
-public:
+  public:
     virtual ~Backend() = default;
     virtual std::string_view name() const = 0;
     virtual core::Result<std::unique_ptr<core::HttpCall>>

@@ -7,7 +7,10 @@ namespace {
 // Client headers that mean the same to the upstream as to us. Authorization is
 // deliberately absent: the client's key is for this gateway, not the provider.
 constexpr std::string_view kForwardedHeaders[] = {
-    "openai-organization", "openai-project", "openai-beta", "idempotency-key",
+    "openai-organization",
+    "openai-project",
+    "openai-beta",
+    "idempotency-key",
 };
 
 } // namespace

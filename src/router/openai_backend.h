@@ -21,7 +21,7 @@ struct OpenAiBackendOptions {
 };
 
 class OpenAiBackend final : public Backend {
-public:
+  public:
     OpenAiBackend(core::HttpClient& client, OpenAiBackendOptions options);
 
     std::string_view name() const override { return options_.name; }
@@ -31,7 +31,7 @@ public:
     // The request that start() would send; exposed for tests.
     core::HttpClientRequest build_request(const BackendRequest& request) const;
 
-private:
+  private:
     core::HttpClient& client_;
     OpenAiBackendOptions options_;
 };

@@ -27,14 +27,17 @@ struct LogField {
 };
 
 class Logger {
-public:
+  public:
     Logger(core::LogSink& sink, const core::Clock& clock, core::LogLevel level)
         : sink_(sink), clock_(clock), level_(level) {}
 
-    bool enabled(core::LogLevel level) const { return level >= level_ && level_ != core::LogLevel::kOff; }
+    bool enabled(core::LogLevel level) const {
+        return level >= level_ && level_ != core::LogLevel::kOff;
+    }
     void set_level(core::LogLevel level) { level_ = level; }
 
-    void log(core::LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
+    void log(core::LogLevel level, std::string_view msg,
+             std::initializer_list<LogField> fields = {});
     void info(std::string_view msg, std::initializer_list<LogField> fields = {}) {
         log(core::LogLevel::kInfo, msg, fields);
     }
@@ -48,7 +51,7 @@ public:
         log(core::LogLevel::kDebug, msg, fields);
     }
 
-private:
+  private:
     core::LogSink& sink_;
     const core::Clock& clock_;
     core::LogLevel level_;

@@ -32,7 +32,8 @@ Histogram::Histogram(std::vector<double> bounds)
 
 void Histogram::observe(double value) {
     size_t i = 0;
-    while (i < bounds_.size() && value > bounds_[i]) ++i;
+    while (i < bounds_.size() && value > bounds_[i])
+        ++i;
     counts_[i].fetch_add(1, std::memory_order_relaxed);
     if (value > 0) {
         sum_micro_.fetch_add(static_cast<uint64_t>(value * 1e6), std::memory_order_relaxed);

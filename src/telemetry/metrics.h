@@ -19,26 +19,26 @@ namespace edgeai::telemetry {
 using Labels = std::vector<std::pair<std::string_view, std::string_view>>;
 
 class Counter {
-public:
+  public:
     void add(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
     uint64_t value() const { return value_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     std::atomic<uint64_t> value_{0};
 };
 
 class Gauge {
-public:
+  public:
     void set(int64_t v) { value_.store(v, std::memory_order_relaxed); }
     void add(int64_t d) { value_.fetch_add(d, std::memory_order_relaxed); }
     int64_t value() const { return value_.load(std::memory_order_relaxed); }
 
-private:
+  private:
     std::atomic<int64_t> value_{0};
 };
 
 class Histogram {
-public:
+  public:
     explicit Histogram(std::vector<double> bounds);
     void observe(double value);
     const std::vector<double>& bounds() const { return bounds_; }
@@ -46,7 +46,7 @@ public:
     uint64_t cumulative_count(size_t index) const;
     double sum() const;
 
-private:
+  private:
     std::vector<double> bounds_;
     std::unique_ptr<std::atomic<uint64_t>[]> counts_; // per bucket, not cumulative
     std::atomic<uint64_t> sum_micro_{0};              // sum in millionths, to stay atomic
@@ -56,18 +56,17 @@ private:
 std::vector<double> latency_buckets_seconds();
 
 class MetricsRegistry {
-public:
+  public:
     Counter& counter(std::string_view name, std::string_view help, const Labels& labels = {});
     Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
     Histogram& histogram(std::string_view name, std::string_view help, const Labels& labels,
                          const std::vector<double>& bounds);
     // A gauge read when /metrics is scraped (resident memory, open connections).
-    void gauge_callback(std::string_view name, std::string_view help,
-                        std::function<double()> read);
+    void gauge_callback(std::string_view name, std::string_view help, std::function<double()> read);
 
     std::string render() const;
 
-private:
+  private:
     enum class Kind { kCounter, kGauge, kHistogram, kCallback };
     struct Family {
         Kind kind;

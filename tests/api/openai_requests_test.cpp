@@ -30,8 +30,8 @@ TEST(ChatCompletionRequest, DecodesTheFieldsTheGatewayActsOn) {
 
 struct BadCase {
     const char* body;
-    const char* field;   // the param the error must name
-    const char* phrase;  // part of the message
+    const char* field;  // the param the error must name
+    const char* phrase; // part of the message
 };
 
 class ChatCompletionRequestErrors : public ::testing::TestWithParam<BadCase> {};
@@ -51,8 +51,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{R"({"model":3,"messages":[]})", "model", "expected a string, found a number"},
         BadCase{R"({"model":"m"})", "messages", "is required"},
         BadCase{R"({"model":"m","messages":[]})", "messages", "must not be empty"},
-        BadCase{R"({"model":"m","messages":[{"role":"robot","content":"x"}]})",
-                "messages[0].role", "found 'robot'"},
+        BadCase{R"({"model":"m","messages":[{"role":"robot","content":"x"}]})", "messages[0].role",
+                "found 'robot'"},
         BadCase{R"({"model":"m","messages":[{"role":"user"}]})", "messages[0].content",
                 "is required"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":[{"text":"a"}]}]})",
@@ -65,10 +65,12 @@ INSTANTIATE_TEST_SUITE_P(
                 "temperature", "found 3"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"n":1.5})", "n",
                 "expected an integer"},
-        BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"stop":["a","b","c","d","e"]})",
-                "stop", "at most 4"},
-        BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream_options":{"include_usage":true}})",
-                "stream_options", "only allowed when stream is true"},
+        BadCase{
+            R"({"model":"m","messages":[{"role":"user","content":"x"}],"stop":["a","b","c","d","e"]})",
+            "stop", "at most 4"},
+        BadCase{
+            R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream_options":{"include_usage":true}})",
+            "stream_options", "only allowed when stream is true"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"stream":"yes"})",
                 "stream", "expected a boolean"}));
 

@@ -37,8 +37,8 @@ struct FakeBackend : router::Backend {
     bool call_destroyed = false;
     core::Status fail_start;
     std::string_view name() const override { return "fake"; }
-    core::Result<std::unique_ptr<core::HttpCall>>
-    start(const router::BackendRequest& r, core::HttpResponseObserver* o) override {
+    core::Result<std::unique_ptr<core::HttpCall>> start(const router::BackendRequest& r,
+                                                        core::HttpResponseObserver* o) override {
         if (!fail_start.ok()) return fail_start;
         requests.push_back(r);
         requests.back().client_headers = nullptr;
@@ -73,7 +73,7 @@ struct FakeWriter : ResponseWriter {
 };
 
 class GatewayTest : public ::testing::Test {
-protected:
+  protected:
     GatewayTest() { make_gateway(true); }
 
     void make_gateway(bool with_upstream) {
@@ -96,7 +96,8 @@ protected:
         r.target = std::move(target);
         r.body = std::move(body);
         if (!content_type.empty()) r.headers.add("content-type", content_type);
-        for (auto& h : extra_headers) r.headers.add(h.name, h.value);
+        for (auto& h : extra_headers)
+            r.headers.add(h.name, h.value);
         return gateway->handle(std::move(r), &writer);
     }
 
@@ -118,7 +119,8 @@ protected:
     std::unique_ptr<Gateway> gateway;
 };
 
-constexpr const char* kChat = R"({"model":"m","messages":[{"role":"user","content":"hi"}],"x_extra":1})";
+constexpr const char* kChat =
+    R"({"model":"m","messages":[{"role":"user","content":"hi"}],"x_extra":1})";
 constexpr const char* kStreamChat =
     R"({"model":"m","messages":[{"role":"user","content":"hi"}],"stream":true})";
 
@@ -286,9 +288,9 @@ TEST_F(GatewayTest, MetricsCountRequestsByRouteAndStatus) {
     handle("GET", "/healthz");
     handle("GET", "/v1/nope");
     handle("GET", "/metrics");
-    EXPECT_NE(writer.sent.body.find(
-                  "edgeai_http_requests_total{route=\"healthz\",status=\"200\"} 1"),
-              std::string::npos)
+    EXPECT_NE(
+        writer.sent.body.find("edgeai_http_requests_total{route=\"healthz\",status=\"200\"} 1"),
+        std::string::npos)
         << writer.sent.body;
     EXPECT_NE(writer.sent.body.find("route=\"unknown\",status=\"404\""), std::string::npos);
 }

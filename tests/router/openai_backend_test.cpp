@@ -7,7 +7,7 @@ namespace {
 
 struct NoClient : core::HttpClient {
     core::Result<std::unique_ptr<core::HttpCall>> start(core::HttpClientRequest,
-                                                       core::HttpResponseObserver*) override {
+                                                        core::HttpResponseObserver*) override {
         return core::unavailable("unused");
     }
 };

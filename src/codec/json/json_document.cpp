@@ -11,7 +11,9 @@ namespace {
 
 using RjValue = rapidjson::Value;
 
-const RjValue* rj(const void* v) { return static_cast<const RjValue*>(v); }
+const RjValue* rj(const void* v) {
+    return static_cast<const RjValue*>(v);
+}
 
 // Nesting depth of the text, counted outside strings. RapidJSON's iterative
 // parser cannot overflow the stack, but walking a 100k-deep document later could,
@@ -49,7 +51,9 @@ core::Status check_depth(std::string_view text, int max_depth) {
 
 } // namespace
 
-static bool check_depth_ok(std::string_view text) { return check_depth(text, JsonLimits{}.max_depth).ok(); }
+static bool check_depth_ok(std::string_view text) {
+    return check_depth(text, JsonLimits{}.max_depth).ok();
+}
 
 struct JsonDocument::Impl {
     rapidjson::Document doc;
@@ -66,29 +70,37 @@ core::Result<JsonDocument> JsonDocument::parse(std::string_view text, const Json
     // Not kParseFullPrecisionFlag: its big-number path in RapidJSON 1.1.0 shifts
     // by negative amounts on huge exponents (found by requests_fuzz), and the
     // gateway forwards the client's original bytes, so doubles are only checked.
-    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
-                                rapidjson::kParseValidateEncodingFlag;
+    constexpr unsigned kFlags =
+        rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
     impl->doc.Parse<kFlags>(text.data(), text.size());
     if (impl->doc.HasParseError()) {
-        return core::invalid_argument(
-            std::string("invalid JSON at byte ") + std::to_string(impl->doc.GetErrorOffset()) +
-            ": " + rapidjson::GetParseError_En(impl->doc.GetParseError()));
+        return core::invalid_argument(std::string("invalid JSON at byte ") +
+                                      std::to_string(impl->doc.GetErrorOffset()) + ": " +
+                                      rapidjson::GetParseError_En(impl->doc.GetParseError()));
     }
     return JsonDocument(std::move(impl));
 }
 
-JsonValue JsonDocument::root() const { return JsonValue(&impl_->doc); }
+JsonValue JsonDocument::root() const {
+    return JsonValue(&impl_->doc);
+}
 
 JsonValue::Type JsonValue::type() const {
     if (v_ == nullptr) return Type::kMissing;
     switch (rj(v_)->GetType()) {
-    case rapidjson::kNullType: return Type::kNull;
+    case rapidjson::kNullType:
+        return Type::kNull;
     case rapidjson::kFalseType:
-    case rapidjson::kTrueType: return Type::kBool;
-    case rapidjson::kNumberType: return Type::kNumber;
-    case rapidjson::kStringType: return Type::kString;
-    case rapidjson::kArrayType: return Type::kArray;
-    case rapidjson::kObjectType: return Type::kObject;
+    case rapidjson::kTrueType:
+        return Type::kBool;
+    case rapidjson::kNumberType:
+        return Type::kNumber;
+    case rapidjson::kStringType:
+        return Type::kString;
+    case rapidjson::kArrayType:
+        return Type::kArray;
+    case rapidjson::kObjectType:
+        return Type::kObject;
     }
     return Type::kMissing;
 }
@@ -107,7 +119,9 @@ std::string_view JsonValue::as_string() const {
     return {rj(v_)->GetString(), rj(v_)->GetStringLength()};
 }
 
-double JsonValue::as_double() const { return is_number() ? rj(v_)->GetDouble() : 0.0; }
+double JsonValue::as_double() const {
+    return is_number() ? rj(v_)->GetDouble() : 0.0;
+}
 
 int64_t JsonValue::as_int64() const {
     if (!is_integer()) return 0;
@@ -115,7 +129,9 @@ int64_t JsonValue::as_int64() const {
     return v->IsInt64() ? v->GetInt64() : static_cast<int64_t>(v->GetDouble());
 }
 
-bool JsonValue::as_bool() const { return is_bool() && rj(v_)->GetBool(); }
+bool JsonValue::as_bool() const {
+    return is_bool() && rj(v_)->GetBool();
+}
 
 JsonValue JsonValue::operator[](std::string_view key) const {
     if (!is_object()) return {};
@@ -152,21 +168,28 @@ JsonValue JsonValue::member_value(size_t index) const {
 
 std::string_view json_type_phrase(JsonValue::Type type) {
     switch (type) {
-    case JsonValue::Type::kMissing: return "nothing";
-    case JsonValue::Type::kNull: return "null";
-    case JsonValue::Type::kBool: return "a boolean";
-    case JsonValue::Type::kNumber: return "a number";
-    case JsonValue::Type::kString: return "a string";
-    case JsonValue::Type::kArray: return "an array";
-    case JsonValue::Type::kObject: return "an object";
+    case JsonValue::Type::kMissing:
+        return "nothing";
+    case JsonValue::Type::kNull:
+        return "null";
+    case JsonValue::Type::kBool:
+        return "a boolean";
+    case JsonValue::Type::kNumber:
+        return "a number";
+    case JsonValue::Type::kString:
+        return "a string";
+    case JsonValue::Type::kArray:
+        return "an array";
+    case JsonValue::Type::kObject:
+        return "an object";
     }
     return "something else";
 }
 
 } // namespace edgeai::codec
 
-#include <rapidjson/reader.h>
 #include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 namespace edgeai::codec {
 
@@ -175,8 +198,8 @@ bool is_valid_json(std::string_view text) {
     rapidjson::Reader reader;
     rapidjson::MemoryStream stream(text.data(), text.size());
     rapidjson::BaseReaderHandler<> handler;
-    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
-                                rapidjson::kParseValidateEncodingFlag;
+    constexpr unsigned kFlags =
+        rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
     return !reader.Parse<kFlags>(stream, handler).IsError();
 }
 

@@ -21,7 +21,7 @@ struct JsonLimits {
 // that is absent, or indexing a non-array, gives a missing value rather than an
 // error, so validation code can ask first and complain precisely after.
 class JsonValue {
-public:
+  public:
     enum class Type { kMissing, kNull, kBool, kNumber, kString, kArray, kObject };
 
     JsonValue() = default;
@@ -53,7 +53,7 @@ public:
     std::string_view member_name(size_t index) const;
     JsonValue member_value(size_t index) const;
 
-private:
+  private:
     friend class JsonDocument;
     explicit JsonValue(const void* v) : v_(v) {}
     const void* v_ = nullptr;
@@ -63,7 +63,7 @@ private:
 std::string_view json_type_phrase(JsonValue::Type type);
 
 class JsonDocument {
-public:
+  public:
     // Parses UTF-8 JSON text; errors give the byte offset and what was wrong.
     static core::Result<JsonDocument> parse(std::string_view text, const JsonLimits& limits = {});
 
@@ -73,7 +73,7 @@ public:
 
     JsonValue root() const;
 
-private:
+  private:
     struct Impl;
     explicit JsonDocument(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

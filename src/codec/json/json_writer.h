@@ -10,7 +10,7 @@
 namespace edgeai::codec {
 
 class JsonWriter {
-public:
+  public:
     JsonWriter() = default;
     explicit JsonWriter(std::string* out) : out_(out) {}
 
@@ -40,7 +40,7 @@ public:
     const std::string& str() const { return *out_; }
     std::string take() { return std::move(*out_); }
 
-private:
+  private:
     void before_value();
 
     std::string own_;

@@ -19,7 +19,7 @@ struct SseEvent {
 };
 
 class SseParser {
-public:
+  public:
     // One OpenAI chunk is a few hundred bytes; a megabyte bounds a hostile stream.
     static constexpr size_t kDefaultMaxEventBytes = size_t{1} << 20;
 
@@ -35,14 +35,14 @@ public:
     // True when no partial line or event is pending: the stream ended on a boundary.
     bool at_boundary() const { return line_.empty() && pending_.data.empty() && !has_data_; }
 
-private:
+  private:
     void process_line(std::string_view line);
     void dispatch();
 
     size_t max_event_bytes_;
     std::string line_;
     SseEvent pending_;
-    bool has_data_ = false;  // a data field was seen, even an empty one
+    bool has_data_ = false; // a data field was seen, even an empty one
     bool last_was_cr_ = false;
     bool failed_ = false;
     std::deque<SseEvent> ready_;

@@ -64,7 +64,8 @@ Status check_ascii_outside_strings(std::string_view text, std::string_view file)
                 state = State::kLiteral;
             }
             break;
-        case State::kComment: break;
+        case State::kComment:
+            break;
         case State::kBasic:
             if (c == '\\') {
                 ++i; // the escaped character cannot end the string
@@ -106,21 +107,28 @@ bool is_table_prefix(std::string_view path) {
 
 std::string toml_type_phrase(const toml::node& node) {
     switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a float";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date or time";
+    case toml::node_type::table:
+        return "a table";
+    case toml::node_type::array:
+        return "an array";
+    case toml::node_type::string:
+        return "a string";
+    case toml::node_type::integer:
+        return "an integer";
+    case toml::node_type::floating_point:
+        return "a float";
+    case toml::node_type::boolean:
+        return "a boolean";
+    default:
+        return "a date or time";
     }
 }
 
 // Converts a TOML node to the key's kind, or explains why it cannot.
 Result<ConfigValue> to_config_value(const ConfigKey& key, const toml::node& node) {
     auto mismatch = [&]() -> Status {
-        return invalid_argument("'" + std::string(key.path) + "' must be " +
-                                describe_allowed(key) + ", found " + toml_type_phrase(node));
+        return invalid_argument("'" + std::string(key.path) + "' must be " + describe_allowed(key) +
+                                ", found " + toml_type_phrase(node));
     };
     switch (key.kind) {
     case ValueKind::kInteger:
@@ -149,10 +157,14 @@ Result<ConfigValue> to_config_value(const ConfigKey& key, const toml::node& node
 
 std::string_view source_name(ConfigSource source) {
     switch (source) {
-    case ConfigSource::kDefault: return "default";
-    case ConfigSource::kFile: return "file";
-    case ConfigSource::kEnvironment: return "environment";
-    case ConfigSource::kFlag: return "flag";
+    case ConfigSource::kDefault:
+        return "default";
+    case ConfigSource::kFile:
+        return "file";
+    case ConfigSource::kEnvironment:
+        return "environment";
+    case ConfigSource::kFlag:
+        return "flag";
     }
     return "default";
 }
@@ -183,8 +195,8 @@ Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_na
     // Walks tables depth first; every leaf must be a known key.
     auto walk = [&](auto&& self, const toml::table& table, const std::string& prefix) -> void {
         for (auto&& [name, node] : table) {
-            std::string path = prefix.empty() ? std::string(name.str())
-                                              : prefix + "." + std::string(name.str());
+            std::string path =
+                prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
             std::string where = located(file_name, node.source());
             const ConfigKey* key = find_config_key(path);
             if (key == nullptr && node.is_table() && is_table_prefix(path)) {
@@ -194,15 +206,16 @@ Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_na
             if (key == nullptr) {
                 std::string msg = where + "unknown key '" + path + "'";
                 std::string suggestion = suggest_config_key(path);
-                if (!suggestion.empty()) msg += "; did you mean '" + suggestion + "'?";
-                else msg += "; docs/configuration.md lists every key";
+                if (!suggestion.empty())
+                    msg += "; did you mean '" + suggestion + "'?";
+                else
+                    msg += "; docs/configuration.md lists every key";
                 errors.push_back(std::move(msg));
                 continue;
             }
             Result<ConfigValue> value = to_config_value(*key, node);
-            Status applied = value.ok()
-                                 ? apply_value(*key, *value, ConfigSource::kFile, where)
-                                 : Status(value.status()).with_context(where);
+            Status applied = value.ok() ? apply_value(*key, *value, ConfigSource::kFile, where)
+                                        : Status(value.status()).with_context(where);
             if (!applied.ok()) errors.push_back(applied.message());
         }
     };
@@ -216,8 +229,8 @@ Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_na
     return invalid_argument(joined);
 }
 
-Status ConfigBuilder::apply_environment(
-    const std::vector<std::pair<std::string, std::string>>& env) {
+Status
+ConfigBuilder::apply_environment(const std::vector<std::pair<std::string, std::string>>& env) {
     for (const auto& [name, text] : env) {
         if (name.rfind("EDGEAI_", 0) != 0) continue;
         const ConfigKey* match = nullptr;
@@ -258,7 +271,8 @@ std::string ConfigBuilder::render_effective() const {
     std::string table;
     for (const ConfigKey& key : config_keys()) {
         size_t dot = key.path.rfind('.');
-        std::string key_table = dot == std::string_view::npos ? "" : std::string(key.path.substr(0, dot));
+        std::string key_table =
+            dot == std::string_view::npos ? "" : std::string(key.path.substr(0, dot));
         std::string_view leaf = dot == std::string_view::npos ? key.path : key.path.substr(dot + 1);
         if (key_table != table) {
             table = key_table;

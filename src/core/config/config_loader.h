@@ -19,7 +19,7 @@ namespace edgeai::core {
 enum class ConfigSource { kDefault, kFile, kEnvironment, kFlag };
 
 class ConfigBuilder {
-public:
+  public:
     // Applies a TOML document. Every problem is reported, one per line, each
     // naming the file, the line, the key and what is allowed.
     Status apply_toml(std::string_view text, std::string_view file_name);
@@ -40,7 +40,7 @@ public:
     // value came from; secrets are redacted.
     std::string render_effective() const;
 
-private:
+  private:
     Status apply_value(const ConfigKey& key, const ConfigValue& value, ConfigSource source,
                        std::string_view origin);
 

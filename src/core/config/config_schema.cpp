@@ -42,15 +42,14 @@ const ConfigKey kKeys[] = {
                       "Directory for all state (databases, logs, models). Empty: "
                       "$STATE_DIRECTORY (systemd), else $XDG_DATA_HOME/edgeai, else "
                       "~/.local/share/edgeai."),
-    ConfigKey{"log.level", ValueKind::kString, "Least severe level written to the log.", 0, 0,
-              "trace,debug,info,warn,error,off", false,
-              [](const Settings& s) -> ConfigValue {
-                  return std::string(log_level_name(s.log.level));
-              },
-              [](Settings& s, const ConfigValue& v) {
-                  auto level = parse_log_level(*std::get_if<std::string>(&v));
-                  if (level.ok()) s.log.level = *level;
-              }},
+    ConfigKey{
+        "log.level", ValueKind::kString, "Least severe level written to the log.", 0, 0,
+        "trace,debug,info,warn,error,off", false,
+        [](const Settings& s) -> ConfigValue { return std::string(log_level_name(s.log.level)); },
+        [](Settings& s, const ConfigValue& v) {
+            auto level = parse_log_level(*std::get_if<std::string>(&v));
+            if (level.ok()) s.log.level = *level;
+        }},
     EDGEAI_BOOL_KEY("log.requests", log.requests,
                     "Write one JSON line per request (method, path, status, latency; never "
                     "bodies or keys)."),
@@ -88,8 +87,7 @@ const ConfigKey kKeys[] = {
                    "Time to connect (TCP and TLS) to the upstream; failing gets 502."),
     EDGEAI_INT_KEY("upstream.timeout_ms", upstream.timeout_ms, 10, kMaxMs,
                    "Time until the upstream's response headers arrive; failing gets 504."),
-    EDGEAI_INT_KEY("upstream.stream_idle_timeout_ms", upstream.stream_idle_timeout_ms, 10,
-                   kMaxMs,
+    EDGEAI_INT_KEY("upstream.stream_idle_timeout_ms", upstream.stream_idle_timeout_ms, 10, kMaxMs,
                    "Longest silence between two pieces of an upstream response; a stream "
                    "then ends with an error event."),
     EDGEAI_INT_KEY("upstream.max_connections", upstream.max_connections, 1, 10000,
@@ -103,7 +101,8 @@ const ConfigKey kKeys[] = {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
     std::vector<size_t> row(b.size() + 1);
-    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
     for (size_t i = 1; i <= a.size(); ++i) {
         size_t diagonal = row[0];
         row[0] = i;
@@ -129,14 +128,18 @@ std::vector<std::string_view> split_choices(std::string_view choices) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     return s;
 }
 
 } // namespace
 
-std::span<const ConfigKey> config_keys() { return kKeys; }
+std::span<const ConfigKey> config_keys() {
+    return kKeys;
+}
 
 const ConfigKey* find_config_key(std::string_view path) {
     for (const ConfigKey& k : kKeys) {
@@ -163,8 +166,10 @@ std::string describe_allowed(const ConfigKey& key) {
     switch (key.kind) {
     case ValueKind::kInteger:
         return "an integer from " + std::to_string(key.min) + " to " + std::to_string(key.max);
-    case ValueKind::kBool: return "true or false";
-    case ValueKind::kStringList: return "an array of strings";
+    case ValueKind::kBool:
+        return "true or false";
+    case ValueKind::kStringList:
+        return "an array of strings";
     case ValueKind::kString:
         if (key.choices.empty()) return "a string";
         std::string out = "one of ";
@@ -183,12 +188,17 @@ Status check_config_value(const ConfigKey& key, const ConfigValue& value) {
     case ValueKind::kInteger:
         if (const int64_t* n = std::get_if<int64_t>(&value)) ok = *n >= key.min && *n <= key.max;
         break;
-    case ValueKind::kBool: ok = std::holds_alternative<bool>(value); break;
-    case ValueKind::kStringList: ok = std::holds_alternative<std::vector<std::string>>(value); break;
+    case ValueKind::kBool:
+        ok = std::holds_alternative<bool>(value);
+        break;
+    case ValueKind::kStringList:
+        ok = std::holds_alternative<std::vector<std::string>>(value);
+        break;
     case ValueKind::kString:
         if (const std::string* s = std::get_if<std::string>(&value)) {
             ok = key.choices.empty();
-            for (std::string_view c : split_choices(key.choices)) ok = ok || c == *s;
+            for (std::string_view c : split_choices(key.choices))
+                ok = ok || c == *s;
         }
         break;
     }
@@ -225,7 +235,8 @@ Result<ConfigValue> parse_config_text(const ConfigKey& key, std::string_view tex
         }
         return ConfigValue(std::move(items));
     }
-    case ValueKind::kString: return ConfigValue(std::string(text));
+    case ValueKind::kString:
+        return ConfigValue(std::string(text));
     }
     return internal_error("unknown value kind");
 }

@@ -21,10 +21,10 @@ using ConfigValue = std::variant<int64_t, bool, std::string, std::vector<std::st
 enum class ValueKind { kInteger, kBool, kString, kStringList };
 
 struct ConfigKey {
-    std::string_view path;    // "server.max_body_bytes"
+    std::string_view path; // "server.max_body_bytes"
     ValueKind kind;
-    std::string_view doc;     // one sentence for the reference
-    int64_t min = 0;          // integers only
+    std::string_view doc; // one sentence for the reference
+    int64_t min = 0;      // integers only
     int64_t max = 0;
     std::string_view choices; // strings only: comma-separated allowed values; empty: any
     bool secret = false;      // redacted by `config show`

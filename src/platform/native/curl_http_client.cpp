@@ -32,10 +32,11 @@ struct SocketWatch {
 };
 
 core::Status status_from_curl(CURLcode code, const char* detail) {
-    std::string what = detail != nullptr && detail[0] != '\0' ? std::string(detail)
-                                                              : curl_easy_strerror(code);
+    std::string what =
+        detail != nullptr && detail[0] != '\0' ? std::string(detail) : curl_easy_strerror(code);
     switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return core::deadline_exceeded(what);
+    case CURLE_OPERATION_TIMEDOUT:
+        return core::deadline_exceeded(what);
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_PARTIAL_FILE:
@@ -44,14 +45,16 @@ core::Status status_from_curl(CURLcode code, const char* detail) {
     case CURLE_HTTP2_STREAM:
     case CURLE_BAD_CONTENT_ENCODING:
         return core::data_loss("the upstream broke the exchange: " + what);
-    default: return core::unavailable(what);
+    default:
+        return core::unavailable(what);
     }
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                          s.back() == '\n')) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() &&
+           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
         s.remove_suffix(1);
     }
     return s;
@@ -152,11 +155,11 @@ namespace {
 
 // One exchange with an upstream: an easy handle, its headers, its deadlines.
 class Transfer final : public core::HttpCall {
-public:
+  public:
     Transfer(CurlHttpClient::Impl& client, core::HttpClientRequest request,
              core::HttpResponseObserver* observer)
-        : client_(client), request_(std::move(request)), observer_(observer),
-          deadline_(client.io), alive_(std::make_shared<int>(0)) {
+        : client_(client), request_(std::move(request)), observer_(observer), deadline_(client.io),
+          alive_(std::make_shared<int>(0)) {
         error_[0] = '\0';
     }
 
@@ -181,7 +184,8 @@ public:
         curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
         curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Transfer::write_callback);
         curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-        curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(request_.connect_timeout_ms));
+        curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+                         static_cast<long>(request_.connect_timeout_ms));
         curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
         curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
         curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -236,7 +240,7 @@ public:
         complete(status);
     }
 
-private:
+  private:
     static size_t header_callback(char* data, size_t size, size_t count, void* userp) {
         auto* self = static_cast<Transfer*>(userp);
         size_t n = size * count;
@@ -298,20 +302,21 @@ private:
             if (ec || alive.expired() || done_) return;
             int64_t now = clock_.monotonic_ns();
             if (!head_delivered_) {
-                complete(core::deadline_exceeded(
-                    "no response within " + std::to_string(request_.first_byte_timeout_ms) +
-                    " ms (upstream.timeout_ms)"));
+                complete(core::deadline_exceeded("no response within " +
+                                                 std::to_string(request_.first_byte_timeout_ms) +
+                                                 " ms (upstream.timeout_ms)"));
                 return;
             }
             int64_t idle_ns = request_.idle_timeout_ms * 1000000;
             int64_t silent_ns = now - last_activity_ns_;
             if (!paused_ && silent_ns >= idle_ns) {
-                complete(core::deadline_exceeded(
-                    "the upstream sent nothing for " + std::to_string(request_.idle_timeout_ms) +
-                    " ms (upstream.stream_idle_timeout_ms)"));
+                complete(core::deadline_exceeded("the upstream sent nothing for " +
+                                                 std::to_string(request_.idle_timeout_ms) +
+                                                 " ms (upstream.stream_idle_timeout_ms)"));
                 return;
             }
-            int64_t left_ms = paused_ ? request_.idle_timeout_ms : (idle_ns - silent_ns) / 1000000 + 1;
+            int64_t left_ms =
+                paused_ ? request_.idle_timeout_ms : (idle_ns - silent_ns) / 1000000 + 1;
             arm_deadline(left_ms);
         });
     }

@@ -19,16 +19,16 @@ struct CurlHttpClientOptions {
 };
 
 class CurlHttpClient final : public core::HttpClient {
-public:
+  public:
     CurlHttpClient(EventLoop& loop, CurlHttpClientOptions options);
     ~CurlHttpClient() override;
 
-    core::Result<std::unique_ptr<core::HttpCall>> start(core::HttpClientRequest request,
-                                                        core::HttpResponseObserver* observer) override;
+    core::Result<std::unique_ptr<core::HttpCall>>
+    start(core::HttpClientRequest request, core::HttpResponseObserver* observer) override;
 
     struct Impl;
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

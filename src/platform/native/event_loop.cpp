@@ -18,6 +18,8 @@ void EventLoop::run() {
     impl_->io.run();
 }
 
-void EventLoop::stop() { impl_->io.stop(); }
+void EventLoop::stop() {
+    impl_->io.stop();
+}
 
 } // namespace edgeai::platform::native

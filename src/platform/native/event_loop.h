@@ -11,7 +11,7 @@
 namespace edgeai::platform::native {
 
 class EventLoop final : public core::Executor {
-public:
+  public:
     EventLoop();
     ~EventLoop() override;
 
@@ -23,7 +23,7 @@ public:
     struct Impl;
     Impl& impl() { return *impl_; }
 
-private:
+  private:
     std::unique_ptr<Impl> impl_;
 };
 

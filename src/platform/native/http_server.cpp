@@ -8,8 +8,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <optional>
@@ -55,7 +55,8 @@ void append_header_line(std::string& out, std::string_view name, std::string_vie
 }
 
 std::string status_line(int status) {
-    std::string_view reason = http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
+    std::string_view reason =
+        http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
     if (status == 499) reason = "Client Closed Request";
     return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\n";
 }
@@ -95,7 +96,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 };
 
 class Session final : public std::enable_shared_from_this<Session>, public gateway::ResponseWriter {
-public:
+  public:
     Session(std::shared_ptr<HttpServer::Impl> server, tcp::socket socket)
         : server_(std::move(server)), socket_(std::move(socket)), timer_(server_->io) {
         error_code ec;
@@ -186,10 +187,11 @@ public:
         drain_callback_ = std::move(callback);
     }
 
-private:
+  private:
     std::string head(int status, const core::Headers& headers) const {
         std::string out = status_line(status);
-        for (const core::Header& h : headers.fields()) append_header_line(out, h.name, h.value);
+        for (const core::Header& h : headers.fields())
+            append_header_line(out, h.name, h.value);
         if (!keep_alive_) {
             append_header_line(out, "connection", "close");
         } else if (http_version_ < 11) {
@@ -231,10 +233,9 @@ private:
     void watch() {
         if (read_pending_ || closed_) return;
         read_pending_ = true;
-        socket_.async_read_some(buffer_.prepare(kReadChunkBytes),
-                                [self = shared_from_this()](error_code ec, size_t n) {
-                                    self->on_watch(ec, n);
-                                });
+        socket_.async_read_some(
+            buffer_.prepare(kReadChunkBytes),
+            [self = shared_from_this()](error_code ec, size_t n) { self->on_watch(ec, n); });
     }
 
     void on_watch(error_code ec, size_t n) {
@@ -256,10 +257,9 @@ private:
         parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
         parser_->body_limit(server_->options.max_body_bytes);
         arm_timer(server_->options.read_timeout);
-        http::async_read_header(socket_, buffer_, *parser_,
-                                [self = shared_from_this()](error_code ec, size_t n) {
-                                    self->on_header(ec, n);
-                                });
+        http::async_read_header(
+            socket_, buffer_, *parser_,
+            [self = shared_from_this()](error_code ec, size_t n) { self->on_header(ec, n); });
     }
 
     void on_header(error_code ec, size_t head_bytes) {
@@ -383,7 +383,8 @@ private:
         writing_.swap(queue_);
         std::vector<net::const_buffer> buffers;
         buffers.reserve(writing_.size());
-        for (const std::string& s : writing_) buffers.emplace_back(net::buffer(s));
+        for (const std::string& s : writing_)
+            buffers.emplace_back(net::buffer(s));
         write_in_flight_ = true;
         arm_timer(server_->options.write_timeout);
         net::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, size_t n) {
@@ -582,8 +583,7 @@ core::Result<std::string> HttpServer::start() {
     if (!ec) acceptor.bind(endpoint, ec);
     if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
     if (ec) {
-        return core::unavailable("cannot listen on " + impl_->options.listen + ": " +
-                                 ec.message());
+        return core::unavailable("cannot listen on " + impl_->options.listen + ": " + ec.message());
     }
     tcp::endpoint bound = acceptor.local_endpoint(ec);
     std::string shown = bound.address().is_v6() ? "[" + bound.address().to_string() + "]"
@@ -604,7 +604,8 @@ void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()>
     for (auto& [ptr, weak] : impl.sessions) {
         if (auto s = weak.lock()) live.push_back(std::move(s));
     }
-    for (auto& s : live) s->on_server_shutdown();
+    for (auto& s : live)
+        s->on_server_shutdown();
     if (impl.sessions.empty()) {
         impl.finish_shutdown();
         return;
@@ -618,7 +619,8 @@ void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()>
         for (auto& [ptr, weak] : self->sessions) {
             if (auto s = weak.lock()) rest.push_back(std::move(s));
         }
-        for (auto& s : rest) s->close();
+        for (auto& s : rest)
+            s->close();
         self->finish_shutdown();
     });
 }

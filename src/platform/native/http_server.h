@@ -29,7 +29,7 @@ struct HttpServerOptions {
 };
 
 class HttpServer {
-public:
+  public:
     HttpServer(EventLoop& loop, gateway::Gateway& gateway, telemetry::Logger& logger,
                telemetry::MetricsRegistry& metrics, HttpServerOptions options);
     ~HttpServer();
@@ -44,7 +44,7 @@ public:
 
     struct Impl;
 
-private:
+  private:
     std::shared_ptr<Impl> impl_;
 };
 

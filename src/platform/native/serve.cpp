@@ -42,8 +42,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
 
     core::Status dir = make_directories(data_dir);
     if (!dir.ok()) {
-        logger.error("cannot use the data directory", {{"data_dir", data_dir},
-                                                       {"error", dir.message()}});
+        logger.error("cannot use the data directory",
+                     {{"data_dir", data_dir}, {"error", dir.message()}});
         return 1;
     }
 
@@ -72,7 +72,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             logger.error("upstream.ca_file does not exist", {{"ca_file", up.ca_file}});
             return 1;
         }
-        http_client.emplace(loop, CurlHttpClientOptions{up.ca_file, static_cast<long>(up.max_connections)});
+        http_client.emplace(
+            loop, CurlHttpClientOptions{up.ca_file, static_cast<long>(up.max_connections)});
         router::OpenAiBackendOptions options;
         options.base_url = up.url;
         options.api_key = key;
@@ -111,14 +112,13 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                 loop.stop();
                 return;
             }
-            logger.info("shutting down", {{"signal", signo},
-                                          {"grace_ms", settings.server.shutdown_grace_ms}});
+            logger.info("shutting down",
+                        {{"signal", signo}, {"grace_ms", settings.server.shutdown_grace_ms}});
             gateway.set_draining(true);
-            server.shutdown(std::chrono::milliseconds(settings.server.shutdown_grace_ms),
-                            [&] {
-                                signals.cancel();
-                                loop.stop();
-                            });
+            server.shutdown(std::chrono::milliseconds(settings.server.shutdown_grace_ms), [&] {
+                signals.cancel();
+                loop.stop();
+            });
             signals.async_wait(on_signal);
         };
     signals.async_wait(on_signal);

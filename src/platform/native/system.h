@@ -14,14 +14,14 @@
 namespace edgeai::platform::native {
 
 class SystemClock final : public core::Clock {
-public:
+  public:
     int64_t monotonic_ns() const override;
     int64_t unix_ms() const override;
 };
 
 // Writes each line with one write(2) so lines from concurrent writers never mix.
 class StderrLogSink final : public core::LogSink {
-public:
+  public:
     void write_line(std::string_view line) override;
 };
 

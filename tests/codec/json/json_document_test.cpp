@@ -30,7 +30,8 @@ TEST(JsonDocument, WalksObjectsArraysAndScalars) {
 TEST(JsonDocument, ParseErrorsGiveTheByteOffset) {
     auto doc = JsonDocument::parse(R"({"a": tru})");
     ASSERT_FALSE(doc.ok());
-    EXPECT_NE(doc.status().message().find("invalid JSON at byte 9: Invalid value"), std::string::npos)
+    EXPECT_NE(doc.status().message().find("invalid JSON at byte 9: Invalid value"),
+              std::string::npos)
         << doc.status().message();
 }
 

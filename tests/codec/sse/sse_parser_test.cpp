@@ -12,7 +12,8 @@ std::vector<SseEvent> feed_all(SseParser& p, std::string_view bytes, size_t piec
     for (size_t at = 0; at < bytes.size(); at += piece) {
         EXPECT_TRUE(p.feed(bytes.substr(at, piece)).ok());
         SseEvent e;
-        while (p.next(e)) out.push_back(e);
+        while (p.next(e))
+            out.push_back(e);
     }
     return out;
 }

@@ -91,9 +91,9 @@ TEST(ConfigLoader, UnknownEdgeaiVariableIsAWarning) {
 
 TEST(ConfigLoader, EffectiveConfigRedactsSecretsAndRoundTrips) {
     ConfigBuilder b;
-    ASSERT_TRUE(b.apply_toml("[upstream]\napi_key = \"sk-secret\"\nurl = \"http://u/v1\"\n",
-                             "e.toml")
-                    .ok());
+    ASSERT_TRUE(
+        b.apply_toml("[upstream]\napi_key = \"sk-secret\"\nurl = \"http://u/v1\"\n", "e.toml")
+            .ok());
     std::string shown = b.render_effective();
     EXPECT_EQ(shown.find("sk-secret"), std::string::npos);
     EXPECT_NE(shown.find("<redacted>"), std::string::npos);
@@ -125,8 +125,8 @@ namespace {
 
 // toml++ 3.3 asserted inside parse_key() on these (found by config_fuzz).
 TEST(ConfigLoader, MalformedTableHeadersAreErrorsNotCrashes) {
-    for (const char* text : {"[ = \"bix&\n[server]\nlisten = \"v=1\n", "[[[1]]]\n", "[[=\n",
-                             "[[[a]]]\n", "[[[]]\n"}) {
+    for (const char* text :
+         {"[ = \"bix&\n[server]\nlisten = \"v=1\n", "[[[1]]]\n", "[[=\n", "[[[a]]]\n", "[[[]]\n"}) {
         ConfigBuilder b;
         Status s = b.apply_toml(text, "bad.toml");
         EXPECT_FALSE(s.ok()) << text;
