@@ -1,5 +1,7 @@
 #include "core/config/config_loader.h"
 
+#include <algorithm>
+
 // toml++ 3.3 asserts a precondition in parse_key() that malformed table headers
 // such as "[ =" or "[[[1]]]" break (fixed upstream in its PR #301): the assert
 // aborts debug builds, and with NDEBUG it becomes __builtin_assume under clang,
@@ -191,7 +193,8 @@ Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_na
                                 std::to_string(err.source().begin.column) +
                                 ": not valid TOML: " + std::string(err.description()));
     }
-    std::vector<std::string> errors;
+    // (line, message): toml++ walks tables in key order, errors read best in line order.
+    std::vector<std::pair<uint32_t, std::string>> errors;
     // Walks tables depth first; every leaf must be a known key.
     auto walk = [&](auto&& self, const toml::table& table, const std::string& prefix) -> void {
         for (auto&& [name, node] : table) {
@@ -210,21 +213,23 @@ Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_na
                     msg += "; did you mean '" + suggestion + "'?";
                 else
                     msg += "; docs/configuration.md lists every key";
-                errors.push_back(std::move(msg));
+                errors.emplace_back(node.source().begin.line, std::move(msg));
                 continue;
             }
             Result<ConfigValue> value = to_config_value(*key, node);
             Status applied = value.ok() ? apply_value(*key, *value, ConfigSource::kFile, where)
                                         : Status(value.status()).with_context(where);
-            if (!applied.ok()) errors.push_back(applied.message());
+            if (!applied.ok()) errors.emplace_back(node.source().begin.line, applied.message());
         }
     };
     walk(walk, parsed.table(), "");
     if (errors.empty()) return {};
+    std::stable_sort(errors.begin(), errors.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
     std::string joined;
-    for (const std::string& e : errors) {
+    for (const auto& [line, message] : errors) {
         if (!joined.empty()) joined += "\n";
-        joined += e;
+        joined += message;
     }
     return invalid_argument(joined);
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs everything edgeai needs, by name, from Debian's packages and the npm
+# registry, then builds the release binary. Safe to run again: what is already
+# there is skipped. `--bench` also installs what bench/proxy.sh needs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) with_bench=1 ;;
+    *) echo "usage: scripts/setup.sh [--bench]" >&2; exit 2 ;;
+  esac
+done
+
+packages=(
+  # build
+  cmake ninja-build g++ ccache pkg-config
+  # clang for the asan, fuzz and wasi presets
+  clang-14 lld-14 libclang-rt-14-dev
+  # libraries (headers; Asio/Beast, RapidJSON, toml++ and CLI11 are header-only)
+  libboost-dev libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev libcli11-dev
+  # tests
+  googletest curl ca-certificates
+  # wasm32-wasi
+  wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
+)
+if [ "$with_bench" = 1 ]; then packages+=(nginx-light wrk); fi
+# node and npm: Debian's, unless the machine already has a node.
+command -v node > /dev/null || packages+=(nodejs)
+command -v npm > /dev/null || packages+=(npm)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# npm clients for the integration tests, pinned by their lockfile.
+if [ ! -d tests/integration/node_modules ] ||
+   [ tests/integration/package-lock.json -nt tests/integration/node_modules ]; then
+  (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
+  touch tests/integration/node_modules
+fi
+if [ "$with_bench" = 1 ] && [ ! -d bench/portkey/node_modules ]; then
+  (cd bench/portkey && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+cmake --preset release > /dev/null
+cmake --build --preset release

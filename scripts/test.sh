@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (after scripts/setup.sh):
+#  1. formatting of our sources (clang-format, .clang-format at the root);
+#  2. unit tests and fuzz-corpus replays under ASan + UBSan (clang);
+#  3. the portable core built for wasm32-wasi, its unit tests under node's WASI;
+#  4. each libFuzzer target for a short smoke run;
+#  5. integration tests with real clients (openai SDK, curl, raw sockets)
+#     against the release binary and against the ASan binary;
+#  6. docs/configuration.md matches the configuration schema.
+# Set EDGEAI_FUZZ_SECONDS to fuzz longer (default 10 per target).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+step() { printf '\n== %s\n' "$*"; }
+
+step "format"
+mapfile -t sources < <(git ls-files 'src/*.h' 'src/*.cpp' 'tests/*.h' 'tests/*.cpp' \
+                                   'apps/*.cpp' 'fuzz/*.cpp')
+if ! clang-format --dry-run --Werror "${sources[@]}"; then
+  echo "format: run clang-format -i on the files above" >&2
+  exit 1
+fi
+
+step "unit tests (asan + ubsan)"
+cmake --preset asan > /dev/null
+cmake --build --preset asan -j "$jobs"
+ctest --preset asan -j "$jobs"
+
+step "unit tests (wasm32-wasi under node)"
+cmake --preset wasi > /dev/null
+cmake --build --preset wasi -j "$jobs"
+ctest --preset wasi -j "$jobs"
+
+step "fuzz smoke"
+cmake --preset fuzz > /dev/null
+cmake --build --preset fuzz -j "$jobs"
+seconds=${EDGEAI_FUZZ_SECONDS:-10}
+for spec in requests:requests sse_parser:sse config:config; do
+  target=${spec%%:*}
+  corpus=fuzz/corpus/${spec##*:}
+  scratch=$(mktemp -d)
+  # New inputs go to a scratch dir; the committed corpus is only read.
+  build/fuzz/fuzz/${target}_fuzz "$scratch" "$corpus" -max_total_time="$seconds" \
+    -max_len=8192 -artifact_prefix="$scratch/" -print_final_stats=0 2>&1 | tail -n 2
+  rm -rf "$scratch"
+done
+
+step "integration tests (release binary)"
+(cd tests/integration && EDGEAI_BIN="$PWD/../../build/release/apps/edgeai/edgeai" npm test --silent)
+
+step "integration tests (asan binary)"
+(cd tests/integration &&
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  EDGEAI_BIN="$PWD/../../build/asan/apps/edgeai/edgeai" npm test --silent)
+
+step "docs/configuration.md matches the schema"
+expected=$(build/release/apps/edgeai/edgeai config reference)
+actual=$(sed -n '/<!-- config-reference:begin -->/,/<!-- config-reference:end -->/p' \
+           docs/configuration.md | sed '1d;$d')
+if [ "$expected" != "$actual" ]; then
+  echo "docs/configuration.md is out of date; regenerate the table with:" >&2
+  echo "  build/release/apps/edgeai/edgeai config reference" >&2
+  diff <(echo "$expected") <(echo "$actual") >&2 || true
+  exit 1
+fi
+
+step "all tests passed"
