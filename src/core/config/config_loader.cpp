@@ -1,5 +1,7 @@
 #include "core/config/config_loader.h"
 
+#include "core/config/toml_ascii.h"
+
 #include <algorithm>
 
 // toml++ 3.3 asserts a precondition in parse_key() that malformed table headers
@@ -27,74 +29,6 @@ namespace {
 
 std::string located(std::string_view file, const toml::source_region& where) {
     return std::string(file) + ":" + std::to_string(where.begin.line) + ": ";
-}
-
-// TOML allows non-ASCII text only inside strings and comments. toml++ 3.3's
-// whitespace classifier reaches __builtin_unreachable() for some non-ASCII code
-// points elsewhere (found by config_fuzz: U+0494 in a table header), so such
-// bytes are refused here, with their line, before toml++ sees them.
-Status check_ascii_outside_strings(std::string_view text, std::string_view file) {
-    enum class State { kCode, kComment, kBasic, kLiteral, kMultiBasic, kMultiLiteral };
-    State state = State::kCode;
-    size_t line = 1;
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        std::string_view rest = text.substr(i);
-        if (c == '\n') {
-            ++line;
-            if (state != State::kMultiBasic && state != State::kMultiLiteral) state = State::kCode;
-            continue;
-        }
-        switch (state) {
-        case State::kCode:
-            if (static_cast<unsigned char>(c) >= 0x80) {
-                return invalid_argument(std::string(file) + ":" + std::to_string(line) +
-                                        ": not valid TOML: a non-ASCII character outside a "
-                                        "string or comment; quote keys that need one");
-            }
-            if (c == '#') {
-                state = State::kComment;
-            } else if (rest.substr(0, 3) == "\"\"\"") {
-                state = State::kMultiBasic;
-                i += 2;
-            } else if (rest.substr(0, 3) == "'''") {
-                state = State::kMultiLiteral;
-                i += 2;
-            } else if (c == '"') {
-                state = State::kBasic;
-            } else if (c == '\'') {
-                state = State::kLiteral;
-            }
-            break;
-        case State::kComment:
-            break;
-        case State::kBasic:
-            if (c == '\\') {
-                ++i; // the escaped character cannot end the string
-            } else if (c == '"') {
-                state = State::kCode;
-            }
-            break;
-        case State::kLiteral:
-            if (c == '\'') state = State::kCode;
-            break;
-        case State::kMultiBasic:
-            if (c == '\\' && i + 1 < text.size() && text[i + 1] != '\n') {
-                ++i;
-            } else if (rest.substr(0, 3) == "\"\"\"") {
-                state = State::kCode;
-                i += 2;
-            }
-            break;
-        case State::kMultiLiteral:
-            if (rest.substr(0, 3) == "'''") {
-                state = State::kCode;
-                i += 2;
-            }
-            break;
-        }
-    }
-    return {};
 }
 
 bool is_table_prefix(std::string_view path) {
@@ -184,8 +118,9 @@ Status ConfigBuilder::apply_value(const ConfigKey& key, const ConfigValue& value
 
 Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_name) {
     file_name_ = std::string(file_name);
-    EDGEAI_TRY(check_ascii_outside_strings(text, file_name));
-    toml::parse_result parsed = toml::parse(text, std::string(file_name));
+    // toml++ only ever sees ASCII; see toml_ascii.h for why.
+    EDGEAI_ASSIGN_OR_RETURN(std::string ascii, toml_to_ascii(text, file_name));
+    toml::parse_result parsed = toml::parse(ascii, std::string(file_name));
     if (!parsed) {
         const toml::parse_error& err = parsed.error();
         return invalid_argument(std::string(file_name) + ":" +
