@@ -21,7 +21,7 @@ packages=(
   # libraries (headers; Asio/Beast, RapidJSON, toml++ and CLI11 are header-only)
   libboost-dev libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev libcli11-dev
   # tests
-  googletest curl ca-certificates
+  googletest curl ca-certificates openssl
   # wasm32-wasi
   wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
 )

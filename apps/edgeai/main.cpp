@@ -133,8 +133,10 @@ int main(int argc, char** argv) {
     add_common_flags(show, &common);
     CLI::App* reference =
         config->add_subcommand("reference", "Print every configuration key as a markdown table");
+    add_common_flags(reference, &common);
 
     CLI::App* version = app.add_subcommand("version", "Print the version");
+    add_common_flags(version, &common);
 
     try {
         app.parse(argc, argv);
