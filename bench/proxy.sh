@@ -5,6 +5,7 @@
 #   bench/proxy.sh            full run (about 4-5 minutes)
 #   bench/proxy.sh --quick    short run (2 s per measurement, about 1 minute)
 #   bench/proxy.sh --no-write print the table only, leave docs/benchmarks.md alone
+#   bench/proxy.sh --wait-idle wait (up to 10 minutes) until the machine is idle first
 #
 # It prints a markdown table and writes it, with a short header, to
 # docs/benchmarks.md under "## Proxy overhead" (only that section is replaced).
@@ -22,9 +23,10 @@
 #   EDGEAI_BIN           edgeai binary (default build/release/apps/edgeai/edgeai)
 #   EDGEAI_EXTRA_ARGS    extra flags for `edgeai serve` (word-split)
 #   BENCH_CONNECTIONS    wrk connections (default 32)
-#   BENCH_DURATION       seconds per throughput run (default 6, --quick 2)
+#   BENCH_DURATION       seconds per throughput run (default 5, --quick 2)
 #   BENCH_RUNS           throughput runs per target, median reported (default 3, --quick 1)
-#   BENCH_LAT_DURATION   seconds per fixed-rate latency run (default 10, --quick 2)
+#   BENCH_LAT_DURATION   seconds per fixed-rate latency run (default 5, --quick 2)
+#   BENCH_LAT_RUNS       latency runs per target and rate, medians reported (default 3, --quick 1)
 #   BENCH_RATES          offered rates for the latency runs (default "1000 5000")
 #   BENCH_KEEP=1         keep the temporary directory (configs, logs, raw wrk output)
 #
@@ -42,10 +44,12 @@ EDGEAI_BIN=${EDGEAI_BIN:-$ROOT/build/release/apps/edgeai/edgeai}
 
 QUICK=0
 WRITE_DOC=1
+WAIT_IDLE=0
 for arg in "$@"; do
     case "$arg" in
     --quick) QUICK=1 ;;
     --no-write) WRITE_DOC=0 ;;
+    --wait-idle) WAIT_IDLE=1 ;;
     -h | --help)
         sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
         exit 0
@@ -61,13 +65,15 @@ if ((QUICK)); then
     DURATION=${BENCH_DURATION:-2}
     RUNS=${BENCH_RUNS:-1}
     LAT_DURATION=${BENCH_LAT_DURATION:-2}
+    LAT_RUNS=${BENCH_LAT_RUNS:-1}
     WARMUP=1
     READY_RUNS=5
     PORTKEY_READY_RUNS=1
 else
-    DURATION=${BENCH_DURATION:-6}
+    DURATION=${BENCH_DURATION:-5}
     RUNS=${BENCH_RUNS:-3}
-    LAT_DURATION=${BENCH_LAT_DURATION:-10}
+    LAT_DURATION=${BENCH_LAT_DURATION:-5}
+    LAT_RUNS=${BENCH_LAT_RUNS:-3}
     WARMUP=2
     READY_RUNS=10
     PORTKEY_READY_RUNS=3
@@ -129,11 +135,42 @@ if [[ ! -x $EDGEAI_BIN ]]; then
     log "edgeai binary not found at $EDGEAI_BIN: run scripts/setup.sh to build it (its row will say 'binary missing')"
 fi
 
+# --- is the machine quiet? ----------------------------------------------------------
+
+# Percentage of CPU time spent busy (not idle, not iowait) over the next $1 seconds.
+cpu_busy_pct() {
+    local a b
+    a=$(head -n 1 /proc/stat)
+    sleep "$1"
+    b=$(head -n 1 /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        n = split(a, x, " "); split(b, y, " ")
+        for (i = 2; i <= n; i++) { d = y[i] - x[i]; tot += d; if (i == 5 || i == 6) idle += d }
+        printf "%.0f", (tot > 0 ? 100 * (tot - idle) / tot : 0) }'
+}
+
+BUSY_BEFORE=$(cpu_busy_pct 2)
+if ((WAIT_IDLE)); then
+    waited=0
+    while ((BUSY_BEFORE > 10 && waited < 600)); do
+        log "machine is ${BUSY_BEFORE}% busy; waiting for it to go idle"
+        sleep 10
+        waited=$((waited + 12))
+        BUSY_BEFORE=$(cpu_busy_pct 2)
+    done
+fi
+if ((BUSY_BEFORE > 10)); then
+    log "warning: the machine was ${BUSY_BEFORE}% busy before the run (a build?): the numbers will be noisy"
+fi
+
 # --- process bookkeeping -------------------------------------------------------
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/edgeai-bench.XXXXXX")
 chmod 755 "$WORK" # nginx workers may run as another user when started by root
+# Servers started here. They are never waited for, so a dead one stays a zombie
+# and its pid cannot be reused by another process before cleanup.
 STARTED_PIDS=()
+SAMPLER_PID=
 
 alive() {
     local s
@@ -157,7 +194,7 @@ stop_pid() {
     done
     kill -KILL "$pid" 2>/dev/null || true
     for pid in $kids; do
-        alive "$pid" && kill -KILL "$pid" 2>/dev/null || true
+        if alive "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
     done
     return 0
 }
@@ -166,6 +203,7 @@ cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     local pid
+    if [[ -n ${SAMPLER_PID:-} ]]; then stop_sampler; fi
     for pid in "${STARTED_PIDS[@]}"; do
         stop_pid "$pid"
     done
@@ -245,7 +283,6 @@ rss_kb() {
 }
 
 # Background sampler: writes the running max of rss_kb "$@" to $1 every 100 ms.
-SAMPLER_PID=
 start_sampler() {
     local out=$1
     shift
@@ -261,12 +298,42 @@ start_sampler() {
         done
     ) &
     SAMPLER_PID=$!
-    STARTED_PIDS+=("$SAMPLER_PID")
 }
 stop_sampler() {
-    [[ -n $SAMPLER_PID ]] && kill "$SAMPLER_PID" 2>/dev/null || true
+    [[ -n $SAMPLER_PID ]] || return 0
+    kill "$SAMPLER_PID" 2>/dev/null || true
     wait "$SAMPLER_PID" 2>/dev/null || true
     SAMPLER_PID=
+}
+
+# CPU accounting, to tell whether something else ran during the load phases.
+# Ticks of user+nice+system time of the whole machine:
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4; exit }' /proc/stat; }
+HZ=$(getconf CLK_TCK)
+# CPU ticks (user + system, all threads) of the given pids.
+proc_ticks() {
+    local p s f total=0
+    for p in "$@"; do
+        s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+        s=${s##*) }
+        read -ra f <<<"$s"
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
+}
+# Ticks used by this script: itself and its waited-for children (wrk, helpers),
+# plus the servers it started and their children (nginx workers).
+our_ticks() {
+    local p s f total=0 self=$$
+    for p in "$self" "${STARTED_PIDS[@]}" $(for q in "${STARTED_PIDS[@]}"; do children_of "$q"; done); do
+        s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
+        s=${s##*) }
+        read -ra f <<<"$s"
+        # f[11] utime, f[12] stime, f[13] cutime, f[14] cstime (fields 14-17 of stat)
+        total=$((total + f[11] + f[12]))
+        [[ $p == "$self" ]] && total=$((total + f[13] + f[14]))
+    done
+    echo "$total"
 }
 
 # --- fixtures -------------------------------------------------------------------
@@ -296,9 +363,8 @@ daemon off;
 pid $d/nginx.pid;
 lock_file $d/nginx.lock;
 error_log $d/error.log warn;
-worker_rlimit_nofile 16384;
 events {
-    worker_connections 8192;
+    worker_connections 1024;
 }
 http {
     access_log off;
@@ -385,11 +451,13 @@ URL_SSE[nginx]="http://127.0.0.1:$NGX_PORT/sse/v1/chat/completions"
 HDR_JSON[direct]="" HDR_SSE[direct]="" HDR_JSON[nginx]="" HDR_SSE[nginx]=""
 STATUS[direct]="" STATUS[nginx]=""
 
+# An empty config file, so no edgeai.toml of the caller's is picked up.
+: >"$WORK/edgeai.toml"
 # Sets EDGEAI_ARGV to the command line of one edgeai server.
 edgeai_cmd() { # port upstream_base data_dir log_level
     # shellcheck disable=SC2206 # EDGEAI_EXTRA_ARGS is meant to be word-split
     EDGEAI_ARGV=(env OPENAI_API_KEY=bench EDGEAI_LOG_REQUESTS=false "$EDGEAI_BIN" serve
-        --listen "127.0.0.1:$1" --upstream "$2" --data-dir "$3" --log-level "$4" ${EDGEAI_EXTRA_ARGS:-})
+        --config "$WORK/edgeai.toml" --listen "127.0.0.1:$1" --upstream "$2" --data-dir "$3" --log-level "$4" ${EDGEAI_EXTRA_ARGS:-})
 }
 
 if ((HAVE_EDGEAI)); then
@@ -443,7 +511,7 @@ smoke() { # target mode
         url=${URL_JSON[$t]} hdr=${HDR_JSON[$t]} body=$REQ_JSON expect='"chat.completion"'
     fi
     while IFS= read -r line; do
-        [[ -n $line ]] && args+=(-H "$line")
+        if [[ -n $line ]]; then args+=(-H "$line"); fi
     done <<<"$hdr"
     out=$(curl "${args[@]}" --data-raw "$body" "$url" 2>&1) || true
     code=${out%% *}
@@ -452,6 +520,10 @@ smoke() { # target mode
         return 1
     fi
     if [[ $mode == sse ]]; then
+        [[ $out == *text/event-stream* ]] || {
+            echo "smoke test (sse) got content type '${out#* }' instead of text/event-stream"
+            return 1
+        }
         # Count the chunks that came through, to catch a proxy that drops or merges events.
         local n
         n=$(grep -c '^data: {' "$WORK/smoke-$t-$mode.body" || true)
@@ -464,6 +536,7 @@ smoke() { # target mode
 }
 
 NOTES=()
+((BUSY_BEFORE > 10)) && NOTES+=("the machine was ${BUSY_BEFORE}% busy with other work just before the run: treat the numbers as noisy")
 for t in "${TARGETS[@]}"; do
     [[ -n ${STATUS[$t]} ]] && continue
     for mode in json sse; do
@@ -483,6 +556,7 @@ declare -A R=()
 pids_of() { # target [sse]: the pid and its children (nginx workers)
     local pid=${PID_MAIN[$1]}
     [[ ${2:-} == sse && -n ${PID_SSE[$1]:-} ]] && pid=${PID_SSE[$1]}
+    # shellcheck disable=SC2046 # one pid per word
     echo "$pid" $(children_of "$pid")
 }
 
@@ -538,54 +612,134 @@ median() { # numbers...
 }
 
 mkdir -p "$WORK/wrk"
+
+# Share (%) of the machine's CPU used by processes other than this benchmark's
+# between two snapshots "machine_ticks our_ticks ns".
+foreign_pct() {
+    local -a s0 s1
+    read -ra s0 <<<"$1"
+    read -ra s1 <<<"$2"
+    awk -v m=$((s1[0] - s0[0])) -v o=$((s1[1] - s0[1])) -v ns=$((s1[2] - s0[2])) -v hz="$HZ" -v n="$(nproc)" \
+        'BEGIN { f = (m - o) / (ns / 1e9 * hz * n) * 100; if (f < 0) f = 0; printf "%.0f", f }'
+}
+snapshot() { echo "$(machine_ticks) $(our_ticks) $(date +%s%N)"; }
+
+# A run during which other processes took more than FOREIGN_LIMIT % of the CPU
+# is repeated, up to RETRIES_LEFT times in the whole benchmark.
+FOREIGN_LIMIT=10
+RETRIES_LEFT=$((QUICK ? 0 : 6))
+DISTURBED_RUNS=0
+
+# measured_run out target mode rate duration [pids for CPU accounting...]
+# Runs wrk (repeating a disturbed run while retries last); sets RUN_FOREIGN
+# (other processes' CPU %) and RUN_CPU (cores used by the given pids).
+measured_run() {
+    local out=$1 t=$2 mode=$3 rate=$4 dur=$5
+    shift 5
+    local s0 s1 c0 c1
+    while :; do
+        s0=$(snapshot)
+        c0=$(proc_ticks "$@")
+        run_wrk "$out" "$t" "$mode" "$rate" "$dur" || return 1
+        c1=$(proc_ticks "$@")
+        s1=$(snapshot)
+        RUN_FOREIGN=$(foreign_pct "$s0" "$s1")
+        RUN_CPU=$(awk -v c=$((c1 - c0)) -v ns=$((${s1##* } - ${s0##* })) -v hz="$HZ" \
+            'BEGIN { printf "%.2f", c / hz / (ns / 1e9) }')
+        if ((RUN_FOREIGN > FOREIGN_LIMIT && RETRIES_LEFT > 0)); then
+            RETRIES_LEFT=$((RETRIES_LEFT - 1))
+            log "  other processes used ${RUN_FOREIGN}% of the CPU during that run: repeating it"
+            continue
+        fi
+        if ((RUN_FOREIGN > FOREIGN_LIMIT)); then
+            DISTURBED_RUNS=$((DISTURBED_RUNS + 1))
+        fi
+        return 0
+    done
+}
+# "*" after a run's number marks a run disturbed by other processes.
+mark() { ((RUN_FOREIGN > FOREIGN_LIMIT)) && echo "*" || true; }
+
 START_TS=$SECONDS
+SNAP_START=$(snapshot)
 
 for mode in json sse; do
     log "throughput ($mode): warm-up"
     for t in "${TARGETS[@]}"; do
-        usable "$t" && run_wrk "$WORK/wrk/warmup-$mode-$t.txt" "$t" "$mode" 0 "$WARMUP" || true
+        if usable "$t"; then run_wrk "$WORK/wrk/warmup-$mode-$t.txt" "$t" "$mode" 0 "$WARMUP" || true; fi
     done
-    declare -A RUNS_RPS=()
+    declare -A RUNS_RPS=() RUNS_CPU=() RUNS_SHOWN=()
     for ((run = 1; run <= RUNS; run++)); do
         for t in "${TARGETS[@]}"; do
             usable "$t" || continue
             out="$WORK/wrk/tp-$mode-$t-$run.txt"
-            # shellcheck disable=SC2046
-            start_sampler "$WORK/rss-$mode-$t-$run" $(pids_of "$t" "$mode")
-            run_wrk "$out" "$t" "$mode" 0 "$DURATION" || true
+            read -ra tpids <<<"$(pids_of "$t" "$mode")"
+            start_sampler "$WORK/rss-$mode-$t-$run" "${tpids[@]}"
+            measured_run "$out" "$t" "$mode" 0 "$DURATION" "${tpids[@]}" || true
             stop_sampler
+            grep -q '^BENCH ' "$out" || continue
             rps=$(wrk_rps "$out")
             errs=$(wrk_errors "$out")
-            log "throughput ($mode) run $run/$RUNS ${LABEL[$t]}: $rps req/s, $errs errors"
+            log "throughput ($mode) run $run/$RUNS ${LABEL[$t]}: $rps req/s, $errs errors, server $RUN_CPU cores, others ${RUN_FOREIGN}% CPU"
             RUNS_RPS[$t]+="$rps "
+            RUNS_SHOWN[$t]+="$rps$(mark) "
+            RUNS_CPU[$t]+="$RUN_CPU "
             ((errs > 0)) && NOTES+=("${LABEL[$t]}: $errs wrk errors (connect/read/write/timeout/non-2xx) in throughput run $run ($mode)")
             kb=$(cat "$WORK/rss-$mode-$t-$run" 2>/dev/null || echo 0)
             ((kb > ${R[rss_load_$t]:-0})) && R[rss_load_$t]=$kb
         done
     done
     for t in "${TARGETS[@]}"; do
-        usable "$t" || continue
-        # shellcheck disable=SC2086
-        R[tp_${mode}_$t]=$(median ${RUNS_RPS[$t]})
-        R[tp_${mode}_runs_$t]=${RUNS_RPS[$t]% }
+        [[ -n ${RUNS_RPS[$t]:-} ]] || continue
+        # shellcheck disable=SC2086 # lists of numbers
+        {
+            R[tp_${mode}_$t]=$(median ${RUNS_RPS[$t]})
+            R[cpu_${mode}_$t]=$(printf '%s\n' ${RUNS_CPU[$t]} | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
+        }
+        R[tp_${mode}_runs_$t]=${RUNS_SHOWN[$t]% }
     done
-    unset RUNS_RPS
+    unset RUNS_RPS RUNS_CPU RUNS_SHOWN
 done
 
 for rate in $RATES; do
-    for t in "${TARGETS[@]}"; do
-        usable "$t" || continue
-        out="$WORK/wrk/lat-$rate-$t.txt"
-        run_wrk "$out" "$t" json "$rate" "$LAT_DURATION" || continue
-        R[lat_${rate}_p50_$t]=$(field "$out" p50)
-        R[lat_${rate}_p99_$t]=$(field "$out" p99)
-        R[lat_${rate}_ach_$t]=$(wrk_rps "$out")
-        errs=$(wrk_errors "$out")
-        ((errs > 0)) && NOTES+=("${LABEL[$t]}: $errs wrk errors in the $rate req/s latency run")
-        log "latency @ $rate req/s ${LABEL[$t]}: achieved ${R[lat_${rate}_ach_$t]} req/s, p50 ${R[lat_${rate}_p50_$t]} us, p99 ${R[lat_${rate}_p99_$t]} us"
+    declare -A L50=() L99=() LACH=() LSHOWN50=() LSHOWN99=()
+    for ((run = 1; run <= LAT_RUNS; run++)); do
+        for t in "${TARGETS[@]}"; do
+            usable "$t" || continue
+            # A server whose closed-loop maximum is below the offered rate cannot be
+            # measured at that rate: its latency would only be its queue growing.
+            max=${R[tp_json_$t]:-0}
+            if ((max < rate)); then
+                R[lat_${rate}_skip_$t]="not run: max $max req/s"
+                continue
+            fi
+            out="$WORK/wrk/lat-$rate-$t-$run.txt"
+            measured_run "$out" "$t" json "$rate" "$LAT_DURATION" || continue
+            p50=$(field "$out" p50) p99=$(field "$out" p99) ach=$(wrk_rps "$out")
+            L50[$t]+="$p50 " L99[$t]+="$p99 " LACH[$t]+="$ach "
+            LSHOWN50[$t]+="$p50$(mark) " LSHOWN99[$t]+="$p99$(mark) "
+            errs=$(wrk_errors "$out")
+            ((errs > 0)) && NOTES+=("${LABEL[$t]}: $errs wrk errors in the $rate req/s latency run $run")
+            log "latency @ $rate req/s run $run/$LAT_RUNS ${LABEL[$t]}: achieved $ach req/s, p50 $p50 us, p99 $p99 us, others ${RUN_FOREIGN}% CPU"
+        done
     done
+    for t in "${TARGETS[@]}"; do
+        [[ -n ${L50[$t]:-} ]] || continue
+        # shellcheck disable=SC2086 # lists of numbers
+        {
+            R[lat_${rate}_p50_$t]=$(median ${L50[$t]})
+            R[lat_${rate}_p99_$t]=$(median ${L99[$t]})
+            R[lat_${rate}_ach_$t]=$(median ${LACH[$t]})
+        }
+        R[lat_${rate}_runs_$t]="p50 ${LSHOWN50[$t]% }; p99 ${LSHOWN99[$t]% }"
+    done
+    unset L50 L99 LACH LSHOWN50 LSHOWN99
 done
 log "load phases took $((SECONDS - START_TS)) s"
+FOREIGN_PCT=$(foreign_pct "$SNAP_START" "$(snapshot)")
+log "other processes used about ${FOREIGN_PCT}% of the CPU during the load phases"
+((FOREIGN_PCT > 5)) && NOTES+=("other processes used about ${FOREIGN_PCT}% of the machine's CPU during the load phases: the numbers are disturbed")
+((DISTURBED_RUNS > 0)) && NOTES+=("$DISTURBED_RUNS run(s), marked * below, had other processes using more than ${FOREIGN_LIMIT}% of the CPU after the retries ran out")
 
 # --- edgeai binary size and start-to-ready ------------------------------------------
 
@@ -633,6 +787,31 @@ met() { # awk condition on numbers -> met / not met
     if calc "exit !($1)"; then echo "met"; else echo "not met"; fi
 }
 
+# "p50 / p99" cell of one target for one rate; kind is lat (measured) or add (minus direct).
+pair() { # target kind rate
+    local t=$1 k=$2 r=$3
+    if ! usable "$t"; then
+        echo "${STATUS[$t]}"
+    elif [[ -n ${R[lat_${r}_skip_$t]:-} ]]; then
+        echo "${R[lat_${r}_skip_$t]}"
+    elif [[ -z ${R[${k}_${r}_p50_$t]:-} ]]; then
+        echo "n/a"
+    else
+        local c="${R[${k}_${r}_p50_$t]} / ${R[${k}_${r}_p99_$t]}"
+        [[ -n ${R[sat_${r}_$t]:-} ]] && c+=" (overloaded)"
+        echo "$c"
+    fi
+}
+ach_cell() { # target rate
+    if ! usable "$1"; then
+        echo "${STATUS[$1]}"
+    elif [[ -n ${R[lat_${2}_skip_$1]:-} ]]; then
+        echo "—"
+    else
+        echo "${R[lat_${2}_ach_$1]:-n/a}"
+    fi
+}
+
 rows=()
 row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
 
@@ -643,13 +822,21 @@ for mode in json sse; do
     if usable edgeai && [[ -n $e && -n $n && -n $p && $n != 0 && $p != 0 ]]; then
         rn=$(calc "printf \"%.2f\", $e / $n")
         rp=$(calc "printf \"%.1f\", $e / $p")
-        result="$rn× nginx, $rp× Portkey: $(met "$e >= 0.7 * $n && $e >= 20 * $p")"
+        result="$rn× nginx: $(met "$e >= 0.7 * $n"); $rp× Portkey: $(met "$e >= 20 * $p")"
     elif ! usable edgeai; then
         result="${STATUS[edgeai]}"
     fi
     row "$name" "$(cell direct tp_${mode}_direct)" "$(cell nginx tp_${mode}_nginx)" \
         "$(cell edgeai tp_${mode}_edgeai)" "$(cell portkey tp_${mode}_portkey)" \
         "≥ 0.7× nginx and ≥ 20× Portkey" "$result"
+done
+cpu_cell() { # target mode
+    if ! usable "$1"; then echo "${STATUS[$1]}"; else echo "${R[cpu_${2}_$1]:-n/a}"; fi
+}
+for mode in json sse; do
+    row "CPU used by the server during the $([[ $mode == json ]] && echo JSON || echo SSE) throughput runs (cores)" \
+        "$(cpu_cell direct "$mode")" "$(cpu_cell nginx "$mode")" "$(cpu_cell edgeai "$mode")" \
+        "$(cpu_cell portkey "$mode")" "" ""
 done
 
 for rate in $RATES; do
@@ -667,37 +854,25 @@ for rate in $RATES; do
             NOTES+=("${LABEL[$t]} reached only $a of the $rate req/s offered: its latency at that rate is that of an overloaded server, not of the offered rate")
         fi
     done
-    lat_cell() { # target key
-        local c
-        c=$(cell "$1" "$2")
-        [[ -n ${R[sat_${rate}_$1]:-} && $c != "${STATUS[$1]:-x}" ]] && c="$c (overloaded)"
-        echo "$c"
-    }
-    row "Latency p50 / p99 at $rate req/s (µs)" \
-        "$(lat_cell direct lat_${rate}_p50_direct) / $(cell direct lat_${rate}_p99_direct)" \
-        "$(lat_cell nginx lat_${rate}_p50_nginx) / $(cell nginx lat_${rate}_p99_nginx)" \
-        "$(lat_cell edgeai lat_${rate}_p50_edgeai) / $(cell edgeai lat_${rate}_p99_edgeai)" \
-        "$(lat_cell portkey lat_${rate}_p50_portkey) / $(cell portkey lat_${rate}_p99_portkey)" \
-        "" ""
+    row "Latency p50 / p99 at $rate req/s (µs)" "$(pair direct lat "$rate")" "$(pair nginx lat "$rate")" \
+        "$(pair edgeai lat "$rate")" "$(pair portkey lat "$rate")" "" ""
     goal="" result=""
     if [[ $rate == 5000 ]]; then
         goal="p99 added < 100 µs"
-        if usable edgeai && [[ -n ${R[add_5000_p99_edgeai]:-} ]]; then
+        if ! usable edgeai; then
+            result=${STATUS[edgeai]}
+        elif [[ -n ${R[add_5000_p99_edgeai]:-} ]]; then
             result="$(met "${R[add_5000_p99_edgeai]} < 100")"
             [[ -n ${R[sat_5000_edgeai]:-} ]] && result="not met (overloaded)"
         else
-            result=${STATUS[edgeai]:-n/a}
-            [[ -z $result ]] && result="n/a"
+            result="not met (${R[lat_5000_skip_edgeai]:-no result})"
         fi
     fi
-    row "Added latency p50 / p99 at $rate req/s (µs, minus direct)" "—" \
-        "$(cell nginx add_${rate}_p50_nginx) / $(cell nginx add_${rate}_p99_nginx)" \
-        "$(cell edgeai add_${rate}_p50_edgeai) / $(cell edgeai add_${rate}_p99_edgeai)" \
-        "$(cell portkey add_${rate}_p50_portkey) / $(cell portkey add_${rate}_p99_portkey)" \
-        "$goal" "$result"
-    row "Achieved rate at $rate req/s offered (req/s)" \
-        "$(cell direct lat_${rate}_ach_direct)" "$(cell nginx lat_${rate}_ach_nginx)" \
-        "$(cell edgeai lat_${rate}_ach_edgeai)" "$(cell portkey lat_${rate}_ach_portkey)" "" ""
+    row "Added latency p50 / p99 at $rate req/s (µs, minus direct)" "—" "$(pair nginx add "$rate")" \
+        "$(pair edgeai add "$rate")" "$(pair portkey add "$rate")" "$goal" "$result"
+    row "Achieved rate at $rate req/s offered (req/s, median)" \
+        "$(ach_cell direct "$rate")" "$(ach_cell nginx "$rate")" \
+        "$(ach_cell edgeai "$rate")" "$(ach_cell portkey "$rate")" "" ""
 done
 
 rss_cell() { # target key
@@ -744,7 +919,9 @@ ver_hono=$(node -p 'require(process.argv[1]).version' "$PORTKEY_DIR/node_modules
 cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")
 if ((HAVE_EDGEAI)); then
-    edgeai_desc="\`$(realpath --relative-to="$ROOT" "$EDGEAI_BIN" 2>/dev/null || echo "$EDGEAI_BIN")\` at commit $commit ($(mb $((R[bin_unstripped] / 1024))) MB unstripped), ${R[threads_edgeai]:-?} threads at idle"
+    ver_edgeai=$("$EDGEAI_BIN" --version 2>/dev/null | head -n 1) || true
+    built=$(date -u -r "$EDGEAI_BIN" '+%Y-%m-%d %H:%M UTC')
+    edgeai_desc="${ver_edgeai:-(no --version)} (\`$(realpath --relative-to="$ROOT" "$EDGEAI_BIN" 2>/dev/null || echo "$EDGEAI_BIN")\`, built $built, repo HEAD $commit; $(mb $((R[bin_unstripped] / 1024))) MB unstripped; threads at idle: ${R[threads_edgeai]:-?})"
 else
     edgeai_desc="binary missing (run scripts/setup.sh)"
 fi
@@ -755,15 +932,15 @@ HEADER=$(
     cat <<EOF
 Generated by \`bench/proxy.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $mode_desc run.
 
-- Machine: $(nproc) cores, ${cpu_model:-unknown CPU}, Linux $(uname -r). Load generator, proxy and upstream share it; all traffic is on loopback.
+- Machine: $(nproc) cores, ${cpu_model:-unknown CPU}, Linux $(uname -r), ${BUSY_BEFORE}% busy with other work just before the run and about ${FOREIGN_PCT}% during the load phases (machine CPU time not used by the benchmark's own processes). Load generator, proxy and upstream share it; all traffic is on loopback.
 - Versions: nginx $ver_nginx, wrk $ver_wrk, node $ver_node, Portkey gateway $ver_portkey (npm, with \`@hono/node-server\` overridden to $ver_hono for streaming), edgeai $edgeai_desc.
 - Upstream: an nginx serving a fixed chat completion (JSON) and a fixed SSE stream of 10 \`chat.completion.chunk\` events plus \`[DONE]\`. "direct" is wrk straight to it; the other columns go through a proxy to it.
 - nginx proxy_pass: a second nginx instance with \`keepalive 64\`, \`proxy_http_version 1.1\`, \`proxy_set_header Connection ""\` (buffering off for the SSE location): the speed limit for a proxy here.
 - Workers: both nginx instances run \`worker_processes 1\`. On 2 cores wrk takes about one core, so a second worker per nginx would only add context switches; one worker each also matches Portkey, whose JavaScript runs on one thread. edgeai runs with its defaults (the thread count above).
-- edgeai: \`edgeai serve --listen 127.0.0.1:PORT --upstream http://127.0.0.1:UPSTREAM/v1 --log-level warn\` with \`EDGEAI_LOG_REQUESTS=false\` and \`OPENAI_API_KEY=bench\`; a second instance with \`--upstream .../sse/v1\` serves the streamed runs. Portkey: \`build/start-server.js --headless --port=PORT\` with \`NODE_ENV=production\`, held to 127.0.0.1, routed with \`x-portkey-provider: openai\` and \`x-portkey-custom-host\`.
-- Throughput: closed loop, \`wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s\`, POST of \`$REQ_JSON\` (plus \`"stream":true\` for SSE), median of $RUNS run(s) after a ${WARMUP} s warm-up, targets interleaved. RSS: VmRSS (process plus children) sampled every 100 ms during the throughput runs; idle is after start and one request of each kind.
-- Latency: $CONNS connections at a fixed offered rate (wrk \`delay()\` pacing against a schedule, ${LAT_DURATION} s per point), wrk's latency percentiles; added = proxy minus direct at the same rate. wrk's timers tick in whole milliseconds, so at 5000 req/s requests leave in bursts of about 5 per millisecond.
-- Start to ready: time from spawn to the \`"msg":"listening"\` log line, fresh data directory each start. For Portkey, time until its port accepts connections (reference only). MB = 10^6 bytes.
+- edgeai: \`edgeai serve --config EMPTY_FILE --listen 127.0.0.1:PORT --upstream http://127.0.0.1:UPSTREAM/v1 --log-level warn\` with \`EDGEAI_LOG_REQUESTS=false\` and \`OPENAI_API_KEY=bench\`; a second instance with \`--upstream .../sse/v1\` serves the streamed runs. Portkey: \`build/start-server.js --headless --port=PORT\` with \`NODE_ENV=production\`, held to 127.0.0.1, routed with \`x-portkey-provider: openai\` and \`x-portkey-custom-host\`.
+- Throughput: closed loop, \`wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s\`, POST of \`$REQ_JSON\` (plus \`"stream":true\` for SSE), median of $RUNS run(s) after a ${WARMUP} s warm-up, targets interleaved. RSS: VmRSS (process plus children, so nginx is master plus worker; for direct, the upstream nginx) sampled every 100 ms during the throughput runs; idle is after start and one request of each kind. CPU: the server's user+system time over the run's wall time, median of the runs.
+- Latency: plain JSON, $CONNS connections at a fixed offered rate (wrk \`delay()\` pacing against a schedule), wrk's latency percentiles from request write to last response byte, median over $LAT_RUNS run(s) of ${LAT_DURATION} s; added = proxy minus direct at the same rate. A target whose closed-loop maximum is below a rate is not run at it. wrk's timers tick in whole milliseconds, so at 5000 req/s requests leave in bursts of about 5 per millisecond.
+- Start to ready: time from spawn to the \`"msg":"listening"\` log line (logged at info, so these starts use \`--log-level info\`), fresh data directory each start, median of $READY_RUNS. For Portkey, time until its port accepts connections (reference only). MB = 10^6 bytes.
 EOF
 )
 
@@ -781,6 +958,13 @@ for mode in json sse; do
     done
 done
 [[ -n $RUNS_MD ]] && RUNS_MD=$'\n\n'"Individual throughput runs (req/s): ${RUNS_MD%; }."
+LAT_MD=""
+for rate in $RATES; do
+    for t in "${TARGETS[@]}"; do
+        [[ -n ${R[lat_${rate}_runs_$t]:-} ]] && LAT_MD+="${LABEL[$t]} at $rate: ${R[lat_${rate}_runs_$t]}; "
+    done
+done
+((LAT_RUNS > 1)) && [[ -n $LAT_MD ]] && RUNS_MD+=$'\n\n'"Individual latency runs (µs): ${LAT_MD%; }."
 if [[ -n ${R[ready_edgeai_samples]:-} ]]; then
     RUNS_MD+=$'\n\n'"edgeai start-to-ready samples (ms): ${R[ready_edgeai_samples]//,/, }."
 fi
@@ -794,11 +978,11 @@ if ((WRITE_DOC)); then
     if [[ ! -f $DOC ]]; then
         printf '# Benchmarks\n\n%s\n' "$SECTION" >"$DOC"
     else
-        # Replace the "## Proxy overhead" section (up to the next "## " heading) or append it.
+        # Replace the "## Proxy overhead" section (up to the next "#" or "##" heading) or append it.
         printf '%s\n' "$SECTION" >"$WORK/section.md"
         awk -v secfile="$WORK/section.md" '
             function emit(  line) { while ((getline line < secfile) > 0) print line; close(secfile) }
-            /^## / {
+            /^## |^# / {
                 if (skipping) { skipping = 0; print "" }
                 if ($0 == "## Proxy overhead") { emit(); done = 1; skipping = 1; next }
             }
