@@ -4,6 +4,7 @@
 // Run: EDGEAI_BIN=/path/to/edgeai node --test --test-concurrency=1 bad_input.test.mjs
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 
 import {
@@ -358,6 +359,34 @@ describe('slow clients', () => {
     assert.equal(r.parsed?.status, 200, `first request on the connection: ${r.data.toString('latin1').slice(0, 300)}`);
     assert.ok(r.closedByServer, `idle keep-alive connection still open after ${r.elapsedMs} ms`);
     assert.ok(r.elapsedMs >= 700 && r.elapsedMs < 4000, `closed after ${r.elapsedMs} ms (idle timeout 1000 ms)`);
+  });
+});
+
+describe('connection limit', () => {
+  it('past EDGEAI_SERVER_MAX_CONNECTIONS=2 a new connection gets 503 + Retry-After and is closed; freed slots serve again', T, async () => {
+    const g = await startGateway({ upstream: up.baseUrl, env: { EDGEAI_SERVER_MAX_CONNECTIONS: '2' } });
+    const held = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const sock = net.connect({ port: g.port, host: '127.0.0.1' });
+        await new Promise((resolve, reject) => { sock.once('connect', resolve); sock.once('error', reject); });
+        held.push(sock);
+      }
+      await sleep(100); // let the server accept both
+      const r = await rawExchange(g.port, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n', { timeoutMs: 3000 });
+      assert.equal(r.parsed?.status, 503, r.data.toString('latin1').slice(0, 300));
+      assert.equal(r.parsed.headers['retry-after'], '1');
+      assertOpenAIError(r.parsed.json);
+      assert.ok(r.closedByServer, 'the refused connection is closed');
+      for (const s of held) s.destroy();
+      await sleep(200);
+      await assertHealthy(g, 'the held connections closed');
+      const metrics = await request(g.url('/metrics'));
+      assert.match(metrics.text, /edgeai_http_connections_rejected_total 1\n/);
+    } finally {
+      for (const s of held) s.destroy();
+      await g.stop();
+    }
   });
 });
 

@@ -38,11 +38,18 @@ constexpr auto kLingerTime = std::chrono::milliseconds(1000);
 constexpr size_t kLingerMaxBytes = 1 << 20;
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(100);
 
-constexpr std::string_view kBusyResponse =
-    "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nconnection: close\r\n"
-    "retry-after: 1\r\ncontent-length: 143\r\n\r\n"
-    "{\"error\":{\"message\":\"too many connections; the server is at server.max_connections, "
-    "retry shortly\",\"type\":\"server_error\",\"param\":null,\"code\":null}}";
+// The whole answer to a connection past server.max_connections, built once.
+const std::string& busy_response() {
+    static const std::string response = [] {
+        core::HttpResponse r = api::api_error_response(api::service_unavailable(
+            "too many connections; the server is at server.max_connections, retry shortly"));
+        std::string out = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+                          "connection: close\r\nretry-after: 1\r\ncontent-length: " +
+                          std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+        return out;
+    }();
+    return response;
+}
 
 // Header values are ours or echoed from peers; a CR or LF would split the head.
 void append_header_line(std::string& out, std::string_view name, std::string_view value) {
@@ -332,6 +339,9 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     void reject(const api::ApiError& error) {
         disarm_timer();
         server_->count_early_error(error.http_status);
+        server_->logger.info(
+            "request rejected",
+            {{"status", error.http_status}, {"peer", peer_}, {"error", error.message}});
         keep_alive_ = false;
         in_request_ = true;
         response_started_ = false;
@@ -495,12 +505,11 @@ void HttpServer::Impl::do_accept() {
         if (self->sessions.size() >= self->options.max_connections) {
             self->rejected->add();
             auto sock = std::make_shared<tcp::socket>(std::move(socket));
-            net::async_write(*sock, net::buffer(kBusyResponse.data(), kBusyResponse.size()),
-                             [sock](error_code, size_t) {
-                                 error_code ignored;
-                                 sock->shutdown(tcp::socket::shutdown_both, ignored);
-                                 sock->close(ignored);
-                             });
+            net::async_write(*sock, net::buffer(busy_response()), [sock](error_code, size_t) {
+                error_code ignored;
+                sock->shutdown(tcp::socket::shutdown_both, ignored);
+                sock->close(ignored);
+            });
         } else {
             auto session = std::make_shared<Session>(self, std::move(socket));
             self->sessions.emplace(session.get(), session);
