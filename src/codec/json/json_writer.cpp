@@ -1,44 +1,12 @@
 #include "codec/json/json_writer.h"
 
+#include "core/utf8.h"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
 namespace edgeai::codec {
-
-namespace {
-
-// Length of the valid UTF-8 sequence starting at s[i], or 0 if it is invalid.
-size_t utf8_sequence_length(std::string_view s, size_t i) {
-    auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char c = byte(i);
-    size_t len;
-    uint32_t min_code;
-    if (c < 0x80) return 1;
-    if ((c & 0xE0) == 0xC0) {
-        len = 2;
-        min_code = 0x80;
-    } else if ((c & 0xF0) == 0xE0) {
-        len = 3;
-        min_code = 0x800;
-    } else if ((c & 0xF8) == 0xF0) {
-        len = 4;
-        min_code = 0x10000;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) return 0;
-    uint32_t code = c & (0x7F >> len);
-    for (size_t k = 1; k < len; ++k) {
-        unsigned char cc = byte(i + k);
-        if ((cc & 0xC0) != 0x80) return 0;
-        code = (code << 6) | (cc & 0x3F);
-    }
-    if (code < min_code || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return 0;
-    return len;
-}
-
-} // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
@@ -47,7 +15,8 @@ void append_json_string(std::string& out, std::string_view s) {
     while (i < s.size()) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
-            size_t len = utf8_sequence_length(s, i);
+            uint32_t code_point = 0;
+            size_t len = core::decode_utf8(s, i, &code_point);
             if (len == 0) {
                 out += "\xEF\xBF\xBD";
                 ++i;

@@ -1,40 +1,13 @@
 #include "core/config/toml_ascii.h"
 
+#include "core/utf8.h"
+
 #include <cstdint>
 #include <cstdio>
 
 namespace edgeai::core {
 
 namespace {
-
-// Decodes one UTF-8 sequence at text[i]; returns its length, 0 when invalid.
-size_t decode_utf8(std::string_view text, size_t i, uint32_t* code_point) {
-    auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-    unsigned char lead = byte(i);
-    size_t length;
-    uint32_t min_value;
-    if ((lead & 0xE0) == 0xC0) {
-        length = 2;
-        min_value = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-        length = 3;
-        min_value = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-        length = 4;
-        min_value = 0x10000;
-    } else {
-        return 0;
-    }
-    if (i + length > text.size()) return 0;
-    uint32_t value = lead & (0x7Fu >> length);
-    for (size_t k = 1; k < length; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) return 0;
-        value = (value << 6) | (byte(i + k) & 0x3Fu);
-    }
-    if (value < min_value || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
-    *code_point = value;
-    return length;
-}
 
 void append_escape(std::string& out, uint32_t code_point) {
     char buf[16];

@@ -1,0 +1,37 @@
+#include "core/utf8.h"
+
+namespace edgeai::core {
+
+size_t decode_utf8(std::string_view text, size_t at, uint32_t* code_point) {
+    auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char lead = byte(at);
+    if (lead < 0x80) {
+        *code_point = lead;
+        return 1;
+    }
+    size_t length;
+    uint32_t min_value;
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2;
+        min_value = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3;
+        min_value = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4;
+        min_value = 0x10000;
+    } else {
+        return 0;
+    }
+    if (at + length > text.size()) return 0;
+    uint32_t value = lead & (0x7Fu >> length);
+    for (size_t k = 1; k < length; ++k) {
+        if ((byte(at + k) & 0xC0) != 0x80) return 0;
+        value = (value << 6) | (byte(at + k) & 0x3Fu);
+    }
+    if (value < min_value || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) return 0;
+    *code_point = value;
+    return length;
+}
+
+} // namespace edgeai::core
