@@ -307,8 +307,10 @@ stop_sampler() {
 }
 
 # CPU accounting, to tell whether something else ran during the load phases.
-# Ticks of user+nice+system time of the whole machine:
-machine_ticks() { awk '/^cpu / { print $2 + $3 + $4; exit }' /proc/stat; }
+# Ticks of user+nice+system+irq+softirq time of the whole machine (a task's
+# system time includes the interrupt work done while it ran, so irq and softirq
+# are counted here too, or loopback traffic would make "ours" exceed the total):
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8; exit }' /proc/stat; }
 HZ=$(getconf CLK_TCK)
 # CPU ticks (user + system, all threads) of the given pids.
 proc_ticks() {
@@ -911,7 +913,7 @@ TABLE=$(
 
 # --- header and document ----------------------------------------------------------------
 
-ver_nginx=$("$NGINX" -v 2>&1 | sed 's/^nginx version: //') || true
+ver_nginx=$("$NGINX" -v 2>&1 | sed 's/^nginx version: nginx\///') || true
 ver_wrk=$( (wrk -v 2>&1 || true) | head -n 1 | awk '{ print $2 }')
 ver_node=$(node --version)
 ver_portkey=$(node -p 'require(process.argv[1]).version' "$PORTKEY_DIR/node_modules/@portkey-ai/gateway/package.json")
@@ -919,7 +921,7 @@ ver_hono=$(node -p 'require(process.argv[1]).version' "$PORTKEY_DIR/node_modules
 cpu_model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1)
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")
 if ((HAVE_EDGEAI)); then
-    ver_edgeai=$("$EDGEAI_BIN" --version 2>/dev/null | head -n 1) || true
+    ver_edgeai=$("$EDGEAI_BIN" --version 2>/dev/null | head -n 1 | sed 's/^edgeai //') || true
     built=$(date -u -r "$EDGEAI_BIN" '+%Y-%m-%d %H:%M UTC')
     edgeai_desc="${ver_edgeai:-(no --version)} (\`$(realpath --relative-to="$ROOT" "$EDGEAI_BIN" 2>/dev/null || echo "$EDGEAI_BIN")\`, built $built, repo HEAD $commit; $(mb $((R[bin_unstripped] / 1024))) MB unstripped; threads at idle: ${R[threads_edgeai]:-?})"
 else
