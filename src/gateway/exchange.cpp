@@ -10,6 +10,42 @@ constexpr int kClientClosedRequest = 499;
 
 } // namespace
 
+telemetry::Counter& Gateway::Shared::requests_total(api::Endpoint endpoint, int status) {
+    uint32_t key = static_cast<uint32_t>(endpoint) * 1000u + static_cast<uint32_t>(status % 1000);
+    telemetry::Counter*& slot = requests_total_[key];
+    if (slot == nullptr) {
+        std::string status_text = std::to_string(status);
+        slot = &deps.metrics->counter(
+            "edgeai_http_requests_total", "HTTP requests by route and status",
+            {{"route", api::endpoint_name(endpoint)}, {"status", status_text}});
+    }
+    return *slot;
+}
+
+telemetry::Histogram& Gateway::Shared::request_duration(api::Endpoint endpoint) {
+    telemetry::Histogram*& slot = request_duration_[static_cast<uint32_t>(endpoint)];
+    if (slot == nullptr) {
+        slot = &deps.metrics->histogram("edgeai_http_request_duration_seconds",
+                                        "Time from request to the end of its response, by route",
+                                        {{"route", api::endpoint_name(endpoint)}},
+                                        telemetry::latency_buckets_seconds());
+    }
+    return *slot;
+}
+
+telemetry::Counter& Gateway::Shared::upstream_requests_total(std::string_view backend,
+                                                             std::string_view outcome) {
+    auto key = std::make_pair(std::string(backend), outcome);
+    auto it = upstream_requests_total_.find(key);
+    if (it == upstream_requests_total_.end()) {
+        telemetry::Counter* counter = &deps.metrics->counter(
+            "edgeai_upstream_requests_total", "Upstream calls by backend and outcome",
+            {{"backend", backend}, {"outcome", outcome}});
+        it = upstream_requests_total_.emplace(std::move(key), counter).first;
+    }
+    return *it->second;
+}
+
 Exchange::Exchange(Gateway::Shared& shared, ResponseWriter* writer,
                    const core::HttpRequest& request, api::Endpoint endpoint)
     : shared_(shared), writer_(writer), endpoint_(endpoint), method_(request.method),
@@ -75,17 +111,8 @@ void Exchange::finish(int status) {
     const GatewayDeps& deps = shared_.deps;
     int64_t elapsed_ns = deps.clock->monotonic_ns() - started_ns_;
     double seconds = static_cast<double>(elapsed_ns) / 1e9;
-    std::string status_text = std::to_string(status);
-    std::string_view route = api::endpoint_name(endpoint_);
-    deps.metrics
-        ->counter("edgeai_http_requests_total", "HTTP requests by route and status",
-                  {{"route", route}, {"status", status_text}})
-        .add();
-    deps.metrics
-        ->histogram("edgeai_http_request_duration_seconds",
-                    "Time from request to the end of its response, by route", {{"route", route}},
-                    telemetry::latency_buckets_seconds())
-        .observe(seconds);
+    shared_.requests_total(endpoint_, status).add();
+    shared_.request_duration(endpoint_).observe(seconds);
     if (deps.settings->log.requests && deps.logger->enabled(core::LogLevel::kInfo)) {
         deps.logger->info("request", {{"request_id", request_id_},
                                       {"method", method_},

@@ -8,14 +8,31 @@
 #include "gateway/gateway.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 
 namespace edgeai::gateway {
 
+// What every request of one Gateway shares. Metric children are looked up once
+// and kept, so a request does not render label strings on the hot path.
 struct Gateway::Shared {
     GatewayDeps deps;
     telemetry::Gauge* in_flight = nullptr;
     telemetry::Histogram* upstream_first_byte = nullptr;
+
+    telemetry::Counter& requests_total(api::Endpoint endpoint, int status);
+    telemetry::Histogram& request_duration(api::Endpoint endpoint);
+    // `outcome` must be a string with static storage (a literal or a code name).
+    telemetry::Counter& upstream_requests_total(std::string_view backend, std::string_view outcome);
+
+  private:
+    std::unordered_map<uint32_t, telemetry::Counter*> requests_total_;
+    std::unordered_map<uint32_t, telemetry::Histogram*> request_duration_;
+    std::map<std::pair<std::string, std::string_view>, telemetry::Counter*, std::less<>>
+        upstream_requests_total_;
 };
 
 class Exchange {

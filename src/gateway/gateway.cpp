@@ -226,7 +226,7 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
     }
 
     auto task = std::make_unique<ProxyTask>(std::move(exchange), *deps.upstream);
-    task->start(backend_request);
+    task->start(std::move(backend_request));
     return task;
 }
 

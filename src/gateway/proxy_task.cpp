@@ -51,10 +51,10 @@ ProxyTask::~ProxyTask() {
     call_.reset();
 }
 
-void ProxyTask::start(const router::BackendRequest& request) {
+void ProxyTask::start(router::BackendRequest request) {
     wants_stream_ = request.stream;
     started_ns_ = exchange_->shared().deps.clock->monotonic_ns();
-    auto call = backend_.start(request, this);
+    auto call = backend_.start(std::move(request), this);
     if (!call.ok()) {
         mode_ = Mode::kDone;
         respond_failure(call.status());
@@ -158,11 +158,7 @@ void ProxyTask::on_complete(const core::Status& status) {
 }
 
 void ProxyTask::count_outcome(std::string_view outcome) {
-    exchange_->shared()
-        .deps.metrics
-        ->counter("edgeai_upstream_requests_total", "Upstream calls by backend and outcome",
-                  {{"backend", backend_.name()}, {"outcome", outcome}})
-        .add();
+    exchange_->shared().upstream_requests_total(backend_.name(), outcome).add();
 }
 
 void ProxyTask::respond_buffered() {

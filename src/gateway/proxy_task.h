@@ -26,7 +26,7 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     ~ProxyTask() override;
 
     // Starts the backend call; on failure the error response is already sent.
-    void start(const router::BackendRequest& request);
+    void start(router::BackendRequest request);
 
     void on_head(int status, const core::Headers& headers) override;
     core::BodyAction on_data(std::string_view bytes) override;

@@ -32,7 +32,7 @@ class Backend {
     virtual ~Backend() = default;
     virtual std::string_view name() const = 0;
     virtual core::Result<std::unique_ptr<core::HttpCall>>
-    start(const BackendRequest& request, core::HttpResponseObserver* observer) = 0;
+    start(BackendRequest request, core::HttpResponseObserver* observer) = 0;
 };
 
 } // namespace edgeai::router

@@ -22,15 +22,15 @@ OpenAiBackend::OpenAiBackend(core::HttpClient& client, OpenAiBackendOptions opti
     }
 }
 
-core::HttpClientRequest OpenAiBackend::build_request(const BackendRequest& request) const {
+core::HttpClientRequest OpenAiBackend::build_request(BackendRequest request) const {
     core::HttpClientRequest out;
     out.method = request.method;
     out.url = options_.base_url + request.path;
-    out.body = request.body;
+    out.body = std::move(request.body);
     out.connect_timeout_ms = options_.connect_timeout_ms;
     out.first_byte_timeout_ms = options_.timeout_ms;
     out.idle_timeout_ms = options_.stream_idle_timeout_ms;
-    if (!request.body.empty()) out.headers.add("content-type", "application/json");
+    if (!out.body.empty()) out.headers.add("content-type", "application/json");
     out.headers.add("accept", request.stream ? "text/event-stream" : "application/json");
     if (!options_.api_key.empty()) out.headers.add("authorization", "Bearer " + options_.api_key);
     out.headers.add("user-agent", options_.user_agent);
@@ -45,8 +45,8 @@ core::HttpClientRequest OpenAiBackend::build_request(const BackendRequest& reque
 }
 
 core::Result<std::unique_ptr<core::HttpCall>>
-OpenAiBackend::start(const BackendRequest& request, core::HttpResponseObserver* observer) {
-    return client_.start(build_request(request), observer);
+OpenAiBackend::start(BackendRequest request, core::HttpResponseObserver* observer) {
+    return client_.start(build_request(std::move(request)), observer);
 }
 
 } // namespace edgeai::router

@@ -26,10 +26,10 @@ class OpenAiBackend final : public Backend {
 
     std::string_view name() const override { return options_.name; }
     core::Result<std::unique_ptr<core::HttpCall>>
-    start(const BackendRequest& request, core::HttpResponseObserver* observer) override;
+    start(BackendRequest request, core::HttpResponseObserver* observer) override;
 
     // The request that start() would send; exposed for tests.
-    core::HttpClientRequest build_request(const BackendRequest& request) const;
+    core::HttpClientRequest build_request(BackendRequest request) const;
 
   private:
     core::HttpClient& client_;

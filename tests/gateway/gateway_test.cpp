@@ -37,7 +37,7 @@ struct FakeBackend : router::Backend {
     bool call_destroyed = false;
     core::Status fail_start;
     std::string_view name() const override { return "fake"; }
-    core::Result<std::unique_ptr<core::HttpCall>> start(const router::BackendRequest& r,
+    core::Result<std::unique_ptr<core::HttpCall>> start(router::BackendRequest r,
                                                         core::HttpResponseObserver* o) override {
         if (!fail_start.ok()) return fail_start;
         requests.push_back(r);

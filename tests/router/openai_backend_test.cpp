@@ -26,6 +26,8 @@ TEST(OpenAiBackend, AddsTheUpstreamKeyAndNeverTheClients) {
     r.client_headers = &client_headers;
     core::HttpClientRequest out = backend.build_request(r);
     EXPECT_EQ(out.url, "http://h/v1/chat/completions");
+    EXPECT_EQ(out.body, "{}");
+    EXPECT_EQ(out.headers.get("content-type"), "application/json");
     EXPECT_EQ(out.headers.get("authorization"), "Bearer sk-up");
     EXPECT_EQ(out.headers.get("accept"), "text/event-stream");
     EXPECT_EQ(out.headers.get("openai-organization"), "org-1");

@@ -1,5 +1,7 @@
 #include "codec/json/json_document.h"
 
+#include "codec/json/json_validator.h"
+
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
@@ -15,48 +17,22 @@ const RjValue* rj(const void* v) {
     return static_cast<const RjValue*>(v);
 }
 
-// Nesting depth of the text, counted outside strings. RapidJSON's iterative
-// parser cannot overflow the stack, but walking a 100k-deep document later could,
-// and no request needs more than a handful of levels.
-core::Status check_depth(std::string_view text, int max_depth) {
-    int depth = 0;
-    bool in_string = false;
-    bool escaped = false;
-    for (size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (in_string) {
-            if (escaped) {
-                escaped = false;
-            } else if (c == '\\') {
-                escaped = true;
-            } else if (c == '"') {
-                in_string = false;
-            }
-            continue;
-        }
-        if (c == '"') {
-            in_string = true;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max_depth) {
-                return core::invalid_argument("JSON nests deeper than " +
-                                              std::to_string(max_depth) + " levels at byte " +
-                                              std::to_string(i));
-            }
-        } else if (c == '}' || c == ']') {
-            --depth;
-        }
-    }
-    return {};
-}
-
 } // namespace
 
-static bool check_depth_ok(std::string_view text) {
-    return check_depth(text, JsonLimits{}.max_depth).ok();
-}
-
+// The document's nodes and the parser's stack live in buffers inside Impl for
+// request-sized JSON, so a parse costs one allocation instead of RapidJSON's
+// default 64 KiB chunk plus a stack; larger documents spill to the heap.
 struct JsonDocument::Impl {
-    rapidjson::Document doc;
+    static constexpr size_t kInlineNodeBytes = 4096;
+    static constexpr size_t kInlineStackBytes = 1024;
+    using Allocator = rapidjson::MemoryPoolAllocator<rapidjson::CrtAllocator>;
+    using Document = rapidjson::GenericDocument<rapidjson::UTF8<>, Allocator, Allocator>;
+
+    alignas(8) char node_buffer[kInlineNodeBytes];
+    alignas(8) char stack_buffer[kInlineStackBytes];
+    Allocator node_allocator{node_buffer, sizeof node_buffer};
+    Allocator stack_allocator{stack_buffer, sizeof stack_buffer};
+    Document doc{&node_allocator, kInlineStackBytes / 2, &stack_allocator};
 };
 
 JsonDocument::JsonDocument(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -65,7 +41,14 @@ JsonDocument& JsonDocument::operator=(JsonDocument&&) noexcept = default;
 JsonDocument::~JsonDocument() = default;
 
 core::Result<JsonDocument> JsonDocument::parse(std::string_view text, const JsonLimits& limits) {
-    EDGEAI_TRY(check_depth(text, limits.max_depth));
+    // One fast pass checks the depth (RapidJSON's iterative parser cannot
+    // overflow the stack, but walking a 100k-deep tree later could); RapidJSON
+    // then builds the tree and reports any syntax error precisely.
+    JsonCheck check = check_json(text, limits.max_depth);
+    if (check.too_deep) {
+        return core::invalid_argument("JSON nests deeper than " + std::to_string(limits.max_depth) +
+                                      " levels at byte " + std::to_string(check.error_offset));
+    }
     auto impl = std::make_unique<Impl>();
     // Not kParseFullPrecisionFlag: its big-number path in RapidJSON 1.1.0 shifts
     // by negative amounts on huge exponents (found by requests_fuzz), and the
@@ -188,19 +171,10 @@ std::string_view json_type_phrase(JsonValue::Type type) {
 
 } // namespace edgeai::codec
 
-#include <rapidjson/memorystream.h>
-#include <rapidjson/reader.h>
-
 namespace edgeai::codec {
 
 bool is_valid_json(std::string_view text) {
-    if (!check_depth_ok(text)) return false;
-    rapidjson::Reader reader;
-    rapidjson::MemoryStream stream(text.data(), text.size());
-    rapidjson::BaseReaderHandler<> handler;
-    constexpr unsigned kFlags =
-        rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-    return !reader.Parse<kFlags>(stream, handler).IsError();
+    return check_json(text, JsonLimits{}.max_depth).valid;
 }
 
 } // namespace edgeai::codec

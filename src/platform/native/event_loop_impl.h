@@ -8,8 +8,10 @@
 namespace edgeai::platform::native {
 
 struct EventLoop::Impl {
-    // Concurrency hint 1: one thread runs the loop, so Asio can skip its locks.
-    boost::asio::io_context io{1};
+    // One thread runs the loop and owns every socket, so the reactor's per-I/O
+    // locks are skipped; the scheduler keeps its lock for work posted from
+    // other threads (the resolver's, later the engine's compute pool).
+    boost::asio::io_context io{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
 };
 
 } // namespace edgeai::platform::native

@@ -145,9 +145,14 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
             append_header_line(out, "content-length", std::to_string(response.body.size()));
         }
         out.append("\r\n");
-        if (!head_only_ && !no_body) out.append(response.body);
         response_end_queued_ = true;
-        enqueue(std::move(out));
+        if (head_only_ || no_body || response.body.empty()) {
+            enqueue(std::move(out));
+            return;
+        }
+        // Head and body go out in one gathered write, without copying the body.
+        enqueue(std::move(out), /*flush_now=*/false);
+        enqueue(std::move(response.body));
     }
 
     void start_stream(int status, core::Headers headers) override {
@@ -378,10 +383,10 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
         task_ = server_->gateway.handle(std::move(request), this);
     }
 
-    void enqueue(std::string bytes) {
+    void enqueue(std::string bytes, bool flush_now = true) {
         queued_bytes_ += bytes.size();
         if (!bytes.empty()) queue_.push_back(std::move(bytes));
-        if (!write_in_flight_) flush();
+        if (flush_now && !write_in_flight_) flush();
     }
 
     void flush() {

@@ -1,11 +1,11 @@
 #include "platform/native/serve.h"
 
 #include "gateway/gateway.h"
-#include "platform/native/curl_http_client.h"
 #include "platform/native/event_loop.h"
 #include "platform/native/event_loop_impl.h"
 #include "platform/native/http_server.h"
 #include "platform/native/system.h"
+#include "platform/native/upstream_http_client.h"
 #include "router/openai_backend.h"
 
 #include <boost/asio/signal_set.hpp>
@@ -53,7 +53,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     metrics.gauge_callback("process_resident_memory_bytes", "Resident memory size in bytes",
                            [] { return static_cast<double>(resident_memory_bytes()); });
 
-    std::optional<CurlHttpClient> http_client;
+    std::optional<UpstreamHttpClient> http_client;
     std::optional<router::OpenAiBackend> upstream;
     const core::UpstreamSettings& up = settings.upstream;
     if (!up.url.empty()) {

@@ -64,3 +64,74 @@ TEST(JsonDocument, IntegersBeyondInt64AreNotIntegers) {
 
 } // namespace
 } // namespace edgeai::codec
+
+#include "codec/json/json_validator.h"
+
+namespace edgeai::codec {
+namespace {
+
+// The validator must agree with RapidJSON on what is JSON: same inputs, same verdicts.
+TEST(JsonValidator, AgreesWithTheParserOnValidAndInvalidText) {
+    const char* valid[] = {
+        "0",
+        "-0.5e+10",
+        "\"\"",
+        "\"a\\u00e9\\n\\\"\"",
+        "true",
+        "null",
+        "[]",
+        "{}",
+        " {\"a\" : [1, 2.5, -3e-2, {\"b\": null}], \"c\": \"\xC3\xA9\"} ",
+        "[[[[[]]]]]",
+        "\"\\ud83d\\ude00\"",
+        "{\"a\":{\"b\":{\"c\":[]}}}",
+    };
+    const char* invalid[] = {
+        "",
+        " ",
+        "01",
+        "1.",
+        ".5",
+        "-",
+        "1e",
+        "+1",
+        "tru",
+        "nul",
+        "[1,]",
+        "{\"a\":1,}",
+        "{\"a\" 1}",
+        "{1:2}",
+        "[1 2]",
+        "\"\\x\"",
+        "\"\\u12g4\"",
+        "\"a",
+        "\"\x01\"",
+        "\"\xC3\"",
+        "[1]]",
+        "{}{}",
+        "[",
+        "{\"a\":",
+        "NaN",
+        "[\"\xED\xA0\x80\"]",
+        "\"\\ud800\"",
+        "\"\\ud800\\u0041\"",
+    };
+    for (const char* text : valid) {
+        EXPECT_TRUE(check_json(text, 128).valid) << text;
+        EXPECT_TRUE(JsonDocument::parse(text).ok()) << text;
+    }
+    for (const char* text : invalid) {
+        EXPECT_FALSE(check_json(text, 128).valid) << text;
+        EXPECT_FALSE(JsonDocument::parse(text).ok()) << text;
+    }
+}
+
+TEST(JsonValidator, ReportsDepthSeparately) {
+    JsonCheck deep = check_json("[[[1]]]", 2);
+    EXPECT_FALSE(deep.valid);
+    EXPECT_TRUE(deep.too_deep);
+    EXPECT_TRUE(check_json("[[1]]", 2).valid);
+}
+
+} // namespace
+} // namespace edgeai::codec
