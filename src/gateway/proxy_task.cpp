@@ -2,6 +2,7 @@
 
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
+#include "codec/sse/sse_parser.h"
 
 namespace edgeai::gateway {
 
@@ -101,23 +102,14 @@ core::BodyAction ProxyTask::on_data(std::string_view bytes) {
         return core::BodyAction::kContinue;
     }
     if (mode_ != Mode::kRelayEvents) return core::BodyAction::kPause;
-    core::Status fed = parser_.feed(bytes);
-    if (!fed.ok()) {
-        (void)relay_events();
-        end_stream_with_error("upstream sent an invalid event stream: " + fed.message());
+    std::string_view events = framer_.feed(bytes);
+    bool more = events.empty() || exchange_->write(events);
+    if (framer_.overflowed()) {
+        end_stream_with_error("upstream sent an event larger than " +
+                              std::to_string(framer_.max_event_bytes()) + " bytes");
         return core::BodyAction::kPause;
     }
-    return relay_events() ? core::BodyAction::kContinue : core::BodyAction::kPause;
-}
-
-bool ProxyTask::relay_events() {
-    codec::SseEvent event;
-    out_.clear();
-    while (parser_.next(event)) {
-        if (event.data == "[DONE]") saw_done_ = true;
-        codec::append_sse_event(out_, event.event, event.data);
-    }
-    return out_.empty() || exchange_->write(out_);
+    return more ? core::BodyAction::kContinue : core::BodyAction::kPause;
 }
 
 void ProxyTask::end_stream_with_error(std::string_view message) {
@@ -137,7 +129,7 @@ void ProxyTask::on_complete(const core::Status& status) {
     case Mode::kRelayEvents:
         if (!status.ok()) {
             end_stream_with_error("upstream stream ended early: " + status.message());
-        } else if (!parser_.at_boundary()) {
+        } else if (!framer_.at_boundary()) {
             count_outcome("invalid_response");
             end_stream_with_error("upstream stream ended in the middle of an event");
         } else {

@@ -1,12 +1,12 @@
 // ProxyTask relays one request to a backend and its answer to the client.
-// Streams go event by event as they arrive: each upstream SSE event is parsed
-// and written on at once, the upstream is paused while the client's queue is
-// full, and a stream that breaks after its first byte ends with an error event
+// Streams go event by event as they arrive: each run of complete upstream SSE
+// events is written on at once, byte for byte, the upstream is paused while the
+// client's queue is full, and a stream that breaks after its first byte ends with an error event
 // rather than silently. Non-streamed answers are checked before they are passed
 // on, so a client never receives garbage with a 200.
 #pragma once
 
-#include "codec/sse/sse_parser.h"
+#include "codec/sse/sse_framer.h"
 #include "core/http_client.h"
 #include "gateway/exchange.h"
 #include "router/backend.h"
@@ -35,8 +35,6 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
   private:
     enum class Mode { kWaitingHead, kRelayEvents, kBuffer, kDone };
 
-    // Writes every complete event; false when the client's queue is full.
-    bool relay_events();
     void end_stream_with_error(std::string_view message);
     void respond_buffered();
     void respond_failure(const core::Status& status);
@@ -49,13 +47,11 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     std::unique_ptr<core::HttpCall> call_; // after exchange_: destroyed first
     Mode mode_ = Mode::kWaitingHead;
     bool wants_stream_ = false;
-    bool saw_done_ = false;
     int upstream_status_ = 0;
     core::Headers passed_headers_;
     std::string upstream_content_type_;
     std::string body_;
-    std::string out_;
-    codec::SseParser parser_;
+    codec::SseFramer framer_;
     int64_t started_ns_ = 0;
 };
 

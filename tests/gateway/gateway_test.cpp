@@ -235,7 +235,8 @@ TEST_F(GatewayTest, StreamsAreRelayedEventByEvent) {
     EXPECT_EQ(writer.streamed, "data: {\"a\":1}\n\n");
     backend.observer->on_data(":2}\r\n\r\ndata: [DONE]\n\n");
     backend.observer->on_complete({});
-    EXPECT_EQ(writer.streamed, "data: {\"a\":1}\n\ndata: {\"b\":2}\n\ndata: [DONE]\n\n");
+    // Whole events, byte for byte as the upstream sent them.
+    EXPECT_EQ(writer.streamed, "data: {\"a\":1}\n\ndata: {\"b\":2}\r\n\r\ndata: [DONE]\n\n");
     EXPECT_TRUE(writer.stream_ended);
 }
 

@@ -33,8 +33,12 @@ constexpr uint32_t kMaxResponseHeadBytes = 64 * 1024;
 // Body bytes read at once and handed to the observer in one piece.
 constexpr size_t kBodyChunkBytes = 16 * 1024;
 
+// Beast sizes each read by the buffer's free capacity (512 bytes when empty),
+// so the buffer starts with room for a typical answer in one read.
+constexpr size_t kReadBufferBytes = 16 * 1024;
+
 struct Connection {
-    explicit Connection(net::io_context& io) : socket(io) {}
+    explicit Connection(net::io_context& io) : socket(io) { buffer.reserve(kReadBufferBytes); }
     tcp::socket socket;
     beast::flat_buffer buffer;
 };

@@ -4,6 +4,7 @@
 #include "platform/native/event_loop_impl.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -164,7 +165,7 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
         std::string out = head(status, headers);
         if (chunked_) append_header_line(out, "transfer-encoding", "chunked");
         out.append("\r\n");
-        enqueue(std::move(out));
+        enqueue_stream(std::move(out));
     }
 
     bool write(std::string_view bytes) override {
@@ -182,7 +183,7 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
             } else {
                 chunk.assign(bytes);
             }
-            enqueue(std::move(chunk));
+            enqueue_stream(std::move(chunk));
         }
         if (queued_bytes_ < kHighWaterBytes) return true;
         drain_wanted_ = true;
@@ -192,7 +193,7 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     void end_stream() override {
         if (closed_ || !response_started_ || response_end_queued_) return;
         response_end_queued_ = true;
-        enqueue(chunked_ && !head_only_ ? std::string("0\r\n\r\n") : std::string());
+        enqueue_stream(chunked_ && !head_only_ ? std::string("0\r\n\r\n") : std::string());
     }
 
     void set_drain_callback(std::function<void()> callback) override {
@@ -389,6 +390,19 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
         if (flush_now && !write_in_flight_) flush();
     }
 
+    // Streams flush once per loop turn: the head, the events that arrived in
+    // one upstream read and the final chunk then leave in one gathered write
+    // (one syscall) instead of one each, at no cost in latency.
+    void enqueue_stream(std::string bytes) {
+        enqueue(std::move(bytes), /*flush_now=*/false);
+        if (flush_scheduled_ || write_in_flight_) return;
+        flush_scheduled_ = true;
+        net::post(socket_.get_executor(), [self = shared_from_this()] {
+            self->flush_scheduled_ = false;
+            if (!self->write_in_flight_) self->flush();
+        });
+    }
+
     void flush() {
         if (closed_) return;
         if (queue_.empty()) {
@@ -483,6 +497,7 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     size_t queued_bytes_ = 0;
     size_t lingered_ = 0;
     bool write_in_flight_ = false;
+    bool flush_scheduled_ = false;
     bool read_pending_ = false;
     bool closed_ = false;
 
