@@ -22,6 +22,8 @@ struct Header {
 class Headers {
   public:
     void add(std::string name, std::string value) {
+        // Requests and answers carry a handful of fields: one allocation, not five.
+        if (fields_.capacity() == 0) fields_.reserve(kTypicalFieldCount);
         fields_.push_back({std::move(name), std::move(value)});
     }
     // Replaces every field of that name with one.
@@ -35,6 +37,7 @@ class Headers {
     bool empty() const { return fields_.empty(); }
 
   private:
+    static constexpr size_t kTypicalFieldCount = 12;
     std::vector<Header> fields_;
 };
 

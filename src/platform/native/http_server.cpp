@@ -33,6 +33,8 @@ constexpr size_t kHighWaterBytes = 256 * 1024;
 constexpr size_t kLowWaterBytes = 64 * 1024;
 // Bytes read at once while waiting for the next request.
 constexpr size_t kReadChunkBytes = 16 * 1024;
+// Room for a typical response head, so building it does not reallocate.
+constexpr size_t kResponseHeadReserve = 512;
 // After an error response on a connection we close, keep reading (and
 // discarding) briefly so the client sees the response instead of a reset.
 constexpr auto kLingerTime = std::chrono::milliseconds(1000);
@@ -202,7 +204,9 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
 
   private:
     std::string head(int status, const core::Headers& headers) const {
-        std::string out = status_line(status);
+        std::string out;
+        out.reserve(kResponseHeadReserve);
+        out += status_line(status);
         for (const core::Header& h : headers.fields())
             append_header_line(out, h.name, h.value);
         if (!keep_alive_) {
