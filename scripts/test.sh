@@ -39,9 +39,17 @@ for spec in requests:requests sse_parser:sse config:config; do
   target=${spec%%:*}
   corpus=fuzz/corpus/${spec##*:}
   scratch=$(mktemp -d)
+  log="$scratch/fuzz.log"
   # New inputs go to a scratch dir; the committed corpus is only read.
-  build/fuzz/fuzz/${target}_fuzz "$scratch" "$corpus" -max_total_time="$seconds" \
-    -max_len=8192 -artifact_prefix="$scratch/" -print_final_stats=0 2>&1 | tail -n 2
+  if ! build/fuzz/fuzz/${target}_fuzz "$scratch" "$corpus" -max_total_time="$seconds" \
+       -max_len=8192 -artifact_prefix="$scratch/" > "$log" 2>&1; then
+    grep -E 'runtime error|ERROR|SUMMARY|#[0-9]+ ' "$log" | head -n 20 >&2
+    mkdir -p build/fuzz-failures
+    cp "$scratch"/crash-* "$scratch"/leak-* "$scratch"/timeout-* build/fuzz-failures/ 2>/dev/null || true
+    echo "fuzz: $target found a failure; inputs kept in build/fuzz-failures/" >&2
+    exit 1
+  fi
+  grep -E '^Done' "$log"
   rm -rf "$scratch"
 done
 

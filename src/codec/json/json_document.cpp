@@ -99,7 +99,9 @@ bool JsonValue::is_integer() const {
     if (v->IsInt64()) return true;
     if (v->IsUint64()) return false; // above INT64_MAX
     double d = v->GetDouble();
-    return d == static_cast<double>(static_cast<int64_t>(d)) && d > -9.2e18 && d < 9.2e18;
+    // Range first: converting a double outside int64_t's range is undefined.
+    if (!(d > -9.2e18 && d < 9.2e18)) return false;
+    return d == static_cast<double>(static_cast<int64_t>(d));
 }
 
 std::string_view JsonValue::as_string() const {
