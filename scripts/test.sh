@@ -7,7 +7,7 @@
 #  5. integration tests with real clients (openai SDK, curl, raw sockets)
 #     against the release binary and against the ASan binary;
 #  6. docs/configuration.md matches the configuration schema.
-# Set EDGEAI_FUZZ_SECONDS to fuzz longer (default 10 per target).
+# Set EDGEAI_FUZZ_SECONDS to fuzz each target for that long with a fresh seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
@@ -34,14 +34,21 @@ ctest --preset wasi -j "$jobs"
 step "fuzz smoke"
 cmake --preset fuzz > /dev/null
 cmake --build --preset fuzz -j "$jobs"
-seconds=${EDGEAI_FUZZ_SECONDS:-10}
-for spec in requests:requests sse_parser:sse config:config; do
-  target=${spec%%:*}
-  corpus=fuzz/corpus/${spec##*:}
+# A fixed seed and number of runs (about 10 s each here) make the smoke run
+# explore the same inputs on every machine; EDGEAI_FUZZ_SECONDS=N fuzzes for a
+# time instead, with a fresh seed.
+for spec in requests:requests:400000 sse_parser:sse:50000 config:config:150000; do
+  IFS=: read -r target corpus_name runs <<< "$spec"
+  corpus=fuzz/corpus/$corpus_name
+  if [ -n "${EDGEAI_FUZZ_SECONDS:-}" ]; then
+    budget=(-max_total_time="$EDGEAI_FUZZ_SECONDS")
+  else
+    budget=(-seed=1 -runs="$runs")
+  fi
   scratch=$(mktemp -d)
   log="$scratch/fuzz.log"
   # New inputs go to a scratch dir; the committed corpus is only read.
-  if ! build/fuzz/fuzz/${target}_fuzz "$scratch" "$corpus" -max_total_time="$seconds" \
+  if ! build/fuzz/fuzz/${target}_fuzz "$scratch" "$corpus" "${budget[@]}" \
        -max_len=8192 -artifact_prefix="$scratch/" > "$log" 2>&1; then
     grep -E 'runtime error|ERROR|SUMMARY|#[0-9]+ ' "$log" | head -n 20 >&2
     mkdir -p build/fuzz-failures
