@@ -91,7 +91,7 @@ const ConfigKey kKeys[] = {
                    "Longest silence between two pieces of an upstream response; a stream "
                    "then ends with an error event."),
     EDGEAI_INT_KEY("upstream.max_connections", upstream.max_connections, 1, 10000,
-                   "Connections to the upstream kept open for reuse."),
+                   "Idle connections to the upstream kept open for reuse."),
 };
 
 #undef EDGEAI_INT_KEY

@@ -5,7 +5,8 @@
 namespace edgeai::platform::native {
 
 UpstreamHttpClient::UpstreamHttpClient(EventLoop& loop, CurlHttpClientOptions curl_options)
-    : loop_(loop), curl_options_(std::move(curl_options)), plain_(loop, Http1ClientOptions{}),
+    : loop_(loop), curl_options_(std::move(curl_options)),
+      plain_(loop, Http1ClientOptions{static_cast<size_t>(curl_options_.max_connections)}),
       proxy_in_environment_(
           !env_or_empty("http_proxy").empty() || !env_or_empty("HTTP_PROXY").empty() ||
           !env_or_empty("all_proxy").empty() || !env_or_empty("ALL_PROXY").empty()) {}
