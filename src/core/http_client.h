@@ -1,5 +1,6 @@
 // HttpClient port: how the core asks for an outbound HTTP exchange without
-// knowing who performs it (libcurl natively, fetch() in a browser).
+// knowing who performs it (natively our HTTP/1.1 client or libcurl, fetch() in
+// a browser).
 //
 // Contract, for every implementation:
 // - Callbacks run on the owning loop's thread, never inside start().
