@@ -1,0 +1,27 @@
+// Model files from anywhere: any bytes must parse or be refused with an error,
+// and everything a parsed file offers (typed metadata, tensor data) must be
+// readable without leaving the buffer.
+#include "engine/gguf/gguf_file.h"
+
+#include <cstdint>
+#include <span>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    auto file = edgeai::engine::gguf::GgufFile::parse(std::span<const uint8_t>(data, size));
+    if (!file.ok()) return 0;
+    for (const auto& kv : file->metadata()) {
+        (void)file->get_string(kv.key);
+        (void)file->get_uint(kv.key);
+        (void)file->get_float(kv.key);
+        (void)file->get_bool(kv.key);
+        (void)file->get_string_array(kv.key);
+        (void)file->get_float_array(kv.key);
+        (void)file->get_int_array(kv.key);
+    }
+    volatile uint8_t sink = 0;
+    for (const auto& tensor : file->tensors()) {
+        auto bytes = file->tensor_data(tensor);
+        if (!bytes.empty()) sink = static_cast<uint8_t>(sink ^ bytes.front() ^ bytes.back());
+    }
+    return 0;
+}
