@@ -18,7 +18,7 @@ constexpr uint32_t kMagic = 0x46554747; // "GGUF" read little-endian
 constexpr uint64_t kMinKeyValueBytes = 8 + 4 + 1;           // empty key, type, one-byte value
 constexpr uint64_t kMinTensorInfoBytes = 8 + 4 + 8 + 4 + 8; // name, n_dims, one dim, type, offset
 
-Status corrupt(size_t at, const std::string& what) {
+Status corrupt(uint64_t at, const std::string& what) {
     return core::data_loss("gguf: " + what + " (at byte " + std::to_string(at) + ")");
 }
 

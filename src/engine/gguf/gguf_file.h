@@ -88,8 +88,10 @@ class GgufFile {
 
     const std::vector<TensorInfo>& tensors() const { return tensors_; }
     const TensorInfo* find_tensor(std::string_view name) const;
+    // parse() checked that offset + size lies inside the bytes, so both fit size_t
+    // even on 32-bit targets.
     std::span<const uint8_t> tensor_data(const TensorInfo& tensor) const {
-        return bytes_.subspan(tensor.offset, tensor.size);
+        return bytes_.subspan(static_cast<size_t>(tensor.offset), static_cast<size_t>(tensor.size));
     }
 
   private:
