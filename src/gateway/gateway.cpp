@@ -75,6 +75,10 @@ Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
 
 Gateway::~Gateway() = default;
 
+void Gateway::record_rejected(int status) {
+    shared_->requests_total(api::Endpoint::kNone, status).add();
+}
+
 bool Gateway::is_valid_request_id(std::string_view id) {
     if (id.empty() || id.size() > kMaxRequestIdLength) return false;
     for (char c : id) {

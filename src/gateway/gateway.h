@@ -5,7 +5,6 @@
 
 #include "core/clock.h"
 #include "core/config/settings.h"
-#include "core/executor.h"
 #include "core/http_types.h"
 #include "gateway/response_writer.h"
 #include "router/backend.h"
@@ -21,7 +20,6 @@ namespace edgeai::gateway {
 struct GatewayDeps {
     const core::Settings* settings = nullptr;
     const core::Clock* clock = nullptr;
-    core::Executor* executor = nullptr;
     telemetry::Logger* logger = nullptr;
     telemetry::MetricsRegistry* metrics = nullptr;
     // The upstream; null when none is configured.
@@ -46,6 +44,10 @@ class Gateway {
 
     // True when `id` from a client is safe to echo and log.
     static bool is_valid_request_id(std::string_view id);
+
+    // Counts a request the shell refused before it could be handed over (413,
+    // 431, malformed HTTP), in the same metric as every other request.
+    void record_rejected(int status);
 
     // While draining (shutdown), /readyz answers 503 so load balancers move away.
     void set_draining(bool draining) { draining_ = draining; }

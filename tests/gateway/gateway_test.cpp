@@ -16,11 +16,6 @@ struct NullSink : core::LogSink {
     void write_line(std::string_view line) override { lines.emplace_back(line); }
 };
 
-struct QueueExecutor : core::Executor {
-    std::vector<std::function<void()>> work;
-    void post(std::function<void()> w) override { work.push_back(std::move(w)); }
-};
-
 struct FakeCall : core::HttpCall {
     int* resumes;
     bool* destroyed;
@@ -80,7 +75,6 @@ class GatewayTest : public ::testing::Test {
         GatewayDeps deps;
         deps.settings = &settings;
         deps.clock = &clock;
-        deps.executor = &executor;
         deps.logger = &logger;
         deps.metrics = &metrics;
         deps.upstream = with_upstream ? &backend : nullptr;
@@ -109,7 +103,6 @@ class GatewayTest : public ::testing::Test {
 
     core::Settings settings;
     core::ManualClock clock;
-    QueueExecutor executor;
     NullSink sink;
     telemetry::Logger logger{sink, clock, core::LogLevel::kInfo};
     telemetry::MetricsRegistry metrics;

@@ -213,8 +213,7 @@ class Transfer final : public core::HttpCall {
         headers_ = curl_slist_append(headers_, "Expect:");
         curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
 
-        started_ns_ = clock_.monotonic_ns();
-        last_activity_ns_ = started_ns_;
+        last_activity_ns_ = clock_.monotonic_ns();
         CURLMcode added = curl_multi_add_handle(client_.multi, easy_);
         if (added != CURLM_OK) {
             return core::internal_error(std::string("curl_multi_add_handle: ") +
@@ -347,7 +346,6 @@ class Transfer final : public core::HttpCall {
     bool in_multi_ = false;
     bool done_ = false;
     bool paused_ = false;
-    int64_t started_ns_ = 0;
     int64_t last_activity_ns_ = 0;
 };
 

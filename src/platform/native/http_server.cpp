@@ -88,7 +88,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     void do_accept();
     void session_closed(Session* session);
     void finish_shutdown();
-    void count_early_error(int status);
 
     net::io_context& io;
     gateway::Gateway& gateway;
@@ -348,7 +347,7 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     // Answers an error found before the request could be handed on, then closes.
     void reject(const api::ApiError& error) {
         disarm_timer();
-        server_->count_early_error(error.http_status);
+        server_->gateway.record_rejected(error.http_status);
         server_->logger.info(
             "request rejected",
             {{"status", error.http_status}, {"peer", peer_}, {"error", error.message}});
@@ -557,13 +556,6 @@ void HttpServer::Impl::finish_shutdown() {
         on_drained = nullptr;
         done();
     }
-}
-
-void HttpServer::Impl::count_early_error(int status) {
-    metrics
-        .counter("edgeai_http_requests_total", "HTTP requests by route and status",
-                 {{"route", "unknown"}, {"status", std::to_string(status)}})
-        .add();
 }
 
 HttpServer::HttpServer(EventLoop& loop, gateway::Gateway& gateway, telemetry::Logger& logger,

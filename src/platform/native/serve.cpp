@@ -87,7 +87,6 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     gateway::GatewayDeps deps;
     deps.settings = &settings;
     deps.clock = &clock;
-    deps.executor = &loop;
     deps.logger = &logger;
     deps.metrics = &metrics;
     deps.upstream = upstream ? &*upstream : nullptr;
