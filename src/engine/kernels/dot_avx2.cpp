@@ -1,0 +1,268 @@
+// AVX2 + FMA + F16C kernels (Haswell and later, Zen). Compiled with those
+// target flags; chosen at run time only when the CPU has them.
+#include "engine/kernels/kernel_table.h"
+
+#if defined(__x86_64__) && defined(EDGEAI_KERNELS_X86)
+
+#include "engine/kernels/blocks.h"
+#include "engine/kernels/quantize.h"
+#include "engine/kernels/simd_x86.h"
+
+namespace edgeai::engine::kernels {
+namespace {
+
+// No shared inline helpers (half.h, <algorithm>) in this file: the linker keeps
+// one copy of an inline function, and it could be this file's AVX2 build.
+inline float f16_to_f32(uint16_t h) {
+    return _cvtsh_ss(h);
+}
+inline float bf16_to_f32(uint16_t h) {
+    const uint32_t bits = uint32_t{h} << 16;
+    float f;
+    __builtin_memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+using x86::dot_i8_pairs;
+using x86::dot_u8_i8;
+using x86::hsum;
+
+float dot_f32(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const float*>(w);
+    const auto* y = static_cast<const float*>(a);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 8), _mm256_loadu_ps(y + i + 8), acc1);
+        acc2 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 16), _mm256_loadu_ps(y + i + 16), acc2);
+        acc3 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i + 24), _mm256_loadu_ps(y + i + 24), acc3);
+    }
+    for (; i + 8 <= n; i += 8)
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i), acc0);
+    float sum = hsum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+    for (; i < n; ++i)
+        sum += x[i] * y[i];
+    return sum;
+}
+
+inline __m256 load_f16(const uint16_t* p) {
+    return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+inline __m256 load_bf16(const uint16_t* p) {
+    const __m256i wide =
+        _mm256_cvtepu16_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+    return _mm256_castsi256_ps(_mm256_slli_epi32(wide, 16));
+}
+
+template <__m256 (*Load)(const uint16_t*), float (*Scalar)(uint16_t)>
+float dot_half(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const uint16_t*>(w);
+    const auto* y = static_cast<const float*>(a);
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    __m256 acc2 = _mm256_setzero_ps(), acc3 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        acc0 = _mm256_fmadd_ps(Load(x + i), _mm256_loadu_ps(y + i), acc0);
+        acc1 = _mm256_fmadd_ps(Load(x + i + 8), _mm256_loadu_ps(y + i + 8), acc1);
+        acc2 = _mm256_fmadd_ps(Load(x + i + 16), _mm256_loadu_ps(y + i + 16), acc2);
+        acc3 = _mm256_fmadd_ps(Load(x + i + 24), _mm256_loadu_ps(y + i + 24), acc3);
+    }
+    for (; i + 8 <= n; i += 8)
+        acc0 = _mm256_fmadd_ps(Load(x + i), _mm256_loadu_ps(y + i), acc0);
+    float sum = hsum(_mm256_add_ps(_mm256_add_ps(acc0, acc1), _mm256_add_ps(acc2, acc3)));
+    for (; i < n; ++i)
+        sum += Scalar(x[i]) * y[i];
+    return sum;
+}
+
+inline __m256i load_i8(const int8_t* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+float dot_q8_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ8_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    __m256 acc = _mm256_setzero_ps();
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const __m256i p = dot_i8_pairs(load_i8(x[b].qs), load_i8(y[b].qs));
+        const __m256 d = _mm256_set1_ps(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
+    }
+    return hsum(acc);
+}
+
+float dot_q4_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    __m256 acc = _mm256_setzero_ps();
+    const __m256i eight = _mm256_set1_epi8(8);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const __m256i q = _mm256_sub_epi8(x86::unpack_nibbles(x[b].qs), eight);
+        const __m256i p = dot_i8_pairs(q, load_i8(y[b].qs));
+        const __m256 d = _mm256_set1_ps(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = _mm256_fmadd_ps(d, _mm256_cvtepi32_ps(p), acc);
+    }
+    return hsum(acc);
+}
+
+template <bool kFifthBit> float dot_k_affine(size_t n, const void* w, const void* a) {
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const __m256i low_mask = _mm256_set1_epi8(0xF);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const uint8_t* scales;
+        const uint8_t* qs;
+        __m256i qh = _mm256_setzero_si256();
+        float d, dmin;
+        if constexpr (kFifthBit) {
+            const auto& x = static_cast<const BlockQ5_K*>(w)[b];
+            scales = x.scales;
+            qs = x.qs;
+            qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.qh));
+            d = f16_to_f32(x.d);
+            dmin = f16_to_f32(x.dmin);
+        } else {
+            const auto& x = static_cast<const BlockQ4_K*>(w)[b];
+            scales = x.scales;
+            qs = x.qs;
+            d = f16_to_f32(x.d);
+            dmin = f16_to_f32(x.dmin);
+        }
+        uint8_t sc[8], mn[8];
+        for (int j = 0; j < 8; ++j)
+            unpack_scale_min_k4(scales, j, &sc[j], &mn[j]);
+        __m256i acc = _mm256_setzero_si256();
+        for (int chunk = 0; chunk < 4; ++chunk) {
+            const __m256i bytes =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(qs + 32 * chunk));
+            __m256i lo = _mm256_and_si256(bytes, low_mask);
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(bytes, 4), low_mask);
+            if constexpr (kFifthBit) {
+                const __m256i bit_lo = _mm256_set1_epi8(static_cast<char>(1 << (2 * chunk)));
+                const __m256i bit_hi = _mm256_set1_epi8(static_cast<char>(2 << (2 * chunk)));
+                const __m256i sixteen = _mm256_set1_epi8(16);
+                lo = _mm256_or_si256(
+                    lo, _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, bit_lo), bit_lo),
+                                         sixteen));
+                hi = _mm256_or_si256(
+                    hi, _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(qh, bit_hi), bit_hi),
+                                         sixteen));
+            }
+            const __m256i p_lo = dot_u8_i8(lo, load_i8(y[b].qs + 64 * chunk));
+            const __m256i p_hi = dot_u8_i8(hi, load_i8(y[b].qs + 64 * chunk + 32));
+            acc = _mm256_add_epi32(acc, _mm256_mullo_epi32(p_lo, _mm256_set1_epi32(sc[2 * chunk])));
+            acc = _mm256_add_epi32(acc,
+                                   _mm256_mullo_epi32(p_hi, _mm256_set1_epi32(sc[2 * chunk + 1])));
+        }
+        int min_sum = 0;
+        for (int j = 0; j < 8; ++j)
+            min_sum += mn[j] * (y[b].bsums[2 * j] + y[b].bsums[2 * j + 1]);
+        sum += y[b].d * (d * static_cast<float>(hsum(acc)) - dmin * static_cast<float>(min_sum));
+    }
+    return sum;
+}
+
+float dot_q6_k(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ6_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const __m256i low_mask = _mm256_set1_epi8(0xF);
+    const __m256i two_bits = _mm256_set1_epi8(3);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        __m256i acc = _mm256_setzero_si256();
+        for (int half = 0; half < 2; ++half) {
+            const uint8_t* ql = x[b].ql + 64 * half;
+            const __m256i qh =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh + 32 * half));
+            const __m256i l0 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql));
+            const __m256i l1 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(ql + 32));
+            const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(qh, two_bits), 4);
+            const __m256i h1 =
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 2), two_bits), 4);
+            const __m256i h2 =
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 4), two_bits), 4);
+            const __m256i h3 =
+                _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, 6), two_bits), 4);
+            const __m256i q[4] = {
+                _mm256_or_si256(_mm256_and_si256(l0, low_mask), h0),
+                _mm256_or_si256(_mm256_and_si256(l1, low_mask), h1),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low_mask), h2),
+                _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low_mask), h3),
+            };
+            const int8_t* sc = x[b].scales + 8 * half;
+            for (int k = 0; k < 4; ++k) {
+                // 16 int16 products; the low 8 belong to sub-block 2k, the high to 2k+1.
+                const __m256i prod =
+                    _mm256_maddubs_epi16(q[k], load_i8(y[b].qs + 128 * half + 32 * k));
+                const __m256i scale =
+                    _mm256_set_m128i(_mm_set1_epi16(sc[2 * k + 1]), _mm_set1_epi16(sc[2 * k]));
+                acc = _mm256_add_epi32(acc, _mm256_madd_epi16(prod, scale));
+            }
+        }
+        // The stored values are q + 32: remove 32 * scale * sum(activations).
+        int offset = 0;
+        for (int j = 0; j < 16; ++j)
+            offset += x[b].scales[j] * y[b].bsums[j];
+        sum += f16_to_f32(x[b].d) * y[b].d * static_cast<float>(hsum(acc) - 32 * offset);
+    }
+    return sum;
+}
+
+void axpy_f32(size_t n, float a, const float* x, float* y) {
+    const __m256 va = _mm256_set1_ps(a);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i,
+                         _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i)
+        y[i] += a * x[i];
+}
+
+void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
+    const __m256 va = _mm256_set1_ps(a);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, load_f16(x + i), _mm256_loadu_ps(y + i)));
+    for (; i < n; ++i)
+        y[i] += a * f16_to_f32(x[i]);
+}
+
+constexpr KernelTable kAvx2{
+    .name = "avx2",
+    .dot_f32 = dot_f32,
+    .dot_f16 = dot_half<load_f16, f16_to_f32>,
+    .dot_bf16 = dot_half<load_bf16, bf16_to_f32>,
+    .dot_q8_0 = dot_q8_0,
+    .dot_q4_0 = dot_q4_0,
+    .dot_q4_k = dot_k_affine<false>,
+    .dot_q5_k = dot_k_affine<true>,
+    .dot_q6_k = dot_q6_k,
+    .quantize_q8_0 = quantize_row_q8_0,
+    .quantize_q8_k = quantize_row_q8_k,
+    .axpy_f32 = axpy_f32,
+    .axpy_f16 = axpy_f16,
+};
+
+} // namespace
+
+const KernelTable* avx2_kernels() {
+    __builtin_cpu_init();
+    const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                    __builtin_cpu_supports("f16c");
+    return ok ? &kAvx2 : nullptr;
+}
+
+} // namespace edgeai::engine::kernels
+
+#else
+
+namespace edgeai::engine::kernels {
+const KernelTable* avx2_kernels() {
+    return nullptr;
+}
+} // namespace edgeai::engine::kernels
+
+#endif

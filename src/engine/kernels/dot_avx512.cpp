@@ -1,0 +1,8 @@
+// AVX-512 kernels (placeholder until written): no table yet.
+#include "engine/kernels/kernel_table.h"
+
+namespace edgeai::engine::kernels {
+const KernelTable* avx512_kernels() {
+    return nullptr;
+}
+} // namespace edgeai::engine::kernels

@@ -1,0 +1,175 @@
+// The reference kernels: plain loops that say what each block means. SIMD
+// tables are tested against these.
+#include "engine/kernels/blocks.h"
+#include "engine/kernels/kernel_table.h"
+#include "engine/kernels/quantize.h"
+#include "engine/tensor/half.h"
+
+namespace edgeai::engine::kernels {
+namespace {
+
+float dot_f32(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const float*>(w);
+    const auto* y = static_cast<const float*>(a);
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; ++i)
+        sum += x[i] * y[i];
+    return sum;
+}
+
+float dot_f16(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const uint16_t*>(w);
+    const auto* y = static_cast<const float*>(a);
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; ++i)
+        sum += f16_to_f32(x[i]) * y[i];
+    return sum;
+}
+
+float dot_bf16(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const uint16_t*>(w);
+    const auto* y = static_cast<const float*>(a);
+    float sum = 0.0f;
+    for (size_t i = 0; i < n; ++i)
+        sum += bf16_to_f32(x[i]) * y[i];
+    return sum;
+}
+
+float dot_q8_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ8_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        int isum = 0;
+        for (size_t i = 0; i < kBlock32; ++i)
+            isum += x[b].qs[i] * y[b].qs[i];
+        sum += f16_to_f32(x[b].d) * f16_to_f32(y[b].d) * static_cast<float>(isum);
+    }
+    return sum;
+}
+
+float dot_q4_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        int isum = 0;
+        for (size_t i = 0; i < kBlock32 / 2; ++i) {
+            isum += ((x[b].qs[i] & 0xF) - 8) * y[b].qs[i];
+            isum += ((x[b].qs[i] >> 4) - 8) * y[b].qs[i + 16];
+        }
+        sum += f16_to_f32(x[b].d) * f16_to_f32(y[b].d) * static_cast<float>(isum);
+    }
+    return sum;
+}
+
+// Q4_K and Q5_K: sum_j d*scale_j*sum(q*a) - dmin*min_j*sum(a), where the sums of
+// the activations come precomputed in the Q8_K block's bsums.
+template <bool kFifthBit> float dot_k_affine(size_t n, const void* w, const void* a) {
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const uint8_t* scales;
+        const uint8_t* qs;
+        const uint8_t* qh = nullptr;
+        float d, dmin;
+        if constexpr (kFifthBit) {
+            const auto& x = static_cast<const BlockQ5_K*>(w)[b];
+            scales = x.scales;
+            qs = x.qs;
+            qh = x.qh;
+            d = f16_to_f32(x.d);
+            dmin = f16_to_f32(x.dmin);
+        } else {
+            const auto& x = static_cast<const BlockQ4_K*>(w)[b];
+            scales = x.scales;
+            qs = x.qs;
+            d = f16_to_f32(x.d);
+            dmin = f16_to_f32(x.dmin);
+        }
+        int scaled_sum = 0, min_sum = 0;
+        for (int j = 0; j < 8; ++j) {
+            uint8_t scale, min;
+            unpack_scale_min_k4(scales, j, &scale, &min);
+            const int chunk = j / 2;
+            const bool high = (j & 1) != 0;
+            int isum = 0;
+            for (int l = 0; l < 32; ++l) {
+                const uint8_t byte = qs[32 * chunk + l];
+                int q = high ? (byte >> 4) : (byte & 0xF);
+                if constexpr (kFifthBit)
+                    if (qh[l] & (1u << j)) q += 16;
+                isum += q * y[b].qs[32 * j + l];
+            }
+            scaled_sum += scale * isum;
+            min_sum += min * (y[b].bsums[2 * j] + y[b].bsums[2 * j + 1]);
+        }
+        sum += y[b].d * (d * static_cast<float>(scaled_sum) - dmin * static_cast<float>(min_sum));
+    }
+    return sum;
+}
+
+float dot_q6_k(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ6_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        int8_t q[kBlockK];
+        for (int half = 0; half < 2; ++half) {
+            const uint8_t* ql = x[b].ql + 64 * half;
+            const uint8_t* qh = x[b].qh + 32 * half;
+            int8_t* out = q + 128 * half;
+            for (int l = 0; l < 32; ++l) {
+                out[l] = static_cast<int8_t>(((ql[l] & 0xF) | (((qh[l] >> 0) & 3) << 4)) - 32);
+                out[l + 32] =
+                    static_cast<int8_t>(((ql[l + 32] & 0xF) | (((qh[l] >> 2) & 3) << 4)) - 32);
+                out[l + 64] = static_cast<int8_t>(((ql[l] >> 4) | (((qh[l] >> 4) & 3) << 4)) - 32);
+                out[l + 96] =
+                    static_cast<int8_t>(((ql[l + 32] >> 4) | (((qh[l] >> 6) & 3) << 4)) - 32);
+            }
+        }
+        int isum = 0;
+        for (int j = 0; j < 16; ++j) {
+            int sub = 0;
+            for (int l = 0; l < 16; ++l)
+                sub += q[16 * j + l] * y[b].qs[16 * j + l];
+            isum += x[b].scales[j] * sub;
+        }
+        sum += f16_to_f32(x[b].d) * y[b].d * static_cast<float>(isum);
+    }
+    return sum;
+}
+
+void axpy_f32(size_t n, float a, const float* x, float* y) {
+    for (size_t i = 0; i < n; ++i)
+        y[i] += a * x[i];
+}
+
+void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
+    for (size_t i = 0; i < n; ++i)
+        y[i] += a * f16_to_f32(x[i]);
+}
+
+constexpr KernelTable kScalar{
+    .name = "scalar",
+    .dot_f32 = dot_f32,
+    .dot_f16 = dot_f16,
+    .dot_bf16 = dot_bf16,
+    .dot_q8_0 = dot_q8_0,
+    .dot_q4_0 = dot_q4_0,
+    .dot_q4_k = dot_k_affine<false>,
+    .dot_q5_k = dot_k_affine<true>,
+    .dot_q6_k = dot_q6_k,
+    .quantize_q8_0 = quantize_row_q8_0,
+    .quantize_q8_k = quantize_row_q8_k,
+    .axpy_f32 = axpy_f32,
+    .axpy_f16 = axpy_f16,
+};
+
+} // namespace
+
+const KernelTable& scalar_kernels() {
+    return kScalar;
+}
+
+} // namespace edgeai::engine::kernels

@@ -1,0 +1,216 @@
+#include "engine/model/forward.h"
+
+#include "engine/kernels/dequantize.h"
+#include "engine/ops/matmul.h"
+#include "engine/ops/vector_ops.h"
+#include "engine/tensor/half.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace edgeai::engine::model {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// YaRN: which rotated pairs keep their original frequency (fast-rotating, high
+// ones), which are interpolated (slow ones), and the ramp between them.
+double yarn_corr_dim(uint32_t n_dims, uint32_t orig_ctx, float beta, float base) {
+    return n_dims * std::log(orig_ctx / (beta * 2.0 * kPi)) / (2.0 * std::log(double{base}));
+}
+
+void store_row(KvType type, const float* src, uint8_t* dst, size_t n) {
+    if (type == KvType::kF32) {
+        std::copy(src, src + n, reinterpret_cast<float*>(dst));
+    } else {
+        auto* h = reinterpret_cast<uint16_t*>(dst);
+        for (size_t i = 0; i < n; ++i)
+            h[i] = f32_to_f16(src[i]);
+    }
+}
+
+} // namespace
+
+Forward::Forward(const Model& model, WorkerPool& pool, const kernels::KernelTable& kernels,
+                 uint32_t max_batch, uint32_t max_ctx)
+    : model_(model), config_(model.config()), pool_(pool), kernels_(kernels),
+      max_batch_(std::max(1u, max_batch)), max_ctx_(std::max(1u, max_ctx)) {
+    const ModelConfig& c = config_;
+    const size_t b = max_batch_;
+    x_.resize(b * c.n_embd);
+    xn_.resize(b * c.n_embd);
+    q_.resize(b * c.q_dim());
+    k_.resize(b * c.kv_dim());
+    v_.resize(b * c.kv_dim());
+    attn_.resize(b * c.q_dim());
+    gate_.resize(b * c.n_ff);
+    up_.resize(b * c.n_ff);
+    rope_.resize(b * c.rope_dim);
+    scores_.resize(size_t{max_ctx_} * static_cast<size_t>(pool.size()));
+    const uint32_t widest = std::max({c.n_embd, c.n_ff, c.q_dim()});
+    scratch_.reset(new uint8_t[ops::matmul_scratch_bytes(widest, max_batch_)]);
+
+    // Frequencies per rotated pair, with linear or YaRN scaling and llama 3's
+    // per-dimension factors folded in once.
+    const uint32_t pairs = c.rope_dim / 2;
+    inv_freq_.resize(pairs);
+    double low = 0, high = 0;
+    if (c.rope_scaling == RopeScaling::kYarn) {
+        low = std::max(0.0, std::floor(yarn_corr_dim(c.rope_dim, c.rope_orig_ctx, c.yarn_beta_fast,
+                                                     c.rope_base)));
+        high = std::min(
+            double(c.rope_dim - 1),
+            std::ceil(yarn_corr_dim(c.rope_dim, c.rope_orig_ctx, c.yarn_beta_slow, c.rope_base)));
+        rope_mscale_ = static_cast<float>(1.0 + 0.1 * std::log(1.0 / c.rope_freq_scale));
+    }
+    for (uint32_t i = 0; i < pairs; ++i) {
+        const double extrapolated = std::pow(double{c.rope_base}, -2.0 * i / c.rope_dim);
+        double freq = extrapolated;
+        if (c.rope_scaling == RopeScaling::kLinear) {
+            freq = extrapolated * c.rope_freq_scale;
+        } else if (c.rope_scaling == RopeScaling::kYarn) {
+            const double y = (i - low) / std::max(0.001, high - low);
+            const double keep = 1.0 - std::min(1.0, std::max(0.0, y)); // 1: keep original
+            freq = extrapolated * c.rope_freq_scale * (1.0 - keep) + extrapolated * keep;
+        }
+        if (!model.rope_freq_factors().empty()) freq /= model.rope_freq_factors()[i];
+        inv_freq_[i] = static_cast<float>(freq);
+    }
+}
+
+void Forward::compute_rope_tables(std::span<const BatchToken> batch) {
+    const uint32_t pairs = config_.rope_dim / 2;
+    for (size_t b = 0; b < batch.size(); ++b) {
+        float* t = rope_.data() + b * config_.rope_dim;
+        for (uint32_t i = 0; i < pairs; ++i) {
+            const double theta = static_cast<double>(batch[b].pos) * inv_freq_[i];
+            t[2 * i] = static_cast<float>(std::cos(theta)) * rope_mscale_;
+            t[2 * i + 1] = static_cast<float>(std::sin(theta)) * rope_mscale_;
+        }
+    }
+}
+
+void Forward::apply_rope(float* head, const float* cos_sin) const {
+    const uint32_t pairs = config_.rope_dim / 2;
+    const bool adjacent = config_.rope_layout == RopeLayout::kAdjacent;
+    for (uint32_t i = 0; i < pairs; ++i) {
+        const float c = cos_sin[2 * i], s = cos_sin[2 * i + 1];
+        float& a = adjacent ? head[2 * i] : head[i];
+        float& b = adjacent ? head[2 * i + 1] : head[i + pairs];
+        const float x0 = a, x1 = b;
+        a = x0 * c - x1 * s;
+        b = x0 * s + x1 * c;
+    }
+}
+
+void Forward::attention(uint32_t layer, std::span<const BatchToken> batch) {
+    const ModelConfig& c = config_;
+    const uint32_t hd = c.head_dim;
+    const uint32_t group = c.n_head / c.n_head_kv;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    const auto items = static_cast<unsigned>(batch.size() * c.n_head);
+    pool_.parallel([&](int worker, int workers) {
+        float* scores = scores_.data() + size_t{max_ctx_} * static_cast<size_t>(worker);
+        const Share share = share_of(items, worker, workers);
+        for (unsigned item = share.begin; item < share.end; ++item) {
+            const size_t b = item / c.n_head;
+            const uint32_t h = item % c.n_head;
+            const uint32_t kvh = h / group;
+            const KvCache& cache = *batch[b].cache;
+            const uint32_t n = batch[b].pos + 1;
+            const float* q = q_.data() + b * c.q_dim() + size_t{h} * hd;
+            const size_t offset = size_t{kvh} * hd * cache.element_bytes();
+            const kernels::DotFn dot =
+                cache.type() == KvType::kF32 ? kernels_.dot_f32 : kernels_.dot_f16;
+            for (uint32_t t = 0; t < n; ++t)
+                scores[t] = dot(hd, cache.key(layer, t) + offset, q) * scale;
+            ops::softmax(scores, n);
+            float* out = attn_.data() + b * c.q_dim() + size_t{h} * hd;
+            std::fill(out, out + hd, 0.0f);
+            for (uint32_t t = 0; t < n; ++t) {
+                const uint8_t* v = cache.value(layer, t) + offset;
+                if (cache.type() == KvType::kF32)
+                    kernels_.axpy_f32(hd, scores[t], reinterpret_cast<const float*>(v), out);
+                else
+                    kernels_.axpy_f16(hd, scores[t], reinterpret_cast<const uint16_t*>(v), out);
+            }
+        }
+    });
+}
+
+core::Status Forward::decode(std::span<const BatchToken> batch, float* logits) {
+    const ModelConfig& c = config_;
+    if (batch.empty()) return core::Status::ok_status();
+    if (batch.size() > max_batch_)
+        return core::invalid_argument("batch of " + std::to_string(batch.size()) +
+                                      " tokens exceeds the maximum of " +
+                                      std::to_string(max_batch_));
+    logit_rows_.clear();
+    for (size_t b = 0; b < batch.size(); ++b) {
+        const BatchToken& t = batch[b];
+        if (t.token < 0 || static_cast<uint32_t>(t.token) >= c.n_vocab)
+            return core::invalid_argument("token id " + std::to_string(t.token) +
+                                          " is outside the vocabulary of " +
+                                          std::to_string(c.n_vocab));
+        if (t.cache == nullptr || t.pos >= t.cache->n_ctx() || t.pos >= max_ctx_)
+            return core::invalid_argument("position " + std::to_string(t.pos) +
+                                          " is past the context size");
+        if (t.logits) logit_rows_.push_back(static_cast<uint32_t>(b));
+    }
+    const auto n = static_cast<uint32_t>(batch.size());
+    const size_t kv_dim = c.kv_dim();
+    for (uint32_t b = 0; b < n; ++b)
+        kernels::dequantize_row(model_.token_embedding().type,
+                                model_.token_embedding().row(static_cast<uint32_t>(batch[b].token)),
+                                x_.data() + size_t{b} * c.n_embd, c.n_embd);
+    compute_rope_tables(batch);
+    uint8_t* scratch = scratch_.get();
+
+    for (uint32_t l = 0; l < c.n_layer; ++l) {
+        const Layer& layer = model_.layers()[l];
+        for (uint32_t b = 0; b < n; ++b)
+            ops::rms_norm(x_.data() + size_t{b} * c.n_embd, layer.attn_norm.data(),
+                          xn_.data() + size_t{b} * c.n_embd, c.n_embd, c.rms_eps);
+        ops::matmul(pool_, kernels_, layer.wq, xn_.data(), n, q_.data(), scratch,
+                    layer.bq.empty() ? nullptr : layer.bq.data());
+        ops::matmul(pool_, kernels_, layer.wk, xn_.data(), n, k_.data(), scratch,
+                    layer.bk.empty() ? nullptr : layer.bk.data());
+        ops::matmul(pool_, kernels_, layer.wv, xn_.data(), n, v_.data(), scratch,
+                    layer.bv.empty() ? nullptr : layer.bv.data());
+        for (uint32_t b = 0; b < n; ++b) {
+            const float* cs = rope_.data() + size_t{b} * c.rope_dim;
+            for (uint32_t h = 0; h < c.n_head; ++h)
+                apply_rope(q_.data() + size_t{b} * c.q_dim() + size_t{h} * c.head_dim, cs);
+            for (uint32_t h = 0; h < c.n_head_kv; ++h)
+                apply_rope(k_.data() + b * kv_dim + size_t{h} * c.head_dim, cs);
+            KvCache& cache = *batch[b].cache;
+            store_row(cache.type(), k_.data() + b * kv_dim, cache.key(l, batch[b].pos), kv_dim);
+            store_row(cache.type(), v_.data() + b * kv_dim, cache.value(l, batch[b].pos), kv_dim);
+        }
+        attention(l, batch);
+        ops::matmul(pool_, kernels_, layer.wo, attn_.data(), n, xn_.data(), scratch);
+        ops::add(x_.data(), xn_.data(), size_t{n} * c.n_embd);
+
+        for (uint32_t b = 0; b < n; ++b)
+            ops::rms_norm(x_.data() + size_t{b} * c.n_embd, layer.ffn_norm.data(),
+                          xn_.data() + size_t{b} * c.n_embd, c.n_embd, c.rms_eps);
+        ops::matmul(pool_, kernels_, layer.w_gate, xn_.data(), n, gate_.data(), scratch);
+        ops::matmul(pool_, kernels_, layer.w_up, xn_.data(), n, up_.data(), scratch);
+        ops::swiglu(gate_.data(), up_.data(), size_t{n} * c.n_ff);
+        ops::matmul(pool_, kernels_, layer.w_down, gate_.data(), n, xn_.data(), scratch);
+        ops::add(x_.data(), xn_.data(), size_t{n} * c.n_embd);
+    }
+
+    if (logit_rows_.empty()) return core::Status::ok_status();
+    // Only the rows that want logits go through the final norm and the output
+    // matrix (the largest in small models).
+    for (size_t i = 0; i < logit_rows_.size(); ++i)
+        ops::rms_norm(x_.data() + size_t{logit_rows_[i]} * c.n_embd, model_.output_norm().data(),
+                      xn_.data() + i * c.n_embd, c.n_embd, c.rms_eps);
+    ops::matmul(pool_, kernels_, model_.output(), xn_.data(),
+                static_cast<uint32_t>(logit_rows_.size()), logits, scratch);
+    return core::Status::ok_status();
+}
+
+} // namespace edgeai::engine::model

@@ -1,0 +1,128 @@
+#include "engine/model/model.h"
+
+#include "engine/kernels/dequantize.h"
+#include "engine/kernels/kernel_table.h"
+
+#include <string>
+
+namespace edgeai::engine::model {
+namespace {
+
+std::string shape_text(const gguf::TensorInfo& t) {
+    std::string s = "[";
+    for (uint32_t i = 0; i < t.n_dims; ++i) {
+        if (i) s += ", ";
+        s += std::to_string(t.dims[i]);
+    }
+    return s + "]";
+}
+
+bool engine_runs(TensorType type) {
+    return kernels::dot_for(kernels::scalar_kernels(), type) != nullptr;
+}
+
+class Loader {
+  public:
+    explicit Loader(const gguf::GgufFile& file) : file_(file) {}
+
+    // A 2-D weight of `cols` x `rows` (GGUF lists the inner dimension first).
+    core::Result<Matrix> matrix(const std::string& name, uint32_t cols, uint32_t rows) {
+        const gguf::TensorInfo* t = file_.find_tensor(name);
+        if (t == nullptr) return core::invalid_argument("tensor '" + name + "' is missing");
+        if (t->n_dims != 2 || t->dims[0] != cols || t->dims[1] != rows)
+            return core::invalid_argument("tensor '" + name + "' has shape " + shape_text(*t) +
+                                          ", expected [" + std::to_string(cols) + ", " +
+                                          std::to_string(rows) + "]");
+        if (!engine_runs(t->type->type))
+            return core::Status(core::StatusCode::kUnimplemented,
+                                "tensor '" + name + "' has type " + std::string(t->type->name) +
+                                    ", which the engine does not run (supported: f32, f16, "
+                                    "bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
+        Matrix m;
+        m.data = file_.tensor_data(*t).data();
+        m.type = t->type->type;
+        m.rows = rows;
+        m.cols = cols;
+        m.row_bytes = static_cast<size_t>(t->size / rows);
+        return m;
+    }
+
+    // A 1-D vector converted to f32 (norm weights and biases are tiny).
+    core::Result<std::vector<float>> vector(const std::string& name, uint32_t n) {
+        const gguf::TensorInfo* t = file_.find_tensor(name);
+        if (t == nullptr) return core::invalid_argument("tensor '" + name + "' is missing");
+        if (t->n_dims != 1 || t->dims[0] != n)
+            return core::invalid_argument("tensor '" + name + "' has shape " + shape_text(*t) +
+                                          ", expected [" + std::to_string(n) + "]");
+        std::vector<float> out(n);
+        if (!kernels::dequantize_row(t->type->type, file_.tensor_data(*t).data(), out.data(), n))
+            return core::Status(core::StatusCode::kUnimplemented, "tensor '" + name +
+                                                                      "' has unsupported type " +
+                                                                      std::string(t->type->name));
+        return out;
+    }
+
+    core::Result<std::vector<float>> optional_vector(const std::string& name, uint32_t n) {
+        if (file_.find_tensor(name) == nullptr) return std::vector<float>{};
+        return vector(name, n);
+    }
+
+  private:
+    const gguf::GgufFile& file_;
+};
+
+uint64_t bytes_of(const Matrix& m) {
+    return uint64_t{m.rows} * m.row_bytes;
+}
+
+} // namespace
+
+core::Result<Model> Model::load(const gguf::GgufFile& file) {
+    const gguf::TensorInfo* embd = file.find_tensor("token_embd.weight");
+    if (embd == nullptr) return core::invalid_argument("tensor 'token_embd.weight' is missing");
+    if (embd->n_dims != 2 || embd->dims[1] == 0 || embd->dims[1] > (uint64_t{1} << 24))
+        return core::invalid_argument("tensor 'token_embd.weight' has shape " + shape_text(*embd) +
+                                      ", expected [embedding_length, vocabulary size]");
+    Model m;
+    EDGEAI_ASSIGN_OR_RETURN(m.config_,
+                            read_model_config(file, static_cast<uint32_t>(embd->dims[1])));
+    const ModelConfig& c = m.config_;
+    Loader load(file);
+    EDGEAI_ASSIGN_OR_RETURN(m.token_embd_, load.matrix("token_embd.weight", c.n_embd, c.n_vocab));
+    EDGEAI_ASSIGN_OR_RETURN(m.output_norm_, load.vector("output_norm.weight", c.n_embd));
+    if (file.find_tensor("output.weight") != nullptr) {
+        EDGEAI_ASSIGN_OR_RETURN(m.output_, load.matrix("output.weight", c.n_embd, c.n_vocab));
+    } else {
+        m.output_ = m.token_embd_; // tied embeddings
+    }
+    if (file.find_tensor("rope_freqs.weight") != nullptr) {
+        EDGEAI_ASSIGN_OR_RETURN(m.rope_freq_factors_,
+                                load.vector("rope_freqs.weight", c.rope_dim / 2));
+    }
+    m.layers_.resize(c.n_layer);
+    for (uint32_t i = 0; i < c.n_layer; ++i) {
+        const std::string b = "blk." + std::to_string(i) + ".";
+        Layer& l = m.layers_[i];
+        EDGEAI_ASSIGN_OR_RETURN(l.attn_norm, load.vector(b + "attn_norm.weight", c.n_embd));
+        EDGEAI_ASSIGN_OR_RETURN(l.wq, load.matrix(b + "attn_q.weight", c.n_embd, c.q_dim()));
+        EDGEAI_ASSIGN_OR_RETURN(l.wk, load.matrix(b + "attn_k.weight", c.n_embd, c.kv_dim()));
+        EDGEAI_ASSIGN_OR_RETURN(l.wv, load.matrix(b + "attn_v.weight", c.n_embd, c.kv_dim()));
+        EDGEAI_ASSIGN_OR_RETURN(l.wo, load.matrix(b + "attn_output.weight", c.q_dim(), c.n_embd));
+        EDGEAI_ASSIGN_OR_RETURN(l.bq, load.optional_vector(b + "attn_q.bias", c.q_dim()));
+        EDGEAI_ASSIGN_OR_RETURN(l.bk, load.optional_vector(b + "attn_k.bias", c.kv_dim()));
+        EDGEAI_ASSIGN_OR_RETURN(l.bv, load.optional_vector(b + "attn_v.bias", c.kv_dim()));
+        if (c.arch == Architecture::kQwen2 && (l.bq.empty() || l.bk.empty() || l.bv.empty()))
+            return core::invalid_argument("qwen2 layer " + std::to_string(i) +
+                                          " lacks its attention q/k/v biases");
+        EDGEAI_ASSIGN_OR_RETURN(l.ffn_norm, load.vector(b + "ffn_norm.weight", c.n_embd));
+        EDGEAI_ASSIGN_OR_RETURN(l.w_gate, load.matrix(b + "ffn_gate.weight", c.n_embd, c.n_ff));
+        EDGEAI_ASSIGN_OR_RETURN(l.w_up, load.matrix(b + "ffn_up.weight", c.n_embd, c.n_ff));
+        EDGEAI_ASSIGN_OR_RETURN(l.w_down, load.matrix(b + "ffn_down.weight", c.n_ff, c.n_embd));
+        m.weight_bytes_ += bytes_of(l.wq) + bytes_of(l.wk) + bytes_of(l.wv) + bytes_of(l.wo) +
+                           bytes_of(l.w_gate) + bytes_of(l.w_up) + bytes_of(l.w_down);
+    }
+    m.weight_bytes_ += bytes_of(m.output_);
+    return m;
+}
+
+} // namespace edgeai::engine::model

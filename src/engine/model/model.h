@@ -1,0 +1,63 @@
+// A loaded model: its configuration and views of its weights inside the GGUF
+// bytes (nothing is copied except the small 1-D norm and bias vectors, which
+// are converted to f32 once). Loading checks that every tensor the
+// architecture needs is there with the shape the configuration implies and a
+// type the engine runs, so the forward pass never meets a surprise.
+#pragma once
+
+#include "core/result.h"
+#include "engine/gguf/gguf_file.h"
+#include "engine/model/model_config.h"
+#include "engine/tensor/tensor_type.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace edgeai::engine::model {
+
+// A 2-D weight: `rows` rows of `cols` values, each row `row_bytes` long.
+struct Matrix {
+    const uint8_t* data = nullptr;
+    TensorType type = TensorType::kF32;
+    uint32_t rows = 0;
+    uint32_t cols = 0;
+    size_t row_bytes = 0;
+
+    const uint8_t* row(uint32_t r) const { return data + size_t{r} * row_bytes; }
+};
+
+struct Layer {
+    std::vector<float> attn_norm;
+    Matrix wq, wk, wv, wo;
+    std::vector<float> bq, bk, bv; // empty when the model has no QKV bias
+    std::vector<float> ffn_norm;
+    Matrix w_gate, w_up, w_down;
+};
+
+class Model {
+  public:
+    // `file` (and the bytes under it) must outlive the model.
+    static core::Result<Model> load(const gguf::GgufFile& file);
+
+    const ModelConfig& config() const { return config_; }
+    const Matrix& token_embedding() const { return token_embd_; }
+    const std::vector<float>& output_norm() const { return output_norm_; }
+    const Matrix& output() const { return output_; }
+    const std::vector<Layer>& layers() const { return layers_; }
+    // Per-dimension RoPE divisors (llama 3's rope_freqs), empty when absent.
+    const std::vector<float>& rope_freq_factors() const { return rope_freq_factors_; }
+    // Bytes of weights a forward pass reads per token (for bandwidth figures).
+    uint64_t weight_bytes() const { return weight_bytes_; }
+
+  private:
+    ModelConfig config_;
+    Matrix token_embd_;
+    std::vector<float> output_norm_;
+    Matrix output_;
+    std::vector<Layer> layers_;
+    std::vector<float> rope_freq_factors_;
+    uint64_t weight_bytes_ = 0;
+};
+
+} // namespace edgeai::engine::model

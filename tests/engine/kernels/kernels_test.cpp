@@ -1,0 +1,218 @@
+// The kernels: what a block means (quantize then dequantize stays close to the
+// input), that every dot product equals the sum over the dequantized values,
+// and that every SIMD table this CPU can run agrees with the scalar reference.
+#include "engine/kernels/dequantize.h"
+#include "engine/kernels/kernel_table.h"
+#include "engine/kernels/quantize.h"
+#include "engine/tensor/half.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace edgeai::engine::kernels {
+namespace {
+
+std::vector<float> random_values(size_t n, uint32_t seed, float scale = 1.0f) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> dist(0.0f, scale);
+    std::vector<float> v(n);
+    for (float& x : v)
+        x = dist(rng);
+    return v;
+}
+
+std::vector<uint8_t> quantized(TensorType type, const std::vector<float>& x) {
+    std::vector<uint8_t> out(row_bytes(type, x.size()));
+    EXPECT_TRUE(quantize_row(type, x.data(), out.data(), x.size()));
+    return out;
+}
+
+std::vector<float> dequantized(TensorType type, const std::vector<uint8_t>& q, size_t n) {
+    std::vector<float> out(n);
+    EXPECT_TRUE(dequantize_row(type, q.data(), out.data(), n));
+    return out;
+}
+
+double relative_rms_error(const std::vector<float>& a, const std::vector<float>& b) {
+    double err = 0, ref = 0;
+    for (size_t i = 0; i < a.size(); ++i) {
+        err += (a[i] - b[i]) * double(a[i] - b[i]);
+        ref += double(a[i]) * a[i];
+    }
+    return std::sqrt(err / ref);
+}
+
+TEST(Half, EveryF16ValueRoundTripsThroughF32) {
+    for (uint32_t h = 0; h < 0x10000; ++h) {
+        const auto bits = static_cast<uint16_t>(h);
+        const float f = f16_to_f32(bits);
+        if (std::isnan(f)) {
+            EXPECT_TRUE(std::isnan(f16_to_f32(f32_to_f16(f))));
+            continue;
+        }
+        ASSERT_EQ(f32_to_f16(f), bits) << "half bits " << h;
+    }
+}
+
+TEST(Half, RoundsToNearestEven) {
+    EXPECT_EQ(f16_to_f32(0x3c00), 1.0f);
+    EXPECT_EQ(f16_to_f32(0x0001), std::ldexp(1.0f, -24)); // smallest subnormal
+    EXPECT_EQ(f32_to_f16(65504.0f), 0x7bff);
+    EXPECT_EQ(f32_to_f16(65520.0f), 0x7c00); // halfway past the max rounds to inf
+    // 1 + 2^-11 lies halfway between 1 and the next half: ties go to even (1).
+    EXPECT_EQ(f32_to_f16(1.0f + std::ldexp(1.0f, -11)), 0x3c00);
+    EXPECT_EQ(f32_to_f16(1.0f + 3 * std::ldexp(1.0f, -11)), 0x3c02);
+    EXPECT_EQ(f32_to_f16(std::ldexp(1.0f, -25)), 0x0000); // halfway to the min subnormal
+    EXPECT_EQ(f32_to_f16(std::ldexp(1.5f, -25)), 0x0001);
+    EXPECT_EQ(f32_to_bf16(1.0f), 0x3f80);
+    EXPECT_EQ(bf16_to_f32(0x3f80), 1.0f);
+    EXPECT_EQ(f32_to_bf16(1.0f + std::ldexp(1.0f, -8)), 0x3f80); // tie to even
+    EXPECT_EQ(f32_to_bf16(1.0f + 3 * std::ldexp(1.0f, -8)), 0x3f82);
+}
+
+struct TypeCase {
+    TensorType type;
+    double max_error; // relative RMS error of a quantize/dequantize round trip
+};
+
+class Quantization : public ::testing::TestWithParam<TypeCase> {};
+
+TEST_P(Quantization, RoundTripStaysClose) {
+    const TypeCase c = GetParam();
+    const auto x = random_values(4096, 11);
+    const double err = relative_rms_error(x, dequantized(c.type, quantized(c.type, x), x.size()));
+    EXPECT_LT(err, c.max_error);
+}
+
+TEST_P(Quantization, ZerosStayZero) {
+    const TypeCase c = GetParam();
+    const std::vector<float> x(512, 0.0f);
+    for (float v : dequantized(c.type, quantized(c.type, x), x.size()))
+        EXPECT_EQ(v, 0.0f);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Types, Quantization,
+    ::testing::Values(TypeCase{TensorType::kF16, 1e-3}, TypeCase{TensorType::kBF16, 5e-3},
+                      TypeCase{TensorType::kQ8_0, 0.01}, TypeCase{TensorType::kQ8_K, 0.01},
+                      TypeCase{TensorType::kQ6_K, 0.03}, TypeCase{TensorType::kQ5_K, 0.05},
+                      TypeCase{TensorType::kQ4_K, 0.10}, TypeCase{TensorType::kQ4_0, 0.12}),
+    [](const auto& param_info) {
+        return std::string(find_tensor_type(static_cast<uint32_t>(param_info.param.type))->name);
+    });
+
+TEST(Quantization, Q8KKeepsTheLargestMagnitudeExactly) {
+    std::vector<float> x(256, 0.5f);
+    x[7] = -3.0f;
+    std::vector<uint8_t> q = quantized(TensorType::kQ8_K, x);
+    const auto back = dequantized(TensorType::kQ8_K, q, x.size());
+    EXPECT_FLOAT_EQ(back[7], -3.0f);
+}
+
+constexpr TensorType kWeightTypes[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kBF16,
+                                       TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K,
+                                       TensorType::kQ5_K, TensorType::kQ6_K};
+
+// Weights and activations as the forward pass sees them: weights in their
+// type, activations converted to the partner type.
+struct DotCase {
+    std::vector<uint8_t> weights;
+    std::vector<uint8_t> activations;
+    double exact; // sum over the dequantized values, in double
+};
+
+DotCase make_dot_case(TensorType type, size_t n, uint32_t seed) {
+    const auto w = random_values(n, seed);
+    const auto a = random_values(n, seed + 1000, 2.0f);
+    DotCase c;
+    c.weights = quantized(type, w);
+    const TensorType at = activation_type(type);
+    c.activations = quantized(at, a);
+    const auto wd = dequantized(type, c.weights, n);
+    const auto ad = dequantized(at, c.activations, n);
+    c.exact = 0;
+    for (size_t i = 0; i < n; ++i)
+        c.exact += double(wd[i]) * ad[i];
+    return c;
+}
+
+TEST(Dot, ScalarEqualsTheSumOverDequantizedValues) {
+    for (TensorType type : kWeightTypes) {
+        for (size_t n : {256u, 512u, 2048u}) {
+            const DotCase c = make_dot_case(type, n, static_cast<uint32_t>(n));
+            const float got =
+                dot_for(scalar_kernels(), type)(n, c.weights.data(), c.activations.data());
+            EXPECT_NEAR(got, c.exact, 1e-4 * std::sqrt(double(n)) * 4)
+                << find_tensor_type(static_cast<uint32_t>(type))->name << " n=" << n;
+        }
+    }
+}
+
+TEST(Dot, EverySimdTableAgreesWithScalar) {
+    ASSERT_GE(usable_kernels().size(), 1u);
+    EXPECT_EQ(usable_kernels()[0], &scalar_kernels());
+    for (const KernelTable* table : usable_kernels()) {
+        for (TensorType type : kWeightTypes) {
+            for (size_t n : {256u, 768u, 4096u}) {
+                const DotCase c = make_dot_case(type, n, static_cast<uint32_t>(n) + 5);
+                const float want =
+                    dot_for(scalar_kernels(), type)(n, c.weights.data(), c.activations.data());
+                const float got = dot_for(*table, type)(n, c.weights.data(), c.activations.data());
+                EXPECT_NEAR(got, want, 1e-5 * std::sqrt(double(n)) * 8 + 1e-5 * std::fabs(want))
+                    << table->name << " " << find_tensor_type(static_cast<uint32_t>(type))->name
+                    << " n=" << n;
+            }
+        }
+        // Float types also take row lengths that are not a multiple of the vector width.
+        for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16}) {
+            for (size_t n : {1u, 7u, 33u, 100u}) {
+                const DotCase c = make_dot_case(type, n, 9);
+                const float want =
+                    dot_for(scalar_kernels(), type)(n, c.weights.data(), c.activations.data());
+                EXPECT_NEAR(dot_for(*table, type)(n, c.weights.data(), c.activations.data()), want,
+                            1e-4)
+                    << table->name << " n=" << n;
+            }
+        }
+    }
+}
+
+TEST(Dot, SimdQuantizersProduceTheScalarBlocks) {
+    const auto x = random_values(1024, 77, 3.0f);
+    for (const KernelTable* table : usable_kernels()) {
+        std::vector<uint8_t> want(row_bytes(TensorType::kQ8_0, x.size())), got(want.size());
+        quantize_row_q8_0(x.data(), want.data(), x.size());
+        table->quantize_q8_0(x.data(), got.data(), x.size());
+        EXPECT_EQ(want, got) << table->name;
+        want.assign(row_bytes(TensorType::kQ8_K, x.size()), 0);
+        got.assign(want.size(), 0);
+        quantize_row_q8_k(x.data(), want.data(), x.size());
+        table->quantize_q8_k(x.data(), got.data(), x.size());
+        EXPECT_EQ(want, got) << table->name;
+    }
+}
+
+TEST(Axpy, EveryTableAddsScaledRows) {
+    for (const KernelTable* table : usable_kernels()) {
+        for (size_t n : {1u, 8u, 64u, 67u}) {
+            const auto x = random_values(n, 3);
+            std::vector<uint16_t> xh(n);
+            quantize_row_f16(x.data(), xh.data(), n);
+            std::vector<float> y(n, 1.0f), yh(n, 1.0f);
+            table->axpy_f32(n, 0.5f, x.data(), y.data());
+            table->axpy_f16(n, 0.5f, xh.data(), yh.data());
+            for (size_t i = 0; i < n; ++i) {
+                EXPECT_NEAR(y[i], 1.0f + 0.5f * x[i], 1e-6) << table->name;
+                EXPECT_NEAR(yh[i], 1.0f + 0.5f * f16_to_f32(xh[i]), 1e-6) << table->name;
+            }
+        }
+    }
+}
+
+} // namespace
+} // namespace edgeai::engine::kernels
