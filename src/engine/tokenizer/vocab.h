@@ -1,0 +1,55 @@
+// A vocabulary as GGUF stores it: token texts, scores and types by id, and the
+// reverse map from text to id. Texts are views into the GGUF bytes, which must
+// outlive the Vocab (and the Tokenizer that owns it).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace edgeai::engine::tokenizer {
+
+// tokenizer.ggml.token_type values (llama.cpp's llama_token_type).
+enum class TokenType : uint8_t {
+    kNormal = 1,
+    kUnknown = 2,
+    kControl = 3,     // <s>, <|im_start|>: never produced from plain text
+    kUserDefined = 4, // always matched as a whole in the input, rendered verbatim
+    kUnused = 5,
+    kByte = 6, // <0xXX>: SentencePiece's byte fallback
+};
+
+inline constexpr int32_t kNoToken = -1;
+
+struct Vocab {
+    std::vector<std::string_view> text;
+    std::vector<float> score;
+    std::vector<TokenType> type;
+    std::unordered_map<std::string_view, int32_t> ids;
+
+    int32_t size() const { return static_cast<int32_t>(text.size()); }
+    bool contains(int32_t id) const { return id >= 0 && id < size(); }
+    int32_t find(std::string_view s) const {
+        auto it = ids.find(s);
+        return it == ids.end() ? kNoToken : it->second;
+    }
+};
+
+// The byte a byte token's text "<0xXX>" (either case of hex digit) stands for.
+inline std::optional<uint8_t> byte_token_value(std::string_view text) {
+    if (text.size() != 6 || text.substr(0, 3) != "<0x" || text[5] != '>') return std::nullopt;
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    int hi = digit(text[3]);
+    int lo = digit(text[4]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    return static_cast<uint8_t>(hi * 16 + lo);
+}
+
+} // namespace edgeai::engine::tokenizer
