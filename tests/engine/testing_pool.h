@@ -5,6 +5,7 @@
 
 #include "engine/runtime/worker_pool.h"
 
+#if !defined(__wasi__) // WASI has no threads
 #include <thread>
 #include <vector>
 
@@ -28,3 +29,5 @@ class ThreadedPool final : public WorkerPool {
 };
 
 } // namespace edgeai::engine::testing
+
+#endif

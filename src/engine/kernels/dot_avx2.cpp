@@ -8,6 +8,8 @@
 #include "engine/kernels/quantize.h"
 #include "engine/kernels/simd_x86.h"
 
+#include <cpuid.h>
+
 namespace edgeai::engine::kernels {
 namespace {
 
@@ -250,8 +252,11 @@ constexpr KernelTable kAvx2{
 
 const KernelTable* avx2_kernels() {
     __builtin_cpu_init();
-    const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
-                    __builtin_cpu_supports("f16c");
+    // clang 14 cannot ask __builtin_cpu_supports about F16C; CPUID leaf 1
+    // reports it in ECX bit 29.
+    unsigned eax, ebx, ecx, edx;
+    const bool f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) && (ecx & (1u << 29)) != 0;
+    const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && f16c;
     return ok ? &kAvx2 : nullptr;
 }
 

@@ -74,8 +74,8 @@ core::Result<Bpe> Bpe::build(const Vocab& vocab, const std::vector<std::string_v
 
     if (merges.size() > static_cast<size_t>(INT32_MAX)) {
         return core::data_loss("tokenizer: tokenizer.ggml.merges has " +
-                                      std::to_string(merges.size()) +
-                                      " entries, more than token ids can rank");
+                               std::to_string(merges.size()) +
+                               " entries, more than token ids can rank");
     }
     bpe.merges_.reserve(merges.size());
     for (size_t i = 0; i < merges.size(); ++i) {
@@ -86,7 +86,7 @@ core::Result<Bpe> Bpe::build(const Vocab& vocab, const std::vector<std::string_v
         size_t space = merge.size() > 1 ? merge.find(' ', 1) : std::string_view::npos;
         if (space == std::string_view::npos) {
             return core::data_loss(where() + "is " + quoted(merge) +
-                                          "; a merge is two tokens separated by a space");
+                                   "; a merge is two tokens separated by a space");
         }
         std::string_view left_text = merge.substr(0, space);
         std::string_view right_text = merge.substr(space + 1);
@@ -95,7 +95,7 @@ core::Result<Bpe> Bpe::build(const Vocab& vocab, const std::vector<std::string_v
         for (auto [half, id] : {std::pair{left_text, left}, std::pair{right_text, right}}) {
             if (id == kNoToken) {
                 return core::data_loss(where() + quoted(merge) + " names " + quoted(half) +
-                                              ", which is not in tokenizer.ggml.tokens");
+                                       ", which is not in tokenizer.ggml.tokens");
             }
         }
         text.assign(left_text);
@@ -103,7 +103,7 @@ core::Result<Bpe> Bpe::build(const Vocab& vocab, const std::vector<std::string_v
         int32_t result = vocab.find(text);
         if (result == kNoToken) {
             return core::data_loss(where() + quoted(merge) + " makes " + quoted(text) +
-                                          ", which is not in tokenizer.ggml.tokens");
+                                   ", which is not in tokenizer.ggml.tokens");
         }
         // The first of duplicate merges ranks, as in llama.cpp.
         bpe.merges_.try_emplace(pair_key(left, right), Merge{static_cast<int32_t>(i), result});

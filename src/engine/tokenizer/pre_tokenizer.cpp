@@ -110,12 +110,14 @@ class Matcher {
 
     void gpt2(size_t begin, size_t end) {
         size_t pos = begin;
-        while (pos < end) pos = gpt2_step(pos, end);
+        while (pos < end)
+            pos = gpt2_step(pos, end);
     }
 
     void llama3(size_t begin, size_t end, size_t max_digits) {
         size_t pos = begin;
-        while (pos < end) pos = llama3_step(pos, end, max_digits);
+        while (pos < end)
+            pos = llama3_step(pos, end, max_digits);
     }
 
     void starcoder(size_t begin, size_t end) {
@@ -140,7 +142,8 @@ class Matcher {
     }
 
     size_t run_of(size_t pos, size_t end, CharClass cls) const {
-        while (is(pos, end, cls)) ++pos;
+        while (is(pos, end, cls))
+            ++pos;
         return pos;
     }
 
@@ -204,7 +207,8 @@ class Matcher {
         // \p{N}{1,3} or \p{N}
         if (cls == CharClass::kNumber) {
             to = pos + 1;
-            while (to - pos < max_digits && is(to, end, CharClass::kNumber)) ++to;
+            while (to - pos < max_digits && is(to, end, CharClass::kNumber))
+                ++to;
             emit(pos, to);
             return to;
         }
@@ -212,7 +216,8 @@ class Matcher {
         size_t body = pos + (cp == ' ' ? 1 : 0);
         if (is(body, end, CharClass::kOther)) {
             to = run_of(body, end, CharClass::kOther);
-            while (to < end && is_cr_or_lf(chars_.cp(to))) ++to;
+            while (to < end && is_cr_or_lf(chars_.cp(to)))
+                ++to;
             emit(pos, to);
             return to;
         }
@@ -241,8 +246,8 @@ core::Result<PreTokenizerInfo> pre_tokenizer_from_name(std::string_view name) {
     return core::Status(
         core::StatusCode::kUnimplemented,
         "tokenizer: tokenizer.ggml.pre is '" + std::string(name) +
-        "', a pre-tokenizer this engine does not implement; supported are the gpt-2, llama3 "
-        "(llama-bpe), qwen2 and starcoder (smollm) families");
+            "', a pre-tokenizer this engine does not implement; supported are the gpt-2, llama3 "
+            "(llama-bpe), qwen2 and starcoder (smollm) families");
 }
 
 std::string_view pre_tokenizer_name(PreTokenizer rules) {

@@ -25,7 +25,7 @@ enum class PreTokenizer : uint8_t { kGpt2, kLlama3, kQwen2, kStarCoder };
 // What a tokenizer.ggml.pre value implies besides the rules, as llama.cpp has it.
 struct PreTokenizerInfo {
     PreTokenizer rules = PreTokenizer::kGpt2;
-    bool ignore_merges = false;  // a word that is a whole token is that token
+    bool ignore_merges = false;   // a word that is a whole token is that token
     bool add_bos_default = false; // when tokenizer.ggml.add_bos_token is absent
 };
 

@@ -41,8 +41,8 @@ void SpecialTokenMatcher::build(const Vocab& vocab) {
         std::string_view text = vocab.text[id];
         size_t node = 0;
         for (char c : text) {
-            auto [it, added] = edges_.try_emplace(edge_key(node, static_cast<uint8_t>(c)),
-                                                  node_token_.size());
+            auto [it, added] =
+                edges_.try_emplace(edge_key(node, static_cast<uint8_t>(c)), node_token_.size());
             if (added) {
                 node_token_.push_back(kNoToken);
                 node_rank_.push_back(0);

@@ -39,8 +39,8 @@ class SpecialTokenMatcher {
 
     // A byte trie over the tokens' texts; node 0 is the root.
     std::vector<int32_t> node_token_;
-    std::vector<uint32_t> node_rank_; // lower matches first: longer, then lower id
-    std::vector<bool> node_always_;   // user-defined: matched without parse_special
+    std::vector<uint32_t> node_rank_;            // lower matches first: longer, then lower id
+    std::vector<bool> node_always_;              // user-defined: matched without parse_special
     std::unordered_map<uint64_t, size_t> edges_; // (node << 8) | byte -> child
     std::array<bool, 256> first_byte_{};
     bool any_always_ = false;

@@ -42,6 +42,7 @@ class Session {
     Session(const Vocab& vocab, std::string_view text) : vocab_(vocab), text_(text) {}
 
     void run(const ByteTokens& byte_tokens, std::vector<int32_t>& out) {
+        symbols_.reserve(text_.size());
         for (size_t at = 0; at < text_.size();) {
             uint32_t cp = 0;
             size_t length = core::decode_utf8(text_, at, &cp);
@@ -102,7 +103,8 @@ class Session {
     const Vocab& vocab_;
     std::string_view text_;
     std::vector<Symbol> symbols_;
-    std::priority_queue<Bigram, std::vector<Bigram>, LowerPriority> queue_;
+    using Queue = std::priority_queue<Bigram, std::vector<Bigram>, LowerPriority>;
+    Queue queue_;
 };
 
 } // namespace

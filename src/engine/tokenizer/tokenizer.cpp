@@ -66,8 +66,7 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special,
             after_special = true;
             continue;
         }
-        encode_text(text.substr(fragment.begin, fragment.end - fragment.begin), after_special,
-                    out);
+        encode_text(text.substr(fragment.begin, fragment.end - fragment.begin), after_special, out);
         after_special = false;
     }
     if (add_special && add_eos_) out.push_back(eos_);
@@ -130,8 +129,7 @@ std::string Tokenizer::decode(std::span<const int32_t> ids, bool render_special)
             strip_space = add_space_prefix_;
             continue;
         }
-        if (strip_space && out.size() > before && out[before] == ' ')
-            out.erase(before, 1);
+        if (strip_space && out.size() > before && out[before] == ' ') out.erase(before, 1);
         strip_space = false;
     }
     return out;

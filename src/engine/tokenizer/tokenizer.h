@@ -4,6 +4,12 @@
 // BPE with a regex pre-tokenizer: GPT-2, Llama 3, Qwen 2, SmolLM). The rules are
 // llama.cpp's, which match Hugging Face's tokenizers on its test vectors.
 //
+// tokenizer.ggml.pre picks the BPE pre-tokenizer (see pre_tokenizer.h); when it
+// is missing or "default" the GPT-2 rules stand in (llama.cpp has a fallback
+// regex of its own there), and an unknown name is refused. Without
+// tokenizer.ggml.token_type the types are inferred: the special ids the file
+// names are control/unknown tokens, SentencePiece's <0xXX> are byte tokens.
+//
 // from_gguf() validates the whole vocabulary once and builds every lookup table,
 // so encode() does no per-call work proportional to the vocabulary. Token texts
 // are views into the GGUF bytes: those bytes must outlive the Tokenizer (the
@@ -96,7 +102,6 @@ class Tokenizer {
     bool add_eos_ = false;
     bool add_space_prefix_ = false;
     std::vector<int32_t> end_of_generation_; // sorted
-
 };
 
 } // namespace edgeai::engine::tokenizer

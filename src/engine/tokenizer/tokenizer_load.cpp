@@ -74,7 +74,8 @@ core::Status read_id(const gguf::GgufFile& file, std::string_view key, int32_t n
 
 core::Result<std::vector<float>> read_scores(const gguf::GgufFile& file, size_t n_tokens) {
     if (file.find(kScoresKey) == nullptr) return std::vector<float>(n_tokens, 0.0f);
-    EDGEAI_ASSIGN_OR_RETURN(std::vector<double> raw, in_tokenizer(file.get_float_array(kScoresKey)));
+    EDGEAI_ASSIGN_OR_RETURN(std::vector<double> raw,
+                            in_tokenizer(file.get_float_array(kScoresKey)));
     if (raw.size() != n_tokens) return mismatch(kScoresKey, raw.size(), n_tokens);
     std::vector<float> scores(n_tokens);
     for (size_t i = 0; i < n_tokens; ++i) {
@@ -199,8 +200,8 @@ core::Result<Tokenizer> Tokenizer::from_gguf(const gguf::GgufFile& file) {
     if (file.find(kTypesKey) != nullptr) {
         EDGEAI_ASSIGN_OR_RETURN(vocab.type, read_types(file, n));
     } else {
-        vocab.type = inferred_types(vocab, tok.model_, {tok.bos_, tok.eos_, tok.eot_, tok.eom_},
-                                    tok.unk_);
+        vocab.type =
+            inferred_types(vocab, tok.model_, {tok.bos_, tok.eos_, tok.eot_, tok.eom_}, tok.unk_);
     }
     for (size_t i = 0; i < n; ++i) {
         if (vocab.type[i] == TokenType::kByte && !byte_token_value(vocab.text[i])) {
