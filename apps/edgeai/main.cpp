@@ -3,6 +3,7 @@
 // subcommand. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration
 // error.
 #include "core/config/config_loader.h"
+#include "engine_commands.h"
 #include "platform/native/serve.h"
 #include "platform/native/system.h"
 #include "telemetry/logger.h"
@@ -135,6 +136,9 @@ int main(int argc, char** argv) {
         config->add_subcommand("reference", "Print every configuration key as a markdown table");
     add_common_flags(reference, &common);
 
+    edgeai::cli::EngineCommands engine_commands;
+    edgeai::cli::add_engine_commands(app, engine_commands);
+
     CLI::App* version = app.add_subcommand("version", "Print the version");
     add_common_flags(version, &common);
 
@@ -151,6 +155,7 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
 
+    if (auto code = edgeai::cli::run_engine_command(engine_commands)) return *code;
     if (version->parsed()) {
         std::printf("edgeai %s\n", kVersion);
         return kExitOk;

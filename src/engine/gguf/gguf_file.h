@@ -35,6 +35,8 @@ enum class ValueType : uint32_t {
 };
 
 std::string_view value_type_name(ValueType type);
+// Bytes of one scalar of `type`; 0 for strings and arrays.
+uint64_t value_type_size(ValueType type);
 
 // Bounds that no real model comes near; past them a file is refused.
 inline constexpr uint64_t kMaxTensors = uint64_t{1} << 20;
@@ -68,6 +70,7 @@ class GgufFile {
     static core::Result<GgufFile> parse(std::span<const uint8_t> bytes);
 
     uint32_t version() const { return version_; }
+    std::span<const uint8_t> bytes() const { return bytes_; }
     uint64_t alignment() const { return alignment_; }
     uint64_t data_offset() const { return data_offset_; }
 

@@ -76,6 +76,30 @@ GgufWriter& GgufWriter::add_i32_array(std::string_view k, const std::vector<int3
     return *this;
 }
 
+GgufWriter& GgufWriter::copy_value(const GgufFile& file, const KeyValue& kv) {
+    key(kv.key, kv.type);
+    const auto* base = reinterpret_cast<const char*>(file.bytes().data());
+    if (kv.type == ValueType::kString) {
+        append_gguf_string(kv_bytes_, *file.get_string(kv.key));
+    } else if (kv.type == ValueType::kArray) {
+        append_le<uint32_t>(kv_bytes_, static_cast<uint32_t>(kv.element_type));
+        append_le<uint64_t>(kv_bytes_, kv.count);
+        if (kv.element_type == ValueType::kString) {
+            // Held in a local: a range-for over *temporary would outlive it.
+            const auto strings = file.get_string_array(kv.key);
+            for (std::string_view s : *strings)
+                append_gguf_string(kv_bytes_, s);
+        } else {
+            // parse() checked that count * size bytes lie inside the file.
+            kv_bytes_.append(base + kv.offset,
+                             static_cast<size_t>(kv.count * value_type_size(kv.element_type)));
+        }
+    } else {
+        kv_bytes_.append(base + kv.offset, static_cast<size_t>(value_type_size(kv.type)));
+    }
+    return *this;
+}
+
 GgufWriter& GgufWriter::add_tensor(std::string_view name, const std::vector<uint64_t>& dims,
                                    TensorType type, std::string_view data) {
     tensors_.push_back({std::string(name), dims, type, std::string(data)});

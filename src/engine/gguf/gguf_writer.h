@@ -25,6 +25,9 @@ class GgufWriter {
     GgufWriter& add_f32_array(std::string_view key, const std::vector<float>& v);
     GgufWriter& add_i32_array(std::string_view key, const std::vector<int32_t>& v);
 
+    // Copies one key and its value from another file (any type, arrays too).
+    GgufWriter& copy_value(const GgufFile& file, const KeyValue& kv);
+
     // dims[0] is the innermost dimension; `data` must have the size the type
     // and shape imply (the writer does not check, so tests can lie).
     GgufWriter& add_tensor(std::string_view name, const std::vector<uint64_t>& dims,

@@ -1,0 +1,480 @@
+#include "engine_commands.h"
+
+#include "engine/convert/llama2c.h"
+#include "engine/convert/quantize_model.h"
+#include "engine/kernels/kernel_table.h"
+#include "engine/session/completion.h"
+#include "engine/session/runner.h"
+#include "platform/native/local_model.h"
+#include "platform/native/system.h"
+#include "platform/native/worker_threads.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <sstream>
+#include <unistd.h>
+
+namespace edgeai::cli {
+namespace {
+
+namespace native = platform::native;
+using Clock = std::chrono::steady_clock;
+
+constexpr int kExitOk = 0;
+constexpr int kExitRuntime = 1;
+constexpr int kExitUsage = 2;
+
+void fail(const std::string& message) {
+    std::fprintf(stderr, "edgeai: %s\n", message.c_str());
+}
+
+double seconds_since(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+int thread_count(const EngineFlags& f) {
+    return f.threads > 0 ? f.threads : native::WorkerThreads::default_threads();
+}
+
+std::optional<engine::model::KvType> kv_type_of(const std::string& name) {
+    if (name == "f16") return engine::model::KvType::kF16;
+    if (name == "f32") return engine::model::KvType::kF32;
+    fail("--kv-type must be f16 or f32, not '" + name + "'");
+    return std::nullopt;
+}
+
+uint32_t context_size(const EngineFlags& f, const engine::model::ModelConfig& c) {
+    if (f.ctx_size > 0) return static_cast<uint32_t>(f.ctx_size);
+    return std::min<uint32_t>(c.n_ctx_train, 4096);
+}
+
+std::unique_ptr<native::LocalModel> load_model(const std::string& path) {
+    const auto start = Clock::now();
+    auto m = native::LocalModel::load(path);
+    if (!m.ok()) {
+        fail(m.status().message());
+        return nullptr;
+    }
+    const auto& c = (*m)->model.config();
+    std::fprintf(stderr, "edgeai: loaded %s (%s, %u layers, %u embd, vocab %u) in %.0f ms\n",
+                 path.c_str(), c.arch_name.c_str(), c.n_layer, c.n_embd, c.n_vocab,
+                 seconds_since(start) * 1000);
+    return std::move(*m);
+}
+
+bool read_whole_file(const std::string& path, std::string& out) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    std::ostringstream s;
+    s << in.rdbuf();
+    out = s.str();
+    return true;
+}
+
+bool write_whole_file(const std::string& path, const std::string& data) {
+    const std::string tmp = path + ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        if (!out) return false;
+        out.write(data.data(), static_cast<std::streamsize>(data.size()));
+        if (!out) return false;
+    }
+    return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::span<const uint8_t> bytes_of(const std::string& s) {
+    return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+// Streams one completion to stdout; returns false on an engine error.
+bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenizer& tok,
+              const std::vector<int32_t>& prompt, const EngineFlags& f,
+              const std::vector<std::string>& extra_stops) {
+    engine::session::CompletionOptions options;
+    options.sampling.temperature = f.temperature;
+    options.sampling.top_k = f.top_k;
+    options.sampling.top_p = f.top_p;
+    options.sampling.min_p = f.min_p;
+    options.sampling.repeat_penalty = f.repeat_penalty;
+    options.sampling.seed = f.seed_given ? f.seed : std::random_device{}();
+    options.max_tokens = static_cast<uint32_t>(std::max(0, f.n_predict));
+    options.stop = extra_stops;
+    options.ignore_eos = f.ignore_eos;
+    auto completion = engine::session::Completion::create(tok, std::move(options));
+    if (!completion.ok()) {
+        fail(completion.status().message());
+        return false;
+    }
+    const auto pp_start = Clock::now();
+    core::Status st = runner.prefill(prompt);
+    if (!st.ok()) {
+        fail(st.message());
+        return false;
+    }
+    const double pp_seconds = seconds_since(pp_start);
+    (void)completion->set_prompt(prompt);
+    const auto tg_start = Clock::now();
+    std::string text;
+    for (;;) {
+        text.clear();
+        auto done = completion->step(runner.logits(), text);
+        if (!done.ok()) {
+            fail(done.status().message());
+            return false;
+        }
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        std::fflush(stdout);
+        if (*done) break;
+        if (runner.tokens().size() >= runner.n_ctx()) {
+            text.clear();
+            completion->end_for_length(text);
+            std::fwrite(text.data(), 1, text.size(), stdout);
+            break;
+        }
+        const int32_t next = completion->next_token();
+        st = runner.feed({&next, 1});
+        if (!st.ok()) {
+            fail(st.message());
+            return false;
+        }
+    }
+    const double tg_seconds = seconds_since(tg_start);
+    const uint32_t fed = static_cast<uint32_t>(prompt.size()) - runner.reused();
+    std::fprintf(
+        stderr,
+        "\nedgeai: prompt %zu tokens (%u reused) %.1f tok/s; generated %u tokens "
+        "%.1f tok/s; finish: %s\n",
+        prompt.size(), runner.reused(), pp_seconds > 0 ? fed / pp_seconds : 0.0,
+        completion->generated_tokens(),
+        tg_seconds > 0 ? completion->generated_tokens() / tg_seconds : 0.0,
+        std::string(engine::session::finish_reason_name(completion->finish_reason())).c_str());
+    return true;
+}
+
+int run_command(const EngineFlags& f) {
+    auto m = load_model(f.model);
+    if (!m) return kExitRuntime;
+    if (!m->tokenizer) {
+        fail(f.model + " has no usable tokenizer: " + m->tokenizer_error);
+        return kExitRuntime;
+    }
+    auto kv = kv_type_of(f.kv_type);
+    if (!kv) return kExitUsage;
+    const auto& tok = *m->tokenizer;
+    native::WorkerThreads pool(thread_count(f));
+    engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(),
+                                   context_size(f, m->model.config()), *kv, 256);
+    if (!f.chat) {
+        const auto prompt = tok.encode(f.prompt, true, false);
+        return generate(runner, tok, prompt, f, {}) ? kExitOk : kExitRuntime;
+    }
+    (void)f.chat_template;
+    fail("--chat is not available yet: use -p");
+    return kExitUsage;
+}
+
+int bench_command(const EngineFlags& f) {
+    auto m = load_model(f.model);
+    if (!m) return kExitRuntime;
+    const auto& c = m->model.config();
+    const int threads = thread_count(f);
+    native::WorkerThreads pool(threads);
+    const uint32_t pp = static_cast<uint32_t>(std::max(1, f.bench_prompt));
+    const uint32_t tg = static_cast<uint32_t>(std::max(1, f.bench_generate));
+    std::mt19937 rng(1234);
+    std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(c.n_vocab) - 1);
+    std::vector<double> pp_rates, tg_rates;
+    const int reps = std::max(1, f.bench_repetitions);
+    for (int rep = 0; rep < reps + 1; ++rep) { // the first round warms caches and is dropped
+        engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(), pp + tg + 1,
+                                       engine::model::KvType::kF16, 512);
+        std::vector<int32_t> prompt(pp);
+        for (auto& t : prompt)
+            t = token(rng);
+        auto start = Clock::now();
+        if (core::Status st = runner.feed(prompt); !st.ok()) {
+            fail(st.message());
+            return kExitRuntime;
+        }
+        const double pp_s = seconds_since(start);
+        start = Clock::now();
+        for (uint32_t i = 0; i < tg; ++i) {
+            auto logits = runner.logits();
+            const auto next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) -
+                                                   logits.begin());
+            if (core::Status st = runner.feed({&next, 1}); !st.ok()) {
+                fail(st.message());
+                return kExitRuntime;
+            }
+        }
+        const double tg_s = seconds_since(start);
+        if (rep == 0) continue;
+        pp_rates.push_back(pp / pp_s);
+        tg_rates.push_back(tg / tg_s);
+    }
+    auto median = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    };
+    const double pp_rate = median(pp_rates), tg_rate = median(tg_rates);
+    const double gbps = tg_rate * static_cast<double>(m->model.weight_bytes()) / 1e9;
+    if (f.json) {
+        std::printf("{\"model\":\"%s\",\"threads\":%d,\"kernels\":\"%s\",\"pp_tokens\":%u,"
+                    "\"tg_tokens\":%u,\"pp_tok_s\":%.3f,\"tg_tok_s\":%.3f,"
+                    "\"weight_bytes\":%llu,\"tg_weight_gb_s\":%.3f}\n",
+                    f.model.c_str(), threads,
+                    std::string(engine::kernels::best_kernels().name).c_str(), pp, tg, pp_rate,
+                    tg_rate, static_cast<unsigned long long>(m->model.weight_bytes()), gbps);
+    } else {
+        std::printf("model %s, %d threads, kernels %s\n", f.model.c_str(), threads,
+                    std::string(engine::kernels::best_kernels().name).c_str());
+        std::printf("pp%-5u %10.2f tok/s\n", pp, pp_rate);
+        std::printf("tg%-5u %10.2f tok/s  (%.2f GB/s of weights)\n", tg, tg_rate, gbps);
+    }
+    return kExitOk;
+}
+
+int info_command(const EngineFlags& f) {
+    auto m = load_model(f.model);
+    if (!m) return kExitRuntime;
+    const auto& g = m->gguf;
+    std::printf("file: %s\nGGUF version %u, %zu metadata keys, %zu tensors, alignment %llu\n",
+                f.model.c_str(), g.version(), g.metadata().size(), g.tensors().size(),
+                static_cast<unsigned long long>(g.alignment()));
+    std::printf("\nmetadata:\n");
+    for (const auto& kv : g.metadata()) {
+        std::string value;
+        using engine::gguf::ValueType;
+        if (kv.type == ValueType::kString) {
+            std::string_view s = *g.get_string(kv.key);
+            value = s.size() > 80 ? std::string(s.substr(0, 77)) + "..." : std::string(s);
+            for (char& ch : value)
+                if (ch == '\n') ch = ' ';
+        } else if (kv.type == ValueType::kArray) {
+            value = "[" + std::to_string(kv.count) + " x " +
+                    std::string(engine::gguf::value_type_name(kv.element_type)) + "]";
+        } else if (kv.type == ValueType::kF32 || kv.type == ValueType::kF64) {
+            value = std::to_string(*g.get_float(kv.key));
+        } else if (kv.type == ValueType::kBool) {
+            value = *g.get_bool(kv.key) ? "true" : "false";
+        } else if (auto u = g.get_int(kv.key); u.ok()) {
+            value = std::to_string(*u);
+        } else {
+            value = std::to_string(*g.get_uint(kv.key));
+        }
+        std::printf("  %-45s %s\n", std::string(kv.key).c_str(), value.c_str());
+    }
+    std::map<std::string, std::pair<size_t, uint64_t>> by_type;
+    uint64_t total = 0;
+    for (const auto& t : g.tensors()) {
+        auto& e = by_type[std::string(t.type->name)];
+        ++e.first;
+        e.second += t.size;
+        total += t.size;
+    }
+    std::printf("\ntensors by type:\n");
+    for (const auto& [name, e] : by_type)
+        std::printf("  %-6s %5zu tensors %10.2f MiB\n", name.c_str(), e.first,
+                    static_cast<double>(e.second) / (1 << 20));
+    const auto& c = m->model.config();
+    const uint32_t ctx = context_size(f, c);
+    const uint64_t kv = engine::model::KvCache::bytes_needed(c, ctx, engine::model::KvType::kF16);
+    std::printf("\nmemory: weights %.2f MiB (mapped); KV cache (f16) %.2f MiB at %u context\n",
+                static_cast<double>(total) / (1 << 20), static_cast<double>(kv) / (1 << 20), ctx);
+    std::printf("model: %s, %u layers, embd %u, heads %u/%u (head %u), ffn %u, vocab %u, "
+                "trained context %u, rope base %.0f\n",
+                c.arch_name.c_str(), c.n_layer, c.n_embd, c.n_head, c.n_head_kv, c.head_dim, c.n_ff,
+                c.n_vocab, c.n_ctx_train, static_cast<double>(c.rope_base));
+    if (m->tokenizer)
+        std::printf("tokenizer: %s, %d tokens, bos %d, eos %d\n",
+                    m->tokenizer->model() == engine::tokenizer::TokenizerModel::kSentencePiece
+                        ? "SentencePiece"
+                        : "byte-level BPE",
+                    m->tokenizer->n_vocab(), m->tokenizer->bos(), m->tokenizer->eos());
+    else
+        std::printf("tokenizer: none (%s)\n", m->tokenizer_error.c_str());
+    return kExitOk;
+}
+
+int eval_command(const EngineFlags& f) {
+    std::vector<int32_t> ids;
+    {
+        std::istringstream in(f.tokens);
+        long long id;
+        while (in >> id) {
+            if (id < INT32_MIN || id > INT32_MAX) {
+                fail("token id " + std::to_string(id) + " is out of range");
+                return kExitUsage;
+            }
+            ids.push_back(static_cast<int32_t>(id));
+        }
+        if (!in.eof()) {
+            fail("--tokens must be space-separated integers");
+            return kExitUsage;
+        }
+    }
+    if (ids.empty()) {
+        fail("--tokens is empty");
+        return kExitUsage;
+    }
+    auto kv = kv_type_of(f.kv_type);
+    if (!kv) return kExitUsage;
+    auto m = load_model(f.in_file);
+    if (!m) return kExitRuntime;
+    native::WorkerThreads pool(thread_count(f));
+    engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(),
+                                   static_cast<uint32_t>(ids.size()), *kv, 256);
+    std::vector<float> logits(ids.size() * m->model.config().n_vocab);
+    if (core::Status st = runner.feed(ids, logits.data()); !st.ok()) {
+        fail(st.message());
+        return kExitRuntime;
+    }
+    std::string bytes(reinterpret_cast<const char*>(logits.data()), logits.size() * sizeof(float));
+    if (!write_whole_file(f.logits_out, bytes)) {
+        fail("cannot write " + f.logits_out);
+        return kExitRuntime;
+    }
+    std::fprintf(stderr, "edgeai: wrote %zu x %u logits to %s\n", ids.size(),
+                 m->model.config().n_vocab, f.logits_out.c_str());
+    return kExitOk;
+}
+
+int quantize_command(const EngineFlags& f) {
+    auto type = engine::convert::parse_weight_type(f.type_name);
+    if (!type) {
+        fail("unknown type '" + f.type_name + "' (f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
+        return kExitUsage;
+    }
+    auto in = native::MappedFile::open(f.in_file);
+    if (!in.ok()) {
+        fail(in.status().message());
+        return kExitRuntime;
+    }
+    auto gguf = engine::gguf::GgufFile::parse(in->bytes());
+    if (!gguf.ok()) {
+        fail(f.in_file + ": " + gguf.status().message());
+        return kExitRuntime;
+    }
+    const auto start = Clock::now();
+    auto out = engine::convert::quantize_model(*gguf, *type, f.pure);
+    if (!out.ok()) {
+        fail(out.status().message());
+        return kExitRuntime;
+    }
+    if (!write_whole_file(f.out_file, *out)) {
+        fail("cannot write " + f.out_file);
+        return kExitRuntime;
+    }
+    std::fprintf(stderr, "edgeai: wrote %s (%.2f MiB) in %.1f s\n", f.out_file.c_str(),
+                 static_cast<double>(out->size()) / (1 << 20), seconds_since(start));
+    return kExitOk;
+}
+
+int convert_command(const EngineFlags& f) {
+    std::string checkpoint, tokenizer;
+    if (!read_whole_file(f.in_file, checkpoint)) {
+        fail("cannot read " + f.in_file);
+        return kExitRuntime;
+    }
+    if (!read_whole_file(f.tokenizer_file, tokenizer)) {
+        fail("cannot read " + f.tokenizer_file);
+        return kExitRuntime;
+    }
+    std::string name = native::model_id_from_path(f.in_file);
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".bin") == 0)
+        name.resize(name.size() - 4);
+    auto out = engine::convert::convert_llama2c(bytes_of(checkpoint), bytes_of(tokenizer), name);
+    if (!out.ok()) {
+        fail(f.in_file + ": " + out.status().message());
+        return kExitRuntime;
+    }
+    if (!write_whole_file(f.out_file, *out)) {
+        fail("cannot write " + f.out_file);
+        return kExitRuntime;
+    }
+    std::fprintf(stderr, "edgeai: wrote %s\n", f.out_file.c_str());
+    return kExitOk;
+}
+
+void add_sampling_flags(CLI::App* app, EngineFlags& f) {
+    app->add_option("-n,--n-predict", f.n_predict, "Tokens to generate (default 128)");
+    app->add_option("--temperature,--temp", f.temperature, "0 is greedy (default 0.8)");
+    app->add_option("--top-k", f.top_k, "Keep the k most likely tokens; 0 keeps all (default 40)");
+    app->add_option("--top-p", f.top_p, "Nucleus sampling (default 0.95)");
+    app->add_option("--min-p", f.min_p, "Drop tokens below min-p x the best (default 0.05)");
+    app->add_option("--repeat-penalty", f.repeat_penalty, "1 disables (default 1)");
+    app->add_option("--seed", f.seed, "Same seed, same output (default random)")
+        ->each([&f](const std::string&) { f.seed_given = true; });
+    app->add_flag("--ignore-eos", f.ignore_eos, "Keep generating past end-of-generation tokens");
+}
+
+} // namespace
+
+void add_engine_commands(CLI::App& app, EngineCommands& c) {
+    EngineFlags& f = c.flags;
+    c.run = app.add_subcommand("run", "Generate text with a local GGUF model");
+    c.run->add_option("-m,--model", f.model, "GGUF model file")->required();
+    c.run->add_option("-p,--prompt", f.prompt, "Prompt text");
+    add_sampling_flags(c.run, f);
+    c.run->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
+    c.run->add_option("-c,--ctx-size", f.ctx_size, "Context size (default: the model's, max 4096)");
+    c.run->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default) or f32");
+    c.run->add_flag("--chat", f.chat, "Interactive chat in the terminal");
+    c.run->add_option("--chat-template", f.chat_template,
+                      "Chat template family (overrides the model's)");
+
+    c.bench = app.add_subcommand("bench", "Measure prompt processing and generation speed");
+    c.bench->add_option("-m,--model", f.model, "GGUF model file")->required();
+    c.bench->add_option("-p,--n-prompt", f.bench_prompt, "Prompt tokens (default 128)");
+    c.bench->add_option("-n,--n-gen", f.bench_generate, "Generated tokens (default 64)");
+    c.bench->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
+    c.bench->add_option("-r,--repetitions", f.bench_repetitions,
+                        "Runs; the median is reported (default 3)");
+    c.bench->add_flag("--json", f.json, "One JSON object with pp_tok_s and tg_tok_s");
+
+    CLI::App* model = app.add_subcommand("model", "Inspect, evaluate, quantize and convert models");
+    model->require_subcommand(1);
+    c.info = model->add_subcommand("info", "Metadata, tensors, types and memory needed");
+    c.info->add_option("file", f.model, "GGUF model file")->required();
+    c.info->add_option("-c,--ctx-size", f.ctx_size, "Context size for the KV cache estimate");
+    c.eval = model->add_subcommand("eval", "Write the logits of forced token ids");
+    c.eval->add_option("file", f.in_file, "GGUF model file")->required();
+    c.eval->add_option("--tokens", f.tokens, "Space-separated token ids fed at positions 0..n-1")
+        ->required();
+    c.eval
+        ->add_option("--logits", f.logits_out,
+                     "Output: float32, one row of vocab size per position")
+        ->required();
+    c.eval->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
+    c.eval->add_option("--kv-type", f.kv_type, "KV cache type: f16 or f32")->default_str("f32");
+    c.quantize = model->add_subcommand("quantize", "Rewrite a model's weights in another type");
+    c.quantize->add_option("in", f.in_file, "Input GGUF")->required();
+    c.quantize->add_option("out", f.out_file, "Output GGUF")->required();
+    c.quantize->add_option("type", f.type_name, "f32, f16, bf16, q8_0, q4_0, q4_K, q5_K or q6_K")
+        ->required();
+    c.quantize->add_flag("--pure", f.pure, "Every 2-D tensor in the type (no q6_K output matrix)");
+    c.convert = model->add_subcommand("convert-llama2c", "Convert a llama2.c checkpoint to GGUF");
+    c.convert->add_option("checkpoint", f.in_file, "llama2.c model (.bin)")->required();
+    c.convert->add_option("tokenizer", f.tokenizer_file, "llama2.c tokenizer (.bin)")->required();
+    c.convert->add_option("-o,--output", f.out_file, "Output GGUF")->required();
+}
+
+std::optional<int> run_engine_command(EngineCommands& c) {
+    if (c.run && c.run->parsed()) return run_command(c.flags);
+    if (c.bench && c.bench->parsed()) return bench_command(c.flags);
+    if (c.info && c.info->parsed()) return info_command(c.flags);
+    if (c.eval && c.eval->parsed()) {
+        if (c.eval->count("--kv-type") == 0) c.flags.kv_type = "f32";
+        return eval_command(c.flags);
+    }
+    if (c.quantize && c.quantize->parsed()) return quantize_command(c.flags);
+    if (c.convert && c.convert->parsed()) return convert_command(c.flags);
+    return std::nullopt;
+}
+
+} // namespace edgeai::cli

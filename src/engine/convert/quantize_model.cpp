@@ -1,0 +1,104 @@
+#include "engine/convert/quantize_model.h"
+
+#include "engine/gguf/gguf_writer.h"
+#include "engine/kernels/dequantize.h"
+#include "engine/kernels/kernel_table.h"
+#include "engine/kernels/quantize.h"
+
+#include <vector>
+
+namespace edgeai::engine::convert {
+namespace {
+
+constexpr TensorType kWeightTypes[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kBF16,
+                                       TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K,
+                                       TensorType::kQ5_K, TensorType::kQ6_K};
+
+bool iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+// llama.cpp's LLAMA_FTYPE numbers for general.file_type.
+uint32_t file_type_of(TensorType type) {
+    switch (type) {
+    case TensorType::kF32:
+        return 0;
+    case TensorType::kF16:
+        return 1;
+    case TensorType::kQ4_0:
+        return 2;
+    case TensorType::kQ8_0:
+        return 7;
+    case TensorType::kQ4_K:
+        return 15; // Q4_K_M
+    case TensorType::kQ5_K:
+        return 17; // Q5_K_M
+    case TensorType::kQ6_K:
+        return 18;
+    case TensorType::kBF16:
+        return 32;
+    default:
+        return 0;
+    }
+}
+
+TensorType type_for(const gguf::TensorInfo& t, TensorType wanted, bool pure) {
+    if (t.n_dims < 2) return TensorType::kF32;
+    TensorType type = wanted;
+    const bool low_bits =
+        wanted == TensorType::kQ4_0 || wanted == TensorType::kQ4_K || wanted == TensorType::kQ5_K;
+    if (!pure && low_bits && t.name == "output.weight") type = TensorType::kQ6_K;
+    const TensorTypeInfo* info = find_tensor_type(static_cast<uint32_t>(type));
+    if (t.dims[0] % info->block_values != 0)
+        type = t.dims[0] % 32 == 0 ? TensorType::kQ8_0 : TensorType::kF16;
+    return type;
+}
+
+} // namespace
+
+std::optional<TensorType> parse_weight_type(std::string_view name) {
+    for (TensorType t : kWeightTypes)
+        if (iequal(find_tensor_type(static_cast<uint32_t>(t))->name, name)) return t;
+    return std::nullopt;
+}
+
+core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType type, bool pure) {
+    gguf::GgufWriter out;
+    for (const gguf::KeyValue& kv : in.metadata()) {
+        if (kv.key == "general.file_type" || kv.key == "general.alignment") continue;
+        out.copy_value(in, kv);
+    }
+    out.add_u32("general.file_type", file_type_of(type));
+    std::vector<float> row;
+    std::string data;
+    for (const gguf::TensorInfo& t : in.tensors()) {
+        const TensorType from = t.type->type;
+        const TensorType to = type_for(t, type, pure);
+        if (kernels::dot_for(kernels::scalar_kernels(), from) == nullptr)
+            return core::Status(core::StatusCode::kUnimplemented,
+                                "tensor '" + std::string(t.name) + "' has type " +
+                                    std::string(t.type->name) + ", which cannot be requantized");
+        const size_t cols = static_cast<size_t>(t.dims[0]);
+        const size_t rows = static_cast<size_t>(t.n_elements / t.dims[0]);
+        const size_t in_row = static_cast<size_t>(t.size / rows);
+        const size_t out_row = kernels::row_bytes(to, cols);
+        row.resize(cols);
+        data.assign(out_row * rows, '\0');
+        for (size_t r = 0; r < rows; ++r) {
+            kernels::dequantize_row(from, in.tensor_data(t).data() + r * in_row, row.data(), cols);
+            kernels::quantize_row(to, row.data(), data.data() + r * out_row, cols);
+        }
+        std::vector<uint64_t> dims(t.dims.begin(), t.dims.begin() + t.n_dims);
+        out.add_tensor(t.name, dims, to, data);
+    }
+    return out.finish(in.alignment());
+}
+
+} // namespace edgeai::engine::convert

@@ -1,0 +1,78 @@
+#include "engine/session/completion.h"
+
+#include <utility>
+
+namespace edgeai::engine::session {
+
+core::Result<Completion> Completion::create(const tokenizer::Tokenizer& tokenizer,
+                                            CompletionOptions options) {
+    EDGEAI_ASSIGN_OR_RETURN(
+        sampling::Sampler sampler,
+        sampling::Sampler::create(options.sampling, static_cast<size_t>(tokenizer.n_vocab())));
+    EDGEAI_ASSIGN_OR_RETURN(sampling::StopMatcher stops,
+                            sampling::StopMatcher::create(options.stop));
+    return Completion(tokenizer, std::move(options), std::move(sampler), std::move(stops));
+}
+
+Completion::Completion(const tokenizer::Tokenizer& tokenizer, CompletionOptions options,
+                       sampling::Sampler sampler, sampling::StopMatcher stops)
+    : tokenizer_(&tokenizer), options_(std::move(options)), sampler_(std::move(sampler)),
+      stops_(std::move(stops)) {}
+
+core::Status Completion::set_prompt(std::span<const int32_t> prompt) {
+    return sampler_.add_context(prompt);
+}
+
+core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
+    if (finish_ != FinishReason::kNone) return true;
+    if (generated_ >= options_.max_tokens) {
+        finish(FinishReason::kLength, out);
+        return true;
+    }
+    EDGEAI_ASSIGN_OR_RETURN(int32_t token, sampler_.sample(logits));
+    EDGEAI_TRY(sampler_.accept(token));
+    ++generated_;
+    if (!options_.ignore_eos && tokenizer_->is_end_of_generation(token)) {
+        finish(FinishReason::kStop, out);
+        return true;
+    }
+    next_ = token;
+    piece_.clear();
+    tokenizer_->append_piece(token, piece_);
+    released_.clear();
+    utf8_.push(piece_, released_);
+    if (stops_.push(released_, out)) {
+        finish_ = FinishReason::kStop;
+        return true;
+    }
+    if (generated_ >= options_.max_tokens) {
+        finish(FinishReason::kLength, out);
+        return true;
+    }
+    return false;
+}
+
+void Completion::end_for_length(std::string& out) {
+    if (finish_ == FinishReason::kNone) finish(FinishReason::kLength, out);
+}
+
+void Completion::finish(FinishReason reason, std::string& out) {
+    finish_ = reason;
+    released_.clear();
+    utf8_.finish(released_);
+    if (!stops_.push(released_, out)) stops_.finish(out);
+}
+
+std::string_view finish_reason_name(FinishReason reason) {
+    switch (reason) {
+    case FinishReason::kStop:
+        return "stop";
+    case FinishReason::kLength:
+        return "length";
+    case FinishReason::kNone:
+        break;
+    }
+    return "";
+}
+
+} // namespace edgeai::engine::session

@@ -1,0 +1,70 @@
+// One sequence's generation after its prompt: sample the next token from the
+// logits the forward pass produced, decide whether generation ends (an
+// end-of-generation token, max_tokens, a stop string, the context filling
+// up), and release text that is safe to stream (never half a character,
+// never the start of a stop string). The forward pass is driven outside, so
+// the CLI's single loop and the server's batched scheduler share this.
+#pragma once
+
+#include "core/result.h"
+#include "engine/sampling/sampler.h"
+#include "engine/sampling/stop_matcher.h"
+#include "engine/sampling/utf8_assembler.h"
+#include "engine/tokenizer/tokenizer.h"
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace edgeai::engine::session {
+
+struct CompletionOptions {
+    sampling::SamplingParams sampling;
+    uint32_t max_tokens = 256;
+    std::vector<std::string> stop;
+    // Generate past end-of-generation tokens (benchmarks).
+    bool ignore_eos = false;
+};
+
+enum class FinishReason { kNone, kStop, kLength };
+
+class Completion {
+  public:
+    static core::Result<Completion> create(const tokenizer::Tokenizer& tokenizer,
+                                           CompletionOptions options);
+
+    // The prompt's tokens, for the repeat penalty's window.
+    core::Status set_prompt(std::span<const int32_t> prompt);
+
+    // Picks the next token from the logits after the last fed token and adds
+    // the text now safe to send to `out`. Returns true when generation is over
+    // (finish_reason() says why); otherwise next_token() must be fed next.
+    core::Result<bool> step(std::span<float> logits, std::string& out);
+
+    // Ends generation early because the context is full: counts as length.
+    void end_for_length(std::string& out);
+
+    int32_t next_token() const { return next_; }
+    FinishReason finish_reason() const { return finish_; }
+    uint32_t generated_tokens() const { return generated_; }
+
+  private:
+    Completion(const tokenizer::Tokenizer& tokenizer, CompletionOptions options,
+               sampling::Sampler sampler, sampling::StopMatcher stops);
+    void finish(FinishReason reason, std::string& out);
+
+    const tokenizer::Tokenizer* tokenizer_;
+    CompletionOptions options_;
+    sampling::Sampler sampler_;
+    sampling::StopMatcher stops_;
+    sampling::Utf8Assembler utf8_;
+    std::string piece_, released_;
+    int32_t next_ = -1;
+    uint32_t generated_ = 0;
+    FinishReason finish_ = FinishReason::kNone;
+};
+
+std::string_view finish_reason_name(FinishReason reason);
+
+} // namespace edgeai::engine::session

@@ -1,0 +1,37 @@
+#include "platform/native/local_model.h"
+
+namespace edgeai::platform::native {
+
+core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& path) {
+    auto m = std::make_unique<LocalModel>();
+    EDGEAI_ASSIGN_OR_RETURN(m->file, MappedFile::open(path));
+    auto gguf = engine::gguf::GgufFile::parse(m->file.bytes());
+    if (!gguf.ok()) {
+        core::Status st = gguf.status();
+        return st.with_context(path + ": ");
+    }
+    m->gguf = std::move(*gguf);
+    auto model = engine::model::Model::load(m->gguf);
+    if (!model.ok()) {
+        core::Status st = model.status();
+        return st.with_context(path + ": ");
+    }
+    m->model = std::move(*model);
+    auto tok = engine::tokenizer::Tokenizer::from_gguf(m->gguf);
+    if (tok.ok())
+        m->tokenizer.emplace(std::move(*tok));
+    else
+        m->tokenizer_error = tok.status().message();
+    return m;
+}
+
+std::string model_id_from_path(const std::string& path) {
+    const size_t slash = path.find_last_of('/');
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    const std::string ext = ".gguf";
+    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
+        name.resize(name.size() - ext.size());
+    return name;
+}
+
+} // namespace edgeai::platform::native

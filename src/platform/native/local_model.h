@@ -1,0 +1,35 @@
+// A GGUF model loaded for local inference: the mapped file and everything the
+// engine builds over it (parsed GGUF, weights, tokenizer). Views point into
+// the mapping, so the whole bundle lives on the heap and never moves.
+#pragma once
+
+#include "core/result.h"
+#include "engine/gguf/gguf_file.h"
+#include "engine/model/model.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "platform/native/mapped_file.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace edgeai::platform::native {
+
+struct LocalModel {
+    MappedFile file;
+    engine::gguf::GgufFile gguf;
+    engine::model::Model model;
+    // Absent when the file has no usable vocabulary; `tokenizer_error` says why.
+    std::optional<engine::tokenizer::Tokenizer> tokenizer;
+    std::string tokenizer_error;
+
+    // Errors name the file. The tokenizer is optional: commands that need text
+    // check it, `model eval` does not.
+    static core::Result<std::unique_ptr<LocalModel>> load(const std::string& path);
+};
+
+// The model id a file is served under: its name without directories and the
+// .gguf extension.
+std::string model_id_from_path(const std::string& path);
+
+} // namespace edgeai::platform::native
