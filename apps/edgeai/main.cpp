@@ -11,6 +11,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <utility>
@@ -122,6 +123,21 @@ int main(int argc, char** argv) {
                       "Environment variable holding the upstream API key (default OPENAI_API_KEY)");
     serve->add_option("--upstream-ca", serve_flags.upstream_ca,
                       "Extra CA certificate (PEM) to trust for the upstream");
+    native::LocalServeOptions local;
+    std::string max_memory;
+    serve->add_option("-m,--model", local.model_paths,
+                      "GGUF model to serve locally (repeat for several); id = file stem");
+    serve->add_option("--alias", local.aliases, "Model id for each -m, in order");
+    serve->add_option("-t,--threads", local.threads,
+                      "Engine threads per model (default: all CPUs)");
+    serve->add_option("-c,--ctx-size", local.ctx_size,
+                      "Context per sequence (default: the model's, at most 4096)");
+    serve->add_option("--parallel", local.parallel, "Sequences decoded together (default 4)");
+    serve->add_option("--kv-type", local.kv_type, "KV cache type: f16 (default) or f32");
+    serve->add_option("--max-memory", max_memory,
+                      "Refuse to start if weights + KV caches exceed this, e.g. 512M or 2G");
+    serve->add_option("--chat-template", local.chat_template,
+                      "Chat template family for all local models (overrides the models' own)");
 
     CLI::App* config = app.add_subcommand("config", "Check or show the configuration");
     config->require_subcommand(1);
@@ -196,7 +212,24 @@ int main(int argc, char** argv) {
         edgeai::telemetry::Logger logger(sink, clock, settings.log.level);
         for (const std::string& w : builder->warnings())
             logger.warn(w);
-        int code = native::run_serve(settings, effective_data_dir(settings), logger, kVersion);
+        if (!max_memory.empty()) {
+            char* end = nullptr;
+            const double v = std::strtod(max_memory.c_str(), &end);
+            const std::string unit = end ? std::string(end) : "";
+            const double scale = unit.empty() || unit == "B"    ? 1
+                                 : unit == "K" || unit == "KiB" ? 1024.0
+                                 : unit == "M" || unit == "MiB" ? 1048576.0
+                                 : unit == "G" || unit == "GiB" ? 1073741824.0
+                                                                : -1;
+            if (!(v > 0) || scale < 0) {
+                print_error("--max-memory takes a size such as 512M or 2G, not '" + max_memory +
+                            "'");
+                return kExitUsage;
+            }
+            local.max_memory_bytes = static_cast<uint64_t>(v * scale);
+        }
+        int code =
+            native::run_serve(settings, effective_data_dir(settings), logger, kVersion, local);
         return code == 0 ? kExitOk : kExitRuntime;
     }
     return kExitUsage;

@@ -62,6 +62,23 @@ core::Status decode_sampling(JsonValue root, SamplingOptions* out) {
     } else if (root["max_tokens"].is_number()) {
         out->max_tokens = root["max_tokens"].as_int64();
     }
+    JsonValue bias = root["logit_bias"];
+    for (size_t i = 0; i < bias.size() && bias.is_object(); ++i) {
+        const std::string_view name = bias.member_name(i);
+        const std::string field = "logit_bias." + std::string(name);
+        int64_t id = 0;
+        bool digits = !name.empty() && name.size() <= 10;
+        for (char c : name) {
+            if (c < '0' || c > '9')
+                digits = false;
+            else
+                id = id * 10 + (c - '0');
+        }
+        if (!digits) return field_error(field, "keys must be token ids");
+        EDGEAI_TRY(optional_number(bias.member_value(i), field, -100, 100));
+        if (!bias.member_value(i).is_number()) return field_error(field, "must be a number");
+        out->logit_bias.emplace_back(id, bias.member_value(i).as_double());
+    }
     JsonValue stop = root["stop"];
     if (stop.is_string()) {
         out->stop.emplace_back(stop.as_string());
@@ -147,6 +164,29 @@ core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_v
     return req;
 }
 
+// After require_text_or_tokens() accepted the shape.
+static TextOrTokens text_or_tokens(JsonValue v) {
+    TextOrTokens out;
+    auto ids = [](JsonValue list) {
+        std::vector<int64_t> r;
+        for (size_t k = 0; k < list.size(); ++k)
+            r.push_back(list.at(k).as_int64());
+        return r;
+    };
+    if (v.is_string()) {
+        out.texts.emplace_back(v.as_string());
+    } else if (v.at(0).is_string()) {
+        for (size_t i = 0; i < v.size(); ++i)
+            out.texts.emplace_back(v.at(i).as_string());
+    } else if (v.at(0).is_number()) {
+        out.token_lists.push_back(ids(v));
+    } else {
+        for (size_t i = 0; i < v.size(); ++i)
+            out.token_lists.push_back(ids(v.at(i)));
+    }
+    return out;
+}
+
 core::Result<CompletionRequest> decode_completion_request(std::string_view body) {
     EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_body(body));
     JsonValue root = doc.root();
@@ -154,6 +194,7 @@ core::Result<CompletionRequest> decode_completion_request(std::string_view body)
     EDGEAI_TRY(require_string(root["model"], "model"));
     req.model.assign(root["model"].as_string());
     EDGEAI_TRY(require_text_or_tokens(root["prompt"], "prompt"));
+    req.prompt = text_or_tokens(root["prompt"]);
     EDGEAI_TRY(decode_stream(root, &req.stream, &req.include_usage));
     EDGEAI_TRY(decode_sampling(root, &req.sampling));
     EDGEAI_TRY(optional_bool(root["echo"], "echo"));
@@ -170,6 +211,7 @@ core::Result<EmbeddingRequest> decode_embedding_request(std::string_view body) {
     EDGEAI_TRY(require_string(root["model"], "model"));
     req.model.assign(root["model"].as_string());
     EDGEAI_TRY(require_text_or_tokens(root["input"], "input"));
+    req.input = text_or_tokens(root["input"]);
     EDGEAI_TRY(optional_enum(root["encoding_format"], "encoding_format", {"float", "base64"}));
     if (root["encoding_format"].is_string()) {
         req.encoding_format.assign(root["encoding_format"].as_string());

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace edgeai::api {
@@ -29,6 +30,16 @@ struct SamplingOptions {
     double presence_penalty = 0;
     double frequency_penalty = 0;
     std::vector<std::string> stop;
+    // logit_bias: token id -> bias in [-100, 100].
+    std::vector<std::pair<int64_t, double>> logit_bias;
+};
+
+// A prompt or embedding input: text(s) or token ids. Exactly one list is set;
+// a single string or id list becomes a list of one.
+struct TextOrTokens {
+    std::vector<std::string> texts;
+    std::vector<std::vector<int64_t>> token_lists;
+    size_t size() const { return texts.empty() ? token_lists.size() : texts.size(); }
 };
 
 struct ChatMessage {
@@ -48,6 +59,7 @@ struct ChatCompletionRequest {
 
 struct CompletionRequest {
     std::string model;
+    TextOrTokens prompt;
     bool stream = false;
     bool include_usage = false;
     SamplingOptions sampling;
@@ -55,6 +67,7 @@ struct CompletionRequest {
 
 struct EmbeddingRequest {
     std::string model;
+    TextOrTokens input;
     std::string encoding_format = "float";
 };
 

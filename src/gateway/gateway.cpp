@@ -56,6 +56,13 @@ std::string percent_encode_segment(std::string_view s) {
     return out;
 }
 
+std::string local_model_list(const router::LocalBackend& local) {
+    std::string out;
+    for (const auto& m : local.models())
+        out += (out.empty() ? "'" : ", '") + m.id + "'";
+    return out;
+}
+
 std::string no_backend_message() {
     return "no backend is configured to serve this request: start edgeai with --upstream URL "
            "(an OpenAI-compatible API) or set upstream.url in the configuration";
@@ -139,6 +146,7 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
     }
 
     router::BackendRequest backend_request;
+    router::Backend* backend = deps.upstream;
     backend_request.request_id = exchange->request_id();
     backend_request.client_headers = &request.headers;
 
@@ -172,13 +180,21 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
     }
     case api::Endpoint::kModels:
         if (deps.upstream == nullptr) {
-            exchange->respond(json_response(200, R"({"object":"list","data":[]})"));
+            exchange->respond(json_response(
+                200, deps.local != nullptr ? deps.local->models_json()
+                                           : std::string(R"({"object":"list","data":[]})")));
             return nullptr;
         }
         backend_request.method = "GET";
         backend_request.path = "/models";
         break;
     case api::Endpoint::kModel:
+        if (deps.local != nullptr) {
+            if (const router::LocalModelEntry* m = deps.local->find(match.model_id)) {
+                exchange->respond(json_response(200, deps.local->model_json(*m)));
+                return nullptr;
+            }
+        }
         if (deps.upstream == nullptr) {
             api::ApiError e = api::api_error_from_status(
                 core::not_found("The model '" + match.model_id + "' does not exist"));
@@ -198,38 +214,55 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             return nullptr;
         }
         core::Status valid;
+        std::string model;
         if (match.endpoint == api::Endpoint::kChatCompletions) {
             auto decoded = api::decode_chat_completion_request(request.body);
             valid = decoded.ok() ? core::Status() : decoded.status();
             if (decoded.ok()) backend_request.stream = decoded->stream;
+            if (decoded.ok()) model = decoded->model;
             backend_request.path = "/chat/completions";
         } else if (match.endpoint == api::Endpoint::kCompletions) {
             auto decoded = api::decode_completion_request(request.body);
             valid = decoded.ok() ? core::Status() : decoded.status();
             if (decoded.ok()) backend_request.stream = decoded->stream;
+            if (decoded.ok()) model = decoded->model;
             backend_request.path = "/completions";
         } else {
             auto decoded = api::decode_embedding_request(request.body);
             valid = decoded.ok() ? core::Status() : decoded.status();
+            if (decoded.ok()) model = decoded->model;
             backend_request.path = "/embeddings";
         }
         if (!valid.ok()) {
             exchange->respond_error(api::api_error_from_status(valid));
             return nullptr;
         }
-        if (deps.upstream == nullptr) {
-            exchange->respond_error(api::service_unavailable(no_backend_message()));
-            return nullptr;
-        }
         backend_request.method = "POST";
         backend_request.body = std::move(request.body);
+        if (deps.local != nullptr && deps.local->find(model) != nullptr) {
+            backend = deps.local;
+            break;
+        }
+        if (deps.upstream == nullptr) {
+            if (deps.local != nullptr) {
+                api::ApiError e = api::api_error_from_status(core::not_found(
+                    "The model '" + model + "' does not exist; this gateway serves " +
+                    local_model_list(*deps.local)));
+                e.code = "model_not_found";
+                e.param = "model";
+                exchange->respond_error(e);
+            } else {
+                exchange->respond_error(api::service_unavailable(no_backend_message()));
+            }
+            return nullptr;
+        }
         break;
     }
     case api::Endpoint::kNone:
         return nullptr;
     }
 
-    auto task = std::make_unique<ProxyTask>(std::move(exchange), *deps.upstream);
+    auto task = std::make_unique<ProxyTask>(std::move(exchange), *backend);
     task->start(std::move(backend_request));
     return task;
 }

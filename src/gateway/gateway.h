@@ -8,6 +8,7 @@
 #include "core/http_types.h"
 #include "gateway/response_writer.h"
 #include "router/backend.h"
+#include "router/local_backend.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
@@ -24,6 +25,9 @@ struct GatewayDeps {
     telemetry::MetricsRegistry* metrics = nullptr;
     // The upstream; null when none is configured.
     router::Backend* upstream = nullptr;
+    // Local GGUF models; null when none is loaded. Requests naming one of its
+    // models go there, the rest upstream.
+    router::LocalBackend* local = nullptr;
     // Entropy from the platform for request ids.
     uint64_t id_seed = 0;
     std::string version = "0.0.0";

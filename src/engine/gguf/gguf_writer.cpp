@@ -102,11 +102,17 @@ GgufWriter& GgufWriter::copy_value(const GgufFile& file, const KeyValue& kv) {
 
 GgufWriter& GgufWriter::add_tensor(std::string_view name, const std::vector<uint64_t>& dims,
                                    TensorType type, std::string_view data) {
-    tensors_.push_back({std::string(name), dims, type, std::string(data)});
+    tensors_.push_back({std::string(name), dims, type, data.size(), std::string(data)});
     return *this;
 }
 
-std::string GgufWriter::finish(uint64_t alignment) const {
+GgufWriter& GgufWriter::add_tensor_info(std::string_view name, const std::vector<uint64_t>& dims,
+                                        TensorType type, uint64_t size) {
+    tensors_.push_back({std::string(name), dims, type, size, std::string()});
+    return *this;
+}
+
+std::string GgufWriter::header(uint64_t alignment) const {
     std::string out;
     out.append("GGUF");
     append_le<uint32_t>(out, 3);
@@ -128,11 +134,20 @@ std::string GgufWriter::finish(uint64_t alignment) const {
             append_le<uint64_t>(out, d);
         append_le<uint32_t>(out, static_cast<uint32_t>(t.type));
         append_le<uint64_t>(out, offset);
-        offset = padded(offset + t.data.size());
+        offset = padded(offset + t.size);
     }
     out.resize(static_cast<size_t>(padded(out.size())), '\0');
+    return out;
+}
+
+std::string GgufWriter::finish(uint64_t alignment) const {
+    std::string out = header(alignment);
+    auto padded = [&](uint64_t n) { return (n + alignment - 1) / alignment * alignment; };
     for (const Tensor& t : tensors_) {
-        out.append(t.data);
+        if (t.data.size() == t.size)
+            out.append(t.data);
+        else
+            out.resize(out.size() + static_cast<size_t>(t.size), '\0');
         out.resize(static_cast<size_t>(padded(out.size())), '\0');
     }
     return out;

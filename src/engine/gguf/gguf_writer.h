@@ -32,16 +32,25 @@ class GgufWriter {
     // and shape imply (the writer does not check, so tests can lie).
     GgufWriter& add_tensor(std::string_view name, const std::vector<uint64_t>& dims,
                            TensorType type, std::string_view data);
+    // For files too large to build in memory: a tensor of `size` bytes whose data
+    // the caller writes itself after header() (see there). finish() writes zeros.
+    GgufWriter& add_tensor_info(std::string_view name, const std::vector<uint64_t>& dims,
+                                TensorType type, uint64_t size);
 
     // The whole file. `alignment` also goes into general.alignment when not 32.
     std::string finish(uint64_t alignment = kDefaultAlignment) const;
+    // The file up to where tensor data starts (padded to `alignment`). Appending
+    // each tensor's data in the order the tensors were added, each followed by
+    // zeros up to a multiple of `alignment`, gives what finish() returns.
+    std::string header(uint64_t alignment = kDefaultAlignment) const;
 
   private:
     struct Tensor {
         std::string name;
         std::vector<uint64_t> dims;
         TensorType type;
-        std::string data;
+        uint64_t size;
+        std::string data; // empty for add_tensor_info()
     };
     void key(std::string_view k, ValueType t);
 

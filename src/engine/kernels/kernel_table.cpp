@@ -65,15 +65,16 @@ size_t row_bytes(TensorType type, size_t n) {
 namespace {
 
 struct Usable {
-    std::array<const KernelTable*, 4> tables{};
+    std::array<const KernelTable*, 6> tables{};
     size_t count = 0;
 };
 
+// Slowest first: best_kernels() takes the last one this CPU can run.
 Usable detect() {
     Usable u;
     u.tables[u.count++] = &scalar_kernels();
-    for (const KernelTable* t :
-         {neon_kernels(), simd128_kernels(), avx2_kernels(), avx512_kernels()})
+    for (const KernelTable* t : {neon_kernels(), simd128_kernels(), avx2_kernels(),
+                                 avx512_kernels(), avx512_vnni_kernels()})
         if (t != nullptr) u.tables[u.count++] = t;
     return u;
 }

@@ -56,7 +56,8 @@ const KernelTable& best_kernels();
 
 // Per instruction set; null when not compiled in or not supported by this CPU.
 const KernelTable* avx2_kernels();
-const KernelTable* avx512_kernels();
+const KernelTable* avx512_kernels();      // AVX-512 F/BW/VL/DQ
+const KernelTable* avx512_vnni_kernels(); // the same with AVX512_VNNI dot products
 const KernelTable* neon_kernels();
 const KernelTable* simd128_kernels();
 

@@ -1,11 +1,16 @@
 #include "platform/native/serve.h"
 
+#include "engine/chat/template_family.h"
+#include "engine/model/kv_cache.h"
 #include "gateway/gateway.h"
+#include "platform/native/engine_worker.h"
 #include "platform/native/event_loop.h"
 #include "platform/native/event_loop_impl.h"
 #include "platform/native/http_server.h"
+#include "platform/native/local_model.h"
 #include "platform/native/system.h"
 #include "platform/native/upstream_http_client.h"
+#include "router/local_backend.h"
 #include "router/openai_backend.h"
 
 #include <boost/asio/signal_set.hpp>
@@ -35,8 +40,109 @@ bool has_http_scheme(const std::string& url) {
 
 } // namespace
 
+// Loads the models, checks the memory budget, starts one engine thread per
+// model. Returns false (after logging why) when something does not fit.
+bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const core::Clock& clock,
+                        telemetry::Logger& logger, std::vector<std::unique_ptr<LocalModel>>& models,
+                        std::vector<std::unique_ptr<EngineWorker>>& workers,
+                        std::optional<router::LocalBackend>& backend) {
+    if (o.model_paths.empty()) return true;
+    const auto kv_type =
+        o.kv_type == "f32" ? engine::model::KvType::kF32 : engine::model::KvType::kF16;
+    if (o.kv_type != "f16" && o.kv_type != "f32") {
+        logger.error("--kv-type must be f16 or f32", {{"kv_type", o.kv_type}});
+        return false;
+    }
+    std::optional<engine::chat::TemplateFamily> forced;
+    if (!o.chat_template.empty()) {
+        forced = engine::chat::family_from_name(o.chat_template);
+        if (!forced) {
+            std::string names;
+            for (std::string_view n : engine::chat::family_names())
+                names += (names.empty() ? "" : ", ") + std::string(n);
+            logger.error("unknown --chat-template", {{"name", o.chat_template}, {"known", names}});
+            return false;
+        }
+    }
+    const int threads = o.threads > 0 ? o.threads : WorkerThreads::default_threads();
+    uint64_t total = 0;
+    std::vector<router::LocalModelEntry> entries;
+    for (size_t i = 0; i < o.model_paths.size(); ++i) {
+        const std::string& path = o.model_paths[i];
+        auto loaded = LocalModel::load(path);
+        if (!loaded.ok()) {
+            logger.error("cannot load model",
+                         {{"path", path}, {"error", loaded.status().message()}});
+            return false;
+        }
+        std::unique_ptr<LocalModel> m = std::move(*loaded);
+        if (!m->tokenizer) {
+            logger.error("model has no usable tokenizer",
+                         {{"path", path}, {"error", m->tokenizer_error}});
+            return false;
+        }
+        const auto& c = m->model.config();
+        const uint32_t n_ctx = o.ctx_size > 0 ? static_cast<uint32_t>(o.ctx_size)
+                                              : std::min<uint32_t>(c.n_ctx_train, 4096);
+        const auto parallel = static_cast<uint32_t>(std::max(1, o.parallel));
+        const uint64_t kv = engine::model::KvCache::bytes_needed(c, n_ctx, kv_type) * parallel;
+        total += m->file.bytes().size() + kv;
+        if (o.max_memory_bytes != 0 && total > o.max_memory_bytes) {
+            logger.error("the models do not fit in --max-memory",
+                         {{"path", path},
+                          {"needed_mib", static_cast<int64_t>(total >> 20)},
+                          {"max_memory_mib", static_cast<int64_t>(o.max_memory_bytes >> 20)},
+                          {"hint", "lower --ctx-size or --parallel, or use a smaller model"}});
+            return false;
+        }
+        router::LocalModelEntry e;
+        e.id =
+            i < o.aliases.size() && !o.aliases[i].empty() ? o.aliases[i] : model_id_from_path(path);
+        e.model = &m->model;
+        e.tokenizer = &*m->tokenizer;
+        e.n_ctx = n_ctx;
+        e.created = clock.unix_ms() / 1000;
+        if (forced) {
+            e.chat_template = forced;
+        } else if (const auto* kv_tpl = m->gguf.find("tokenizer.chat_template");
+                   kv_tpl != nullptr) {
+            auto family =
+                engine::chat::detect_family(*m->gguf.get_string("tokenizer.chat_template"));
+            if (family.ok())
+                e.chat_template = *family;
+            else
+                e.template_error = family.status().message();
+        } else {
+            e.template_error = "the model '" + e.id +
+                               "' has no chat template (tokenizer.chat_template); use "
+                               "/v1/completions or start the server with --chat-template NAME";
+        }
+        engine::session::SchedulerConfig config;
+        config.parallel = parallel;
+        config.n_ctx = n_ctx;
+        config.kv_type = kv_type;
+        workers.push_back(
+            std::make_unique<EngineWorker>(m->model, *m->tokenizer, threads, config, loop));
+        e.engine = workers.back().get();
+        logger.info("local model ready",
+                    {{"model", e.id},
+                     {"path", path},
+                     {"context", static_cast<int64_t>(n_ctx)},
+                     {"parallel", static_cast<int64_t>(parallel)},
+                     {"threads", static_cast<int64_t>(threads)},
+                     {"chat_template",
+                      e.chat_template ? std::string(engine::chat::family_name(*e.chat_template))
+                                      : std::string("none")}});
+        entries.push_back(std::move(e));
+        models.push_back(std::move(m));
+    }
+    backend.emplace(std::move(entries), loop, clock);
+    return true;
+}
+
 int run_serve(const core::Settings& settings, const std::string& data_dir,
-              telemetry::Logger& logger, const std::string& version) {
+              telemetry::Logger& logger, const std::string& version,
+              const LocalServeOptions& local) {
     // Writes to a closed socket must come back as errors, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -84,12 +190,20 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         upstream.emplace(*http_client, options);
     }
 
+    std::vector<std::unique_ptr<LocalModel>> local_models;
+    std::vector<std::unique_ptr<EngineWorker>> engine_workers;
+    std::optional<router::LocalBackend> local_backend;
+    if (!start_local_models(local, loop, clock, logger, local_models, engine_workers,
+                            local_backend))
+        return 1;
+
     gateway::GatewayDeps deps;
     deps.settings = &settings;
     deps.clock = &clock;
     deps.logger = &logger;
     deps.metrics = &metrics;
     deps.upstream = upstream ? &*upstream : nullptr;
+    deps.local = local_backend ? &*local_backend : nullptr;
     deps.id_seed = random_seed();
     deps.version = version;
     gateway::Gateway gateway(deps);

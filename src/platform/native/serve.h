@@ -5,13 +5,28 @@
 #include "core/config/settings.h"
 #include "telemetry/logger.h"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace edgeai::platform::native {
 
 // Returns the process exit code: 0 after a clean shutdown, 1 when the server
 // could not start (the reason is logged).
+// Local GGUF models to serve (edgeai serve -m FILE ...).
+struct LocalServeOptions {
+    std::vector<std::string> model_paths;
+    std::vector<std::string> aliases; // model ids, in the order of model_paths
+    int threads = 0;                  // 0: every CPU
+    int ctx_size = 0;                 // per sequence; 0: the model's, at most 4096
+    int parallel = 4;                 // sequences decoded together
+    std::string kv_type = "f16";
+    uint64_t max_memory_bytes = 0; // 0: no limit
+    std::string chat_template;     // a family name overriding the models' own
+};
+
 int run_serve(const core::Settings& settings, const std::string& data_dir,
-              telemetry::Logger& logger, const std::string& version);
+              telemetry::Logger& logger, const std::string& version,
+              const LocalServeOptions& local = {});
 
 } // namespace edgeai::platform::native

@@ -1,0 +1,266 @@
+// The integer dot products of the AVX-512 tables, written once and compiled
+// twice by dot_avx512.cpp: inside namespace `plain` with EDGEAI_AVX512_VNNI 0 (VPMADDUBSW
+// + VPMADDWD, any AVX-512BW CPU) and inside namespace `vnni` with EDGEAI_AVX512_VNNI 1
+// and EDGEAI_AVX512_TARGET = target("avx512vnni"), so only those functions may use
+// VPDPBUSD. No include guard on purpose, and no includes: the including file
+// brings <immintrin.h>, blocks.h and the shared helpers (f16_to_f32, hsum).
+//
+// Byte products are always summed four at a time into int32 lanes (VPDPBUSD's
+// layout; the plain path gets the same lanes from VPMADDWD with ones), so the
+// block code is identical for both and only dot4/scaled_dot4 differ.
+
+// 64 unsigned bytes times 64 signed bytes; lane i of the result holds the sum of
+// bytes 4i..4i+3. Without VNNI the pair sums pass through int16, which cannot
+// overflow for the values used here (|u| <= 128, |s| <= 127).
+EDGEAI_AVX512_TARGET inline __m512i dot4(__m512i u, __m512i s) {
+#if EDGEAI_AVX512_VNNI
+    return _mm512_dpbusd_epi32(_mm512_setzero_si512(), u, s);
+#else
+    return _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), _mm512_set1_epi16(1));
+#endif
+}
+
+EDGEAI_AVX512_TARGET inline __m256i dot4(__m256i u, __m256i s) {
+#if EDGEAI_AVX512_VNNI
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+#else
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+#endif
+}
+
+// Per-lane weight scales for the K-quants. Sub-blocks are 32 (Q4_K, Q5_K) or 16
+// (Q6_K) values, so one 64-byte product vector spans 2 or 4 of them. The VNNI
+// path multiplies its int32 lanes (4 values each) by int32 scales; the plain
+// path multiplies the int16 pair sums (2 values each) by int16 scales inside
+// VPMADDWD, which saves an instruction there. `first` is the first sub-block in
+// the vector, `per_sub` the number of values in a sub-block.
+struct Scales {
+    __m512i lanes; // sub-block j's scale in lane j: int32 with VNNI, else int16
+};
+
+EDGEAI_AVX512_TARGET inline Scales scales_from_u8(__m128i bytes) {
+#if EDGEAI_AVX512_VNNI
+    return {_mm512_cvtepu8_epi32(bytes)};
+#else
+    return {_mm512_castsi256_si512(_mm256_cvtepu8_epi16(bytes))};
+#endif
+}
+
+EDGEAI_AVX512_TARGET inline Scales scales_from_i8(__m128i bytes) {
+#if EDGEAI_AVX512_VNNI
+    return {_mm512_cvtepi8_epi32(bytes)};
+#else
+    return {_mm512_castsi256_si512(_mm256_cvtepi8_epi16(bytes))};
+#endif
+}
+
+// acc += scale(sub-block of each lane) * (u · s), in int32 lanes.
+template <int kFirst, int kPerSub>
+EDGEAI_AVX512_TARGET inline __m512i scaled_dot4(__m512i acc, __m512i u, __m512i s,
+                                                const Scales& sc) {
+#if EDGEAI_AVX512_VNNI
+    // Lane i (4 values) belongs to sub-block kFirst + 4i / kPerSub.
+    alignas(64) static constexpr int32_t kIndex[16] = {
+        kFirst + 0 * 4 / kPerSub,  kFirst + 1 * 4 / kPerSub,  kFirst + 2 * 4 / kPerSub,
+        kFirst + 3 * 4 / kPerSub,  kFirst + 4 * 4 / kPerSub,  kFirst + 5 * 4 / kPerSub,
+        kFirst + 6 * 4 / kPerSub,  kFirst + 7 * 4 / kPerSub,  kFirst + 8 * 4 / kPerSub,
+        kFirst + 9 * 4 / kPerSub,  kFirst + 10 * 4 / kPerSub, kFirst + 11 * 4 / kPerSub,
+        kFirst + 12 * 4 / kPerSub, kFirst + 13 * 4 / kPerSub, kFirst + 14 * 4 / kPerSub,
+        kFirst + 15 * 4 / kPerSub};
+    const __m512i scale = _mm512_permutexvar_epi32(_mm512_load_si512(kIndex), sc.lanes);
+    return _mm512_add_epi32(
+        acc, _mm512_mullo_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u, s), scale));
+#else
+    // Lane i (2 values) belongs to sub-block kFirst + 2i / kPerSub.
+    alignas(64) static constexpr int16_t kIndex[32] = {
+        kFirst + 0 * 2 / kPerSub,  kFirst + 1 * 2 / kPerSub,  kFirst + 2 * 2 / kPerSub,
+        kFirst + 3 * 2 / kPerSub,  kFirst + 4 * 2 / kPerSub,  kFirst + 5 * 2 / kPerSub,
+        kFirst + 6 * 2 / kPerSub,  kFirst + 7 * 2 / kPerSub,  kFirst + 8 * 2 / kPerSub,
+        kFirst + 9 * 2 / kPerSub,  kFirst + 10 * 2 / kPerSub, kFirst + 11 * 2 / kPerSub,
+        kFirst + 12 * 2 / kPerSub, kFirst + 13 * 2 / kPerSub, kFirst + 14 * 2 / kPerSub,
+        kFirst + 15 * 2 / kPerSub, kFirst + 16 * 2 / kPerSub, kFirst + 17 * 2 / kPerSub,
+        kFirst + 18 * 2 / kPerSub, kFirst + 19 * 2 / kPerSub, kFirst + 20 * 2 / kPerSub,
+        kFirst + 21 * 2 / kPerSub, kFirst + 22 * 2 / kPerSub, kFirst + 23 * 2 / kPerSub,
+        kFirst + 24 * 2 / kPerSub, kFirst + 25 * 2 / kPerSub, kFirst + 26 * 2 / kPerSub,
+        kFirst + 27 * 2 / kPerSub, kFirst + 28 * 2 / kPerSub, kFirst + 29 * 2 / kPerSub,
+        kFirst + 30 * 2 / kPerSub, kFirst + 31 * 2 / kPerSub};
+    const __m512i scale = _mm512_permutexvar_epi16(_mm512_load_si512(kIndex), sc.lanes);
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), scale));
+#endif
+}
+
+// Q8_0 x Q8_0, two blocks (one 512-bit vector) at a time. VPDPBUSD wants its
+// first operand unsigned: |x| goes there and x's sign moves onto y.
+EDGEAI_AVX512_TARGET float dot_q8_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ8_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const size_t blocks = n / kBlock32;
+    __m512 acc = _mm512_setzero_ps();
+    size_t b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+        const __m512i xv = load2x256(x[b].qs, x[b + 1].qs);
+        const __m512i yv = load2x256(y[b].qs, y[b + 1].qs);
+        const __m512i sy =
+            _mm512_mask_sub_epi8(yv, _mm512_movepi8_mask(xv), _mm512_setzero_si512(), yv);
+        const __m512i p = dot4(_mm512_abs_epi8(xv), sy);
+        const __m512 d = two_scales(f16_to_f32(x[b].d) * f16_to_f32(y[b].d),
+                                    f16_to_f32(x[b + 1].d) * f16_to_f32(y[b + 1].d));
+        acc = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc);
+    }
+    float sum = _mm512_reduce_add_ps(acc);
+    for (; b < blocks; ++b) {
+        const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs));
+        const __m256i yv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
+        const __m256i p = dot4(_mm256_abs_epi8(xv), _mm256_sign_epi8(yv, xv));
+        sum += f16_to_f32(x[b].d) * f16_to_f32(y[b].d) * static_cast<float>(hsum(p));
+    }
+    return sum;
+}
+
+// Q4_0 x Q8_0, two blocks at a time. The nibbles (0..15) go in unsigned as they
+// are; the -8 comes back as 8 * sum(y), from a second dot4 against eights.
+EDGEAI_AVX512_TARGET float dot_q4_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const size_t blocks = n / kBlock32;
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    const __m512i eight = _mm512_set1_epi8(8);
+    __m512 acc = _mm512_setzero_ps();
+    size_t b = 0;
+    for (; b + 2 <= blocks; b += 2) {
+        // [qs0 qs0 qs1 qs1] in 128-bit lanes, then the high nibbles in lanes 1
+        // and 3: [lo0 hi0 lo1 hi1], the order of the activations' values.
+        const __m256i both = _mm256_inserti128_si256(
+            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs))),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b + 1].qs)), 1);
+        const __m512i wide = _mm512_castsi256_si512(both);
+        const __m512i twice = _mm512_shuffle_i64x2(wide, wide, 0x50);
+        const __m512i q = _mm512_and_si512(
+            _mm512_mask_blend_epi64(0xCC, twice, _mm512_srli_epi16(twice, 4)), low_mask);
+        const __m512i yv = load2x256(y[b].qs, y[b + 1].qs);
+        const __m512i p = _mm512_sub_epi32(dot4(q, yv), dot4(eight, yv));
+        const __m512 d = two_scales(f16_to_f32(x[b].d) * f16_to_f32(y[b].d),
+                                    f16_to_f32(x[b + 1].d) * f16_to_f32(y[b + 1].d));
+        acc = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc);
+    }
+    float sum = _mm512_reduce_add_ps(acc);
+    for (; b < blocks; ++b) {
+        const __m256i q = unpack_nibbles(x[b].qs);
+        const __m256i yv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
+        const __m256i p = _mm256_sub_epi32(dot4(q, yv), dot4(_mm256_set1_epi8(8), yv));
+        sum += f16_to_f32(x[b].d) * f16_to_f32(y[b].d) * static_cast<float>(hsum(p));
+    }
+    return sum;
+}
+
+// Q4_K and Q5_K x Q8_K: sum_j d*scale_j*(q·y)_j - dmin*min_j*sum(y)_j. A
+// super-block is two 64-byte loads of nibbles; each splits into two vectors of
+// two whole sub-blocks, in the order of the activations.
+template <bool kFifthBit>
+EDGEAI_AVX512_TARGET float dot_k_affine(size_t n, const void* w, const void* a) {
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    __m512 acc = _mm512_setzero_ps();
+    __m256 acc_min = _mm256_setzero_ps();
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const uint8_t* scales;
+        const uint8_t* qs;
+        float d, dmin;
+        __m512i high_bits = _mm512_setzero_si512();
+        if constexpr (kFifthBit) {
+            const auto& x = static_cast<const BlockQ5_K*>(w)[b];
+            scales = x.scales;
+            qs = x.qs;
+            d = f16_to_f32(x.d);
+            dmin = f16_to_f32(x.dmin);
+            // Chunk c's low nibbles take bit 2c of qh, its high ones bit 2c+1.
+            // Both halves of a vector hold chunks 2p and 2p+1: [qh | qh >> 2].
+            const __m256i qh = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x.qh));
+            high_bits = _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+        } else {
+            const auto& x = static_cast<const BlockQ4_K*>(w)[b];
+            scales = x.scales;
+            qs = x.qs;
+            d = f16_to_f32(x.d);
+            dmin = f16_to_f32(x.dmin);
+        }
+        const __m128i scale_min = unpack_scales_mins(scales);
+        const Scales sc = scales_from_u8(scale_min);
+        const __m512i* yq = reinterpret_cast<const __m512i*>(y[b].qs);
+        __m512i isum = _mm512_setzero_si512();
+        for (int half = 0; half < 2; ++half) {
+            // Bytes of chunks 2*half and 2*half+1: low nibbles are sub-blocks
+            // 4*half and 4*half+2, high nibbles 4*half+1 and 4*half+3.
+            const __m512i bytes = _mm512_loadu_si512(qs + 64 * half);
+            __m512i lo = _mm512_and_si512(bytes, low_mask);
+            __m512i hi = _mm512_and_si512(_mm512_srli_epi16(bytes, 4), low_mask);
+            if constexpr (kFifthBit) {
+                const __m512i bits = _mm512_srli_epi16(high_bits, 4 * half);
+                const __m512i one = _mm512_set1_epi8(1), two = _mm512_set1_epi8(2);
+                lo = _mm512_or_si512(lo, _mm512_slli_epi16(_mm512_and_si512(bits, one), 4));
+                hi = _mm512_or_si512(hi, _mm512_slli_epi16(_mm512_and_si512(bits, two), 3));
+            }
+            const __m512i first = _mm512_shuffle_i64x2(lo, hi, 0x44);  // sub-blocks 4h, 4h+1
+            const __m512i second = _mm512_shuffle_i64x2(lo, hi, 0xEE); // 4h+2, 4h+3
+            if (half == 0) {
+                isum = scaled_dot4<0, 32>(isum, first, _mm512_loadu_si512(yq), sc);
+                isum = scaled_dot4<2, 32>(isum, second, _mm512_loadu_si512(yq + 1), sc);
+            } else {
+                isum = scaled_dot4<4, 32>(isum, first, _mm512_loadu_si512(yq + 2), sc);
+                isum = scaled_dot4<6, 32>(isum, second, _mm512_loadu_si512(yq + 3), sc);
+            }
+        }
+        // Mins: bsums pair up per sub-block of 32, so each min appears twice.
+        const __m256i mins = _mm256_cvtepu8_epi16(_mm_unpackhi_epi8(scale_min, scale_min));
+        const __m256i min_prod = _mm256_madd_epi16(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].bsums)), mins);
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(d * y[b].d), _mm512_cvtepi32_ps(isum), acc);
+        acc_min =
+            _mm256_fmadd_ps(_mm256_set1_ps(dmin * y[b].d), _mm256_cvtepi32_ps(min_prod), acc_min);
+    }
+    return _mm512_reduce_add_ps(acc) - hsum(acc_min);
+}
+
+// Q6_K x Q8_K. Each half super-block is 64 bytes of low nibbles and 32 of high
+// bit pairs, which make two vectors of 64 values in the activations' order. The
+// values go in unsigned (q + 32); the offset comes back as 32 * scale * bsum.
+EDGEAI_AVX512_TARGET float dot_q6_k(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ6_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    const __m512i bits45 = _mm512_set1_epi8(0x30);
+    __m512 acc = _mm512_setzero_ps();
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const __m128i scale_bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].scales));
+        const Scales sc = scales_from_i8(scale_bytes);
+        const __m512i* yq = reinterpret_cast<const __m512i*>(y[b].qs);
+        __m512i isum = _mm512_setzero_si512();
+        for (int half = 0; half < 2; ++half) {
+            const __m512i ql = _mm512_loadu_si512(x[b].ql + 64 * half);
+            const __m256i qh =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh + 32 * half));
+            // Values l and l+32 take qh bits 0-1 and 2-3; l+64 and l+96 bits 4-5 and 6-7.
+            const __m512i h =
+                _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+            const __m512i q0 = _mm512_or_si512(_mm512_and_si512(ql, low_mask),
+                                               _mm512_and_si512(_mm512_slli_epi16(h, 4), bits45));
+            const __m512i q1 = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low_mask),
+                                               _mm512_and_si512(h, bits45));
+            if (half == 0) {
+                isum = scaled_dot4<0, 16>(isum, q0, _mm512_loadu_si512(yq), sc);
+                isum = scaled_dot4<4, 16>(isum, q1, _mm512_loadu_si512(yq + 1), sc);
+            } else {
+                isum = scaled_dot4<8, 16>(isum, q0, _mm512_loadu_si512(yq + 2), sc);
+                isum = scaled_dot4<12, 16>(isum, q1, _mm512_loadu_si512(yq + 3), sc);
+            }
+        }
+        // Removed in int32, exactly, before the one conversion to float.
+        const __m256i offset =
+            _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].bsums)),
+                              _mm256_cvtepi8_epi16(scale_bytes));
+        isum = _mm512_sub_epi32(isum, _mm512_zextsi256_si512(_mm256_slli_epi32(offset, 5)));
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(f16_to_f32(x[b].d) * y[b].d), _mm512_cvtepi32_ps(isum),
+                              acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}

@@ -1,0 +1,383 @@
+#include "router/local_backend.h"
+
+#include "api/api_error.h"
+#include "api/openai_requests.h"
+#include "codec/json/json_writer.h"
+#include "engine/chat/chat_template.h"
+
+#include <algorithm>
+
+namespace edgeai::router {
+namespace {
+
+using engine::session::FinishReason;
+
+enum class Kind { kChat, kCompletion };
+
+// What one call writes: the OpenAI response shapes for a chat or a text
+// completion, whole or as SSE chunks.
+struct Format {
+    Kind kind;
+    bool stream;
+    bool include_usage;
+    std::string id;
+    std::string model;
+    int64_t created;
+
+    void header(codec::JsonWriter& w, bool chunk) const {
+        w.field("id", std::string_view(id));
+        if (kind == Kind::kChat)
+            w.field("object", chunk ? "chat.completion.chunk" : "chat.completion");
+        else
+            w.field("object", "text_completion");
+        w.field("created", created).field("model", std::string_view(model));
+        w.field("system_fingerprint", "edgeai-local");
+    }
+
+    static void usage(codec::JsonWriter& w, uint32_t prompt, uint32_t completion) {
+        w.key("usage").begin_object();
+        w.field("prompt_tokens", static_cast<int64_t>(prompt));
+        w.field("completion_tokens", static_cast<int64_t>(completion));
+        w.field("total_tokens", static_cast<int64_t>(prompt) + completion);
+        w.end_object();
+    }
+
+    // One SSE event carrying a delta (or only a finish reason).
+    std::string chunk(std::string_view text, FinishReason finish, bool role) const {
+        codec::JsonWriter w;
+        w.begin_object();
+        header(w, true);
+        w.key("choices").begin_array().begin_object().field("index", 0);
+        if (kind == Kind::kChat) {
+            w.key("delta").begin_object();
+            if (role) w.field("role", "assistant");
+            if (!text.empty() || role) w.field("content", text);
+            w.end_object();
+        } else {
+            w.field("text", text);
+        }
+        w.key("logprobs").null();
+        w.key("finish_reason");
+        if (finish == FinishReason::kNone)
+            w.null();
+        else
+            w.value(engine::session::finish_reason_name(finish));
+        w.end_object().end_array().end_object();
+        return "data: " + w.take() + "\n\n";
+    }
+
+    std::string usage_chunk(uint32_t prompt, uint32_t completion) const {
+        codec::JsonWriter w;
+        w.begin_object();
+        header(w, true);
+        w.key("choices").begin_array().end_array();
+        usage(w, prompt, completion);
+        w.end_object();
+        return "data: " + w.take() + "\n\n";
+    }
+
+    std::string whole(std::string_view text, FinishReason finish, uint32_t prompt,
+                      uint32_t completion) const {
+        codec::JsonWriter w;
+        w.begin_object();
+        header(w, false);
+        w.key("choices").begin_array().begin_object().field("index", 0);
+        if (kind == Kind::kChat) {
+            w.key("message").begin_object().field("role", "assistant").field("content", text);
+            w.key("refusal").null().end_object();
+        } else {
+            w.field("text", text);
+        }
+        w.key("logprobs").null();
+        w.field("finish_reason", engine::session::finish_reason_name(finish));
+        w.end_object().end_array();
+        usage(w, prompt, completion);
+        w.end_object();
+        return w.take();
+    }
+};
+
+core::Headers json_headers() {
+    core::Headers h;
+    h.add("content-type", "application/json");
+    return h;
+}
+
+core::Headers sse_headers() {
+    core::Headers h;
+    h.add("content-type", "text/event-stream");
+    h.add("cache-control", "no-cache");
+    return h;
+}
+
+// The state a call shares with the engine's callbacks; the call clears
+// `observer` when the client goes, so late callbacks do nothing.
+class CallState final : public engine::session::SequenceSink {
+  public:
+    CallState(Format format, core::HttpResponseObserver* observer)
+        : format_(std::move(format)), observer_(observer) {}
+
+    void detach() { observer_ = nullptr; }
+
+    // Stream: the head and the first chunk (OpenAI sends the role first).
+    void open_stream() {
+        if (observer_ == nullptr) return;
+        observer_->on_head(200, sse_headers());
+        head_sent_ = true;
+        if (format_.kind == Kind::kChat) send(format_.chunk("", FinishReason::kNone, true));
+    }
+
+    void on_text(std::string_view text) override {
+        if (observer_ == nullptr) return;
+        if (format_.stream)
+            send(format_.chunk(text, FinishReason::kNone, false));
+        else
+            text_.append(text);
+    }
+
+    void on_finish(FinishReason reason, uint32_t prompt, uint32_t completion) override {
+        if (observer_ == nullptr) return;
+        if (format_.stream) {
+            send(format_.chunk("", reason, false));
+            if (format_.include_usage) send(format_.usage_chunk(prompt, completion));
+            send("data: [DONE]\n\n");
+        } else {
+            observer_->on_head(200, json_headers());
+            send(format_.whole(text_, reason, prompt, completion));
+        }
+        complete(core::Status());
+    }
+
+    void on_error(const core::Status& status) override { fail(api::api_error_from_status(status)); }
+
+    void fail(const api::ApiError& error) {
+        if (observer_ == nullptr) return;
+        if (!head_sent_) {
+            core::Headers h = json_headers();
+            observer_->on_head(error.http_status, h);
+            send(api::render_api_error(error));
+            complete(core::Status());
+        } else {
+            // Mid-stream: the gateway turns this into its error event.
+            complete(core::data_loss(error.message));
+        }
+    }
+
+  private:
+    void send(std::string_view bytes) {
+        if (observer_ != nullptr) (void)observer_->on_data(bytes);
+    }
+    void complete(const core::Status& status) {
+        core::HttpResponseObserver* o = observer_;
+        observer_ = nullptr;
+        if (o != nullptr) o->on_complete(status);
+    }
+
+    Format format_;
+    core::HttpResponseObserver* observer_;
+    std::string text_;
+    bool head_sent_ = false;
+};
+
+class LocalCall final : public core::HttpCall {
+  public:
+    LocalCall(std::shared_ptr<CallState> state, LocalEngine* engine)
+        : state_(std::move(state)), engine_(engine) {}
+    ~LocalCall() override {
+        state_->detach();
+        if (engine_ != nullptr && ticket_ != 0) engine_->cancel(ticket_);
+    }
+    void resume() override {}
+    void set_ticket(uint64_t t) { ticket_ = t; }
+
+  private:
+    std::shared_ptr<CallState> state_;
+    LocalEngine* engine_;
+    uint64_t ticket_ = 0;
+};
+
+api::ApiError model_not_found(std::string_view id) {
+    api::ApiError e = api::api_error_from_status(
+        core::not_found("The model '" + std::string(id) + "' does not exist"));
+    e.code = "model_not_found";
+    e.param = "model";
+    return e;
+}
+
+engine::session::CompletionOptions options_from(const api::SamplingOptions& s) {
+    engine::session::CompletionOptions o;
+    // OpenAI samples from the whole distribution: no top-k or min-p cut.
+    o.sampling.top_k = 0;
+    o.sampling.min_p = 0.0f;
+    o.sampling.temperature = s.temperature ? static_cast<float>(*s.temperature) : 1.0f;
+    o.sampling.top_p = s.top_p ? static_cast<float>(*s.top_p) : 1.0f;
+    o.sampling.presence_penalty = static_cast<float>(s.presence_penalty);
+    o.sampling.frequency_penalty = static_cast<float>(s.frequency_penalty);
+    o.sampling.seed = s.seed ? static_cast<uint64_t>(*s.seed) : 0x9e3779b97f4a7c15ull;
+    for (const auto& [token, bias] : s.logit_bias)
+        o.sampling.logit_bias.push_back(
+            {static_cast<int32_t>(std::min<int64_t>(token, INT32_MAX)), static_cast<float>(bias)});
+    o.stop = s.stop;
+    return o;
+}
+
+} // namespace
+
+LocalBackend::LocalBackend(std::vector<LocalModelEntry> models, core::Executor& executor,
+                           const core::Clock& clock)
+    : models_(std::move(models)), executor_(executor), clock_(clock) {}
+
+const LocalModelEntry* LocalBackend::find(std::string_view id) const {
+    for (const auto& m : models_)
+        if (m.id == id) return &m;
+    return nullptr;
+}
+
+std::string LocalBackend::model_json(const LocalModelEntry& m) const {
+    codec::JsonWriter w;
+    w.begin_object()
+        .field("id", std::string_view(m.id))
+        .field("object", "model")
+        .field("created", m.created)
+        .field("owned_by", "edgeai-local")
+        .end_object();
+    return w.take();
+}
+
+std::string LocalBackend::models_json() const {
+    std::string out = R"({"object":"list","data":[)";
+    for (size_t i = 0; i < models_.size(); ++i) {
+        if (i) out += ',';
+        out += model_json(models_[i]);
+    }
+    return out + "]}";
+}
+
+core::Result<std::unique_ptr<core::HttpCall>>
+LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer) {
+    Format format{Kind::kChat, false, false, "", "", clock_.unix_ms() / 1000};
+    std::string model_id;
+    std::vector<int32_t> prompt;
+    engine::session::CompletionOptions options;
+    api::ApiError error;
+    bool failed = false;
+    const LocalModelEntry* entry = nullptr;
+
+    auto refuse = [&](api::ApiError e) {
+        error = std::move(e);
+        failed = true;
+    };
+    auto tokens_from_ids = [&](const std::vector<int64_t>& ids, int32_t n_vocab) {
+        for (int64_t id : ids) {
+            if (id < 0 || id >= n_vocab) {
+                refuse(api::api_error_from_status(
+                    core::invalid_argument("token id " + std::to_string(id) +
+                                           " is outside the vocabulary")
+                        .with_field("prompt")));
+                return;
+            }
+            prompt.push_back(static_cast<int32_t>(id));
+        }
+    };
+
+    if (request.path == "/chat/completions") {
+        auto req = api::decode_chat_completion_request(request.body);
+        if (!req.ok()) return req.status();
+        format.kind = Kind::kChat;
+        format.stream = req->stream;
+        format.include_usage = req->include_usage;
+        format.id = "chatcmpl-" + request.request_id;
+        format.model = req->model;
+        entry = find(req->model);
+        if (entry == nullptr) {
+            refuse(model_not_found(req->model));
+        } else if (!entry->chat_template) {
+            refuse(api::api_error_from_status(core::failed_precondition(entry->template_error)));
+        } else if (req->sampling.n != 1) {
+            refuse(api::api_error_from_status(
+                core::invalid_argument("n > 1 is not supported by local models yet")
+                    .with_field("n")));
+        } else {
+            std::vector<engine::chat::ChatMessage> messages;
+            for (const auto& m : req->messages)
+                messages.push_back({m.role, m.text});
+            const auto& tok = *entry->tokenizer;
+            auto text =
+                engine::chat::apply_template(*entry->chat_template, messages, true,
+                                             tok.token_text(tok.bos()), tok.token_text(tok.eos()));
+            if (!text.ok()) {
+                refuse(api::api_error_from_status(text.status()));
+            } else {
+                prompt = tok.encode(*text, true, true);
+                options = options_from(req->sampling);
+                for (std::string_view marker :
+                     engine::chat::end_of_turn_markers(*entry->chat_template))
+                    options.stop.emplace_back(marker);
+                options.max_tokens = req->sampling.max_tokens
+                                         ? static_cast<uint32_t>(*req->sampling.max_tokens)
+                                         : static_cast<uint32_t>(entry->n_ctx > prompt.size()
+                                                                     ? entry->n_ctx - prompt.size()
+                                                                     : 0);
+            }
+        }
+    } else if (request.path == "/completions") {
+        auto req = api::decode_completion_request(request.body);
+        if (!req.ok()) return req.status();
+        format.kind = Kind::kCompletion;
+        format.stream = req->stream;
+        format.include_usage = req->include_usage;
+        format.id = "cmpl-" + request.request_id;
+        format.model = req->model;
+        entry = find(req->model);
+        if (entry == nullptr) {
+            refuse(model_not_found(req->model));
+        } else if (req->prompt.size() != 1 || req->sampling.n != 1) {
+            refuse(api::api_error_from_status(
+                core::invalid_argument("local models take one prompt and n = 1 per request")
+                    .with_field("prompt")));
+        } else {
+            const auto& tok = *entry->tokenizer;
+            if (!req->prompt.texts.empty())
+                prompt = tok.encode(req->prompt.texts[0], true, false);
+            else
+                tokens_from_ids(req->prompt.token_lists[0], tok.n_vocab());
+            options = options_from(req->sampling);
+            options.max_tokens =
+                req->sampling.max_tokens ? static_cast<uint32_t>(*req->sampling.max_tokens) : 16;
+        }
+    } else {
+        return core::Status(core::StatusCode::kUnimplemented,
+                            "the local backend does not serve " + request.path + " yet");
+    }
+
+    if (!failed && prompt.empty())
+        refuse(api::api_error_from_status(
+            core::invalid_argument("the prompt encodes to no tokens").with_field("prompt")));
+    if (!failed) {
+        const uint64_t needed = prompt.size() + uint64_t{options.max_tokens};
+        if (prompt.size() >= entry->n_ctx || needed > entry->n_ctx) {
+            api::ApiError e = api::api_error_from_status(core::invalid_argument(
+                "This model's maximum context length is " + std::to_string(entry->n_ctx) +
+                " tokens. However, you requested " + std::to_string(needed) + " tokens (" +
+                std::to_string(prompt.size()) + " in the prompt, " +
+                std::to_string(options.max_tokens) +
+                " in the completion). Please reduce the length of the prompt or completion."));
+            e.code = "context_length_exceeded";
+            e.param = "messages";
+            refuse(std::move(e));
+        }
+    }
+
+    auto state = std::make_shared<CallState>(format, observer);
+    auto call = std::make_unique<LocalCall>(state, failed ? nullptr : entry->engine);
+    if (failed) {
+        // Never call back inside start(): the error goes out from the loop.
+        executor_.post([state, error] { state->fail(error); });
+        return std::unique_ptr<core::HttpCall>(std::move(call));
+    }
+    if (format.stream) executor_.post([state] { state->open_stream(); });
+    call->set_ticket(entry->engine->submit(std::move(prompt), std::move(options), state));
+    return std::unique_ptr<core::HttpCall>(std::move(call));
+}
+
+} // namespace edgeai::router

@@ -1,0 +1,54 @@
+// The local backend: serves OpenAI chat completions and completions from GGUF
+// models on this device, in OpenAI's wire format (JSON, or SSE chunks token by
+// token), through the same Backend port as an upstream, so the gateway relays
+// it like any other.
+#pragma once
+
+#include "core/clock.h"
+#include "core/executor.h"
+#include "engine/chat/template_family.h"
+#include "engine/model/model.h"
+#include "engine/tokenizer/tokenizer.h"
+#include "router/backend.h"
+#include "router/local_engine.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace edgeai::router {
+
+struct LocalModelEntry {
+    std::string id;
+    const engine::model::Model* model = nullptr;
+    const engine::tokenizer::Tokenizer* tokenizer = nullptr;
+    // Absent: chat requests get template_error.
+    std::optional<engine::chat::TemplateFamily> chat_template;
+    std::string template_error;
+    uint32_t n_ctx = 0;
+    LocalEngine* engine = nullptr;
+    int64_t created = 0; // unix seconds, for /v1/models
+};
+
+class LocalBackend final : public Backend {
+  public:
+    LocalBackend(std::vector<LocalModelEntry> models, core::Executor& executor,
+                 const core::Clock& clock);
+
+    std::string_view name() const override { return "local"; }
+    core::Result<std::unique_ptr<core::HttpCall>>
+    start(BackendRequest request, core::HttpResponseObserver* observer) override;
+
+    const LocalModelEntry* find(std::string_view id) const;
+    const std::vector<LocalModelEntry>& models() const { return models_; }
+    // {"object":"list","data":[...]} of the local models.
+    std::string models_json() const;
+    std::string model_json(const LocalModelEntry& m) const;
+
+  private:
+    std::vector<LocalModelEntry> models_;
+    core::Executor& executor_;
+    const core::Clock& clock_;
+};
+
+} // namespace edgeai::router

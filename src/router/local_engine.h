@@ -1,0 +1,26 @@
+// LocalEngine port: where the local backend sends token sequences to be
+// generated. Natively a thread runs the engine's scheduler; the sink's
+// callbacks always come on the caller's loop thread, never inside submit().
+#pragma once
+
+#include "core/result.h"
+#include "engine/session/completion.h"
+#include "engine/session/scheduler.h"
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace edgeai::router {
+
+class LocalEngine {
+  public:
+    virtual ~LocalEngine() = default;
+    // The sink is kept alive until its on_finish / on_error, or cancel().
+    virtual uint64_t submit(std::vector<int32_t> prompt, engine::session::CompletionOptions options,
+                            std::shared_ptr<engine::session::SequenceSink> sink) = 0;
+    // After cancel() no callback comes for the ticket.
+    virtual void cancel(uint64_t ticket) = 0;
+};
+
+} // namespace edgeai::router
