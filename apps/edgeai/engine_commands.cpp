@@ -2,6 +2,7 @@
 
 #include "engine/convert/llama2c.h"
 #include "engine/convert/quantize_model.h"
+#include "engine/convert/synth.h"
 #include "engine/kernels/kernel_table.h"
 #include "engine/session/completion.h"
 #include "engine/session/runner.h"
@@ -375,6 +376,61 @@ int quantize_command(const EngineFlags& f) {
     return kExitOk;
 }
 
+class FileSink final : public engine::convert::ByteSink {
+  public:
+    explicit FileSink(const std::string& path) : out_(path, std::ios::binary | std::ios::trunc) {}
+    bool is_open() const { return out_.is_open(); }
+    core::Status write(std::string_view bytes) override {
+        out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+        if (!out_) return core::unavailable("write failed (disk full?)");
+        return core::Status();
+    }
+    bool close() {
+        out_.close();
+        return !out_.fail();
+    }
+
+  private:
+    std::ofstream out_;
+};
+
+int synth_command(const EngineFlags& f) {
+    const auto* shape = engine::convert::find_shape(f.synth_shape);
+    if (!shape) {
+        std::string names;
+        for (const auto& s : engine::convert::published_shapes())
+            names += (names.empty() ? "" : ", ") + std::string(s.name);
+        fail("unknown shape '" + f.synth_shape + "' (" + names + ")");
+        return kExitUsage;
+    }
+    auto type = engine::convert::parse_weight_type(f.type_name);
+    if (!type) {
+        fail("unknown type '" + f.type_name + "' (f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
+        return kExitUsage;
+    }
+    const auto start = Clock::now();
+    const std::string tmp = f.out_file + ".tmp";
+    FileSink sink(tmp);
+    if (!sink.is_open()) {
+        fail("cannot write " + tmp);
+        return kExitRuntime;
+    }
+    core::Status st = engine::convert::write_synth_model(*shape, *type, f.seed, sink);
+    if (!sink.close() && st.ok()) st = core::unavailable("cannot write " + tmp);
+    if (!st.ok() || std::rename(tmp.c_str(), f.out_file.c_str()) != 0) {
+        std::remove(tmp.c_str());
+        fail(st.ok() ? "cannot write " + f.out_file : st.message());
+        return kExitRuntime;
+    }
+    uint64_t bytes = 0;
+    for (const auto& t : engine::convert::synth_tensors(*shape, *type))
+        bytes += t.bytes;
+    std::fprintf(stderr, "edgeai: wrote %s (%s, random weights, %.2f MiB of tensors) in %.1f s\n",
+                 f.out_file.c_str(), std::string(shape->name).c_str(),
+                 static_cast<double>(bytes) / (1 << 20), seconds_since(start));
+    return kExitOk;
+}
+
 int convert_command(const EngineFlags& f) {
     std::string checkpoint, tokenizer;
     if (!read_whole_file(f.in_file, checkpoint)) {
@@ -462,6 +518,16 @@ void add_engine_commands(CLI::App& app, EngineCommands& c) {
     c.convert->add_option("checkpoint", f.in_file, "llama2.c model (.bin)")->required();
     c.convert->add_option("tokenizer", f.tokenizer_file, "llama2.c tokenizer (.bin)")->required();
     c.convert->add_option("-o,--output", f.out_file, "Output GGUF")->required();
+    c.synth = model->add_subcommand(
+        "synth", "Write a random-weight model with a published shape (for benchmarks)");
+    c.synth
+        ->add_option("--shape", f.synth_shape,
+                     "smollm-135m, qwen2.5-0.5b or tinyllama-1.1b (their real dimensions)")
+        ->required();
+    c.synth->add_option("--type", f.type_name, "f32, f16, bf16, q8_0, q4_0, q4_K, q5_K or q6_K")
+        ->required();
+    c.synth->add_option("-o,--output", f.out_file, "Output GGUF")->required();
+    c.synth->add_option("--seed", f.seed, "Seed of the weights (default 0)");
 }
 
 std::optional<int> run_engine_command(EngineCommands& c) {
@@ -474,6 +540,7 @@ std::optional<int> run_engine_command(EngineCommands& c) {
     }
     if (c.quantize && c.quantize->parsed()) return quantize_command(c.flags);
     if (c.convert && c.convert->parsed()) return convert_command(c.flags);
+    if (c.synth && c.synth->parsed()) return synth_command(c.flags);
     return std::nullopt;
 }
 

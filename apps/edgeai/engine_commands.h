@@ -1,5 +1,5 @@
 // The local-engine subcommands: run, bench, and model info|eval|quantize|
-// convert-llama2c. Registered on the CLI11 app by add_engine_commands(); after
+// convert-llama2c|synth. Registered on the CLI11 app by add_engine_commands(); after
 // parsing, run_engine_command() runs whichever was chosen.
 #pragma once
 
@@ -37,6 +37,7 @@ struct EngineFlags {
     std::string logits_out;
     std::string in_file, out_file, type_name, tokenizer_file;
     bool pure = false;
+    std::string synth_shape; // model synth (its seed is `seed`)
 };
 
 struct EngineCommands {
@@ -46,6 +47,7 @@ struct EngineCommands {
     CLI::App* eval = nullptr;
     CLI::App* quantize = nullptr;
     CLI::App* convert = nullptr;
+    CLI::App* synth = nullptr;
     EngineFlags flags;
 };
 

@@ -2,6 +2,7 @@
 
 #include "api/api_error.h"
 #include "api/openai_requests.h"
+#include "codec/base64/base64.h"
 #include "codec/json/json_writer.h"
 #include "engine/chat/chat_template.h"
 
@@ -179,6 +180,73 @@ class CallState final : public engine::session::SequenceSink {
     bool head_sent_ = false;
 };
 
+class EmbeddingState final : public EmbeddingSink {
+  public:
+    EmbeddingState(std::string model, bool base64, core::HttpResponseObserver* observer)
+        : model_(std::move(model)), base64_(base64), observer_(observer) {}
+    void detach() { observer_ = nullptr; }
+
+    void on_embeddings(std::vector<std::vector<float>> vectors, uint32_t tokens) override {
+        if (observer_ == nullptr) return;
+        codec::JsonWriter w;
+        w.begin_object().field("object", "list").key("data").begin_array();
+        for (size_t i = 0; i < vectors.size(); ++i) {
+            w.begin_object().field("object", "embedding").field("index", static_cast<int64_t>(i));
+            w.key("embedding");
+            if (base64_) {
+                // Little-endian float32, as OpenAI encodes them.
+                std::string encoded;
+                codec::append_base64(
+                    encoded, std::string_view(reinterpret_cast<const char*>(vectors[i].data()),
+                                              vectors[i].size() * sizeof(float)));
+                w.value(encoded);
+            } else {
+                w.begin_array();
+                for (float v : vectors[i])
+                    w.value(static_cast<double>(v));
+                w.end_array();
+            }
+            w.end_object();
+        }
+        w.end_array().field("model", std::string_view(model_));
+        w.key("usage").begin_object();
+        w.field("prompt_tokens", static_cast<int64_t>(tokens));
+        w.field("total_tokens", static_cast<int64_t>(tokens));
+        w.end_object().end_object();
+        auto* o = observer_;
+        observer_ = nullptr;
+        o->on_head(200, json_headers());
+        (void)o->on_data(w.take());
+        o->on_complete(core::Status());
+    }
+
+    void on_error(const core::Status& status) override { fail(api::api_error_from_status(status)); }
+
+    void fail(const api::ApiError& error) {
+        if (observer_ == nullptr) return;
+        auto* o = observer_;
+        observer_ = nullptr;
+        o->on_head(error.http_status, json_headers());
+        (void)o->on_data(api::render_api_error(error));
+        o->on_complete(core::Status());
+    }
+
+  private:
+    std::string model_;
+    bool base64_;
+    core::HttpResponseObserver* observer_;
+};
+
+class EmbeddingCall final : public core::HttpCall {
+  public:
+    explicit EmbeddingCall(std::shared_ptr<EmbeddingState> state) : state_(std::move(state)) {}
+    ~EmbeddingCall() override { state_->detach(); }
+    void resume() override {}
+
+  private:
+    std::shared_ptr<EmbeddingState> state_;
+};
+
 class LocalCall final : public core::HttpCall {
   public:
     LocalCall(std::shared_ptr<CallState> state, LocalEngine* engine)
@@ -251,6 +319,59 @@ std::string LocalBackend::models_json() const {
         out += model_json(models_[i]);
     }
     return out + "]}";
+}
+
+core::Result<std::unique_ptr<core::HttpCall>>
+LocalBackend::start_embeddings(const BackendRequest& request,
+                               core::HttpResponseObserver* observer) {
+    auto req = api::decode_embedding_request(request.body);
+    if (!req.ok()) return req.status();
+    auto state =
+        std::make_shared<EmbeddingState>(req->model, req->encoding_format == "base64", observer);
+    auto call = std::make_unique<EmbeddingCall>(state);
+    const LocalModelEntry* entry = find(req->model);
+    std::vector<std::vector<int32_t>> inputs;
+    api::ApiError error;
+    bool failed = false;
+    if (entry == nullptr) {
+        error = model_not_found(req->model);
+        failed = true;
+    }
+    for (size_t i = 0; !failed && i < req->input.size(); ++i) {
+        std::vector<int32_t> ids;
+        if (!req->input.texts.empty()) {
+            ids = entry->tokenizer->encode(req->input.texts[i], true, false);
+        } else {
+            for (int64_t id : req->input.token_lists[i]) {
+                if (id < 0 || id >= entry->tokenizer->n_vocab()) {
+                    error = api::api_error_from_status(
+                        core::invalid_argument("token id " + std::to_string(id) +
+                                               " is outside the vocabulary")
+                            .with_field("input"));
+                    failed = true;
+                    break;
+                }
+                ids.push_back(static_cast<int32_t>(id));
+            }
+        }
+        if (failed) break;
+        if (ids.empty() || ids.size() > entry->n_ctx) {
+            error = api::api_error_from_status(core::invalid_argument(
+                "input " + std::to_string(i) + " has " + std::to_string(ids.size()) +
+                " tokens; this model embeds 1 to " + std::to_string(entry->n_ctx)));
+            error.param = "input";
+            if (!ids.empty()) error.code = "context_length_exceeded";
+            failed = true;
+            break;
+        }
+        inputs.push_back(std::move(ids));
+    }
+    if (failed) {
+        executor_.post([state, error] { state->fail(error); });
+    } else {
+        entry->engine->embed(std::move(inputs), state);
+    }
+    return std::unique_ptr<core::HttpCall>(std::move(call));
 }
 
 core::Result<std::unique_ptr<core::HttpCall>>
@@ -345,9 +466,11 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
             options.max_tokens =
                 req->sampling.max_tokens ? static_cast<uint32_t>(*req->sampling.max_tokens) : 16;
         }
+    } else if (request.path == "/embeddings") {
+        return start_embeddings(request, observer);
     } else {
         return core::Status(core::StatusCode::kUnimplemented,
-                            "the local backend does not serve " + request.path + " yet");
+                            "the local backend does not serve " + request.path);
     }
 
     if (!failed && prompt.empty())

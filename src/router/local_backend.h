@@ -46,6 +46,9 @@ class LocalBackend final : public Backend {
     std::string model_json(const LocalModelEntry& m) const;
 
   private:
+    core::Result<std::unique_ptr<core::HttpCall>>
+    start_embeddings(const BackendRequest& request, core::HttpResponseObserver* observer);
+
     std::vector<LocalModelEntry> models_;
     core::Executor& executor_;
     const core::Clock& clock_;

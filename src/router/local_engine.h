@@ -13,6 +13,14 @@
 
 namespace edgeai::router {
 
+// Receives the vectors of an embeddings request, on the loop thread.
+class EmbeddingSink {
+  public:
+    virtual ~EmbeddingSink() = default;
+    virtual void on_embeddings(std::vector<std::vector<float>> vectors, uint32_t tokens) = 0;
+    virtual void on_error(const core::Status& status) = 0;
+};
+
 class LocalEngine {
   public:
     virtual ~LocalEngine() = default;
@@ -21,6 +29,9 @@ class LocalEngine {
                             std::shared_ptr<engine::session::SequenceSink> sink) = 0;
     // After cancel() no callback comes for the ticket.
     virtual void cancel(uint64_t ticket) = 0;
+    // One vector per input (see engine/session/embedding.h for the pooling).
+    virtual void embed(std::vector<std::vector<int32_t>> inputs,
+                       std::shared_ptr<EmbeddingSink> sink) = 0;
 };
 
 } // namespace edgeai::router

@@ -74,8 +74,9 @@ constexpr std::string_view kBpeSpecials[] = {"<|endoftext|>", "<|im_start|>", "<
 constexpr uint32_t kNumBpeSpecials = 3;
 constexpr uint32_t kSpmFixed = 3 + 256; // <unk> <s> </s> and the byte tokens
 // Characters vocabulary tokens grow by, one per merge: mostly letters and space.
-constexpr std::string_view kAlphabet = "etaoinshrdlucmfwypvbgkjqxz etaoinshrdlu ETAOINSHRDLUCMFWYPVBGKJQXZ"
-                                       "0123456789.,;:'\"!?-()\n";
+constexpr std::string_view kAlphabet =
+    "etaoinshrdlucmfwypvbgkjqxz etaoinshrdlu ETAOINSHRDLUCMFWYPVBGKJQXZ"
+    "0123456789.,;:'\"!?-()\n";
 constexpr float kWeightStd = 0.02f;
 constexpr size_t kChunkBytes = size_t{4} << 20;
 
@@ -154,7 +155,10 @@ std::vector<Plan> plan_tensors(const SynthShape& s, TensorType type) {
     };
     auto matrix = [&](std::string name, uint64_t cols, uint64_t rows) {
         const TensorType t = weight_type_for(type, cols);
-        out.push_back({{std::move(name), {cols, rows}, t, kernels::row_bytes(t, cols) * rows},
+        out.push_back({{std::move(name),
+                        {cols, rows},
+                        t,
+                        kernels::row_bytes(t, static_cast<size_t>(cols)) * rows},
                        Fill::kRandom});
     };
     matrix("token_embd.weight", d, s.n_vocab);
@@ -190,19 +194,23 @@ struct Vocabulary {
 
 constexpr int32_t kNormal = 1, kUnknown = 2, kControl = 3, kUnused = 5, kByte = 6;
 
-// Grows `v` to `target` tokens, each new one an existing token from [first, end)
-// plus one character of the alphabet (`piece_of` maps a character to its
-// token). Lengths stay short: a new token is one character longer than a random
-// existing one. Returns the (left, right) token pair of each addition.
+// Grows `v` to `target` tokens, each new one a token of `pool` (which starts
+// as the alphabet's characters and takes in every new token) plus one character
+// of the alphabet (`piece_of` maps a character to its token). Lengths stay
+// short: a new token is one character longer than an earlier one.
+// Returns the (left, right) token pair of each addition.
 template <typename PieceOf>
-core::Status grow(Vocabulary& v, std::unordered_set<std::string>& seen, size_t first,
+core::Status grow(Vocabulary& v, std::unordered_set<std::string>& seen, std::vector<uint32_t> pool,
                   size_t target, PieceOf piece_of,
                   std::vector<std::pair<uint32_t, uint32_t>>& pairs) {
     Rng rng(0x5eed0f0cab);
     size_t misses = 0;
     while (v.tokens.size() < target) {
-        const size_t n = v.tokens.size() - first;
-        const auto left = static_cast<uint32_t>(first + rng.below(static_cast<uint32_t>(n)));
+        // Earlier (shorter) tokens are extended more often, as in a real
+        // vocabulary, so common text does split into multi-character tokens.
+        const double u = static_cast<double>(rng.next() >> 11) * 0x1p-53;
+        const double pick = u * u * u * u * static_cast<double>(pool.size());
+        const uint32_t left = pool[static_cast<size_t>(pick)];
         const uint32_t right =
             piece_of(kAlphabet[rng.below(static_cast<uint32_t>(kAlphabet.size()))]);
         std::string text = v.tokens[left] + v.tokens[right];
@@ -211,11 +219,22 @@ core::Status grow(Vocabulary& v, std::unordered_set<std::string>& seen, size_t f
                 return core::internal_error("synth: cannot find enough distinct tokens");
             continue;
         }
+        pool.push_back(static_cast<uint32_t>(v.tokens.size()));
         v.tokens.push_back(std::move(text));
         v.types.push_back(kNormal);
         pairs.emplace_back(left, right);
     }
     return core::Status();
+}
+
+// The distinct tokens of the alphabet's characters.
+template <typename PieceOf> std::vector<uint32_t> alphabet_pool(PieceOf piece_of) {
+    std::vector<uint32_t> pool;
+    for (char c : kAlphabet) {
+        const uint32_t id = piece_of(c);
+        if (std::find(pool.begin(), pool.end(), id) == pool.end()) pool.push_back(id);
+    }
+    return pool;
 }
 
 core::Result<Vocabulary> byte_level_vocab(const SynthShape& s) {
@@ -244,7 +263,7 @@ core::Result<Vocabulary> byte_level_vocab(const SynthShape& s) {
     auto piece_of = [&](char c) {
         return static_cast<uint32_t>(first + static_cast<unsigned char>(c));
     };
-    EDGEAI_TRY(grow(v, seen, first, regular_end, piece_of, pairs));
+    EDGEAI_TRY(grow(v, seen, alphabet_pool(piece_of), regular_end, piece_of, pairs));
     v.merges.reserve(pairs.size());
     for (auto [left, right] : pairs)
         v.merges.push_back(v.tokens[left] + " " + v.tokens[right]);
@@ -281,9 +300,8 @@ core::Result<Vocabulary> sentencepiece_vocab(const SynthShape& s) {
         v.types.push_back(kNormal);
     }
     std::vector<std::pair<uint32_t, uint32_t>> pairs;
-    EDGEAI_TRY(grow(
-        v, seen, first, s.n_vocab, [&](char c) { return piece_id[static_cast<unsigned char>(c)]; },
-        pairs));
+    auto piece_of = [&](char c) { return piece_id[static_cast<unsigned char>(c)]; };
+    EDGEAI_TRY(grow(v, seen, alphabet_pool(piece_of), s.n_vocab, piece_of, pairs));
     // Higher scores merge first: older (shorter) pieces rank higher.
     v.scores.assign(v.tokens.size(), 0.0f);
     for (size_t i = first; i < v.tokens.size(); ++i)
@@ -371,8 +389,7 @@ std::vector<SynthTensor> synth_tensors(const SynthShape& shape, TensorType type)
 }
 
 core::Status validate_synth(const SynthShape& s, TensorType type) {
-    if (std::find(std::begin(kWeightTypes), std::end(kWeightTypes), type) ==
-        std::end(kWeightTypes))
+    if (std::find(std::begin(kWeightTypes), std::end(kWeightTypes), type) == std::end(kWeightTypes))
         return core::invalid_argument("synth: weights cannot be written in this type");
     if (s.arch != "llama" && s.arch != "qwen2")
         return core::invalid_argument("synth: architecture '" + std::string(s.arch) +
@@ -428,8 +445,8 @@ core::Status write_synth_model(const SynthShape& shape, TensorType type, uint64_
             }
         }
         const uint64_t end = total + chunk.size();
-        const uint64_t pad = (gguf::kDefaultAlignment - end % gguf::kDefaultAlignment) %
-                             gguf::kDefaultAlignment;
+        const uint64_t pad =
+            (gguf::kDefaultAlignment - end % gguf::kDefaultAlignment) % gguf::kDefaultAlignment;
         chunk.append(static_cast<size_t>(pad), '\0');
     }
     return sink.write(chunk);

@@ -7,6 +7,18 @@
 
 #if defined(__x86_64__) && defined(EDGEAI_KERNELS_X86)
 
+// GCC 12.2's AVX-512 headers make their "undefined" vectors as `__m512 __Y =
+// __Y;`, which -Wuninitialized reports at -O2 wherever such an intrinsic is
+// inlined (GCC bug 105593, fixed in 12.3). The warnings point into the header,
+// so silencing them for the header alone is enough.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+#endif
+
 #include "engine/kernels/blocks.h"
 #include "engine/kernels/simd_x86.h"
 
@@ -104,9 +116,31 @@ inline __m512i load2x256(const void* lo, const void* hi) {
         _mm256_loadu_si256(static_cast<const __m256i*>(hi)), 1);
 }
 
-// The scales of two 32-value blocks, each over the 8 int32 lanes of its block.
-inline __m512 two_scales(float lo, float hi) {
-    return _mm512_insertf32x8(_mm512_set1_ps(lo), _mm256_set1_ps(hi), 1);
+inline __m128i load128(const void* p) {
+    return _mm_loadu_si128(static_cast<const __m128i*>(p));
+}
+
+// The f16 scales (first field) of four consecutive blocks of kStride bytes, as
+// floats. Packed through a general register: small loads never split a cache
+// line and leave the vector shuffle units alone; this measured faster than
+// 64-byte loads with VPERMW, and than converting each scale by itself.
+template <size_t kStride> inline __m128 four_scales(const void* blocks) {
+    const auto* p = static_cast<const uint8_t*>(blocks);
+    uint64_t packed = 0;
+    for (size_t k = 0; k < 4; ++k) {
+        uint16_t h;
+        __builtin_memcpy(&h, p + k * kStride, sizeof h);
+        packed |= uint64_t{h} << (16 * k);
+    }
+    return _mm_cvtph_ps(_mm_cvtsi64_si128(static_cast<long long>(packed)));
+}
+
+// Scales kFirst and kFirst+1 of four, each over the 8 int32 lanes of its block
+// in a two-block vector.
+template <int kFirst> inline __m512 spread_pair(__m128 scales) {
+    const __m512i index =
+        _mm512_mask_blend_epi32(0xFF00, _mm512_set1_epi32(kFirst), _mm512_set1_epi32(kFirst + 1));
+    return _mm512_permutexvar_ps(index, _mm512_castps128_ps512(scales));
 }
 
 // The 8 6-bit scales (bytes 0..7) and 8 6-bit mins (bytes 8..15) of a Q4_K or

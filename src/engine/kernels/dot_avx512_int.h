@@ -28,6 +28,18 @@ EDGEAI_AVX512_TARGET inline __m256i dot4(__m256i u, __m256i s) {
 #endif
 }
 
+// dot4(u, s) - dot4(v, s); without VNNI the difference is taken on the int16
+// pair sums, one VPMADDWD fewer.
+EDGEAI_AVX512_TARGET inline __m512i dot4_minus(__m512i u, __m512i v, __m512i s) {
+#if EDGEAI_AVX512_VNNI
+    return _mm512_sub_epi32(dot4(u, s), dot4(v, s));
+#else
+    return _mm512_madd_epi16(
+        _mm512_sub_epi16(_mm512_maddubs_epi16(u, s), _mm512_maddubs_epi16(v, s)),
+        _mm512_set1_epi16(1));
+#endif
+}
+
 // Per-lane weight scales for the K-quants. Sub-blocks are 32 (Q4_K, Q5_K) or 16
 // (Q6_K) values, so one 64-byte product vector spans 2 or 4 of them. The VNNI
 // path multiplies its int32 lanes (4 values each) by int32 scales; the plain
@@ -89,25 +101,30 @@ EDGEAI_AVX512_TARGET inline __m512i scaled_dot4(__m512i acc, __m512i u, __m512i 
 #endif
 }
 
-// Q8_0 x Q8_0, two blocks (one 512-bit vector) at a time. VPDPBUSD wants its
-// first operand unsigned: |x| goes there and x's sign moves onto y.
+// Q8_0 x Q8_0, four blocks (two vectors) at a time. VPDPBUSD wants its first
+// operand unsigned: |x| goes there and x's sign moves onto y.
 EDGEAI_AVX512_TARGET float dot_q8_0(size_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ8_0*>(w);
     const auto* y = static_cast<const BlockQ8_0*>(a);
     const size_t blocks = n / kBlock32;
-    __m512 acc = _mm512_setzero_ps();
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     size_t b = 0;
-    for (; b + 2 <= blocks; b += 2) {
-        const __m512i xv = load2x256(x[b].qs, x[b + 1].qs);
-        const __m512i yv = load2x256(y[b].qs, y[b + 1].qs);
-        const __m512i sy =
-            _mm512_mask_sub_epi8(yv, _mm512_movepi8_mask(xv), _mm512_setzero_si512(), yv);
-        const __m512i p = dot4(_mm512_abs_epi8(xv), sy);
-        const __m512 d = two_scales(f16_to_f32(x[b].d) * f16_to_f32(y[b].d),
-                                    f16_to_f32(x[b + 1].d) * f16_to_f32(y[b + 1].d));
-        acc = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc);
+    for (; b + 4 <= blocks; b += 4) {
+        const __m128 d = _mm_mul_ps(four_scales<sizeof(BlockQ8_0)>(x + b),
+                                    four_scales<sizeof(BlockQ8_0)>(y + b));
+        const __m512i x01 = load2x256(x[b].qs, x[b + 1].qs);
+        const __m512i x23 = load2x256(x[b + 2].qs, x[b + 3].qs);
+        const __m512i y01 = load2x256(y[b].qs, y[b + 1].qs);
+        const __m512i y23 = load2x256(y[b + 2].qs, y[b + 3].qs);
+        const __m512i zero = _mm512_setzero_si512();
+        const __m512i p01 = dot4(_mm512_abs_epi8(x01),
+                                 _mm512_mask_sub_epi8(y01, _mm512_movepi8_mask(x01), zero, y01));
+        const __m512i p23 = dot4(_mm512_abs_epi8(x23),
+                                 _mm512_mask_sub_epi8(y23, _mm512_movepi8_mask(x23), zero, y23));
+        acc0 = _mm512_fmadd_ps(spread_pair<0>(d), _mm512_cvtepi32_ps(p01), acc0);
+        acc1 = _mm512_fmadd_ps(spread_pair<2>(d), _mm512_cvtepi32_ps(p23), acc1);
     }
-    float sum = _mm512_reduce_add_ps(acc);
+    float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
     for (; b < blocks; ++b) {
         const __m256i xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs));
         const __m256i yv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));
@@ -117,33 +134,39 @@ EDGEAI_AVX512_TARGET float dot_q8_0(size_t n, const void* w, const void* a) {
     return sum;
 }
 
-// Q4_0 x Q8_0, two blocks at a time. The nibbles (0..15) go in unsigned as they
-// are; the -8 comes back as 8 * sum(y), from a second dot4 against eights.
+// Q4_0 x Q8_0, four blocks at a time. The nibbles (0..15) go in unsigned as
+// they are; the -8 comes back as 8 * sum(y).
 EDGEAI_AVX512_TARGET float dot_q4_0(size_t n, const void* w, const void* a) {
     const auto* x = static_cast<const BlockQ4_0*>(w);
     const auto* y = static_cast<const BlockQ8_0*>(a);
     const size_t blocks = n / kBlock32;
     const __m512i low_mask = _mm512_set1_epi8(0xF);
     const __m512i eight = _mm512_set1_epi8(8);
-    __m512 acc = _mm512_setzero_ps();
+    // 64-bit lanes of [lo0 lo1 lo2 lo3] and [hi0 hi1 hi2 hi3] (16 bytes each)
+    // into [lo0 hi0 lo1 hi1] and [lo2 hi2 lo3 hi3], the order of the activations.
+    const __m512i first_pair = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i second_pair = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
     size_t b = 0;
-    for (; b + 2 <= blocks; b += 2) {
-        // [qs0 qs0 qs1 qs1] in 128-bit lanes, then the high nibbles in lanes 1
-        // and 3: [lo0 hi0 lo1 hi1], the order of the activations' values.
-        const __m256i both = _mm256_inserti128_si256(
-            _mm256_castsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b].qs))),
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(x[b + 1].qs)), 1);
-        const __m512i wide = _mm512_castsi256_si512(both);
-        const __m512i twice = _mm512_shuffle_i64x2(wide, wide, 0x50);
-        const __m512i q = _mm512_and_si512(
-            _mm512_mask_blend_epi64(0xCC, twice, _mm512_srli_epi16(twice, 4)), low_mask);
-        const __m512i yv = load2x256(y[b].qs, y[b + 1].qs);
-        const __m512i p = _mm512_sub_epi32(dot4(q, yv), dot4(eight, yv));
-        const __m512 d = two_scales(f16_to_f32(x[b].d) * f16_to_f32(y[b].d),
-                                    f16_to_f32(x[b + 1].d) * f16_to_f32(y[b + 1].d));
-        acc = _mm512_fmadd_ps(d, _mm512_cvtepi32_ps(p), acc);
+    for (; b + 4 <= blocks; b += 4) {
+        const __m128 d = _mm_mul_ps(four_scales<sizeof(BlockQ4_0)>(x + b),
+                                    four_scales<sizeof(BlockQ8_0)>(y + b));
+        __m512i raw = _mm512_castsi128_si512(load128(x[b].qs));
+        raw = _mm512_inserti32x4(raw, load128(x[b + 1].qs), 1);
+        raw = _mm512_inserti32x4(raw, load128(x[b + 2].qs), 2);
+        raw = _mm512_inserti32x4(raw, load128(x[b + 3].qs), 3);
+        const __m512i lo = _mm512_and_si512(raw, low_mask);
+        const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low_mask);
+        const __m512i x01 = _mm512_permutex2var_epi64(lo, first_pair, hi);
+        const __m512i x23 = _mm512_permutex2var_epi64(lo, second_pair, hi);
+        const __m512i y01 = load2x256(y[b].qs, y[b + 1].qs);
+        const __m512i y23 = load2x256(y[b + 2].qs, y[b + 3].qs);
+        acc0 = _mm512_fmadd_ps(spread_pair<0>(d), _mm512_cvtepi32_ps(dot4_minus(x01, eight, y01)),
+                               acc0);
+        acc1 = _mm512_fmadd_ps(spread_pair<2>(d), _mm512_cvtepi32_ps(dot4_minus(x23, eight, y23)),
+                               acc1);
     }
-    float sum = _mm512_reduce_add_ps(acc);
+    float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
     for (; b < blocks; ++b) {
         const __m256i q = unpack_nibbles(x[b].qs);
         const __m256i yv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y[b].qs));

@@ -1,8 +1,416 @@
-// WASM SIMD128 kernels (placeholder until written): no table yet.
+// WebAssembly SIMD128 kernels (wasm32 built with -msimd128: node 16+, every
+// current browser). A module either validates with these instructions or not
+// at all, so there is no run-time check: the table exists when compiled in.
+// SIMD128 has no FMA, no byte dot product and no half-float conversion: byte
+// products widen to int16 and go through i32x4.dot_i16x8_s, and halves are
+// converted with integer operations.
 #include "engine/kernels/kernel_table.h"
+
+#if defined(__wasm_simd128__)
+
+#include "engine/kernels/blocks.h"
+
+#include <wasm_simd128.h>
+
+namespace edgeai::engine::kernels {
+namespace {
+
+// Like every SIMD file, this one defines its own helpers rather than sharing
+// inline ones (half.h, <algorithm>): see dot_avx2.cpp.
+
+inline float hsum_f32(v128_t v) {
+    return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+           (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+inline int hsum_i32(v128_t v) {
+    return (wasm_i32x4_extract_lane(v, 0) + wasm_i32x4_extract_lane(v, 1)) +
+           (wasm_i32x4_extract_lane(v, 2) + wasm_i32x4_extract_lane(v, 3));
+}
+
+// Four halves (in the low 16 bits of each lane) to floats, exactly: the
+// exponent and mantissa bits moved into float position are the value times
+// 2^-112 for normal and subnormal halves alike (the multiply is exact); all-ones
+// exponents (inf, nan) keep a float all-ones exponent instead.
+inline v128_t halves_to_f32(v128_t h) {
+    const v128_t magnitude = wasm_v128_and(h, wasm_i32x4_splat(0x7fff));
+    const v128_t shifted = wasm_i32x4_shl(magnitude, 13);
+    const v128_t finite = wasm_f32x4_mul(shifted, wasm_f32x4_splat(0x1p112f));
+    const v128_t special = wasm_v128_or(shifted, wasm_i32x4_splat(0x7f800000));
+    const v128_t is_special = wasm_i32x4_ge(magnitude, wasm_i32x4_splat(0x7c00));
+    const v128_t sign = wasm_i32x4_shl(wasm_v128_and(h, wasm_i32x4_splat(0x8000)), 16);
+    return wasm_v128_or(wasm_v128_bitselect(special, finite, is_special), sign);
+}
+
+inline float f16_to_f32(uint16_t h) {
+    return wasm_f32x4_extract_lane(halves_to_f32(wasm_i32x4_splat(h)), 0);
+}
+inline float bf16_to_f32(uint16_t h) {
+    const uint32_t bits = uint32_t{h} << 16;
+    float f;
+    __builtin_memcpy(&f, &bits, sizeof f);
+    return f;
+}
+
+inline v128_t load(const void* p) {
+    return wasm_v128_load(p);
+}
+
+float dot_f32(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const float*>(w);
+    const auto* y = static_cast<const float*>(a);
+    v128_t acc0 = wasm_f32x4_splat(0.0f), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(load(x + i), load(y + i)));
+        acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(load(x + i + 4), load(y + i + 4)));
+        acc2 = wasm_f32x4_add(acc2, wasm_f32x4_mul(load(x + i + 8), load(y + i + 8)));
+        acc3 = wasm_f32x4_add(acc3, wasm_f32x4_mul(load(x + i + 12), load(y + i + 12)));
+    }
+    for (; i + 4 <= n; i += 4)
+        acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(load(x + i), load(y + i)));
+    float sum = hsum_f32(wasm_f32x4_add(wasm_f32x4_add(acc0, acc1), wasm_f32x4_add(acc2, acc3)));
+    for (; i < n; ++i)
+        sum += x[i] * y[i];
+    return sum;
+}
+
+// Eight 16-bit floats as two float vectors.
+inline void load_f16(const uint16_t* p, v128_t* lo, v128_t* hi) {
+    const v128_t h = load(p);
+    *lo = halves_to_f32(wasm_u32x4_extend_low_u16x8(h));
+    *hi = halves_to_f32(wasm_u32x4_extend_high_u16x8(h));
+}
+inline void load_bf16(const uint16_t* p, v128_t* lo, v128_t* hi) {
+    const v128_t h = load(p);
+    *lo = wasm_i32x4_shl(wasm_u32x4_extend_low_u16x8(h), 16);
+    *hi = wasm_i32x4_shl(wasm_u32x4_extend_high_u16x8(h), 16);
+}
+
+template <void (*Load)(const uint16_t*, v128_t*, v128_t*), float (*Scalar)(uint16_t)>
+float dot_half(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const uint16_t*>(w);
+    const auto* y = static_cast<const float*>(a);
+    v128_t acc0 = wasm_f32x4_splat(0.0f), acc1 = acc0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v128_t x0, x1;
+        Load(x + i, &x0, &x1);
+        acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(x0, load(y + i)));
+        acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(x1, load(y + i + 4)));
+    }
+    float sum = hsum_f32(wasm_f32x4_add(acc0, acc1));
+    for (; i < n; ++i)
+        sum += Scalar(x[i]) * y[i];
+    return sum;
+}
+
+// acc + the products of 16 signed bytes, in four int32 lanes (partial sums:
+// callers use the total of a call's lanes, or scale them all by one factor).
+inline v128_t dot16(v128_t acc, v128_t a, v128_t b) {
+    const v128_t lo =
+        wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(a), wasm_i16x8_extend_low_i8x16(b));
+    const v128_t hi =
+        wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(a), wasm_i16x8_extend_high_i8x16(b));
+    return wasm_i32x4_add(acc, wasm_i32x4_add(lo, hi));
+}
+
+float dot_q8_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ8_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        v128_t p = dot16(wasm_i32x4_splat(0), load(x[b].qs), load(y[b].qs));
+        p = dot16(p, load(x[b].qs + 16), load(y[b].qs + 16));
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+    }
+    return hsum_f32(acc);
+}
+
+float dot_q4_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const v128_t low_mask = wasm_i8x16_splat(0xF), eight = wasm_i8x16_splat(8);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const v128_t bytes = load(x[b].qs);
+        const v128_t lo = wasm_i8x16_sub(wasm_v128_and(bytes, low_mask), eight);
+        const v128_t hi = wasm_i8x16_sub(wasm_u8x16_shr(bytes, 4), eight);
+        v128_t p = dot16(wasm_i32x4_splat(0), lo, load(y[b].qs));
+        p = dot16(p, hi, load(y[b].qs + 16));
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+    }
+    return hsum_f32(acc);
+}
+
+// Q4_K and Q5_K: per super-block, the integer sums of scale_j * (q·y)_j and
+// min_j * bsum_j, combined in float as the scalar code does.
+template <bool kFifthBit> float dot_k_affine(size_t n, const void* w, const void* a) {
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const v128_t low_mask = wasm_i8x16_splat(0xF);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const uint8_t* scales;
+        const uint8_t* qs;
+        v128_t qh0 = wasm_i8x16_splat(0), qh1 = qh0;
+        float d, dmin;
+        if constexpr (kFifthBit) {
+            const auto& x = static_cast<const BlockQ5_K*>(w)[b];
+            scales = x.scales;
+            qs = x.qs;
+            qh0 = load(x.qh);
+            qh1 = load(x.qh + 16);
+            d = f16_to_f32(x.d);
+            dmin = f16_to_f32(x.dmin);
+        } else {
+            const auto& x = static_cast<const BlockQ4_K*>(w)[b];
+            scales = x.scales;
+            qs = x.qs;
+            d = f16_to_f32(x.d);
+            dmin = f16_to_f32(x.dmin);
+        }
+        int scaled_sum = 0, min_sum = 0;
+        const int8_t* yq = y[b].qs;
+        for (int chunk = 0; chunk < 4; ++chunk) {
+            const v128_t b0 = load(qs + 32 * chunk), b1 = load(qs + 32 * chunk + 16);
+            v128_t lo0 = wasm_v128_and(b0, low_mask), lo1 = wasm_v128_and(b1, low_mask);
+            v128_t hi0 = wasm_u8x16_shr(b0, 4), hi1 = wasm_u8x16_shr(b1, 4);
+            if constexpr (kFifthBit) {
+                // Chunk c's low nibbles take bit 2c of qh, its high ones bit 2c+1.
+                const auto shift = static_cast<uint32_t>(2 * chunk);
+                const v128_t one = wasm_i8x16_splat(1), two = wasm_i8x16_splat(2);
+                const v128_t s0 = wasm_u8x16_shr(qh0, shift), s1 = wasm_u8x16_shr(qh1, shift);
+                lo0 = wasm_v128_or(lo0, wasm_i8x16_shl(wasm_v128_and(s0, one), 4));
+                lo1 = wasm_v128_or(lo1, wasm_i8x16_shl(wasm_v128_and(s1, one), 4));
+                hi0 = wasm_v128_or(hi0, wasm_i8x16_shl(wasm_v128_and(s0, two), 3));
+                hi1 = wasm_v128_or(hi1, wasm_i8x16_shl(wasm_v128_and(s1, two), 3));
+            }
+            uint8_t scale_lo, min_lo, scale_hi, min_hi;
+            unpack_scale_min_k4(scales, 2 * chunk, &scale_lo, &min_lo);
+            unpack_scale_min_k4(scales, 2 * chunk + 1, &scale_hi, &min_hi);
+            // Values are at most 31: also valid signed bytes.
+            const v128_t p_lo =
+                dot16(dot16(wasm_i32x4_splat(0), lo0, load(yq)), lo1, load(yq + 16));
+            const v128_t p_hi =
+                dot16(dot16(wasm_i32x4_splat(0), hi0, load(yq + 32)), hi1, load(yq + 48));
+            scaled_sum += scale_lo * hsum_i32(p_lo) + scale_hi * hsum_i32(p_hi);
+            min_sum += min_lo * (y[b].bsums[4 * chunk] + y[b].bsums[4 * chunk + 1]) +
+                       min_hi * (y[b].bsums[4 * chunk + 2] + y[b].bsums[4 * chunk + 3]);
+            yq += 64;
+        }
+        sum += y[b].d * (d * static_cast<float>(scaled_sum) - dmin * static_cast<float>(min_sum));
+    }
+    return sum;
+}
+
+// Q6_K: each 16 values is one sub-block with one signed scale.
+float dot_q6_k(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ6_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const v128_t low_mask = wasm_i8x16_splat(0xF), bits45 = wasm_i8x16_splat(0x30);
+    const v128_t offset = wasm_i8x16_splat(32);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        v128_t acc = wasm_i32x4_splat(0);
+        for (int half = 0; half < 2; ++half) {
+            const uint8_t* ql = x[b].ql + 64 * half;
+            const uint8_t* qh = x[b].qh + 32 * half;
+            const int8_t* sc = x[b].scales + 8 * half;
+            const int8_t* yq = y[b].qs + 128 * half;
+            for (int part = 0; part < 2; ++part) { // values l = 16 * part .. + 15
+                const v128_t l0 = load(ql + 16 * part), l1 = load(ql + 32 + 16 * part);
+                const v128_t h = load(qh + 16 * part);
+                // Values l, l+32, l+64, l+96 of the half: low or high nibble of
+                // ql[l] / ql[l+32] with qh bit pairs 0-1, 2-3, 4-5, 6-7 as bits 4-5.
+                const v128_t u[4] = {
+                    wasm_v128_or(wasm_v128_and(l0, low_mask),
+                                 wasm_v128_and(wasm_i8x16_shl(h, 4), bits45)),
+                    wasm_v128_or(wasm_v128_and(l1, low_mask),
+                                 wasm_v128_and(wasm_i8x16_shl(h, 2), bits45)),
+                    wasm_v128_or(wasm_u8x16_shr(l0, 4), wasm_v128_and(h, bits45)),
+                    wasm_v128_or(wasm_u8x16_shr(l1, 4),
+                                 wasm_v128_and(wasm_u8x16_shr(h, 2), bits45)),
+                };
+                for (int k = 0; k < 4; ++k) {
+                    // Values 32k + 16*part .. + 15: sub-block 2k + part.
+                    const v128_t q = wasm_i8x16_sub(u[k], offset);
+                    const v128_t p = dot16(wasm_i32x4_splat(0), q, load(yq + 32 * k + 16 * part));
+                    acc =
+                        wasm_i32x4_add(acc, wasm_i32x4_mul(p, wasm_i32x4_splat(sc[2 * k + part])));
+                }
+            }
+        }
+        sum += f16_to_f32(x[b].d) * y[b].d * static_cast<float>(hsum_i32(acc));
+    }
+    return sum;
+}
+
+// Activation quantizers; they must write the scalar quantizers' bytes exactly.
+// f32x4.nearest rounds half to even, as std::nearbyint does (wasm has no other
+// rounding mode); f32x4.pmax(m, v) is m < v ? v : m, std::max's definition, so
+// NaNs are skipped the same way.
+
+// Saturating narrows, which for values within int8 (all that rounding x * id
+// gives) are static_cast<int8_t>. Only a block of subnormal inputs, whose 1/d
+// overflows to inf, leaves that range; the scalar float-to-int conversion is
+// undefined there (clang lowers it differently at -Os and -O2), so no table can
+// promise its bytes.
+inline v128_t narrow_to_i8(v128_t a, v128_t b, v128_t c, v128_t d) {
+    return wasm_i8x16_narrow_i16x8(wasm_i16x8_narrow_i32x4(a, b), wasm_i16x8_narrow_i32x4(c, d));
+}
+
+inline v128_t round_to_int(v128_t v) {
+    return wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_nearest(v));
+}
+
+inline float hmax(v128_t v) {
+    float m = wasm_f32x4_extract_lane(v, 0);
+    for (float lane : {wasm_f32x4_extract_lane(v, 1), wasm_f32x4_extract_lane(v, 2),
+                       wasm_f32x4_extract_lane(v, 3)})
+        m = m < lane ? lane : m;
+    return m;
+}
+
+// f32 to IEEE half bits with ties to even, bit for bit half.h's f32_to_f16 (the
+// scalar quantizer's), for one block scale per call.
+inline uint16_t f32_to_f16(float f) {
+    uint32_t x;
+    __builtin_memcpy(&x, &f, sizeof x);
+    const uint32_t sign = (x >> 16) & 0x8000u;
+    const uint32_t abs = x & 0x7fffffffu;
+    if (abs >= 0x7f800000u)
+        return static_cast<uint16_t>(sign | 0x7c00u | (abs > 0x7f800000u ? 0x200u : 0u));
+    if (abs >= 0x477ff000u) return static_cast<uint16_t>(sign | 0x7c00u);
+    if (abs < 0x38800000u) {
+        if (abs < 0x33000000u) return static_cast<uint16_t>(sign);
+        const uint32_t e = abs >> 23;
+        const uint32_t m = (abs & 0x7fffffu) | 0x800000u;
+        const uint32_t shift = 126 - e;
+        uint32_t half = m >> shift;
+        const uint32_t rest = m & ((1u << shift) - 1);
+        const uint32_t midpoint = 1u << (shift - 1);
+        if (rest > midpoint || (rest == midpoint && (half & 1u))) ++half;
+        return static_cast<uint16_t>(sign | half);
+    }
+    uint32_t half = ((abs >> 13) - (112u << 10));
+    const uint32_t rest = abs & 0x1fffu;
+    if (rest > 0x1000u || (rest == 0x1000u && (half & 1u))) ++half;
+    return static_cast<uint16_t>(sign | half);
+}
+
+void quantize_q8_0(const float* x, void* out, size_t n) {
+    auto* y = static_cast<BlockQ8_0*>(out);
+    for (size_t b = 0; b < n / kBlock32; ++b, x += kBlock32) {
+        v128_t v[8];
+        v128_t m = wasm_f32x4_splat(0.0f);
+        for (int k = 0; k < 8; ++k) {
+            v[k] = load(x + 4 * k);
+            m = wasm_f32x4_pmax(m, wasm_f32x4_abs(v[k]));
+        }
+        const float amax = hmax(m);
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        y[b].d = f32_to_f16(d);
+        const v128_t vid = wasm_f32x4_splat(id);
+        for (int k = 0; k < 8; k += 4)
+            wasm_v128_store(y[b].qs + 4 * k,
+                            narrow_to_i8(round_to_int(wasm_f32x4_mul(v[k], vid)),
+                                         round_to_int(wasm_f32x4_mul(v[k + 1], vid)),
+                                         round_to_int(wasm_f32x4_mul(v[k + 2], vid)),
+                                         round_to_int(wasm_f32x4_mul(v[k + 3], vid))));
+    }
+}
+
+void quantize_q8_k(const float* x, void* out, size_t n) {
+    auto* y = static_cast<BlockQ8_K*>(out);
+    for (size_t b = 0; b < n / kBlockK; ++b, x += kBlockK) {
+        v128_t m = wasm_f32x4_splat(0.0f);
+        for (size_t i = 0; i < kBlockK; i += 4)
+            m = wasm_f32x4_pmax(m, wasm_f32x4_abs(load(x + i)));
+        const float amax = hmax(m);
+        if (amax == 0.0f) {
+            __builtin_memset(&y[b], 0, sizeof(BlockQ8_K));
+            continue;
+        }
+        // The scalar code keeps the first value of largest magnitude, with its sign.
+        float max = 0.0f;
+        for (size_t i = 0; i < kBlockK; ++i) {
+            if (__builtin_fabsf(x[i]) == amax) {
+                max = x[i];
+                break;
+            }
+        }
+        const float iscale = -127.0f / max;
+        const v128_t vis = wasm_f32x4_splat(iscale);
+        const v128_t top = wasm_i32x4_splat(127);
+        for (size_t g = 0; g < kBlockK / 16; ++g) {
+            v128_t q[4];
+            for (int k = 0; k < 4; ++k)
+                q[k] = wasm_i32x4_min(round_to_int(wasm_f32x4_mul(load(x + 16 * g + 4 * k), vis)),
+                                      top);
+            wasm_v128_store(y[b].qs + 16 * g, narrow_to_i8(q[0], q[1], q[2], q[3]));
+            const v128_t total =
+                wasm_i32x4_add(wasm_i32x4_add(q[0], q[1]), wasm_i32x4_add(q[2], q[3]));
+            y[b].bsums[g] = static_cast<int16_t>(hsum_i32(total));
+        }
+        y[b].d = 1.0f / iscale;
+    }
+}
+
+void axpy_f32(size_t n, float a, const float* x, float* y) {
+    const v128_t va = wasm_f32x4_splat(a);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        wasm_v128_store(y + i, wasm_f32x4_add(load(y + i), wasm_f32x4_mul(va, load(x + i))));
+    for (; i < n; ++i)
+        y[i] += a * x[i];
+}
+
+void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
+    const v128_t va = wasm_f32x4_splat(a);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        v128_t lo, hi;
+        load_f16(x + i, &lo, &hi);
+        wasm_v128_store(y + i, wasm_f32x4_add(load(y + i), wasm_f32x4_mul(va, lo)));
+        wasm_v128_store(y + i + 4, wasm_f32x4_add(load(y + i + 4), wasm_f32x4_mul(va, hi)));
+    }
+    for (; i < n; ++i)
+        y[i] += a * f16_to_f32(x[i]);
+}
+
+constexpr KernelTable kSimd128{
+    .name = "simd128",
+    .dot_f32 = dot_f32,
+    .dot_f16 = dot_half<load_f16, f16_to_f32>,
+    .dot_bf16 = dot_half<load_bf16, bf16_to_f32>,
+    .dot_q8_0 = dot_q8_0,
+    .dot_q4_0 = dot_q4_0,
+    .dot_q4_k = dot_k_affine<false>,
+    .dot_q5_k = dot_k_affine<true>,
+    .dot_q6_k = dot_q6_k,
+    .quantize_q8_0 = quantize_q8_0,
+    .quantize_q8_k = quantize_q8_k,
+    .axpy_f32 = axpy_f32,
+    .axpy_f16 = axpy_f16,
+};
+
+} // namespace
+
+const KernelTable* simd128_kernels() {
+    return &kSimd128;
+}
+
+} // namespace edgeai::engine::kernels
+
+#else
 
 namespace edgeai::engine::kernels {
 const KernelTable* simd128_kernels() {
     return nullptr;
 }
 } // namespace edgeai::engine::kernels
+
+#endif

@@ -139,7 +139,7 @@ void Forward::attention(uint32_t layer, std::span<const BatchToken> batch) {
     });
 }
 
-core::Status Forward::decode(std::span<const BatchToken> batch, float* logits) {
+core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool hidden) {
     const ModelConfig& c = config_;
     if (batch.empty()) return core::Status::ok_status();
     if (batch.size() > max_batch_)
@@ -207,7 +207,8 @@ core::Status Forward::decode(std::span<const BatchToken> batch, float* logits) {
     // matrix (the largest in small models).
     for (size_t i = 0; i < logit_rows_.size(); ++i)
         ops::rms_norm(x_.data() + size_t{logit_rows_[i]} * c.n_embd, model_.output_norm().data(),
-                      xn_.data() + i * c.n_embd, c.n_embd, c.rms_eps);
+                      (hidden ? logits : xn_.data()) + i * c.n_embd, c.n_embd, c.rms_eps);
+    if (hidden) return core::Status::ok_status();
     ops::matmul(pool_, kernels_, model_.output(), xn_.data(),
                 static_cast<uint32_t>(logit_rows_.size()), logits, scratch);
     return core::Status::ok_status();

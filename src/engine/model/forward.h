@@ -37,12 +37,21 @@ class Forward {
     // Runs the batch. `logits` receives n_vocab floats per token that asked for
     // them, in batch order. Errors (bad token id, position past the cache, too
     // big a batch) are found before anything is written.
-    core::Status decode(std::span<const BatchToken> batch, float* logits);
+    core::Status decode(std::span<const BatchToken> batch, float* logits) {
+        return run(batch, logits, false);
+    }
+    // The same pass, but `hidden` receives each flagged token's final hidden
+    // state (after the output norm, n_embd floats) instead of logits: what
+    // embeddings are pooled from.
+    core::Status decode_hidden(std::span<const BatchToken> batch, float* hidden) {
+        return run(batch, hidden, true);
+    }
 
     const Model& model() const { return model_; }
     uint32_t max_batch() const { return max_batch_; }
 
   private:
+    core::Status run(std::span<const BatchToken> batch, float* out, bool hidden);
     void compute_rope_tables(std::span<const BatchToken> batch);
     void apply_rope(float* head, const float* cos_sin) const;
     void attention(uint32_t layer, std::span<const BatchToken> batch);

@@ -1,6 +1,7 @@
 #include "platform/native/engine_worker.h"
 
 #include "engine/kernels/kernel_table.h"
+#include "engine/session/embedding.h"
 
 #include <string>
 
@@ -38,8 +39,8 @@ EngineWorker::EngineWorker(const engine::model::Model& model,
                            const engine::tokenizer::Tokenizer& tokenizer, int threads,
                            engine::session::SchedulerConfig config, core::Executor& loop)
     : loop_(loop), pool_(threads),
-      scheduler_(model, tokenizer, pool_, engine::kernels::best_kernels(), config),
-      thread_([this] { main(); }) {}
+      scheduler_(model, tokenizer, pool_, engine::kernels::best_kernels(), config), model_(model),
+      config_(config), thread_([this] { main(); }) {}
 
 EngineWorker::~EngineWorker() {
     {
@@ -71,6 +72,38 @@ void EngineWorker::cancel(uint64_t ticket) {
     wake_.notify_one();
 }
 
+void EngineWorker::embed(std::vector<std::vector<int32_t>> inputs,
+                         std::shared_ptr<router::EmbeddingSink> sink) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        embeddings_.push_back({std::move(inputs), std::move(sink)});
+    }
+    wake_.notify_one();
+}
+
+void EngineWorker::run_embedding(EmbeddingJob& job) {
+    if (!embed_forward_) {
+        embed_forward_ = std::make_unique<engine::model::Forward>(
+            model_, pool_, engine::kernels::best_kernels(), 64, config_.n_ctx);
+        embed_cache_ = std::make_unique<engine::model::KvCache>(model_.config(), config_.n_ctx,
+                                                                engine::model::KvType::kF32);
+    }
+    std::vector<std::vector<float>> vectors;
+    uint32_t tokens = 0;
+    for (const auto& input : job.inputs) {
+        auto v = engine::session::embed_tokens(*embed_forward_, *embed_cache_, input);
+        if (!v.ok()) {
+            loop_.post([sink = job.sink, status = v.status()] { sink->on_error(status); });
+            return;
+        }
+        tokens += static_cast<uint32_t>(input.size());
+        vectors.push_back(std::move(*v));
+    }
+    loop_.post([sink = job.sink, vectors = std::move(vectors), tokens]() mutable {
+        sink->on_embeddings(std::move(vectors), tokens);
+    });
+}
+
 void EngineWorker::take_requests(std::vector<Submission>& submits, std::vector<uint64_t>& cancels) {
     for (Submission& s : submits) {
         auto relay = std::make_unique<Relay>(*this, s.ticket, s.sink);
@@ -93,16 +126,22 @@ void EngineWorker::take_requests(std::vector<Submission>& submits, std::vector<u
 void EngineWorker::main() {
     std::vector<Submission> submits;
     std::vector<uint64_t> cancels;
+    std::vector<EmbeddingJob> embeddings;
     for (;;) {
         {
             std::unique_lock<std::mutex> lock(mu_);
             wake_.wait(lock, [&] {
-                return stopping_ || !submits_.empty() || !cancels_.empty() || scheduler_.has_work();
+                return stopping_ || !submits_.empty() || !cancels_.empty() ||
+                       !embeddings_.empty() || scheduler_.has_work();
             });
             if (stopping_) return;
             submits.swap(submits_);
             cancels.swap(cancels_);
+            embeddings.swap(embeddings_);
         }
+        for (EmbeddingJob& job : embeddings)
+            run_embedding(job);
+        embeddings.clear();
         take_requests(submits, cancels);
         submits.clear();
         cancels.clear();

@@ -28,6 +28,8 @@ class EngineWorker final : public router::LocalEngine {
     uint64_t submit(std::vector<int32_t> prompt, engine::session::CompletionOptions options,
                     std::shared_ptr<engine::session::SequenceSink> sink) override;
     void cancel(uint64_t ticket) override;
+    void embed(std::vector<std::vector<int32_t>> inputs,
+               std::shared_ptr<router::EmbeddingSink> sink) override;
 
   private:
     class Relay;
@@ -37,17 +39,29 @@ class EngineWorker final : public router::LocalEngine {
         engine::session::CompletionOptions options;
         std::shared_ptr<engine::session::SequenceSink> sink;
     };
+    struct EmbeddingJob {
+        std::vector<std::vector<int32_t>> inputs;
+        std::shared_ptr<router::EmbeddingSink> sink;
+    };
     void main();
+    void run_embedding(EmbeddingJob& job);
     void take_requests(std::vector<Submission>& submits, std::vector<uint64_t>& cancels);
 
     core::Executor& loop_;
     WorkerThreads pool_;
     engine::session::Scheduler scheduler_;
+    // Embeddings run between decode steps with their own pass and cache,
+    // made on first use.
+    const engine::model::Model& model_;
+    engine::session::SchedulerConfig config_;
+    std::unique_ptr<engine::model::Forward> embed_forward_;
+    std::unique_ptr<engine::model::KvCache> embed_cache_;
 
     std::mutex mu_;
     std::condition_variable wake_;
     std::vector<Submission> submits_;
     std::vector<uint64_t> cancels_;
+    std::vector<EmbeddingJob> embeddings_;
     bool stopping_ = false;
     uint64_t next_ticket_ = 1;
 

@@ -85,7 +85,10 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
         const uint32_t n_ctx = o.ctx_size > 0 ? static_cast<uint32_t>(o.ctx_size)
                                               : std::min<uint32_t>(c.n_ctx_train, 4096);
         const auto parallel = static_cast<uint32_t>(std::max(1, o.parallel));
-        const uint64_t kv = engine::model::KvCache::bytes_needed(c, n_ctx, kv_type) * parallel;
+        // One cache per parallel sequence, plus an f32 one for embeddings.
+        const uint64_t kv =
+            engine::model::KvCache::bytes_needed(c, n_ctx, kv_type) * parallel +
+            engine::model::KvCache::bytes_needed(c, n_ctx, engine::model::KvType::kF32);
         total += m->file.bytes().size() + kv;
         if (o.max_memory_bytes != 0 && total > o.max_memory_bytes) {
             logger.error("the models do not fit in --max-memory",

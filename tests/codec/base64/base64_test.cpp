@@ -1,0 +1,26 @@
+#include "codec/base64/base64.h"
+
+#include <gtest/gtest.h>
+
+namespace edgeai::codec {
+namespace {
+
+std::string b64(std::string_view s) {
+    std::string out;
+    append_base64(out, s);
+    return out;
+}
+
+TEST(Base64, MatchesRfc4648Vectors) {
+    EXPECT_EQ(b64(""), "");
+    EXPECT_EQ(b64("f"), "Zg==");
+    EXPECT_EQ(b64("fo"), "Zm8=");
+    EXPECT_EQ(b64("foo"), "Zm9v");
+    EXPECT_EQ(b64("foob"), "Zm9vYg==");
+    EXPECT_EQ(b64("fooba"), "Zm9vYmE=");
+    EXPECT_EQ(b64("foobar"), "Zm9vYmFy");
+    EXPECT_EQ(b64(std::string("\xff\xfe\x00", 3)), "//4A");
+}
+
+} // namespace
+} // namespace edgeai::codec

@@ -1,0 +1,400 @@
+// `edgeai serve -m MODEL` end to end with the official openai SDK: a real
+// model (stories260K, converted from its llama2.c checkpoint with
+// `edgeai model convert-llama2c`) served locally, checked token for token
+// against run.c's greedy output in ../shared/data. Skips with a message when
+// the reference data is absent.
+//
+// Run: EDGEAI_BIN=/path/to/edgeai node --test local_engine.test.mjs
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import OpenAI from 'openai';
+
+import { request, sleep, within } from './lib/clients.mjs';
+import {
+  binaryMissing, convertStories, dataPath, makeTmpDir, missingData, removeTmpDir, runEdgeai,
+  startLocalServe, storiesReference,
+} from './lib/engine.mjs';
+
+const T = { timeout: 90000 };
+const MODEL = 'stories260K';
+const STORIES = ['stories260K.bin', 'tok512.bin', 'once_200.txt', 'once_200.ids', 'lily_200.txt', 'lily_200.ids']
+  .map((f) => `stories260K/${f}`);
+const skip = binaryMissing() || missingData(...STORIES);
+
+// One engine thread: the tests are about the server and the scheduler; a
+// worker pool on an oversubscribed CI machine makes every token slow.
+const SERVE_ARGS = ['--parallel', '4', '--ctx-size', '512', '--threads', '1'];
+
+function makeClient(gw, extra = {}) {
+  return new OpenAI({ apiKey: 'sk-local-unused', baseURL: gw.baseUrl, maxRetries: 0, timeout: 60000, ...extra });
+}
+
+async function expectThrow(fn, what) {
+  try {
+    await fn();
+  } catch (e) {
+    return e;
+  }
+  assert.fail(`${what}: expected an error, but the call succeeded`);
+}
+
+function errSummary(e) {
+  return `${e?.constructor?.name} status=${e?.status} code=${e?.code} message=${JSON.stringify(e?.message)}`;
+}
+
+/** Read a streamed completion with the SDK; returns { text, chunks, times }. */
+async function streamCompletion(client, params, options) {
+  const stream = await client.completions.create({ ...params, stream: true }, options);
+  const chunks = [];
+  const times = [];
+  for await (const c of stream) {
+    chunks.push(c);
+    times.push(performance.now());
+  }
+  return { text: chunks.map((c) => c.choices[0]?.text ?? '').join(''), chunks, times };
+}
+
+/**
+ * POST a streamed request with node:http and return each SSE event's raw
+ * bytes (to check that every event is valid UTF-8 on its own).
+ */
+function rawStreamEvents(url, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } }, (res) => {
+      const parts = [];
+      res.on('data', (d) => parts.push(d));
+      res.on('end', () => {
+        const all = Buffer.concat(parts);
+        const events = [];
+        let start = 0;
+        for (;;) {
+          const end = all.indexOf('\n\n', start);
+          if (end < 0) break;
+          events.push(all.subarray(start, end));
+          start = end + 2;
+        }
+        resolve({ status: res.statusCode, events, rest: all.subarray(start) });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+describe('edgeai serve -m stories260K', { skip }, () => {
+  let tmp;
+  let modelPath;
+  let gw;
+  let client;
+  let once;
+  let lily;
+
+  before(async () => {
+    once = storiesReference('once_200');
+    lily = storiesReference('lily_200');
+    tmp = makeTmpDir();
+    modelPath = await convertStories(tmp);
+    gw = await startLocalServe({ models: [modelPath], args: SERVE_ARGS });
+    client = makeClient(gw);
+  });
+
+  after(async () => {
+    await gw?.stop();
+    removeTmpDir(tmp);
+  });
+
+  const greedy = (prompt, max_tokens, extra = {}) => ({ model: MODEL, prompt, max_tokens, temperature: 0, ...extra });
+
+  it('completion, greedy: run.c\'s continuation token for token, finish_reason length, usage', T, async () => {
+    const r = await client.completions.create(greedy(once.prompt, 40));
+    assert.equal(r.object, 'text_completion');
+    assert.equal(r.model, MODEL);
+    assert.equal(r.choices.length, 1);
+    const text = r.choices[0].text;
+    assert.equal(text, once.continuation(40), 'the 40 generated tokens decode to run.c\'s text');
+    // And directly against what run.c printed after the prompt, over the same length.
+    const printed = fs.readFileSync(dataPath('stories260K', 'once_200.txt'), 'utf8').slice(once.prompt.length);
+    assert.ok(text.length > 40);
+    assert.equal(text, printed.slice(0, text.length));
+    assert.equal(r.choices[0].finish_reason, 'length');
+    assert.deepEqual(r.usage, { prompt_tokens: 5, completion_tokens: 40, total_tokens: 45 });
+  });
+
+  it('streamed completion: same text, finish_reason on the last choice chunk, usage chunk, UTF-8 per event', T, async () => {
+    const plain = (await client.completions.create(greedy(once.prompt, 40))).choices[0].text;
+    const { text, chunks } = await streamCompletion(client, greedy(once.prompt, 40, { stream_options: { include_usage: true } }));
+    assert.equal(text, plain, 'concatenated deltas equal the non-streamed text');
+    assert.equal(text, once.continuation(40));
+    const withChoices = chunks.filter((c) => c.choices.length > 0);
+    assert.ok(withChoices.length >= 10, `streamed token by token (${withChoices.length} chunks)`);
+    assert.equal(withChoices.at(-1).choices[0].finish_reason, 'length', 'the last chunk with choices carries finish_reason');
+    assert.ok(withChoices.slice(0, -1).every((c) => c.choices[0].finish_reason == null), 'no early finish_reason');
+    const usage = chunks.filter((c) => c.usage);
+    assert.equal(usage.length, 1, 'exactly one usage chunk');
+    assert.deepEqual(usage[0].choices, []);
+    assert.deepEqual(usage[0].usage, { prompt_tokens: 5, completion_tokens: 40, total_tokens: 45 });
+    assert.equal(chunks.at(-1), usage[0], 'usage comes last');
+    assert.ok(new Set(chunks.map((c) => c.id)).size === 1, 'one id for the whole stream');
+
+    // The wire: every SSE event is valid UTF-8 and JSON on its own.
+    const raw = await rawStreamEvents(`${gw.baseUrl}/completions`, greedy(once.prompt, 40, { stream: true }));
+    assert.equal(raw.status, 200);
+    const dec = new TextDecoder('utf-8', { fatal: true });
+    const texts = [];
+    for (const ev of raw.events) {
+      const s = dec.decode(ev); // throws on invalid UTF-8
+      assert.ok(s.startsWith('data: '), `event: ${s}`);
+      if (s === 'data: [DONE]') continue;
+      const t = JSON.parse(s.slice(6)).choices[0]?.text ?? '';
+      assert.ok(t.isWellFormed(), 'no lone surrogates');
+      texts.push(t);
+    }
+    assert.equal(raw.events.at(-1).toString(), 'data: [DONE]');
+    assert.equal(texts.join(''), plain);
+  });
+
+  it('short streams on fresh connections: every one is 200 with the whole text', {
+    ...T,
+    todo: 'BUG: LocalBackend::start posts open_stream() from the loop thread while the engine thread posts the tokens; '
+      + 'the io_context (BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO, so one_thread_) queues the loop-thread post privately until the current '
+      + 'handler returns, so a fast sequence\'s tokens (even on_finish) can reach ProxyTask before the head: the first tokens are dropped '
+      + '(200 with the start of the text missing) or, if it already finished, the client gets 500 {"message":"ok"}. '
+      + 'Up to 1 in 3 streams on fresh connections here, depending on load.',
+  }, async () => {
+    const bad = [];
+    const N = 100;
+    for (let i = 0; i < N; i++) {
+      const n = [2, 4, 8][i % 3];
+      const want = once.continuation(n);
+      const raw = await rawStreamEvents(`${gw.baseUrl}/completions`, greedy(once.prompt, n, { stream: true }));
+      if (raw.status !== 200) {
+        bad.push(`#${i}: HTTP ${raw.status} ${Buffer.concat([...raw.events, raw.rest]).toString()}`);
+        continue;
+      }
+      const text = raw.events.map((e) => e.toString()).filter((s) => s !== 'data: [DONE]')
+        .map((s) => JSON.parse(s.slice(6)).choices[0]?.text ?? '').join('');
+      if (text !== want) bad.push(`#${i}: text ${JSON.stringify(text)} instead of ${JSON.stringify(want)}`);
+    }
+    assert.deepEqual(bad, [], `${bad.length} of ${N} streams broken`);
+  });
+
+  it('streamed raw bytes (logit_bias on byte tokens): every event valid UTF-8, same text as non-streamed', T, async () => {
+    // Byte-fallback tokens <0xXX> are ids 3 + XX in this vocabulary: bias the
+    // bytes of é (C3 A9), € (E2 82 AC) and 😀 (F0 9F 98 80) so the model emits
+    // multi-byte sequences, valid or not, split over tokens.
+    const bytes = [0xC3, 0xA9, 0xE2, 0x82, 0xAC, 0xF0, 0x9F, 0x98, 0x80];
+    const logit_bias = Object.fromEntries(bytes.map((b) => [String(3 + b), 30]));
+    const params = { model: MODEL, prompt: once.prompt, max_tokens: 24, temperature: 1, seed: 7, logit_bias };
+    const plain = (await client.completions.create(params)).choices[0].text;
+    assert.ok(/[^\x00-\x7f]/.test(plain), `the bias made the model emit non-ASCII: ${JSON.stringify(plain)}`);
+    assert.ok(plain.isWellFormed());
+    const raw = await rawStreamEvents(`${gw.baseUrl}/completions`, { ...params, stream: true });
+    assert.equal(raw.status, 200);
+    const dec = new TextDecoder('utf-8', { fatal: true });
+    let text = '';
+    for (const ev of raw.events) {
+      const s = dec.decode(ev);
+      if (s === 'data: [DONE]') continue;
+      const t = JSON.parse(s.slice(6)).choices[0]?.text ?? '';
+      assert.ok(t.isWellFormed(), 'no lone surrogates');
+      text += t;
+    }
+    assert.equal(text, plain, 'streaming assembles UTF-8 the same way as the non-streamed response');
+  });
+
+  it('four concurrent streams (two prompts twice) each equal the prompt served alone', T, async () => {
+    const n = 200;
+    const alone = {
+      once: (await client.completions.create(greedy(once.prompt, n))).choices[0].text,
+      lily: (await client.completions.create(greedy(lily.prompt, n))).choices[0].text,
+    };
+    assert.equal(alone.once.slice(0, once.continuation(40).length), once.continuation(40));
+    assert.equal(alone.lily.slice(0, lily.continuation(40).length), lily.continuation(40));
+    assert.notEqual(alone.once, alone.lily);
+
+    // Four warm keep-alive connections, so the four requests leave together.
+    await Promise.all([0, 1, 2, 3].map(() => client.models.list()));
+    const jobs = [['once', once.prompt], ['lily', lily.prompt], ['once', once.prompt], ['lily', lily.prompt]];
+    const results = await Promise.all(jobs.map(([, prompt]) => streamCompletion(client, greedy(prompt, n))));
+    results.forEach((r, i) => {
+      assert.equal(r.text, alone[jobs[i][0]], `stream ${i} (${jobs[i][0]}) equals the same prompt alone`);
+    });
+    // They really were decoded together: every stream's first token came before every other's last.
+    const spans = results.map((r) => [r.times[0], r.times.at(-1)].map((t) => Math.round(t)));
+    assert.ok(spans.every(([s]) => spans.every(([, e]) => s <= e)), `the four streams overlap in time: ${JSON.stringify(spans)}`);
+  });
+
+  it('chat without a template: 400 naming --chat-template (BadRequestError)', T, async () => {
+    const e = await expectThrow(() => client.chat.completions.create({
+      model: MODEL, messages: [{ role: 'user', content: 'Tell me a story.' }], max_tokens: 8,
+    }), 'chat without a template');
+    assert.ok(e instanceof OpenAI.BadRequestError, errSummary(e));
+    assert.equal(e.status, 400);
+    assert.match(e.message, /--chat-template/);
+  });
+
+  it('errors: context_length_exceeded (400), model_not_found (404); models.list', T, async () => {
+    let e = await expectThrow(() => client.completions.create(greedy(once.prompt, 600)), 'max_tokens beyond the context');
+    assert.ok(e instanceof OpenAI.BadRequestError, errSummary(e));
+    assert.equal(e.status, 400);
+    assert.equal(e.code, 'context_length_exceeded', errSummary(e));
+    assert.match(e.message, /512/);
+
+    // Exactly at the limit is fine: 5 prompt tokens + 507 = 512.
+    const edge = await client.completions.create(greedy(once.prompt, 507));
+    assert.equal(edge.usage.total_tokens, 512);
+
+    e = await expectThrow(() => client.completions.create(greedy('Once upon a time '.repeat(200), 4)), 'prompt beyond the context');
+    assert.equal(e.status, 400, errSummary(e));
+    assert.equal(e.code, 'context_length_exceeded', errSummary(e));
+
+    e = await expectThrow(() => client.completions.create({ ...greedy(once.prompt, 4), model: 'no-such-model' }), 'unknown model');
+    assert.ok(e instanceof OpenAI.NotFoundError, errSummary(e));
+    assert.equal(e.status, 404);
+    assert.equal(e.code, 'model_not_found');
+
+    e = await expectThrow(() => client.chat.completions.create({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }), 'unknown chat model');
+    assert.equal(e.status, 404, errSummary(e));
+    assert.equal(e.code, 'model_not_found');
+
+    const ids = [];
+    for await (const m of client.models.list()) ids.push(m.id);
+    assert.deepEqual(ids, [MODEL]);
+  });
+
+  it('a client aborting streams mid-way does not disturb the server or other sequences', T, async () => {
+    const want = (await client.completions.create(greedy(once.prompt, 120))).choices[0].text;
+    const aborted = async (prompt) => {
+      const ac = new AbortController();
+      const stream = await client.completions.create(greedy(prompt, 500, { stream: true }), { signal: ac.signal });
+      let got = 0;
+      let finished = false;
+      try {
+        for await (const c of stream) {
+          if (c.choices[0]?.text) got++;
+          if (c.choices[0]?.finish_reason) finished = true;
+          if (got === 3) ac.abort();
+        }
+        // The SDK ends the iteration quietly on abort.
+      } catch (err) {
+        assert.ok(err instanceof OpenAI.APIUserAbortError || err?.name === 'AbortError', `abort surfaces as an abort: ${errSummary(err)}`);
+      }
+      assert.ok(ac.signal.aborted, 'aborted after 3 tokens');
+      assert.ok(!finished && got < 500, `the client stopped reading mid-way (${got} tokens, finished=${finished})`);
+      return got >= 3;
+    };
+    // A full stream runs alongside three that are cut after 3 tokens.
+    const [full, ...cut] = await Promise.all([
+      streamCompletion(client, greedy(once.prompt, 120)),
+      aborted(once.prompt), aborted(lily.prompt), aborted(once.prompt),
+    ]);
+    assert.equal(full.text, want, 'the stream batched with aborted ones is unaffected');
+    assert.deepEqual(cut, [true, true, true]);
+
+    // The server lets go of the cancelled requests and keeps serving.
+    await within((async () => {
+      for (;;) {
+        const m = await request(gw.url('/metrics'));
+        const inFlight = Number(/^edgeai_http_requests_in_flight (\S+)$/m.exec(m.text)?.[1]);
+        if (inFlight <= 1) return;
+        await sleep(50);
+      }
+    })(), 10000, 'aborted requests leave the in-flight gauge');
+    const again = await client.completions.create(greedy(once.prompt, 40));
+    assert.equal(again.choices[0].text, once.continuation(40));
+    const s = await streamCompletion(client, greedy(lily.prompt, 40));
+    assert.equal(s.text, lily.continuation(40));
+    assert.equal(gw.exit, null, gw.describe());
+  });
+
+  it('seed: same seed, same text; other seeds give other texts', T, async () => {
+    const sample = async (seed) => (await client.completions.create({
+      model: MODEL, prompt: once.prompt, max_tokens: 24, temperature: 1, seed,
+    })).choices[0].text;
+    const a = await sample(42);
+    const b = await sample(42);
+    assert.equal(a, b, 'seed 42 twice');
+    assert.ok(a.length > 0);
+    const streamed = await streamCompletion(client, { model: MODEL, prompt: once.prompt, max_tokens: 24, temperature: 1, seed: 42 });
+    assert.equal(streamed.text, a, 'seed 42 streamed');
+    const others = [];
+    for (const seed of [1, 2, 3, 4, 5]) others.push(await sample(seed));
+    assert.ok(others.some((t) => t !== a), `some other seed differs: ${JSON.stringify([a, ...others])}`);
+    assert.ok(new Set(others).size > 1, 'the other seeds do not all agree with each other');
+  });
+
+  describe('--chat-template chatml --alias tiny-chat', () => {
+    let chatGw;
+    let chat;
+    const messages = [
+      { role: 'system', content: 'You tell short stories.' },
+      { role: 'user', content: 'Tell me a story about a cat.' },
+    ];
+
+    before(async () => {
+      chatGw = await startLocalServe({ models: [modelPath], args: [...SERVE_ARGS, '--chat-template', 'chatml', '--alias', 'tiny-chat'] });
+      chat = makeClient(chatGw);
+    });
+    after(async () => { await chatGw?.stop(); });
+
+    it('models.list shows the alias only', T, async () => {
+      const ids = [];
+      for await (const m of chat.models.list()) ids.push(m.id);
+      assert.deepEqual(ids, ['tiny-chat']);
+      const e = await expectThrow(() => chat.completions.create(greedy(once.prompt, 4)), 'file stem once aliased');
+      assert.equal(e.status, 404, errSummary(e));
+    });
+
+    it('chat completion: a non-empty assistant message, finish_reason stop or length', T, async () => {
+      const r = await chat.chat.completions.create({ model: 'tiny-chat', messages, max_tokens: 30, temperature: 0 });
+      assert.equal(r.object, 'chat.completion');
+      assert.equal(r.model, 'tiny-chat');
+      const c = r.choices[0];
+      assert.equal(c.message.role, 'assistant');
+      assert.equal(typeof c.message.content, 'string');
+      assert.ok(c.message.content.length > 0, 'non-empty content');
+      assert.ok(['stop', 'length'].includes(c.finish_reason), c.finish_reason);
+      assert.ok(!c.message.content.includes('<|im_end|>'), 'the end-of-turn marker is not in the content');
+      assert.ok(r.usage.prompt_tokens > 10, 'the template wraps the messages');
+      assert.ok(r.usage.completion_tokens >= 1 && r.usage.completion_tokens <= 30);
+      assert.equal(r.usage.total_tokens, r.usage.prompt_tokens + r.usage.completion_tokens);
+      if (c.finish_reason === 'length') assert.equal(r.usage.completion_tokens, 30);
+
+      // Streamed: role in the first chunk, same content as the greedy plain answer.
+      const stream = await chat.chat.completions.create({
+        model: 'tiny-chat', messages, max_tokens: 30, temperature: 0, stream: true, stream_options: { include_usage: true },
+      });
+      const chunks = [];
+      for await (const ch of stream) chunks.push(ch);
+      assert.equal(chunks[0].choices[0].delta.role, 'assistant', 'role in the first chunk');
+      assert.ok(chunks.every((ch) => ch.object === 'chat.completion.chunk'));
+      const text = chunks.map((ch) => ch.choices[0]?.delta?.content ?? '').join('');
+      assert.equal(text, c.message.content, 'streamed content equals the plain content');
+      const withChoices = chunks.filter((ch) => ch.choices.length);
+      assert.equal(withChoices.at(-1).choices[0].finish_reason, c.finish_reason);
+      assert.deepEqual(chunks.at(-1).usage, r.usage);
+    });
+
+    it('the SDK stream helper works too', T, async () => {
+      const runner = chat.chat.completions.stream({ model: 'tiny-chat', messages, max_tokens: 12, temperature: 0 });
+      const final = await runner.finalChatCompletion();
+      assert.equal(final.choices[0].message.role, 'assistant');
+      assert.ok(final.choices[0].message.content.length > 0);
+    });
+  });
+
+  it('--max-memory 1K: serve exits non-zero naming --max-memory', T, async () => {
+    for (const [value, pattern] of [['1K', /--max-memory/], ['lots', /--max-memory takes a size/]]) {
+      const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(tmp, 'data-mm'), '-m', modelPath, '--max-memory', value];
+      const r = await runEdgeai(args, { timeoutMs: 30000 });
+      assert.ok(r.code !== 0 && r.code !== null, `exit code ${r.code} signal ${r.signal}\n${r.stderr}`);
+      assert.match(r.stderr, pattern, r.stderr);
+      assert.ok(!/"msg":"listening"/.test(r.stderr), 'never listened');
+    }
+  });
+});
