@@ -44,11 +44,11 @@ struct Format {
     }
 
     // One SSE event carrying a delta (or only a finish reason).
-    std::string chunk(std::string_view text, FinishReason finish, bool role) const {
+    std::string chunk(int index, std::string_view text, FinishReason finish, bool role) const {
         codec::JsonWriter w;
         w.begin_object();
         header(w, true);
-        w.key("choices").begin_array().begin_object().field("index", 0);
+        w.key("choices").begin_array().begin_object().field("index", index);
         if (kind == Kind::kChat) {
             w.key("delta").begin_object();
             if (role) w.field("role", "assistant");
@@ -77,21 +77,32 @@ struct Format {
         return "data: " + w.take() + "\n\n";
     }
 
-    std::string whole(std::string_view text, FinishReason finish, uint32_t prompt,
+    struct Choice {
+        std::string text;
+        FinishReason finish = FinishReason::kNone;
+        uint32_t completion_tokens = 0;
+    };
+
+    std::string whole(const std::vector<Choice>& choices, uint32_t prompt,
                       uint32_t completion) const {
         codec::JsonWriter w;
         w.begin_object();
         header(w, false);
-        w.key("choices").begin_array().begin_object().field("index", 0);
-        if (kind == Kind::kChat) {
-            w.key("message").begin_object().field("role", "assistant").field("content", text);
-            w.key("refusal").null().end_object();
-        } else {
-            w.field("text", text);
+        w.key("choices").begin_array();
+        for (size_t i = 0; i < choices.size(); ++i) {
+            w.begin_object().field("index", static_cast<int64_t>(i));
+            if (kind == Kind::kChat) {
+                w.key("message").begin_object().field("role", "assistant");
+                w.field("content", std::string_view(choices[i].text));
+                w.key("refusal").null().end_object();
+            } else {
+                w.field("text", std::string_view(choices[i].text));
+            }
+            w.key("logprobs").null();
+            w.field("finish_reason", engine::session::finish_reason_name(choices[i].finish));
+            w.end_object();
         }
-        w.key("logprobs").null();
-        w.field("finish_reason", engine::session::finish_reason_name(finish));
-        w.end_object().end_array();
+        w.end_array();
         usage(w, prompt, completion);
         w.end_object();
         return w.take();
@@ -111,51 +122,59 @@ core::Headers sse_headers() {
     return h;
 }
 
-// The state a call shares with the engine's callbacks; the call clears
-// `observer` when the client goes, so late callbacks do nothing.
-class CallState final : public engine::session::SequenceSink {
+// The state a call shares with the engine's callbacks, for all its choices
+// (n); the call clears `observer` when the client goes, so late callbacks do
+// nothing.
+class CallState {
   public:
-    CallState(Format format, core::HttpResponseObserver* observer)
-        : format_(std::move(format)), observer_(observer) {}
+    CallState(Format format, core::HttpResponseObserver* observer, size_t n)
+        : format_(std::move(format)), observer_(observer), choices_(n) {}
 
     void detach() { observer_ = nullptr; }
 
-    // Stream: the head and the first chunk (OpenAI sends the role first).
+    // Stream: the head and the first chunk of each choice (OpenAI sends the
+    // role first).
     void open_stream() {
         if (observer_ == nullptr) return;
         observer_->on_head(200, sse_headers());
         head_sent_ = true;
-        if (format_.kind == Kind::kChat) send(format_.chunk("", FinishReason::kNone, true));
+        if (format_.kind == Kind::kChat)
+            for (size_t i = 0; i < choices_.size(); ++i)
+                send(format_.chunk(static_cast<int>(i), "", FinishReason::kNone, true));
     }
 
-    void on_text(std::string_view text) override {
+    void on_text(size_t index, std::string_view text) {
         if (observer_ == nullptr) return;
         if (format_.stream)
-            send(format_.chunk(text, FinishReason::kNone, false));
+            send(format_.chunk(static_cast<int>(index), text, FinishReason::kNone, false));
         else
-            text_.append(text);
+            choices_[index].text.append(text);
     }
 
-    void on_finish(FinishReason reason, uint32_t prompt, uint32_t completion) override {
+    void on_finish(size_t index, FinishReason reason, uint32_t prompt, uint32_t completion) {
         if (observer_ == nullptr) return;
+        choices_[index].finish = reason;
+        choices_[index].completion_tokens = completion;
+        prompt_tokens_ = prompt;
+        if (format_.stream) send(format_.chunk(static_cast<int>(index), "", reason, false));
+        if (++finished_ < choices_.size()) return;
+        uint32_t completion_total = 0;
+        for (const auto& c : choices_)
+            completion_total += c.completion_tokens;
         if (format_.stream) {
-            send(format_.chunk("", reason, false));
-            if (format_.include_usage) send(format_.usage_chunk(prompt, completion));
+            if (format_.include_usage) send(format_.usage_chunk(prompt_tokens_, completion_total));
             send("data: [DONE]\n\n");
         } else {
             observer_->on_head(200, json_headers());
-            send(format_.whole(text_, reason, prompt, completion));
+            send(format_.whole(choices_, prompt_tokens_, completion_total));
         }
         complete(core::Status());
     }
 
-    void on_error(const core::Status& status) override { fail(api::api_error_from_status(status)); }
-
     void fail(const api::ApiError& error) {
         if (observer_ == nullptr) return;
         if (!head_sent_) {
-            core::Headers h = json_headers();
-            observer_->on_head(error.http_status, h);
+            observer_->on_head(error.http_status, json_headers());
             send(api::render_api_error(error));
             complete(core::Status());
         } else {
@@ -176,8 +195,28 @@ class CallState final : public engine::session::SequenceSink {
 
     Format format_;
     core::HttpResponseObserver* observer_;
-    std::string text_;
+    std::vector<Format::Choice> choices_;
+    size_t finished_ = 0;
+    uint32_t prompt_tokens_ = 0;
     bool head_sent_ = false;
+};
+
+// One choice's sequence, reporting into the shared call state.
+class ChoiceSink final : public engine::session::SequenceSink {
+  public:
+    ChoiceSink(std::shared_ptr<CallState> state, size_t index)
+        : state_(std::move(state)), index_(index) {}
+    void on_text(std::string_view text) override { state_->on_text(index_, text); }
+    void on_finish(FinishReason reason, uint32_t prompt, uint32_t completion) override {
+        state_->on_finish(index_, reason, prompt, completion);
+    }
+    void on_error(const core::Status& status) override {
+        state_->fail(api::api_error_from_status(status));
+    }
+
+  private:
+    std::shared_ptr<CallState> state_;
+    size_t index_;
 };
 
 class EmbeddingState final : public EmbeddingSink {
@@ -253,15 +292,17 @@ class LocalCall final : public core::HttpCall {
         : state_(std::move(state)), engine_(engine) {}
     ~LocalCall() override {
         state_->detach();
-        if (engine_ != nullptr && ticket_ != 0) engine_->cancel(ticket_);
+        if (engine_ != nullptr)
+            for (uint64_t t : tickets_)
+                engine_->cancel(t);
     }
     void resume() override {}
-    void set_ticket(uint64_t t) { ticket_ = t; }
+    void add_ticket(uint64_t t) { tickets_.push_back(t); }
 
   private:
     std::shared_ptr<CallState> state_;
     LocalEngine* engine_;
-    uint64_t ticket_ = 0;
+    std::vector<uint64_t> tickets_;
 };
 
 api::ApiError model_not_found(std::string_view id) {
@@ -377,6 +418,7 @@ LocalBackend::start_embeddings(const BackendRequest& request,
 core::Result<std::unique_ptr<core::HttpCall>>
 LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer) {
     Format format{Kind::kChat, false, false, "", "", clock_.unix_ms() / 1000};
+    size_t n = 1;
     std::string model_id;
     std::vector<int32_t> prompt;
     engine::session::CompletionOptions options;
@@ -408,16 +450,13 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         format.stream = req->stream;
         format.include_usage = req->include_usage;
         format.id = "chatcmpl-" + request.request_id;
+        n = static_cast<size_t>(req->sampling.n);
         format.model = req->model;
         entry = find(req->model);
         if (entry == nullptr) {
             refuse(model_not_found(req->model));
         } else if (!entry->chat_template) {
             refuse(api::api_error_from_status(core::failed_precondition(entry->template_error)));
-        } else if (req->sampling.n != 1) {
-            refuse(api::api_error_from_status(
-                core::invalid_argument("n > 1 is not supported by local models yet")
-                    .with_field("n")));
         } else {
             std::vector<engine::chat::ChatMessage> messages;
             for (const auto& m : req->messages)
@@ -448,13 +487,14 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         format.stream = req->stream;
         format.include_usage = req->include_usage;
         format.id = "cmpl-" + request.request_id;
+        n = static_cast<size_t>(req->sampling.n);
         format.model = req->model;
         entry = find(req->model);
         if (entry == nullptr) {
             refuse(model_not_found(req->model));
-        } else if (req->prompt.size() != 1 || req->sampling.n != 1) {
+        } else if (req->prompt.size() != 1) {
             refuse(api::api_error_from_status(
-                core::invalid_argument("local models take one prompt and n = 1 per request")
+                core::invalid_argument("local models take one prompt per request")
                     .with_field("prompt")));
         } else {
             const auto& tok = *entry->tokenizer;
@@ -491,7 +531,7 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         }
     }
 
-    auto state = std::make_shared<CallState>(format, observer);
+    auto state = std::make_shared<CallState>(format, observer, n);
     auto call = std::make_unique<LocalCall>(state, failed ? nullptr : entry->engine);
     if (failed) {
         // Never call back inside start(): the error goes out from the loop.
@@ -499,7 +539,14 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         return std::unique_ptr<core::HttpCall>(std::move(call));
     }
     if (format.stream) executor_.post([state] { state->open_stream(); });
-    call->set_ticket(entry->engine->submit(std::move(prompt), std::move(options), state));
+    // n choices are n sequences over the same prompt (the scheduler batches
+    // them and reuses the prompt's cache); each gets its own seed.
+    for (size_t i = 0; i < n; ++i) {
+        engine::session::CompletionOptions choice = options;
+        choice.sampling.seed += i;
+        call->add_ticket(entry->engine->submit(prompt, std::move(choice),
+                                               std::make_shared<ChoiceSink>(state, i)));
+    }
     return std::unique_ptr<core::HttpCall>(std::move(call));
 }
 
