@@ -1,5 +1,7 @@
 #include "engine_commands.h"
 
+#include "engine/chat/chat_template.h"
+#include "engine/chat/template_family.h"
 #include "engine/convert/llama2c.h"
 #include "engine/convert/quantize_model.h"
 #include "engine/convert/synth.h"
@@ -95,7 +97,7 @@ std::span<const uint8_t> bytes_of(const std::string& s) {
 // Streams one completion to stdout; returns false on an engine error.
 bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenizer& tok,
               const std::vector<int32_t>& prompt, const EngineFlags& f,
-              const std::vector<std::string>& extra_stops) {
+              const std::vector<std::string>& extra_stops, std::string* reply = nullptr) {
     engine::session::CompletionOptions options;
     options.sampling.temperature = f.temperature;
     options.sampling.top_k = f.top_k;
@@ -130,6 +132,7 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
         }
         std::fwrite(text.data(), 1, text.size(), stdout);
         std::fflush(stdout);
+        if (reply != nullptr) reply->append(text);
         if (*done) break;
         if (runner.tokens().size() >= runner.n_ctx()) {
             text.clear();
@@ -157,6 +160,62 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
     return true;
 }
 
+// Interactive chat: one user turn per line of stdin; the whole conversation
+// is templated each turn and the runner reuses the cached prefix, so only the
+// new turn is computed.
+int chat_loop(engine::session::Runner& runner, const native::LocalModel& m, const EngineFlags& f) {
+    std::optional<engine::chat::TemplateFamily> family;
+    if (!f.chat_template.empty()) {
+        family = engine::chat::family_from_name(f.chat_template);
+        if (!family) {
+            fail("unknown --chat-template '" + f.chat_template + "'");
+            return kExitUsage;
+        }
+    } else {
+        auto tpl = m.gguf.get_string("tokenizer.chat_template");
+        if (!tpl.ok()) {
+            fail("the model has no chat template; pass --chat-template NAME");
+            return kExitUsage;
+        }
+        auto detected = engine::chat::detect_family(*tpl);
+        if (!detected.ok()) {
+            fail(detected.status().message());
+            return kExitUsage;
+        }
+        family = *detected;
+    }
+    const auto& tok = *m.tokenizer;
+    std::vector<std::string> stops;
+    for (std::string_view marker : engine::chat::end_of_turn_markers(*family))
+        stops.emplace_back(marker);
+    std::vector<std::pair<std::string, std::string>> turns; // role, content
+    if (!f.prompt.empty()) turns.emplace_back("system", f.prompt);
+    const bool interactive = isatty(STDIN_FILENO) != 0;
+    std::string line;
+    for (;;) {
+        if (interactive) std::fputs("> ", stderr);
+        if (!std::getline(std::cin, line)) break;
+        if (line.empty()) continue;
+        turns.emplace_back("user", line);
+        std::vector<engine::chat::ChatMessage> messages;
+        for (const auto& [role, content] : turns)
+            messages.push_back({role, content});
+        auto text = engine::chat::apply_template(*family, messages, true, tok.token_text(tok.bos()),
+                                                 tok.token_text(tok.eos()));
+        if (!text.ok()) {
+            fail(text.status().message());
+            return kExitRuntime;
+        }
+        std::string reply;
+        if (!generate(runner, tok, tok.encode(*text, true, true), f, stops, &reply))
+            return kExitRuntime;
+        std::fputs("\n", stdout);
+        std::fflush(stdout);
+        turns.emplace_back("assistant", reply);
+    }
+    return kExitOk;
+}
+
 int run_command(const EngineFlags& f) {
     auto m = load_model(f.model);
     if (!m) return kExitRuntime;
@@ -174,9 +233,7 @@ int run_command(const EngineFlags& f) {
         const auto prompt = tok.encode(f.prompt, true, false);
         return generate(runner, tok, prompt, f, {}) ? kExitOk : kExitRuntime;
     }
-    (void)f.chat_template;
-    fail("--chat is not available yet: use -p");
-    return kExitUsage;
+    return chat_loop(runner, *m, f);
 }
 
 int bench_command(const EngineFlags& f) {
