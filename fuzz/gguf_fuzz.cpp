@@ -1,7 +1,12 @@
 // Model files from anywhere: any bytes must parse or be refused with an error,
 // and everything a parsed file offers (typed metadata, tensor data) must be
-// readable without leaving the buffer.
+// readable without leaving the buffer. A file that parses is then loaded as a
+// model (hyperparameters, tensor shapes and types), which must also refuse
+// cleanly or give a model whose weights all lie inside the buffer.
 #include "engine/gguf/gguf_file.h"
+#include "engine/model/model.h"
+
+#include <cstdlib>
 
 #include <cstdint>
 #include <span>
@@ -22,6 +27,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& tensor : file->tensors()) {
         auto bytes = file->tensor_data(tensor);
         if (!bytes.empty()) sink = static_cast<uint8_t>(sink ^ bytes.front() ^ bytes.back());
+    }
+    auto model = edgeai::engine::model::Model::load(*file);
+    if (model.ok()) {
+        const uint8_t* begin = data;
+        const uint8_t* end = data + size;
+        auto inside = [&](const edgeai::engine::model::Matrix& m) {
+            if (m.data < begin || m.data + size_t{m.rows} * m.row_bytes > end) std::abort();
+        };
+        inside(model->token_embedding());
+        inside(model->output());
+        for (const auto& layer : model->layers()) {
+            for (const auto* m : {&layer.wq, &layer.wk, &layer.wv, &layer.wo, &layer.w_gate,
+                                  &layer.w_up, &layer.w_down})
+                inside(*m);
+        }
     }
     return 0;
 }
