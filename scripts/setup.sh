@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything edgeai needs, by name, from Debian's packages and the npm
 # registry, then builds the release binary. Safe to run again: what is already
-# there is skipped. `--bench` also installs what bench/proxy.sh needs.
+# there is skipped. `--bench` also installs what bench/proxy.sh and
+# bench/engine.sh need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +25,10 @@ packages=(
   googletest curl ca-certificates openssl
   # wasm32-wasi
   wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
+  # linux aarch64 cross build, tests under qemu-user (the aarch64 preset)
+  g++-aarch64-linux-gnu qemu-user
 )
-if [ "$with_bench" = 1 ]; then packages+=(nginx-light wrk); fi
+if [ "$with_bench" = 1 ]; then packages+=(nginx-light wrk gcc time); fi
 # node and npm: Debian's, unless the machine already has a node.
 command -v node > /dev/null || packages+=(nodejs)
 command -v npm > /dev/null || packages+=(npm)
@@ -50,6 +53,14 @@ if [ ! -d tests/integration/node_modules ] ||
 fi
 if [ "$with_bench" = 1 ] && [ ! -d bench/portkey/node_modules ]; then
   (cd bench/portkey && npm ci --no-audit --no-fund --loglevel=error)
+fi
+# llama.cpp for bench/engine.sh: node-llama-cpp's CPU prebuilt for linux-x64
+# only (its GPU builds are optional dependencies, left out; no install scripts,
+# so nothing is built or downloaded at install time). `npm install` with the
+# lockfile, because `npm ci` rejects it (it reports the other platforms'
+# optional packages as missing).
+if [ "$with_bench" = 1 ] && [ ! -d bench/llamacpp/node_modules ]; then
+  (cd bench/llamacpp && npm install --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
 cmake --preset release > /dev/null

@@ -3,10 +3,12 @@
 #  1. formatting of our sources (clang-format, .clang-format at the root);
 #  2. unit tests and fuzz-corpus replays under ASan + UBSan (clang);
 #  3. the portable core built for wasm32-wasi, its unit tests under node's WASI;
-#  4. each libFuzzer target for a short smoke run;
-#  5. integration tests with real clients (openai SDK, curl, raw sockets)
+#  4. the portable core built for linux aarch64 (NEON kernels), its unit tests
+#     under qemu-user;
+#  5. each libFuzzer target for a short smoke run;
+#  6. integration tests with real clients (openai SDK, curl, raw sockets)
 #     against the release binary and against the ASan binary;
-#  6. docs/configuration.md matches the configuration schema.
+#  7. docs/configuration.md matches the configuration schema.
 # Set EDGEAI_FUZZ_SECONDS to fuzz each target for that long with a fresh seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,13 @@ step "unit tests (wasm32-wasi under node)"
 cmake --preset wasi > /dev/null
 cmake --build --preset wasi -j "$jobs"
 ctest --preset wasi -j "$jobs"
+
+# About 30 s with a warm ccache (engine_test under qemu is most of it), 3-4 min
+# cold on 2 cores.
+step "unit tests (linux aarch64 under qemu-user)"
+cmake --preset aarch64 > /dev/null
+cmake --build --preset aarch64 -j "$jobs"
+ctest --preset aarch64 -j "$jobs"
 
 step "fuzz smoke"
 cmake --preset fuzz > /dev/null

@@ -133,9 +133,11 @@ class CallState {
     void detach() { observer_ = nullptr; }
 
     // Stream: the head and the first chunk of each choice (OpenAI sends the
-    // role first).
+    // role first). Opened by the first event rather than posted from start():
+    // a post from the loop thread may run after events the engine thread
+    // posted meanwhile.
     void open_stream() {
-        if (observer_ == nullptr) return;
+        if (observer_ == nullptr || head_sent_) return;
         observer_->on_head(200, sse_headers());
         head_sent_ = true;
         if (format_.kind == Kind::kChat)
@@ -145,6 +147,7 @@ class CallState {
 
     void on_text(size_t index, std::string_view text) {
         if (observer_ == nullptr) return;
+        if (format_.stream) open_stream();
         if (format_.stream)
             send(format_.chunk(static_cast<int>(index), text, FinishReason::kNone, false));
         else
@@ -156,6 +159,7 @@ class CallState {
         choices_[index].finish = reason;
         choices_[index].completion_tokens = completion;
         prompt_tokens_ = prompt;
+        if (format_.stream) open_stream();
         if (format_.stream) send(format_.chunk(static_cast<int>(index), "", reason, false));
         if (++finished_ < choices_.size()) return;
         uint32_t completion_total = 0;
@@ -538,7 +542,6 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         executor_.post([state, error] { state->fail(error); });
         return std::unique_ptr<core::HttpCall>(std::move(call));
     }
-    if (format.stream) executor_.post([state] { state->open_stream(); });
     // n choices are n sequences over the same prompt (the scheduler batches
     // them and reuses the prompt's cache); each gets its own seed.
     for (size_t i = 0; i < n; ++i) {

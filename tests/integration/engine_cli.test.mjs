@@ -135,8 +135,9 @@ describe('edgeai model quantize', { skip: skipKtiny('f32') || missingData('ktiny
 
     const got = await evalLogits(out, 'q8_0-ours', ['-t', '1']);
     assertClose(got, readF32(dataPath('ktiny', 'ktiny-q8_0.forced.logits.f32')), QUANT_TOL, 'our q8_0 vs llama.cpp\'s q8_0 logits');
-    // llama.cpp's own q8_0 is 0.142 away from the f32 logits on this random-weight model.
-    const max = assertClose(got, F32_REF(), 0.2, 'our q8_0 vs the f32 reference');
+    // llama.cpp's own q8_0 is 0.142 away from the f32 logits on this random-weight model;
+    // ours is the same file, so the issue's 0.15 holds.
+    const max = assertClose(got, F32_REF(), 0.15, 'our q8_0 vs the f32 reference');
     assert.ok(max > 1e-3, 'the quantized model differs from f32 at all (it really was quantized)');
   });
 
@@ -164,8 +165,7 @@ describe('edgeai model quantize', { skip: skipKtiny('f32') || missingData('ktiny
     });
   exact('f16');
   exact('q4_0');
-  exact('q8_0', 'BUG: quantize_row_q8_0 rounds x*id with nearbyint (ties to even); llama.cpp\'s quantize_row_q8_0_ref uses roundf '
-    + '(ties away): 2 of 12288 ktiny blocks differ (32.5 -> 32 vs 33), and our q8_0 logits end 0.1513 from the f32 reference');
+  exact('q8_0');
 
   // K-quants are searched, not computed, so our files differ from llama.cpp's;
   // their quality must not: no further from the f32 logits than llama.cpp's file of that type.

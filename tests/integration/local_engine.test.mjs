@@ -160,11 +160,6 @@ describe('edgeai serve -m stories260K', { skip }, () => {
 
   it('short streams on fresh connections: every one is 200 with the whole text', {
     ...T,
-    todo: 'BUG: LocalBackend::start posts open_stream() from the loop thread while the engine thread posts the tokens; '
-      + 'the io_context (BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO, so one_thread_) queues the loop-thread post privately until the current '
-      + 'handler returns, so a fast sequence\'s tokens (even on_finish) can reach ProxyTask before the head: the first tokens are dropped '
-      + '(200 with the start of the text missing) or, if it already finished, the client gets 500 {"message":"ok"}. '
-      + 'Up to 1 in 3 streams on fresh connections here, depending on load.',
   }, async () => {
     const bad = [];
     const N = 100;

@@ -34,12 +34,6 @@ namespace {
 inline float f16_to_f32(uint16_t h) {
     return _cvtsh_ss(h);
 }
-inline float bf16_to_f32(uint16_t h) {
-    const uint32_t bits = uint32_t{h} << 16;
-    float f;
-    __builtin_memcpy(&f, &bits, sizeof f);
-    return f;
-}
 
 using x86::hsum;
 using x86::unpack_nibbles;

@@ -1,13 +1,14 @@
 // The integer dot products of the AVX-512 tables, written once and compiled
-// twice by dot_avx512.cpp: inside namespace `plain` with EDGEAI_AVX512_VNNI 0 (VPMADDUBSW
-// + VPMADDWD, any AVX-512BW CPU) and inside namespace `vnni` with EDGEAI_AVX512_VNNI 1
-// and EDGEAI_AVX512_TARGET = target("avx512vnni"), so only those functions may use
-// VPDPBUSD. No include guard on purpose, and no includes: the including file
-// brings <immintrin.h>, blocks.h and the shared helpers (f16_to_f32, hsum).
+// twice by dot_avx512.cpp: into namespace avx512_plain with EDGEAI_AVX512_VNNI
+// 0 (VPMADDUBSW + VPMADDWD, any AVX-512BW CPU), and into avx512_vnni with
+// EDGEAI_AVX512_VNNI 1 and EDGEAI_AVX512_TARGET = target("avx512vnni") on every
+// function, so VNNI instructions appear in those functions only. No include
+// guard on purpose, and no includes: the including file brings <immintrin.h>,
+// blocks.h and the helpers (f16_to_f32, hsum, four_scales, ...).
 //
-// Byte products are always summed four at a time into int32 lanes (VPDPBUSD's
-// layout; the plain path gets the same lanes from VPMADDWD with ones), so the
-// block code is identical for both and only dot4/scaled_dot4 differ.
+// Byte products are summed four at a time into int32 lanes (VPDPBUSD's layout;
+// VPMADDWD against ones gives the plain path the same lanes), so the block code
+// is the same for both and only the helpers below differ.
 
 // 64 unsigned bytes times 64 signed bytes; lane i of the result holds the sum of
 // bytes 4i..4i+3. Without VNNI the pair sums pass through int16, which cannot
@@ -44,8 +45,7 @@ EDGEAI_AVX512_TARGET inline __m512i dot4_minus(__m512i u, __m512i v, __m512i s) 
 // (Q6_K) values, so one 64-byte product vector spans 2 or 4 of them. The VNNI
 // path multiplies its int32 lanes (4 values each) by int32 scales; the plain
 // path multiplies the int16 pair sums (2 values each) by int16 scales inside
-// VPMADDWD, which saves an instruction there. `first` is the first sub-block in
-// the vector, `per_sub` the number of values in a sub-block.
+// VPMADDWD, which saves an instruction there.
 struct Scales {
     __m512i lanes; // sub-block j's scale in lane j: int32 with VNNI, else int16
 };
@@ -66,37 +66,29 @@ EDGEAI_AVX512_TARGET inline Scales scales_from_i8(__m128i bytes) {
 #endif
 }
 
-// acc += scale(sub-block of each lane) * (u · s), in int32 lanes.
+// For each lane of a product vector whose first value starts sub-block kFirst,
+// the sub-block it belongs to (a VPERMD / VPERMW index).
+template <class T, int kLanes, int kFirst, int kPerSub> struct SubBlockIndex {
+    T lane[kLanes];
+    constexpr SubBlockIndex() : lane() {
+        for (int i = 0; i < kLanes; ++i)
+            lane[i] = static_cast<T>(kFirst + i * (64 / kLanes) / kPerSub);
+    }
+};
+
+// acc += scale of its sub-block * (u · s), in each int32 lane; the vector's
+// values start sub-block kFirst and sub-blocks are kPerSub values long.
 template <int kFirst, int kPerSub>
 EDGEAI_AVX512_TARGET inline __m512i scaled_dot4(__m512i acc, __m512i u, __m512i s,
                                                 const Scales& sc) {
 #if EDGEAI_AVX512_VNNI
-    // Lane i (4 values) belongs to sub-block kFirst + 4i / kPerSub.
-    alignas(64) static constexpr int32_t kIndex[16] = {
-        kFirst + 0 * 4 / kPerSub,  kFirst + 1 * 4 / kPerSub,  kFirst + 2 * 4 / kPerSub,
-        kFirst + 3 * 4 / kPerSub,  kFirst + 4 * 4 / kPerSub,  kFirst + 5 * 4 / kPerSub,
-        kFirst + 6 * 4 / kPerSub,  kFirst + 7 * 4 / kPerSub,  kFirst + 8 * 4 / kPerSub,
-        kFirst + 9 * 4 / kPerSub,  kFirst + 10 * 4 / kPerSub, kFirst + 11 * 4 / kPerSub,
-        kFirst + 12 * 4 / kPerSub, kFirst + 13 * 4 / kPerSub, kFirst + 14 * 4 / kPerSub,
-        kFirst + 15 * 4 / kPerSub};
-    const __m512i scale = _mm512_permutexvar_epi32(_mm512_load_si512(kIndex), sc.lanes);
+    static constexpr SubBlockIndex<int32_t, 16, kFirst, kPerSub> kIndex;
+    const __m512i scale = _mm512_permutexvar_epi32(_mm512_loadu_si512(kIndex.lane), sc.lanes);
     return _mm512_add_epi32(
         acc, _mm512_mullo_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u, s), scale));
 #else
-    // Lane i (2 values) belongs to sub-block kFirst + 2i / kPerSub.
-    alignas(64) static constexpr int16_t kIndex[32] = {
-        kFirst + 0 * 2 / kPerSub,  kFirst + 1 * 2 / kPerSub,  kFirst + 2 * 2 / kPerSub,
-        kFirst + 3 * 2 / kPerSub,  kFirst + 4 * 2 / kPerSub,  kFirst + 5 * 2 / kPerSub,
-        kFirst + 6 * 2 / kPerSub,  kFirst + 7 * 2 / kPerSub,  kFirst + 8 * 2 / kPerSub,
-        kFirst + 9 * 2 / kPerSub,  kFirst + 10 * 2 / kPerSub, kFirst + 11 * 2 / kPerSub,
-        kFirst + 12 * 2 / kPerSub, kFirst + 13 * 2 / kPerSub, kFirst + 14 * 2 / kPerSub,
-        kFirst + 15 * 2 / kPerSub, kFirst + 16 * 2 / kPerSub, kFirst + 17 * 2 / kPerSub,
-        kFirst + 18 * 2 / kPerSub, kFirst + 19 * 2 / kPerSub, kFirst + 20 * 2 / kPerSub,
-        kFirst + 21 * 2 / kPerSub, kFirst + 22 * 2 / kPerSub, kFirst + 23 * 2 / kPerSub,
-        kFirst + 24 * 2 / kPerSub, kFirst + 25 * 2 / kPerSub, kFirst + 26 * 2 / kPerSub,
-        kFirst + 27 * 2 / kPerSub, kFirst + 28 * 2 / kPerSub, kFirst + 29 * 2 / kPerSub,
-        kFirst + 30 * 2 / kPerSub, kFirst + 31 * 2 / kPerSub};
-    const __m512i scale = _mm512_permutexvar_epi16(_mm512_load_si512(kIndex), sc.lanes);
+    static constexpr SubBlockIndex<int16_t, 32, kFirst, kPerSub> kIndex;
+    const __m512i scale = _mm512_permutexvar_epi16(_mm512_loadu_si512(kIndex.lane), sc.lanes);
     return _mm512_add_epi32(acc, _mm512_madd_epi16(_mm512_maddubs_epi16(u, s), scale));
 #endif
 }

@@ -191,6 +191,23 @@ void quantize_row_q8_0(const float* x, void* out, size_t n) {
     }
 }
 
+// Weights written to files round half away from zero, as llama-quantize does,
+// so `model quantize` writes the same blocks; activations (above) round half
+// to even like the SIMD rounding instructions.
+void quantize_row_q8_0_weights(const float* x, void* out, size_t n) {
+    auto* y = static_cast<BlockQ8_0*>(out);
+    for (size_t b = 0; b < n / kBlock32; ++b, x += kBlock32) {
+        float amax = 0.0f;
+        for (size_t i = 0; i < kBlock32; ++i)
+            amax = std::max(amax, std::fabs(x[i]));
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        y[b].d = f32_to_f16(d);
+        for (size_t i = 0; i < kBlock32; ++i)
+            y[b].qs[i] = static_cast<int8_t>(std::lround(x[i] * id));
+    }
+}
+
 void quantize_row_q8_k(const float* x, void* out, size_t n) {
     auto* y = static_cast<BlockQ8_K*>(out);
     for (size_t b = 0; b < n / kBlockK; ++b, x += kBlockK) {
@@ -322,7 +339,7 @@ bool quantize_row(TensorType type, const float* x, void* y, size_t n) {
         quantize_row_bf16(x, y, n);
         return true;
     case TensorType::kQ8_0:
-        quantize_row_q8_0(x, y, n);
+        quantize_row_q8_0_weights(x, y, n);
         return true;
     case TensorType::kQ4_0:
         quantize_row_q4_0(x, y, n);

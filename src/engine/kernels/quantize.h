@@ -10,7 +10,8 @@
 
 namespace edgeai::engine::kernels {
 
-void quantize_row_q8_0(const float* x, void* y, size_t n);
+void quantize_row_q8_0(const float* x, void* y, size_t n);         // activations
+void quantize_row_q8_0_weights(const float* x, void* y, size_t n); // files
 void quantize_row_q8_k(const float* x, void* y, size_t n);
 void quantize_row_q4_0(const float* x, void* y, size_t n);
 void quantize_row_q4_k(const float* x, void* y, size_t n);
@@ -19,7 +20,8 @@ void quantize_row_q6_k(const float* x, void* y, size_t n);
 void quantize_row_f16(const float* x, void* y, size_t n);
 void quantize_row_bf16(const float* x, void* y, size_t n);
 
-// Writes x in `type` (F32 copies). False when the type has no quantizer.
+// Writes x in `type` as a weight (F32 copies). False when the type has no
+// quantizer.
 bool quantize_row(TensorType type, const float* x, void* y, size_t n);
 
 } // namespace edgeai::engine::kernels

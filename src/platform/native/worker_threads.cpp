@@ -5,9 +5,11 @@
 namespace edgeai::platform::native {
 namespace {
 
-// Iterations a worker polls for the next task before it sleeps: about 50 µs,
-// longer than the gap between two matmuls, far shorter than between requests.
-constexpr int kSpinIterations = 20000;
+// Iterations a thread polls before it sleeps on a futex: some microseconds,
+// about the gap between two matmuls of a forward pass. Longer spins cost
+// dearly when the cores are shared (a spinning worker takes the CPU the
+// thread it waits for needs).
+constexpr int kSpinIterations = 4000;
 
 inline void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -53,12 +55,13 @@ void WorkerThreads::run(Task task, void* context) {
     generation_.fetch_add(1);
     if (sleepers_.load() > 0) generation_.notify_all();
     task(context, 0, size_);
-    for (int spins = 0; pending_.load(std::memory_order_acquire) != 0; ++spins) {
-        if (spins < kSpinIterations)
-            cpu_relax();
-        else
-            std::this_thread::yield();
+    for (int spins = 0; spins < kSpinIterations; ++spins) {
+        if (pending_.load(std::memory_order_acquire) == 0) return;
+        cpu_relax();
     }
+    for (int left = pending_.load(std::memory_order_acquire); left != 0;
+         left = pending_.load(std::memory_order_acquire))
+        pending_.wait(left, std::memory_order_acquire);
 }
 
 void WorkerThreads::worker_main(int index) {
@@ -80,7 +83,9 @@ void WorkerThreads::worker_main(int index) {
         seen = now;
         if (stopping_.load()) return;
         task_(context_, index, size_);
-        pending_.fetch_sub(1, std::memory_order_release);
+        // The last worker to finish wakes the caller if it went to sleep
+        // (notify costs nothing when nobody waits).
+        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) pending_.notify_one();
     }
 }
 

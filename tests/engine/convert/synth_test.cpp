@@ -65,8 +65,8 @@ SynthShape tiny_llama_spm() {
     s.n_embd = 256;
     s.n_head = 4;
     s.n_head_kv = 1;
-    s.n_ff = 512;
-    s.n_vocab = 500;
+    s.n_ff = 256;
+    s.n_vocab = 400;
     s.n_ctx = 128;
     s.tied_output = false;
     s.vocab = SynthVocab::kSentencePiece;
@@ -225,7 +225,7 @@ TEST(Synth, KTypesFallBackWhereRowsDoNotDivideIntoBlocks) {
             EXPECT_EQ(t.type, TensorType::kQ8_0) << t.name;
         }
     }
-    // 256 and 512 columns divide: q4_K stays.
+    // 256 columns divide: q4_K stays.
     for (const SynthTensor& t : synth_tensors(tiny_llama_spm(), TensorType::kQ4_K)) {
         if (t.dims.size() == 2) {
             EXPECT_EQ(t.type, TensorType::kQ4_K) << t.name;

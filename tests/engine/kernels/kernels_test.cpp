@@ -182,6 +182,45 @@ TEST(Dot, EverySimdTableAgreesWithScalar) {
     }
 }
 
+// Lengths the loops above do not reach: an odd number of 32-value blocks (the
+// SIMD loops take 2 or 4 at a time and finish one by one) and an odd number of
+// super-blocks, at qwen2.5-0.5b's row sizes.
+TEST(Dot, EverySimdTableHandlesOddBlockCounts) {
+    for (const KernelTable* table : usable_kernels()) {
+        for (TensorType type : kWeightTypes) {
+            const bool k_quant = activation_type(type) == TensorType::kQ8_K;
+            for (size_t n : {32u, 96u, 224u, 864u, 896u, 4864u}) {
+                if (k_quant && n % 256 != 0) continue;
+                const DotCase c = make_dot_case(type, n, static_cast<uint32_t>(n) + 11);
+                const float want =
+                    dot_for(scalar_kernels(), type)(n, c.weights.data(), c.activations.data());
+                const float got = dot_for(*table, type)(n, c.weights.data(), c.activations.data());
+                EXPECT_NEAR(got, want, 1e-5 * std::sqrt(double(n)) * 8 + 1e-5 * std::fabs(want))
+                    << table->name << " " << find_tensor_type(static_cast<uint32_t>(type))->name
+                    << " n=" << n;
+            }
+        }
+    }
+}
+
+// The tables this build must have: a SIMD file that silently compiled to its
+// null stub (a lost -msimd128 or -march) would leave only scalar to test.
+TEST(Dot, TheBuildsSimdTableIsUsable) {
+#if defined(__aarch64__)
+    ASSERT_NE(neon_kernels(), nullptr);
+    EXPECT_EQ(&best_kernels(), neon_kernels());
+#endif
+#if defined(__wasm_simd128__)
+    ASSERT_NE(simd128_kernels(), nullptr);
+    EXPECT_EQ(&best_kernels(), simd128_kernels());
+#endif
+    // Names tell the tables apart in failure messages.
+    for (size_t i = 0; i < usable_kernels().size(); ++i)
+        for (size_t j = 0; j < i; ++j)
+            EXPECT_NE(usable_kernels()[i]->name, usable_kernels()[j]->name);
+    EXPECT_EQ(&best_kernels(), usable_kernels().back());
+}
+
 TEST(Dot, SimdQuantizersProduceTheScalarBlocks) {
     const auto x = random_values(1024, 77, 3.0f);
     for (const KernelTable* table : usable_kernels()) {
@@ -194,6 +233,41 @@ TEST(Dot, SimdQuantizersProduceTheScalarBlocks) {
         quantize_row_q8_k(x.data(), want.data(), x.size());
         table->quantize_q8_k(x.data(), got.data(), x.size());
         EXPECT_EQ(want, got) << table->name;
+    }
+}
+
+// Inputs where a quantizer could go its own way: values exactly halfway between
+// two levels (ties go to even), a largest magnitude shared by a negative and a
+// positive value (Q8_K keeps the first, with its sign), zero blocks, and
+// values far smaller and larger than the usual activations.
+TEST(Dot, SimdQuantizersAgreeOnTiesAndEdges) {
+    std::vector<std::vector<float>> cases;
+    std::vector<float> x(512);
+    for (size_t i = 0; i < x.size(); ++i) // multiples of d/2 with amax 127 * 0.5
+        x[i] = 0.5f * (static_cast<float>(i % 255) - 127.0f) * (i % 3 == 0 ? 0.5f : 1.0f);
+    cases.push_back(x);
+    for (size_t i = 0; i < x.size(); ++i)
+        x[i] = (i % 2 == 0 ? -3.0f : 3.0f) * (i % 5 == 4 ? 1.0f : 0.25f);
+    cases.push_back(x);
+    for (size_t i = 0; i < x.size(); ++i)
+        x[i] = (i % 7 == 3 ? 2.0f : (i % 7 == 5 ? -2.0f : 0.0f));
+    cases.push_back(x);
+    for (size_t i = 0; i < x.size(); ++i)
+        x[i] = i < 300 ? 0.0f : 1e-30f * static_cast<float>(i);
+    cases.push_back(x);
+    for (size_t i = 0; i < x.size(); ++i)
+        x[i] = 1e30f / static_cast<float>(1 + i % 37) * (i % 2 ? 1.0f : -1.0f);
+    cases.push_back(x);
+    for (const KernelTable* table : usable_kernels()) {
+        for (size_t c = 0; c < cases.size(); ++c) {
+            for (TensorType type : {TensorType::kQ8_0, TensorType::kQ8_K}) {
+                std::vector<uint8_t> want(row_bytes(type, x.size())), got(want.size());
+                convert_activations(scalar_kernels(), type, cases[c].data(), want.data(), x.size());
+                convert_activations(*table, type, cases[c].data(), got.data(), x.size());
+                EXPECT_EQ(want, got) << table->name << " case " << c << " "
+                                     << find_tensor_type(static_cast<uint32_t>(type))->name;
+            }
+        }
     }
 }
 
