@@ -11,12 +11,12 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 4) return 0;
-    const uint32_t claimed = uint32_t{data[0]} | uint32_t{data[1]} << 8 |
-                             uint32_t{data[2]} << 16 | uint32_t{data[3]} << 24;
+    const uint32_t claimed = uint32_t{data[0]} | uint32_t{data[1]} << 8 | uint32_t{data[2]} << 16 |
+                             uint32_t{data[3]} << 24;
     std::span<const uint8_t> rest(data + 4, size - 4);
     const size_t split = claimed < rest.size() ? claimed : rest.size();
-    auto out = edgeai::engine::convert::convert_llama2c(rest.first(split), rest.subspan(split),
-                                                        "fuzz");
+    auto out =
+        edgeai::engine::convert::convert_llama2c(rest.first(split), rest.subspan(split), "fuzz");
     if (!out.ok()) return 0;
     // What the converter writes must be a GGUF file we read back.
     auto file = edgeai::engine::gguf::GgufFile::parse(

@@ -561,6 +561,8 @@ core::Result<std::vector<int64_t>> GgufFile::get_int_array(std::string_view key)
     return out;
 }
 
-uint64_t value_type_size(ValueType type) { return scalar_size(type); }
+uint64_t value_type_size(ValueType type) {
+    return scalar_size(type);
+}
 
 } // namespace edgeai::engine::gguf
