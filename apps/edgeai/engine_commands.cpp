@@ -40,6 +40,38 @@ double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// A progress bar on stderr for long conversions, drawn only when stderr is a
+// terminal (logs and pipes get the one summary line instead).
+class ProgressBar {
+  public:
+    ProgressBar(std::string label, uint64_t total)
+        : label_(std::move(label)), total_(total), enabled_(isatty(STDERR_FILENO) != 0) {}
+    ~ProgressBar() { finish(); }
+    void update(uint64_t done) {
+        if (!enabled_ || total_ == 0) return;
+        const int percent = static_cast<int>(std::min<uint64_t>(100, done * 100 / total_));
+        if (percent == shown_) return;
+        shown_ = percent;
+        char bar[31];
+        const int filled = percent * 30 / 100;
+        for (int i = 0; i < 30; ++i)
+            bar[i] = i < filled ? '#' : '.';
+        bar[30] = '\0';
+        std::fprintf(stderr, "\r%s [%s] %3d%%", label_.c_str(), bar, percent);
+        std::fflush(stderr);
+    }
+    void finish() {
+        if (enabled_ && shown_ >= 0) std::fputc('\n', stderr);
+        enabled_ = false;
+    }
+
+  private:
+    std::string label_;
+    uint64_t total_;
+    bool enabled_;
+    int shown_ = -1;
+};
+
 int thread_count(const EngineFlags& f) {
     return f.threads > 0 ? f.threads : native::WorkerThreads::default_threads();
 }
@@ -419,7 +451,10 @@ int quantize_command(const EngineFlags& f) {
         return kExitRuntime;
     }
     const auto start = Clock::now();
-    auto out = engine::convert::quantize_model(*gguf, *type, f.pure);
+    ProgressBar progress("quantizing to " + f.type_name, gguf->tensors().size());
+    auto out = engine::convert::quantize_model(*gguf, *type, f.pure,
+                                               [&](size_t done) { progress.update(done); });
+    progress.finish();
     if (!out.ok()) {
         fail(out.status().message());
         return kExitRuntime;
@@ -435,11 +470,14 @@ int quantize_command(const EngineFlags& f) {
 
 class FileSink final : public engine::convert::ByteSink {
   public:
-    explicit FileSink(const std::string& path) : out_(path, std::ios::binary | std::ios::trunc) {}
+    FileSink(const std::string& path, ProgressBar* progress)
+        : out_(path, std::ios::binary | std::ios::trunc), progress_(progress) {}
     bool is_open() const { return out_.is_open(); }
     core::Status write(std::string_view bytes) override {
         out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         if (!out_) return core::unavailable("write failed (disk full?)");
+        written_ += bytes.size();
+        if (progress_ != nullptr) progress_->update(written_);
         return core::Status();
     }
     bool close() {
@@ -449,6 +487,8 @@ class FileSink final : public engine::convert::ByteSink {
 
   private:
     std::ofstream out_;
+    ProgressBar* progress_;
+    uint64_t written_ = 0;
 };
 
 int synth_command(const EngineFlags& f) {
@@ -467,24 +507,26 @@ int synth_command(const EngineFlags& f) {
     }
     const auto start = Clock::now();
     const std::string tmp = f.out_file + ".tmp";
-    FileSink sink(tmp);
+    uint64_t tensor_bytes = 0;
+    for (const auto& t : engine::convert::synth_tensors(*shape, *type))
+        tensor_bytes += t.bytes;
+    ProgressBar progress("synthesizing " + std::string(shape->name), tensor_bytes);
+    FileSink sink(tmp, &progress);
     if (!sink.is_open()) {
         fail("cannot write " + tmp);
         return kExitRuntime;
     }
     core::Status st = engine::convert::write_synth_model(*shape, *type, f.seed, sink);
+    progress.finish();
     if (!sink.close() && st.ok()) st = core::unavailable("cannot write " + tmp);
     if (!st.ok() || std::rename(tmp.c_str(), f.out_file.c_str()) != 0) {
         std::remove(tmp.c_str());
         fail(st.ok() ? "cannot write " + f.out_file : st.message());
         return kExitRuntime;
     }
-    uint64_t bytes = 0;
-    for (const auto& t : engine::convert::synth_tensors(*shape, *type))
-        bytes += t.bytes;
     std::fprintf(stderr, "edgeai: wrote %s (%s, random weights, %.2f MiB of tensors) in %.1f s\n",
                  f.out_file.c_str(), std::string(shape->name).c_str(),
-                 static_cast<double>(bytes) / (1 << 20), seconds_since(start));
+                 static_cast<double>(tensor_bytes) / (1 << 20), seconds_since(start));
     return kExitOk;
 }
 

@@ -69,7 +69,8 @@ std::optional<TensorType> parse_weight_type(std::string_view name) {
     return std::nullopt;
 }
 
-core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType type, bool pure) {
+core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType type, bool pure,
+                                         const std::function<void(size_t)>& progress) {
     gguf::GgufWriter out;
     for (const gguf::KeyValue& kv : in.metadata()) {
         if (kv.key == "general.file_type" || kv.key == "general.alignment") continue;
@@ -97,6 +98,7 @@ core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType ty
         }
         std::vector<uint64_t> dims(t.dims.begin(), t.dims.begin() + t.n_dims);
         out.add_tensor(t.name, dims, to, data);
+        if (progress) progress(static_cast<size_t>(&t - in.tensors().data()) + 1);
     }
     return out.finish(in.alignment());
 }

@@ -10,6 +10,7 @@
 #include "engine/gguf/gguf_file.h"
 #include "engine/tensor/tensor_type.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,8 @@ namespace edgeai::engine::convert {
 // "q4_0", "Q4_K", "f16", ... as llama.cpp names them (case-insensitive).
 std::optional<TensorType> parse_weight_type(std::string_view name);
 
-core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType type, bool pure);
+// `progress` (optional) hears the number of tensors done after each one.
+core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType type, bool pure,
+                                         const std::function<void(size_t)>& progress = {});
 
 } // namespace edgeai::engine::convert
