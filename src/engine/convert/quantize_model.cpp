@@ -25,30 +25,6 @@ bool iequal(std::string_view a, std::string_view b) {
     return true;
 }
 
-// llama.cpp's LLAMA_FTYPE numbers for general.file_type.
-uint32_t file_type_of(TensorType type) {
-    switch (type) {
-    case TensorType::kF32:
-        return 0;
-    case TensorType::kF16:
-        return 1;
-    case TensorType::kQ4_0:
-        return 2;
-    case TensorType::kQ8_0:
-        return 7;
-    case TensorType::kQ4_K:
-        return 15; // Q4_K_M
-    case TensorType::kQ5_K:
-        return 17; // Q5_K_M
-    case TensorType::kQ6_K:
-        return 18;
-    case TensorType::kBF16:
-        return 32;
-    default:
-        return 0;
-    }
-}
-
 TensorType type_for(const gguf::TensorInfo& t, TensorType wanted, bool pure) {
     if (t.n_dims < 2) return TensorType::kF32;
     TensorType type = wanted;
@@ -63,6 +39,27 @@ TensorType type_for(const gguf::TensorInfo& t, TensorType wanted, bool pure) {
 
 } // namespace
 
+uint32_t llama_file_type(TensorType type, bool pure) {
+    switch (type) {
+    case TensorType::kF16:
+        return 1;
+    case TensorType::kQ4_0:
+        return 2;
+    case TensorType::kQ8_0:
+        return 7;
+    case TensorType::kQ4_K:
+        return pure ? 14 : 15;
+    case TensorType::kQ5_K:
+        return pure ? 16 : 17;
+    case TensorType::kQ6_K:
+        return 18;
+    case TensorType::kBF16:
+        return 32;
+    default:
+        return 0;
+    }
+}
+
 std::optional<TensorType> parse_weight_type(std::string_view name) {
     for (TensorType t : kWeightTypes)
         if (iequal(find_tensor_type(static_cast<uint32_t>(t))->name, name)) return t;
@@ -76,7 +73,7 @@ core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType ty
         if (kv.key == "general.file_type" || kv.key == "general.alignment") continue;
         out.copy_value(in, kv);
     }
-    out.add_u32("general.file_type", file_type_of(type));
+    out.add_u32("general.file_type", llama_file_type(type, pure));
     std::vector<float> row;
     std::string data;
     for (const gguf::TensorInfo& t : in.tensors()) {

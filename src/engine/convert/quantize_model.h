@@ -17,6 +17,10 @@
 
 namespace edgeai::engine::convert {
 
+// llama.cpp's general.file_type for a model in `type`: with every 2-D tensor
+// in it (pure: the K types' _S mixes) or with a q6_K output matrix (_M).
+uint32_t llama_file_type(TensorType type, bool pure);
+
 // "q4_0", "Q4_K", "f16", ... as llama.cpp names them (case-insensitive).
 std::optional<TensorType> parse_weight_type(std::string_view name);
 

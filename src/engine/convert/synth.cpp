@@ -1,5 +1,6 @@
 #include "engine/convert/synth.h"
 
+#include "engine/convert/quantize_model.h"
 #include "engine/gguf/gguf_writer.h"
 #include "engine/kernels/kernel_table.h"
 #include "engine/kernels/quantize.h"
@@ -79,28 +80,6 @@ constexpr std::string_view kAlphabet =
     "0123456789.,;:'\"!?-()\n";
 constexpr float kWeightStd = 0.02f;
 constexpr size_t kChunkBytes = size_t{4} << 20;
-
-// llama.cpp's general.file_type for an all-`type` model (the _S mixes for K types).
-uint32_t file_type_of(TensorType type) {
-    switch (type) {
-    case TensorType::kF16:
-        return 1;
-    case TensorType::kQ4_0:
-        return 2;
-    case TensorType::kQ8_0:
-        return 7;
-    case TensorType::kQ4_K:
-        return 14;
-    case TensorType::kQ5_K:
-        return 16;
-    case TensorType::kQ6_K:
-        return 18;
-    case TensorType::kBF16:
-        return 32;
-    default:
-        return 0;
-    }
-}
 
 uint64_t mix64(uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;
@@ -318,7 +297,7 @@ core::Result<gguf::GgufWriter> metadata(const SynthShape& s, TensorType type) {
         .add_string("general.name", std::string(s.name) + " (synthetic)")
         .add_string("general.description",
                     "random weights in the published shape, made by edgeai model synth")
-        .add_u32("general.file_type", file_type_of(type))
+        .add_u32("general.file_type", llama_file_type(type, true))
         .add_u32(a + "context_length", s.n_ctx)
         .add_u32(a + "embedding_length", s.n_embd)
         .add_u32(a + "block_count", s.n_layer)
