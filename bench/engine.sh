@@ -153,28 +153,9 @@ fmt1() { [[ -n $1 ]] && calc "printf \"%.1f\", $1" || printf 'n/a'; }
 ratio() { [[ -n $1 && -n $2 ]] && calc "if ($2 > 0) printf \"%.2f×\", $1 / $2; else printf \"n/a\"" || printf 'n/a'; }
 mb() { calc "printf \"%.0f\", $1 / 1000000"; }
 
-# Percentage of CPU time spent busy over the next $1 seconds.
-cpu_busy_pct() {
-    local a b
-    a=$(head -n 1 /proc/stat)
-    sleep "$1"
-    b=$(head -n 1 /proc/stat)
-    awk -v a="$a" -v b="$b" 'BEGIN {
-        n = split(a, x, " "); split(b, y, " ")
-        for (i = 2; i <= n; i++) { d = y[i] - x[i]; tot += d; if (i == 5 || i == 6) idle += d }
-        printf "%.0f", (tot > 0 ? 100 * (tot - idle) / tot : 0) }'
-}
-
-BUSY_BEFORE=$(cpu_busy_pct 2)
-if ((WAIT_IDLE)); then
-    waited=0
-    while ((BUSY_BEFORE > 10 && waited < 600)); do
-        log "machine is ${BUSY_BEFORE}% busy; waiting for it to go idle"
-        sleep 10
-        waited=$((waited + 12))
-        BUSY_BEFORE=$(cpu_busy_pct 2)
-    done
-fi
+# shellcheck source=lib/machine_idle.sh
+source "$BENCH_DIR/lib/machine_idle.sh"
+measure_idle_before_run
 ((BUSY_BEFORE > 10)) && log "warning: the machine was ${BUSY_BEFORE}% busy before the run: numbers will be noisy"
 START_S=$(date +%s)
 # CPU ticks of the whole machine and of this script with its waited-for
