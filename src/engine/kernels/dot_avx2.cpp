@@ -5,6 +5,7 @@
 #if defined(__x86_64__) && defined(EDGEAI_KERNELS_X86)
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/packed.h"
 #include "engine/kernels/quantize.h"
 #include "engine/kernels/simd_x86.h"
 
@@ -232,6 +233,90 @@ void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
         y[i] += a * f16_to_f32(x[i]);
 }
 
+// Four packed Q4_0 rows (PackedQ4_0x4) times kTokens tokens: the 64 bytes of
+// a block are two vectors, rows 0-1 and rows 2-3, int32 lanes 4r..4r+3 of a
+// product belonging to row r of the pair. The unpacked nibbles and the rows'
+// scales serve every token.
+template <int kTokens>
+void gemm_q4_0_tokens(size_t n, const void* group, const PackedActivations& acts, float* out,
+                      size_t out_stride) {
+    const auto* x = static_cast<const PackedQ4_0x4*>(group);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.blocks);
+    const __m256i low_mask = _mm256_set1_epi8(0xF);
+    const __m256i ones = _mm256_set1_epi16(1);
+    const __m256i rows01 = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
+    const __m256i rows23 = _mm256_setr_epi32(2, 2, 2, 2, 3, 3, 3, 3);
+    __m256 acc01[kTokens], acc23[kTokens];
+    __m128 offset[kTokens];
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        acc01[t] = _mm256_setzero_ps();
+        acc23[t] = _mm256_setzero_ps();
+        offset[t] = _mm_setzero_ps();
+    }
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const __m256i raw01 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs[0]));
+        const __m256i raw23 = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs[2]));
+        const __m256i lo01 = _mm256_and_si256(raw01, low_mask);
+        const __m256i hi01 = _mm256_and_si256(_mm256_srli_epi16(raw01, 4), low_mask);
+        const __m256i lo23 = _mm256_and_si256(raw23, low_mask);
+        const __m256i hi23 = _mm256_and_si256(_mm256_srli_epi16(raw23, 4), low_mask);
+        const __m128 dx = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(x[b].d)));
+        const __m256 dx01 = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(dx), rows01);
+        const __m256 dx23 = _mm256_permutevar8x32_ps(_mm256_castps128_ps256(dx), rows23);
+#pragma GCC unroll 4
+        for (int t = 0; t < kTokens; ++t) {
+            const uint8_t* row = act_bytes + t * acts.stride;
+            const auto* y = reinterpret_cast<const BlockQ8_0*>(row) + b;
+            const auto* d = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d) + t * acts.stride);
+            const auto* d_sum = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d_sum) + t * acts.stride);
+            const __m256i y_lo = _mm256_broadcastsi128_si256(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(y->qs)));
+            const __m256i y_hi = _mm256_broadcastsi128_si256(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(y->qs + 16)));
+            // Pair sums of nibbles (<= 15) times int8 stay within int16 when
+            // the low and high halves are added before widening.
+            const __m256i p01 =
+                _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(lo01, y_lo),
+                                                   _mm256_maddubs_epi16(hi01, y_hi)),
+                                  ones);
+            const __m256i p23 =
+                _mm256_madd_epi16(_mm256_add_epi16(_mm256_maddubs_epi16(lo23, y_lo),
+                                                   _mm256_maddubs_epi16(hi23, y_hi)),
+                                  ones);
+            const __m256 dy = _mm256_set1_ps(d[b]);
+            acc01[t] = _mm256_fmadd_ps(_mm256_mul_ps(dx01, dy), _mm256_cvtepi32_ps(p01), acc01[t]);
+            acc23[t] = _mm256_fmadd_ps(_mm256_mul_ps(dx23, dy), _mm256_cvtepi32_ps(p23), acc23[t]);
+            offset[t] = _mm_fmadd_ps(dx, _mm_set1_ps(d_sum[b]), offset[t]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        const __m128 r0 = _mm256_castps256_ps128(acc01[t]);
+        const __m128 r1 = _mm256_extractf128_ps(acc01[t], 1);
+        const __m128 r2 = _mm256_castps256_ps128(acc23[t]);
+        const __m128 r3 = _mm256_extractf128_ps(acc23[t], 1);
+        const __m128 sums = _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3));
+        _mm_storeu_ps(out + t * out_stride, _mm_fnmadd_ps(_mm_set1_ps(8.0f), offset[t], sums));
+    }
+}
+
+void gemm_q4_0(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
+               float* out, size_t out_stride) {
+    switch (tokens) {
+    case 1:
+        return gemm_q4_0_tokens<1>(n, group, acts, out, out_stride);
+    case 2:
+        return gemm_q4_0_tokens<2>(n, group, acts, out, out_stride);
+    case 3:
+        return gemm_q4_0_tokens<3>(n, group, acts, out, out_stride);
+    default:
+        return gemm_q4_0_tokens<4>(n, group, acts, out, out_stride);
+    }
+}
+
 constexpr KernelTable kAvx2{
     .name = "avx2",
     .dot_f32 = dot_f32,
@@ -246,6 +331,7 @@ constexpr KernelTable kAvx2{
     .quantize_q8_k = quantize_row_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,
+    .gemm_q4_0 = gemm_q4_0,
 };
 
 } // namespace

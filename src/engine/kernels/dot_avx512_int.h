@@ -29,6 +29,18 @@ EDGEAI_AVX512_TARGET inline __m256i dot4(__m256i u, __m256i s) {
 #endif
 }
 
+// dot4(u, s) + dot4(v, t); without VNNI the sum is taken on the int16 pair
+// sums (callers keep |u|, |v| <= 15 so they cannot overflow).
+EDGEAI_AVX512_TARGET inline __m512i dot4_plus(__m512i u, __m512i s, __m512i v, __m512i t) {
+#if EDGEAI_AVX512_VNNI
+    return _mm512_dpbusd_epi32(_mm512_dpbusd_epi32(_mm512_setzero_si512(), u, s), v, t);
+#else
+    return _mm512_madd_epi16(
+        _mm512_add_epi16(_mm512_maddubs_epi16(u, s), _mm512_maddubs_epi16(v, t)),
+        _mm512_set1_epi16(1));
+#endif
+}
+
 // dot4(u, s) - dot4(v, s); without VNNI the difference is taken on the int16
 // pair sums, one VPMADDWD fewer.
 EDGEAI_AVX512_TARGET inline __m512i dot4_minus(__m512i u, __m512i v, __m512i s) {
@@ -278,4 +290,71 @@ EDGEAI_AVX512_TARGET float dot_q6_k(size_t n, const void* w, const void* a) {
                               acc);
     }
     return _mm512_reduce_add_ps(acc);
+}
+
+// Four packed Q4_0 rows (PackedQ4_0x4) times kTokens tokens. A block's 64
+// bytes are the rows' nibbles one after another, so int32 lane k of a product
+// covers row k / 4; each token's 16 + 16 activations are broadcast to all four
+// rows. The unpacked nibbles and the rows' scales serve every token.
+template <int kTokens>
+EDGEAI_AVX512_TARGET void gemm_q4_0_tokens(size_t n, const void* group,
+                                           const PackedActivations& acts, float* out,
+                                           size_t out_stride) {
+    const auto* x = static_cast<const PackedQ4_0x4*>(group);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.blocks);
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    const __m512i row_of_lane = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+    __m512 acc[kTokens];
+    __m128 offset[kTokens];
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        acc[t] = _mm512_setzero_ps();
+        offset[t] = _mm_setzero_ps();
+    }
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const __m512i raw = _mm512_loadu_si512(x[b].qs);
+        const __m512i lo = _mm512_and_si512(raw, low_mask);
+        const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low_mask);
+        const __m128 dx = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(x[b].d)));
+        const __m512 dx_lanes = _mm512_permutexvar_ps(row_of_lane, _mm512_castps128_ps512(dx));
+#pragma GCC unroll 4
+        for (int t = 0; t < kTokens; ++t) {
+            const uint8_t* row = act_bytes + t * acts.stride;
+            const auto* y = reinterpret_cast<const BlockQ8_0*>(row) + b;
+            const auto* d = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d) + t * acts.stride);
+            const auto* d_sum = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d_sum) + t * acts.stride);
+            const __m512i y_lo = _mm512_broadcast_i32x4(load128(y->qs));
+            const __m512i y_hi = _mm512_broadcast_i32x4(load128(y->qs + 16));
+            const __m512i p = dot4_plus(lo, y_lo, hi, y_hi);
+            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dx_lanes, _mm512_set1_ps(d[b])),
+                                     _mm512_cvtepi32_ps(p), acc[t]);
+            offset[t] = _mm_fmadd_ps(dx, _mm_set1_ps(d_sum[b]), offset[t]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        // Lanes 4r..4r+3 belong to row r: one horizontal sum per 128-bit quarter.
+        const __m128 r0 = _mm512_extractf32x4_ps(acc[t], 0);
+        const __m128 r1 = _mm512_extractf32x4_ps(acc[t], 1);
+        const __m128 r2 = _mm512_extractf32x4_ps(acc[t], 2);
+        const __m128 r3 = _mm512_extractf32x4_ps(acc[t], 3);
+        const __m128 sums = _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3));
+        _mm_storeu_ps(out + t * out_stride, _mm_fnmadd_ps(_mm_set1_ps(8.0f), offset[t], sums));
+    }
+}
+
+EDGEAI_AVX512_TARGET void gemm_q4_0(size_t n, const void* group, const PackedActivations& acts,
+                                    uint32_t tokens, float* out, size_t out_stride) {
+    switch (tokens) {
+    case 1:
+        return gemm_q4_0_tokens<1>(n, group, acts, out, out_stride);
+    case 2:
+        return gemm_q4_0_tokens<2>(n, group, acts, out, out_stride);
+    case 3:
+        return gemm_q4_0_tokens<3>(n, group, acts, out, out_stride);
+    default:
+        return gemm_q4_0_tokens<4>(n, group, acts, out, out_stride);
+    }
 }

@@ -2,6 +2,7 @@
 // tables are tested against these.
 #include "engine/kernels/blocks.h"
 #include "engine/kernels/kernel_table.h"
+#include "engine/kernels/packed.h"
 #include "engine/kernels/quantize.h"
 #include "engine/tensor/half.h"
 
@@ -140,6 +141,35 @@ float dot_q6_k(size_t n, const void* w, const void* a) {
     return sum;
 }
 
+// Four packed Q4_0 rows times up to four tokens, summed the way the SIMD
+// kernels sum: unsigned nibbles, then the offset of 8 taken out per block.
+void gemm_q4_0(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
+               float* out, size_t out_stride) {
+    const auto* x = static_cast<const PackedQ4_0x4*>(group);
+    for (uint32_t t = 0; t < tokens; ++t) {
+        const auto* row = reinterpret_cast<const uint8_t*>(acts.blocks) + t * acts.stride;
+        const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
+        const auto* d = reinterpret_cast<const float*>(reinterpret_cast<const uint8_t*>(acts.d) +
+                                                       t * acts.stride);
+        const auto* d_sum = reinterpret_cast<const float*>(
+            reinterpret_cast<const uint8_t*>(acts.d_sum) + t * acts.stride);
+        for (uint32_t r = 0; r < kPackRows; ++r) {
+            float sum = 0.0f, offset = 0.0f;
+            for (size_t b = 0; b < n / kBlock32; ++b) {
+                int isum = 0;
+                for (size_t i = 0; i < kBlock32 / 2; ++i) {
+                    isum += (x[b].qs[r][i] & 0xF) * y[b].qs[i];
+                    isum += (x[b].qs[r][i] >> 4) * y[b].qs[i + 16];
+                }
+                const float dx = f16_to_f32(x[b].d[r]);
+                sum += dx * d[b] * static_cast<float>(isum);
+                offset += dx * d_sum[b];
+            }
+            out[t * out_stride + r] = sum - 8.0f * offset;
+        }
+    }
+}
+
 void axpy_f32(size_t n, float a, const float* x, float* y) {
     for (size_t i = 0; i < n; ++i)
         y[i] += a * x[i];
@@ -164,6 +194,7 @@ constexpr KernelTable kScalar{
     .quantize_q8_k = quantize_row_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,
+    .gemm_q4_0 = gemm_q4_0,
 };
 
 } // namespace

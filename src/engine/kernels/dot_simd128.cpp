@@ -395,6 +395,7 @@ constexpr KernelTable kSimd128{
     .quantize_q8_k = quantize_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,
+    .gemm_q4_0 = nullptr,
 };
 
 } // namespace

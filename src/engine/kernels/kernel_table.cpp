@@ -42,6 +42,10 @@ DotFn dot_for(const KernelTable& table, TensorType weight_type) {
     }
 }
 
+GemmFn gemm_for(const KernelTable& table, TensorType weight_type) {
+    return weight_type == TensorType::kQ4_0 ? table.gemm_q4_0 : nullptr;
+}
+
 void convert_activations(const KernelTable& table, TensorType type, const float* x, void* y,
                          size_t n) {
     switch (type) {

@@ -5,6 +5,7 @@
 // Every SIMD table is tested against the scalar one.
 #pragma once
 
+#include "engine/kernels/packed.h"
 #include "engine/tensor/tensor_type.h"
 
 #include <cstddef>
@@ -35,12 +36,17 @@ struct KernelTable {
     QuantizeFn quantize_q8_k;
     AxpyF32Fn axpy_f32; // y += a * x, attention's weighted sum of values
     AxpyF16Fn axpy_f16;
+    // Matrix kernels over packed weights (packed.h); null where a table has
+    // none, and the matrix is then multiplied row by row with the dot products.
+    GemmFn gemm_q4_0;
 };
 
 // The type activations take for a dot product with weights of `weight_type`.
 TensorType activation_type(TensorType weight_type);
 // The dot product for a weight type, or null when the engine cannot run it.
 DotFn dot_for(const KernelTable& table, TensorType weight_type);
+// The matrix kernel for packed weights of `weight_type`, or null.
+GemmFn gemm_for(const KernelTable& table, TensorType weight_type);
 // Converts n activations into `type` (F32 copies) with the table's quantizers.
 void convert_activations(const KernelTable& table, TensorType type, const float* x, void* y,
                          size_t n);

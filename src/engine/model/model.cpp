@@ -2,7 +2,9 @@
 
 #include "engine/kernels/dequantize.h"
 #include "engine/kernels/kernel_table.h"
+#include "engine/kernels/packed.h"
 
+#include <cstdlib>
 #include <string>
 
 namespace edgeai::engine::model {
@@ -123,6 +125,42 @@ core::Result<Model> Model::load(const gguf::GgufFile& file) {
     }
     m.weight_bytes_ += bytes_of(m.output_);
     return m;
+}
+
+void Model::FreeAligned::operator()(uint8_t* p) const {
+    std::free(p);
+}
+
+core::Result<uint64_t> Model::pack_weights(const kernels::KernelTable& table, ReleaseFn release,
+                                           void* context) {
+    std::vector<Matrix*> matrices;
+    for (Layer& l : layers_)
+        for (Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+            matrices.push_back(m);
+    matrices.push_back(&output_);
+    uint64_t total = 0;
+    for (Matrix* m : matrices) {
+        if (m->packed != nullptr || kernels::gemm_for(table, m->type) == nullptr) continue;
+        const size_t bytes = kernels::packed_bytes(m->type, m->rows, m->cols);
+        constexpr size_t kAlign = 64; // a cache line: blocks never straddle two
+        auto* buffer =
+            static_cast<uint8_t*>(std::aligned_alloc(kAlign, (bytes + kAlign - 1) & ~(kAlign - 1)));
+        if (buffer == nullptr)
+            return core::Status(core::StatusCode::kResourceExhausted,
+                                "cannot allocate " + std::to_string(bytes) +
+                                    " bytes to repack the weights");
+        packed_.emplace_back(buffer);
+        const uint32_t groups = (m->rows + kernels::kPackRows - 1) / kernels::kPackRows;
+        kernels::pack_groups(m->type, m->data, m->row_bytes, m->rows, m->cols, 0, groups, buffer);
+        m->packed = buffer;
+        m->group_bytes = kernels::packed_group_bytes(m->type, m->cols);
+        total += bytes;
+        // A tied output shares its bytes with the token embedding, whose rows
+        // are still looked up there: released pages fault back in when read,
+        // so only the rows a prompt uses come back.
+        if (release != nullptr) release(context, m->data, size_t{m->rows} * m->row_bytes);
+    }
+    return total;
 }
 
 } // namespace edgeai::engine::model

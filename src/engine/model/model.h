@@ -11,8 +11,13 @@
 #include "engine/tensor/tensor_type.h"
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
+
+namespace edgeai::engine::kernels {
+struct KernelTable;
+}
 
 namespace edgeai::engine::model {
 
@@ -23,6 +28,10 @@ struct Matrix {
     uint32_t rows = 0;
     uint32_t cols = 0;
     size_t row_bytes = 0;
+    // The same weights repacked for the matrix kernels (kernels/packed.h),
+    // group after group, or null when they were not packed.
+    const uint8_t* packed = nullptr;
+    size_t group_bytes = 0;
 
     const uint8_t* row(uint32_t r) const { return data + size_t{r} * row_bytes; }
 };
@@ -50,6 +59,16 @@ class Model {
     // Bytes of weights a forward pass reads per token (for bandwidth figures).
     uint64_t weight_bytes() const { return weight_bytes_; }
 
+    // Repacks every layer and output matrix that `table` has a matrix kernel
+    // for (kernels/packed.h) into memory the model owns; the forward pass then
+    // reads the packed copy. After each matrix, `release` (when given) hears
+    // which file bytes nothing reads any more, so a mapping can give their
+    // pages back and resident memory stays at one copy of the weights.
+    // Returns the bytes packed; fails only when the memory cannot be had.
+    using ReleaseFn = void (*)(void* context, const uint8_t* data, size_t size);
+    core::Result<uint64_t> pack_weights(const kernels::KernelTable& table,
+                                        ReleaseFn release = nullptr, void* context = nullptr);
+
   private:
     ModelConfig config_;
     Matrix token_embd_;
@@ -58,6 +77,10 @@ class Model {
     std::vector<Layer> layers_;
     std::vector<float> rope_freq_factors_;
     uint64_t weight_bytes_ = 0;
+    struct FreeAligned {
+        void operator()(uint8_t* p) const;
+    };
+    std::vector<std::unique_ptr<uint8_t[], FreeAligned>> packed_;
 };
 
 } // namespace edgeai::engine::model

@@ -1,5 +1,7 @@
 #include "platform/native/local_model.h"
 
+#include "engine/kernels/kernel_table.h"
+
 namespace edgeai::platform::native {
 
 core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& path) {
@@ -17,6 +19,16 @@ core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& pa
         return st.with_context(path + ": ");
     }
     m->model = std::move(*model);
+    // Repacked weights are read from the model's own copy; the file's pages
+    // under them go back so the weights are resident once, not twice.
+    const auto release = [](void* file, const uint8_t* data, size_t size) {
+        static_cast<const MappedFile*>(file)->release(data, size);
+    };
+    auto packed = m->model.pack_weights(engine::kernels::best_kernels(), release, &m->file);
+    if (!packed.ok()) {
+        core::Status st = packed.status();
+        return st.with_context(path + ": ");
+    }
     auto tok = engine::tokenizer::Tokenizer::from_gguf(m->gguf);
     if (tok.ok())
         m->tokenizer.emplace(std::move(*tok));

@@ -23,6 +23,10 @@ class MappedFile {
     ~MappedFile();
 
     std::span<const uint8_t> bytes() const { return {data_, size_}; }
+    // Drops the whole pages inside [data, data + size) from this process's
+    // resident memory (they stay readable: a later read faults them back in
+    // from the file or the page cache). For bytes that were copied elsewhere.
+    void release(const uint8_t* data, size_t size) const;
     const std::string& path() const { return path_; }
 
   private:

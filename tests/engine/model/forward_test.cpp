@@ -92,6 +92,24 @@ TEST_P(KtinyLogits, MatchLlamaCppWithEveryKernelTable) {
     }
 }
 
+// The same with the weights repacked for the matrix kernels: tables that have
+// one read the packed copy, the others the file's rows.
+TEST_P(KtinyLogits, MatchLlamaCppWithPackedWeights) {
+    const RefCase c = GetParam();
+    auto loaded = load_ktiny(c.type);
+    if (!loaded) GTEST_SKIP() << "../shared/data/ktiny is absent; reference logits not compared";
+    const auto want = as_floats(
+        read_file(shared_data(std::string("ktiny/ktiny-") + c.type + ".forced.logits.f32")));
+    auto packed = loaded->model.pack_weights(kernels::scalar_kernels());
+    ASSERT_TRUE(packed.ok()) << packed.status().message();
+    EXPECT_EQ(*packed > 0, std::string(c.type) == "q4_0");
+    SerialPool pool;
+    for (const kernels::KernelTable* table : kernels::usable_kernels()) {
+        const auto got = run_batch(loaded->model, pool, *table, KvType::kF32);
+        EXPECT_LE(max_abs_diff(got, want), c.tolerance) << c.type << " with " << table->name;
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(Types, KtinyLogits,
                          ::testing::Values(RefCase{"f32", 1e-3f}, RefCase{"f16", 0.15f},
                                            RefCase{"q8_0", 0.15f}, RefCase{"q4_0", 0.15f},

@@ -49,7 +49,7 @@ class SchedulerTest : public ::testing::Test {
             GTEST_SKIP() << "../shared/data/stories260K is absent; scheduler not exercised";
         gguf_ = *convert::convert_llama2c(as_bytes(ckpt), as_bytes(tok), "stories");
         file_ = std::make_unique<gguf::GgufFile>(*gguf::GgufFile::parse(as_bytes(gguf_)));
-        model_ = std::make_unique<model::Model>(*model::Model::load(*file_));
+        model_ = std::make_unique<model::Model>(model::Model::load(*file_).value());
         tokenizer_ =
             std::make_unique<tokenizer::Tokenizer>(*tokenizer::Tokenizer::from_gguf(*file_));
     }

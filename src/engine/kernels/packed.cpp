@@ -1,0 +1,85 @@
+#include "engine/kernels/packed.h"
+
+#include "engine/kernels/kernel_table.h"
+#include "engine/tensor/half.h"
+
+#include <cstring>
+
+namespace edgeai::engine::kernels {
+namespace {
+
+size_t blocks_in(size_t n) {
+    return n / kBlock32;
+}
+
+// Where the float arrays start: after the blocks, rounded up to a float.
+size_t scales_offset(size_t n) {
+    return (blocks_in(n) * sizeof(BlockQ8_0) + 3) & ~size_t{3};
+}
+
+} // namespace
+
+bool packable(TensorType type) {
+    return type == TensorType::kQ4_0;
+}
+
+size_t packed_group_bytes(TensorType type, uint32_t cols) {
+    return packable(type) ? blocks_in(cols) * sizeof(PackedQ4_0x4) : 0;
+}
+
+size_t packed_bytes(TensorType type, uint32_t rows, uint32_t cols) {
+    const size_t groups = (size_t{rows} + kPackRows - 1) / kPackRows;
+    return groups * packed_group_bytes(type, cols);
+}
+
+void pack_groups(TensorType type, const uint8_t* rows_data, size_t row_bytes, uint32_t rows,
+                 uint32_t cols, uint32_t group_begin, uint32_t group_end, uint8_t* out) {
+    if (type != TensorType::kQ4_0) return;
+    const size_t nb = blocks_in(cols);
+    auto* dst = reinterpret_cast<PackedQ4_0x4*>(out);
+    for (uint32_t g = group_begin; g < group_end; ++g) {
+        for (size_t b = 0; b < nb; ++b) {
+            PackedQ4_0x4& p = dst[(g - group_begin) * nb + b];
+            for (uint32_t r = 0; r < kPackRows; ++r) {
+                const uint32_t row = g * kPackRows + r;
+                if (row >= rows) {
+                    p.d[r] = 0;
+                    std::memset(p.qs[r], 0x88, sizeof p.qs[r]); // zero values
+                    continue;
+                }
+                BlockQ4_0 block;
+                std::memcpy(&block, rows_data + row * row_bytes + b * sizeof(BlockQ4_0),
+                            sizeof block);
+                p.d[r] = block.d;
+                std::memcpy(p.qs[r], block.qs, sizeof block.qs);
+            }
+        }
+    }
+}
+
+size_t packed_activation_bytes(size_t n) {
+    return scales_offset(n) + 2 * blocks_in(n) * sizeof(float);
+}
+
+void quantize_packed_activations(const KernelTable& table, const float* x, uint8_t* row, size_t n) {
+    table.quantize_q8_0(x, row, n);
+    const size_t nb = blocks_in(n);
+    const auto* blocks = reinterpret_cast<const BlockQ8_0*>(row);
+    auto* d = reinterpret_cast<float*>(row + scales_offset(n));
+    float* d_sum = d + nb;
+    for (size_t b = 0; b < nb; ++b) {
+        int sum = 0;
+        for (int8_t q : blocks[b].qs)
+            sum += q;
+        d[b] = f16_to_f32(blocks[b].d);
+        d_sum[b] = d[b] * static_cast<float>(sum);
+    }
+}
+
+PackedActivations packed_activations_view(const uint8_t* rows, size_t n) {
+    const auto* d = reinterpret_cast<const float*>(rows + scales_offset(n));
+    return {reinterpret_cast<const BlockQ8_0*>(rows), d, d + blocks_in(n),
+            packed_activation_bytes(n)};
+}
+
+} // namespace edgeai::engine::kernels

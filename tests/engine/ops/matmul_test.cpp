@@ -1,0 +1,139 @@
+// Matrix multiplication over packed weights (kernels/packed.h) against the
+// row-by-row dot products of the scalar table: every table's matrix kernel,
+// every token count a tile can hold, matrices whose rows are not a multiple of
+// the packing's four, and more tokens than one tile.
+#include "engine/kernels/kernel_table.h"
+#include "engine/kernels/packed.h"
+#include "engine/kernels/quantize.h"
+#include "engine/model/model.h"
+#include "engine/ops/matmul.h"
+#include "engine/runtime/worker_pool.h"
+#include "engine/testing_pool.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+namespace edgeai::engine::ops {
+namespace {
+
+struct Case {
+    std::vector<uint8_t> weights;
+    std::vector<uint8_t> packed;
+    std::vector<float> x;
+    model::Matrix matrix;
+};
+
+Case make_case(TensorType type, uint32_t rows, uint32_t cols, uint32_t batch, uint32_t seed) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    Case c;
+    const size_t row_bytes = kernels::row_bytes(type, cols);
+    c.weights.resize(rows * row_bytes);
+    std::vector<float> row(cols);
+    for (uint32_t r = 0; r < rows; ++r) {
+        for (float& v : row)
+            v = normal(rng) * (1.0f + static_cast<float>(r % 5));
+        EXPECT_TRUE(
+            kernels::quantize_row(type, row.data(), c.weights.data() + r * row_bytes, cols));
+    }
+    c.x.resize(size_t{batch} * cols);
+    for (float& v : c.x)
+        v = normal(rng);
+    c.matrix.data = c.weights.data();
+    c.matrix.type = type;
+    c.matrix.rows = rows;
+    c.matrix.cols = cols;
+    c.matrix.row_bytes = row_bytes;
+    c.packed.resize(kernels::packed_bytes(type, rows, cols));
+    kernels::pack_groups(type, c.weights.data(), row_bytes, rows, cols, 0,
+                         (rows + kernels::kPackRows - 1) / kernels::kPackRows, c.packed.data());
+    return c;
+}
+
+std::vector<float> multiply(WorkerPool& pool, const kernels::KernelTable& table,
+                            const model::Matrix& m, const std::vector<float>& x, uint32_t batch,
+                            const float* bias = nullptr) {
+    std::vector<uint8_t> scratch(matmul_scratch_bytes(m.cols, batch));
+    std::vector<float> out(size_t{batch} * m.rows, NAN);
+    matmul(pool, table, m, x.data(), batch, out.data(), scratch.data(), bias);
+    return out;
+}
+
+TEST(PackedMatmul, EveryTableMatchesTheScalarDotProducts) {
+    SerialPool serial;
+    int tables_with_kernel = 0;
+    for (const kernels::KernelTable* table : kernels::usable_kernels()) {
+        if (kernels::gemm_for(*table, TensorType::kQ4_0) == nullptr) continue;
+        ++tables_with_kernel;
+        for (uint32_t rows : {4u, 7u, 13u, 64u})
+            for (uint32_t cols : {32u, 96u, 896u})
+                for (uint32_t batch : {1u, 2u, 3u, 4u, 5u, 11u}) {
+                    Case c = make_case(TensorType::kQ4_0, rows, cols, batch, rows * cols + batch);
+                    const auto want =
+                        multiply(serial, kernels::scalar_kernels(), c.matrix, c.x, batch);
+                    model::Matrix packed = c.matrix;
+                    packed.packed = c.packed.data();
+                    packed.group_bytes = kernels::packed_group_bytes(TensorType::kQ4_0, cols);
+                    const auto got = multiply(serial, *table, packed, c.x, batch);
+                    ASSERT_EQ(got.size(), want.size());
+                    for (size_t i = 0; i < got.size(); ++i)
+                        ASSERT_NEAR(got[i], want[i],
+                                    1e-4f * std::sqrt(float(cols)) * 4 + 1e-5f * std::fabs(want[i]))
+                            << table->name << " rows=" << rows << " cols=" << cols
+                            << " batch=" << batch << " at " << i;
+                }
+    }
+    EXPECT_GE(tables_with_kernel, 1); // the scalar table has one
+}
+
+TEST(PackedMatmul, ThreadsAndBiasGiveTheSameResult) {
+    Case c = make_case(TensorType::kQ4_0, 37, 256, 6, 3);
+    model::Matrix packed = c.matrix;
+    packed.packed = c.packed.data();
+    packed.group_bytes = kernels::packed_group_bytes(TensorType::kQ4_0, 256);
+    std::vector<float> bias(37);
+    for (size_t i = 0; i < bias.size(); ++i)
+        bias[i] = static_cast<float>(i) * 0.5f;
+    SerialPool serial;
+    const auto& table = kernels::best_kernels();
+    const auto plain = multiply(serial, table, packed, c.x, 6);
+    const auto biased = multiply(serial, table, packed, c.x, 6, bias.data());
+    for (size_t i = 0; i < plain.size(); ++i)
+        EXPECT_FLOAT_EQ(biased[i], plain[i] + bias[i % 37]);
+#if !defined(__wasi__)
+    testing::ThreadedPool threaded(3);
+    EXPECT_EQ(multiply(threaded, table, packed, c.x, 6), plain);
+#endif
+}
+
+TEST(PackedMatmul, PaddingRowsOfTheLastGroupAreZero) {
+    Case c = make_case(TensorType::kQ4_0, 5, 64, 1, 8);
+    const auto* groups = reinterpret_cast<const kernels::PackedQ4_0x4*>(c.packed.data());
+    // Group 1 holds row 4 and three padding rows: zero scale, nibbles of 8 (value 0).
+    for (size_t b = 0; b < 2; ++b)
+        for (uint32_t r = 1; r < kernels::kPackRows; ++r) {
+            EXPECT_EQ(groups[2 + b].d[r], 0);
+            for (uint8_t q : groups[2 + b].qs[r])
+                EXPECT_EQ(q, 0x88);
+        }
+    // Row 4's second block is the file's block, moved.
+    const auto* row4 =
+        reinterpret_cast<const kernels::BlockQ4_0*>(c.weights.data() + 4 * c.matrix.row_bytes);
+    EXPECT_EQ(groups[3].d[0], row4[1].d);
+    EXPECT_EQ(0, std::memcmp(groups[3].qs[0], row4[1].qs, 16));
+}
+
+TEST(PackedMatmul, OnlyQ4_0HasAPackedLayout) {
+    EXPECT_TRUE(kernels::packable(TensorType::kQ4_0));
+    for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_K,
+                         TensorType::kQ6_K})
+        EXPECT_FALSE(kernels::packable(t));
+    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ4_0, 5, 64), 2u * 2 * 72);
+}
+
+} // namespace
+} // namespace edgeai::engine::ops
