@@ -317,6 +317,65 @@ void gemm_q4_0(size_t n, const void* group, const PackedActivations& acts, uint3
     }
 }
 
+// Four packed Q8_0 rows (PackedQ8_0x4) times kTokens tokens, a row per vector:
+// |x| and x's sign serve every token; the four rows' int32 lanes fold into one
+// vector (two rounds of horizontal adds) before the one conversion to float.
+template <int kTokens>
+void gemm_q8_0_tokens(size_t n, const void* group, const PackedActivations& acts, float* out,
+                      size_t out_stride) {
+    const auto* x = static_cast<const PackedQ8_0x4*>(group);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.blocks);
+    const __m256i ones = _mm256_set1_epi16(1);
+    __m256 acc[kTokens];
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t)
+        acc[t] = _mm256_setzero_ps();
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        __m256i xs[kPackRows], ax[kPackRows];
+        for (uint32_t r = 0; r < kPackRows; ++r) {
+            xs[r] = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qs[r]));
+            ax[r] = _mm256_sign_epi8(xs[r], xs[r]);
+        }
+        const __m128 dx = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(x[b].d)));
+        const __m256 dx2 = _mm256_set_m128(dx, dx);
+#pragma GCC unroll 4
+        for (int t = 0; t < kTokens; ++t) {
+            const uint8_t* row = act_bytes + t * acts.stride;
+            const auto* y = reinterpret_cast<const BlockQ8_0*>(row) + b;
+            const auto* d = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d) + t * acts.stride);
+            const __m256i yv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs));
+            __m256i p[kPackRows];
+            for (uint32_t r = 0; r < kPackRows; ++r)
+                p[r] = _mm256_madd_epi16(_mm256_maddubs_epi16(ax[r], _mm256_sign_epi8(yv, xs[r])),
+                                         ones);
+            // [r0 r1 r2 r3] sums of the low 16 values, then of the high 16.
+            const __m256i rows =
+                _mm256_hadd_epi32(_mm256_hadd_epi32(p[0], p[1]), _mm256_hadd_epi32(p[2], p[3]));
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dx2, _mm256_set1_ps(d[b])),
+                                     _mm256_cvtepi32_ps(rows), acc[t]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t)
+        _mm_storeu_ps(out + t * out_stride,
+                      _mm_add_ps(_mm256_castps256_ps128(acc[t]), _mm256_extractf128_ps(acc[t], 1)));
+}
+
+void gemm_q8_0(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
+               float* out, size_t out_stride) {
+    switch (tokens) {
+    case 1:
+        return gemm_q8_0_tokens<1>(n, group, acts, out, out_stride);
+    case 2:
+        return gemm_q8_0_tokens<2>(n, group, acts, out, out_stride);
+    case 3:
+        return gemm_q8_0_tokens<3>(n, group, acts, out, out_stride);
+    default:
+        return gemm_q8_0_tokens<4>(n, group, acts, out, out_stride);
+    }
+}
+
 constexpr KernelTable kAvx2{
     .name = "avx2",
     .dot_f32 = dot_f32,
@@ -332,6 +391,7 @@ constexpr KernelTable kAvx2{
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,
     .gemm_q4_0 = gemm_q4_0,
+    .gemm_q8_0 = gemm_q8_0,
 };
 
 } // namespace

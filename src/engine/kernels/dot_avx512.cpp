@@ -254,6 +254,7 @@ constexpr KernelTable kAvx512{
     .axpy_f32 = axpy<float, load_f32, load_f32>,
     .axpy_f16 = axpy<uint16_t, load_f16, load_f16>,
     .gemm_q4_0 = avx512_plain::gemm_q4_0,
+    .gemm_q8_0 = avx512_plain::gemm_q8_0,
 };
 
 constexpr KernelTable kAvx512Vnni{
@@ -271,6 +272,7 @@ constexpr KernelTable kAvx512Vnni{
     .axpy_f32 = kAvx512.axpy_f32,
     .axpy_f16 = kAvx512.axpy_f16,
     .gemm_q4_0 = avx512_vnni::gemm_q4_0,
+    .gemm_q8_0 = avx512_vnni::gemm_q8_0,
 };
 
 // __builtin_cpu_supports reports an AVX-512 feature only when the OS also

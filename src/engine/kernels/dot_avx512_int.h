@@ -358,3 +358,94 @@ EDGEAI_AVX512_TARGET void gemm_q4_0(size_t n, const void* group, const PackedAct
         return gemm_q4_0_tokens<4>(n, group, acts, out, out_stride);
     }
 }
+
+// Four packed Q8_0 rows (PackedQ8_0x4) times kTokens tokens: rows 0-1 and 2-3
+// are one vector each, int32 lanes 8r..8r+7 belonging to row r of the pair;
+// each token's 32 activations are broadcast to both rows. With VNNI the
+// weights go in unsigned (x + 128, one XOR) and 128 * scale * sum(y) comes back
+// out per block; without, |x| goes in and x's sign moves onto y.
+template <int kTokens>
+EDGEAI_AVX512_TARGET void gemm_q8_0_tokens(size_t n, const void* group,
+                                           const PackedActivations& acts, float* out,
+                                           size_t out_stride) {
+    const auto* x = static_cast<const PackedQ8_0x4*>(group);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.blocks);
+    const __m512i rows01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    const __m512i rows23 = _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    __m512 acc01[kTokens], acc23[kTokens];
+    __m128 offset[kTokens];
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        acc01[t] = _mm512_setzero_ps();
+        acc23[t] = _mm512_setzero_ps();
+        offset[t] = _mm_setzero_ps();
+    }
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const __m512i x01 = _mm512_loadu_si512(x[b].qs[0]);
+        const __m512i x23 = _mm512_loadu_si512(x[b].qs[2]);
+#if EDGEAI_AVX512_VNNI
+        const __m512i bias = _mm512_set1_epi8(static_cast<char>(0x80));
+        const __m512i u01 = _mm512_xor_si512(x01, bias);
+        const __m512i u23 = _mm512_xor_si512(x23, bias);
+#else
+        const __m512i u01 = _mm512_abs_epi8(x01);
+        const __m512i u23 = _mm512_abs_epi8(x23);
+        const __mmask64 negative01 = _mm512_movepi8_mask(x01);
+        const __mmask64 negative23 = _mm512_movepi8_mask(x23);
+#endif
+        const __m128 dx = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(x[b].d)));
+        const __m512 dx01 = _mm512_permutexvar_ps(rows01, _mm512_castps128_ps512(dx));
+        const __m512 dx23 = _mm512_permutexvar_ps(rows23, _mm512_castps128_ps512(dx));
+#pragma GCC unroll 4
+        for (int t = 0; t < kTokens; ++t) {
+            const uint8_t* row = act_bytes + t * acts.stride;
+            const auto* y = reinterpret_cast<const BlockQ8_0*>(row) + b;
+            const auto* d = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d) + t * acts.stride);
+            const __m512i yv =
+                _mm512_broadcast_i64x4(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs)));
+#if EDGEAI_AVX512_VNNI
+            const auto* d_sum = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d_sum) + t * acts.stride);
+            const __m512i p01 = dot4(u01, yv);
+            const __m512i p23 = dot4(u23, yv);
+            offset[t] = _mm_fmadd_ps(dx, _mm_set1_ps(d_sum[b]), offset[t]);
+#else
+            const __m512i zero = _mm512_setzero_si512();
+            const __m512i p01 = dot4(u01, _mm512_mask_sub_epi8(yv, negative01, zero, yv));
+            const __m512i p23 = dot4(u23, _mm512_mask_sub_epi8(yv, negative23, zero, yv));
+#endif
+            const __m512 dy = _mm512_set1_ps(d[b]);
+            acc01[t] = _mm512_fmadd_ps(_mm512_mul_ps(dx01, dy), _mm512_cvtepi32_ps(p01), acc01[t]);
+            acc23[t] = _mm512_fmadd_ps(_mm512_mul_ps(dx23, dy), _mm512_cvtepi32_ps(p23), acc23[t]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        // Each row's 8 lanes fold to 4, then one horizontal sum per row.
+        const __m256 lo01 = _mm512_castps512_ps256(acc01[t]);
+        const __m256 hi01 = _mm512_extractf32x8_ps(acc01[t], 1);
+        const __m256 lo23 = _mm512_castps512_ps256(acc23[t]);
+        const __m256 hi23 = _mm512_extractf32x8_ps(acc23[t], 1);
+        const __m128 r0 = _mm_add_ps(_mm256_castps256_ps128(lo01), _mm256_extractf128_ps(lo01, 1));
+        const __m128 r1 = _mm_add_ps(_mm256_castps256_ps128(hi01), _mm256_extractf128_ps(hi01, 1));
+        const __m128 r2 = _mm_add_ps(_mm256_castps256_ps128(lo23), _mm256_extractf128_ps(lo23, 1));
+        const __m128 r3 = _mm_add_ps(_mm256_castps256_ps128(hi23), _mm256_extractf128_ps(hi23, 1));
+        const __m128 sums = _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3));
+        _mm_storeu_ps(out + t * out_stride, _mm_fnmadd_ps(_mm_set1_ps(128.0f), offset[t], sums));
+    }
+}
+
+EDGEAI_AVX512_TARGET void gemm_q8_0(size_t n, const void* group, const PackedActivations& acts,
+                                    uint32_t tokens, float* out, size_t out_stride) {
+    switch (tokens) {
+    case 1:
+        return gemm_q8_0_tokens<1>(n, group, acts, out, out_stride);
+    case 2:
+        return gemm_q8_0_tokens<2>(n, group, acts, out, out_stride);
+    case 3:
+        return gemm_q8_0_tokens<3>(n, group, acts, out, out_stride);
+    default:
+        return gemm_q8_0_tokens<4>(n, group, acts, out, out_stride);
+    }
+}

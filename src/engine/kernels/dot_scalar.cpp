@@ -170,6 +170,25 @@ void gemm_q4_0(size_t n, const void* group, const PackedActivations& acts, uint3
     }
 }
 
+void gemm_q8_0(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
+               float* out, size_t out_stride) {
+    const auto* x = static_cast<const PackedQ8_0x4*>(group);
+    for (uint32_t t = 0; t < tokens; ++t) {
+        const auto* y = reinterpret_cast<const BlockQ8_0*>(
+            reinterpret_cast<const uint8_t*>(acts.blocks) + t * acts.stride);
+        for (uint32_t r = 0; r < kPackRows; ++r) {
+            float sum = 0.0f;
+            for (size_t b = 0; b < n / kBlock32; ++b) {
+                int isum = 0;
+                for (size_t i = 0; i < kBlock32; ++i)
+                    isum += x[b].qs[r][i] * y[b].qs[i];
+                sum += f16_to_f32(x[b].d[r]) * f16_to_f32(y[b].d) * static_cast<float>(isum);
+            }
+            out[t * out_stride + r] = sum;
+        }
+    }
+}
+
 void axpy_f32(size_t n, float a, const float* x, float* y) {
     for (size_t i = 0; i < n; ++i)
         y[i] += a * x[i];
@@ -195,6 +214,7 @@ constexpr KernelTable kScalar{
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,
     .gemm_q4_0 = gemm_q4_0,
+    .gemm_q8_0 = gemm_q8_0,
 };
 
 } // namespace

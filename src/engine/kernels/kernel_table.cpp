@@ -43,7 +43,14 @@ DotFn dot_for(const KernelTable& table, TensorType weight_type) {
 }
 
 GemmFn gemm_for(const KernelTable& table, TensorType weight_type) {
-    return weight_type == TensorType::kQ4_0 ? table.gemm_q4_0 : nullptr;
+    switch (weight_type) {
+    case TensorType::kQ4_0:
+        return table.gemm_q4_0;
+    case TensorType::kQ8_0:
+        return table.gemm_q8_0;
+    default:
+        return nullptr;
+    }
 }
 
 void convert_activations(const KernelTable& table, TensorType type, const float* x, void* y,

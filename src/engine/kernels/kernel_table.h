@@ -39,6 +39,7 @@ struct KernelTable {
     // Matrix kernels over packed weights (packed.h); null where a table has
     // none, and the matrix is then multiplied row by row with the dot products.
     GemmFn gemm_q4_0;
+    GemmFn gemm_q8_0;
 };
 
 // The type activations take for a dot product with weights of `weight_type`.

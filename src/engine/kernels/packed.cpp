@@ -17,14 +17,47 @@ size_t scales_offset(size_t n) {
     return (blocks_in(n) * sizeof(BlockQ8_0) + 3) & ~size_t{3};
 }
 
+// Moves block b of each of a group's rows into the packed block: the scales
+// first, then the rows' quants one after another. Rows past the matrix's end
+// get a zero scale and quants that mean 0.
+template <class Block, class Packed>
+void pack_blocks(const uint8_t* rows_data, size_t row_bytes, uint32_t rows, size_t blocks,
+                 uint32_t group_begin, uint32_t group_end, uint8_t zero_quant, uint8_t* out) {
+    auto* dst = reinterpret_cast<Packed*>(out);
+    for (uint32_t g = group_begin; g < group_end; ++g) {
+        for (size_t b = 0; b < blocks; ++b) {
+            Packed& p = dst[(g - group_begin) * blocks + b];
+            for (uint32_t r = 0; r < kPackRows; ++r) {
+                const uint32_t row = g * kPackRows + r;
+                if (row >= rows) {
+                    p.d[r] = 0;
+                    std::memset(p.qs[r], zero_quant, sizeof p.qs[r]);
+                    continue;
+                }
+                Block block;
+                std::memcpy(&block, rows_data + row * row_bytes + b * sizeof(Block), sizeof block);
+                p.d[r] = block.d;
+                std::memcpy(p.qs[r], block.qs, sizeof block.qs);
+            }
+        }
+    }
+}
+
 } // namespace
 
 bool packable(TensorType type) {
-    return type == TensorType::kQ4_0;
+    return type == TensorType::kQ4_0 || type == TensorType::kQ8_0;
 }
 
 size_t packed_group_bytes(TensorType type, uint32_t cols) {
-    return packable(type) ? blocks_in(cols) * sizeof(PackedQ4_0x4) : 0;
+    switch (type) {
+    case TensorType::kQ4_0:
+        return blocks_in(cols) * sizeof(PackedQ4_0x4);
+    case TensorType::kQ8_0:
+        return blocks_in(cols) * sizeof(PackedQ8_0x4);
+    default:
+        return 0;
+    }
 }
 
 size_t packed_bytes(TensorType type, uint32_t rows, uint32_t cols) {
@@ -34,27 +67,13 @@ size_t packed_bytes(TensorType type, uint32_t rows, uint32_t cols) {
 
 void pack_groups(TensorType type, const uint8_t* rows_data, size_t row_bytes, uint32_t rows,
                  uint32_t cols, uint32_t group_begin, uint32_t group_end, uint8_t* out) {
-    if (type != TensorType::kQ4_0) return;
     const size_t nb = blocks_in(cols);
-    auto* dst = reinterpret_cast<PackedQ4_0x4*>(out);
-    for (uint32_t g = group_begin; g < group_end; ++g) {
-        for (size_t b = 0; b < nb; ++b) {
-            PackedQ4_0x4& p = dst[(g - group_begin) * nb + b];
-            for (uint32_t r = 0; r < kPackRows; ++r) {
-                const uint32_t row = g * kPackRows + r;
-                if (row >= rows) {
-                    p.d[r] = 0;
-                    std::memset(p.qs[r], 0x88, sizeof p.qs[r]); // zero values
-                    continue;
-                }
-                BlockQ4_0 block;
-                std::memcpy(&block, rows_data + row * row_bytes + b * sizeof(BlockQ4_0),
-                            sizeof block);
-                p.d[r] = block.d;
-                std::memcpy(p.qs[r], block.qs, sizeof block.qs);
-            }
-        }
-    }
+    if (type == TensorType::kQ4_0)
+        pack_blocks<BlockQ4_0, PackedQ4_0x4>(rows_data, row_bytes, rows, nb, group_begin, group_end,
+                                             0x88, out);
+    else if (type == TensorType::kQ8_0)
+        pack_blocks<BlockQ8_0, PackedQ8_0x4>(rows_data, row_bytes, rows, nb, group_begin, group_end,
+                                             0, out);
 }
 
 size_t packed_activation_bytes(size_t n) {

@@ -27,6 +27,13 @@ struct PackedQ4_0x4 {
 };
 static_assert(sizeof(PackedQ4_0x4) == 72);
 
+// The same for Q8_0: four scales, then each row's 32 values.
+struct PackedQ8_0x4 {
+    uint16_t d[kPackRows];
+    int8_t qs[kPackRows][kBlock32];
+};
+static_assert(sizeof(PackedQ8_0x4) == 136);
+
 // The activation rows the matrix kernels read, one per token, `stride` bytes
 // apart. Each row is the token's Q8_0 blocks (made by the table's
 // quantize_q8_0, so they equal what the dot products get), then per block its

@@ -66,28 +66,30 @@ std::vector<float> multiply(WorkerPool& pool, const kernels::KernelTable& table,
 TEST(PackedMatmul, EveryTableMatchesTheScalarDotProducts) {
     SerialPool serial;
     int tables_with_kernel = 0;
-    for (const kernels::KernelTable* table : kernels::usable_kernels()) {
-        if (kernels::gemm_for(*table, TensorType::kQ4_0) == nullptr) continue;
-        ++tables_with_kernel;
-        for (uint32_t rows : {4u, 7u, 13u, 64u})
-            for (uint32_t cols : {32u, 96u, 896u})
-                for (uint32_t batch : {1u, 2u, 3u, 4u, 5u, 11u}) {
-                    Case c = make_case(TensorType::kQ4_0, rows, cols, batch, rows * cols + batch);
-                    const auto want =
-                        multiply(serial, kernels::scalar_kernels(), c.matrix, c.x, batch);
-                    model::Matrix packed = c.matrix;
-                    packed.packed = c.packed.data();
-                    packed.group_bytes = kernels::packed_group_bytes(TensorType::kQ4_0, cols);
-                    const auto got = multiply(serial, *table, packed, c.x, batch);
-                    ASSERT_EQ(got.size(), want.size());
-                    for (size_t i = 0; i < got.size(); ++i)
-                        ASSERT_NEAR(got[i], want[i],
-                                    1e-4f * std::sqrt(float(cols)) * 4 + 1e-5f * std::fabs(want[i]))
-                            << table->name << " rows=" << rows << " cols=" << cols
-                            << " batch=" << batch << " at " << i;
-                }
-    }
-    EXPECT_GE(tables_with_kernel, 1); // the scalar table has one
+    for (const kernels::KernelTable* table : kernels::usable_kernels())
+        for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0}) {
+            if (kernels::gemm_for(*table, type) == nullptr) continue;
+            ++tables_with_kernel;
+            for (uint32_t rows : {4u, 7u, 13u, 64u})
+                for (uint32_t cols : {32u, 96u, 896u})
+                    for (uint32_t batch : {1u, 2u, 3u, 4u, 5u, 11u}) {
+                        Case c = make_case(type, rows, cols, batch, rows * cols + batch);
+                        const auto want =
+                            multiply(serial, kernels::scalar_kernels(), c.matrix, c.x, batch);
+                        model::Matrix packed = c.matrix;
+                        packed.packed = c.packed.data();
+                        packed.group_bytes = kernels::packed_group_bytes(type, cols);
+                        const auto got = multiply(serial, *table, packed, c.x, batch);
+                        ASSERT_EQ(got.size(), want.size());
+                        for (size_t i = 0; i < got.size(); ++i)
+                            ASSERT_NEAR(got[i], want[i],
+                                        1e-4f * std::sqrt(float(cols)) * 4 +
+                                            1e-5f * std::fabs(want[i]))
+                                << table->name << " " << int(type) << " rows=" << rows
+                                << " cols=" << cols << " batch=" << batch << " at " << i;
+                    }
+        }
+    EXPECT_GE(tables_with_kernel, 2); // the scalar table has both
 }
 
 TEST(PackedMatmul, ThreadsAndBiasGiveTheSameResult) {
@@ -127,12 +129,16 @@ TEST(PackedMatmul, PaddingRowsOfTheLastGroupAreZero) {
     EXPECT_EQ(0, std::memcmp(groups[3].qs[0], row4[1].qs, 16));
 }
 
-TEST(PackedMatmul, OnlyQ4_0HasAPackedLayout) {
+TEST(PackedMatmul, Q4_0AndQ8_0HavePackedLayoutsOfTheFileSize) {
     EXPECT_TRUE(kernels::packable(TensorType::kQ4_0));
-    for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kQ8_0, TensorType::kQ4_K,
-                         TensorType::kQ6_K})
+    EXPECT_TRUE(kernels::packable(TensorType::kQ8_0));
+    for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kQ4_K, TensorType::kQ6_K})
         EXPECT_FALSE(kernels::packable(t));
-    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ4_0, 5, 64), 2u * 2 * 72);
+    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ4_0, 8, 64),
+              kernels::row_bytes(TensorType::kQ4_0, 64) * 8);
+    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ8_0, 8, 64),
+              kernels::row_bytes(TensorType::kQ8_0, 64) * 8);
+    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ4_0, 5, 64), 2u * 2 * 72); // padded to 8 rows
 }
 
 } // namespace
