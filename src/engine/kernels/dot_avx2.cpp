@@ -241,7 +241,7 @@ template <int kTokens>
 void gemm_q4_0_tokens(size_t n, const void* group, const PackedActivations& acts, float* out,
                       size_t out_stride) {
     const auto* x = static_cast<const PackedQ4_0x4*>(group);
-    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.blocks);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.rows);
     const __m256i low_mask = _mm256_set1_epi8(0xF);
     const __m256i ones = _mm256_set1_epi16(1);
     const __m256i rows01 = _mm256_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1);
@@ -324,7 +324,7 @@ template <int kTokens>
 void gemm_q8_0_tokens(size_t n, const void* group, const PackedActivations& acts, float* out,
                       size_t out_stride) {
     const auto* x = static_cast<const PackedQ8_0x4*>(group);
-    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.blocks);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.rows);
     const __m256i ones = _mm256_set1_epi16(1);
     __m256 acc[kTokens];
 #pragma GCC unroll 4
@@ -392,6 +392,7 @@ constexpr KernelTable kAvx2{
     .axpy_f16 = axpy_f16,
     .gemm_q4_0 = gemm_q4_0,
     .gemm_q8_0 = gemm_q8_0,
+    .gemm_q4_k = nullptr,
 };
 
 } // namespace

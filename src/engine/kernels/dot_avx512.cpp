@@ -255,6 +255,7 @@ constexpr KernelTable kAvx512{
     .axpy_f16 = axpy<uint16_t, load_f16, load_f16>,
     .gemm_q4_0 = avx512_plain::gemm_q4_0,
     .gemm_q8_0 = avx512_plain::gemm_q8_0,
+    .gemm_q4_k = avx512_plain::gemm_q4_k,
 };
 
 constexpr KernelTable kAvx512Vnni{
@@ -273,6 +274,7 @@ constexpr KernelTable kAvx512Vnni{
     .axpy_f16 = kAvx512.axpy_f16,
     .gemm_q4_0 = avx512_vnni::gemm_q4_0,
     .gemm_q8_0 = avx512_vnni::gemm_q8_0,
+    .gemm_q4_k = avx512_vnni::gemm_q4_k,
 };
 
 // __builtin_cpu_supports reports an AVX-512 feature only when the OS also

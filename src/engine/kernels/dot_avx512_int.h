@@ -301,7 +301,7 @@ EDGEAI_AVX512_TARGET void gemm_q4_0_tokens(size_t n, const void* group,
                                            const PackedActivations& acts, float* out,
                                            size_t out_stride) {
     const auto* x = static_cast<const PackedQ4_0x4*>(group);
-    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.blocks);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.rows);
     const __m512i low_mask = _mm512_set1_epi8(0xF);
     const __m512i row_of_lane = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
     __m512 acc[kTokens];
@@ -369,7 +369,7 @@ EDGEAI_AVX512_TARGET void gemm_q8_0_tokens(size_t n, const void* group,
                                            const PackedActivations& acts, float* out,
                                            size_t out_stride) {
     const auto* x = static_cast<const PackedQ8_0x4*>(group);
-    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.blocks);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.rows);
     const __m512i rows01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
     const __m512i rows23 = _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
     __m512 acc01[kTokens], acc23[kTokens];
@@ -447,5 +447,120 @@ EDGEAI_AVX512_TARGET void gemm_q8_0(size_t n, const void* group, const PackedAct
         return gemm_q8_0_tokens<3>(n, group, acts, out, out_stride);
     default:
         return gemm_q8_0_tokens<4>(n, group, acts, out, out_stride);
+    }
+}
+
+// Four packed Q4_K rows (PackedQ4_Kx4) times kTokens tokens. A chunk's rows 0-1
+// and 2-3 are one vector each (int32 lanes 8r..8r+7 belong to row r of the
+// pair); low nibbles are sub-block 2c, high ones 2c + 1, each token's 32
+// activations of that sub-block broadcast to both rows. Products become floats
+// per sub-block, scaled by d * scale of their row and sub-block; the mins come
+// off once per super-block, with the Q8_K block's sums. The nibbles and the
+// rows' float scales serve every token.
+template <int kTokens>
+EDGEAI_AVX512_TARGET void gemm_q4_k_tokens(size_t n, const void* group,
+                                           const PackedActivations& acts, float* out,
+                                           size_t out_stride) {
+    const auto* x = static_cast<const PackedQ4_Kx4*>(group);
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    const __m512i rows01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
+    const __m512i rows23 = _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    // Lane i of a [row-pair scale] vector holds row i / 8's sub-block i % 8;
+    // sub_index + s picks sub-block s of each of the pair's rows.
+    const __m512i sub_index = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8, 8, 8, 8);
+    __m512 acc01[kTokens], acc23[kTokens];
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        acc01[t] = _mm512_setzero_ps();
+        acc23[t] = _mm512_setzero_ps();
+    }
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const __m512 d = _mm512_castps128_ps512(
+            _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(x[b].d))));
+        const __m512 dmin = _mm512_castps128_ps512(
+            _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(x[b].dmin))));
+        const __m512 scales01 =
+            _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(load128(x[b].scales[0]))),
+                          _mm512_permutexvar_ps(rows01, d));
+        const __m512 scales23 =
+            _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(load128(x[b].scales[2]))),
+                          _mm512_permutexvar_ps(rows23, d));
+        const __m512 mins01 =
+            _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(load128(x[b].mins[0]))),
+                          _mm512_permutexvar_ps(rows01, dmin));
+        const __m512 mins23 =
+            _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(load128(x[b].mins[2]))),
+                          _mm512_permutexvar_ps(rows23, dmin));
+        __m512 sum01[kTokens], sum23[kTokens];
+#pragma GCC unroll 4
+        for (int t = 0; t < kTokens; ++t) {
+            sum01[t] = _mm512_setzero_ps();
+            sum23[t] = _mm512_setzero_ps();
+        }
+#pragma GCC unroll 4
+        for (int c = 0; c < 4; ++c) {
+            const __m512i raw01 = _mm512_loadu_si512(x[b].qs[c][0]);
+            const __m512i raw23 = _mm512_loadu_si512(x[b].qs[c][2]);
+            const __m512i lo01 = _mm512_and_si512(raw01, low_mask);
+            const __m512i hi01 = _mm512_and_si512(_mm512_srli_epi16(raw01, 4), low_mask);
+            const __m512i lo23 = _mm512_and_si512(raw23, low_mask);
+            const __m512i hi23 = _mm512_and_si512(_mm512_srli_epi16(raw23, 4), low_mask);
+            const __m512i lo_index = _mm512_add_epi32(sub_index, _mm512_set1_epi32(2 * c));
+            const __m512i hi_index = _mm512_add_epi32(sub_index, _mm512_set1_epi32(2 * c + 1));
+            const __m512 s_lo01 = _mm512_permutexvar_ps(lo_index, scales01);
+            const __m512 s_hi01 = _mm512_permutexvar_ps(hi_index, scales01);
+            const __m512 s_lo23 = _mm512_permutexvar_ps(lo_index, scales23);
+            const __m512 s_hi23 = _mm512_permutexvar_ps(hi_index, scales23);
+#pragma GCC unroll 4
+            for (int t = 0; t < kTokens; ++t) {
+                const auto* y = reinterpret_cast<const BlockQ8_K*>(acts.rows + t * acts.stride) + b;
+                const __m512i y_lo = _mm512_broadcast_i64x4(
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs + 64 * c)));
+                const __m512i y_hi = _mm512_broadcast_i64x4(
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->qs + 64 * c + 32)));
+                sum01[t] = _mm512_fmadd_ps(s_lo01, _mm512_cvtepi32_ps(dot4(lo01, y_lo)), sum01[t]);
+                sum01[t] = _mm512_fmadd_ps(s_hi01, _mm512_cvtepi32_ps(dot4(hi01, y_hi)), sum01[t]);
+                sum23[t] = _mm512_fmadd_ps(s_lo23, _mm512_cvtepi32_ps(dot4(lo23, y_lo)), sum23[t]);
+                sum23[t] = _mm512_fmadd_ps(s_hi23, _mm512_cvtepi32_ps(dot4(hi23, y_hi)), sum23[t]);
+            }
+        }
+#pragma GCC unroll 4
+        for (int t = 0; t < kTokens; ++t) {
+            const auto* y = reinterpret_cast<const BlockQ8_K*>(acts.rows + t * acts.stride) + b;
+            // Sub-block j's activation sum in lanes j and 8 + j, as the mins lie.
+            const __m256 sub_sums = _mm256_cvtepi32_ps(
+                _mm256_madd_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->bsums)),
+                                  _mm256_set1_epi16(1)));
+            const __m512 y_sums = _mm512_broadcast_f32x8(sub_sums);
+            const __m512 dy = _mm512_set1_ps(y->d);
+            acc01[t] = _mm512_fmadd_ps(_mm512_fnmadd_ps(mins01, y_sums, sum01[t]), dy, acc01[t]);
+            acc23[t] = _mm512_fmadd_ps(_mm512_fnmadd_ps(mins23, y_sums, sum23[t]), dy, acc23[t]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        const __m256 lo01 = _mm512_castps512_ps256(acc01[t]);
+        const __m256 hi01 = _mm512_extractf32x8_ps(acc01[t], 1);
+        const __m256 lo23 = _mm512_castps512_ps256(acc23[t]);
+        const __m256 hi23 = _mm512_extractf32x8_ps(acc23[t], 1);
+        const __m128 r0 = _mm_add_ps(_mm256_castps256_ps128(lo01), _mm256_extractf128_ps(lo01, 1));
+        const __m128 r1 = _mm_add_ps(_mm256_castps256_ps128(hi01), _mm256_extractf128_ps(hi01, 1));
+        const __m128 r2 = _mm_add_ps(_mm256_castps256_ps128(lo23), _mm256_extractf128_ps(lo23, 1));
+        const __m128 r3 = _mm_add_ps(_mm256_castps256_ps128(hi23), _mm256_extractf128_ps(hi23, 1));
+        _mm_storeu_ps(out + t * out_stride, _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3)));
+    }
+}
+
+EDGEAI_AVX512_TARGET void gemm_q4_k(size_t n, const void* group, const PackedActivations& acts,
+                                    uint32_t tokens, float* out, size_t out_stride) {
+    switch (tokens) {
+    case 1:
+        return gemm_q4_k_tokens<1>(n, group, acts, out, out_stride);
+    case 2:
+        return gemm_q4_k_tokens<2>(n, group, acts, out, out_stride);
+    case 3:
+        return gemm_q4_k_tokens<3>(n, group, acts, out, out_stride);
+    default:
+        return gemm_q4_k_tokens<4>(n, group, acts, out, out_stride);
     }
 }

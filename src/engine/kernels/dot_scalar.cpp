@@ -147,7 +147,7 @@ void gemm_q4_0(size_t n, const void* group, const PackedActivations& acts, uint3
                float* out, size_t out_stride) {
     const auto* x = static_cast<const PackedQ4_0x4*>(group);
     for (uint32_t t = 0; t < tokens; ++t) {
-        const auto* row = reinterpret_cast<const uint8_t*>(acts.blocks) + t * acts.stride;
+        const auto* row = acts.rows + t * acts.stride;
         const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
         const auto* d = reinterpret_cast<const float*>(reinterpret_cast<const uint8_t*>(acts.d) +
                                                        t * acts.stride);
@@ -174,8 +174,7 @@ void gemm_q8_0(size_t n, const void* group, const PackedActivations& acts, uint3
                float* out, size_t out_stride) {
     const auto* x = static_cast<const PackedQ8_0x4*>(group);
     for (uint32_t t = 0; t < tokens; ++t) {
-        const auto* y = reinterpret_cast<const BlockQ8_0*>(
-            reinterpret_cast<const uint8_t*>(acts.blocks) + t * acts.stride);
+        const auto* y = reinterpret_cast<const BlockQ8_0*>(acts.rows + t * acts.stride);
         for (uint32_t r = 0; r < kPackRows; ++r) {
             float sum = 0.0f;
             for (size_t b = 0; b < n / kBlock32; ++b) {
@@ -183,6 +182,32 @@ void gemm_q8_0(size_t n, const void* group, const PackedActivations& acts, uint3
                 for (size_t i = 0; i < kBlock32; ++i)
                     isum += x[b].qs[r][i] * y[b].qs[i];
                 sum += f16_to_f32(x[b].d[r]) * f16_to_f32(y[b].d) * static_cast<float>(isum);
+            }
+            out[t * out_stride + r] = sum;
+        }
+    }
+}
+
+void gemm_q4_k(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
+               float* out, size_t out_stride) {
+    const auto* x = static_cast<const PackedQ4_Kx4*>(group);
+    for (uint32_t t = 0; t < tokens; ++t) {
+        const auto* y = reinterpret_cast<const BlockQ8_K*>(acts.rows + t * acts.stride);
+        for (uint32_t r = 0; r < kPackRows; ++r) {
+            float sum = 0.0f;
+            for (size_t b = 0; b < n / kBlockK; ++b) {
+                int scaled_sum = 0, min_sum = 0;
+                for (int j = 0; j < 8; ++j) {
+                    int isum = 0;
+                    for (int l = 0; l < 32; ++l) {
+                        const uint8_t byte = x[b].qs[j / 2][r][l];
+                        isum += ((j & 1) ? byte >> 4 : byte & 0xF) * y[b].qs[32 * j + l];
+                    }
+                    scaled_sum += x[b].scales[r][j] * isum;
+                    min_sum += x[b].mins[r][j] * (y[b].bsums[2 * j] + y[b].bsums[2 * j + 1]);
+                }
+                sum += y[b].d * (f16_to_f32(x[b].d[r]) * static_cast<float>(scaled_sum) -
+                                 f16_to_f32(x[b].dmin[r]) * static_cast<float>(min_sum));
             }
             out[t * out_stride + r] = sum;
         }
@@ -215,6 +240,7 @@ constexpr KernelTable kScalar{
     .axpy_f16 = axpy_f16,
     .gemm_q4_0 = gemm_q4_0,
     .gemm_q8_0 = gemm_q8_0,
+    .gemm_q4_k = gemm_q4_k,
 };
 
 } // namespace

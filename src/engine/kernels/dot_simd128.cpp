@@ -397,6 +397,7 @@ constexpr KernelTable kSimd128{
     .axpy_f16 = axpy_f16,
     .gemm_q4_0 = nullptr,
     .gemm_q8_0 = nullptr,
+    .gemm_q4_k = nullptr,
 };
 
 } // namespace

@@ -48,6 +48,8 @@ GemmFn gemm_for(const KernelTable& table, TensorType weight_type) {
         return table.gemm_q4_0;
     case TensorType::kQ8_0:
         return table.gemm_q8_0;
+    case TensorType::kQ4_K:
+        return table.gemm_q4_k;
     default:
         return nullptr;
     }

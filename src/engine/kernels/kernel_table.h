@@ -40,6 +40,7 @@ struct KernelTable {
     // none, and the matrix is then multiplied row by row with the dot products.
     GemmFn gemm_q4_0;
     GemmFn gemm_q8_0;
+    GemmFn gemm_q4_k;
 };
 
 // The type activations take for a dot product with weights of `weight_type`.

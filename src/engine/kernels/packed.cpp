@@ -43,10 +43,35 @@ void pack_blocks(const uint8_t* rows_data, size_t row_bytes, uint32_t rows, size
     }
 }
 
+void pack_q4_k(const uint8_t* rows_data, size_t row_bytes, uint32_t rows, size_t blocks,
+               uint32_t group_begin, uint32_t group_end, uint8_t* out) {
+    auto* dst = reinterpret_cast<PackedQ4_Kx4*>(out);
+    for (uint32_t g = group_begin; g < group_end; ++g) {
+        for (size_t b = 0; b < blocks; ++b) {
+            PackedQ4_Kx4& p = dst[(g - group_begin) * blocks + b];
+            for (uint32_t r = 0; r < kPackRows; ++r) {
+                const uint32_t row = g * kPackRows + r;
+                BlockQ4_K block;
+                if (row < rows)
+                    std::memcpy(&block, rows_data + row * row_bytes + b * sizeof(BlockQ4_K),
+                                sizeof block);
+                else
+                    std::memset(&block, 0, sizeof block); // d = dmin = 0: the row is zero
+                p.d[r] = block.d;
+                p.dmin[r] = block.dmin;
+                for (int j = 0; j < 8; ++j)
+                    unpack_scale_min_k4(block.scales, j, &p.scales[r][j], &p.mins[r][j]);
+                for (int c = 0; c < 4; ++c)
+                    std::memcpy(p.qs[c][r], block.qs + 32 * c, 32);
+            }
+        }
+    }
+}
+
 } // namespace
 
 bool packable(TensorType type) {
-    return type == TensorType::kQ4_0 || type == TensorType::kQ8_0;
+    return type == TensorType::kQ4_0 || type == TensorType::kQ8_0 || type == TensorType::kQ4_K;
 }
 
 size_t packed_group_bytes(TensorType type, uint32_t cols) {
@@ -55,6 +80,8 @@ size_t packed_group_bytes(TensorType type, uint32_t cols) {
         return blocks_in(cols) * sizeof(PackedQ4_0x4);
     case TensorType::kQ8_0:
         return blocks_in(cols) * sizeof(PackedQ8_0x4);
+    case TensorType::kQ4_K:
+        return cols / kBlockK * sizeof(PackedQ4_Kx4);
     default:
         return 0;
     }
@@ -74,13 +101,21 @@ void pack_groups(TensorType type, const uint8_t* rows_data, size_t row_bytes, ui
     else if (type == TensorType::kQ8_0)
         pack_blocks<BlockQ8_0, PackedQ8_0x4>(rows_data, row_bytes, rows, nb, group_begin, group_end,
                                              0, out);
+    else if (type == TensorType::kQ4_K)
+        pack_q4_k(rows_data, row_bytes, rows, cols / kBlockK, group_begin, group_end, out);
 }
 
-size_t packed_activation_bytes(size_t n) {
+size_t packed_activation_bytes(TensorType type, size_t n) {
+    if (type == TensorType::kQ4_K) return row_bytes(TensorType::kQ8_K, n);
     return scales_offset(n) + 2 * blocks_in(n) * sizeof(float);
 }
 
-void quantize_packed_activations(const KernelTable& table, const float* x, uint8_t* row, size_t n) {
+void quantize_packed_activations(const KernelTable& table, TensorType type, const float* x,
+                                 uint8_t* row, size_t n) {
+    if (type == TensorType::kQ4_K) {
+        table.quantize_q8_k(x, row, n);
+        return;
+    }
     table.quantize_q8_0(x, row, n);
     const size_t nb = blocks_in(n);
     const auto* blocks = reinterpret_cast<const BlockQ8_0*>(row);
@@ -95,10 +130,11 @@ void quantize_packed_activations(const KernelTable& table, const float* x, uint8
     }
 }
 
-PackedActivations packed_activations_view(const uint8_t* rows, size_t n) {
+PackedActivations packed_activations_view(TensorType type, const uint8_t* rows, size_t n) {
+    if (type == TensorType::kQ4_K)
+        return {rows, nullptr, nullptr, packed_activation_bytes(type, n)};
     const auto* d = reinterpret_cast<const float*>(rows + scales_offset(n));
-    return {reinterpret_cast<const BlockQ8_0*>(rows), d, d + blocks_in(n),
-            packed_activation_bytes(n)};
+    return {rows, d, d + blocks_in(n), packed_activation_bytes(type, n)};
 }
 
 } // namespace edgeai::engine::kernels

@@ -34,14 +34,29 @@ struct PackedQ8_0x4 {
 };
 static_assert(sizeof(PackedQ8_0x4) == 136);
 
+// Super-block b of four Q4_K rows: the rows' scales and mins unpacked to a byte
+// each (sub-block j of row r at [r][j]), then the nibbles chunk by chunk: chunk
+// c of every row (32 bytes: sub-block 2c low, 2c + 1 high, as in BlockQ4_K),
+// so rows 0-1 and 2-3 of a chunk are one 64-byte load each. 592 bytes for the
+// file's 576: the unpacked scales spare every token the 6-bit unpacking.
+struct PackedQ4_Kx4 {
+    uint16_t d[kPackRows];
+    uint16_t dmin[kPackRows];
+    uint8_t scales[kPackRows][8];
+    uint8_t mins[kPackRows][8];
+    uint8_t qs[4][kPackRows][32];
+};
+static_assert(sizeof(PackedQ4_Kx4) == 592);
+
 // The activation rows the matrix kernels read, one per token, `stride` bytes
-// apart. Each row is the token's Q8_0 blocks (made by the table's
-// quantize_q8_0, so they equal what the dot products get), then per block its
-// scale as a float and the scale times the sum of its 32 values: the weights
-// go into the integer products unsigned, and that sum takes the offset back
-// out once per block instead of once per row.
+// apart, made by the table's quantizers (so they equal what the dot products
+// get). For Q4_0 and Q8_0 weights each row is the token's Q8_0 blocks, then
+// per block its scale as a float and the scale times the sum of its 32
+// values: the weights go into the integer products unsigned, and that sum
+// takes the offset back out once per block instead of once per row. For Q4_K
+// weights a row is the token's Q8_K blocks (d and d_sum are null).
 struct PackedActivations {
-    const BlockQ8_0* blocks;
+    const uint8_t* rows;
     const float* d;
     const float* d_sum;
     size_t stride;
@@ -63,11 +78,12 @@ size_t packed_bytes(TensorType type, uint32_t rows, uint32_t cols);
 void pack_groups(TensorType type, const uint8_t* rows_data, size_t row_bytes, uint32_t rows,
                  uint32_t cols, uint32_t group_begin, uint32_t group_end, uint8_t* out);
 
-// Bytes of one activation row for n columns, and writing it from n floats.
-size_t packed_activation_bytes(size_t n);
+// For weights of `type`: the bytes of one activation row of n columns, writing
+// it from n floats, and the view of rows written one after another.
+size_t packed_activation_bytes(TensorType type, size_t n);
 struct KernelTable;
-void quantize_packed_activations(const KernelTable& table, const float* x, uint8_t* row, size_t n);
-// The view of `count` rows written at `rows`, each packed_activation_bytes(n).
-PackedActivations packed_activations_view(const uint8_t* rows, size_t n);
+void quantize_packed_activations(const KernelTable& table, TensorType type, const float* x,
+                                 uint8_t* row, size_t n);
+PackedActivations packed_activations_view(TensorType type, const uint8_t* rows, size_t n);
 
 } // namespace edgeai::engine::kernels

@@ -13,10 +13,10 @@ namespace {
 void matmul_packed(WorkerPool& pool, kernels::GemmFn gemm, const kernels::KernelTable& table,
                    const model::Matrix& w, const float* x, uint32_t batch, float* out,
                    uint8_t* scratch) {
-    const size_t act_row = kernels::packed_activation_bytes(w.cols);
+    const size_t act_row = kernels::packed_activation_bytes(w.type, w.cols);
     for (uint32_t b = 0; b < batch; ++b)
-        kernels::quantize_packed_activations(table, x + size_t{b} * w.cols, scratch + b * act_row,
-                                             w.cols);
+        kernels::quantize_packed_activations(table, w.type, x + size_t{b} * w.cols,
+                                             scratch + b * act_row, w.cols);
     const uint32_t groups = (w.rows + kernels::kPackRows - 1) / kernels::kPackRows;
     pool.parallel([&](int worker, int workers) {
         const Share share = share_of(groups, worker, workers);
@@ -27,7 +27,7 @@ void matmul_packed(WorkerPool& pool, kernels::GemmFn gemm, const kernels::Kernel
             for (uint32_t t0 = 0; t0 < batch; t0 += kernels::kGemmTokens) {
                 const uint32_t tokens = std::min(kernels::kGemmTokens, batch - t0);
                 const kernels::PackedActivations acts =
-                    kernels::packed_activations_view(scratch + t0 * act_row, w.cols);
+                    kernels::packed_activations_view(w.type, scratch + t0 * act_row, w.cols);
                 if (whole) {
                     gemm(w.cols, group, acts, tokens, out + size_t{t0} * w.rows + row0, w.rows);
                     continue;

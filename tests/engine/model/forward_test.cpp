@@ -102,7 +102,8 @@ TEST_P(KtinyLogits, MatchLlamaCppWithPackedWeights) {
         read_file(shared_data(std::string("ktiny/ktiny-") + c.type + ".forced.logits.f32")));
     auto packed = loaded->model.pack_weights(kernels::scalar_kernels());
     ASSERT_TRUE(packed.ok()) << packed.status().message();
-    EXPECT_EQ(*packed > 0, std::string(c.type) == "q4_0" || std::string(c.type) == "q8_0");
+    const std::string type = c.type;
+    EXPECT_EQ(*packed > 0, type == "q4_0" || type == "q8_0" || type == "q4_k");
     SerialPool pool;
     for (const kernels::KernelTable* table : kernels::usable_kernels()) {
         const auto got = run_batch(loaded->model, pool, *table, KvType::kF32);

@@ -63,33 +63,38 @@ std::vector<float> multiply(WorkerPool& pool, const kernels::KernelTable& table,
     return out;
 }
 
+void expect_packed_matches_dot(WorkerPool& pool, const kernels::KernelTable& table, TensorType type,
+                               uint32_t rows, uint32_t cols, uint32_t batch) {
+    Case c = make_case(type, rows, cols, batch, rows * cols + batch);
+    const auto want = multiply(pool, kernels::scalar_kernels(), c.matrix, c.x, batch);
+    model::Matrix packed = c.matrix;
+    packed.packed = c.packed.data();
+    packed.group_bytes = kernels::packed_group_bytes(type, cols);
+    const auto got = multiply(pool, table, packed, c.x, batch);
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i)
+        ASSERT_NEAR(got[i], want[i],
+                    1e-4f * std::sqrt(float(cols)) * 4 + 1e-5f * std::fabs(want[i]))
+            << table.name << " " << find_tensor_type(static_cast<uint32_t>(type))->name
+            << " rows=" << rows << " cols=" << cols << " batch=" << batch << " at " << i;
+}
+
 TEST(PackedMatmul, EveryTableMatchesTheScalarDotProducts) {
     SerialPool serial;
-    int tables_with_kernel = 0;
-    for (const kernels::KernelTable* table : kernels::usable_kernels())
-        for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0}) {
+    int kernels_tested = 0;
+    for (const kernels::KernelTable* table : kernels::usable_kernels()) {
+        for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K}) {
             if (kernels::gemm_for(*table, type) == nullptr) continue;
-            ++tables_with_kernel;
+            ++kernels_tested;
+            // 896 = 28 blocks of 32 (qwen2.5's rows); K-quants need multiples of 256.
+            const uint32_t odd_cols = type == TensorType::kQ4_K ? 1536 : 896;
             for (uint32_t rows : {4u, 7u, 13u, 64u})
-                for (uint32_t cols : {32u, 96u, 896u})
-                    for (uint32_t batch : {1u, 2u, 3u, 4u, 5u, 11u}) {
-                        Case c = make_case(type, rows, cols, batch, rows * cols + batch);
-                        const auto want =
-                            multiply(serial, kernels::scalar_kernels(), c.matrix, c.x, batch);
-                        model::Matrix packed = c.matrix;
-                        packed.packed = c.packed.data();
-                        packed.group_bytes = kernels::packed_group_bytes(type, cols);
-                        const auto got = multiply(serial, *table, packed, c.x, batch);
-                        ASSERT_EQ(got.size(), want.size());
-                        for (size_t i = 0; i < got.size(); ++i)
-                            ASSERT_NEAR(got[i], want[i],
-                                        1e-4f * std::sqrt(float(cols)) * 4 +
-                                            1e-5f * std::fabs(want[i]))
-                                << table->name << " " << int(type) << " rows=" << rows
-                                << " cols=" << cols << " batch=" << batch << " at " << i;
-                    }
+                for (uint32_t cols : {256u, 512u, odd_cols})
+                    for (uint32_t batch : {1u, 2u, 3u, 4u, 5u, 11u})
+                        expect_packed_matches_dot(serial, *table, type, rows, cols, batch);
         }
-    EXPECT_GE(tables_with_kernel, 2); // the scalar table has both
+    }
+    EXPECT_GE(kernels_tested, 3); // the scalar table has every one
 }
 
 TEST(PackedMatmul, ThreadsAndBiasGiveTheSameResult) {
@@ -129,10 +134,13 @@ TEST(PackedMatmul, PaddingRowsOfTheLastGroupAreZero) {
     EXPECT_EQ(0, std::memcmp(groups[3].qs[0], row4[1].qs, 16));
 }
 
-TEST(PackedMatmul, Q4_0AndQ8_0HavePackedLayoutsOfTheFileSize) {
+TEST(PackedMatmul, PackedLayoutsKeepTheFileSize) {
     EXPECT_TRUE(kernels::packable(TensorType::kQ4_0));
     EXPECT_TRUE(kernels::packable(TensorType::kQ8_0));
-    for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kQ4_K, TensorType::kQ6_K})
+    EXPECT_TRUE(kernels::packable(TensorType::kQ4_K));
+    // Q4_K's scales and mins take a byte each: 592 bytes per 4 x 256 values, not 576.
+    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ4_K, 8, 512), 2u * 2 * 592);
+    for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kQ5_K, TensorType::kQ6_K})
         EXPECT_FALSE(kernels::packable(t));
     EXPECT_EQ(kernels::packed_bytes(TensorType::kQ4_0, 8, 64),
               kernels::row_bytes(TensorType::kQ4_0, 64) * 8);
