@@ -105,6 +105,40 @@ void pack_groups(TensorType type, const uint8_t* rows_data, size_t row_bytes, ui
         pack_q4_k(rows_data, row_bytes, rows, cols / kBlockK, group_begin, group_end, out);
 }
 
+void unpack_block(TensorType type, const uint8_t* group, uint32_t sub_row, size_t block,
+                  uint8_t* out) {
+    if (type == TensorType::kQ4_0) {
+        const auto& p = reinterpret_cast<const PackedQ4_0x4*>(group)[block];
+        BlockQ4_0 b;
+        b.d = p.d[sub_row];
+        std::memcpy(b.qs, p.qs[sub_row], sizeof b.qs);
+        std::memcpy(out, &b, sizeof b);
+    } else if (type == TensorType::kQ8_0) {
+        const auto& p = reinterpret_cast<const PackedQ8_0x4*>(group)[block];
+        BlockQ8_0 b;
+        b.d = p.d[sub_row];
+        std::memcpy(b.qs, p.qs[sub_row], sizeof b.qs);
+        std::memcpy(out, &b, sizeof b);
+    } else if (type == TensorType::kQ4_K) {
+        const auto& p = reinterpret_cast<const PackedQ4_Kx4*>(group)[block];
+        const uint8_t* sc = p.scales[sub_row];
+        const uint8_t* m = p.mins[sub_row];
+        BlockQ4_K b;
+        b.d = p.d[sub_row];
+        b.dmin = p.dmin[sub_row];
+        // The inverse of unpack_scale_min_k4: sub-blocks 4-7 keep their low 4
+        // bits in bytes 8-11 and their top 2 bits atop bytes 0-7.
+        for (int j = 0; j < 4; ++j) {
+            b.scales[j] = static_cast<uint8_t>(sc[j] | ((sc[j + 4] >> 4) << 6));
+            b.scales[j + 4] = static_cast<uint8_t>(m[j] | ((m[j + 4] >> 4) << 6));
+            b.scales[j + 8] = static_cast<uint8_t>((sc[j + 4] & 0xF) | ((m[j + 4] & 0xF) << 4));
+        }
+        for (int c = 0; c < 4; ++c)
+            std::memcpy(b.qs + 32 * c, p.qs[c][sub_row], 32);
+        std::memcpy(out, &b, sizeof b);
+    }
+}
+
 size_t packed_activation_bytes(TensorType type, size_t n) {
     if (type == TensorType::kQ4_K) return row_bytes(TensorType::kQ8_K, n);
     return scales_offset(n) + 2 * blocks_in(n) * sizeof(float);

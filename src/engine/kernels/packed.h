@@ -78,6 +78,11 @@ size_t packed_bytes(TensorType type, uint32_t rows, uint32_t cols);
 void pack_groups(TensorType type, const uint8_t* rows_data, size_t row_bytes, uint32_t rows,
                  uint32_t cols, uint32_t group_begin, uint32_t group_end, uint8_t* out);
 
+// Block `block` of row `sub_row` (0-3) of a packed group, written back in the
+// file's block layout (for looking up a row of a packed token embedding).
+void unpack_block(TensorType type, const uint8_t* group, uint32_t sub_row, size_t block,
+                  uint8_t* out);
+
 // For weights of `type`: the bytes of one activation row of n columns, writing
 // it from n floats, and the view of rows written one after another.
 size_t packed_activation_bytes(TensorType type, size_t n);

@@ -38,15 +38,15 @@ Forward::Forward(const Model& model, WorkerPool& pool, const kernels::KernelTabl
       max_batch_(std::max(1u, max_batch)), max_ctx_(std::max(1u, max_ctx)) {
     const ModelConfig& c = config_;
     const size_t b = max_batch_;
-    x_.resize(b * c.n_embd);
-    xn_.resize(b * c.n_embd);
-    q_.resize(b * c.q_dim());
-    k_.resize(b * c.kv_dim());
-    v_.resize(b * c.kv_dim());
-    attn_.resize(b * c.q_dim());
-    gate_.resize(b * c.n_ff);
-    up_.resize(b * c.n_ff);
-    rope_.resize(b * c.rope_dim);
+    x_.allocate(b * c.n_embd);
+    xn_.allocate(b * c.n_embd);
+    q_.allocate(b * c.q_dim());
+    k_.allocate(b * c.kv_dim());
+    v_.allocate(b * c.kv_dim());
+    attn_.allocate(b * c.q_dim());
+    gate_.allocate(b * c.n_ff);
+    up_.allocate(b * c.n_ff);
+    rope_.allocate(b * c.rope_dim);
     scores_.resize(size_t{max_ctx_} * static_cast<size_t>(pool.size()));
     const uint32_t widest = std::max({c.n_embd, c.n_ff, c.q_dim()});
     scratch_.reset(new uint8_t[ops::matmul_scratch_bytes(widest, max_batch_)]);
@@ -161,9 +161,8 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
     const auto n = static_cast<uint32_t>(batch.size());
     const size_t kv_dim = c.kv_dim();
     for (uint32_t b = 0; b < n; ++b)
-        kernels::dequantize_row(model_.token_embedding().type,
-                                model_.token_embedding().row(static_cast<uint32_t>(batch[b].token)),
-                                x_.data() + size_t{b} * c.n_embd, c.n_embd);
+        model::read_row(model_.token_embedding(), static_cast<uint32_t>(batch[b].token),
+                        x_.data() + size_t{b} * c.n_embd);
     compute_rope_tables(batch);
     uint8_t* scratch = scratch_.get();
 

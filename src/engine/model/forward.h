@@ -65,7 +65,18 @@ class Forward {
     std::vector<float> inv_freq_; // per rotated pair, including scaling
     float rope_mscale_ = 1.0f;    // YaRN's attention magnitude correction
 
-    std::vector<float> x_, xn_, q_, k_, v_, attn_, gate_, up_, rope_;
+    // Rows of activations for up to max_batch tokens. Allocated, not zeroed:
+    // pages only become resident when a batch that large first writes them,
+    // so a server that never sees one never pays for them.
+    class Rows {
+      public:
+        void allocate(size_t n) { data_.reset(new float[n]); }
+        float* data() const { return data_.get(); }
+
+      private:
+        std::unique_ptr<float[]> data_;
+    };
+    Rows x_, xn_, q_, k_, v_, attn_, gate_, up_, rope_;
     std::vector<float> scores_; // per worker, max_ctx each
     std::unique_ptr<uint8_t[]> scratch_;
     std::vector<uint32_t> logit_rows_;

@@ -4,6 +4,7 @@
 #include "engine/kernels/kernel_table.h"
 #include "engine/kernels/packed.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -127,6 +128,20 @@ core::Result<Model> Model::load(const gguf::GgufFile& file) {
     return m;
 }
 
+void read_row(const Matrix& m, uint32_t r, float* out) {
+    if (m.packed == nullptr) {
+        kernels::dequantize_row(m.type, m.row(r), out, m.cols);
+        return;
+    }
+    const TensorTypeInfo* info = find_tensor_type(static_cast<uint32_t>(m.type));
+    const uint8_t* group = m.packed + size_t{r / kernels::kPackRows} * m.group_bytes;
+    uint8_t block[sizeof(kernels::BlockQ4_K)]; // the largest packable block
+    for (size_t b = 0; b < m.cols / info->block_values; ++b) {
+        kernels::unpack_block(m.type, group, r % kernels::kPackRows, b, block);
+        kernels::dequantize_row(m.type, block, out + b * info->block_values, info->block_values);
+    }
+}
+
 void Model::FreeAligned::operator()(uint8_t* p) const {
     std::free(p);
 }
@@ -151,14 +166,31 @@ core::Result<uint64_t> Model::pack_weights(const kernels::KernelTable& table, Re
                                     " bytes to repack the weights");
         packed_.emplace_back(buffer);
         const uint32_t groups = (m->rows + kernels::kPackRows - 1) / kernels::kPackRows;
-        kernels::pack_groups(m->type, m->data, m->row_bytes, m->rows, m->cols, 0, groups, buffer);
+        const size_t group_bytes = kernels::packed_group_bytes(m->type, m->cols);
+        // A few MB at a time, giving each slice's file pages back once it is
+        // copied: the peak stays near one copy of the weights even for a
+        // vocabulary-sized output matrix.
+        const size_t source_group_bytes = size_t{kernels::kPackRows} * m->row_bytes;
+        const uint32_t slice =
+            std::max<uint32_t>(1, static_cast<uint32_t>((size_t{4} << 20) / source_group_bytes));
+        for (uint32_t g0 = 0; g0 < groups; g0 += slice) {
+            const uint32_t g1 = std::min(groups, g0 + slice);
+            kernels::pack_groups(m->type, m->data, m->row_bytes, m->rows, m->cols, g0, g1,
+                                 buffer + g0 * group_bytes);
+            if (release == nullptr) continue;
+            const uint32_t row0 = g0 * kernels::kPackRows;
+            const uint32_t row1 = std::min(m->rows, g1 * kernels::kPackRows);
+            release(context, m->row(row0), size_t{row1 - row0} * m->row_bytes);
+        }
         m->packed = buffer;
-        m->group_bytes = kernels::packed_group_bytes(m->type, m->cols);
+        m->group_bytes = group_bytes;
         total += bytes;
         // A tied output shares its bytes with the token embedding, whose rows
-        // are still looked up there: released pages fault back in when read,
-        // so only the rows a prompt uses come back.
-        if (release != nullptr) release(context, m->data, size_t{m->rows} * m->row_bytes);
+        // are then looked up in the packed copy too.
+        if (m == &output_ && output_.data == token_embd_.data) {
+            token_embd_.packed = output_.packed;
+            token_embd_.group_bytes = output_.group_bytes;
+        }
     }
     return total;
 }

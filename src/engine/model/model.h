@@ -36,6 +36,10 @@ struct Matrix {
     const uint8_t* row(uint32_t r) const { return data + size_t{r} * row_bytes; }
 };
 
+// Row r of m as floats, from the packed copy when there is one (the file's
+// pages under a packed matrix may have been given back).
+void read_row(const Matrix& m, uint32_t r, float* out);
+
 struct Layer {
     std::vector<float> attn_norm;
     Matrix wq, wk, wv, wo;

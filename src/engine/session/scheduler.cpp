@@ -13,7 +13,9 @@ Scheduler::Scheduler(const model::Model& model, const tokenizer::Tokenizer& toke
     slots_.resize(config_.parallel);
     for (Slot& s : slots_)
         s.cache = std::make_unique<model::KvCache>(model.config(), config_.n_ctx, config_.kv_type);
-    logits_.resize(size_t{config_.max_batch} * model.config().n_vocab);
+    // A pass asks for at most one row of logits per sequence, and a sequence
+    // holds a slot: a batch of 256 prompt tokens needs one row, not 256.
+    logits_.resize(size_t{config_.parallel} * model.config().n_vocab);
 }
 
 core::Result<Scheduler::SequenceId>

@@ -12,11 +12,6 @@ namespace {
 
 constexpr size_t kNone = SIZE_MAX;
 
-uint64_t pair_key(int32_t left, int32_t right) {
-    return (static_cast<uint64_t>(static_cast<uint32_t>(left)) << 32) |
-           static_cast<uint32_t>(right);
-}
-
 // For error messages: at most 40 bytes, control characters escaped.
 std::string quoted(std::string_view s) {
     std::string out = "'";
@@ -78,6 +73,9 @@ core::Result<Bpe> Bpe::build(const Vocab& vocab, const std::vector<std::string_v
                                " entries, more than token ids can rank");
     }
     bpe.merges_.reserve(merges.size());
+    bpe.left_.reserve(merges.size());
+    bpe.right_.reserve(merges.size());
+    bpe.result_.reserve(merges.size());
     for (size_t i = 0; i < merges.size(); ++i) {
         std::string_view merge = merges[i];
         auto where = [&] { return "tokenizer: tokenizer.ggml.merges[" + std::to_string(i) + "] "; };
@@ -106,15 +104,22 @@ core::Result<Bpe> Bpe::build(const Vocab& vocab, const std::vector<std::string_v
                                    ", which is not in tokenizer.ggml.tokens");
         }
         // The first of duplicate merges ranks, as in llama.cpp.
-        bpe.merges_.try_emplace(pair_key(left, right), Merge{static_cast<int32_t>(i), result});
+        const auto rank = static_cast<int32_t>(i);
+        bpe.left_.push_back(left);
+        bpe.right_.push_back(right);
+        bpe.result_.push_back(result);
+        bpe.merges_.insert(hash_pair(left, right), rank, [&](int32_t e) {
+            return bpe.left_[e] == left && bpe.right_[e] == right;
+        });
     }
     return bpe;
 }
 
 std::optional<Bpe::Merge> Bpe::find(int32_t left, int32_t right) const {
-    auto it = merges_.find(pair_key(left, right));
-    if (it == merges_.end()) return std::nullopt;
-    return it->second;
+    const int32_t rank = merges_.find(
+        hash_pair(left, right), [&](int32_t e) { return left_[e] == left && right_[e] == right; });
+    if (rank < 0) return std::nullopt;
+    return Merge{rank, result_[rank]};
 }
 
 void Bpe::encode(const Vocab& vocab, std::string_view text, std::vector<int32_t>& out) const {

@@ -9,11 +9,11 @@
 #include "engine/tokenizer/pre_tokenizer.h"
 #include "engine/tokenizer/vocab.h"
 
+#include "engine/tokenizer/flat_index.h"
 #include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace edgeai::engine::tokenizer {
@@ -39,8 +39,11 @@ class Bpe {
     std::optional<Merge> find(int32_t left, int32_t right) const;
     void encode_word(const Vocab& vocab, std::string_view word, std::vector<int32_t>& out) const;
 
-    std::unordered_map<uint64_t, Merge> merges_; // (left << 32) | right
-    std::array<int32_t, 256> byte_tokens_{};     // the token of each byte's character
+    // Merge i (its rank) joins left_[i] and right_[i] into result_[i]; the
+    // index finds the first merge of a pair.
+    std::vector<int32_t> left_, right_, result_;
+    FlatIndex merges_;
+    std::array<int32_t, 256> byte_tokens_{}; // the token of each byte's character
     PreTokenizerInfo pre_;
     int32_t unknown_ = kNoToken;
 };

@@ -172,16 +172,14 @@ core::Result<Tokenizer> Tokenizer::from_gguf(const gguf::GgufFile& file) {
     const auto n_tokens = static_cast<int32_t>(n);
     EDGEAI_ASSIGN_OR_RETURN(vocab.score, read_scores(file, n));
 
-    vocab.ids.reserve(n);
-    for (int32_t id = 0; id < n_tokens; ++id) {
-        std::string_view text = vocab.text[static_cast<size_t>(id)];
-        if (text.empty()) continue; // nothing can spell it; llama.cpp renames it
-        auto [it, added] = vocab.ids.try_emplace(text, id);
-        if (!added) {
-            return core::data_loss("tokenizer: " + str(kTokensKey) + " has '" + str(text) +
-                                   "' twice, at ids " + std::to_string(it->second) + " and " +
-                                   std::to_string(id));
-        }
+    if (int32_t first = kNoToken; !vocab.index(&first)) {
+        // The duplicate is the first later id with the same text.
+        int32_t id = first + 1;
+        while (vocab.text[static_cast<size_t>(id)] != vocab.text[static_cast<size_t>(first)])
+            ++id;
+        return core::data_loss("tokenizer: " + str(kTokensKey) + " has '" +
+                               str(vocab.text[static_cast<size_t>(first)]) + "' twice, at ids " +
+                               std::to_string(first) + " and " + std::to_string(id));
     }
 
     // Special ids: llama.cpp's defaults for SentencePiece (Llama's <unk> <s> </s>).

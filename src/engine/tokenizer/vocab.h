@@ -3,10 +3,11 @@
 // outlive the Vocab (and the Tokenizer that owns it).
 #pragma once
 
+#include "engine/tokenizer/flat_index.h"
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace edgeai::engine::tokenizer {
@@ -27,13 +28,29 @@ struct Vocab {
     std::vector<std::string_view> text;
     std::vector<float> score;
     std::vector<TokenType> type;
-    std::unordered_map<std::string_view, int32_t> ids;
+    FlatIndex ids; // text -> id
+
+    // Indexes every non-empty text; on a duplicate, false with its first id.
+    bool index(int32_t* duplicate_of) {
+        ids.reserve(text.size());
+        for (size_t id = 0; id < text.size(); ++id) {
+            const std::string_view s = text[id];
+            if (s.empty()) continue; // nothing can spell it; llama.cpp renames it
+            const int32_t first = ids.insert(hash_text(s), static_cast<int32_t>(id),
+                                             [&](int32_t e) { return text[e] == s; });
+            if (first >= 0) {
+                *duplicate_of = first;
+                return false;
+            }
+        }
+        return true;
+    }
 
     int32_t size() const { return static_cast<int32_t>(text.size()); }
     bool contains(int32_t id) const { return id >= 0 && id < size(); }
     int32_t find(std::string_view s) const {
-        auto it = ids.find(s);
-        return it == ids.end() ? kNoToken : it->second;
+        const int32_t id = ids.find(hash_text(s), [&](int32_t e) { return text[e] == s; });
+        return id < 0 ? kNoToken : id;
     }
 };
 

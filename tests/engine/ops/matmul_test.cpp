@@ -117,6 +117,22 @@ TEST(PackedMatmul, ThreadsAndBiasGiveTheSameResult) {
 #endif
 }
 
+// A tied output's packed copy also serves the token embedding's lookups.
+TEST(PackedMatmul, RowsReadFromThePackedCopyEqualTheFilesRows) {
+    for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K}) {
+        Case c = make_case(type, 7, 512, 1, 21);
+        model::Matrix packed = c.matrix;
+        packed.packed = c.packed.data();
+        packed.group_bytes = kernels::packed_group_bytes(type, 512);
+        std::vector<float> want(512), got(512);
+        for (uint32_t r = 0; r < 7; ++r) {
+            model::read_row(c.matrix, r, want.data());
+            model::read_row(packed, r, got.data());
+            EXPECT_EQ(got, want) << int(type) << " row " << r;
+        }
+    }
+}
+
 TEST(PackedMatmul, PaddingRowsOfTheLastGroupAreZero) {
     Case c = make_case(TensorType::kQ4_0, 5, 64, 1, 8);
     const auto* groups = reinterpret_cast<const kernels::PackedQ4_0x4*>(c.packed.data());
