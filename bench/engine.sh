@@ -25,7 +25,9 @@
 #     read bandwidth bench/membw.c measures with the same thread count
 # Then, when `edgeai serve` has -m: aggregate tok/s of 4 concurrent 64-token
 # completions through `edgeai serve -m FILE --parallel 4`, against llama.cpp
-# with 4 sequences of one context generating at once.
+# with 4 sequences of one context generating at once. And the peak RSS of
+# `edgeai serve --ctx-size 2048` once a 1900-token prompt and its completion
+# fill the KV cache, against the weights plus the KV cache plus 10%.
 #
 # llama.cpp is node-llama-cpp's prebuilt linux-x64 CPU binary (npm, pinned in
 # bench/llamacpp, installed when missing with `npm install --omit=optional
@@ -251,6 +253,30 @@ done
 
 # --- concurrent requests through serve ------------------------------------------
 
+SERVE_PORT=$((20000 + RANDOM % 20000))
+# Starts `edgeai serve -m FILE` with the extra flags on $SERVE_PORT, its output
+# to LOG; succeeds once /v1/models answers (10 s at most).
+start_serve() {
+    local f=$1 serve_log=$2
+    shift 2
+    "$EDGEAI_BIN" serve -m "$f" "$@" --config /dev/null --data-dir "$WORK/serve-data" \
+        --listen "127.0.0.1:$SERVE_PORT" --log-level warn >"$serve_log" 2>&1 &
+    SERVE_PID=$!
+    for _ in $(seq 1 100); do
+        if node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
+            "http://127.0.0.1:$SERVE_PORT/v1/models" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    return 1
+}
+stop_serve() {
+    kill "$SERVE_PID" 2>/dev/null || true
+    wait "$SERVE_PID" 2>/dev/null || true
+    SERVE_PID=
+}
+
 SERVE_NOTE=
 SERVE_ROWS=()
 if ((SERVE)); then
@@ -260,7 +286,6 @@ if ((SERVE)); then
         SERVE_NOTE="skipped: \`edgeai serve --help\` lists no -m option in this build"
         log "$SERVE_NOTE"
     else
-        port=$((20000 + RANDOM % 20000))
         t_serve=$max_threads
         for shape in $SHAPES; do
             for type in $SERVE_TYPES; do
@@ -268,29 +293,15 @@ if ((SERVE)); then
                 id=$(basename "$f" .gguf)
                 key="${shape}_${type}"
                 log "$shape $type: $SERVE_REQUESTS concurrent requests through edgeai serve"
-                "$EDGEAI_BIN" serve -m "$f" -t "$t_serve" --parallel "$SERVE_REQUESTS" --ctx-size 512 \
-                    --config /dev/null --data-dir "$WORK/serve-data" --listen "127.0.0.1:$port" \
-                    --log-level warn >"$WORK/$key.serve.log" 2>&1 &
-                SERVE_PID=$!
-                ready=0
-                for _ in $(seq 1 100); do
-                    if node -e 'fetch(process.argv[1]).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
-                        "http://127.0.0.1:$port/v1/models" 2>/dev/null; then
-                        ready=1
-                        break
-                    fi
-                    sleep 0.1
-                done
-                if ((ready)) && node "$BENCH_DIR/lib/concurrent.mjs" --url "http://127.0.0.1:$port/v1/completions" \
+                if start_serve "$f" "$WORK/$key.serve.log" -t "$t_serve" --parallel "$SERVE_REQUESTS" \
+                    --ctx-size 512 && node "$BENCH_DIR/lib/concurrent.mjs" --url "http://127.0.0.1:$SERVE_PORT/v1/completions" \
                     --model "$id" --vocab "${VOCAB[$shape]}" --ban "${EOT[$shape]}" --requests "$SERVE_REQUESTS" \
                     --max-tokens "$TG" --prompt-len "$TG_PROMPT" --rounds "$REPS" >"$WORK/$key.serve.json" 2>"$WORK/$key.serve.err"; then
                     R[s_agg_$key]=$(jget "$WORK/$key.serve.json" agg_tok_s)
                 else
                     log "edgeai serve run failed: $(tail -n 3 "$WORK/$key.serve.err" "$WORK/$key.serve.log" 2>/dev/null)"
                 fi
-                kill "$SERVE_PID" 2>/dev/null || true
-                wait "$SERVE_PID" 2>/dev/null || true
-                SERVE_PID=
+                stop_serve
                 log "$shape $type: llama.cpp with $SERVE_REQUESTS sequences"
                 if (cd "$LLAMA_DIR" && node bench.mjs --model "$f" --threads "$t_serve" --vocab "${VOCAB[$shape]}" \
                     --parallel "$SERVE_REQUESTS" --tg "$TG" --tg-prompt "$TG_PROMPT" --reps "$REPS" --ctx 256) \
@@ -301,6 +312,38 @@ if ((SERVE)); then
             done
         done
     fi
+fi
+
+# --- memory when serving at 2k context ------------------------------------------
+# Peak RSS of `edgeai serve` after one request fills most of a 2048-token
+# context (1900 prompt tokens, then $TG generated), against the goal: no more
+# than the weights plus the KV cache plus 10% (sizes from `edgeai model info`).
+
+MEM_CTX=2048
+MEM_PROMPT=1900
+MEM_ROWS=()
+if ((SERVE)) && [[ -z $SERVE_NOTE ]]; then
+    for shape in $SHAPES; do
+        for type in $SERVE_TYPES; do
+            f=$(model_path "$shape" "$type")
+            key="${shape}_${type}"
+            info=$("$EDGEAI_BIN" model info -c "$MEM_CTX" "$f" 2>/dev/null | grep '^memory:' || true)
+            R[m_w_$key]=$(sed -n 's/.*weights \([0-9.]*\) MiB.*/\1/p' <<<"$info")
+            R[m_kv_$key]=$(sed -n 's/.*KV cache ([a-z0-9]*) \([0-9.]*\) MiB.*/\1/p' <<<"$info")
+            log "$shape $type: peak RSS of edgeai serve at $MEM_CTX context"
+            if start_serve "$f" "$WORK/$key.mem.log" -t "$max_threads" --parallel 1 --ctx-size "$MEM_CTX" &&
+                node "$BENCH_DIR/lib/concurrent.mjs" --url "http://127.0.0.1:$SERVE_PORT/v1/completions" \
+                    --model "$(basename "$f" .gguf)" --vocab "${VOCAB[$shape]}" --ban "${EOT[$shape]}" \
+                    --requests 1 --max-tokens "$TG" --prompt-len "$MEM_PROMPT" --rounds 1 \
+                    >"$WORK/$key.mem.json" 2>"$WORK/$key.mem.err"; then
+                R[m_hwm_$key]=$(awk '/^VmHWM:/ { print $2 * 1024 }' "/proc/$SERVE_PID/status")
+            else
+                log "edgeai serve memory run failed: $(tail -n 3 "$WORK/$key.mem.err" "$WORK/$key.mem.log" 2>/dev/null)"
+            fi
+            stop_serve
+            MEM_ROWS+=("$shape $type")
+        done
+    done
 fi
 
 # --- report ------------------------------------------------------------------------------
@@ -389,8 +432,31 @@ if ((SERVE)) && ((${#SERVE_ROWS[@]})); then
     NOTES+=$'\n\n'"Concurrent: \`edgeai serve -m FILE -t $max_threads --parallel $SERVE_REQUESTS --ctx-size 512\`; \`bench/lib/concurrent.mjs\` sends $SERVE_REQUESTS POST /v1/completions at once, each $TG_PROMPT random token ids, \`max_tokens\` $TG, greedy, the end-of-text id banned with \`logit_bias\`; rate = completion tokens of all $SERVE_REQUESTS over the wall time from the first send to the last response (prompts and HTTP included), median of $REPS rounds after a warm-up. llama.cpp: one context with $SERVE_REQUESTS sequences (\`bench.mjs --parallel $SERVE_REQUESTS\`), each evaluating its $TG_PROMPT ids and generating $TG greedy tokens concurrently (node-llama-cpp batches them into shared decodes), same rate definition, no HTTP."
 fi
 
+MEM_MD=
+if ((${#MEM_ROWS[@]})); then
+    MEM_MD="| shape | type | context | weights (MB) | KV cache, f16 (MB) | goal: (weights + KV) × 1.1 (MB) | edgeai serve peak RSS (MB) | within the goal | under 512 MB |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+    for row in "${MEM_ROWS[@]}"; do
+        read -r shape type <<<"$row"
+        key="${shape}_${type}"
+        w=$(calc "printf \"%.0f\", ${R[m_w_$key]:-0} * 1048576")
+        kv=$(calc "printf \"%.0f\", ${R[m_kv_$key]:-0} * 1048576")
+        goal=$(calc "printf \"%.0f\", ($w + $kv) * 1.1")
+        hwm=${R[m_hwm_$key]:-}
+        if [[ -n $hwm ]]; then
+            within=$(calc "print (($hwm <= $goal) ? \"yes\" : \"no\")")
+            under=$(calc "print (($hwm < 512000000) ? \"yes\" : \"no\")")
+            MEM_MD+=$'\n'"| $shape | $type | $MEM_CTX | $(mb "$w") | $(mb "$kv") | $(mb "$goal") | $(mb "$hwm") | $within | $under |"
+        else
+            MEM_MD+=$'\n'"| $shape | $type | $MEM_CTX | $(mb "$w") | $(mb "$kv") | $(mb "$goal") | failed | — | — |"
+        fi
+    done
+    MEM_MD+=$'\n\n'"Peak RSS (VmHWM) of \`edgeai serve -m FILE -t $max_threads --parallel 1 --ctx-size $MEM_CTX\` after one request of $MEM_PROMPT random prompt tokens and $TG generated ones, so the KV cache holds $((MEM_PROMPT + TG)) positions; it includes the binary, its libraries, the tokenizer and the activation buffers. Weights and KV cache sizes are \`edgeai model info -c $MEM_CTX\`'s. The weights that have matrix kernels are repacked at load into memory edgeai owns and the file's pages under them are given back, so they are resident once."
+fi
+
 SERVE_BLOCK=
-[[ -n $SERVE_MD ]] && SERVE_BLOCK=$'\n\n'"### Aggregate throughput, $SERVE_REQUESTS concurrent requests"$'\n\n'"$SERVE_MD"
+[[ -n $SERVE_MD ]] && SERVE_BLOCK+=$'\n\n'"### Aggregate throughput, $SERVE_REQUESTS concurrent requests"$'\n\n'"$SERVE_MD"
+[[ -n $MEM_MD ]] && SERVE_BLOCK+=$'\n\n'"### Memory when serving at $MEM_CTX context"$'\n\n'"$MEM_MD"
 SECTION=$(printf '%s\n## Engine: edgeai vs llama.cpp\n\n%s\n\n%s%s%s\n%s' "$BEGIN_MARK" "$HEADER" "$TABLE" \
     "$SERVE_BLOCK" "$NOTES" "$END_MARK")
 

@@ -88,9 +88,9 @@ uint32_t context_size(const EngineFlags& f, const engine::model::ModelConfig& c)
     return std::min<uint32_t>(c.n_ctx_train, 4096);
 }
 
-std::unique_ptr<native::LocalModel> load_model(const std::string& path) {
+std::unique_ptr<native::LocalModel> load_model(const std::string& path, bool pack = true) {
     const auto start = Clock::now();
-    auto m = native::LocalModel::load(path);
+    auto m = native::LocalModel::load(path, pack);
     if (!m.ok()) {
         fail(m.status().message());
         return nullptr;
@@ -330,7 +330,7 @@ int bench_command(const EngineFlags& f) {
 }
 
 int info_command(const EngineFlags& f) {
-    auto m = load_model(f.model);
+    auto m = load_model(f.model, /*pack=*/false);
     if (!m) return kExitRuntime;
     const auto& g = m->gguf;
     std::printf("file: %s\nGGUF version %u, %zu metadata keys, %zu tensors, alignment %llu\n",
@@ -374,7 +374,7 @@ int info_command(const EngineFlags& f) {
     const auto& c = m->model.config();
     const uint32_t ctx = context_size(f, c);
     const uint64_t kv = engine::model::KvCache::bytes_needed(c, ctx, engine::model::KvType::kF16);
-    std::printf("\nmemory: weights %.2f MiB (mapped); KV cache (f16) %.2f MiB at %u context\n",
+    std::printf("\nmemory: weights %.2f MiB; KV cache (f16) %.2f MiB at %u context\n",
                 static_cast<double>(total) / (1 << 20), static_cast<double>(kv) / (1 << 20), ctx);
     std::printf("model: %s, %u layers, embd %u, heads %u/%u (head %u), ffn %u, vocab %u, "
                 "trained context %u, rope base %.0f\n",

@@ -4,7 +4,7 @@
 
 namespace edgeai::platform::native {
 
-core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& path) {
+core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& path, bool pack) {
     auto m = std::make_unique<LocalModel>();
     EDGEAI_ASSIGN_OR_RETURN(m->file, MappedFile::open(path));
     auto gguf = engine::gguf::GgufFile::parse(m->file.bytes());
@@ -24,10 +24,12 @@ core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& pa
     const auto release = [](void* file, const uint8_t* data, size_t size) {
         static_cast<const MappedFile*>(file)->release(data, size);
     };
-    auto packed = m->model.pack_weights(engine::kernels::best_kernels(), release, &m->file);
-    if (!packed.ok()) {
-        core::Status st = packed.status();
-        return st.with_context(path + ": ");
+    if (pack) {
+        auto packed = m->model.pack_weights(engine::kernels::best_kernels(), release, &m->file);
+        if (!packed.ok()) {
+            core::Status st = packed.status();
+            return st.with_context(path + ": ");
+        }
     }
     auto tok = engine::tokenizer::Tokenizer::from_gguf(m->gguf);
     if (tok.ok())

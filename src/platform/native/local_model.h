@@ -25,7 +25,10 @@ struct LocalModel {
 
     // Errors name the file. The tokenizer is optional: commands that need text
     // check it, `model eval` does not.
-    static core::Result<std::unique_ptr<LocalModel>> load(const std::string& path);
+    // `pack`: repack the weights for this CPU's matrix kernels (what running
+    // the model wants; `model info` only reads).
+    static core::Result<std::unique_ptr<LocalModel>> load(const std::string& path,
+                                                          bool pack = true);
 };
 
 // The model id a file is served under: its name without directories and the
