@@ -139,6 +139,25 @@ void Forward::attention(uint32_t layer, std::span<const BatchToken> batch) {
     });
 }
 
+void Forward::add_and_norm(uint32_t n, const float* delta, const float* weight, float* out) {
+    const uint32_t d = config_.n_embd;
+    auto rows = [&](uint32_t begin, uint32_t end) {
+        float* x = x_.data() + size_t{begin} * d;
+        if (delta != nullptr) ops::add(x, delta + size_t{begin} * d, size_t{end - begin} * d);
+        for (uint32_t b = begin; b < end; ++b)
+            ops::rms_norm(x_.data() + size_t{b} * d, weight, out + size_t{b} * d, d,
+                          config_.rms_eps);
+    };
+    if (n < 4 || pool_.size() == 1) {
+        rows(0, n);
+        return;
+    }
+    pool_.parallel([&](int worker, int workers) {
+        const Share share = share_of(n, worker, workers);
+        rows(share.begin, share.end);
+    });
+}
+
 core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool hidden) {
     const ModelConfig& c = config_;
     if (batch.empty()) return core::Status::ok_status();
@@ -168,9 +187,8 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
 
     for (uint32_t l = 0; l < c.n_layer; ++l) {
         const Layer& layer = model_.layers()[l];
-        for (uint32_t b = 0; b < n; ++b)
-            ops::rms_norm(x_.data() + size_t{b} * c.n_embd, layer.attn_norm.data(),
-                          xn_.data() + size_t{b} * c.n_embd, c.n_embd, c.rms_eps);
+        // The previous layer's FFN output (in xn_) joins the residual here.
+        add_and_norm(n, l == 0 ? nullptr : xn_.data(), layer.attn_norm.data(), xn_.data());
         ops::matmul(pool_, kernels_, layer.wq, xn_.data(), n, q_.data(), scratch,
                     layer.bq.empty() ? nullptr : layer.bq.data());
         ops::matmul(pool_, kernels_, layer.wk, xn_.data(), n, k_.data(), scratch,
@@ -189,17 +207,22 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
         }
         attention(l, batch);
         ops::matmul(pool_, kernels_, layer.wo, attn_.data(), n, xn_.data(), scratch);
-        ops::add(x_.data(), xn_.data(), size_t{n} * c.n_embd);
-
-        for (uint32_t b = 0; b < n; ++b)
-            ops::rms_norm(x_.data() + size_t{b} * c.n_embd, layer.ffn_norm.data(),
-                          xn_.data() + size_t{b} * c.n_embd, c.n_embd, c.rms_eps);
+        add_and_norm(n, xn_.data(), layer.ffn_norm.data(), xn_.data());
         ops::matmul(pool_, kernels_, layer.w_gate, xn_.data(), n, gate_.data(), scratch);
         ops::matmul(pool_, kernels_, layer.w_up, xn_.data(), n, up_.data(), scratch);
-        ops::swiglu(gate_.data(), up_.data(), size_t{n} * c.n_ff);
+        if (n == 1) {
+            ops::swiglu(gate_.data(), up_.data(), c.n_ff);
+        } else {
+            pool_.parallel([&](int worker, int workers) {
+                const Share rows = share_of(n, worker, workers);
+                const size_t first = size_t{rows.begin} * c.n_ff;
+                ops::swiglu(gate_.data() + first, up_.data() + first,
+                            size_t{rows.end - rows.begin} * c.n_ff);
+            });
+        }
         ops::matmul(pool_, kernels_, layer.w_down, gate_.data(), n, xn_.data(), scratch);
-        ops::add(x_.data(), xn_.data(), size_t{n} * c.n_embd);
     }
+    if (c.n_layer > 0) ops::add(x_.data(), xn_.data(), size_t{n} * c.n_embd); // the last FFN's
 
     if (logit_rows_.empty()) return core::Status::ok_status();
     // Only the rows that want logits go through the final norm and the output

@@ -55,6 +55,9 @@ class Forward {
     void compute_rope_tables(std::span<const BatchToken> batch);
     void apply_rope(float* head, const float* cos_sin) const;
     void attention(uint32_t layer, std::span<const BatchToken> batch);
+    // For each of n rows: x += delta (when given), then out = rms_norm(x) *
+    // weight. Rows are shared between the workers when there are several.
+    void add_and_norm(uint32_t n, const float* delta, const float* weight, float* out);
 
     const Model& model_;
     const ModelConfig& config_;

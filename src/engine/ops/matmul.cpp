@@ -14,9 +14,21 @@ void matmul_packed(WorkerPool& pool, kernels::GemmFn gemm, const kernels::Kernel
                    const model::Matrix& w, const float* x, uint32_t batch, float* out,
                    uint8_t* scratch) {
     const size_t act_row = kernels::packed_activation_bytes(w.type, w.cols);
-    for (uint32_t b = 0; b < batch; ++b)
-        kernels::quantize_packed_activations(table, w.type, x + size_t{b} * w.cols,
-                                             scratch + b * act_row, w.cols);
+    auto quantize = [&](uint32_t begin, uint32_t end) {
+        for (uint32_t b = begin; b < end; ++b)
+            kernels::quantize_packed_activations(table, w.type, x + size_t{b} * w.cols,
+                                                 scratch + b * act_row, w.cols);
+    };
+    // A prompt's rows are quantized by all workers (serial, this took a tenth
+    // of a 2-thread prompt pass); one token's row is not worth a hand-off.
+    if (batch < 4 || pool.size() == 1) {
+        quantize(0, batch);
+    } else {
+        pool.parallel([&](int worker, int workers) {
+            const Share share = share_of(batch, worker, workers);
+            quantize(share.begin, share.end);
+        });
+    }
     const uint32_t groups = (w.rows + kernels::kPackRows - 1) / kernels::kPackRows;
     pool.parallel([&](int worker, int workers) {
         const Share share = share_of(groups, worker, workers);
