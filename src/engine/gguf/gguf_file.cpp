@@ -295,6 +295,7 @@ core::Result<GgufFile> GgufFile::parse(std::span<const uint8_t> bytes) {
         }
         kv.type = static_cast<ValueType>(type_raw);
         EDGEAI_TRY(read_value(cursor, kv));
+        kv.end = cursor.position();
         file.kvs_.push_back(kv);
     }
 

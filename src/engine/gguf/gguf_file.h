@@ -53,6 +53,7 @@ struct KeyValue {
     size_t offset = 0;
     ValueType element_type = ValueType::kU8; // arrays only
     uint64_t count = 0;                      // arrays only
+    size_t end = 0;                          // one past the value's last byte
 };
 
 struct TensorInfo {

@@ -30,8 +30,8 @@ struct SchedulerConfig {
     uint32_t parallel = 4;
     uint32_t n_ctx = 2048;
     model::KvType kv_type = model::KvType::kF16;
-    uint32_t max_batch = 256;    // tokens per forward pass
-    uint32_t prompt_chunk = 128; // prompt tokens a sequence may add per pass
+    uint32_t max_batch = 128;    // tokens per forward pass
+    uint32_t prompt_chunk = 64;  // prompt tokens a sequence may add per pass
     uint32_t max_queued = 64;    // waiting for a slot beyond this: refused
 };
 

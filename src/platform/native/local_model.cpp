@@ -36,6 +36,12 @@ core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& pa
         m->tokenizer.emplace(std::move(*tok));
     else
         m->tokenizer_error = tok.status().message();
+    // The tokenizer copied the scores and types and read the merges only while
+    // it was built (a few MB for a 150k vocabulary); token texts stay in use.
+    for (const char* key :
+         {"tokenizer.ggml.merges", "tokenizer.ggml.token_type", "tokenizer.ggml.scores"})
+        if (const engine::gguf::KeyValue* kv = m->gguf.find(key))
+            m->file.release(m->file.bytes().data() + kv->offset, kv->end - kv->offset);
     return m;
 }
 

@@ -74,6 +74,13 @@ TEST(GgufFile, ReadsMetadataOfEveryKindAndTensors) {
     EXPECT_EQ((*tokens)[2], "h\xC3\xA9llo");
     EXPECT_EQ(f->get_float_array("tokenizer.ggml.scores")->at(2), -2.5);
     EXPECT_EQ(f->get_int_array("tokenizer.ggml.token_type")->at(1), 3);
+    // Each value's extent: elements start at offset and end at end.
+    EXPECT_EQ(f->find("tokenizer.ggml.scores")->end - f->find("tokenizer.ggml.scores")->offset,
+              3u * 4);
+    const KeyValue* names = f->find("tokenizer.ggml.tokens");
+    EXPECT_EQ(names->end - names->offset, 3u * 8 + 5 + 3 + 6); // length prefixes + bytes
+    EXPECT_EQ(f->find("general.architecture")->end - f->find("general.architecture")->offset,
+              8u + 5);
 
     ASSERT_EQ(f->tensors().size(), 2u);
     const TensorInfo* emb = f->find_tensor("token_embd.weight");
