@@ -30,9 +30,9 @@ struct SchedulerConfig {
     uint32_t parallel = 4;
     uint32_t n_ctx = 2048;
     model::KvType kv_type = model::KvType::kF16;
-    uint32_t max_batch = 128;    // tokens per forward pass
-    uint32_t prompt_chunk = 64;  // prompt tokens a sequence may add per pass
-    uint32_t max_queued = 64;    // waiting for a slot beyond this: refused
+    uint32_t max_batch = 128;   // tokens per forward pass
+    uint32_t prompt_chunk = 64; // prompt tokens a sequence may add per pass
+    uint32_t max_queued = 64;   // waiting for a slot beyond this: refused
 };
 
 // Receives one sequence's output, on the thread that calls step().
