@@ -21,8 +21,8 @@ core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& pa
     m->model = std::move(*model);
     // Repacked weights are read from the model's own copy; the file's pages
     // under them go back so the weights are resident once, not twice.
-    const auto release = [](void* file, const uint8_t* data, size_t size) {
-        static_cast<const MappedFile*>(file)->release(data, size);
+    const auto release = [](void* mapping, const uint8_t* data, size_t size) {
+        static_cast<const MappedFile*>(mapping)->release(data, size);
     };
     if (pack) {
         auto packed = m->model.pack_weights(engine::kernels::best_kernels(), release, &m->file);
