@@ -384,7 +384,7 @@ constexpr KernelTable kNeon {
     .dot_bf16 = dot_half<load_bf16, bf16_to_f32>, .dot_q8_0 = dot_q8_0, .dot_q4_0 = dot_q4_0,
     .dot_q4_k = dot_k_affine<false>, .dot_q5_k = dot_k_affine<true>, .dot_q6_k = dot_q6_k,
     .quantize_q8_0 = quantize_q8_0, .quantize_q8_k = quantize_q8_k, .axpy_f32 = axpy_f32,
-    .axpy_f16 = axpy_f16, .gemm_q4_0 = nullptr,
+    .axpy_f16 = axpy_f16, .gemm_q4_0 = nullptr, .gemm_q8_0 = nullptr, .gemm_q4_k = nullptr,
 };
 
 } // namespace
