@@ -18,6 +18,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <unistd.h>
@@ -90,7 +91,15 @@ uint32_t context_size(const EngineFlags& f, const engine::model::ModelConfig& c)
 
 std::unique_ptr<native::LocalModel> load_model(const std::string& path, bool pack = true) {
     const auto start = Clock::now();
-    auto m = native::LocalModel::load(path, pack);
+    std::optional<ProgressBar> bar;
+    native::LocalModel::LoadOptions options;
+    options.pack = pack;
+    options.progress = [&](uint64_t done, uint64_t total) {
+        if (!bar) bar.emplace("loading " + path, total);
+        bar->update(done);
+    };
+    auto m = native::LocalModel::load(path, options);
+    bar.reset();
     if (!m.ok()) {
         fail(m.status().message());
         return nullptr;

@@ -146,16 +146,22 @@ void Model::FreeAligned::operator()(uint8_t* p) const {
     std::free(p);
 }
 
-core::Result<uint64_t> Model::pack_weights(const kernels::KernelTable& table, ReleaseFn release,
-                                           void* context) {
+core::Result<uint64_t> Model::pack_weights(const kernels::KernelTable& table,
+                                           const PackHooks& hooks) {
     std::vector<Matrix*> matrices;
     for (Layer& l : layers_)
         for (Matrix* m : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
             matrices.push_back(m);
     matrices.push_back(&output_);
+    auto wanted = [&](const Matrix* m) {
+        return m->packed == nullptr && kernels::gemm_for(table, m->type) != nullptr;
+    };
+    uint64_t to_pack = 0;
+    for (const Matrix* m : matrices)
+        if (wanted(m)) to_pack += kernels::packed_bytes(m->type, m->rows, m->cols);
     uint64_t total = 0;
     for (Matrix* m : matrices) {
-        if (m->packed != nullptr || kernels::gemm_for(table, m->type) == nullptr) continue;
+        if (!wanted(m)) continue;
         const size_t bytes = kernels::packed_bytes(m->type, m->rows, m->cols);
         constexpr size_t kAlign = 64; // a cache line: blocks never straddle two
         auto* buffer =
@@ -177,10 +183,12 @@ core::Result<uint64_t> Model::pack_weights(const kernels::KernelTable& table, Re
             const uint32_t g1 = std::min(groups, g0 + slice);
             kernels::pack_groups(m->type, m->data, m->row_bytes, m->rows, m->cols, g0, g1,
                                  buffer + g0 * group_bytes);
-            if (release == nullptr) continue;
+            if (hooks.progress != nullptr)
+                hooks.progress(hooks.context, total + uint64_t{g1} * group_bytes, to_pack);
+            if (hooks.release == nullptr) continue;
             const uint32_t row0 = g0 * kernels::kPackRows;
             const uint32_t row1 = std::min(m->rows, g1 * kernels::kPackRows);
-            release(context, m->row(row0), size_t{row1 - row0} * m->row_bytes);
+            hooks.release(hooks.context, m->row(row0), size_t{row1 - row0} * m->row_bytes);
         }
         m->packed = buffer;
         m->group_bytes = group_bytes;

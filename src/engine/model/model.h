@@ -48,6 +48,13 @@ struct Layer {
     Matrix w_gate, w_up, w_down;
 };
 
+// What Model::pack_weights tells its caller as it goes.
+struct PackHooks {
+    void* context = nullptr;
+    void (*release)(void* context, const uint8_t* data, size_t size) = nullptr;
+    void (*progress)(void* context, uint64_t done, uint64_t total) = nullptr;
+};
+
 class Model {
   public:
     // `file` (and the bytes under it) must outlive the model.
@@ -68,10 +75,10 @@ class Model {
     // reads the packed copy. After each matrix, `release` (when given) hears
     // which file bytes nothing reads any more, so a mapping can give their
     // pages back and resident memory stays at one copy of the weights.
+    // `progress` (when given) hears the bytes packed so far and in all.
     // Returns the bytes packed; fails only when the memory cannot be had.
-    using ReleaseFn = void (*)(void* context, const uint8_t* data, size_t size);
     core::Result<uint64_t> pack_weights(const kernels::KernelTable& table,
-                                        ReleaseFn release = nullptr, void* context = nullptr);
+                                        const PackHooks& hooks = {});
 
   private:
     ModelConfig config_;

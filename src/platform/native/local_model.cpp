@@ -4,7 +4,8 @@
 
 namespace edgeai::platform::native {
 
-core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& path, bool pack) {
+core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& path,
+                                                           const LoadOptions& options) {
     auto m = std::make_unique<LocalModel>();
     EDGEAI_ASSIGN_OR_RETURN(m->file, MappedFile::open(path));
     auto gguf = engine::gguf::GgufFile::parse(m->file.bytes());
@@ -21,11 +22,21 @@ core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& pa
     m->model = std::move(*model);
     // Repacked weights are read from the model's own copy; the file's pages
     // under them go back so the weights are resident once, not twice.
-    const auto release = [](void* mapping, const uint8_t* data, size_t size) {
-        static_cast<const MappedFile*>(mapping)->release(data, size);
-    };
-    if (pack) {
-        auto packed = m->model.pack_weights(engine::kernels::best_kernels(), release, &m->file);
+    if (options.pack) {
+        struct Context {
+            const MappedFile* mapping;
+            const LoadOptions* options;
+        } context{&m->file, &options};
+        engine::model::PackHooks hooks;
+        hooks.context = &context;
+        hooks.release = [](void* c, const uint8_t* data, size_t size) {
+            static_cast<Context*>(c)->mapping->release(data, size);
+        };
+        if (options.progress)
+            hooks.progress = [](void* c, uint64_t done, uint64_t total) {
+                static_cast<Context*>(c)->options->progress(done, total);
+            };
+        auto packed = m->model.pack_weights(engine::kernels::best_kernels(), hooks);
         if (!packed.ok()) {
             core::Status st = packed.status();
             return st.with_context(path + ": ");

@@ -9,6 +9,7 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "platform/native/mapped_file.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,10 +26,18 @@ struct LocalModel {
 
     // Errors name the file. The tokenizer is optional: commands that need text
     // check it, `model eval` does not.
-    // `pack`: repack the weights for this CPU's matrix kernels (what running
-    // the model wants; `model info` only reads).
+    struct LoadOptions {
+        // Repack the weights for this CPU's matrix kernels (what running the
+        // model wants; `model info` only reads).
+        bool pack = true;
+        // Bytes repacked so far and in all, for a progress bar.
+        std::function<void(uint64_t done, uint64_t total)> progress;
+    };
     static core::Result<std::unique_ptr<LocalModel>> load(const std::string& path,
-                                                          bool pack = true);
+                                                          const LoadOptions& options);
+    static core::Result<std::unique_ptr<LocalModel>> load(const std::string& path) {
+        return load(path, LoadOptions{});
+    }
 };
 
 // The model id a file is served under: its name without directories and the
