@@ -192,7 +192,7 @@ type_mix() {
 # --- memory bandwidth -----------------------------------------------------------
 
 log "measuring memory bandwidth (bench/membw.c)"
-gcc -O2 -march=native -pthread -o "$WORK/membw" "$BENCH_DIR/membw.c" || die "cannot build bench/membw.c"
+gcc -O3 -march=native -pthread -o "$WORK/membw" "$BENCH_DIR/membw.c" || die "cannot build bench/membw.c"
 declare -A READ_BW
 max_threads=1
 for t in $THREADS; do ((t > max_threads)) && max_threads=$t; done

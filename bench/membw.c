@@ -8,7 +8,8 @@
 //
 // Buffers are written once before timing (no page faults inside a run); each
 // figure is the best of several runs after a warm-up, as STREAM reports.
-// Prints one JSON line. Build: gcc -O2 -march=native -pthread membw.c
+// Prints one JSON line. Build: gcc -O3 -march=native -pthread membw.c (-O3 so the
+// read loop is vector loads: at -O2 it is scalar and measures the core, not memory)
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
