@@ -1,8 +1,12 @@
 #include "core/config/config_loader.h"
 
+#include "core/config/routing_schema.h"
 #include "core/config/toml_ascii.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <span>
 
 // toml++ 3.3 asserts a precondition in parse_key() that malformed table headers
 // such as "[ =" or "[[[1]]]" break (fixed upstream in its PR #301): the assert
@@ -91,6 +95,217 @@ Result<ConfigValue> to_config_value(const ConfigKey& key, const toml::node& node
     return mismatch();
 }
 
+// Reads the tables of [[backends]] or [[routes]]: each key of each table is
+// checked against the documented keys of that kind of table and read into its
+// field; problems go to `errors` as (line, message).
+class TableArrayReader {
+  public:
+    TableArrayReader(std::string_view file_name,
+                     std::vector<std::pair<uint32_t, std::string>>& errors)
+        : file_name_(file_name), errors_(errors) {}
+
+    void read_backends(const toml::node& node, std::vector<BackendSettings>& out) {
+        for_each_table(node, "backends", [&](const toml::table& table, uint32_t line) {
+            BackendSettings b;
+            b.line = line;
+            for (auto&& [name, value] : table) {
+                const std::string_view key = name.str();
+                const std::string field = "backends." + std::string(key);
+                if (key == "name") {
+                    string(value, field, b.name);
+                } else if (key == "kind") {
+                    string(value, field, b.kind);
+                } else if (key == "base_url") {
+                    string(value, field, b.base_url);
+                } else if (key == "api_key_env") {
+                    string(value, field, b.api_key_env);
+                } else if (key == "api_key") {
+                    string(value, field, b.api_key);
+                } else if (key == "ca_file") {
+                    string(value, field, b.ca_file);
+                } else if (key == "models") {
+                    if (const toml::table* files = value.as_table()) {
+                        for (auto&& [id, path] : *files) {
+                            std::string file;
+                            if (string(path, field + "." + std::string(id.str()), file)) {
+                                b.model_files.emplace_back(std::string(id.str()), file);
+                                b.models.emplace_back(id.str());
+                            }
+                        }
+                    } else {
+                        strings(value, field, b.models);
+                    }
+                } else if (key == "timeout_ms") {
+                    integer(value, field, 10, kMaxMs, b.timeout_ms);
+                } else if (key == "connect_timeout_ms") {
+                    integer(value, field, 10, kMaxMs, b.connect_timeout_ms);
+                } else if (key == "stream_idle_timeout_ms") {
+                    integer(value, field, 10, kMaxMs, b.stream_idle_timeout_ms);
+                } else if (key == "max_concurrency") {
+                    integer(value, field, 1, 100000, b.max_concurrency);
+                } else if (key == "price") {
+                    b.price = price(value, field);
+                } else {
+                    unknown(value, "backends", key, backend_table_keys());
+                }
+            }
+            out.push_back(std::move(b));
+        });
+    }
+
+    void read_routes(const toml::node& node, std::vector<RouteSettings>& out) {
+        for_each_table(node, "routes", [&](const toml::table& table, uint32_t line) {
+            RouteSettings r;
+            r.line = line;
+            for (auto&& [name, value] : table) {
+                const std::string_view key = name.str();
+                const std::string field = "routes." + std::string(key);
+                if (key == "model") {
+                    string(value, field, r.model);
+                } else if (key == "strategy") {
+                    string(value, field, r.strategy);
+                } else if (key == "targets") {
+                    strings(value, field, r.targets);
+                } else if (key == "weights") {
+                    integers(value, field, r.weights);
+                } else if (key == "max_prompt_tokens") {
+                    integer(value, field, 0, 100000000, r.max_prompt_tokens);
+                } else if (key == "when_keys") {
+                    strings(value, field, r.when_keys);
+                } else if (key == "when_header") {
+                    string(value, field, r.when_header);
+                } else if (key == "when_offline") {
+                    if (value.is_string()) {
+                        r.when_offline.emplace_back(value.as_string()->get());
+                    } else {
+                        strings(value, field, r.when_offline);
+                    }
+                } else {
+                    unknown(value, "routes", key, route_table_keys());
+                }
+            }
+            out.push_back(std::move(r));
+        });
+    }
+
+  private:
+    static constexpr int64_t kMaxMs = int64_t{24} * 3600 * 1000;
+
+    template <class F> void for_each_table(const toml::node& node, std::string_view what, F&& f) {
+        const toml::array* array = node.as_array();
+        if (array == nullptr) {
+            error(node, "'" + std::string(what) + "' must be an array of tables: [[" +
+                            std::string(what) + "]]");
+            return;
+        }
+        for (const toml::node& item : *array) {
+            if (const toml::table* table = item.as_table()) {
+                f(*table, item.source().begin.line);
+            } else {
+                error(item, "each entry of '" + std::string(what) + "' must be a table");
+            }
+        }
+    }
+
+    void error(const toml::node& node, std::string message) {
+        errors_.emplace_back(node.source().begin.line,
+                             located(file_name_, node.source()) + message);
+    }
+
+    void mismatch(const toml::node& node, const std::string& field, std::string_view wanted) {
+        error(node, "'" + field + "' must be " + std::string(wanted) + ", found " +
+                        toml_type_phrase(node));
+    }
+
+    bool string(const toml::node& node, const std::string& field, std::string& out) {
+        if (const auto* s = node.as_string()) {
+            out = s->get();
+            return true;
+        }
+        mismatch(node, field, "a string");
+        return false;
+    }
+
+    void strings(const toml::node& node, const std::string& field, std::vector<std::string>& out) {
+        const toml::array* array = node.as_array();
+        bool ok = array != nullptr;
+        if (ok)
+            for (const toml::node& item : *array)
+                ok = ok && item.is_string();
+        if (!ok) return mismatch(node, field, "a list of strings");
+        for (const toml::node& item : *array)
+            out.emplace_back(item.as_string()->get());
+    }
+
+    void integer(const toml::node& node, const std::string& field, int64_t min, int64_t max,
+                 int64_t& out) {
+        const auto* n = node.as_integer();
+        if (n == nullptr || n->get() < min || n->get() > max)
+            return mismatch(node, field,
+                            "an integer from " + std::to_string(min) + " to " +
+                                std::to_string(max));
+        out = n->get();
+    }
+
+    void integers(const toml::node& node, const std::string& field, std::vector<int64_t>& out) {
+        const toml::array* array = node.as_array();
+        bool ok = array != nullptr;
+        if (ok)
+            for (const toml::node& item : *array)
+                ok = ok && item.is_integer();
+        if (!ok) return mismatch(node, field, "a list of integers");
+        for (const toml::node& item : *array)
+            out.push_back(item.as_integer()->get());
+    }
+
+    std::optional<BackendPrice> price(const toml::node& node, const std::string& field) {
+        const toml::table* table = node.as_table();
+        if (table == nullptr) {
+            mismatch(node, field, "a table { input_per_mtok = N, output_per_mtok = N }");
+            return std::nullopt;
+        }
+        BackendPrice p;
+        for (auto&& [name, value] : *table) {
+            double number = 0;
+            if (const auto* f = value.as_floating_point()) {
+                number = f->get();
+            } else if (const auto* i = value.as_integer()) {
+                number = static_cast<double>(i->get());
+            } else {
+                mismatch(value, field + "." + std::string(name.str()), "a number");
+                continue;
+            }
+            if (number < 0) {
+                error(value, "'" + field + "." + std::string(name.str()) + "' cannot be negative");
+            } else if (name.str() == "input_per_mtok") {
+                p.input_per_mtok = number;
+            } else if (name.str() == "output_per_mtok") {
+                p.output_per_mtok = number;
+            } else {
+                error(value, "unknown key '" + field + "." + std::string(name.str()) +
+                                 "'; a price has input_per_mtok and output_per_mtok");
+            }
+        }
+        return p;
+    }
+
+    void unknown(const toml::node& node, std::string_view table, std::string_view key,
+                 std::span<const TableKeyDoc> known) {
+        std::vector<std::string_view> names;
+        for (const TableKeyDoc& k : known)
+            names.push_back(k.key);
+        std::string msg =
+            "unknown key '" + std::string(key) + "' in [[" + std::string(table) + "]]";
+        const std::string close = suggest_name(key, names);
+        msg += close.empty() ? "; docs/configuration.md lists every key"
+                             : "; did you mean '" + close + "'?";
+        error(node, std::move(msg));
+    }
+
+    std::string_view file_name_;
+    std::vector<std::pair<uint32_t, std::string>>& errors_;
+};
+
 std::string_view source_name(ConfigSource source) {
     switch (source) {
     case ConfigSource::kDefault:
@@ -136,6 +351,18 @@ Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_na
             std::string path =
                 prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
             std::string where = located(file_name, node.source());
+            if (path == "backends" || path == "routes") {
+                // The file's tables replace any before, never append.
+                TableArrayReader reader(file_name, errors);
+                if (path == "backends") {
+                    settings_.backends.clear();
+                    reader.read_backends(node, settings_.backends);
+                } else {
+                    settings_.routes.clear();
+                    reader.read_routes(node, settings_.routes);
+                }
+                continue;
+            }
             const ConfigKey* key = find_config_key(path);
             if (key == nullptr && node.is_table() && is_table_prefix(path)) {
                 self(self, *node.as_table(), path);
@@ -158,6 +385,9 @@ Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_na
         }
     };
     walk(walk, parsed.table(), "");
+    if (errors.empty())
+        for (std::string& problem : check_routing(settings_, file_name))
+            errors.emplace_back(0, std::move(problem)); // lines are in the messages
     if (errors.empty()) return {};
     std::stable_sort(errors.begin(), errors.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -221,6 +451,93 @@ std::string ConfigBuilder::render_effective() const {
         out += std::string(leaf) + " = " + format_config_value(key, key.get(settings_), true);
         out += "  # " + std::string(source_name(source_of(key.path))) + "\n";
     }
+    out += render_routing(settings_);
+    return out;
+}
+
+namespace {
+
+// A TOML basic string: quotes, backslashes and control characters escaped.
+std::string quoted(std::string_view s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += c;
+        } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
+            out += escaped;
+        } else {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+std::string quoted_list(const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (size_t i = 0; i < items.size(); ++i)
+        out += (i ? ", " : "") + quoted(items[i]);
+    return out + "]";
+}
+
+std::string reference_table(std::span<const TableKeyDoc> keys) {
+    std::string out = "| key | type | default | meaning |\n| --- | --- | --- | --- |\n";
+    for (const TableKeyDoc& k : keys)
+        out += "| `" + std::string(k.key) + "` | " + std::string(k.type) + " | " +
+               (k.default_value.empty() ? std::string("required or none")
+                                        : "`" + std::string(k.default_value) + "`") +
+               " | " + std::string(k.doc) + " |\n";
+    return out;
+}
+
+} // namespace
+
+std::string render_routing(const Settings& settings) {
+    std::string out;
+    for (const BackendSettings& b : settings.backends) {
+        out += "\n[[backends]]\nname = " + quoted(b.name) + "\nkind = " + quoted(b.kind) + "\n";
+        if (!b.base_url.empty()) out += "base_url = " + quoted(b.base_url) + "\n";
+        if (!b.api_key_env.empty()) out += "api_key_env = " + quoted(b.api_key_env) + "\n";
+        if (!b.api_key.empty()) out += "api_key = \"<redacted>\"\n";
+        if (!b.ca_file.empty()) out += "ca_file = " + quoted(b.ca_file) + "\n";
+        if (!b.model_files.empty()) {
+            out += "models = {";
+            for (size_t i = 0; i < b.model_files.size(); ++i)
+                out += (i ? ", " : " ") + quoted(b.model_files[i].first) + " = " +
+                       quoted(b.model_files[i].second);
+            out += " }\n";
+        } else {
+            out += "models = " + quoted_list(b.models) + "\n";
+        }
+        out += "timeout_ms = " + std::to_string(b.timeout_ms) +
+               "\nconnect_timeout_ms = " + std::to_string(b.connect_timeout_ms) +
+               "\nstream_idle_timeout_ms = " + std::to_string(b.stream_idle_timeout_ms) +
+               "\nmax_concurrency = " + std::to_string(b.max_concurrency) + "\n";
+        if (b.price) {
+            char price[128];
+            std::snprintf(price, sizeof price,
+                          "price = { input_per_mtok = %.17g, output_per_mtok = %.17g }\n",
+                          b.price->input_per_mtok, b.price->output_per_mtok);
+            out += price;
+        }
+    }
+    for (const RouteSettings& r : settings.routes) {
+        out += "\n[[routes]]\nmodel = " + quoted(r.model) + "\nstrategy = " + quoted(r.strategy) +
+               "\ntargets = " + quoted_list(r.targets) + "\n";
+        if (!r.weights.empty()) {
+            out += "weights = [";
+            for (size_t i = 0; i < r.weights.size(); ++i)
+                out += (i ? ", " : "") + std::to_string(r.weights[i]);
+            out += "]\n";
+        }
+        if (r.max_prompt_tokens > 0)
+            out += "max_prompt_tokens = " + std::to_string(r.max_prompt_tokens) + "\n";
+        if (!r.when_keys.empty()) out += "when_keys = " + quoted_list(r.when_keys) + "\n";
+        if (!r.when_header.empty()) out += "when_header = " + quoted(r.when_header) + "\n";
+        if (!r.when_offline.empty()) out += "when_offline = " + quoted_list(r.when_offline) + "\n";
+    }
     return out;
 }
 
@@ -233,6 +550,10 @@ std::string render_config_reference() {
         out += "| `" + std::string(key.path) + "` | " + describe_allowed(key) + " | `" + def +
                "` | `" + env_name_for(key.path) + "` | " + std::string(key.doc) + " |\n";
     }
+    out += "\n### `[[backends]]`: where requests can be served (file only)\n\n";
+    out += reference_table(backend_table_keys());
+    out += "\n### `[[routes]]`: which backends serve a model name (file only)\n\n";
+    out += reference_table(route_table_keys());
     return out;
 }
 

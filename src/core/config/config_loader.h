@@ -50,7 +50,11 @@ class ConfigBuilder {
     std::vector<std::string> warnings_;
 };
 
-// A markdown table of every key: name, type, default, environment variable, meaning.
+// A markdown table of every key: name, type, default, environment variable,
+// meaning; then the keys of [[backends]] and [[routes]] tables.
 std::string render_config_reference();
+
+// [[backends]] and [[routes]] as TOML (secrets redacted), for `config show`.
+std::string render_routing(const Settings& settings);
 
 } // namespace edgeai::core

@@ -269,6 +269,19 @@ std::string format_config_value(const ConfigKey& key, const ConfigValue& value, 
     return out + "]";
 }
 
+std::string suggest_name(std::string_view unknown, std::span<const std::string_view> names) {
+    std::string best;
+    size_t best_distance = 4; // more edits than this is a different word, not a typo
+    for (std::string_view name : names) {
+        const size_t d = edit_distance(unknown, name);
+        if (d < best_distance) {
+            best_distance = d;
+            best = std::string(name);
+        }
+    }
+    return best;
+}
+
 std::string suggest_config_key(std::string_view unknown) {
     std::string best;
     size_t best_distance = 4; // more edits than this is a different word, not a typo

@@ -52,5 +52,7 @@ std::string describe_allowed(const ConfigKey& key);
 
 // The closest known key to a misspelt one, or empty when none is close.
 std::string suggest_config_key(std::string_view unknown);
+// The closest of `names` to a misspelt one (a few edits at most), or empty.
+std::string suggest_name(std::string_view unknown, std::span<const std::string_view> names);
 
 } // namespace edgeai::core

@@ -4,6 +4,7 @@
 // file, EDGEAI_* variables, flags, `config show` and docs/configuration.md use.
 #pragma once
 
+#include "core/config/routing_settings.h"
 #include "core/log.h"
 
 #include <cstdint>
@@ -64,6 +65,8 @@ struct Settings {
     LogSettings log;
     ServerSettings server;
     UpstreamSettings upstream;
+    std::vector<BackendSettings> backends;
+    std::vector<RouteSettings> routes;
 };
 
 } // namespace edgeai::core
