@@ -239,6 +239,36 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         }
         backend_request.method = "POST";
         backend_request.body = std::move(request.body);
+        if (deps.router != nullptr && deps.executor != nullptr) {
+            router::RouteFacts facts;
+            facts.model = model;
+            // About four bytes of JSON per token: an estimate for conditions
+            // and prices, before any backend has counted.
+            facts.prompt_tokens = static_cast<uint32_t>(backend_request.body.size() / 4);
+            facts.headers = &request.headers;
+            router::Plan plan = deps.router->plan(facts, splitmix64(++id_counter_ ^ deps.id_seed));
+            if (plan.attempts.empty() && plan.unavailable.empty()) {
+                if (deps.router->size() == 0) {
+                    exchange->respond_error(api::service_unavailable(no_backend_message()));
+                    return nullptr;
+                }
+                std::string served;
+                for (size_t i = 0; i < deps.router->size(); ++i)
+                    for (const std::string& m : deps.router->at(i).settings->models)
+                        served += (served.empty() ? "" : ", ") + m;
+                api::ApiError e = api::api_error_from_status(core::not_found(
+                    "The model '" + model + "' does not exist; no route or backend serves it " +
+                    "(this gateway serves " + served + ")"));
+                e.code = "model_not_found";
+                e.param = "model";
+                exchange->respond_error(e);
+                return nullptr;
+            }
+            auto task = std::make_unique<ProxyTask>(std::move(exchange), *deps.router,
+                                                    std::move(plan), *deps.executor);
+            task->start(std::move(backend_request), model);
+            return task;
+        }
         if (deps.local != nullptr && deps.local->find(model) != nullptr) {
             backend = deps.local;
             break;

@@ -5,10 +5,12 @@
 
 #include "core/clock.h"
 #include "core/config/settings.h"
+#include "core/executor.h"
 #include "core/http_types.h"
 #include "gateway/response_writer.h"
 #include "router/backend.h"
 #include "router/local_backend.h"
+#include "router/router.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
@@ -28,6 +30,11 @@ struct GatewayDeps {
     // Local GGUF models; null when none is loaded. Requests naming one of its
     // models go there, the rest upstream.
     router::LocalBackend* local = nullptr;
+    // Where API calls go: routes over every backend, with fallback, retries and
+    // circuit breakers. Null: the upstream / local pair above decides.
+    router::Router* router = nullptr;
+    // Times retry backoffs; required with a router.
+    core::Executor* executor = nullptr;
     // Entropy from the platform for request ids.
     uint64_t id_seed = 0;
     std::string version = "0.0.0";

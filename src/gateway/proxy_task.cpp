@@ -1,8 +1,11 @@
 #include "gateway/proxy_task.h"
 
 #include "codec/json/json_document.h"
+#include "codec/json/json_member_rewrite.h"
 #include "codec/json/json_writer.h"
 #include "codec/sse/sse_parser.h"
+
+#include <algorithm>
 
 namespace edgeai::gateway {
 
@@ -45,34 +48,180 @@ std::string excerpt(std::string_view body) {
 } // namespace
 
 ProxyTask::ProxyTask(std::unique_ptr<Exchange> exchange, router::Backend& backend)
-    : exchange_(std::move(exchange)), backend_(backend) {}
+    : exchange_(std::move(exchange)), backend_(&backend) {}
+
+ProxyTask::ProxyTask(std::unique_ptr<Exchange> exchange, router::Router& router, router::Plan plan,
+                     core::Executor& executor)
+    : exchange_(std::move(exchange)), router_(&router), plan_(std::move(plan)),
+      executor_(&executor), tried_(plan_.attempts.size(), false),
+      timed_out_(plan_.attempts.size(), false) {}
 
 ProxyTask::~ProxyTask() {
     // The call goes first so no callback can reach a half-destroyed task.
     call_.reset();
+    // A client that leaves mid-attempt gives no verdict on the backend; if the
+    // attempt was a half-open breaker's probe, another may go.
+    if (router_ != nullptr && mode_ == Mode::kWaitingHead && attempts_started_ > 0)
+        router_->at(plan_.attempts[current_].backend).breaker.record_abandoned();
 }
 
-void ProxyTask::start(router::BackendRequest request) {
+void ProxyTask::start(router::BackendRequest request, std::string requested_model) {
     wants_stream_ = request.stream;
     started_ns_ = exchange_->shared().deps.clock->monotonic_ns();
-    auto call = backend_.start(std::move(request), this);
-    if (!call.ok()) {
-        mode_ = Mode::kDone;
-        respond_failure(call.status());
+    if (router_ == nullptr) {
+        attempt_started_ns_ = started_ns_;
+        auto call = backend_->start(std::move(request), this);
+        if (!call.ok()) {
+            mode_ = Mode::kDone;
+            respond_failure(call.status());
+            return;
+        }
+        call_ = std::move(call).value();
+        exchange_->set_drain_callback([this] {
+            if (call_ && mode_ == Mode::kRelayEvents) call_->resume();
+        });
         return;
     }
-    call_ = std::move(call).value();
-    exchange_->set_drain_callback([this] {
-        if (call_ && mode_ == Mode::kRelayEvents) call_->resume();
-    });
+    request_ = std::move(request);
+    if (request_.client_headers != nullptr) {
+        client_headers_ = *request_.client_headers;
+        request_.client_headers = &client_headers_;
+    }
+    requested_model_ = std::move(requested_model);
+    if (!start_next_attempt())
+        fail_all(core::Status(core::StatusCode::kUnavailable, "no backend could be tried"));
+}
+
+bool ProxyTask::start_next_attempt() {
+    const size_t n = plan_.attempts.size();
+    if (n == 0) return false;
+    const size_t limit = std::max<size_t>(router_->retry().max_attempts, n);
+    const core::Clock& clock = *exchange_->shared().deps.clock;
+    while (attempts_started_ < limit) {
+        const size_t i = attempts_started_ % n;
+        ++attempts_started_;
+        const router::Attempt& attempt = plan_.attempts[i];
+        router::RoutedBackend& routed = router_->at(attempt.backend);
+        if (timed_out_[i]) continue;
+        if (routed.backend == nullptr || !routed.breaker.acquire(clock.monotonic_ns())) {
+            failures_.push_back(routed.settings->name + ": circuit open");
+            continue;
+        }
+        current_ = i;
+        backend_ = routed.backend;
+        router::BackendRequest request = request_; // the next attempt needs it again
+        if (!requested_model_.empty() && attempt.model != requested_model_)
+            if (auto body = codec::replace_top_level_string(request.body, "model", attempt.model))
+                request.body = std::move(*body);
+        mode_ = Mode::kWaitingHead;
+        upstream_status_ = 0;
+        passed_headers_ = core::Headers();
+        body_.clear();
+        attempt_started_ns_ = clock.monotonic_ns();
+        auto call = backend_->start(std::move(request), this);
+        if (!call.ok()) {
+            router_->record_failure(attempt.backend);
+            failures_.push_back(routed.settings->name + ": " + call.status().message());
+            continue;
+        }
+        call_ = std::move(call).value();
+        exchange_->set_drain_callback([this] {
+            if (call_ && mode_ == Mode::kRelayEvents) call_->resume();
+        });
+        return true;
+    }
+    return false;
+}
+
+void ProxyTask::retry_or_fail(const core::Status& failure, std::optional<int64_t> retry_after_ms) {
+    const size_t backend = plan_.attempts[current_].backend;
+    router_->record_failure(backend);
+    tried_[current_] = true;
+    if (failure.code() == core::StatusCode::kDeadlineExceeded) timed_out_[current_] = true;
+    failures_.push_back(router_->at(backend).settings->name + ": " + failure.message());
+    mode_ = Mode::kAbandoned;
+    const size_t n = plan_.attempts.size();
+    const size_t limit = std::max<size_t>(router_->retry().max_attempts, n);
+    if (attempts_started_ >= limit) {
+        fail_all(failure);
+        return;
+    }
+    // A backend tried before waits out a backoff; another goes at once unless
+    // the failed one asked for patience (Retry-After) and it is the only one.
+    const bool again = tried_[attempts_started_ % n];
+    int64_t delay = 0;
+    if (again || (retry_after_ms && n == 1)) {
+        const uint64_t random = static_cast<uint64_t>(attempt_started_ns_) * 0x9E3779B97F4A7C15ull;
+        const auto backoff = router::backoff_delay_ms(
+            router_->retry(), static_cast<uint32_t>(attempts_started_), random, retry_after_ms);
+        if (!backoff) {
+            fail_all(failure); // it asks for longer than we wait
+            return;
+        }
+        delay = *backoff;
+    }
+    std::weak_ptr<bool> alive = alive_;
+    auto next = [this, alive] {
+        if (alive.expired()) return;
+        call_.reset(); // outside the call's own callbacks
+        if (!start_next_attempt())
+            fail_all(core::Status(core::StatusCode::kUnavailable, "no backend could be tried"));
+    };
+    if (delay == 0)
+        executor_->post(std::move(next));
+    else
+        retry_timer_ = executor_->post_after(delay, std::move(next));
+}
+
+void ProxyTask::fail_all(const core::Status& failure) {
+    mode_ = Mode::kDone;
+    if (plan_.attempts.empty() && !plan_.unavailable.empty()) {
+        exchange_->respond_error(api::service_unavailable(
+            "every backend for this model has its circuit breaker open after repeated "
+            "failures; try again shortly"));
+        return;
+    }
+    std::string what = failures_.size() > 1
+                           ? "all " + std::to_string(failures_.size()) + " attempts failed: "
+                           : std::string();
+    for (size_t i = 0; i < failures_.size(); ++i)
+        what += (i ? "; " : "") + failures_[i];
+    if (what.empty()) what = failure.message();
+    if (failure.code() == core::StatusCode::kDeadlineExceeded)
+        exchange_->respond_error(api::gateway_timeout(what));
+    else
+        exchange_->respond_error(api::bad_gateway(what));
 }
 
 void ProxyTask::on_head(int status, const core::Headers& headers) {
+    if (mode_ == Mode::kAbandoned) return;
     Gateway::Shared& shared = exchange_->shared();
-    double seconds = static_cast<double>(shared.deps.clock->monotonic_ns() - started_ns_) / 1e9;
+    const int64_t now = shared.deps.clock->monotonic_ns();
+    double seconds = static_cast<double>(now - attempt_started_ns_) / 1e9;
     shared.upstream_first_byte->observe(seconds);
+    if (router_ != nullptr) {
+        const size_t n = plan_.attempts.size();
+        const bool more = attempts_started_ < std::max<size_t>(router_->retry().max_attempts, n);
+        const auto retry_after = router::parse_retry_after_ms(headers.get("retry-after"),
+                                                              shared.deps.clock->unix_ms() / 1000);
+        // A Retry-After longer than we wait, with nobody else to ask: the
+        // backend's own answer is the best one to pass on.
+        const bool only_this_one = n == 1 || tried_[attempts_started_ % n];
+        const bool too_long = retry_after && *retry_after > router_->retry().max_retry_after_ms;
+        if (router::is_retryable_status(status) && more && !(too_long && only_this_one)) {
+            retry_or_fail(
+                core::Status(core::StatusCode::kUnavailable, "HTTP " + std::to_string(status)),
+                retry_after);
+            return;
+        }
+        const size_t backend = plan_.attempts[current_].backend;
+        if (router::is_retryable_status(status))
+            router_->record_failure(backend);
+        else
+            router_->record_success(backend, seconds * 1000);
+    }
     upstream_status_ = status;
-    exchange_->note_backend(backend_.name(), status);
+    exchange_->note_backend(backend_->name(), status);
     upstream_content_type_ = std::string(headers.get("content-type"));
     for (const core::Header& h : headers.fields()) {
         if (is_passed_through(h.name)) passed_headers_.add(h.name, h.value);
@@ -90,6 +239,7 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
 }
 
 core::BodyAction ProxyTask::on_data(std::string_view bytes) {
+    if (mode_ == Mode::kAbandoned) return core::BodyAction::kPause;
     if (mode_ == Mode::kBuffer) {
         if (body_.size() + bytes.size() > kMaxBufferedBodyBytes) {
             mode_ = Mode::kDone;
@@ -120,10 +270,15 @@ void ProxyTask::end_stream_with_error(std::string_view message) {
 
 void ProxyTask::on_complete(const core::Status& status) {
     Mode mode = mode_;
+    if (mode == Mode::kAbandoned) return;
     mode_ = Mode::kDone;
     if (!status.ok()) count_outcome(core::status_code_name(status.code()));
     switch (mode) {
     case Mode::kWaitingHead:
+        if (router_ != nullptr && router::is_retryable_failure(status.code())) {
+            retry_or_fail(status, std::nullopt);
+            return;
+        }
         respond_failure(status);
         return;
     case Mode::kRelayEvents:
@@ -145,12 +300,13 @@ void ProxyTask::on_complete(const core::Status& status) {
         }
         return;
     case Mode::kDone:
+    case Mode::kAbandoned:
         return;
     }
 }
 
 void ProxyTask::count_outcome(std::string_view outcome) {
-    exchange_->shared().upstream_requests_total(backend_.name(), outcome).add();
+    exchange_->shared().upstream_requests_total(backend_->name(), outcome).add();
 }
 
 void ProxyTask::respond_buffered() {
@@ -195,7 +351,7 @@ void ProxyTask::respond_buffered() {
 }
 
 void ProxyTask::respond_failure(const core::Status& status) {
-    std::string what = "upstream " + std::string(backend_.name()) + ": " + status.message();
+    std::string what = "upstream " + std::string(backend_->name()) + ": " + status.message();
     switch (status.code()) {
     case core::StatusCode::kDeadlineExceeded:
         exchange_->respond_error(api::gateway_timeout(what));

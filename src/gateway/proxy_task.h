@@ -1,4 +1,8 @@
-// ProxyTask relays one request to a backend and its answer to the client.
+// ProxyTask relays one request to a backend and its answer to the client,
+// trying the route's targets in the planned order: a failure that says nothing
+// about the request (no connection, no first byte in time, 408, 429, 5xx) moves
+// on to the next attempt, after a backoff when a backend is tried again, as
+// long as nothing has been sent to the client yet.
 // Streams go event by event as they arrive: each run of complete upstream SSE
 // events is written on at once, byte for byte, the upstream is paused while the
 // client's queue is full, and a stream that breaks after its first byte ends with an error event
@@ -7,11 +11,14 @@
 #pragma once
 
 #include "codec/sse/sse_framer.h"
+#include "core/executor.h"
 #include "core/http_client.h"
 #include "gateway/exchange.h"
 #include "router/backend.h"
+#include "router/router.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace edgeai::gateway {
@@ -22,18 +29,35 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     // batch are the biggest legitimate ones.
     static constexpr size_t kMaxBufferedBodyBytes = size_t{64} << 20;
 
+    // One backend, no alternatives (models lists and lookups).
     ProxyTask(std::unique_ptr<Exchange> exchange, router::Backend& backend);
+    // The plan's attempts through `router`; `executor` times the backoffs.
+    ProxyTask(std::unique_ptr<Exchange> exchange, router::Router& router, router::Plan plan,
+              core::Executor& executor);
     ~ProxyTask() override;
 
-    // Starts the backend call; on failure the error response is already sent.
-    void start(router::BackendRequest request);
+    // Starts the first attempt; on failure the error response is already sent.
+    // `requested_model`: the name the client asked for, rewritten in the body
+    // when a target names its model differently.
+    void start(router::BackendRequest request, std::string requested_model = {});
 
     void on_head(int status, const core::Headers& headers) override;
     core::BodyAction on_data(std::string_view bytes) override;
     void on_complete(const core::Status& status) override;
 
   private:
-    enum class Mode { kWaitingHead, kRelayEvents, kBuffer, kDone };
+    // kAbandoned: an attempt given up for the next one; its call's last
+    // callbacks are ignored until the call is torn down.
+    enum class Mode { kWaitingHead, kRelayEvents, kBuffer, kDone, kAbandoned };
+
+    // Starts the next attempt the plan and the retry policy allow; false when
+    // none is left.
+    bool start_next_attempt();
+    // After a retryable failure before anything reached the client: another
+    // attempt (now, or after a backoff), else the failure goes to the client.
+    void retry_or_fail(const core::Status& failure, std::optional<int64_t> retry_after_ms);
+    void fail_all(const core::Status& failure);
+    router::Backend& backend() const { return *backend_; }
 
     void end_stream_with_error(std::string_view message);
     void respond_buffered();
@@ -43,7 +67,20 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     void count_outcome(std::string_view outcome);
 
     std::unique_ptr<Exchange> exchange_;
-    router::Backend& backend_;
+    router::Backend* backend_ = nullptr; // the current attempt's
+    router::Router* router_ = nullptr;   // null: a single backend, no retries
+    router::Plan plan_;
+    core::Executor* executor_ = nullptr;
+    router::BackendRequest request_; // kept for the next attempt
+    core::Headers client_headers_;   // request_ points here: the client's outlive handle()
+    std::string requested_model_;
+    size_t attempts_started_ = 0;
+    size_t current_ = 0; // the running attempt's index in plan_.attempts
+    std::vector<bool> tried_;
+    std::vector<bool> timed_out_; // a target that hung once is not waited on again
+    std::unique_ptr<core::Timer> retry_timer_;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    std::vector<std::string> failures_;    // per failed attempt, for the final error
     std::unique_ptr<core::HttpCall> call_; // after exchange_: destroyed first
     Mode mode_ = Mode::kWaitingHead;
     bool wants_stream_ = false;
@@ -53,6 +90,7 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     std::string body_;
     codec::SseFramer framer_;
     int64_t started_ns_ = 0;
+    int64_t attempt_started_ns_ = 0;
 };
 
 } // namespace edgeai::gateway

@@ -16,6 +16,7 @@ class EventLoop final : public core::Executor {
     ~EventLoop() override;
 
     void post(std::function<void()> work) override;
+    std::unique_ptr<core::Timer> post_after(int64_t delay_ms, std::function<void()> work) override;
     // Runs handlers until stop() or until nothing is left to do.
     void run();
     void stop();

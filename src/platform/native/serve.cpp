@@ -193,12 +193,76 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         upstream.emplace(*http_client, options);
     }
 
+    // Local backends' models load with the -m ones, into one local backend.
+    LocalServeOptions all_local = local;
+    for (const core::BackendSettings& b : settings.backends)
+        if (b.kind == "local")
+            for (const auto& [id, path] : b.model_files) {
+                all_local.aliases.resize(all_local.model_paths.size());
+                all_local.model_paths.push_back(path);
+                all_local.aliases.push_back(id);
+            }
     std::vector<std::unique_ptr<LocalModel>> local_models;
     std::vector<std::unique_ptr<EngineWorker>> engine_workers;
     std::optional<router::LocalBackend> local_backend;
-    if (!start_local_models(local, loop, clock, logger, local_models, engine_workers,
+    if (!start_local_models(all_local, loop, clock, logger, local_models, engine_workers,
                             local_backend))
         return 1;
+
+    // Routing: the configured [[backends]] and [[routes]], or without them the
+    // local models and [upstream] as backends, so one path serves both.
+    std::vector<std::string> local_ids;
+    if (local_backend)
+        for (const router::LocalModelEntry& m : local_backend->models())
+            local_ids.push_back(m.id);
+    const core::Settings routing =
+        settings.backends.empty() ? router::routing_for_legacy(settings, local_ids) : settings;
+    std::vector<std::unique_ptr<UpstreamHttpClient>> backend_clients;
+    std::vector<std::unique_ptr<router::OpenAiBackend>> remote_backends;
+    std::vector<router::Backend*> routed;
+    for (const core::BackendSettings& b : routing.backends) {
+        if (b.kind == "local") {
+            routed.push_back(local_backend ? &*local_backend : nullptr);
+            continue;
+        }
+        if (settings.backends.empty()) { // the legacy [upstream], built above
+            routed.push_back(upstream ? &*upstream : nullptr);
+            continue;
+        }
+        if (b.kind == "anthropic") {
+            logger.error("backends of kind \"anthropic\" are not supported by this build yet",
+                         {{"backend", b.name}});
+            return 1;
+        }
+        if (!b.ca_file.empty() && !file_exists(b.ca_file)) {
+            logger.error("ca_file does not exist", {{"backend", b.name}, {"ca_file", b.ca_file}});
+            return 1;
+        }
+        std::string key = b.api_key;
+        if (key.empty() && !b.api_key_env.empty()) key = env_or_empty(b.api_key_env.c_str());
+        backend_clients.push_back(std::make_unique<UpstreamHttpClient>(
+            loop, CurlHttpClientOptions{b.ca_file, static_cast<long>(b.max_concurrency)}));
+        router::OpenAiBackendOptions options;
+        options.name = b.name;
+        options.base_url = b.base_url;
+        options.api_key = key;
+        options.connect_timeout_ms = b.connect_timeout_ms;
+        options.timeout_ms = b.timeout_ms;
+        options.stream_idle_timeout_ms = b.stream_idle_timeout_ms;
+        options.user_agent = "edgeai/" + version;
+        remote_backends.push_back(
+            std::make_unique<router::OpenAiBackend>(*backend_clients.back(), options));
+        routed.push_back(remote_backends.back().get());
+    }
+    // Without [[backends]] the gateway behaves as before routing existed: one
+    // attempt, no breaker, the upstream's own answer passed on.
+    router::BreakerConfig breaker;
+    router::RetryPolicy retry;
+    if (settings.backends.empty()) {
+        breaker.failure_threshold = UINT32_MAX;
+        retry.max_attempts = 1;
+    }
+    router::Router router(routing, routed, clock, breaker, retry);
 
     gateway::GatewayDeps deps;
     deps.settings = &settings;
@@ -207,6 +271,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.metrics = &metrics;
     deps.upstream = upstream ? &*upstream : nullptr;
     deps.local = local_backend ? &*local_backend : nullptr;
+    deps.router = &router;
+    deps.executor = &loop;
     deps.id_seed = random_seed();
     deps.version = version;
     gateway::Gateway gateway(deps);
