@@ -60,13 +60,15 @@ Exchange::~Exchange() {
 
 void Exchange::decorate(core::Headers& headers) const {
     headers.set("x-request-id", request_id_);
+    // Which backend answered (after fallback, the one whose answer this is).
+    if (!backend_.empty()) headers.set("x-edgeai-backend", backend_);
     const auto& origins = shared_.deps.settings->server.cors.allow_origins;
     if (origin_.empty() || origins.empty()) return;
     for (const std::string& allowed : origins) {
         if (allowed == "*" || allowed == origin_) {
             headers.set("access-control-allow-origin", allowed == "*" ? "*" : origin_);
             headers.set("vary", "origin");
-            headers.set("access-control-expose-headers", "x-request-id");
+            headers.set("access-control-expose-headers", "x-request-id, x-edgeai-backend");
             return;
         }
     }

@@ -221,7 +221,11 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
             router_->record_success(backend, seconds * 1000);
     }
     upstream_status_ = status;
-    exchange_->note_backend(backend_->name(), status);
+    exchange_->note_backend(
+        router_ != nullptr
+            ? std::string_view(router_->at(plan_.attempts[current_].backend).settings->name)
+            : backend_->name(),
+        status);
     upstream_content_type_ = std::string(headers.get("content-type"));
     for (const core::Header& h : headers.fields()) {
         if (is_passed_through(h.name)) passed_headers_.add(h.name, h.value);

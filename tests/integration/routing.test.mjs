@@ -1,0 +1,179 @@
+// Routing over several backends ([[backends]] and [[routes]] in a config file)
+// against scripted upstreams on real sockets: the fallback order, which
+// failures move on and which are passed back, Retry-After, the target's model
+// name upstream, the answering backend in x-edgeai-backend, circuit breakers,
+// and the official openai SDK through a fallback route.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import OpenAI from 'openai';
+
+import { ScriptedUpstream } from './lib/scripted_upstream.mjs';
+import { startGateway } from './lib/gateway.mjs';
+import { deadPort, request } from './lib/clients.mjs';
+
+function writeConfig(text) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-routing-'));
+  const file = path.join(dir, 'edgeai.toml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+function chat(gw, model, headers = {}) {
+  return request(gw.url('/v1/chat/completions'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hi' }] }),
+  });
+}
+
+describe('routing over several backends', () => {
+  let a, b, gw;
+
+  before(async () => {
+    a = new ScriptedUpstream();
+    b = new ScriptedUpstream();
+    await a.start();
+    await b.start();
+    const dead = await deadPort();
+    const config = writeConfig(`
+[[backends]]
+name = "a"
+kind = "openai"
+base_url = "${a.baseUrl}"
+models = ["gpt-a"]
+
+[[backends]]
+name = "b"
+kind = "openai"
+base_url = "${b.baseUrl}"
+models = ["gpt-b"]
+
+[[backends]]
+name = "gone"
+kind = "openai"
+base_url = "http://127.0.0.1:${dead}/v1"
+models = ["*"]
+
+[[routes]]
+model = "chat"
+targets = ["a:gpt-a", "b:gpt-b"]
+
+[[routes]]
+model = "via-gone"
+targets = ["gone:x", "b:gpt-b"]
+
+[[routes]]
+model = "only-a"
+targets = ["a:gpt-a"]
+`);
+    gw = await startGateway({ upstream: a.baseUrl, args: ['--config', config] });
+  });
+
+  after(async () => {
+    await gw?.stop();
+    await a?.close();
+    await b?.close();
+  });
+
+  test('a healthy first target answers, asked for its own model name', async () => {
+    const before = a.requests.length;
+    const r = await chat(gw, 'chat');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-edgeai-backend'], 'a');
+    assert.equal(a.requests.length, before + 1);
+    assert.equal(a.requests.at(-1).json.model, 'gpt-a');
+    // Everything else in the body goes as the client sent it.
+    assert.deepEqual(a.requests.at(-1).json.messages, [{ role: 'user', content: 'hi' }]);
+  });
+
+  test('a 503 from the first target falls back to the second; the client gets one answer', async () => {
+    const aBefore = a.requests.length;
+    const bBefore = b.requests.length;
+    a.enqueue({ type: 'error', status: 503 });
+    const r = await chat(gw, 'chat');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-edgeai-backend'], 'b');
+    assert.equal(a.requests.length, aBefore + 1);
+    assert.equal(b.requests.length, bBefore + 1);
+    assert.equal(b.requests.at(-1).json.model, 'gpt-b');
+    assert.equal(JSON.parse(r.text).object, 'chat.completion');
+  });
+
+  test('a target that refuses connections is skipped at once', async () => {
+    const started = Date.now();
+    const r = await chat(gw, 'via-gone');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-edgeai-backend'], 'b');
+    assert.ok(Date.now() - started < 2000, 'no backoff before a different target');
+  });
+
+  test('a 400 is the caller\'s mistake: passed back, not retried elsewhere', async () => {
+    const bBefore = b.requests.length;
+    a.enqueue({ type: 'error', status: 400 });
+    const r = await chat(gw, 'chat');
+    assert.equal(r.status, 400, r.text);
+    assert.equal(JSON.parse(r.text).error.code, 'bad_request');
+    assert.equal(b.requests.length, bBefore);
+  });
+
+  test('429 with Retry-After on a single target is retried after the wait', async () => {
+    const aBefore = a.requests.length;
+    a.enqueue({ type: 'error', status: 429, headers: { 'retry-after': '1' } });
+    const started = Date.now();
+    const r = await chat(gw, 'only-a');
+    const elapsed = Date.now() - started;
+    assert.equal(r.status, 200, r.text);
+    assert.equal(a.requests.length, aBefore + 2);
+    assert.ok(elapsed >= 1000, `waited ${elapsed} ms, Retry-After asked for 1000`);
+    assert.ok(elapsed < 5000, `waited ${elapsed} ms`);
+  });
+
+  test('a target failing every attempt ends in one 502 naming each failure', async () => {
+    a.enqueue({ type: 'error', status: 500 }, { type: 'error', status: 502 }, { type: 'error', status: 503 });
+    const r = await chat(gw, 'only-a');
+    // The last attempt's own answer is passed on: nobody else could be asked.
+    assert.equal(r.status, 503, r.text);
+    assert.equal(JSON.parse(r.text).error.message, 'upstream says: overloaded');
+  });
+
+  test('the official openai SDK works through a fallback route', async () => {
+    a.enqueue({ type: 'error', status: 500 });
+    const client = new OpenAI({ baseURL: gw.baseUrl, apiKey: 'unused', maxRetries: 0 });
+    const completion = await client.chat.completions.create({
+      model: 'chat',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.equal(completion.object, 'chat.completion');
+    assert.ok(completion.choices[0].message.content.length > 0);
+    const stream = await client.chat.completions.create({
+      model: 'chat',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    assert.ok(text.length > 0);
+  });
+
+  // Last: it leaves backend a's breaker open.
+  test('five failures in a row open the breaker: the target is skipped until the cool-down', async () => {
+    for (let i = 0; i < 5; ++i) a.enqueue({ type: 'error', status: 500 });
+    for (let i = 0; i < 5; ++i) {
+      const r = await chat(gw, 'chat');
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['x-edgeai-backend'], 'b');
+    }
+    const aBefore = a.requests.length;
+    const r = await chat(gw, 'chat');
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['x-edgeai-backend'], 'b');
+    assert.equal(a.requests.length, aBefore, 'an open breaker sends nothing');
+    const only = await chat(gw, 'only-a');
+    assert.equal(only.status, 503);
+    assert.match(JSON.parse(only.text).error.message, /circuit breaker open/);
+  });
+});
