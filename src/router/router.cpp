@@ -4,7 +4,7 @@ namespace edgeai::router {
 
 Router::Router(const core::Settings& routing, std::vector<Backend*> backends,
                const core::Clock& clock, BreakerConfig breaker, RetryPolicy retry)
-    : routing_(routing), planner_(routing), clock_(clock), retry_(retry) {
+    : planner_(routing), clock_(clock), retry_(retry) {
     backends_.resize(routing.backends.size());
     for (size_t i = 0; i < backends_.size(); ++i) {
         backends_[i].settings = &routing.backends[i];

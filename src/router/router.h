@@ -56,7 +56,6 @@ class Router {
     void record_failure(size_t index);
 
   private:
-    const core::Settings& routing_;
     RoutePlanner planner_;
     std::vector<RoutedBackend> backends_;
     const core::Clock& clock_;
