@@ -20,11 +20,11 @@
 namespace edgeai::router {
 
 struct RouteFacts {
-    std::string_view model;
-    uint32_t prompt_tokens = 0; // estimated before the backend counts them
-    uint32_t max_tokens = 0;    // what the completion may take (for prices)
-    std::string_view key_id;    // the caller's key, when auth is on
-    std::string_view key_name;
+    std::string_view model = {};
+    uint32_t prompt_tokens = 0;   // estimated before the backend counts them
+    uint32_t max_tokens = 0;      // what the completion may take (for prices)
+    std::string_view key_id = {}; // the caller's key, when auth is on
+    std::string_view key_name = {};
     const core::Headers* headers = nullptr;
     bool offline = false; // the uplink is down
 };
