@@ -7,6 +7,8 @@
 #include "gateway/exchange.h"
 #include "gateway/proxy_task.h"
 
+#include <algorithm>
+
 namespace edgeai::gateway {
 
 namespace {
@@ -63,6 +65,36 @@ std::string local_model_list(const router::LocalBackend& local) {
     return out;
 }
 
+// With [[backends]] configured: the model names clients can ask for, each
+// once: the routes' names (patterns left out), then every backend's models
+// (local ones first as configured; "*" left out), owned by who serves them.
+std::vector<std::pair<std::string, std::string>> routed_models(const core::Settings& settings) {
+    std::vector<std::pair<std::string, std::string>> out; // (id, owned_by)
+    auto add = [&](const std::string& id, const std::string& owner) {
+        if (id.find_first_of("*?") != std::string::npos) return;
+        for (const auto& known : out)
+            if (known.first == id) return;
+        out.emplace_back(id, owner);
+    };
+    for (const core::RouteSettings& r : settings.routes)
+        add(r.model, "edgeai-route");
+    for (const core::BackendSettings& b : settings.backends)
+        for (const std::string& m : b.models)
+            add(m, b.name);
+    return out;
+}
+
+std::string model_object_json(const std::string& id, const std::string& owner, int64_t created) {
+    codec::JsonWriter w;
+    w.begin_object()
+        .field("id", std::string_view(id))
+        .field("object", "model")
+        .field("created", created)
+        .field("owned_by", std::string_view(owner))
+        .end_object();
+    return w.take();
+}
+
 std::string no_backend_message() {
     return "no backend is configured to serve this request: start edgeai with --upstream URL "
            "(an OpenAI-compatible API) or set upstream.url in the configuration";
@@ -78,6 +110,32 @@ Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
         &m.histogram("edgeai_upstream_first_byte_seconds",
                      "Time from sending to an upstream until its response head", {},
                      telemetry::latency_buckets_seconds());
+    if (router::Router* r = shared_->deps.router) {
+        const core::Clock* clock = shared_->deps.clock;
+        for (size_t i = 0; i < r->size(); ++i) {
+            const std::string& name = r->at(i).settings->name;
+            m.gauge_callback(
+                "edgeai_backend_circuit_state",
+                "A backend's circuit breaker: 0 closed, 1 half-open (a probe may go), 2 open",
+                [r, i, clock] {
+                    switch (r->at(i).breaker.state(clock->monotonic_ns())) {
+                    case router::CircuitBreaker::State::kClosed:
+                        return 0.0;
+                    case router::CircuitBreaker::State::kHalfOpen:
+                        return 1.0;
+                    case router::CircuitBreaker::State::kOpen:
+                        return 2.0;
+                    }
+                    return 0.0;
+                },
+                {{"backend", name}});
+            m.gauge_callback(
+                "edgeai_backend_first_byte_seconds_average",
+                "Moving average of a backend's time to first byte (least-latency routing)",
+                [r, i] { return std::max(0.0, r->at(i).first_byte_ms.value()) / 1000; },
+                {{"backend", name}});
+        }
+    }
 }
 
 Gateway::~Gateway() = default;
@@ -167,7 +225,22 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
     case api::Endpoint::kReadyz: {
         codec::JsonWriter w;
         w.begin_object().field("status", draining_ ? "draining" : "ready");
-        w.field("upstream", deps.upstream != nullptr ? "configured" : "none").end_object();
+        w.field("upstream", deps.upstream != nullptr ? "configured" : "none");
+        if (deps.router != nullptr) {
+            // Each backend's breaker, so an operator sees what the router avoids.
+            const int64_t now = deps.clock->monotonic_ns();
+            w.key("backends").begin_array();
+            for (size_t i = 0; i < deps.router->size(); ++i) {
+                const router::RoutedBackend& b = deps.router->at(i);
+                w.begin_object()
+                    .field("name", std::string_view(b.settings->name))
+                    .field("kind", std::string_view(b.settings->kind))
+                    .field("circuit", router::breaker_state_name(b.breaker.state(now)))
+                    .end_object();
+            }
+            w.end_array();
+        }
+        w.end_object();
         exchange->respond(json_response(draining_ ? 503 : 200, w.take()));
         return nullptr;
     }
@@ -179,6 +252,17 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         return nullptr;
     }
     case api::Endpoint::kModels:
+        if (!deps.settings->backends.empty()) {
+            const int64_t created = deps.clock->unix_ms() / 1000;
+            std::string body = R"({"object":"list","data":[)";
+            bool first = true;
+            for (const auto& [id, owner] : routed_models(*deps.settings)) {
+                body += (first ? "" : ",") + model_object_json(id, owner, created);
+                first = false;
+            }
+            exchange->respond(json_response(200, body + "]}"));
+            return nullptr;
+        }
         if (deps.upstream == nullptr) {
             exchange->respond(json_response(
                 200, deps.local != nullptr ? deps.local->models_json()
@@ -189,6 +273,19 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         backend_request.path = "/models";
         break;
     case api::Endpoint::kModel:
+        if (!deps.settings->backends.empty()) {
+            for (const auto& [id, owner] : routed_models(*deps.settings))
+                if (id == match.model_id) {
+                    exchange->respond(json_response(
+                        200, model_object_json(id, owner, deps.clock->unix_ms() / 1000)));
+                    return nullptr;
+                }
+            api::ApiError e = api::api_error_from_status(
+                core::not_found("The model '" + match.model_id + "' does not exist"));
+            e.code = "model_not_found";
+            exchange->respond_error(e);
+            return nullptr;
+        }
         if (deps.local != nullptr) {
             if (const router::LocalModelEntry* m = deps.local->find(match.model_id)) {
                 exchange->respond(json_response(200, deps.local->model_json(*m)));

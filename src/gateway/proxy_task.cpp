@@ -160,6 +160,13 @@ void ProxyTask::retry_or_fail(const core::Status& failure, std::optional<int64_t
         }
         delay = *backoff;
     }
+    const int64_t now = exchange_->shared().deps.clock->monotonic_ns();
+    if ((now - started_ns_) / 1000000 + delay > router_->retry().deadline_ms) {
+        failures_.push_back("deadline of " + std::to_string(router_->retry().deadline_ms) +
+                            " ms reached");
+        fail_all(failure);
+        return;
+    }
     std::weak_ptr<bool> alive = alive_;
     auto next = [this, alive] {
         if (alive.expired()) return;

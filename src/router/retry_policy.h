@@ -19,6 +19,7 @@ struct RetryPolicy {
     int64_t base_delay_ms = 100;        // before the first retry, before jitter
     int64_t max_delay_ms = 5000;        // cap of the exponential step
     int64_t max_retry_after_ms = 30000; // a longer Retry-After is not waited for
+    int64_t deadline_ms = 120000;       // no new attempt starts after this, per request
 };
 
 bool is_retryable_status(int http_status);

@@ -109,8 +109,8 @@ Histogram& MetricsRegistry::histogram(std::string_view name, std::string_view he
 }
 
 void MetricsRegistry::gauge_callback(std::string_view name, std::string_view help,
-                                     std::function<double()> read) {
-    family(name, help, Kind::kCallback).callback = std::move(read);
+                                     std::function<double()> read, const Labels& labels) {
+    family(name, help, Kind::kCallback).callbacks[render_labels(labels)] = std::move(read);
 }
 
 std::string MetricsRegistry::render() const {
@@ -138,7 +138,8 @@ std::string MetricsRegistry::render() const {
             out += name + "_count" + labels + " " +
                    std::to_string(h->cumulative_count(bounds.size())) + "\n";
         }
-        if (fam.callback) out += name + " " + format_number(fam.callback()) + "\n";
+        for (const auto& [labels, read] : fam.callbacks)
+            out += name + labels + " " + format_number(read()) + "\n";
     }
     return out;
 }

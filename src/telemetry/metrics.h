@@ -61,8 +61,10 @@ class MetricsRegistry {
     Gauge& gauge(std::string_view name, std::string_view help, const Labels& labels = {});
     Histogram& histogram(std::string_view name, std::string_view help, const Labels& labels,
                          const std::vector<double>& bounds);
-    // A gauge read when /metrics is scraped (resident memory, open connections).
-    void gauge_callback(std::string_view name, std::string_view help, std::function<double()> read);
+    // A gauge read when /metrics is scraped (resident memory, open connections,
+    // a backend's circuit breaker).
+    void gauge_callback(std::string_view name, std::string_view help, std::function<double()> read,
+                        const Labels& labels = {});
 
     std::string render() const;
 
@@ -74,7 +76,7 @@ class MetricsRegistry {
         std::map<std::string, std::unique_ptr<Counter>> counters;
         std::map<std::string, std::unique_ptr<Gauge>> gauges;
         std::map<std::string, std::unique_ptr<Histogram>> histograms;
-        std::function<double()> callback;
+        std::map<std::string, std::function<double()>> callbacks; // by rendered labels
     };
     Family& family(std::string_view name, std::string_view help, Kind kind);
 

@@ -159,6 +159,21 @@ targets = ["a:gpt-a"]
     assert.ok(text.length > 0);
   });
 
+  test('GET /v1/models lists the routes and what each backend serves', async () => {
+    const r = await request(gw.url('/v1/models'));
+    assert.equal(r.status, 200, r.text);
+    const ids = r.json.data.map((m) => `${m.id}@${m.owned_by}`);
+    assert.deepEqual(ids, [
+      'chat@edgeai-route', 'via-gone@edgeai-route', 'only-a@edgeai-route', 'gpt-a@a', 'gpt-b@b',
+    ]);
+    const one = await request(gw.url('/v1/models/gpt-b'));
+    assert.equal(one.status, 200);
+    assert.equal(one.json.owned_by, 'b');
+    const none = await request(gw.url('/v1/models/nope'));
+    assert.equal(none.status, 404);
+    assert.equal(none.json.error.code, 'model_not_found');
+  });
+
   // Last: it leaves backend a's breaker open.
   test('five failures in a row open the breaker: the target is skipped until the cool-down', async () => {
     for (let i = 0; i < 5; ++i) a.enqueue({ type: 'error', status: 500 });
@@ -175,5 +190,59 @@ targets = ["a:gpt-a"]
     const only = await chat(gw, 'only-a');
     assert.equal(only.status, 503);
     assert.match(JSON.parse(only.text).error.message, /circuit breaker open/);
+    // Visible to operators: /readyz and /metrics name the open breaker.
+    const ready = await request(gw.url('/readyz'));
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.json.backends.map((x) => `${x.name}:${x.circuit}`),
+                     ['a:open', 'b:closed', 'gone:closed']);
+    const metrics = await request(gw.url('/metrics'));
+    assert.match(metrics.text, /edgeai_backend_circuit_state\{backend="a"\} 2/);
+    assert.match(metrics.text, /edgeai_backend_circuit_state\{backend="b"\} 0/);
+  });
+});
+
+describe('routing deadline', () => {
+  let a, b, gw;
+
+  before(async () => {
+    a = new ScriptedUpstream();
+    b = new ScriptedUpstream();
+    await a.start();
+    await b.start();
+    const config = writeConfig(`
+[routing]
+deadline_ms = 300
+
+[[backends]]
+name = "a"
+kind = "openai"
+base_url = "${a.baseUrl}"
+models = ["gpt-a"]
+
+[[backends]]
+name = "b"
+kind = "openai"
+base_url = "${b.baseUrl}"
+models = ["gpt-b"]
+
+[[routes]]
+model = "chat"
+targets = ["a:gpt-a", "b:gpt-b"]
+`);
+    gw = await startGateway({ upstream: a.baseUrl, args: ['--config', config] });
+  });
+
+  after(async () => {
+    await gw?.stop();
+    await a?.close();
+    await b?.close();
+  });
+
+  test('no new attempt starts after routing.deadline_ms', async () => {
+    a.enqueue({ type: 'error', status: 503, delayMs: 500 });
+    const r = await chat(gw, 'chat');
+    assert.equal(r.status, 502, r.text);
+    assert.match(r.json.error.message, /deadline of 300 ms reached/);
+    assert.equal(b.requests.length, 0);
   });
 });

@@ -52,6 +52,18 @@ struct UpstreamSettings {
     int64_t max_connections = 64;
 };
 
+// How [[routes]] are run: retries and circuit breakers (with [[backends]]
+// configured; without them the legacy upstream gets one attempt, no breaker).
+struct RoutingSettings {
+    int64_t max_attempts = 3;      // per request, over all targets
+    int64_t backoff_base_ms = 100; // before retrying a backend, doubling
+    int64_t backoff_max_ms = 5000;
+    int64_t max_retry_after_ms = 30000; // a backend asking for longer is not waited for
+    int64_t deadline_ms = 120000;       // no new attempt starts after this
+    int64_t breaker_failures = 5;       // consecutive failures that open a breaker
+    int64_t breaker_cooldown_ms = 30000;
+};
+
 struct LogSettings {
     LogLevel level = LogLevel::kInfo;
     // One JSON line per request at info level.
@@ -65,6 +77,7 @@ struct Settings {
     LogSettings log;
     ServerSettings server;
     UpstreamSettings upstream;
+    RoutingSettings routing;
     std::vector<BackendSettings> backends;
     std::vector<RouteSettings> routes;
 };

@@ -256,8 +256,11 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     }
     // Without [[backends]] the gateway behaves as before routing existed: one
     // attempt, no breaker, the upstream's own answer passed on.
-    router::BreakerConfig breaker;
-    router::RetryPolicy retry;
+    const core::RoutingSettings& rs = settings.routing;
+    router::BreakerConfig breaker{static_cast<uint32_t>(rs.breaker_failures),
+                                  rs.breaker_cooldown_ms};
+    router::RetryPolicy retry{static_cast<uint32_t>(rs.max_attempts), rs.backoff_base_ms,
+                              rs.backoff_max_ms, rs.max_retry_after_ms, rs.deadline_ms};
     if (settings.backends.empty()) {
         breaker.failure_threshold = UINT32_MAX;
         retry.max_attempts = 1;
