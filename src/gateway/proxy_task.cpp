@@ -63,6 +63,7 @@ ProxyTask::~ProxyTask() {
     // attempt was a half-open breaker's probe, another may go.
     if (router_ != nullptr && mode_ == Mode::kWaitingHead && attempts_started_ > 0)
         router_->at(plan_.attempts[current_].backend).breaker.record_abandoned();
+    if (router_ != nullptr) end_attempt();
 }
 
 void ProxyTask::start(router::BackendRequest request, std::string requested_model) {
@@ -118,8 +119,11 @@ bool ProxyTask::start_next_attempt() {
         passed_headers_ = core::Headers();
         body_.clear();
         attempt_started_ns_ = clock.monotonic_ns();
+        ++routed.in_flight;
+        counted_ = true;
         auto call = backend_->start(std::move(request), this);
         if (!call.ok()) {
+            end_attempt();
             router_->record_failure(attempt.backend);
             failures_.push_back(routed.settings->name + ": " + call.status().message());
             continue;
@@ -133,7 +137,14 @@ bool ProxyTask::start_next_attempt() {
     return false;
 }
 
+void ProxyTask::end_attempt() {
+    if (!counted_) return;
+    counted_ = false;
+    --router_->at(plan_.attempts[current_].backend).in_flight;
+}
+
 void ProxyTask::retry_or_fail(const core::Status& failure, std::optional<int64_t> retry_after_ms) {
+    end_attempt();
     const size_t backend = plan_.attempts[current_].backend;
     router_->record_failure(backend);
     tried_[current_] = true;
@@ -282,6 +293,8 @@ void ProxyTask::end_stream_with_error(std::string_view message) {
 void ProxyTask::on_complete(const core::Status& status) {
     Mode mode = mode_;
     if (mode == Mode::kAbandoned) return;
+    // The attempt is over (a retry, if any, ends it in retry_or_fail).
+    if (router_ != nullptr) end_attempt();
     mode_ = Mode::kDone;
     if (!status.ok()) count_outcome(core::status_code_name(status.code()));
     switch (mode) {

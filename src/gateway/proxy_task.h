@@ -80,7 +80,9 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     std::vector<bool> timed_out_; // a target that hung once is not waited on again
     std::unique_ptr<core::Timer> retry_timer_;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-    std::vector<std::string> failures_;    // per failed attempt, for the final error
+    std::vector<std::string> failures_; // per failed attempt, for the final error
+    bool counted_ = false;              // the running attempt is in its backend's in_flight
+    void end_attempt();
     std::unique_ptr<core::HttpCall> call_; // after exchange_: destroyed first
     Mode mode_ = Mode::kWaitingHead;
     bool wants_stream_ = false;

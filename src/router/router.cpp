@@ -18,13 +18,11 @@ Plan Router::plan(const RouteFacts& facts, uint64_t random) const {
     std::vector<BackendView> views(backends_.size());
     for (size_t i = 0; i < backends_.size(); ++i) {
         const RoutedBackend& b = backends_[i];
-        views[i].available = b.backend != nullptr && b.breaker.available(now);
+        views[i].available = b.backend != nullptr && b.breaker.available(now) &&
+                             (b.max_in_flight == 0 || b.in_flight < b.max_in_flight);
         views[i].ttft_ms = b.first_byte_ms.value();
-        if (b.room) {
-            const LocalRoom room = b.room();
-            views[i].has_free_slot = room.has_free_slot;
-            views[i].context_tokens = room.context_tokens;
-        }
+        views[i].has_free_slot = b.slots == 0 || b.in_flight < b.slots;
+        views[i].context_tokens = b.context_tokens;
     }
     RouteFacts with_state = facts;
     with_state.offline = facts.offline || offline_;

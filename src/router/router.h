@@ -11,25 +11,23 @@
 #include "router/retry_policy.h"
 #include "router/route_planner.h"
 
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace edgeai::router {
 
-// The local engine's room for one more request, for local-first routing.
-struct LocalRoom {
-    bool has_free_slot = true;
-    uint32_t context_tokens = 0;
-};
-
 struct RoutedBackend {
     const core::BackendSettings* settings = nullptr;
     Backend* backend = nullptr; // not owned; null: configured but not started
     CircuitBreaker breaker;
     LatencyAverage first_byte_ms;
-    std::function<LocalRoom()> room; // local backends only
+    uint32_t in_flight = 0;     // attempts running on it now
+    uint32_t max_in_flight = 0; // remote: max_concurrency, a full backend is skipped; 0: none
+    // Local: sequences it runs at once (beyond them requests queue) and the
+    // context a request may fill, for local-first routing; 0: unknown.
+    uint32_t slots = 0;
+    uint32_t context_tokens = 0;
 };
 
 class Router {

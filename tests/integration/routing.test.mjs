@@ -246,3 +246,54 @@ targets = ["a:gpt-a", "b:gpt-b"]
     assert.equal(b.requests.length, 0);
   });
 });
+
+describe('routing with max_concurrency', () => {
+  let a, b, gw;
+
+  before(async () => {
+    a = new ScriptedUpstream();
+    b = new ScriptedUpstream();
+    await a.start();
+    await b.start();
+    const config = writeConfig(`
+[[backends]]
+name = "a"
+kind = "openai"
+base_url = "${a.baseUrl}"
+models = ["gpt-a"]
+max_concurrency = 1
+
+[[backends]]
+name = "b"
+kind = "openai"
+base_url = "${b.baseUrl}"
+models = ["gpt-b"]
+
+[[routes]]
+model = "chat"
+targets = ["a:gpt-a", "b:gpt-b"]
+`);
+    gw = await startGateway({ upstream: a.baseUrl, args: ['--config', config] });
+  });
+
+  after(async () => {
+    await gw?.stop();
+    await a?.close();
+    await b?.close();
+  });
+
+  test('a backend at its max_concurrency is passed over for the next target', async () => {
+    a.enqueue({ type: 'normal', delayMs: 600 });
+    const slow = chat(gw, 'chat');
+    await a.waitForRequest(() => true, 2000); // the slow one holds a's only slot
+    const fast = await chat(gw, 'chat');
+    assert.equal(fast.status, 200, fast.text);
+    assert.equal(fast.headers['x-edgeai-backend'], 'b');
+    const first = await slow;
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.headers['x-edgeai-backend'], 'a');
+    // With a free again, it takes the next request.
+    const again = await chat(gw, 'chat');
+    assert.equal(again.headers['x-edgeai-backend'], 'a');
+  });
+});

@@ -5,6 +5,7 @@
 #include "router/circuit_breaker.h"
 #include "router/retry_policy.h"
 #include "router/route_planner.h"
+#include "router/router.h"
 
 #include <gtest/gtest.h>
 
@@ -193,6 +194,50 @@ TEST_F(Routing, OpenBreakersAreLeftOutAndReported) {
     ASSERT_EQ(plan.attempts.size(), 1u);
     EXPECT_EQ(settings_.backends[plan.attempts[0].backend].name, "cloud");
     EXPECT_EQ(plan.unavailable, std::vector<size_t>{index("local")});
+}
+
+// The Router turns live counts into the planner's view: a remote backend at
+// its max_concurrency is skipped, a local one with every slot busy goes last
+// under local-first, and an open breaker leaves its backend out.
+TEST_F(Routing, RouterSkipsFullBackendsAndBusyLocalSlots) {
+    core::ManualClock clock;
+    Router router(settings_, std::vector<Backend*>(settings_.backends.size(), nullptr), clock);
+    // No Backend behind a configured name: nothing to try.
+    EXPECT_TRUE(router.plan({.model = "chat", .prompt_tokens = 10}, 1).attempts.empty());
+
+    struct Nothing final : Backend {
+        std::string_view name() const override { return "n"; }
+        core::Result<std::unique_ptr<core::HttpCall>> start(BackendRequest,
+                                                            core::HttpResponseObserver*) override {
+            return core::unavailable("not for calling");
+        }
+    } backend;
+    Router live(settings_, std::vector<Backend*>(settings_.backends.size(), &backend), clock);
+    auto names = [&](const Plan& plan) {
+        Order out;
+        for (const Attempt& a : plan.attempts)
+            out.push_back(settings_.backends[a.backend].name);
+        return out;
+    };
+    RoutedBackend& local = live.at(index("local"));
+    local.slots = 2;
+    local.context_tokens = 4096;
+    EXPECT_EQ(names(live.plan({.model = "edge", .prompt_tokens = 10}, 1)),
+              (Order{"local", "cloud"}));
+    local.in_flight = 2; // both slots busy: the cloud first, local still behind it
+    EXPECT_EQ(names(live.plan({.model = "edge", .prompt_tokens = 10}, 1)),
+              (Order{"cloud", "local"}));
+    RoutedBackend& cloud = live.at(index("cloud"));
+    cloud.max_in_flight = 3;
+    cloud.in_flight = 3; // full: left out, like an open breaker
+    EXPECT_EQ(names(live.plan({.model = "edge", .prompt_tokens = 10}, 1)), (Order{"local"}));
+    cloud.in_flight = 0;
+    for (int i = 0; i < 5; ++i)
+        live.record_failure(index("cloud"));
+    EXPECT_EQ(names(live.plan({.model = "edge", .prompt_tokens = 10}, 1)), (Order{"local"}));
+    clock.advance_ns(int64_t{31} * 1000000000); // the cool-down is over: a probe may go
+    EXPECT_EQ(names(live.plan({.model = "edge", .prompt_tokens = 10}, 1)),
+              (Order{"cloud", "local"}));
 }
 
 TEST(CircuitBreaker, OpensAfterConsecutiveFailuresThenProbesOnce) {

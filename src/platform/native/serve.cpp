@@ -15,6 +15,7 @@
 
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <optional>
 
@@ -266,6 +267,24 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         retry.max_attempts = 1;
     }
     router::Router router(routing, routed, clock, breaker, retry);
+    for (size_t i = 0; i < routing.backends.size(); ++i) {
+        const core::BackendSettings& b = routing.backends[i];
+        router::RoutedBackend& r = router.at(i);
+        if (b.kind != "local") {
+            // The legacy upstream keeps its old unbounded behaviour.
+            if (!settings.backends.empty())
+                r.max_in_flight = static_cast<uint32_t>(b.max_concurrency);
+            continue;
+        }
+        // Room for local-first: its models' slots, and the smallest context.
+        if (!local_backend) continue;
+        for (const router::LocalModelEntry& m : local_backend->models()) {
+            if (std::find(b.models.begin(), b.models.end(), m.id) == b.models.end()) continue;
+            r.slots += static_cast<uint32_t>(std::max(1, all_local.parallel));
+            r.context_tokens =
+                r.context_tokens == 0 ? m.n_ctx : std::min(r.context_tokens, m.n_ctx);
+        }
+    }
 
     gateway::GatewayDeps deps;
     deps.settings = &settings;
