@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything edgeai needs, by name, from Debian's packages and the npm
 # registry, then builds the release binary. Safe to run again: what is already
-# there is skipped. `--bench` also installs what bench/proxy.sh and
-# bench/engine.sh need.
+# there is skipped. `--bench` also installs what bench/proxy.sh,
+# bench/engine.sh and bench/routing.sh need.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +28,7 @@ packages=(
   # linux aarch64 cross build, tests under qemu-user (the aarch64 preset)
   g++-aarch64-linux-gnu qemu-user
 )
-if [ "$with_bench" = 1 ]; then packages+=(nginx-light wrk gcc time); fi
+if [ "$with_bench" = 1 ]; then packages+=(nginx-light wrk gcc time libbenchmark-dev); fi
 # node and npm: Debian's, unless the machine already has a node.
 command -v node > /dev/null || packages+=(nodejs)
 command -v npm > /dev/null || packages+=(npm)
