@@ -112,6 +112,9 @@ Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
                      telemetry::latency_buckets_seconds());
     if (router::Router* r = shared_->deps.router) {
         const core::Clock* clock = shared_->deps.clock;
+        m.gauge_callback("edgeai_uplink_online",
+                         "1 while a remote backend accepts connections, 0 while the uplink is down",
+                         [r] { return r->offline() ? 0.0 : 1.0; });
         for (size_t i = 0; i < r->size(); ++i) {
             const std::string& name = r->at(i).settings->name;
             m.gauge_callback(
@@ -229,6 +232,7 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         if (deps.router != nullptr) {
             // Each backend's breaker, so an operator sees what the router avoids.
             const int64_t now = deps.clock->monotonic_ns();
+            w.field("uplink", deps.router->offline() ? "offline" : "online");
             w.key("backends").begin_array();
             for (size_t i = 0; i < deps.router->size(); ++i) {
                 const router::RoutedBackend& b = deps.router->at(i);

@@ -32,6 +32,8 @@ Plan Router::plan(const RouteFacts& facts, uint64_t random) const {
 void Router::record_success(size_t index, double first_byte_ms) {
     backends_[index].breaker.record_success();
     backends_[index].first_byte_ms.add(first_byte_ms);
+    // An answer from a remote backend is proof the uplink is up.
+    if (backends_[index].settings->kind != "local") offline_ = false;
 }
 
 void Router::record_failure(size_t index) {

@@ -14,6 +14,7 @@ import OpenAI from 'openai';
 import { ScriptedUpstream } from './lib/scripted_upstream.mjs';
 import { startGateway } from './lib/gateway.mjs';
 import { deadPort, request } from './lib/clients.mjs';
+import { convertStories, makeTmpDir, missingData, removeTmpDir, startLocalServe } from './lib/engine.mjs';
 
 function writeConfig(text) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-routing-'));
@@ -295,5 +296,63 @@ targets = ["a:gpt-a", "b:gpt-b"]
     // With a free again, it takes the next request.
     const again = await chat(gw, 'chat');
     assert.equal(again.headers['x-edgeai-backend'], 'a');
+  });
+});
+
+const noStories = missingData('stories260K/stories260K.bin', 'stories260K/tok512.bin');
+
+describe('routing while the uplink is down', { skip: noStories }, () => {
+  let gw, tmp;
+
+  before(async () => {
+    tmp = makeTmpDir();
+    const model = await convertStories(tmp);
+    const dead = await deadPort();
+    const config = writeConfig(`
+[routing]
+uplink_probe_interval_ms = 100
+uplink_probe_timeout_ms = 200
+
+[[backends]]
+name = "cloud"
+kind = "openai"
+base_url = "http://127.0.0.1:${dead}/v1"
+models = ["gpt-x"]
+
+[[backends]]
+name = "edge"
+kind = "local"
+models = { stories = "${model}" }
+
+[[routes]]
+model = "chat"
+targets = ["cloud:gpt-x"]
+when_offline = "edge:stories"
+`);
+    gw = await startLocalServe({ models: [], args: ['--config', config] });
+  });
+
+  after(async () => {
+    await gw?.stop();
+    if (tmp) removeTmpDir(tmp);
+  });
+
+  test('the monitor marks the uplink offline and the route uses its when_offline target', async () => {
+    let ready;
+    for (let i = 0; i < 50; ++i) {
+      ready = await request(gw.url('/readyz'));
+      if (ready.json?.uplink === 'offline') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(ready.json.uplink, 'offline', JSON.stringify(ready.json));
+    const metrics = await request(gw.url('/metrics'));
+    assert.match(metrics.text, /edgeai_uplink_online 0/);
+    const r = await request(gw.url('/v1/completions'), {
+      method: 'POST',
+      body: { model: 'chat', prompt: 'Once upon a time', max_tokens: 8, temperature: 0 },
+    });
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-edgeai-backend'], 'edge');
+    assert.ok(r.json.choices[0].text.length > 0);
   });
 });

@@ -85,6 +85,12 @@ const ConfigKey kKeys[] = {
                    "Consecutive failed attempts that open a backend's circuit breaker."),
     EDGEAI_INT_KEY("routing.breaker_cooldown_ms", routing.breaker_cooldown_ms, 10, kMaxMs,
                    "How long an open breaker keeps a backend out before one probe request."),
+    EDGEAI_INT_KEY("routing.uplink_probe_interval_ms", routing.uplink_probe_interval_ms, 0, kMaxMs,
+                   "How often the remote backends' hosts are probed (a TCP connect, no "
+                   "request) to tell whether the uplink is up; 0: never, always online."),
+    EDGEAI_INT_KEY("routing.uplink_probe_timeout_ms", routing.uplink_probe_timeout_ms, 10, kMaxMs,
+                   "How long a probe waits; when no remote backend answers in time the uplink "
+                   "is offline and routes use their when_offline targets."),
     EDGEAI_LIST_KEY("server.cors.allow_origins", server.cors.allow_origins,
                     "Browser origins allowed to call the API (\"*\" for any). Empty: no "
                     "CORS headers."),

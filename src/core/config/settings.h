@@ -62,6 +62,8 @@ struct RoutingSettings {
     int64_t deadline_ms = 120000;       // no new attempt starts after this
     int64_t breaker_failures = 5;       // consecutive failures that open a breaker
     int64_t breaker_cooldown_ms = 30000;
+    int64_t uplink_probe_interval_ms = 15000; // 0: never probe, the uplink is online
+    int64_t uplink_probe_timeout_ms = 3000;
 };
 
 struct LogSettings {

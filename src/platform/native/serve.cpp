@@ -3,6 +3,7 @@
 #include "engine/chat/template_family.h"
 #include "engine/model/kv_cache.h"
 #include "gateway/gateway.h"
+#include "platform/native/connectivity_monitor.h"
 #include "platform/native/engine_worker.h"
 #include "platform/native/event_loop.h"
 #include "platform/native/event_loop_impl.h"
@@ -285,6 +286,19 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                 r.context_tokens == 0 ? m.n_ctx : std::min(r.context_tokens, m.n_ctx);
         }
     }
+
+    // The uplink's state for when_offline targets (with [[backends]] only).
+    std::vector<ConnectivityMonitor::Endpoint> endpoints;
+    for (const core::BackendSettings& b : settings.backends) {
+        ConnectivityMonitor::Endpoint e;
+        if (b.kind != "local" && ConnectivityMonitor::endpoint_of(b.base_url, &e))
+            endpoints.push_back(e);
+    }
+    if (settings.routing.uplink_probe_interval_ms == 0) endpoints.clear();
+    ConnectivityMonitor uplink(loop, router, logger, std::move(endpoints),
+                               std::chrono::milliseconds(settings.routing.uplink_probe_interval_ms),
+                               std::chrono::milliseconds(settings.routing.uplink_probe_timeout_ms));
+    uplink.start();
 
     gateway::GatewayDeps deps;
     deps.settings = &settings;
