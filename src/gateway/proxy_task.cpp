@@ -84,7 +84,11 @@ void ProxyTask::start(router::BackendRequest request, std::string requested_mode
         return;
     }
     request_ = std::move(request);
-    if (request_.client_headers != nullptr) {
+    // A later attempt starts after handle() returned, when the client's headers
+    // are gone: keep a copy, unless this request can only have one attempt.
+    const size_t n = plan_.attempts.size();
+    if (request_.client_headers != nullptr &&
+        std::max<size_t>(router_->retry().max_attempts, n) > 1) {
         client_headers_ = *request_.client_headers;
         request_.client_headers = &client_headers_;
     }
@@ -110,7 +114,9 @@ bool ProxyTask::start_next_attempt() {
         }
         current_ = i;
         backend_ = routed.backend;
-        router::BackendRequest request = request_; // the next attempt needs it again
+        // The last possible attempt takes the request; earlier ones copy it.
+        router::BackendRequest request =
+            attempts_started_ >= limit ? std::move(request_) : request_;
         if (!requested_model_.empty() && attempt.model != requested_model_)
             if (auto body = codec::replace_top_level_string(request.body, "model", attempt.model))
                 request.body = std::move(*body);
