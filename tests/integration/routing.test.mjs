@@ -23,6 +23,23 @@ function writeConfig(text) {
   return file;
 }
 
+// Two scripted upstreams and a gateway whose config `configFor(a, b)` writes.
+async function startRouted(configFor) {
+  const a = new ScriptedUpstream();
+  const b = new ScriptedUpstream();
+  await a.start();
+  await b.start();
+  const gw = await startGateway({ upstream: a.baseUrl, args: ['--config', writeConfig(await configFor(a, b))] });
+  return {
+    a, b, gw,
+    async close() {
+      await gw.stop();
+      await a.close();
+      await b.close();
+    },
+  };
+}
+
 function chat(gw, model, headers = {}) {
   return request(gw.url('/v1/chat/completions'), {
     method: 'POST',
@@ -32,15 +49,11 @@ function chat(gw, model, headers = {}) {
 }
 
 describe('routing over several backends', () => {
-  let a, b, gw;
+  let a, b, gw, routed;
 
   before(async () => {
-    a = new ScriptedUpstream();
-    b = new ScriptedUpstream();
-    await a.start();
-    await b.start();
     const dead = await deadPort();
-    const config = writeConfig(`
+    routed = await startRouted((a, b) => `
 [[backends]]
 name = "a"
 kind = "openai"
@@ -71,13 +84,11 @@ targets = ["gone:x", "b:gpt-b"]
 model = "only-a"
 targets = ["a:gpt-a"]
 `);
-    gw = await startGateway({ upstream: a.baseUrl, args: ['--config', config] });
+    ({ a, b, gw } = routed);
   });
 
   after(async () => {
-    await gw?.stop();
-    await a?.close();
-    await b?.close();
+    await routed?.close();
   });
 
   test('a healthy first target answers, asked for its own model name', async () => {
@@ -203,14 +214,10 @@ targets = ["a:gpt-a"]
 });
 
 describe('routing deadline', () => {
-  let a, b, gw;
+  let a, b, gw, routed;
 
   before(async () => {
-    a = new ScriptedUpstream();
-    b = new ScriptedUpstream();
-    await a.start();
-    await b.start();
-    const config = writeConfig(`
+    routed = await startRouted((a, b) => `
 [routing]
 deadline_ms = 300
 
@@ -230,13 +237,11 @@ models = ["gpt-b"]
 model = "chat"
 targets = ["a:gpt-a", "b:gpt-b"]
 `);
-    gw = await startGateway({ upstream: a.baseUrl, args: ['--config', config] });
+    ({ a, b, gw } = routed);
   });
 
   after(async () => {
-    await gw?.stop();
-    await a?.close();
-    await b?.close();
+    await routed?.close();
   });
 
   test('no new attempt starts after routing.deadline_ms', async () => {
@@ -249,14 +254,10 @@ targets = ["a:gpt-a", "b:gpt-b"]
 });
 
 describe('routing with max_concurrency', () => {
-  let a, b, gw;
+  let a, b, gw, routed;
 
   before(async () => {
-    a = new ScriptedUpstream();
-    b = new ScriptedUpstream();
-    await a.start();
-    await b.start();
-    const config = writeConfig(`
+    routed = await startRouted((a, b) => `
 [[backends]]
 name = "a"
 kind = "openai"
@@ -274,13 +275,11 @@ models = ["gpt-b"]
 model = "chat"
 targets = ["a:gpt-a", "b:gpt-b"]
 `);
-    gw = await startGateway({ upstream: a.baseUrl, args: ['--config', config] });
+    ({ a, b, gw } = routed);
   });
 
   after(async () => {
-    await gw?.stop();
-    await a?.close();
-    await b?.close();
+    await routed?.close();
   });
 
   test('a backend at its max_concurrency is passed over for the next target', async () => {

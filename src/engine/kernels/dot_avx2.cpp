@@ -233,6 +233,16 @@ void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
         y[i] += a * f16_to_f32(x[i]);
 }
 
+// The matrix kernels are templates on the token count (their accumulators
+// live in registers); this picks the instance for 1 to kGemmTokens tokens.
+using GemmTokensFn = void (*)(size_t, const void*, const PackedActivations&, float*, size_t);
+template <GemmTokensFn k1, GemmTokensFn k2, GemmTokensFn k3, GemmTokensFn k4>
+inline void for_token_count(size_t n, const void* group, const PackedActivations& acts,
+                            uint32_t tokens, float* out, size_t out_stride) {
+    const GemmTokensFn kernel = tokens == 1 ? k1 : tokens == 2 ? k2 : tokens == 3 ? k3 : k4;
+    kernel(n, group, acts, out, out_stride);
+}
+
 // Four packed Q4_0 rows (PackedQ4_0x4) times kTokens tokens: the 64 bytes of
 // a block are two vectors, rows 0-1 and rows 2-3, int32 lanes 4r..4r+3 of a
 // product belonging to row r of the pair. The unpacked nibbles and the rows'
@@ -305,16 +315,8 @@ void gemm_q4_0_tokens(size_t n, const void* group, const PackedActivations& acts
 
 void gemm_q4_0(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
                float* out, size_t out_stride) {
-    switch (tokens) {
-    case 1:
-        return gemm_q4_0_tokens<1>(n, group, acts, out, out_stride);
-    case 2:
-        return gemm_q4_0_tokens<2>(n, group, acts, out, out_stride);
-    case 3:
-        return gemm_q4_0_tokens<3>(n, group, acts, out, out_stride);
-    default:
-        return gemm_q4_0_tokens<4>(n, group, acts, out, out_stride);
-    }
+    for_token_count<gemm_q4_0_tokens<1>, gemm_q4_0_tokens<2>, gemm_q4_0_tokens<3>,
+                    gemm_q4_0_tokens<4>>(n, group, acts, tokens, out, out_stride);
 }
 
 // Four packed Q8_0 rows (PackedQ8_0x4) times kTokens tokens, a row per vector:
@@ -364,16 +366,8 @@ void gemm_q8_0_tokens(size_t n, const void* group, const PackedActivations& acts
 
 void gemm_q8_0(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
                float* out, size_t out_stride) {
-    switch (tokens) {
-    case 1:
-        return gemm_q8_0_tokens<1>(n, group, acts, out, out_stride);
-    case 2:
-        return gemm_q8_0_tokens<2>(n, group, acts, out, out_stride);
-    case 3:
-        return gemm_q8_0_tokens<3>(n, group, acts, out, out_stride);
-    default:
-        return gemm_q8_0_tokens<4>(n, group, acts, out, out_stride);
-    }
+    for_token_count<gemm_q8_0_tokens<1>, gemm_q8_0_tokens<2>, gemm_q8_0_tokens<3>,
+                    gemm_q8_0_tokens<4>>(n, group, acts, tokens, out, out_stride);
 }
 
 constexpr KernelTable kAvx2{

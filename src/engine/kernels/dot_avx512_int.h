@@ -292,6 +292,32 @@ EDGEAI_AVX512_TARGET float dot_q6_k(size_t n, const void* w, const void* a) {
     return _mm512_reduce_add_ps(acc);
 }
 
+// The matrix kernels are templates on the token count (their accumulators
+// live in registers); this picks the instance for 1 to kGemmTokens tokens.
+using GemmTokensFn = void (*)(size_t, const void*, const PackedActivations&, float*, size_t);
+template <GemmTokensFn k1, GemmTokensFn k2, GemmTokensFn k3, GemmTokensFn k4>
+EDGEAI_AVX512_TARGET inline void for_token_count(size_t n, const void* group,
+                                                 const PackedActivations& acts, uint32_t tokens,
+                                                 float* out, size_t out_stride) {
+    const GemmTokensFn kernel = tokens == 1 ? k1 : tokens == 2 ? k2 : tokens == 3 ? k3 : k4;
+    kernel(n, group, acts, out, out_stride);
+}
+
+// [row 0, row 1, row 2, row 3] sums of two accumulators whose int32-derived
+// lanes 8r..8r+7 belong to row r of their pair (rows 0-1, rows 2-3): each
+// row's 8 lanes fold to 4, then one horizontal add per row.
+EDGEAI_AVX512_TARGET inline __m128 row_pair_sums(__m512 acc01, __m512 acc23) {
+    const __m256 lo01 = _mm512_castps512_ps256(acc01);
+    const __m256 hi01 = _mm512_extractf32x8_ps(acc01, 1);
+    const __m256 lo23 = _mm512_castps512_ps256(acc23);
+    const __m256 hi23 = _mm512_extractf32x8_ps(acc23, 1);
+    const __m128 r0 = _mm_add_ps(_mm256_castps256_ps128(lo01), _mm256_extractf128_ps(lo01, 1));
+    const __m128 r1 = _mm_add_ps(_mm256_castps256_ps128(hi01), _mm256_extractf128_ps(hi01, 1));
+    const __m128 r2 = _mm_add_ps(_mm256_castps256_ps128(lo23), _mm256_extractf128_ps(lo23, 1));
+    const __m128 r3 = _mm_add_ps(_mm256_castps256_ps128(hi23), _mm256_extractf128_ps(hi23, 1));
+    return _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3));
+}
+
 // Four packed Q4_0 rows (PackedQ4_0x4) times kTokens tokens. A block's 64
 // bytes are the rows' nibbles one after another, so int32 lane k of a product
 // covers row k / 4; each token's 16 + 16 activations are broadcast to all four
@@ -347,16 +373,8 @@ EDGEAI_AVX512_TARGET void gemm_q4_0_tokens(size_t n, const void* group,
 
 EDGEAI_AVX512_TARGET void gemm_q4_0(size_t n, const void* group, const PackedActivations& acts,
                                     uint32_t tokens, float* out, size_t out_stride) {
-    switch (tokens) {
-    case 1:
-        return gemm_q4_0_tokens<1>(n, group, acts, out, out_stride);
-    case 2:
-        return gemm_q4_0_tokens<2>(n, group, acts, out, out_stride);
-    case 3:
-        return gemm_q4_0_tokens<3>(n, group, acts, out, out_stride);
-    default:
-        return gemm_q4_0_tokens<4>(n, group, acts, out, out_stride);
-    }
+    for_token_count<gemm_q4_0_tokens<1>, gemm_q4_0_tokens<2>, gemm_q4_0_tokens<3>,
+                    gemm_q4_0_tokens<4>>(n, group, acts, tokens, out, out_stride);
 }
 
 // Four packed Q8_0 rows (PackedQ8_0x4) times kTokens tokens: rows 0-1 and 2-3
@@ -422,32 +440,15 @@ EDGEAI_AVX512_TARGET void gemm_q8_0_tokens(size_t n, const void* group,
     }
 #pragma GCC unroll 4
     for (int t = 0; t < kTokens; ++t) {
-        // Each row's 8 lanes fold to 4, then one horizontal sum per row.
-        const __m256 lo01 = _mm512_castps512_ps256(acc01[t]);
-        const __m256 hi01 = _mm512_extractf32x8_ps(acc01[t], 1);
-        const __m256 lo23 = _mm512_castps512_ps256(acc23[t]);
-        const __m256 hi23 = _mm512_extractf32x8_ps(acc23[t], 1);
-        const __m128 r0 = _mm_add_ps(_mm256_castps256_ps128(lo01), _mm256_extractf128_ps(lo01, 1));
-        const __m128 r1 = _mm_add_ps(_mm256_castps256_ps128(hi01), _mm256_extractf128_ps(hi01, 1));
-        const __m128 r2 = _mm_add_ps(_mm256_castps256_ps128(lo23), _mm256_extractf128_ps(lo23, 1));
-        const __m128 r3 = _mm_add_ps(_mm256_castps256_ps128(hi23), _mm256_extractf128_ps(hi23, 1));
-        const __m128 sums = _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3));
-        _mm_storeu_ps(out + t * out_stride, _mm_fnmadd_ps(_mm_set1_ps(128.0f), offset[t], sums));
+        _mm_storeu_ps(out + t * out_stride, _mm_fnmadd_ps(_mm_set1_ps(128.0f), offset[t],
+                                                          row_pair_sums(acc01[t], acc23[t])));
     }
 }
 
 EDGEAI_AVX512_TARGET void gemm_q8_0(size_t n, const void* group, const PackedActivations& acts,
                                     uint32_t tokens, float* out, size_t out_stride) {
-    switch (tokens) {
-    case 1:
-        return gemm_q8_0_tokens<1>(n, group, acts, out, out_stride);
-    case 2:
-        return gemm_q8_0_tokens<2>(n, group, acts, out, out_stride);
-    case 3:
-        return gemm_q8_0_tokens<3>(n, group, acts, out, out_stride);
-    default:
-        return gemm_q8_0_tokens<4>(n, group, acts, out, out_stride);
-    }
+    for_token_count<gemm_q8_0_tokens<1>, gemm_q8_0_tokens<2>, gemm_q8_0_tokens<3>,
+                    gemm_q8_0_tokens<4>>(n, group, acts, tokens, out, out_stride);
 }
 
 // Four packed Q4_K rows (PackedQ4_Kx4) times kTokens tokens. A chunk's rows 0-1
@@ -539,28 +540,12 @@ EDGEAI_AVX512_TARGET void gemm_q4_k_tokens(size_t n, const void* group,
     }
 #pragma GCC unroll 4
     for (int t = 0; t < kTokens; ++t) {
-        const __m256 lo01 = _mm512_castps512_ps256(acc01[t]);
-        const __m256 hi01 = _mm512_extractf32x8_ps(acc01[t], 1);
-        const __m256 lo23 = _mm512_castps512_ps256(acc23[t]);
-        const __m256 hi23 = _mm512_extractf32x8_ps(acc23[t], 1);
-        const __m128 r0 = _mm_add_ps(_mm256_castps256_ps128(lo01), _mm256_extractf128_ps(lo01, 1));
-        const __m128 r1 = _mm_add_ps(_mm256_castps256_ps128(hi01), _mm256_extractf128_ps(hi01, 1));
-        const __m128 r2 = _mm_add_ps(_mm256_castps256_ps128(lo23), _mm256_extractf128_ps(lo23, 1));
-        const __m128 r3 = _mm_add_ps(_mm256_castps256_ps128(hi23), _mm256_extractf128_ps(hi23, 1));
-        _mm_storeu_ps(out + t * out_stride, _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3)));
+        _mm_storeu_ps(out + t * out_stride, row_pair_sums(acc01[t], acc23[t]));
     }
 }
 
 EDGEAI_AVX512_TARGET void gemm_q4_k(size_t n, const void* group, const PackedActivations& acts,
                                     uint32_t tokens, float* out, size_t out_stride) {
-    switch (tokens) {
-    case 1:
-        return gemm_q4_k_tokens<1>(n, group, acts, out, out_stride);
-    case 2:
-        return gemm_q4_k_tokens<2>(n, group, acts, out, out_stride);
-    case 3:
-        return gemm_q4_k_tokens<3>(n, group, acts, out, out_stride);
-    default:
-        return gemm_q4_k_tokens<4>(n, group, acts, out, out_stride);
-    }
+    for_token_count<gemm_q4_k_tokens<1>, gemm_q4_k_tokens<2>, gemm_q4_k_tokens<3>,
+                    gemm_q4_k_tokens<4>>(n, group, acts, tokens, out, out_stride);
 }
