@@ -86,9 +86,7 @@ void ProxyTask::start(router::BackendRequest request, std::string requested_mode
     request_ = std::move(request);
     // A later attempt starts after handle() returned, when the client's headers
     // are gone: keep a copy, unless this request can only have one attempt.
-    const size_t n = plan_.attempts.size();
-    if (request_.client_headers != nullptr &&
-        std::max<size_t>(router_->retry().max_attempts, n) > 1) {
+    if (request_.client_headers != nullptr && attempt_limit() > 1) {
         client_headers_ = *request_.client_headers;
         request_.client_headers = &client_headers_;
     }
@@ -100,7 +98,7 @@ void ProxyTask::start(router::BackendRequest request, std::string requested_mode
 bool ProxyTask::start_next_attempt() {
     const size_t n = plan_.attempts.size();
     if (n == 0) return false;
-    const size_t limit = std::max<size_t>(router_->retry().max_attempts, n);
+    const size_t limit = attempt_limit();
     const core::Clock& clock = *exchange_->shared().deps.clock;
     while (attempts_started_ < limit) {
         const size_t i = attempts_started_ % n;
@@ -143,6 +141,10 @@ bool ProxyTask::start_next_attempt() {
     return false;
 }
 
+size_t ProxyTask::attempt_limit() const {
+    return std::max<size_t>(router_->retry().max_attempts, plan_.attempts.size());
+}
+
 void ProxyTask::end_attempt() {
     if (!counted_) return;
     counted_ = false;
@@ -158,8 +160,7 @@ void ProxyTask::retry_or_fail(const core::Status& failure, std::optional<int64_t
     failures_.push_back(router_->at(backend).settings->name + ": " + failure.message());
     mode_ = Mode::kAbandoned;
     const size_t n = plan_.attempts.size();
-    const size_t limit = std::max<size_t>(router_->retry().max_attempts, n);
-    if (attempts_started_ >= limit) {
+    if (attempts_started_ >= attempt_limit()) {
         fail_all(failure);
         return;
     }
@@ -225,7 +226,7 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
     shared.upstream_first_byte->observe(seconds);
     if (router_ != nullptr) {
         const size_t n = plan_.attempts.size();
-        const bool more = attempts_started_ < std::max<size_t>(router_->retry().max_attempts, n);
+        const bool more = attempts_started_ < attempt_limit();
         const auto retry_after = router::parse_retry_after_ms(headers.get("retry-after"),
                                                               shared.deps.clock->unix_ms() / 1000);
         // A Retry-After longer than we wait, with nobody else to ask: the
@@ -346,6 +347,14 @@ void ProxyTask::respond_buffered() {
     if (upstream_status_ >= 200 && upstream_status_ < 300) {
         if (!codec::is_valid_json(body_)) {
             count_outcome("invalid_response");
+            // A broken backend, and nothing has reached the client yet.
+            if (router_ != nullptr && attempts_started_ < attempt_limit()) {
+                retry_or_fail(core::Status(core::StatusCode::kDataLoss,
+                                           "answered HTTP " + std::to_string(upstream_status_) +
+                                               " with a body that is not JSON: " + excerpt(body_)),
+                              std::nullopt);
+                return;
+            }
             exchange_->respond_error(
                 api::bad_gateway("upstream answered HTTP " + std::to_string(upstream_status_) +
                                  " with a body that is not JSON: " + excerpt(body_)));

@@ -83,6 +83,8 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     std::vector<std::string> failures_; // per failed attempt, for the final error
     bool counted_ = false;              // the running attempt is in its backend's in_flight
     void end_attempt();
+    // Attempts this request may make: the policy's, and every target once.
+    size_t attempt_limit() const;
     std::unique_ptr<core::HttpCall> call_; // after exchange_: destroyed first
     Mode mode_ = Mode::kWaitingHead;
     bool wants_stream_ = false;

@@ -13,7 +13,7 @@ import OpenAI from 'openai';
 
 import { ScriptedUpstream } from './lib/scripted_upstream.mjs';
 import { startGateway } from './lib/gateway.mjs';
-import { deadPort, request } from './lib/clients.mjs';
+import { deadPort, request, streamRequest } from './lib/clients.mjs';
 import { convertStories, makeTmpDir, missingData, removeTmpDir, startLocalServe } from './lib/engine.mjs';
 
 function writeConfig(text) {
@@ -353,5 +353,92 @@ when_offline = "edge:stories"
     assert.equal(r.status, 200, r.text);
     assert.equal(r.headers['x-edgeai-backend'], 'edge');
     assert.ok(r.json.choices[0].text.length > 0);
+  });
+});
+
+// One scripted fault per test on the first target of a two-target route:
+// which faults move on to the second target, within what time, and that the
+// client gets exactly one answer.
+describe('routing around upstream faults', () => {
+  let a, b, gw, routed;
+
+  before(async () => {
+    routed = await startRouted((a, b) => `
+[[backends]]
+name = "a"
+kind = "openai"
+base_url = "${a.baseUrl}"
+models = ["gpt-a"]
+timeout_ms = 400
+stream_idle_timeout_ms = 400
+
+[[backends]]
+name = "b"
+kind = "openai"
+base_url = "${b.baseUrl}"
+models = ["gpt-b"]
+
+[[routes]]
+model = "chat"
+targets = ["a:gpt-a", "b:gpt-b"]
+`);
+    ({ a, b, gw } = routed);
+  });
+
+  after(async () => {
+    await routed?.close();
+  });
+
+  async function fallsBackToB(mode, maxMs) {
+    const bBefore = b.requests.length;
+    a.enqueue(mode);
+    const started = Date.now();
+    const r = await chat(gw, 'chat');
+    const elapsed = Date.now() - started;
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-edgeai-backend'], 'b');
+    assert.equal(r.json.object, 'chat.completion', 'one whole answer');
+    assert.equal(b.requests.length, bBefore + 1);
+    assert.ok(elapsed < maxMs, `took ${elapsed} ms`);
+    return elapsed;
+  }
+
+  test('an upstream that hangs: moved on after its timeout_ms, not waited on again', async () => {
+    const aBefore = a.requests.length;
+    const elapsed = await fallsBackToB({ type: 'hang' }, 2000);
+    assert.ok(elapsed >= 350, `gave up after ${elapsed} ms, timeout_ms is 400`);
+    assert.equal(a.requests.length, aBefore + 1);
+  });
+
+  test('a slow first byte inside timeout_ms is waited for', async () => {
+    a.enqueue({ type: 'normal', delayMs: 200 });
+    const r = await chat(gw, 'chat');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['x-edgeai-backend'], 'a');
+  });
+
+  test('200 with a body that is not JSON: the next target answers', async () => {
+    await fallsBackToB({ type: 'garbage' }, 2000);
+  });
+
+  test('200 with the wrong content type and an HTML body: the next target answers', async () => {
+    await fallsBackToB({ type: 'garbage', contentType: 'text/html', body: '<html>maintenance</html>' }, 2000);
+  });
+
+  test('bytes that are not HTTP: the next target answers', async () => {
+    await fallsBackToB({ type: 'raw', bytes: 'SSH-2.0-OpenSSH_9.2\r\n' }, 2000);
+  });
+
+  test('a stream that stalls after its first chunk ends with an error event, never a silent retry', async () => {
+    const bBefore = b.requests.length;
+    a.enqueue({ type: 'normal', stallAfter: 1 });
+    const r = await streamRequest(gw.url('/v1/chat/completions'), {
+      model: 'chat', stream: true, messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['x-edgeai-backend'], 'a');
+    const last = r.events.at(-1);
+    assert.match(last, /upstream_stream_interrupted/, r.text);
+    assert.equal(b.requests.length, bBefore, 'the stream had started: no second backend');
   });
 });
