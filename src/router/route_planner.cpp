@@ -25,7 +25,12 @@ uint64_t next_random(uint64_t& state) {
 
 } // namespace
 
-RoutePlanner::RoutePlanner(const core::Settings& settings) : settings_(settings) {}
+RoutePlanner::RoutePlanner(const core::Settings& settings) : settings_(settings) {
+    for (const core::RouteSettings& route : settings_.routes) {
+        targets_.push_back(resolve(route.targets));
+        offline_targets_.push_back(resolve(route.when_offline));
+    }
+}
 
 size_t RoutePlanner::backend_index(std::string_view name) const {
     for (size_t i = 0; i < settings_.backends.size(); ++i)
@@ -63,7 +68,7 @@ const core::RouteSettings* RoutePlanner::match(const RouteFacts& facts) const {
     return nullptr;
 }
 
-std::vector<Attempt> RoutePlanner::targets_of(const std::vector<std::string>& targets) const {
+std::vector<Attempt> RoutePlanner::resolve(const std::vector<std::string>& targets) const {
     std::vector<Attempt> out;
     for (const std::string& text : targets)
         if (auto target = core::parse_route_target(text)) {
@@ -138,8 +143,9 @@ Plan RoutePlanner::plan(const RouteFacts& facts, std::span<const BackendView> st
     plan.route = match(facts);
     std::vector<Attempt> attempts;
     if (plan.route != nullptr) {
-        const bool use_offline = facts.offline && !plan.route->when_offline.empty();
-        attempts = targets_of(use_offline ? plan.route->when_offline : plan.route->targets);
+        const size_t r = static_cast<size_t>(plan.route - settings_.routes.data());
+        const bool use_offline = facts.offline && !offline_targets_[r].empty();
+        attempts = use_offline ? offline_targets_[r] : targets_[r];
         if (!use_offline) order(*plan.route, facts, state, random, attempts);
     } else {
         for (size_t i = 0; i < settings_.backends.size(); ++i)

@@ -67,12 +67,15 @@ class RoutePlanner {
 
   private:
     bool conditions_hold(const core::RouteSettings& route, const RouteFacts& facts) const;
-    std::vector<Attempt> targets_of(const std::vector<std::string>& targets) const;
+    std::vector<Attempt> resolve(const std::vector<std::string>& targets) const;
     void order(const core::RouteSettings& route, const RouteFacts& facts,
                std::span<const BackendView> state, uint64_t random,
                std::vector<Attempt>& attempts) const;
 
     const core::Settings& settings_;
+    // Each route's targets and offline targets as backend indexes, resolved
+    // once: a request pays for no parsing or name lookups.
+    std::vector<std::vector<Attempt>> targets_, offline_targets_;
 };
 
 // Exponential moving average of a latency, for least-latency routing.
