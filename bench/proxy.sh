@@ -6,6 +6,9 @@
 #   bench/proxy.sh --quick    short run (2 s per measurement, about 1 minute)
 #   bench/proxy.sh --no-write print the table only, leave docs/benchmarks.md alone
 #   bench/proxy.sh --wait-idle wait (up to 10 minutes) until the machine is idle first
+#   bench/proxy.sh --fallback-route  edgeai through the router: a [[routes]] entry
+#                             with two targets (both the same upstream, the first
+#                             always answers), written under its own heading
 #
 # It prints a markdown table and writes it, with a short header, to
 # docs/benchmarks.md under "## Proxy overhead" (only that section is replaced).
@@ -45,9 +48,11 @@ EDGEAI_BIN=${EDGEAI_BIN:-$ROOT/build/release/apps/edgeai/edgeai}
 QUICK=0
 WRITE_DOC=1
 WAIT_IDLE=0
+FALLBACK=0
 for arg in "$@"; do
     case "$arg" in
     --quick) QUICK=1 ;;
+    --fallback-route) FALLBACK=1 ;;
     --no-write) WRITE_DOC=0 ;;
     --wait-idle) WAIT_IDLE=1 ;;
     -h | --help)
@@ -438,9 +443,31 @@ STATUS[direct]="" STATUS[nginx]=""
 : >"$WORK/edgeai.toml"
 # Sets EDGEAI_ARGV to the command line of one edgeai server.
 edgeai_cmd() { # port upstream_base data_dir log_level
+    local config="$WORK/edgeai.toml"
+    if ((FALLBACK)); then
+        # The request path with routing: plan, breaker, attempt bookkeeping.
+        config="$WORK/edgeai-route-$1.toml"
+        cat >"$config" <<TOML
+[[backends]]
+name = "primary"
+kind = "openai"
+base_url = "$2"
+models = ["gpt-4o-mini"]
+
+[[backends]]
+name = "secondary"
+kind = "openai"
+base_url = "$2"
+models = ["gpt-4o-mini"]
+
+[[routes]]
+model = "gpt-4o-mini"
+targets = ["primary:gpt-4o-mini", "secondary:gpt-4o-mini"]
+TOML
+    fi
     # shellcheck disable=SC2206 # EDGEAI_EXTRA_ARGS is meant to be word-split
     EDGEAI_ARGV=(env OPENAI_API_KEY=bench EDGEAI_LOG_REQUESTS=false "$EDGEAI_BIN" serve
-        --config "$WORK/edgeai.toml" --listen "127.0.0.1:$1" --upstream "$2" --data-dir "$3" --log-level "$4" ${EDGEAI_EXTRA_ARGS:-})
+        --config "$config" --listen "127.0.0.1:$1" --upstream "$2" --data-dir "$3" --log-level "$4" ${EDGEAI_EXTRA_ARGS:-})
 }
 
 if ((HAVE_EDGEAI)); then
@@ -952,7 +979,14 @@ if [[ -n ${R[ready_edgeai_samples]:-} ]]; then
     RUNS_MD+=$'\n\n'"edgeai start-to-ready samples (ms): ${R[ready_edgeai_samples]//,/, }."
 fi
 
-SECTION=$(printf '## Proxy overhead\n\n%s\n\n%s%s%s\n' "$HEADER" "$TABLE" "$NOTES_MD" "$RUNS_MD")
+TITLE="## Proxy overhead"
+if ((FALLBACK)); then
+    TITLE="## Proxy overhead with a fallback route"
+    HEADER="edgeai here serves every request through a [[routes]] entry with two targets (\`bench/proxy.sh --fallback-route\`; both backends are the same upstream and the first always answers), so the column measures the routed request path: route matching, the plan, breaker and in-flight bookkeeping, the body kept for a retry. Compare with the single-upstream table above (a different run; these machines are shared).
+
+$HEADER"
+fi
+SECTION=$(printf '%s\n\n%s\n\n%s%s%s\n' "$TITLE" "$HEADER" "$TABLE" "$NOTES_MD" "$RUNS_MD")
 
 printf '\n%s\n' "$SECTION"
 
@@ -963,11 +997,11 @@ if ((WRITE_DOC)); then
     else
         # Replace the "## Proxy overhead" section (up to the next "#" or "##" heading) or append it.
         printf '%s\n' "$SECTION" >"$WORK/section.md"
-        awk -v secfile="$WORK/section.md" '
+        awk -v secfile="$WORK/section.md" -v title="$TITLE" '
             function emit(  line) { while ((getline line < secfile) > 0) print line; close(secfile) }
             /^## |^# / {
                 if (skipping) { skipping = 0; print "" }
-                if ($0 == "## Proxy overhead") { emit(); done = 1; skipping = 1; next }
+                if ($0 == title) { emit(); done = 1; skipping = 1; next }
             }
             !skipping { print }
             END { if (!done) { print ""; emit() } }
