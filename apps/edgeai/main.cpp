@@ -7,6 +7,7 @@
 #include "platform/native/serve.h"
 #include "platform/native/system.h"
 #include "telemetry/logger.h"
+#include "usage_command.h"
 
 #include <CLI/CLI.hpp>
 
@@ -155,6 +156,10 @@ int main(int argc, char** argv) {
     edgeai::cli::EngineCommands engine_commands;
     edgeai::cli::add_engine_commands(app, engine_commands);
 
+    edgeai::cli::UsageFlags usage_flags;
+    CLI::App* usage = edgeai::cli::add_usage_command(app, usage_flags);
+    add_common_flags(usage, &common);
+
     CLI::App* version = app.add_subcommand("version", "Print the version");
     add_common_flags(version, &common);
 
@@ -175,6 +180,11 @@ int main(int argc, char** argv) {
     if (version->parsed()) {
         std::printf("edgeai %s\n", kVersion);
         return kExitOk;
+    }
+    if (usage->parsed()) {
+        auto builder = load_config(common, {}, nullptr);
+        if (!builder) return kExitUsage;
+        return edgeai::cli::run_usage_command(usage_flags, effective_data_dir(builder->settings()));
     }
     if (reference->parsed()) {
         std::fputs(edgeai::core::render_config_reference().c_str(), stdout);

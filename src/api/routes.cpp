@@ -19,6 +19,8 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/chat/completions", Endpoint::kChatCompletions, "POST"},
     {"/v1/completions", Endpoint::kCompletions, "POST"},
     {"/v1/embeddings", Endpoint::kEmbeddings, "POST"},
+    {"/v1/messages", Endpoint::kMessages, "POST"},
+    {"/v1/usage", Endpoint::kUsage, "GET"},
 };
 
 int hex_value(char c) {
@@ -102,6 +104,10 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "completions";
     case Endpoint::kEmbeddings:
         return "embeddings";
+    case Endpoint::kMessages:
+        return "messages";
+    case Endpoint::kUsage:
+        return "usage";
     }
     return "unknown";
 }

@@ -19,6 +19,8 @@ enum class Endpoint {
     kChatCompletions,
     kCompletions,
     kEmbeddings,
+    kMessages, // Anthropic's Messages API
+    kUsage,    // usage summaries
 };
 
 struct RouteMatch {

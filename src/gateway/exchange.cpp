@@ -1,5 +1,9 @@
 #include "gateway/exchange.h"
 
+#include "api/anthropic/anthropic_responses.h"
+#include "codec/json/json_writer.h"
+#include "codec/sse/sse_parser.h"
+
 namespace edgeai::gateway {
 
 namespace {
@@ -50,7 +54,8 @@ Exchange::Exchange(Gateway::Shared& shared, ResponseWriter* writer,
                    const core::HttpRequest& request, api::Endpoint endpoint)
     : shared_(shared), writer_(writer), endpoint_(endpoint), method_(request.method),
       path_(request.path()), request_id_(request.request_id),
-      origin_(request.headers.get("origin")), started_ns_(shared.deps.clock->monotonic_ns()) {
+      origin_(request.headers.get("origin")), started_ns_(shared.deps.clock->monotonic_ns()),
+      bytes_in_(request.body.size()) {
     shared_.in_flight->add(1);
 }
 
@@ -60,6 +65,10 @@ Exchange::~Exchange() {
 
 void Exchange::decorate(core::Headers& headers) const {
     headers.set("x-request-id", request_id_);
+    if (cache_hit_)
+        headers.set("x-edgeai-cache", "hit");
+    else if (cache_ != nullptr)
+        headers.set("x-edgeai-cache", "miss");
     // Which backend answered (after fallback, the one whose answer this is).
     if (!backend_.empty()) headers.set("x-edgeai-backend", backend_);
     const auto& origins = shared_.deps.settings->server.cors.allow_origins;
@@ -78,13 +87,41 @@ void Exchange::respond(core::HttpResponse response) {
     if (done_) return;
     decorate(response.headers);
     int status = response.status;
+    if (cache_ != nullptr && status >= 200 && status < 300) keep_in_cache(response.body, false);
     bytes_out_ += response.body.size();
     writer_->send(std::move(response));
     finish(status);
 }
 
 void Exchange::respond_error(const api::ApiError& error) {
-    respond(api::api_error_response(error));
+    core::HttpResponse r = api::api_error_response(error);
+    if (anthropic_shaped()) r.body = render_error(error);
+    respond(std::move(r));
+}
+
+std::string Exchange::render_error(const api::ApiError& error) const {
+    if (!anthropic_shaped()) return api::render_api_error(error);
+    return api::anthropic::render_error(api::anthropic::error_type_for_status(error.http_status),
+                                        error.message);
+}
+
+std::string Exchange::stream_error_event(std::string_view message) const {
+    if (anthropic_shaped()) return api::anthropic::error_event("api_error", message);
+    codec::JsonWriter w;
+    w.begin_object().key("error").begin_object();
+    w.field("message", message);
+    w.field("type", "server_error");
+    w.key("param").null();
+    w.field("code", "upstream_stream_interrupted");
+    w.end_object().end_object();
+    std::string out;
+    codec::append_sse_event(out, "", w.str());
+    return out;
+}
+
+bool Exchange::is_error_body(std::string_view body) const {
+    return anthropic_shaped() ? api::anthropic::is_anthropic_error_body(body)
+                              : api::is_openai_error_body(body);
 }
 
 void Exchange::start_stream(int status, core::Headers headers) {
@@ -98,11 +135,19 @@ void Exchange::start_stream(int status, core::Headers headers) {
 bool Exchange::write(std::string_view bytes) {
     if (done_ || !streaming_) return true;
     bytes_out_ += bytes.size();
+    if (cache_ != nullptr && !broken_) {
+        if (captured_.size() + bytes.size() > cache_->max_entry_bytes())
+            broken_ = true; // too large to keep; stop copying
+        else
+            captured_.append(bytes);
+    }
     return writer_->write(bytes);
 }
 
 void Exchange::end_stream() {
     if (done_ || !streaming_) return;
+    if (cache_ != nullptr && !broken_ && status_ == 200 && is_complete_stream(captured_))
+        keep_in_cache(std::move(captured_), true);
     writer_->end_stream();
     finish(status_);
 }
@@ -115,6 +160,7 @@ void Exchange::finish(int status) {
     double seconds = static_cast<double>(elapsed_ns) / 1e9;
     shared_.requests_total(endpoint_, status).add();
     shared_.request_duration(endpoint_).observe(seconds);
+    if (deps.usage != nullptr) record_usage(status, deps.clock->unix_ms());
     if (deps.settings->log.requests && deps.logger->enabled(core::LogLevel::kInfo)) {
         deps.logger->info("request", {{"request_id", request_id_},
                                       {"method", method_},
@@ -125,6 +171,95 @@ void Exchange::finish(int status) {
                                       {"backend", backend_},
                                       {"backend_status", backend_status_}});
     }
+}
+
+bool Exchange::is_complete_stream(std::string_view events) const {
+    // A stream a translation ended with an error event has no end marker.
+    if (anthropic_shaped()) return events.find("event: message_stop") != std::string_view::npos;
+    while (!events.empty() && (events.back() == '\n' || events.back() == '\r'))
+        events.remove_suffix(1);
+    constexpr std::string_view kDone = "data: [DONE]";
+    return events.size() >= kDone.size() && events.substr(events.size() - kDone.size()) == kDone;
+}
+
+void Exchange::cache_answer_as(ResponseCache* cache, std::string key) {
+    cache_ = cache;
+    cache_key_ = std::move(key);
+    shared_.cache_misses->add();
+}
+
+void Exchange::keep_in_cache(std::string body, bool stream) {
+    CachedAnswer answer;
+    answer.stream = stream;
+    answer.body = std::move(body);
+    answer.backend = backend_;
+    answer.model = model_;
+    answer.prompt_tokens = token_usage_.prompt_tokens;
+    answer.completion_tokens = token_usage_.completion_tokens;
+    answer.stored_unix_ms = shared_.deps.clock->unix_ms();
+    cache_->insert(std::move(cache_key_), std::move(answer));
+    cache_ = nullptr; // once
+}
+
+void Exchange::respond_cached(const CachedAnswer& answer) {
+    shared_.cache_hits->add();
+    cache_hit_ = true;
+    backend_ = "cache";
+    model_ = answer.model;
+    token_usage_.prompt_tokens = answer.prompt_tokens;
+    token_usage_.completion_tokens = answer.completion_tokens;
+    token_usage_.found = true;
+    core::Headers headers;
+    if (answer.stream) {
+        headers.add("content-type", "text/event-stream; charset=utf-8");
+        headers.add("cache-control", "no-cache");
+        start_stream(200, std::move(headers));
+        write(answer.body);
+        end_stream();
+        return;
+    }
+    core::HttpResponse r;
+    r.headers.add("content-type", "application/json");
+    r.body = answer.body;
+    respond(std::move(r));
+}
+
+void Exchange::record_usage(int status, int64_t now_ms) {
+    switch (endpoint_) {
+    case api::Endpoint::kChatCompletions:
+    case api::Endpoint::kCompletions:
+    case api::Endpoint::kEmbeddings:
+    case api::Endpoint::kMessages:
+        break;
+    default:
+        return;
+    }
+    router::UsageRecord r;
+    r.unix_ms = now_ms;
+    r.request_id = request_id_;
+    r.endpoint = std::string(api::endpoint_name(endpoint_));
+    r.backend = backend_;
+    r.model = model_;
+    r.status = status;
+    const bool answered = status >= 200 && status < 300;
+    if (token_usage_.found) {
+        r.prompt_tokens = token_usage_.prompt_tokens;
+        r.completion_tokens = token_usage_.completion_tokens;
+    } else if (answered) {
+        // No count from the backend (a stream without a usage chunk): about
+        // four bytes of JSON per token, marked as an estimate.
+        r.estimated = true;
+        r.prompt_tokens = static_cast<int64_t>(bytes_in_ / 4);
+        r.completion_tokens = endpoint_ == api::Endpoint::kEmbeddings
+                                  ? 0
+                                  : static_cast<int64_t>(bytes_out_ / 4);
+    }
+    if (price_ != nullptr) {
+        r.cost = (static_cast<double>(r.prompt_tokens) * price_->input_per_mtok +
+                  static_cast<double>(r.completion_tokens) * price_->output_per_mtok) /
+                 1e6;
+    }
+    shared_.deps.usage->record(std::move(r));
 }
 
 } // namespace edgeai::gateway

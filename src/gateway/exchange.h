@@ -5,7 +5,9 @@
 
 #include "api/api_error.h"
 #include "api/routes.h"
+#include "api/token_usage.h"
 #include "gateway/gateway.h"
+#include "gateway/response_cache.h"
 
 #include <cstdint>
 #include <map>
@@ -22,6 +24,8 @@ struct Gateway::Shared {
     GatewayDeps deps;
     telemetry::Gauge* in_flight = nullptr;
     telemetry::Histogram* upstream_first_byte = nullptr;
+    telemetry::Counter* cache_hits = nullptr;
+    telemetry::Counter* cache_misses = nullptr;
 
     telemetry::Counter& requests_total(api::Endpoint endpoint, int status);
     telemetry::Histogram& request_duration(api::Endpoint endpoint);
@@ -44,7 +48,15 @@ class Exchange {
     Exchange& operator=(const Exchange&) = delete;
 
     void respond(core::HttpResponse response);
+    // In the shape the client's API uses: OpenAI's, or Anthropic's for
+    // POST /v1/messages.
     void respond_error(const api::ApiError& error);
+    std::string render_error(const api::ApiError& error) const;
+    // The event that ends a stream broken after its first byte, in that shape.
+    std::string stream_error_event(std::string_view message) const;
+    // True when `body` is already an error in that shape, to pass on as it is.
+    bool is_error_body(std::string_view body) const;
+    bool anthropic_shaped() const { return endpoint_ == api::Endpoint::kMessages; }
     void start_stream(int status, core::Headers headers);
     bool write(std::string_view bytes);
     void end_stream();
@@ -59,6 +71,18 @@ class Exchange {
         backend_ = std::string(name);
         backend_status_ = status;
     }
+    // For usage accounting: the model that served, the tokens the answer
+    // reported (read by ProxyTask as it relays), the serving backend's price.
+    void note_model(std::string_view model) { model_ = std::string(model); }
+    api::TokenUsage& token_usage() { return token_usage_; }
+    void note_price(const core::BackendPrice* price) { price_ = price; }
+    // A cacheable request that missed: its answer, if complete and 2xx, is
+    // kept in `cache` under `key`.
+    void cache_answer_as(ResponseCache* cache, std::string key);
+    // The stream was cut (an error event ends it): not an answer to keep.
+    void mark_broken() { broken_ = true; }
+    // Answers from the cache.
+    void respond_cached(const CachedAnswer& answer);
     const std::string& request_id() const { return request_id_; }
     Gateway::Shared& shared() { return shared_; }
 
@@ -80,6 +104,20 @@ class Exchange {
     std::string backend_;
     int backend_status_ = 0;
     uint64_t bytes_out_ = 0;
+    uint64_t bytes_in_ = 0;
+    std::string model_;
+    api::TokenUsage token_usage_;
+    const core::BackendPrice* price_ = nullptr;
+    ResponseCache* cache_ = nullptr;
+    std::string cache_key_;
+    std::string captured_; // the streamed answer so far, for the cache
+    bool broken_ = false;
+    bool cache_hit_ = false;
+
+    void keep_in_cache(std::string body, bool stream);
+    bool is_complete_stream(std::string_view events) const;
+
+    void record_usage(int status, int64_t now_ms);
 };
 
 } // namespace edgeai::gateway

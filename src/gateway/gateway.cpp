@@ -1,11 +1,13 @@
 #include "gateway/gateway.h"
 
+#include "api/anthropic/anthropic_requests.h"
 #include "api/api_error.h"
 #include "api/openai_requests.h"
 #include "api/routes.h"
 #include "codec/json/json_writer.h"
 #include "gateway/exchange.h"
 #include "gateway/proxy_task.h"
+#include "gateway/response_cache.h"
 
 #include <algorithm>
 
@@ -95,6 +97,51 @@ std::string model_object_json(const std::string& id, const std::string& owner, i
     return w.take();
 }
 
+// GET /v1/usage?by=model&since=24h
+core::Result<router::UsageQuery> usage_query_from(std::string_view target, int64_t now_unix_ms) {
+    router::UsageQuery q;
+    size_t question = target.find('?');
+    std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+    while (!query.empty()) {
+        size_t amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+        size_t eq = pair.find('=');
+        std::string_view name = pair.substr(0, eq);
+        std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+        if (name == "by") {
+            auto group = router::parse_usage_group(value);
+            if (!group.ok()) return core::Status(group.status()).with_field("by");
+            q.by = *group;
+        } else if (name == "since") {
+            auto ms = router::parse_duration_ms(value);
+            if (!ms.ok()) return core::Status(ms.status()).with_field("since");
+            q.since_unix_ms = now_unix_ms - *ms;
+        } else if (!name.empty()) {
+            return core::invalid_argument("unknown query parameter '" + std::string(name) +
+                                          "'; GET /v1/usage takes by=key|backend|model and "
+                                          "since=DURATION (e.g. 24h)")
+                .with_field(std::string(name));
+        }
+    }
+    return q;
+}
+
+// Whether a request's answer comes from and goes to the cache: the mode, and
+// the request's own say (x-edgeai-cache: use | skip; Cache-Control: no-cache
+// or no-store skips).
+bool wants_cache(std::string_view mode, const core::Headers& headers, bool deterministic) {
+    std::string_view asked = headers.get("x-edgeai-cache");
+    if (core::iequals(asked, "skip")) return false;
+    std::string_view control = headers.get("cache-control");
+    if (control.find("no-cache") != std::string_view::npos ||
+        control.find("no-store") != std::string_view::npos)
+        return false;
+    if (mode == "off") return false;
+    if (core::iequals(asked, "use") || mode == "always") return true;
+    return deterministic;
+}
+
 std::string no_backend_message() {
     return "no backend is configured to serve this request: start edgeai with --upstream URL "
            "(an OpenAI-compatible API) or set upstream.url in the configuration";
@@ -110,6 +157,18 @@ Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
         &m.histogram("edgeai_upstream_first_byte_seconds",
                      "Time from sending to an upstream until its response head", {},
                      telemetry::latency_buckets_seconds());
+    shared_->cache_hits = &m.counter("edgeai_cache_requests_total",
+                                     "Cacheable requests by whether the cache answered",
+                                     {{"result", "hit"}});
+    shared_->cache_misses = &m.counter("edgeai_cache_requests_total",
+                                       "Cacheable requests by whether the cache answered",
+                                       {{"result", "miss"}});
+    if (ResponseCache* cache = shared_->deps.cache) {
+        m.gauge_callback("edgeai_cache_entries", "Answers in the response cache",
+                         [cache] { return static_cast<double>(cache->entries()); });
+        m.gauge_callback("edgeai_cache_bytes", "Memory the response cache's answers take",
+                         [cache] { return static_cast<double>(cache->bytes()); });
+    }
     if (router::Router* r = shared_->deps.router) {
         const core::Clock* clock = shared_->deps.clock;
         m.gauge_callback("edgeai_uplink_online",
@@ -306,9 +365,30 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         backend_request.method = "GET";
         backend_request.path = "/models/" + percent_encode_segment(match.model_id);
         break;
+    case api::Endpoint::kUsage: {
+        if (deps.usage == nullptr) {
+            exchange->respond_error(api::api_error_from_status(
+                core::Status(core::StatusCode::kUnimplemented,
+                             "usage accounting is not available in this build")));
+            return nullptr;
+        }
+        auto query = usage_query_from(request.target, deps.clock->unix_ms());
+        if (!query.ok()) {
+            exchange->respond_error(api::api_error_from_status(query.status()));
+            return nullptr;
+        }
+        auto rows = deps.usage->summarize(*query);
+        if (!rows.ok()) {
+            exchange->respond_error(api::api_error_from_status(rows.status()));
+            return nullptr;
+        }
+        exchange->respond(json_response(200, router::usage_summary_json(*query, *rows)));
+        return nullptr;
+    }
     case api::Endpoint::kChatCompletions:
     case api::Endpoint::kCompletions:
-    case api::Endpoint::kEmbeddings: {
+    case api::Endpoint::kEmbeddings:
+    case api::Endpoint::kMessages: {
         std::string_view content_type = request.headers.get("content-type");
         if (!content_type.empty() && !is_json_content_type(content_type)) {
             exchange->respond_error(api::unsupported_media_type(content_type));
@@ -316,17 +396,40 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         }
         core::Status valid;
         std::string model;
-        if (match.endpoint == api::Endpoint::kChatCompletions) {
+        // Same request, same answer: greedy sampling, a seed, embeddings.
+        bool deterministic = match.endpoint == api::Endpoint::kEmbeddings;
+        auto is_deterministic = [](const api::SamplingOptions& s) {
+            return (s.temperature && *s.temperature == 0) || s.seed.has_value();
+        };
+        if (match.endpoint == api::Endpoint::kMessages) {
+            // Anthropic's shape in, served as a chat completion by any
+            // backend; the answer is translated back in ProxyTask.
+            auto translated = api::anthropic::messages_to_chat(request.body);
+            if (!translated.ok()) {
+                exchange->respond_error(api::api_error_from_status(translated.status()));
+                return nullptr;
+            }
+            request.body = std::move(translated->body);
+            if (deps.cache != nullptr) {
+                auto chat = api::decode_chat_completion_request(request.body);
+                deterministic = chat.ok() && is_deterministic(chat->sampling);
+            }
+            backend_request.stream = translated->stream;
+            model = std::move(translated->model);
+            backend_request.path = "/chat/completions";
+        } else if (match.endpoint == api::Endpoint::kChatCompletions) {
             auto decoded = api::decode_chat_completion_request(request.body);
             valid = decoded.ok() ? core::Status() : decoded.status();
             if (decoded.ok()) backend_request.stream = decoded->stream;
             if (decoded.ok()) model = decoded->model;
+            if (decoded.ok()) deterministic = is_deterministic(decoded->sampling);
             backend_request.path = "/chat/completions";
         } else if (match.endpoint == api::Endpoint::kCompletions) {
             auto decoded = api::decode_completion_request(request.body);
             valid = decoded.ok() ? core::Status() : decoded.status();
             if (decoded.ok()) backend_request.stream = decoded->stream;
             if (decoded.ok()) model = decoded->model;
+            if (decoded.ok()) deterministic = is_deterministic(decoded->sampling);
             backend_request.path = "/completions";
         } else {
             auto decoded = api::decode_embedding_request(request.body);
@@ -340,6 +443,19 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         }
         backend_request.method = "POST";
         backend_request.body = std::move(request.body);
+        exchange->note_model(model);
+        if (deps.cache != nullptr &&
+            wants_cache(deps.settings->cache.mode, request.headers, deterministic)) {
+            auto key = cache_key(api::endpoint_name(match.endpoint), backend_request.stream,
+                                 backend_request.body);
+            if (key) {
+                if (const CachedAnswer* hit = deps.cache->find(*key)) {
+                    exchange->respond_cached(*hit);
+                    return nullptr;
+                }
+                exchange->cache_answer_as(deps.cache, std::move(*key));
+            }
+        }
         if (deps.router != nullptr && deps.executor != nullptr) {
             router::RouteFacts facts;
             facts.model = model;

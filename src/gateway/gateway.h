@@ -11,6 +11,7 @@
 #include "router/backend.h"
 #include "router/local_backend.h"
 #include "router/router.h"
+#include "router/usage.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
@@ -19,6 +20,8 @@
 #include <string>
 
 namespace edgeai::gateway {
+
+class ResponseCache;
 
 struct GatewayDeps {
     const core::Settings* settings = nullptr;
@@ -33,6 +36,10 @@ struct GatewayDeps {
     // Where API calls go: routes over every backend, with fallback, retries and
     // circuit breakers. Null: the upstream / local pair above decides.
     router::Router* router = nullptr;
+    // Where each API request's tokens and cost are kept; null: not kept.
+    router::UsageStore* usage = nullptr;
+    // Answers kept for repeated requests; null: no cache.
+    ResponseCache* cache = nullptr;
     // Times retry backoffs; required with a router.
     core::Executor* executor = nullptr;
     // Entropy from the platform for request ids.

@@ -4,6 +4,7 @@
 #include "codec/json/json_member_rewrite.h"
 #include "codec/json/json_writer.h"
 #include "codec/sse/sse_parser.h"
+#include "router/anthropic_translators.h"
 
 #include <algorithm>
 
@@ -19,19 +20,6 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
 bool is_passed_through(std::string_view name) {
     return starts_with_ci(name, "x-ratelimit-") || starts_with_ci(name, "openai-") ||
            core::iequals(name, "retry-after");
-}
-
-std::string stream_error_event(std::string_view message) {
-    codec::JsonWriter w;
-    w.begin_object().key("error").begin_object();
-    w.field("message", message);
-    w.field("type", "server_error");
-    w.key("param").null();
-    w.field("code", "upstream_stream_interrupted");
-    w.end_object().end_object();
-    std::string out;
-    codec::append_sse_event(out, "", w.str());
-    return out;
 }
 
 // A short, printable excerpt of an upstream body for an error message.
@@ -68,10 +56,11 @@ ProxyTask::~ProxyTask() {
 
 void ProxyTask::start(router::BackendRequest request, std::string requested_model) {
     wants_stream_ = request.stream;
+    reads_usage_ = exchange_->shared().deps.usage != nullptr;
     started_ns_ = exchange_->shared().deps.clock->monotonic_ns();
     if (router_ == nullptr) {
         attempt_started_ns_ = started_ns_;
-        auto call = backend_->start(std::move(request), this);
+        auto call = start_on_backend(std::move(request));
         if (!call.ok()) {
             mode_ = Mode::kDone;
             respond_failure(call.status());
@@ -125,7 +114,7 @@ bool ProxyTask::start_next_attempt() {
         attempt_started_ns_ = clock.monotonic_ns();
         ++routed.in_flight;
         counted_ = true;
-        auto call = backend_->start(std::move(request), this);
+        auto call = start_on_backend(std::move(request));
         if (!call.ok()) {
             end_attempt();
             router_->record_failure(attempt.backend);
@@ -139,6 +128,17 @@ bool ProxyTask::start_next_attempt() {
         return true;
     }
     return false;
+}
+
+core::Result<std::unique_ptr<core::HttpCall>>
+ProxyTask::start_on_backend(router::BackendRequest request) {
+    if (!exchange_->anthropic_shaped()) return backend_->start(std::move(request), this);
+    // Every backend answers as OpenAI's chat completions; the client spoke
+    // Anthropic's Messages API, so its answer is translated on the way.
+    return router::start_translated(router::make_chat_to_messages_translator(), this,
+                                    [&](core::HttpResponseObserver* observer) {
+                                        return backend_->start(std::move(request), observer);
+                                    });
 }
 
 size_t ProxyTask::attempt_limit() const {
@@ -246,6 +246,12 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
             router_->record_success(backend, seconds * 1000);
     }
     upstream_status_ = status;
+    if (router_ != nullptr) {
+        const router::Attempt& attempt = plan_.attempts[current_];
+        exchange_->note_model(attempt.model);
+        const core::BackendSettings* settings = router_->at(attempt.backend).settings;
+        if (settings->price) exchange_->note_price(&*settings->price);
+    }
     exchange_->note_backend(
         router_ != nullptr
             ? std::string_view(router_->at(plan_.attempts[current_].backend).settings->name)
@@ -282,6 +288,8 @@ core::BodyAction ProxyTask::on_data(std::string_view bytes) {
     }
     if (mode_ != Mode::kRelayEvents) return core::BodyAction::kPause;
     std::string_view events = framer_.feed(bytes);
+    if (reads_usage_ && !events.empty())
+        api::read_token_usage_in_events(events, exchange_->token_usage());
     bool more = events.empty() || exchange_->write(events);
     if (framer_.overflowed()) {
         end_stream_with_error("upstream sent an event larger than " +
@@ -293,7 +301,8 @@ core::BodyAction ProxyTask::on_data(std::string_view bytes) {
 
 void ProxyTask::end_stream_with_error(std::string_view message) {
     mode_ = Mode::kDone;
-    exchange_->write(stream_error_event(message));
+    exchange_->mark_broken();
+    exchange_->write(exchange_->stream_error_event(message));
     exchange_->end_stream();
 }
 
@@ -361,6 +370,7 @@ void ProxyTask::respond_buffered() {
             return;
         }
         count_outcome("ok");
+        if (reads_usage_) api::read_token_usage(body_, exchange_->token_usage());
         r.status = upstream_status_;
         r.body = std::move(body_);
         exchange_->respond(std::move(r));
@@ -370,7 +380,7 @@ void ProxyTask::respond_buffered() {
         count_outcome(upstream_status_ >= 500 ? "http_5xx" : "http_4xx");
         // Passed on with the upstream's status so SDKs raise the matching error.
         r.status = upstream_status_;
-        if (api::is_openai_error_body(body_)) {
+        if (exchange_->is_error_body(body_)) {
             r.body = std::move(body_);
         } else {
             api::ApiError e;
@@ -379,7 +389,7 @@ void ProxyTask::respond_buffered() {
             e.code = "upstream_error";
             e.message = "upstream answered HTTP " + std::to_string(upstream_status_) +
                         (body_.empty() ? std::string() : ": " + excerpt(body_));
-            r.body = api::render_api_error(e);
+            r.body = exchange_->render_error(e);
         }
         exchange_->respond(std::move(r));
         return;

@@ -57,6 +57,9 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     // attempt (now, or after a backoff), else the failure goes to the client.
     void retry_or_fail(const core::Status& failure, std::optional<int64_t> retry_after_ms);
     void fail_all(const core::Status& failure);
+    // Starts `request` on backend_, translating its answer when the client
+    // speaks another API than the backend.
+    core::Result<std::unique_ptr<core::HttpCall>> start_on_backend(router::BackendRequest request);
     router::Backend& backend() const { return *backend_; }
 
     void end_stream_with_error(std::string_view message);
@@ -88,6 +91,7 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     std::unique_ptr<core::HttpCall> call_; // after exchange_: destroyed first
     Mode mode_ = Mode::kWaitingHead;
     bool wants_stream_ = false;
+    bool reads_usage_ = false; // usage accounting is on: read the answers' token counts
     int upstream_status_ = 0;
     core::Headers passed_headers_;
     std::string upstream_content_type_;

@@ -1,6 +1,7 @@
 #include "codec/json/json_document.h"
 
 #include "codec/json/json_validator.h"
+#include "codec/json/json_writer.h"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -154,6 +155,70 @@ std::string_view JsonValue::member_name(size_t index) const {
 JsonValue JsonValue::member_value(size_t index) const {
     if (!is_object() || index >= rj(v_)->MemberCount()) return {};
     return JsonValue(&(rj(v_)->MemberBegin() + static_cast<std::ptrdiff_t>(index))->value);
+}
+
+namespace {
+
+// JsonWriter remembers "this container has an item" in one bit per level for
+// 64 levels, so values nested deeper than that would lose commas; every
+// kLevelsPerWriter levels a fresh writer takes over and its text is spliced in.
+constexpr int kLevelsPerWriter = 32;
+
+void write_rj_value(JsonWriter& w, const RjValue& v, int level) {
+    if (level == kLevelsPerWriter && (v.IsObject() || v.IsArray())) {
+        JsonWriter inner;
+        write_rj_value(inner, v, 0);
+        w.raw(inner.str());
+        return;
+    }
+    switch (v.GetType()) {
+    case rapidjson::kNullType:
+        w.null();
+        break;
+    case rapidjson::kFalseType:
+        w.value(false);
+        break;
+    case rapidjson::kTrueType:
+        w.value(true);
+        break;
+    case rapidjson::kNumberType:
+        if (v.IsInt64()) {
+            w.value(static_cast<int64_t>(v.GetInt64()));
+        } else if (v.IsUint64()) {
+            w.value(static_cast<uint64_t>(v.GetUint64()));
+        } else {
+            w.value(v.GetDouble());
+        }
+        break;
+    case rapidjson::kStringType:
+        w.value(std::string_view(v.GetString(), v.GetStringLength()));
+        break;
+    case rapidjson::kArrayType:
+        w.begin_array();
+        for (auto it = v.Begin(); it != v.End(); ++it)
+            write_rj_value(w, *it, level + 1);
+        w.end_array();
+        break;
+    case rapidjson::kObjectType:
+        w.begin_object();
+        for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+            w.key(std::string_view(it->name.GetString(), it->name.GetStringLength()));
+            write_rj_value(w, it->value, level + 1);
+        }
+        w.end_object();
+        break;
+    }
+}
+
+} // namespace
+
+void write_json_value(JsonWriter& w, JsonValue v) {
+    if (v.v_ == nullptr) {
+        // A missing value has no text; null keeps the output well-formed.
+        w.null();
+        return;
+    }
+    write_rj_value(w, *rj(v.v_), 0);
 }
 
 std::string_view json_type_phrase(JsonValue::Type type) {

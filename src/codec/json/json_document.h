@@ -12,6 +12,14 @@
 
 namespace edgeai::codec {
 
+class JsonWriter;
+class JsonValue;
+
+// Writes `v` (and everything under it) as JSON, e.g. to pass a client's tool
+// schema on inside a body built with JsonWriter. Integers keep their integer
+// form; other numbers are written in the shortest form that reads back equal.
+void write_json_value(JsonWriter& w, JsonValue v);
+
 struct JsonLimits {
     // Deeper nesting than any real request has; deep enough to refuse stack games.
     int max_depth = 128;
@@ -55,6 +63,7 @@ class JsonValue {
 
   private:
     friend class JsonDocument;
+    friend void write_json_value(JsonWriter& w, JsonValue v);
     explicit JsonValue(const void* v) : v_(v) {}
     const void* v_ = nullptr;
 };

@@ -91,6 +91,20 @@ const ConfigKey kKeys[] = {
     EDGEAI_INT_KEY("routing.uplink_probe_timeout_ms", routing.uplink_probe_timeout_ms, 10, kMaxMs,
                    "How long a probe waits; when no remote backend answers in time the uplink "
                    "is offline and routes use their when_offline targets."),
+    EDGEAI_BOOL_KEY("usage.enabled", usage.enabled,
+                    "Record every API request's tokens and cost in usage.db in the data dir "
+                    "(never prompt or completion text)."),
+    EDGEAI_STRING_KEY("cache.mode", cache.mode, "off,deterministic,always", false,
+                      "Which answers the response cache keeps and replays: deterministic "
+                      "requests (temperature 0, a seed, embeddings), every request, or none. "
+                      "A request header x-edgeai-cache: use or skip decides for one request."),
+    EDGEAI_INT_KEY("cache.max_bytes", cache.max_bytes, 0, kMaxBytes,
+                   "Memory the cached answers may take; the least recently used go first."),
+    EDGEAI_INT_KEY("cache.ttl_ms", cache.ttl_ms, 1000, int64_t{365} * kMaxMs,
+                   "How long a cached answer is replayed."),
+    EDGEAI_BOOL_KEY("cache.persist", cache.persist,
+                    "Also keep cached answers in cache.db in the data dir, so they survive a "
+                    "restart."),
     EDGEAI_LIST_KEY("server.cors.allow_origins", server.cors.allow_origins,
                     "Browser origins allowed to call the API (\"*\" for any). Empty: no "
                     "CORS headers."),

@@ -66,6 +66,21 @@ struct RoutingSettings {
     int64_t uplink_probe_timeout_ms = 3000;
 };
 
+// Usage accounting: every API request's tokens and cost in usage.db.
+struct UsageSettings {
+    bool enabled = true;
+};
+
+// The response cache: answers kept in memory (and optionally in cache.db) and
+// replayed for the same request.
+struct CacheSettings {
+    // off | deterministic (temperature 0, a seed, or embeddings) | always
+    std::string mode = "deterministic";
+    int64_t max_bytes = int64_t{16} << 20;
+    int64_t ttl_ms = int64_t{3600} * 1000;
+    bool persist = false; // keep entries in cache.db across restarts
+};
+
 struct LogSettings {
     LogLevel level = LogLevel::kInfo;
     // One JSON line per request at info level.
@@ -80,6 +95,8 @@ struct Settings {
     ServerSettings server;
     UpstreamSettings upstream;
     RoutingSettings routing;
+    UsageSettings usage;
+    CacheSettings cache;
     std::vector<BackendSettings> backends;
     std::vector<RouteSettings> routes;
 };

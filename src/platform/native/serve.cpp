@@ -3,15 +3,18 @@
 #include "engine/chat/template_family.h"
 #include "engine/model/kv_cache.h"
 #include "gateway/gateway.h"
+#include "gateway/response_cache.h"
 #include "platform/native/connectivity_monitor.h"
 #include "platform/native/engine_worker.h"
 #include "platform/native/event_loop.h"
 #include "platform/native/event_loop_impl.h"
 #include "platform/native/http_server.h"
 #include "platform/native/local_model.h"
+#include "platform/native/sqlite_usage_store.h"
 #include "platform/native/system.h"
 #include "platform/native/upstream_http_client.h"
 #include "router/local_backend.h"
+#include "router/anthropic_backend.h"
 #include "router/openai_backend.h"
 
 #include <boost/asio/signal_set.hpp>
@@ -160,6 +163,22 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
 
     EventLoop loop;
     SystemClock clock;
+
+    std::unique_ptr<SqliteUsageStore> usage_store;
+    if (settings.usage.enabled) {
+        auto opened = SqliteUsageStore::open(data_dir);
+        if (!opened.ok()) {
+            logger.error("cannot keep usage accounting (usage.enabled = false turns it off)",
+                         {{"error", opened.status().message()}});
+            return 1;
+        }
+        usage_store = std::move(opened).value();
+    }
+    std::optional<gateway::ResponseCache> response_cache;
+    if (settings.cache.mode != "off" && settings.cache.max_bytes > 0) {
+        response_cache.emplace(static_cast<size_t>(settings.cache.max_bytes), settings.cache.ttl_ms,
+                               clock);
+    }
     telemetry::MetricsRegistry metrics;
     metrics.gauge_callback("process_resident_memory_bytes", "Resident memory size in bytes",
                            [] { return static_cast<double>(resident_memory_bytes()); });
@@ -220,7 +239,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     const core::Settings routing =
         settings.backends.empty() ? router::routing_for_legacy(settings, local_ids) : settings;
     std::vector<std::unique_ptr<UpstreamHttpClient>> backend_clients;
-    std::vector<std::unique_ptr<router::OpenAiBackend>> remote_backends;
+    std::vector<std::unique_ptr<router::Backend>> remote_backends;
     std::vector<router::Backend*> routed;
     for (const core::BackendSettings& b : routing.backends) {
         if (b.kind == "local") {
@@ -231,11 +250,6 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             routed.push_back(upstream ? &*upstream : nullptr);
             continue;
         }
-        if (b.kind == "anthropic") {
-            logger.error("backends of kind \"anthropic\" are not supported by this build yet",
-                         {{"backend", b.name}});
-            return 1;
-        }
         if (!b.ca_file.empty() && !file_exists(b.ca_file)) {
             logger.error("ca_file does not exist", {{"backend", b.name}, {"ca_file", b.ca_file}});
             return 1;
@@ -244,6 +258,20 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         if (key.empty() && !b.api_key_env.empty()) key = env_or_empty(b.api_key_env.c_str());
         backend_clients.push_back(std::make_unique<UpstreamHttpClient>(
             loop, CurlHttpClientOptions{b.ca_file, static_cast<long>(b.max_concurrency)}));
+        if (b.kind == "anthropic") {
+            router::AnthropicBackendOptions options;
+            options.name = b.name;
+            options.base_url = b.base_url;
+            options.api_key = key;
+            options.connect_timeout_ms = b.connect_timeout_ms;
+            options.timeout_ms = b.timeout_ms;
+            options.stream_idle_timeout_ms = b.stream_idle_timeout_ms;
+            options.user_agent = "edgeai/" + version;
+            remote_backends.push_back(
+                std::make_unique<router::AnthropicBackend>(*backend_clients.back(), clock, options));
+            routed.push_back(remote_backends.back().get());
+            continue;
+        }
         router::OpenAiBackendOptions options;
         options.name = b.name;
         options.base_url = b.base_url;
@@ -308,6 +336,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.upstream = upstream ? &*upstream : nullptr;
     deps.local = local_backend ? &*local_backend : nullptr;
     deps.router = &router;
+    deps.usage = usage_store.get();
+    deps.cache = response_cache ? &*response_cache : nullptr;
     deps.executor = &loop;
     deps.id_seed = random_seed();
     deps.version = version;

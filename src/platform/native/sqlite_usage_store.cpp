@@ -1,0 +1,378 @@
+#include "platform/native/sqlite_usage_store.h"
+
+#include "platform/native/system.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+namespace edgeai::platform::native {
+namespace {
+
+// A reader (`edgeai usage`) never blocks a WAL writer; only a second writer
+// on the same file can, and then waiting a little beats losing a batch.
+constexpr int kBusyTimeoutMs = 5000;
+
+const char* kCreateSchema = R"sql(
+CREATE TABLE IF NOT EXISTS usage (
+    id INTEGER PRIMARY KEY,
+    unix_ms INTEGER NOT NULL,
+    request_id TEXT NOT NULL,
+    key_id TEXT NOT NULL,
+    endpoint TEXT NOT NULL,
+    backend TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_tokens INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cost REAL NOT NULL,
+    status INTEGER NOT NULL,
+    estimated INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS usage_unix_ms ON usage (unix_ms);
+)sql";
+
+const char* kInsert =
+    "INSERT INTO usage (unix_ms, request_id, key_id, endpoint, backend, model, prompt_tokens, "
+    "completion_tokens, cost, status, estimated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+    "?11)";
+
+// What went wrong with the file, in words an operator can act on.
+core::Status sqlite_error(sqlite3* db, int rc, const std::string& path) {
+    const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    switch (rc & 0xff) {
+    case SQLITE_NOTADB:
+        return core::data_loss(path +
+                               " is not a SQLite database; move it away and edgeai starts a new "
+                               "one");
+    case SQLITE_CORRUPT:
+        return core::data_loss(path + " is corrupt (" + detail +
+                               "); move it away and edgeai starts a new one");
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_READONLY:
+    case SQLITE_AUTH: {
+        const int err = db != nullptr ? sqlite3_system_errno(db) : 0;
+        return core::failed_precondition("cannot open " + path + ": " +
+                                         (err != 0 ? std::strerror(err) : detail) +
+                                         "; is the data directory writable?");
+    }
+    case SQLITE_FULL:
+        return core::unavailable("cannot write " + path + ": the disk is full");
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return core::unavailable(path + " is locked by another process (" + detail + ")");
+    default:
+        return core::failed_precondition(path + ": " + detail);
+    }
+}
+
+struct StmtCloser {
+    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
+};
+using Stmt = std::unique_ptr<sqlite3_stmt, StmtCloser>;
+
+// The first column of the first row of a one-value statement (a PRAGMA).
+int query_value(sqlite3* db, const char* sql, int64_t* number, std::string* text) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
+    Stmt stmt(raw);
+    if (rc != SQLITE_OK) return rc;
+    rc = sqlite3_step(raw);
+    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? SQLITE_OK : rc;
+    if (number != nullptr) *number = sqlite3_column_int64(raw, 0);
+    if (text != nullptr) {
+        const unsigned char* t = sqlite3_column_text(raw, 0);
+        *text = t != nullptr ? reinterpret_cast<const char*>(t) : "";
+    }
+    return SQLITE_OK;
+}
+
+core::Status check_version(int64_t version, const std::string& path) {
+    if (version > SqliteUsageStore::kSchemaVersion) {
+        return core::failed_precondition(path + " was written by a newer edgeai (schema version " +
+                                         std::to_string(version) + ", this one knows up to " +
+                                         std::to_string(SqliteUsageStore::kSchemaVersion) + ")");
+    }
+    return {};
+}
+
+std::string usage_db_path(const std::string& data_dir) {
+    if (!data_dir.empty() && data_dir.back() == '/') return data_dir + SqliteUsageStore::kFileName;
+    return data_dir + "/" + SqliteUsageStore::kFileName;
+}
+
+} // namespace
+
+SqliteUsageStore::SqliteUsageStore(std::string path, Options options)
+    : path_(std::move(path)), options_(options) {}
+
+core::Result<std::unique_ptr<SqliteUsageStore>> SqliteUsageStore::open(const std::string& data_dir,
+                                                                       const Options& options) {
+    core::Status st = make_directories(data_dir);
+    if (!st.ok()) return st.with_context("usage database: ");
+    const std::string path = usage_db_path(data_dir);
+    // SQLite retries a failed open read-only and reports that attempt's
+    // errno, so an unwritable directory would read "No such file"; and the
+    // write-ahead log needs the directory writable even when the file is.
+    if (::access(data_dir.c_str(), W_OK | X_OK) != 0) {
+        return core::failed_precondition("cannot open " + path + ": " + std::strerror(errno) +
+                                         " (the data directory must be writable)");
+    }
+    if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), R_OK | W_OK) != 0) {
+        return core::failed_precondition("cannot open " + path + ": " + std::strerror(errno));
+    }
+    std::unique_ptr<SqliteUsageStore> store(new SqliteUsageStore(path, options));
+    st = store->open_writer();
+    if (!st.ok()) return st;
+    st = store->open_reader(false);
+    if (!st.ok()) return st;
+    store->thread_ = std::thread([s = store.get()] { s->run_writer(); });
+    return store;
+}
+
+core::Result<std::unique_ptr<SqliteUsageStore>>
+SqliteUsageStore::open_read_only(const std::string& data_dir) {
+    const std::string path = usage_db_path(data_dir);
+    if (!file_exists(path))
+        return core::not_found("no usage recorded yet (" + path + " is absent)");
+    std::unique_ptr<SqliteUsageStore> store(new SqliteUsageStore(path, Options{}));
+    core::Status st = store->open_reader(true);
+    if (!st.ok()) return st;
+    return store;
+}
+
+core::Status SqliteUsageStore::open_writer() {
+    int rc =
+        sqlite3_open_v2(path_.c_str(), &writer_,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
+    sqlite3_busy_timeout(writer_, kBusyTimeoutMs);
+    // The first statement reads the file: a stranger's file fails here.
+    std::string mode;
+    rc = query_value(writer_, "PRAGMA journal_mode=WAL", nullptr, &mode);
+    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
+    if (mode != "wal") {
+        return core::failed_precondition("cannot use write-ahead logging for " + path_ +
+                                         " (journal mode stays '" + mode +
+                                         "'); is it on a network file system?");
+    }
+    // In WAL mode NORMAL loses at most the last transactions on power loss,
+    // never the file, and spares an fsync per batch.
+    rc = sqlite3_exec(writer_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
+
+    // Version check and creation in one write transaction, so two servers
+    // starting on one data directory cannot both create the schema.
+    rc = sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
+    int64_t version = 0;
+    rc = query_value(writer_, "PRAGMA user_version", &version, nullptr);
+    core::Status st;
+    if (rc != SQLITE_OK) {
+        st = sqlite_error(writer_, rc, path_);
+    } else {
+        st = check_version(version, path_);
+    }
+    if (st.ok() && version == 0) {
+        rc = sqlite3_exec(writer_, kCreateSchema, nullptr, nullptr, nullptr);
+        if (rc == SQLITE_OK) {
+            const std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
+            rc = sqlite3_exec(writer_, set_version.c_str(), nullptr, nullptr, nullptr);
+        }
+        if (rc != SQLITE_OK) st = sqlite_error(writer_, rc, path_);
+    }
+    if (st.ok()) {
+        rc = sqlite3_exec(writer_, "COMMIT", nullptr, nullptr, nullptr);
+        if (rc != SQLITE_OK) st = sqlite_error(writer_, rc, path_);
+    }
+    if (!st.ok()) {
+        sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+        return st;
+    }
+    rc = sqlite3_prepare_v3(writer_, kInsert, -1, SQLITE_PREPARE_PERSISTENT, &insert_, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
+    return {};
+}
+
+core::Status SqliteUsageStore::open_reader(bool read_only) {
+    // Read-write without create even for the read-only store: SQLite then
+    // falls back to read-only by itself when the file is write-protected, and
+    // the last connection to close removes the -wal and -shm files, which a
+    // read-only connection would leave behind.
+    int rc = sqlite3_open_v2(path_.c_str(), &reader_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(reader_, rc, path_);
+    sqlite3_busy_timeout(reader_, kBusyTimeoutMs);
+    rc = sqlite3_exec(reader_, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(reader_, rc, path_);
+    if (!read_only) return {};
+    int64_t version = 0;
+    rc = query_value(reader_, "PRAGMA user_version", &version, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(reader_, rc, path_);
+    // A file whose schema is not there yet holds no usage either.
+    if (version == 0) return core::not_found("no usage recorded yet (" + path_ + " is empty)");
+    return check_version(version, path_);
+}
+
+SqliteUsageStore::~SqliteUsageStore() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+    sqlite3_finalize(insert_);
+    sqlite3_close_v2(reader_);
+    sqlite3_close_v2(writer_);
+}
+
+void SqliteUsageStore::record(router::UsageRecord record) {
+    bool wake = false;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (writer_ == nullptr || stopping_ || queue_.size() >= options_.max_queued) {
+            ++dropped_;
+            return;
+        }
+        queue_.push_back(std::move(record));
+        ++queued_total_;
+        // The writer sleeps until a first record arrives, then until the
+        // interval ends or the batch is full.
+        wake = queue_.size() == 1 || queue_.size() == options_.batch_size;
+    }
+    if (wake) wake_.notify_one();
+}
+
+void SqliteUsageStore::flush() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (writer_ == nullptr) return;
+    const uint64_t target = queued_total_;
+    if (written_total_ >= target) return;
+    flush_now_ = true;
+    wake_.notify_one();
+    written_.wait(lock, [&] { return written_total_ >= target; });
+}
+
+uint64_t SqliteUsageStore::dropped_records() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return dropped_;
+}
+
+core::Status SqliteUsageStore::last_write_error() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return last_error_;
+}
+
+void SqliteUsageStore::run_writer() {
+    // Swapped with the queue, so both buffers keep their capacity.
+    std::vector<router::UsageRecord> batch;
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || flush_now_ || !queue_.empty(); });
+        if (!stopping_ && !flush_now_) {
+            wake_.wait_for(lock, options_.flush_interval, [&] {
+                return stopping_ || flush_now_ || queue_.size() >= options_.batch_size;
+            });
+        }
+        flush_now_ = false;
+        batch.swap(queue_);
+        if (!batch.empty()) {
+            lock.unlock();
+            core::Status st = write_batch(batch);
+            lock.lock();
+            if (!st.ok()) {
+                last_error_ = std::move(st);
+                dropped_ += batch.size();
+            }
+        }
+        written_total_ += batch.size();
+        batch.clear();
+        written_.notify_all();
+        if (stopping_ && queue_.empty()) return;
+    }
+}
+
+core::Status SqliteUsageStore::write_batch(const std::vector<router::UsageRecord>& batch) {
+    int rc = sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
+    auto text = [&](int index, const std::string& s) {
+        sqlite3_bind_text(insert_, index, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+    };
+    for (const router::UsageRecord& r : batch) {
+        sqlite3_bind_int64(insert_, 1, r.unix_ms);
+        text(2, r.request_id);
+        text(3, r.key_id);
+        text(4, r.endpoint);
+        text(5, r.backend);
+        text(6, r.model);
+        sqlite3_bind_int64(insert_, 7, r.prompt_tokens);
+        sqlite3_bind_int64(insert_, 8, r.completion_tokens);
+        sqlite3_bind_double(insert_, 9, r.cost);
+        sqlite3_bind_int(insert_, 10, r.status);
+        sqlite3_bind_int(insert_, 11, r.estimated ? 1 : 0);
+        rc = sqlite3_step(insert_);
+        sqlite3_reset(insert_);
+        if (rc != SQLITE_DONE) break;
+    }
+    // The bound strings belong to the batch, which the caller is about to clear.
+    sqlite3_clear_bindings(insert_);
+    if (rc == SQLITE_DONE) rc = sqlite3_exec(writer_, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+        core::Status st = sqlite_error(writer_, rc, path_);
+        sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
+        return st;
+    }
+    return {};
+}
+
+core::Result<std::vector<router::UsageRow>>
+SqliteUsageStore::summarize(const router::UsageQuery& query) {
+    flush();
+    const char* group = "''";
+    switch (query.by) {
+    case router::UsageGroup::kKey:
+        group = "key_id";
+        break;
+    case router::UsageGroup::kBackend:
+        group = "backend";
+        break;
+    case router::UsageGroup::kModel:
+        group = "model";
+        break;
+    case router::UsageGroup::kNone:
+        break;
+    }
+    std::string sql = std::string("SELECT ") + group +
+                      ", COUNT(*), SUM(prompt_tokens), SUM(completion_tokens), TOTAL(cost) "
+                      "FROM usage WHERE unix_ms >= ?1";
+    if (query.by != router::UsageGroup::kNone) {
+        sql += " GROUP BY 1 ORDER BY TOTAL(cost) DESC, "
+               "SUM(prompt_tokens) + SUM(completion_tokens) DESC, 1";
+    }
+
+    std::lock_guard<std::mutex> lock(read_mu_);
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v2(reader_, sql.c_str(), -1, &raw, nullptr);
+    Stmt stmt(raw);
+    if (rc != SQLITE_OK) return sqlite_error(reader_, rc, path_);
+    sqlite3_bind_int64(raw, 1, query.since_unix_ms);
+    std::vector<router::UsageRow> rows;
+    while ((rc = sqlite3_step(raw)) == SQLITE_ROW) {
+        router::UsageRow row;
+        const unsigned char* g = sqlite3_column_text(raw, 0);
+        if (g != nullptr) row.group = reinterpret_cast<const char*>(g);
+        row.requests = sqlite3_column_int64(raw, 1);
+        row.prompt_tokens = sqlite3_column_int64(raw, 2);
+        row.completion_tokens = sqlite3_column_int64(raw, 3);
+        row.cost = sqlite3_column_double(raw, 4);
+        // Without GROUP BY an empty table still yields one row of zeros.
+        if (row.requests > 0) rows.push_back(std::move(row));
+    }
+    if (rc != SQLITE_DONE) return sqlite_error(reader_, rc, path_);
+    return rows;
+}
+
+} // namespace edgeai::platform::native
