@@ -1441,13 +1441,21 @@ TEST(Garbage, BodiesGiveValidJsonOrAnError) {
     for (int round = 0; round < 800; ++round) {
         std::string input = mutate(seeds[round % 4], rng);
         auto a = messages_to_chat(input);
-        if (a.ok()) EXPECT_TRUE(codec::is_valid_json(a->body)) << input;
+        if (a.ok()) {
+            EXPECT_TRUE(codec::is_valid_json(a->body)) << input;
+        }
         auto b = chat_to_messages(input);
-        if (b.ok()) EXPECT_TRUE(codec::is_valid_json(b->body)) << input;
+        if (b.ok()) {
+            EXPECT_TRUE(codec::is_valid_json(b->body)) << input;
+        }
         auto c = chat_response_to_message(input);
-        if (c.ok()) EXPECT_TRUE(codec::is_valid_json(*c)) << input;
+        if (c.ok()) {
+            EXPECT_TRUE(codec::is_valid_json(*c)) << input;
+        }
         auto d = message_to_chat_response(input, 1);
-        if (d.ok()) EXPECT_TRUE(codec::is_valid_json(*d)) << input;
+        if (d.ok()) {
+            EXPECT_TRUE(codec::is_valid_json(*d)) << input;
+        }
         EXPECT_TRUE(codec::is_valid_json(error_body_to_anthropic(500, input)));
         EXPECT_TRUE(codec::is_valid_json(error_body_to_openai(500, input)));
     }

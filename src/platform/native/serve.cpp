@@ -10,11 +10,12 @@
 #include "platform/native/event_loop_impl.h"
 #include "platform/native/http_server.h"
 #include "platform/native/local_model.h"
+#include "platform/native/sqlite_cache_store.h"
 #include "platform/native/sqlite_usage_store.h"
 #include "platform/native/system.h"
 #include "platform/native/upstream_http_client.h"
-#include "router/local_backend.h"
 #include "router/anthropic_backend.h"
+#include "router/local_backend.h"
 #include "router/openai_backend.h"
 
 #include <boost/asio/signal_set.hpp>
@@ -174,10 +175,22 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         }
         usage_store = std::move(opened).value();
     }
+    std::unique_ptr<SqliteCacheStore> cache_store;
     std::optional<gateway::ResponseCache> response_cache;
     if (settings.cache.mode != "off" && settings.cache.max_bytes > 0) {
+        if (settings.cache.persist) {
+            auto opened = SqliteCacheStore::open(data_dir);
+            if (!opened.ok()) {
+                logger.error("cannot keep the response cache on disk (cache.persist = false "
+                             "keeps it in memory only)",
+                             {{"error", opened.status().message()}});
+                return 1;
+            }
+            cache_store = std::move(opened).value();
+        }
         response_cache.emplace(static_cast<size_t>(settings.cache.max_bytes), settings.cache.ttl_ms,
-                               clock);
+                               clock, cache_store.get());
+        response_cache->load_from_store();
     }
     telemetry::MetricsRegistry metrics;
     metrics.gauge_callback("process_resident_memory_bytes", "Resident memory size in bytes",
@@ -267,8 +280,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             options.timeout_ms = b.timeout_ms;
             options.stream_idle_timeout_ms = b.stream_idle_timeout_ms;
             options.user_agent = "edgeai/" + version;
-            remote_backends.push_back(
-                std::make_unique<router::AnthropicBackend>(*backend_clients.back(), clock, options));
+            remote_backends.push_back(std::make_unique<router::AnthropicBackend>(
+                *backend_clients.back(), clock, options));
             routed.push_back(remote_backends.back().get());
             continue;
         }

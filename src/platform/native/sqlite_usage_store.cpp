@@ -1,20 +1,14 @@
 #include "platform/native/sqlite_usage_store.h"
 
+#include "platform/native/sqlite_util.h"
 #include "platform/native/system.h"
 
 #include <sqlite3.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <utility>
 
 namespace edgeai::platform::native {
 namespace {
-
-// A reader (`edgeai usage`) never blocks a WAL writer; only a second writer
-// on the same file can, and then waiting a little beats losing a batch.
-constexpr int kBusyTimeoutMs = 5000;
 
 const char* kCreateSchema = R"sql(
 CREATE TABLE IF NOT EXISTS usage (
@@ -39,57 +33,6 @@ const char* kInsert =
     "completion_tokens, cost, status, estimated) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
     "?11)";
 
-// What went wrong with the file, in words an operator can act on.
-core::Status sqlite_error(sqlite3* db, int rc, const std::string& path) {
-    const std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-    switch (rc & 0xff) {
-    case SQLITE_NOTADB:
-        return core::data_loss(path +
-                               " is not a SQLite database; move it away and edgeai starts a new "
-                               "one");
-    case SQLITE_CORRUPT:
-        return core::data_loss(path + " is corrupt (" + detail +
-                               "); move it away and edgeai starts a new one");
-    case SQLITE_CANTOPEN:
-    case SQLITE_PERM:
-    case SQLITE_READONLY:
-    case SQLITE_AUTH: {
-        const int err = db != nullptr ? sqlite3_system_errno(db) : 0;
-        return core::failed_precondition("cannot open " + path + ": " +
-                                         (err != 0 ? std::strerror(err) : detail) +
-                                         "; is the data directory writable?");
-    }
-    case SQLITE_FULL:
-        return core::unavailable("cannot write " + path + ": the disk is full");
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-        return core::unavailable(path + " is locked by another process (" + detail + ")");
-    default:
-        return core::failed_precondition(path + ": " + detail);
-    }
-}
-
-struct StmtCloser {
-    void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using Stmt = std::unique_ptr<sqlite3_stmt, StmtCloser>;
-
-// The first column of the first row of a one-value statement (a PRAGMA).
-int query_value(sqlite3* db, const char* sql, int64_t* number, std::string* text) {
-    sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(db, sql, -1, &raw, nullptr);
-    Stmt stmt(raw);
-    if (rc != SQLITE_OK) return rc;
-    rc = sqlite3_step(raw);
-    if (rc != SQLITE_ROW) return rc == SQLITE_DONE ? SQLITE_OK : rc;
-    if (number != nullptr) *number = sqlite3_column_int64(raw, 0);
-    if (text != nullptr) {
-        const unsigned char* t = sqlite3_column_text(raw, 0);
-        *text = t != nullptr ? reinterpret_cast<const char*>(t) : "";
-    }
-    return SQLITE_OK;
-}
-
 core::Status check_version(int64_t version, const std::string& path) {
     if (version > SqliteUsageStore::kSchemaVersion) {
         return core::failed_precondition(path + " was written by a newer edgeai (schema version " +
@@ -100,8 +43,7 @@ core::Status check_version(int64_t version, const std::string& path) {
 }
 
 std::string usage_db_path(const std::string& data_dir) {
-    if (!data_dir.empty() && data_dir.back() == '/') return data_dir + SqliteUsageStore::kFileName;
-    return data_dir + "/" + SqliteUsageStore::kFileName;
+    return data_file(data_dir, SqliteUsageStore::kFileName);
 }
 
 } // namespace
@@ -114,16 +56,6 @@ core::Result<std::unique_ptr<SqliteUsageStore>> SqliteUsageStore::open(const std
     core::Status st = make_directories(data_dir);
     if (!st.ok()) return st.with_context("usage database: ");
     const std::string path = usage_db_path(data_dir);
-    // SQLite retries a failed open read-only and reports that attempt's
-    // errno, so an unwritable directory would read "No such file"; and the
-    // write-ahead log needs the directory writable even when the file is.
-    if (::access(data_dir.c_str(), W_OK | X_OK) != 0) {
-        return core::failed_precondition("cannot open " + path + ": " + std::strerror(errno) +
-                                         " (the data directory must be writable)");
-    }
-    if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), R_OK | W_OK) != 0) {
-        return core::failed_precondition("cannot open " + path + ": " + std::strerror(errno));
-    }
     std::unique_ptr<SqliteUsageStore> store(new SqliteUsageStore(path, options));
     st = store->open_writer();
     if (!st.ok()) return st;
@@ -145,54 +77,10 @@ SqliteUsageStore::open_read_only(const std::string& data_dir) {
 }
 
 core::Status SqliteUsageStore::open_writer() {
-    int rc =
-        sqlite3_open_v2(path_.c_str(), &writer_,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
-    sqlite3_busy_timeout(writer_, kBusyTimeoutMs);
-    // The first statement reads the file: a stranger's file fails here.
-    std::string mode;
-    rc = query_value(writer_, "PRAGMA journal_mode=WAL", nullptr, &mode);
-    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
-    if (mode != "wal") {
-        return core::failed_precondition("cannot use write-ahead logging for " + path_ +
-                                         " (journal mode stays '" + mode +
-                                         "'); is it on a network file system?");
-    }
-    // In WAL mode NORMAL loses at most the last transactions on power loss,
-    // never the file, and spares an fsync per batch.
-    rc = sqlite3_exec(writer_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
-
-    // Version check and creation in one write transaction, so two servers
-    // starting on one data directory cannot both create the schema.
-    rc = sqlite3_exec(writer_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
-    int64_t version = 0;
-    rc = query_value(writer_, "PRAGMA user_version", &version, nullptr);
-    core::Status st;
-    if (rc != SQLITE_OK) {
-        st = sqlite_error(writer_, rc, path_);
-    } else {
-        st = check_version(version, path_);
-    }
-    if (st.ok() && version == 0) {
-        rc = sqlite3_exec(writer_, kCreateSchema, nullptr, nullptr, nullptr);
-        if (rc == SQLITE_OK) {
-            const std::string set_version = "PRAGMA user_version=" + std::to_string(kSchemaVersion);
-            rc = sqlite3_exec(writer_, set_version.c_str(), nullptr, nullptr, nullptr);
-        }
-        if (rc != SQLITE_OK) st = sqlite_error(writer_, rc, path_);
-    }
-    if (st.ok()) {
-        rc = sqlite3_exec(writer_, "COMMIT", nullptr, nullptr, nullptr);
-        if (rc != SQLITE_OK) st = sqlite_error(writer_, rc, path_);
-    }
-    if (!st.ok()) {
-        sqlite3_exec(writer_, "ROLLBACK", nullptr, nullptr, nullptr);
-        return st;
-    }
-    rc = sqlite3_prepare_v3(writer_, kInsert, -1, SQLITE_PREPARE_PERSISTENT, &insert_, nullptr);
+    auto db = open_wal_database(path_, kCreateSchema, kSchemaVersion);
+    if (!db.ok()) return db.status();
+    writer_ = std::move(db).value().release();
+    int rc = sqlite3_prepare_v3(writer_, kInsert, -1, SQLITE_PREPARE_PERSISTENT, &insert_, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(writer_, rc, path_);
     return {};
 }
@@ -205,7 +93,7 @@ core::Status SqliteUsageStore::open_reader(bool read_only) {
     int rc = sqlite3_open_v2(path_.c_str(), &reader_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                              nullptr);
     if (rc != SQLITE_OK) return sqlite_error(reader_, rc, path_);
-    sqlite3_busy_timeout(reader_, kBusyTimeoutMs);
+    sqlite3_busy_timeout(reader_, kSqliteBusyTimeoutMs);
     rc = sqlite3_exec(reader_, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(reader_, rc, path_);
     if (!read_only) return {};

@@ -167,14 +167,16 @@ export async function startGateway(options) {
     key = UPSTREAM_KEY,
     startTimeoutMs = 15000,
     logLevel = 'info',
+    // A data dir to reuse (a restart); by default a fresh one in the temp dir.
+    dataDir: givenDataDir,
   } = options;
   if (!upstream) throw new Error('startGateway: upstream is required');
   if (!fs.existsSync(EDGEAI_BIN)) {
     throw new Error(`edgeai binary not found at ${EDGEAI_BIN} (build it, or set EDGEAI_BIN)`);
   }
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-'));
-  const dataDir = path.join(tmpDir, 'data');
-  fs.mkdirSync(dataDir);
+  const dataDir = givenDataDir ?? path.join(tmpDir, 'data');
+  fs.mkdirSync(dataDir, { recursive: true });
   const argv = [
     'serve',
     '--listen', '127.0.0.1:0',
