@@ -250,9 +250,8 @@ void Exchange::record_usage(int status, int64_t now_ms) {
         // four bytes of JSON per token, marked as an estimate.
         r.estimated = true;
         r.prompt_tokens = static_cast<int64_t>(bytes_in_ / 4);
-        r.completion_tokens = endpoint_ == api::Endpoint::kEmbeddings
-                                  ? 0
-                                  : static_cast<int64_t>(bytes_out_ / 4);
+        r.completion_tokens =
+            endpoint_ == api::Endpoint::kEmbeddings ? 0 : static_cast<int64_t>(bytes_out_ / 4);
     }
     if (price_ != nullptr) {
         r.cost = (static_cast<double>(r.prompt_tokens) * price_->input_per_mtok +

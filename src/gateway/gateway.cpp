@@ -157,12 +157,12 @@ Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
         &m.histogram("edgeai_upstream_first_byte_seconds",
                      "Time from sending to an upstream until its response head", {},
                      telemetry::latency_buckets_seconds());
-    shared_->cache_hits = &m.counter("edgeai_cache_requests_total",
-                                     "Cacheable requests by whether the cache answered",
-                                     {{"result", "hit"}});
-    shared_->cache_misses = &m.counter("edgeai_cache_requests_total",
-                                       "Cacheable requests by whether the cache answered",
-                                       {{"result", "miss"}});
+    shared_->cache_hits =
+        &m.counter("edgeai_cache_requests_total",
+                   "Cacheable requests by whether the cache answered", {{"result", "hit"}});
+    shared_->cache_misses =
+        &m.counter("edgeai_cache_requests_total",
+                   "Cacheable requests by whether the cache answered", {{"result", "miss"}});
     if (ResponseCache* cache = shared_->deps.cache) {
         m.gauge_callback("edgeai_cache_entries", "Answers in the response cache",
                          [cache] { return static_cast<double>(cache->entries()); });

@@ -45,8 +45,8 @@ void write_canonical(codec::JsonWriter& w, JsonValue v, bool top_level) {
         w.begin_object();
         for (size_t i : order) {
             std::string_view name = v.member_name(i);
-            if (top_level && (name == "stream" || name == "user" || name == "metadata" ||
-                              name == "store"))
+            if (top_level &&
+                (name == "stream" || name == "user" || name == "metadata" || name == "store"))
                 continue;
             w.key(name);
             write_canonical(w, v.member_value(i), false);

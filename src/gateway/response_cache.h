@@ -18,10 +18,10 @@
 namespace edgeai::gateway {
 
 struct CachedAnswer {
-    bool stream = false;    // body holds SSE events, else one JSON document
-    std::string body;       // exactly what the client got
-    std::string backend;    // who answered when it was stored
-    std::string model;      // the model that answered
+    bool stream = false; // body holds SSE events, else one JSON document
+    std::string body;    // exactly what the client got
+    std::string backend; // who answered when it was stored
+    std::string model;   // the model that answered
     int64_t prompt_tokens = 0;
     int64_t completion_tokens = 0;
     int64_t stored_unix_ms = 0;
@@ -77,7 +77,6 @@ class ResponseCache {
 // whether it streams, and the JSON with object members sorted and the fields
 // that do not change the answer (stream, user, metadata, store) left out.
 // nullopt when the body is not JSON.
-std::optional<std::string> cache_key(std::string_view endpoint, bool stream,
-                                     std::string_view body);
+std::optional<std::string> cache_key(std::string_view endpoint, bool stream, std::string_view body);
 
 } // namespace edgeai::gateway

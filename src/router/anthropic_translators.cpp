@@ -31,8 +31,8 @@ class ChatToMessages final : public ResponseTranslator {
 
 class MessagesToChat final : public ResponseTranslator {
   public:
-    MessagesToChat(bool include_usage, int64_t created) : stream_(include_usage, created),
-                                                          created_(created) {}
+    MessagesToChat(bool include_usage, int64_t created)
+        : stream_(include_usage, created), created_(created) {}
 
     Body translate_body(int status, std::string_view body) override {
         if (status >= 400) return {status, anthropic::error_body_to_openai(status, body)};

@@ -20,8 +20,9 @@ CachedAnswer answer(std::string body, int64_t at_ms, bool stream = false) {
 }
 
 TEST(CacheKey, SameRequestSameKeyWhateverTheOrderAndSpelling) {
-    auto a = cache_key("chat", false,
-                       R"({"model":"m","temperature":0,"messages":[{"role":"user","content":"hi"}]})");
+    auto a =
+        cache_key("chat", false,
+                  R"({"model":"m","temperature":0,"messages":[{"role":"user","content":"hi"}]})");
     auto b = cache_key(
         "chat", false,
         R"({ "messages":[{"content":"hi","role":"user"}], "temperature":0.0, "model":"m", "user":"u1", "stream":false })");
@@ -30,16 +31,24 @@ TEST(CacheKey, SameRequestSameKeyWhateverTheOrderAndSpelling) {
 }
 
 TEST(CacheKey, AnythingThatChangesTheAnswerChangesTheKey) {
-    const std::string base = R"({"model":"m","temperature":0,"messages":[{"role":"user","content":"hi"}]})";
+    const std::string base =
+        R"({"model":"m","temperature":0,"messages":[{"role":"user","content":"hi"}]})";
     auto k = *cache_key("chat", false, base);
     EXPECT_NE(k, *cache_key("chat", true, base));
     EXPECT_NE(k, *cache_key("completions", false, base));
-    EXPECT_NE(k, *cache_key("chat", false,
-                            R"({"model":"m2","temperature":0,"messages":[{"role":"user","content":"hi"}]})"));
-    EXPECT_NE(k, *cache_key("chat", false,
-                            R"({"model":"m","temperature":0,"messages":[{"role":"user","content":"ho"}]})"));
-    EXPECT_NE(k, *cache_key("chat", false,
-                            R"({"model":"m","temperature":0,"max_tokens":5,"messages":[{"role":"user","content":"hi"}]})"));
+    EXPECT_NE(k,
+              *cache_key(
+                  "chat", false,
+                  R"({"model":"m2","temperature":0,"messages":[{"role":"user","content":"hi"}]})"));
+    EXPECT_NE(
+        k,
+        *cache_key("chat", false,
+                   R"({"model":"m","temperature":0,"messages":[{"role":"user","content":"ho"}]})"));
+    EXPECT_NE(
+        k,
+        *cache_key(
+            "chat", false,
+            R"({"model":"m","temperature":0,"max_tokens":5,"messages":[{"role":"user","content":"hi"}]})"));
     EXPECT_FALSE(cache_key("chat", false, "not json"));
     EXPECT_FALSE(cache_key("chat", false, "[1,2]"));
 }
@@ -293,9 +302,10 @@ TEST_F(GatewayUsageTest, StreamedUsageIsReadFromTheUsageChunk) {
     core::Headers sse;
     sse.add("content-type", "text/event-stream");
     backend.observer->on_head(200, sse);
-    backend.observer->on_data("data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}],\"usage\":null}\n\n"
-                              "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":11,"
-                              "\"completion_tokens\":2}}\n\ndata: [DONE]\n\n");
+    backend.observer->on_data(
+        "data: {\"choices\":[{\"delta\":{\"content\":\"x\"}}],\"usage\":null}\n\n"
+        "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":11,"
+        "\"completion_tokens\":2}}\n\ndata: [DONE]\n\n");
     backend.observer->on_complete(core::Status());
     ASSERT_EQ(recorded.records.size(), 1u);
     EXPECT_FALSE(recorded.records[0].estimated);
@@ -318,8 +328,9 @@ TEST_F(GatewayUsageTest, UsageSummaryAndItsQueryErrors) {
 }
 
 TEST_F(GatewayTest, MessagesAreServedAsChatAndAnsweredInAnthropicShape) {
-    auto task = handle("POST", "/v1/messages",
-                       R"({"model":"m","max_tokens":8,"system":"s","messages":[{"role":"user","content":"hi"}]})");
+    auto task = handle(
+        "POST", "/v1/messages",
+        R"({"model":"m","max_tokens":8,"system":"s","messages":[{"role":"user","content":"hi"}]})");
     ASSERT_NE(task, nullptr);
     ASSERT_EQ(backend.requests.size(), 1u);
     EXPECT_EQ(backend.requests[0].path, "/chat/completions");
