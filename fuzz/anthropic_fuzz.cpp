@@ -1,12 +1,13 @@
 // Hostile bytes through every Messages translator: both stream directions (fed
 // in two pieces split where the first byte says, so cuts inside lines, CRLFs
 // and UTF-8 sequences are tried) and the request, answer and error
-// translators. Whatever comes in, a stream translator must emit whole SSE
-// events whose data is JSON or [DONE], end in exactly one closing or error
-// event, and every translated body must be JSON.
+// translators, and the token-usage scanner. Whatever comes in, a stream
+// translator must emit whole SSE events whose data is JSON or [DONE], end in
+// exactly one closing or error event, and every translated body must be JSON.
 #include "api/anthropic/anthropic_requests.h"
 #include "api/anthropic/anthropic_responses.h"
 #include "api/anthropic/anthropic_streams.h"
+#include "api/token_usage.h"
 #include "codec/json/json_document.h"
 #include "codec/sse/sse_parser.h"
 
@@ -73,5 +74,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (completion.ok() && !is_valid_json(*completion)) __builtin_trap();
     if (!is_valid_json(anthropic::error_body_to_anthropic(500, input))) __builtin_trap();
     if (!is_valid_json(anthropic::error_body_to_openai(500, input))) __builtin_trap();
+
+    // Usage is read from every answer's bytes as they pass, stream events unchecked.
+    edgeai::api::TokenUsage usage;
+    edgeai::api::read_token_usage_in_events(input, usage);
+    edgeai::api::read_token_usage(input, usage);
+    if (usage.prompt_tokens < 0 || usage.completion_tokens < 0) __builtin_trap();
     return 0;
 }

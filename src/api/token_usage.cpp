@@ -1,44 +1,158 @@
 #include "api/token_usage.h"
 
-#include "codec/json/json_document.h"
-
-#include <cstring>
-
 namespace edgeai::api {
 namespace {
 
-using codec::JsonValue;
+// Answers are read on every proxied request, so usage is found by scanning
+// rather than by building a document (a DOM parse of a chat completion cost
+// 18k instructions, the whole proxied request 85k). The bytes are valid JSON
+// already (checked before they are passed on), which is what makes the scan
+// sound: an unescaped `"usage"` followed by `:` can only be a key.
+class Scanner {
+  public:
+    explicit Scanner(std::string_view s) : s_(s) {}
 
-void take(JsonValue v, int64_t& into, bool& found) {
-    if (!v.is_integer() || v.as_int64() < 0) return;
-    into = v.as_int64();
-    found = true;
-}
-
-void read_usage_object(JsonValue u, TokenUsage& usage) {
-    if (!u.is_object()) return;
-    take(u["prompt_tokens"], usage.prompt_tokens, usage.found);
-    take(u["completion_tokens"], usage.completion_tokens, usage.found);
-    // Anthropic counts cached prompt tokens apart; they are prompt tokens too.
-    if (u["input_tokens"].is_integer()) {
-        int64_t input = 0;
-        take(u["input_tokens"], input, usage.found);
-        for (std::string_view cached : {"cache_creation_input_tokens", "cache_read_input_tokens"})
-            if (u[cached].is_integer() && u[cached].as_int64() > 0) input += u[cached].as_int64();
-        usage.prompt_tokens = input;
+    void skip_space() {
+        while (i_ < s_.size() &&
+               (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t'))
+            ++i_;
     }
-    take(u["output_tokens"], usage.completion_tokens, usage.found);
+    bool eat(char c) {
+        skip_space();
+        if (i_ >= s_.size() || s_[i_] != c) return false;
+        ++i_;
+        return true;
+    }
+    bool at(char c) {
+        skip_space();
+        return i_ < s_.size() && s_[i_] == c;
+    }
+    // A key without escapes (every usage key is plain ASCII); false otherwise.
+    bool key(std::string_view& out) {
+        if (!eat('"')) return false;
+        const size_t start = i_;
+        while (i_ < s_.size() && s_[i_] != '"') {
+            if (s_[i_] == '\\') return false;
+            ++i_;
+        }
+        if (i_ >= s_.size()) return false;
+        out = s_.substr(start, i_ - start);
+        ++i_;
+        return true;
+    }
+    // A non-negative integer value; false for anything else (skipped instead).
+    bool integer(int64_t& out) {
+        skip_space();
+        if (i_ >= s_.size() || s_[i_] < '0' || s_[i_] > '9') return false;
+        int64_t v = 0;
+        const size_t start = i_;
+        while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9' && i_ - start < 18) {
+            v = v * 10 + (s_[i_] - '0');
+            ++i_;
+        }
+        // A fraction, an exponent or more digits than any token count: not
+        // a count; left for skip_value.
+        if (i_ < s_.size() &&
+            ((s_[i_] >= '0' && s_[i_] <= '9') || s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E')) {
+            i_ = start;
+            return false;
+        }
+        out = v;
+        return true;
+    }
+    // Skips one value of any kind; false when the bytes end first.
+    bool skip_value() {
+        skip_space();
+        int depth = 0;
+        bool in_string = false;
+        for (; i_ < s_.size(); ++i_) {
+            const char c = s_[i_];
+            if (in_string) {
+                if (c == '\\')
+                    ++i_;
+                else if (c == '"')
+                    in_string = false;
+                else
+                    continue;
+                if (depth == 0 && !in_string) {
+                    ++i_;
+                    return true;
+                }
+                continue;
+            }
+            if (c == '"') {
+                in_string = true;
+            } else if (c == '{' || c == '[') {
+                ++depth;
+            } else if (c == '}' || c == ']') {
+                if (depth == 0) return true; // the end of the enclosing object
+                if (--depth == 0) {
+                    ++i_;
+                    return true;
+                }
+            } else if (depth == 0 && (c == ',')) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+  private:
+    std::string_view s_;
+    size_t i_ = 0;
+};
+
+// The start of the value of the last unescaped `"usage"` key, or npos.
+size_t last_usage_value(std::string_view json) {
+    constexpr std::string_view kKey = "\"usage\"";
+    size_t pos = json.size();
+    while (pos > 0) {
+        pos = json.rfind(kKey, pos - 1);
+        if (pos == std::string_view::npos) return pos;
+        if (pos > 0 && json[pos - 1] == '\\') continue; // inside a string
+        size_t j = pos + kKey.size();
+        while (j < json.size() &&
+               (json[j] == ' ' || json[j] == '\n' || json[j] == '\r' || json[j] == '\t'))
+            ++j;
+        if (j < json.size() && json[j] == ':') return j + 1;
+    }
+    return std::string_view::npos;
 }
 
 } // namespace
 
 void read_token_usage(std::string_view json, TokenUsage& usage) {
-    if (json.find("usage") == std::string_view::npos) return;
-    auto doc = codec::JsonDocument::parse(json);
-    if (!doc.ok()) return;
-    JsonValue root = doc->root();
-    read_usage_object(root["usage"], usage);
-    read_usage_object(root["message"]["usage"], usage); // Anthropic's message_start
+    const size_t value = last_usage_value(json);
+    if (value == std::string_view::npos) return;
+    Scanner in(json.substr(value));
+    if (!in.eat('{')) return; // null: a chunk before the usage chunk
+    int64_t prompt = -1, completion = -1, input = -1, output = -1, cached = 0;
+    while (!in.at('}')) {
+        std::string_view name;
+        if (!in.key(name) || !in.eat(':')) return;
+        int64_t n = 0;
+        const bool is_number = in.integer(n);
+        if (!is_number && !in.skip_value()) return;
+        if (is_number) {
+            if (name == "prompt_tokens")
+                prompt = n;
+            else if (name == "completion_tokens")
+                completion = n;
+            else if (name == "input_tokens")
+                input = n;
+            else if (name == "output_tokens")
+                output = n;
+            // Anthropic counts cached prompt tokens apart; they are prompt tokens too.
+            else if (name == "cache_creation_input_tokens" || name == "cache_read_input_tokens")
+                cached += n;
+        }
+        if (!in.eat(',')) break;
+    }
+    if (prompt >= 0) usage.prompt_tokens = prompt;
+    if (input >= 0) usage.prompt_tokens = input + cached;
+    if (completion >= 0) usage.completion_tokens = completion;
+    if (output >= 0) usage.completion_tokens = output;
+    if (prompt >= 0 || input >= 0 || completion >= 0 || output >= 0) usage.found = true;
 }
 
 void read_token_usage_in_events(std::string_view events, TokenUsage& usage) {

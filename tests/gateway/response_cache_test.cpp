@@ -74,7 +74,9 @@ TEST(ResponseCache, StaysWithinItsBytesLeastRecentlyUsedOutFirst) {
     const std::string body(400, 'x');
     for (int i = 0; i < 100; ++i) {
         cache.insert("k" + std::to_string(i), answer(body, clock.unix_ms()));
-        if (i >= 1) ASSERT_NE(cache.find("k0"), nullptr) << i; // kept in use
+        if (i >= 1) {
+            ASSERT_NE(cache.find("k0"), nullptr) << i; // kept in use
+        }
         EXPECT_LE(cache.bytes(), 8000u);
     }
     EXPECT_NE(cache.find("k0"), nullptr);
