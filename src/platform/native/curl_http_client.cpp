@@ -1,5 +1,6 @@
 #include "platform/native/curl_http_client.h"
 
+#include "platform/native/curl_library.h"
 #include "platform/native/event_loop_impl.h"
 #include "platform/native/system.h"
 
@@ -17,6 +18,12 @@ using error_code = boost::system::error_code;
 
 namespace {
 
+// Set when the first client is made (curl_library.h); every use comes after.
+const CurlLibrary* g_curl = nullptr;
+const CurlLibrary& curl() {
+    return *g_curl;
+}
+
 // Debian's curl trusts this directory (hashed system CAs) besides CAINFO, so
 // naming an extra CA file adds to the system store rather than replacing it.
 constexpr const char* kSystemCaPath = "/etc/ssl/certs";
@@ -33,7 +40,7 @@ struct SocketWatch {
 
 core::Status status_from_curl(CURLcode code, const char* detail) {
     std::string what =
-        detail != nullptr && detail[0] != '\0' ? std::string(detail) : curl_easy_strerror(code);
+        detail != nullptr && detail[0] != '\0' ? std::string(detail) : curl().easy_strerror(code);
     switch (code) {
     case CURLE_OPERATION_TIMEDOUT:
         return core::deadline_exceeded(what);
@@ -65,14 +72,12 @@ std::string_view trim(std::string_view s) {
 struct CurlHttpClient::Impl {
     Impl(net::io_context& context, CurlHttpClientOptions opts)
         : io(context), timer(context), options(std::move(opts)) {
-        static const CURLcode global = curl_global_init(CURL_GLOBAL_DEFAULT);
-        (void)global;
-        multi = curl_multi_init();
-        curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::socket_callback);
-        curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
-        curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::timer_callback);
-        curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
-        curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_connections);
+        multi = curl().multi_init();
+        curl().multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &Impl::socket_callback);
+        curl().multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+        curl().multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &Impl::timer_callback);
+        curl().multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+        curl().multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_connections);
     }
 
     ~Impl() {
@@ -82,7 +87,7 @@ struct CurlHttpClient::Impl {
         }
         sockets.clear();
         timer.cancel();
-        curl_multi_cleanup(multi);
+        curl().multi_cleanup(multi);
     }
 
     static int socket_callback(CURL*, curl_socket_t fd, int what, void* userp, void*) {
@@ -167,57 +172,57 @@ class Transfer final : public core::HttpCall {
         alive_.reset();
         deadline_.cancel();
         if (easy_ != nullptr) {
-            if (in_multi_) curl_multi_remove_handle(client_.multi, easy_);
-            curl_easy_cleanup(easy_);
+            if (in_multi_) curl().multi_remove_handle(client_.multi, easy_);
+            curl().easy_cleanup(easy_);
         }
-        curl_slist_free_all(headers_);
+        curl().slist_free_all(headers_);
     }
 
     core::Status begin() {
-        easy_ = curl_easy_init();
+        easy_ = curl().easy_init();
         if (easy_ == nullptr) return core::internal_error("curl_easy_init failed");
-        curl_easy_setopt(easy_, CURLOPT_URL, request_.url.c_str());
-        curl_easy_setopt(easy_, CURLOPT_PRIVATE, this);
-        curl_easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
-        curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &Transfer::header_callback);
-        curl_easy_setopt(easy_, CURLOPT_HEADERDATA, this);
-        curl_easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Transfer::write_callback);
-        curl_easy_setopt(easy_, CURLOPT_WRITEDATA, this);
-        curl_easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
-                         static_cast<long>(request_.connect_timeout_ms));
-        curl_easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
-        curl_easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
-        curl_easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
-        curl_easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 2L);
+        curl().easy_setopt(easy_, CURLOPT_URL, request_.url.c_str());
+        curl().easy_setopt(easy_, CURLOPT_PRIVATE, this);
+        curl().easy_setopt(easy_, CURLOPT_NOSIGNAL, 1L);
+        curl().easy_setopt(easy_, CURLOPT_ERRORBUFFER, error_);
+        curl().easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &Transfer::header_callback);
+        curl().easy_setopt(easy_, CURLOPT_HEADERDATA, this);
+        curl().easy_setopt(easy_, CURLOPT_WRITEFUNCTION, &Transfer::write_callback);
+        curl().easy_setopt(easy_, CURLOPT_WRITEDATA, this);
+        curl().easy_setopt(easy_, CURLOPT_CONNECTTIMEOUT_MS,
+                           static_cast<long>(request_.connect_timeout_ms));
+        curl().easy_setopt(easy_, CURLOPT_TCP_NODELAY, 1L);
+        curl().easy_setopt(easy_, CURLOPT_TCP_KEEPALIVE, 1L);
+        curl().easy_setopt(easy_, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl().easy_setopt(easy_, CURLOPT_SSL_VERIFYPEER, 1L);
+        curl().easy_setopt(easy_, CURLOPT_SSL_VERIFYHOST, 2L);
         if (!client_.options.ca_file.empty()) {
-            curl_easy_setopt(easy_, CURLOPT_CAINFO, client_.options.ca_file.c_str());
-            curl_easy_setopt(easy_, CURLOPT_CAPATH, kSystemCaPath);
+            curl().easy_setopt(easy_, CURLOPT_CAINFO, client_.options.ca_file.c_str());
+            curl().easy_setopt(easy_, CURLOPT_CAPATH, kSystemCaPath);
         }
         if (request_.method == "GET") {
-            curl_easy_setopt(easy_, CURLOPT_HTTPGET, 1L);
+            curl().easy_setopt(easy_, CURLOPT_HTTPGET, 1L);
         } else {
             if (request_.method != "POST") {
-                curl_easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, request_.method.c_str());
+                curl().easy_setopt(easy_, CURLOPT_CUSTOMREQUEST, request_.method.c_str());
             }
-            curl_easy_setopt(easy_, CURLOPT_POST, 1L);
-            curl_easy_setopt(easy_, CURLOPT_POSTFIELDS, request_.body.data());
-            curl_easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE,
-                             static_cast<curl_off_t>(request_.body.size()));
+            curl().easy_setopt(easy_, CURLOPT_POST, 1L);
+            curl().easy_setopt(easy_, CURLOPT_POSTFIELDS, request_.body.data());
+            curl().easy_setopt(easy_, CURLOPT_POSTFIELDSIZE_LARGE,
+                               static_cast<curl_off_t>(request_.body.size()));
         }
         for (const core::Header& h : request_.headers.fields()) {
-            headers_ = curl_slist_append(headers_, (h.name + ": " + h.value).c_str());
+            headers_ = curl().slist_append(headers_, (h.name + ": " + h.value).c_str());
         }
         // No 100-continue round trip: upstreams take the body at once.
-        headers_ = curl_slist_append(headers_, "Expect:");
-        curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+        headers_ = curl().slist_append(headers_, "Expect:");
+        curl().easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
 
         last_activity_ns_ = clock_.monotonic_ns();
-        CURLMcode added = curl_multi_add_handle(client_.multi, easy_);
+        CURLMcode added = curl().multi_add_handle(client_.multi, easy_);
         if (added != CURLM_OK) {
             return core::internal_error(std::string("curl_multi_add_handle: ") +
-                                        curl_multi_strerror(added));
+                                        curl().multi_strerror(added));
         }
         in_multi_ = true;
         arm_deadline(request_.first_byte_timeout_ms);
@@ -229,7 +234,7 @@ class Transfer final : public core::HttpCall {
         paused_ = false;
         last_activity_ns_ = clock_.monotonic_ns();
         // Delivers what curl held back (through write_callback), then carries on.
-        curl_easy_pause(easy_, CURLPAUSE_CONT);
+        curl().easy_pause(easy_, CURLPAUSE_CONT);
     }
 
     // The multi handle reports the transfer over.
@@ -324,7 +329,7 @@ class Transfer final : public core::HttpCall {
         done_ = true;
         deadline_.cancel();
         if (in_multi_) {
-            curl_multi_remove_handle(client_.multi, easy_);
+            curl().multi_remove_handle(client_.multi, easy_);
             in_multi_ = false;
         }
         if (status.ok()) deliver_head();
@@ -352,16 +357,24 @@ class Transfer final : public core::HttpCall {
 } // namespace
 
 void CurlHttpClient::Impl::socket_action(curl_socket_t fd, int events) {
-    curl_multi_socket_action(multi, fd, events, &running);
+    curl().multi_socket_action(multi, fd, events, &running);
     int left = 0;
-    while (CURLMsg* msg = curl_multi_info_read(multi, &left)) {
+    while (CURLMsg* msg = curl().multi_info_read(multi, &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
         CURL* easy = msg->easy_handle;
         CURLcode result = msg->data.result;
         Transfer* transfer = nullptr;
-        curl_easy_getinfo(easy, CURLINFO_PRIVATE, &transfer);
+        curl().easy_getinfo(easy, CURLINFO_PRIVATE, &transfer);
         if (transfer != nullptr) transfer->finish(result);
     }
+}
+
+core::Result<std::unique_ptr<CurlHttpClient>>
+CurlHttpClient::create(EventLoop& loop, CurlHttpClientOptions options) {
+    auto lib = load_curl_library();
+    if (!lib.ok()) return lib.status();
+    g_curl = *lib;
+    return std::unique_ptr<CurlHttpClient>(new CurlHttpClient(loop, std::move(options)));
 }
 
 CurlHttpClient::CurlHttpClient(EventLoop& loop, CurlHttpClientOptions options)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/http_client.h"
+#include "core/result.h"
 #include "platform/native/event_loop.h"
 
 #include <memory>
@@ -20,7 +21,9 @@ struct CurlHttpClientOptions {
 
 class CurlHttpClient final : public core::HttpClient {
   public:
-    CurlHttpClient(EventLoop& loop, CurlHttpClientOptions options);
+    // Fails when libcurl cannot be loaded (it is loaded on first use).
+    static core::Result<std::unique_ptr<CurlHttpClient>> create(EventLoop& loop,
+                                                                CurlHttpClientOptions options);
     ~CurlHttpClient() override;
 
     core::Result<std::unique_ptr<core::HttpCall>>
@@ -29,6 +32,7 @@ class CurlHttpClient final : public core::HttpClient {
     struct Impl;
 
   private:
+    CurlHttpClient(EventLoop& loop, CurlHttpClientOptions options);
     std::unique_ptr<Impl> impl_;
 };
 

@@ -15,7 +15,11 @@ core::Result<std::unique_ptr<core::HttpCall>>
 UpstreamHttpClient::start(core::HttpClientRequest request, core::HttpResponseObserver* observer) {
     bool plain_http = request.url.rfind("http://", 0) == 0;
     if (plain_http && !proxy_in_environment_) return plain_.start(std::move(request), observer);
-    if (!curl_) curl_.emplace(loop_, curl_options_);
+    if (!curl_) {
+        auto made = CurlHttpClient::create(loop_, curl_options_);
+        if (!made.ok()) return made.status();
+        curl_ = std::move(made).value();
+    }
     return curl_->start(std::move(request), observer);
 }
 

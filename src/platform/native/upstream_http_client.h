@@ -1,13 +1,13 @@
 // The HttpClient that serve uses: plain http:// goes through our lean HTTP/1.1
 // client, https:// (and anything when a proxy is configured in the environment)
-// through libcurl, which is only set up on first use so a gateway that never
-// talks TLS never initialises OpenSSL.
+// through libcurl, which is only loaded (curl_library.h) and set up on first
+// use, so a gateway that never talks TLS never maps curl, OpenSSL or GnuTLS.
 #pragma once
 
 #include "platform/native/curl_http_client.h"
 #include "platform/native/http1_client.h"
 
-#include <optional>
+#include <memory>
 
 namespace edgeai::platform::native {
 
@@ -22,7 +22,7 @@ class UpstreamHttpClient final : public core::HttpClient {
     EventLoop& loop_;
     CurlHttpClientOptions curl_options_;
     Http1Client plain_;
-    std::optional<CurlHttpClient> curl_;
+    std::unique_ptr<CurlHttpClient> curl_; // made on first use
     // http_proxy, HTTP_PROXY, all_proxy or ALL_PROXY was set at start: curl
     // applies them (and no_proxy), so plain http goes through curl too.
     bool proxy_in_environment_;
