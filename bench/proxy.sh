@@ -6,9 +6,6 @@
 #   bench/proxy.sh --quick    short run (2 s per measurement, about 1 minute)
 #   bench/proxy.sh --no-write print the table only, leave docs/benchmarks.md alone
 #   bench/proxy.sh --wait-idle wait (up to 10 minutes) until the machine is idle first
-#   bench/proxy.sh --fallback-route  edgeai through the router: a [[routes]] entry
-#                             with two targets (both the same upstream, the first
-#                             always answers), written under its own heading
 #
 # It prints a markdown table and writes it, with a short header, to
 # docs/benchmarks.md under "## Proxy overhead" (only that section is replaced).
@@ -48,11 +45,9 @@ EDGEAI_BIN=${EDGEAI_BIN:-$ROOT/build/release/apps/edgeai/edgeai}
 QUICK=0
 WRITE_DOC=1
 WAIT_IDLE=0
-FALLBACK=0
 for arg in "$@"; do
     case "$arg" in
     --quick) QUICK=1 ;;
-    --fallback-route) FALLBACK=1 ;;
     --no-write) WRITE_DOC=0 ;;
     --wait-idle) WAIT_IDLE=1 ;;
     -h | --help)
@@ -90,8 +85,12 @@ WRK_THREADS=1
 # written with the results for why.
 NGINX_WORKERS=1
 
-TARGETS=(direct nginx edgeai portkey)
-declare -A LABEL=([direct]="direct" [nginx]="nginx proxy_pass" [edgeai]="edgeai" [portkey]="Portkey")
+# edgeai twice: as a plain proxy, and through a [[routes]] entry with two
+# targets (both the same upstream; the first always answers), so the cost of
+# the routed request path is measured in the same run as the rest.
+TARGETS=(direct nginx edgeai edgeai_route portkey)
+declare -A LABEL=([direct]="direct" [nginx]="nginx proxy_pass" [edgeai]="edgeai"
+    [edgeai_route]="edgeai, fallback route" [portkey]="Portkey")
 
 log() { printf '[proxy.sh] %s\n' "$*" >&2; }
 die() {
@@ -326,7 +325,8 @@ our_ticks() {
 
 # --- fixtures -------------------------------------------------------------------
 
-read -r UP_PORT NGX_PORT EA_PORT EA_SSE_PORT PK_PORT READY_PORT PK_READY_PORT <<<"$(free_ports 7)"
+read -r UP_PORT NGX_PORT EA_PORT EA_SSE_PORT PK_PORT READY_PORT PK_READY_PORT ER_PORT ER_SSE_PORT \
+    <<<"$(free_ports 9)"
 
 CHUNK_HEAD='{"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","system_fingerprint":"fp_bench","choices":[{"index":0,"delta":'
 COMPLETION_JSON='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","system_fingerprint":"fp_bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
@@ -442,9 +442,9 @@ STATUS[direct]="" STATUS[nginx]=""
 # An empty config file, so no edgeai.toml of the caller's is picked up.
 : >"$WORK/edgeai.toml"
 # Sets EDGEAI_ARGV to the command line of one edgeai server.
-edgeai_cmd() { # port upstream_base data_dir log_level
+edgeai_cmd() { # port upstream_base data_dir log_level [route]
     local config="$WORK/edgeai.toml"
-    if ((FALLBACK)); then
+    if [[ ${5:-} == route ]]; then
         # The request path with routing: plan, breaker, attempt bookkeeping.
         config="$WORK/edgeai-route-$1.toml"
         cat >"$config" <<TOML
@@ -470,27 +470,33 @@ TOML
         --config "$config" --listen "127.0.0.1:$1" --upstream "$2" --data-dir "$3" --log-level "$4" ${EDGEAI_EXTRA_ARGS:-})
 }
 
-if ((HAVE_EDGEAI)); then
-    log "starting edgeai on 127.0.0.1:$EA_PORT and 127.0.0.1:$EA_SSE_PORT"
-    edgeai_cmd "$EA_PORT" "http://127.0.0.1:$UP_PORT/v1" "$WORK/edgeai-data" warn
-    start_bg "$WORK/edgeai.log" "${EDGEAI_ARGV[@]}"
-    PID_MAIN[edgeai]=$START_PID
-    edgeai_cmd "$EA_SSE_PORT" "http://127.0.0.1:$UP_PORT/sse/v1" "$WORK/edgeai-sse-data" warn
-    start_bg "$WORK/edgeai-sse.log" "${EDGEAI_ARGV[@]}"
-    PID_SSE[edgeai]=$START_PID
-    STATUS[edgeai]=""
-    if ! wait_listening_line "$WORK/edgeai.log" "$EA_PORT" 15 "${PID_MAIN[edgeai]}" \
-        || ! wait_listening_line "$WORK/edgeai-sse.log" "$EA_SSE_PORT" 15 "${PID_SSE[edgeai]}"; then
-        STATUS[edgeai]="failed to start"
-        log "edgeai did not become ready; log tail:"
-        tail -n 20 "$WORK/edgeai.log" "$WORK/edgeai-sse.log" >&2 || true
+# start_edgeai target port sse_port [route]
+start_edgeai() {
+    local t=$1 port=$2 sse_port=$3 route=${4:-}
+    if ((!HAVE_EDGEAI)); then
+        STATUS[$t]="binary missing"
+        return
     fi
-else
-    STATUS[edgeai]="binary missing"
-fi
-URL_JSON[edgeai]="http://127.0.0.1:$EA_PORT/v1/chat/completions"
-URL_SSE[edgeai]="http://127.0.0.1:$EA_SSE_PORT/v1/chat/completions"
-HDR_JSON[edgeai]="" HDR_SSE[edgeai]=""
+    log "starting ${LABEL[$t]} on 127.0.0.1:$port and 127.0.0.1:$sse_port"
+    edgeai_cmd "$port" "http://127.0.0.1:$UP_PORT/v1" "$WORK/$t-data" warn "$route"
+    start_bg "$WORK/$t.log" "${EDGEAI_ARGV[@]}"
+    PID_MAIN[$t]=$START_PID
+    edgeai_cmd "$sse_port" "http://127.0.0.1:$UP_PORT/sse/v1" "$WORK/$t-sse-data" warn "$route"
+    start_bg "$WORK/$t-sse.log" "${EDGEAI_ARGV[@]}"
+    PID_SSE[$t]=$START_PID
+    STATUS[$t]=""
+    if ! wait_listening_line "$WORK/$t.log" "$port" 15 "${PID_MAIN[$t]}" \
+        || ! wait_listening_line "$WORK/$t-sse.log" "$sse_port" 15 "${PID_SSE[$t]}"; then
+        STATUS[$t]="failed to start"
+        log "${LABEL[$t]} did not become ready; log tail:"
+        tail -n 20 "$WORK/$t.log" "$WORK/$t-sse.log" >&2 || true
+    fi
+    URL_JSON[$t]="http://127.0.0.1:$port/v1/chat/completions"
+    URL_SSE[$t]="http://127.0.0.1:$sse_port/v1/chat/completions"
+    HDR_JSON[$t]="" HDR_SSE[$t]=""
+}
+start_edgeai edgeai "$EA_PORT" "$EA_SSE_PORT"
+start_edgeai edgeai_route "$ER_PORT" "$ER_SSE_PORT" route
 
 log "starting Portkey on 127.0.0.1:$PK_PORT"
 PORTKEY_CMD=(env NODE_ENV=production node --require "$PORTKEY_DIR/loopback.cjs" "$PORTKEY_START" --headless)
@@ -823,7 +829,8 @@ ach_cell() { # target rate
 }
 
 rows=()
-row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 |"); }
+# name, then one cell per target (direct, nginx, edgeai, edgeai_route, Portkey), goal, result.
+row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 | $8 |"); }
 
 for mode in json sse; do
     name="Throughput, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE") (req/s, median of $RUNS)"
@@ -837,8 +844,18 @@ for mode in json sse; do
         result="${STATUS[edgeai]}"
     fi
     row "$name" "$(cell direct tp_${mode}_direct)" "$(cell nginx tp_${mode}_nginx)" \
-        "$(cell edgeai tp_${mode}_edgeai)" "$(cell portkey tp_${mode}_portkey)" \
-        "≥ 0.7× nginx and ≥ 20× Portkey" "$result"
+        "$(cell edgeai tp_${mode}_edgeai)" "$(cell edgeai_route tp_${mode}_edgeai_route)" \
+        "$(cell portkey tp_${mode}_portkey)" "≥ 0.7× nginx and ≥ 20× Portkey" "$result"
+done
+for mode in json sse; do
+    e=${R[tp_${mode}_edgeai]:-} r=${R[tp_${mode}_edgeai_route]:-}
+    result="n/a"
+    if usable edgeai && usable edgeai_route && [[ -n $e && -n $r && $e != 0 ]]; then
+        result="$(calc "printf \"%.2f\", $r / $e")× edgeai: $(met "$r >= 0.95 * $e")"
+    fi
+    row "Fallback route against plain proxy, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE")" \
+        "—" "—" "—" "$([[ $result == n/a ]] && echo n/a || echo "${result%%×*}×")" "—" \
+        "route ≥ 0.95× edgeai" "$result"
 done
 cpu_cell() { # target mode
     if ! usable "$1"; then echo "${STATUS[$1]}"; else echo "${R[cpu_${2}_$1]:-n/a}"; fi
@@ -846,7 +863,7 @@ cpu_cell() { # target mode
 for mode in json sse; do
     row "CPU used by the server during the $([[ $mode == json ]] && echo JSON || echo SSE) throughput runs (cores)" \
         "$(cpu_cell direct "$mode")" "$(cpu_cell nginx "$mode")" "$(cpu_cell edgeai "$mode")" \
-        "$(cpu_cell portkey "$mode")" "" ""
+        "$(cpu_cell edgeai_route "$mode")" "$(cpu_cell portkey "$mode")" "" ""
 done
 
 for rate in $RATES; do
@@ -865,7 +882,7 @@ for rate in $RATES; do
         fi
     done
     row "Latency p50 / p99 at $rate req/s (µs)" "$(pair direct lat "$rate")" "$(pair nginx lat "$rate")" \
-        "$(pair edgeai lat "$rate")" "$(pair portkey lat "$rate")" "" ""
+        "$(pair edgeai lat "$rate")" "$(pair edgeai_route lat "$rate")" "$(pair portkey lat "$rate")" "" ""
     goal="" result=""
     if [[ $rate == 5000 ]]; then
         goal="p99 added < 100 µs"
@@ -879,10 +896,11 @@ for rate in $RATES; do
         fi
     fi
     row "Added latency p50 / p99 at $rate req/s (µs, minus direct)" "—" "$(pair nginx add "$rate")" \
-        "$(pair edgeai add "$rate")" "$(pair portkey add "$rate")" "$goal" "$result"
+        "$(pair edgeai add "$rate")" "$(pair edgeai_route add "$rate")" "$(pair portkey add "$rate")" \
+        "$goal" "$result"
     row "Achieved rate at $rate req/s offered (req/s, median)" \
         "$(ach_cell direct "$rate")" "$(ach_cell nginx "$rate")" \
-        "$(ach_cell edgeai "$rate")" "$(ach_cell portkey "$rate")" "" ""
+        "$(ach_cell edgeai "$rate")" "$(ach_cell edgeai_route "$rate")" "$(ach_cell portkey "$rate")" "" ""
 done
 
 rss_cell() { # target key
@@ -893,29 +911,31 @@ if usable edgeai && [[ -n ${R[rss_idle_edgeai]:-} ]]; then
     result=$(met "${R[rss_idle_edgeai]} * 1024 < 10e6")
 fi
 row "RSS idle (MB)" "$(rss_cell direct rss_idle_direct)" "$(rss_cell nginx rss_idle_nginx)" \
-    "$(rss_cell edgeai rss_idle_edgeai)" "$(rss_cell portkey rss_idle_portkey)" "edgeai < 10 MB" "$result"
+    "$(rss_cell edgeai rss_idle_edgeai)" "$(rss_cell edgeai_route rss_idle_edgeai_route)" \
+    "$(rss_cell portkey rss_idle_portkey)" "edgeai < 10 MB" "$result"
 row "RSS under load, max (MB)" "$(rss_cell direct rss_load_direct)" "$(rss_cell nginx rss_load_nginx)" \
-    "$(rss_cell edgeai rss_load_edgeai)" "$(rss_cell portkey rss_load_portkey)" "" ""
+    "$(rss_cell edgeai rss_load_edgeai)" "$(rss_cell edgeai_route rss_load_edgeai_route)" \
+    "$(rss_cell portkey rss_load_portkey)" "" ""
 
 if ((HAVE_EDGEAI)) && [[ -n ${R[bin_stripped]:-} ]]; then
     v=$(calc "printf \"%.2f\", ${R[bin_stripped]} / 1e6")
-    row "edgeai binary, stripped (MB)" "—" "—" "$v" "—" "< 3 MB" "$(met "${R[bin_stripped]} < 3e6")"
+    row "edgeai binary, stripped (MB)" "—" "—" "$v" "—" "—" "< 3 MB" "$(met "${R[bin_stripped]} < 3e6")"
 else
-    row "edgeai binary, stripped (MB)" "—" "—" "${STATUS[edgeai]:-n/a}" "—" "< 3 MB" "${STATUS[edgeai]:-n/a}"
+    row "edgeai binary, stripped (MB)" "—" "—" "${STATUS[edgeai]:-n/a}" "—" "—" "< 3 MB" "${STATUS[edgeai]:-n/a}"
 fi
 if ((HAVE_EDGEAI)) && [[ -n ${R[ready_edgeai]:-} ]]; then
     pk=${R[ready_portkey]:-n/a}
     [[ $pk != n/a ]] && pk="$pk (port accepts)"
-    row "Start to ready (ms, median of $READY_RUNS)" "—" "—" "${R[ready_edgeai]}" "$pk" "< 50 ms" \
+    row "Start to ready (ms, median of $READY_RUNS)" "—" "—" "${R[ready_edgeai]}" "—" "$pk" "< 50 ms" \
         "$(met "${R[ready_edgeai]} < 50")"
 else
-    row "Start to ready (ms, median of $READY_RUNS)" "—" "—" "${STATUS[edgeai]:-n/a}" \
+    row "Start to ready (ms, median of $READY_RUNS)" "—" "—" "${STATUS[edgeai]:-n/a}" "—" \
         "${R[ready_portkey]:-n/a}" "< 50 ms" "${STATUS[edgeai]:-n/a}"
 fi
 
 TABLE=$(
-    echo "| Metric | direct | nginx proxy_pass | edgeai | Portkey | Goal (edgeai) | Result |"
-    echo "| --- | ---: | ---: | ---: | ---: | --- | --- |"
+    echo "| Metric | direct | nginx proxy_pass | edgeai | edgeai, fallback route | Portkey | Goal (edgeai) | Result |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
     printf '%s\n' "${rows[@]}"
 )
 
@@ -947,7 +967,7 @@ Generated by \`bench/proxy.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $mode_desc 
 - Upstream: an nginx serving a fixed chat completion (JSON) and a fixed SSE stream of 10 \`chat.completion.chunk\` events plus \`[DONE]\`. "direct" is wrk straight to it; the other columns go through a proxy to it.
 - nginx proxy_pass: a second nginx instance with \`keepalive 64\`, \`proxy_http_version 1.1\`, \`proxy_set_header Connection ""\` (buffering off for the SSE location): the speed limit for a proxy here.
 - Workers: both nginx instances run \`worker_processes 1\`. On 2 cores wrk takes about one core, so a second worker per nginx would only add context switches; one worker each also matches Portkey, whose JavaScript runs on one thread. edgeai runs with its defaults (the thread count above).
-- edgeai: \`edgeai serve --config EMPTY_FILE --listen 127.0.0.1:PORT --upstream http://127.0.0.1:UPSTREAM/v1 --log-level warn\` with \`EDGEAI_LOG_REQUESTS=false\` and \`OPENAI_API_KEY=bench\`; a second instance with \`--upstream .../sse/v1\` serves the streamed runs. Portkey: \`build/start-server.js --headless --port=PORT\` with \`NODE_ENV=production\`, held to 127.0.0.1, routed with \`x-portkey-provider: openai\` and \`x-portkey-custom-host\`.
+- edgeai: \`edgeai serve --config EMPTY_FILE --listen 127.0.0.1:PORT --upstream http://127.0.0.1:UPSTREAM/v1 --log-level warn\` with \`EDGEAI_LOG_REQUESTS=false\` and \`OPENAI_API_KEY=bench\`; a second instance with \`--upstream .../sse/v1\` serves the streamed runs. Its defaults include usage accounting (a row per request in \`usage.db\`, written in batches by a second thread) and the response cache (these requests are sampled, so they are not cached). "edgeai, fallback route": the same, with a config of two \`[[backends]]\` (both this upstream) and a \`[[routes]]\` entry naming both, so every request goes through route matching, the plan, breaker and in-flight bookkeeping and keeps its body for a retry. Portkey: \`build/start-server.js --headless --port=PORT\` with \`NODE_ENV=production\`, held to 127.0.0.1, routed with \`x-portkey-provider: openai\` and \`x-portkey-custom-host\`.
 - Throughput: closed loop, \`wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s\`, POST of \`$REQ_JSON\` (plus \`"stream":true\` for SSE), median of $RUNS run(s) after a ${WARMUP} s warm-up, targets interleaved. RSS: VmRSS (process plus children, so nginx is master plus worker; for direct, the upstream nginx) sampled every 100 ms during the throughput runs; idle is after start and one request of each kind. CPU: the server's user+system time over the run's wall time, median of the runs.
 - Latency: plain JSON, $CONNS connections at a fixed offered rate (wrk \`delay()\` pacing against a schedule), wrk's latency percentiles from request write to last response byte, median over $LAT_RUNS run(s) of ${LAT_DURATION} s; added = proxy minus direct at the same rate. A target whose closed-loop maximum is below a rate is not run at it. wrk's timers tick in whole milliseconds, so at 5000 req/s requests leave in bursts of about 5 per millisecond.
 - Start to ready: time from spawn to the \`"msg":"listening"\` log line (logged at info, so these starts use \`--log-level info\`), fresh data directory each start, median of $READY_RUNS. For Portkey, time until its port accepts connections (reference only). MB = 10^6 bytes.
@@ -980,12 +1000,6 @@ if [[ -n ${R[ready_edgeai_samples]:-} ]]; then
 fi
 
 TITLE="## Proxy overhead"
-if ((FALLBACK)); then
-    TITLE="## Proxy overhead with a fallback route"
-    HEADER="edgeai here serves every request through a [[routes]] entry with two targets (\`bench/proxy.sh --fallback-route\`; both backends are the same upstream and the first always answers), so the column measures the routed request path: route matching, the plan, breaker and in-flight bookkeeping, the body kept for a retry. Compare with the single-upstream table above (a different run; these machines are shared).
-
-$HEADER"
-fi
 SECTION=$(printf '%s\n\n%s\n\n%s%s%s\n' "$TITLE" "$HEADER" "$TABLE" "$NOTES_MD" "$RUNS_MD")
 
 printf '\n%s\n' "$SECTION"
