@@ -77,7 +77,8 @@ void Exchange::decorate(core::Headers& headers) const {
         if (allowed == "*" || allowed == origin_) {
             headers.set("access-control-allow-origin", allowed == "*" ? "*" : origin_);
             headers.set("vary", "origin");
-            headers.set("access-control-expose-headers", "x-request-id, x-edgeai-backend");
+            headers.set("access-control-expose-headers",
+                        "x-request-id, x-edgeai-backend, x-edgeai-cache");
             return;
         }
     }
