@@ -6,6 +6,7 @@
 #include "engine_commands.h"
 #include "platform/native/serve.h"
 #include "platform/native/system.h"
+#include "queue_command.h"
 #include "telemetry/logger.h"
 #include "usage_command.h"
 
@@ -160,6 +161,10 @@ int main(int argc, char** argv) {
     CLI::App* usage = edgeai::cli::add_usage_command(app, usage_flags);
     add_common_flags(usage, &common);
 
+    edgeai::cli::QueueFlags queue_flags;
+    CLI::App* queue_cmd = edgeai::cli::add_queue_command(
+        app, queue_flags, [&](CLI::App* sub) { add_common_flags(sub, &common); });
+
     CLI::App* version = app.add_subcommand("version", "Print the version");
     add_common_flags(version, &common);
 
@@ -185,6 +190,11 @@ int main(int argc, char** argv) {
         auto builder = load_config(common, {}, nullptr);
         if (!builder) return kExitUsage;
         return edgeai::cli::run_usage_command(usage_flags, effective_data_dir(builder->settings()));
+    }
+    if (queue_cmd->parsed()) {
+        auto builder = load_config(common, {}, nullptr);
+        if (!builder) return kExitUsage;
+        return edgeai::cli::run_queue_command(queue_flags, effective_data_dir(builder->settings()));
     }
     if (reference->parsed()) {
         std::fputs(edgeai::core::render_config_reference().c_str(), stdout);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "codec/json/json_document.h"
+#include "core/result.h"
 #include "core/status.h"
 
 #include <initializer_list>
@@ -13,6 +14,9 @@
 namespace edgeai::api {
 
 using codec::JsonValue;
+
+// A request body as a JSON object, or an error a client can act on.
+core::Result<codec::JsonDocument> parse_request_body(std::string_view body);
 
 core::Status field_error(std::string field, std::string message);
 

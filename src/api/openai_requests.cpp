@@ -9,19 +9,6 @@ namespace {
 
 using codec::JsonDocument;
 
-core::Result<JsonDocument> parse_body(std::string_view body) {
-    auto doc = JsonDocument::parse(body);
-    if (!doc.ok()) {
-        return core::invalid_argument("We could not parse the JSON body of your request: " +
-                                      doc.status().message() + ". Send a JSON object as the body.");
-    }
-    if (!doc->root().is_object()) {
-        return core::invalid_argument("The request body must be a JSON object, found " +
-                                      std::string(codec::json_type_phrase(doc->root().type())));
-    }
-    return doc;
-}
-
 core::Status decode_stream(JsonValue root, bool* stream, bool* include_usage) {
     EDGEAI_TRY(optional_bool(root["stream"], "stream"));
     *stream = root["stream"].as_bool();
@@ -138,7 +125,7 @@ core::Status decode_message(JsonValue m, size_t index, ChatMessage* out) {
 } // namespace
 
 core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_view body) {
-    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_body(body));
+    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(body));
     JsonValue root = doc.root();
     ChatCompletionRequest req;
     EDGEAI_TRY(require_string(root["model"], "model"));
@@ -188,7 +175,7 @@ static TextOrTokens text_or_tokens(JsonValue v) {
 }
 
 core::Result<CompletionRequest> decode_completion_request(std::string_view body) {
-    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_body(body));
+    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(body));
     JsonValue root = doc.root();
     CompletionRequest req;
     EDGEAI_TRY(require_string(root["model"], "model"));
@@ -205,7 +192,7 @@ core::Result<CompletionRequest> decode_completion_request(std::string_view body)
 }
 
 core::Result<EmbeddingRequest> decode_embedding_request(std::string_view body) {
-    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_body(body));
+    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(body));
     JsonValue root = doc.root();
     EmbeddingRequest req;
     EDGEAI_TRY(require_string(root["model"], "model"));

@@ -21,6 +21,7 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/embeddings", Endpoint::kEmbeddings, "POST"},
     {"/v1/messages", Endpoint::kMessages, "POST"},
     {"/v1/usage", Endpoint::kUsage, "GET"},
+    {"/v1/jobs", Endpoint::kJobs, "GET"},
 };
 
 int hex_value(char c) {
@@ -72,6 +73,14 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
             return m;
         }
     }
+    constexpr std::string_view kJobPrefix = "/v1/jobs/";
+    if (path.size() > kJobPrefix.size() && path.substr(0, kJobPrefix.size()) == kJobPrefix) {
+        m.endpoint = Endpoint::kJob;
+        m.method_allowed = method_matches(method, "GET") || method == "DELETE";
+        m.allow = "GET, HEAD, DELETE, OPTIONS";
+        m.job_id = percent_decode(path.substr(kJobPrefix.size()));
+        return m;
+    }
     constexpr std::string_view kModelPrefix = "/v1/models/";
     if (path.size() > kModelPrefix.size() && path.substr(0, kModelPrefix.size()) == kModelPrefix) {
         m.endpoint = Endpoint::kModel;
@@ -108,6 +117,10 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "messages";
     case Endpoint::kUsage:
         return "usage";
+    case Endpoint::kJobs:
+        return "jobs";
+    case Endpoint::kJob:
+        return "job";
     }
     return "unknown";
 }

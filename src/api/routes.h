@@ -21,6 +21,8 @@ enum class Endpoint {
     kEmbeddings,
     kMessages, // Anthropic's Messages API
     kUsage,    // usage summaries
+    kJobs,     // /v1/jobs: the durable jobs, listed
+    kJob,      // /v1/jobs/{id}: one job, read or cancelled
 };
 
 struct RouteMatch {
@@ -28,6 +30,7 @@ struct RouteMatch {
     bool method_allowed = false;
     std::string_view allow; // methods for the Allow header, e.g. "POST, OPTIONS"
     std::string model_id;   // for kModel, percent-decoded
+    std::string job_id;     // for kJob
 };
 
 // Matches a path (without query) and method. kNone means no such path.

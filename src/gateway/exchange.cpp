@@ -147,7 +147,8 @@ bool Exchange::write(std::string_view bytes) {
 
 void Exchange::end_stream() {
     if (done_ || !streaming_) return;
-    if (cache_ != nullptr && !broken_ && status_ == 200 && is_complete_stream(captured_))
+    if (cache_ != nullptr && !broken_ && status_ == 200 &&
+        stream_completed(captured_, anthropic_shaped()))
         keep_in_cache(std::move(captured_), true);
     writer_->end_stream();
     finish(status_);
@@ -174,9 +175,9 @@ void Exchange::finish(int status) {
     }
 }
 
-bool Exchange::is_complete_stream(std::string_view events) const {
+bool stream_completed(std::string_view events, bool anthropic_shaped) {
     // A stream a translation ended with an error event has no end marker.
-    if (anthropic_shaped()) return events.find("event: message_stop") != std::string_view::npos;
+    if (anthropic_shaped) return events.find("event: message_stop") != std::string_view::npos;
     while (!events.empty() && (events.back() == '\n' || events.back() == '\r'))
         events.remove_suffix(1);
     constexpr std::string_view kDone = "data: [DONE]";

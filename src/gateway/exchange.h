@@ -39,6 +39,10 @@ struct Gateway::Shared {
         upstream_requests_total_;
 };
 
+// True when a relayed stream reached its end marker (`data: [DONE]`, or
+// Anthropic's message_stop): one cut short or ended by an error event has none.
+bool stream_completed(std::string_view events, bool anthropic_shaped);
+
 class Exchange {
   public:
     Exchange(Gateway::Shared& shared, ResponseWriter* writer, const core::HttpRequest& request,
@@ -115,7 +119,6 @@ class Exchange {
     bool cache_hit_ = false;
 
     void keep_in_cache(std::string body, bool stream);
-    bool is_complete_stream(std::string_view events) const;
 
     void record_usage(int status, int64_t now_ms);
 };

@@ -6,6 +6,7 @@
 #include "api/routes.h"
 #include "codec/json/json_writer.h"
 #include "gateway/exchange.h"
+#include "gateway/jobs_api.h"
 #include "gateway/proxy_task.h"
 #include "gateway/response_cache.h"
 
@@ -385,6 +386,22 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         exchange->respond(json_response(200, router::usage_summary_json(*query, *rows)));
         return nullptr;
     }
+    case api::Endpoint::kJobs:
+    case api::Endpoint::kJob: {
+        if (deps.jobs == nullptr) {
+            exchange->respond_error(api::api_error_from_status(core::Status(
+                core::StatusCode::kUnimplemented, "the job queue is not available in this build")));
+            return nullptr;
+        }
+        if (match.endpoint == api::Endpoint::kJobs) {
+            list_jobs(*exchange, *deps.jobs, request.target);
+            return nullptr;
+        }
+        if (request.method == "DELETE")
+            return cancel_job(std::move(exchange), *deps.jobs, match.job_id);
+        get_job(*exchange, *deps.jobs, match.job_id);
+        return nullptr;
+    }
     case api::Endpoint::kChatCompletions:
     case api::Endpoint::kCompletions:
     case api::Endpoint::kEmbeddings:
@@ -394,6 +411,11 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             exchange->respond_error(api::unsupported_media_type(content_type));
             return nullptr;
         }
+        // Accepted as a durable job: the client's own bytes are kept, and
+        // delivery sends them through this same path later.
+        const bool async = deps.jobs != nullptr && prefers_async(request.headers.get("prefer"));
+        std::string async_body;
+        if (async) async_body = request.body;
         core::Status valid;
         std::string model;
         // Same request, same answer: greedy sampling, a seed, embeddings.
@@ -440,6 +462,17 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         if (!valid.ok()) {
             exchange->respond_error(api::api_error_from_status(valid));
             return nullptr;
+        }
+        if (async) {
+            auto job = job_for_request(request, std::move(async_body), model,
+                                       queue::make_job_id(splitmix64(++id_counter_ ^ deps.id_seed)),
+                                       deps.clock->unix_ms(), deps.settings->queue.ttl_ms);
+            if (!job.ok()) {
+                exchange->respond_error(api::api_error_from_status(job.status()));
+                return nullptr;
+            }
+            return enqueue_job(std::move(exchange), *deps.jobs, std::move(job).value(),
+                               job_listener_);
         }
         backend_request.method = "POST";
         backend_request.body = std::move(request.body);

@@ -8,6 +8,7 @@
 #include "core/executor.h"
 #include "core/http_types.h"
 #include "gateway/response_writer.h"
+#include "queue/job_store.h"
 #include "router/backend.h"
 #include "router/local_backend.h"
 #include "router/router.h"
@@ -16,6 +17,7 @@
 #include "telemetry/metrics.h"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +42,9 @@ struct GatewayDeps {
     router::UsageStore* usage = nullptr;
     // Answers kept for repeated requests; null: no cache.
     ResponseCache* cache = nullptr;
+    // Durable jobs (`Prefer: respond-async`, /v1/jobs); null: requests are
+    // answered synchronously and /v1/jobs is 501.
+    queue::JobStore* jobs = nullptr;
     // Times retry backoffs; required with a router.
     core::Executor* executor = nullptr;
     // Entropy from the platform for request ids.
@@ -70,12 +75,16 @@ class Gateway {
     // While draining (shutdown), /readyz answers 503 so load balancers move away.
     void set_draining(bool draining) { draining_ = draining; }
 
+    // Called once a new job is on disk (the delivery side wakes up).
+    void set_job_listener(std::function<void()> listener) { job_listener_ = std::move(listener); }
+
     struct Shared;
 
   private:
     std::unique_ptr<Shared> shared_;
     bool draining_ = false;
     uint64_t id_counter_ = 0;
+    std::function<void()> job_listener_;
 };
 
 } // namespace edgeai::gateway

@@ -11,8 +11,6 @@
 
 namespace edgeai::api::anthropic::detail {
 
-// A client's request body as a JSON object; InvalidArgument worded for the client.
-core::Result<codec::JsonDocument> parse_request_body(std::string_view body);
 // A backend's answer as a JSON object; DataLoss, which the gateway answers with
 // 502, because the client did nothing wrong.
 core::Result<codec::JsonDocument> parse_backend_body(std::string_view body);

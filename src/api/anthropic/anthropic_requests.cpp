@@ -614,7 +614,7 @@ core::Status write_messages_tools(JsonWriter& w, JsonValue root) {
 } // namespace
 
 core::Result<TranslatedChatRequest> messages_to_chat(std::string_view messages_body) {
-    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, detail::parse_request_body(messages_body));
+    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(messages_body));
     JsonValue root = doc.root();
     TranslatedChatRequest out;
 
@@ -700,7 +700,7 @@ core::Result<TranslatedChatRequest> messages_to_chat(std::string_view messages_b
 
 core::Result<TranslatedMessagesRequest> chat_to_messages(std::string_view chat_body,
                                                          const OutboundOptions& options) {
-    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, detail::parse_request_body(chat_body));
+    EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(chat_body));
     JsonValue root = doc.root();
     TranslatedMessagesRequest out;
 

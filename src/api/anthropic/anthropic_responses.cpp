@@ -13,19 +13,6 @@ namespace edgeai::api::anthropic {
 
 namespace detail {
 
-core::Result<codec::JsonDocument> parse_request_body(std::string_view body) {
-    auto doc = codec::JsonDocument::parse(body);
-    if (!doc.ok()) {
-        return core::invalid_argument("We could not parse the JSON body of your request: " +
-                                      doc.status().message() + ". Send a JSON object as the body.");
-    }
-    if (!doc->root().is_object()) {
-        return core::invalid_argument("The request body must be a JSON object, found " +
-                                      std::string(codec::json_type_phrase(doc->root().type())));
-    }
-    return doc;
-}
-
 core::Result<codec::JsonDocument> parse_backend_body(std::string_view body) {
     auto doc = codec::JsonDocument::parse(body);
     if (!doc.ok()) {

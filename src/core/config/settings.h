@@ -81,6 +81,18 @@ struct CacheSettings {
     bool persist = false; // keep entries in cache.db across restarts
 };
 
+// The durable job queue (`Prefer: respond-async`), kept in jobs.db.
+struct QueueSettings {
+    int64_t max_jobs = 100000;                  // queued and running; beyond: 429
+    int64_t max_bytes = int64_t{1} << 30;       // request bodies and answers held
+    int64_t max_attempts = 5;                   // deliveries before a job fails
+    int64_t ttl_ms = int64_t{24} * 3600 * 1000; // a queued job expires after
+    int64_t concurrency = 4;                    // deliveries at once
+    int64_t backoff_base_ms = 1000;             // before a retry, doubling
+    int64_t backoff_max_ms = 300000;
+    int64_t poll_ms = 1000; // how often waiting jobs are looked for
+};
+
 struct LogSettings {
     LogLevel level = LogLevel::kInfo;
     // One JSON line per request at info level.
@@ -97,6 +109,7 @@ struct Settings {
     RoutingSettings routing;
     UsageSettings usage;
     CacheSettings cache;
+    QueueSettings queue;
     std::vector<BackendSettings> backends;
     std::vector<RouteSettings> routes;
 };

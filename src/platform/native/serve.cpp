@@ -3,6 +3,7 @@
 #include "engine/chat/template_family.h"
 #include "engine/model/kv_cache.h"
 #include "gateway/gateway.h"
+#include "gateway/job_runner.h"
 #include "gateway/response_cache.h"
 #include "platform/native/connectivity_monitor.h"
 #include "platform/native/engine_worker.h"
@@ -11,6 +12,7 @@
 #include "platform/native/http_server.h"
 #include "platform/native/local_model.h"
 #include "platform/native/sqlite_cache_store.h"
+#include "platform/native/sqlite_job_store.h"
 #include "platform/native/sqlite_usage_store.h"
 #include "platform/native/system.h"
 #include "platform/native/upstream_http_client.h"
@@ -175,6 +177,19 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         }
         usage_store = std::move(opened).value();
     }
+    // Durable jobs (`Prefer: respond-async`): jobs.db, written by its own
+    // thread, callbacks on the loop.
+    auto job_store = SqliteJobStore::open(
+        data_dir, loop, SqliteJobStore::Limits{settings.queue.max_jobs, settings.queue.max_bytes});
+    if (!job_store.ok()) {
+        logger.error("cannot open the job queue", {{"error", job_store.status().message()}});
+        return 1;
+    }
+    if ((*job_store)->recovered() > 0) {
+        logger.warn("jobs cut off by the last stop go back to the queue",
+                    {{"jobs", (*job_store)->recovered()}});
+    }
+
     std::unique_ptr<SqliteCacheStore> cache_store;
     std::optional<gateway::ResponseCache> response_cache;
     if (settings.cache.mode != "off" && settings.cache.max_bytes > 0) {
@@ -271,8 +286,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         if (key.empty() && !b.api_key_env.empty()) key = env_or_empty(b.api_key_env.c_str());
         backend_clients.push_back(std::make_unique<UpstreamHttpClient>(
             loop, CurlHttpClientOptions{b.ca_file, static_cast<long>(b.max_concurrency)}));
-        if (b.kind == "anthropic") {
-            router::AnthropicBackendOptions options;
+        // Both kinds' options share these fields.
+        auto with_settings = [&](auto options) {
             options.name = b.name;
             options.base_url = b.base_url;
             options.api_key = key;
@@ -280,21 +295,15 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             options.timeout_ms = b.timeout_ms;
             options.stream_idle_timeout_ms = b.stream_idle_timeout_ms;
             options.user_agent = "edgeai/" + version;
+            return options;
+        };
+        if (b.kind == "anthropic") {
             remote_backends.push_back(std::make_unique<router::AnthropicBackend>(
-                *backend_clients.back(), clock, options));
-            routed.push_back(remote_backends.back().get());
-            continue;
+                *backend_clients.back(), clock, with_settings(router::AnthropicBackendOptions{})));
+        } else {
+            remote_backends.push_back(std::make_unique<router::OpenAiBackend>(
+                *backend_clients.back(), with_settings(router::OpenAiBackendOptions{})));
         }
-        router::OpenAiBackendOptions options;
-        options.name = b.name;
-        options.base_url = b.base_url;
-        options.api_key = key;
-        options.connect_timeout_ms = b.connect_timeout_ms;
-        options.timeout_ms = b.timeout_ms;
-        options.stream_idle_timeout_ms = b.stream_idle_timeout_ms;
-        options.user_agent = "edgeai/" + version;
-        remote_backends.push_back(
-            std::make_unique<router::OpenAiBackend>(*backend_clients.back(), options));
         routed.push_back(remote_backends.back().get());
     }
     // Without [[backends]] the gateway behaves as before routing existed: one
@@ -351,10 +360,17 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.router = &router;
     deps.usage = usage_store.get();
     deps.cache = response_cache ? &*response_cache : nullptr;
+    deps.jobs = job_store->get();
     deps.executor = &loop;
     deps.id_seed = random_seed();
     deps.version = version;
     gateway::Gateway gateway(deps);
+    const core::QueueSettings& qs = settings.queue;
+    gateway::JobRunner job_runner(gateway, **job_store, loop, clock, metrics,
+                                  gateway::JobRunnerOptions{static_cast<size_t>(qs.concurrency),
+                                                            qs.max_attempts, qs.backoff_base_ms,
+                                                            qs.backoff_max_ms, qs.poll_ms, 10000});
+    gateway.set_job_listener([&job_runner] { job_runner.wake(); });
 
     HttpServer server(loop, gateway, logger, metrics, server_options(settings.server));
     auto address = server.start();
@@ -376,6 +392,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             logger.info("shutting down",
                         {{"signal", signo}, {"grace_ms", settings.server.shutdown_grace_ms}});
             gateway.set_draining(true);
+            // Jobs under way may finish in the grace period; no new ones start.
+            job_runner.stop_claiming();
             server.shutdown(std::chrono::milliseconds(settings.server.shutdown_grace_ms), [&] {
                 signals.cancel();
                 loop.stop();
@@ -388,6 +406,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                               {"version", version},
                               {"upstream", up.url.empty() ? std::string("none") : up.url},
                               {"data_dir", data_dir}});
+    job_runner.start();
     loop.run();
     logger.info("stopped");
     return 0;

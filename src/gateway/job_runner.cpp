@@ -1,0 +1,245 @@
+#include "gateway/job_runner.h"
+
+#include "codec/json/json_document.h"
+#include "gateway/exchange.h"
+
+#include <algorithm>
+
+namespace edgeai::gateway {
+namespace {
+
+bool may_pass(int status) {
+    return status == 0 || status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+// The error message an answer carries (OpenAI's or Anthropic's shape).
+std::string error_message(int status, std::string_view body) {
+    auto doc = codec::JsonDocument::parse(body);
+    if (doc.ok()) {
+        std::string_view m = doc->root()["error"]["message"].as_string();
+        if (!m.empty()) return "HTTP " + std::to_string(status) + ": " + std::string(m);
+    }
+    return "HTTP " + std::to_string(status);
+}
+
+uint64_t mix(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+} // namespace
+
+// What the gateway answered, kept whole (a streamed answer as its events).
+class JobRunner::CaptureWriter final : public ResponseWriter {
+  public:
+    explicit CaptureWriter(std::function<void()> on_end) : on_end_(std::move(on_end)) {}
+
+    void send(core::HttpResponse response) override {
+        status = response.status;
+        body = std::move(response.body);
+        end();
+    }
+    void start_stream(int s, core::Headers) override {
+        status = s;
+        streamed = true;
+    }
+    bool write(std::string_view bytes) override {
+        body.append(bytes);
+        return true;
+    }
+    void end_stream() override { end(); }
+    void set_drain_callback(std::function<void()>) override {}
+
+    int status = 0;
+    bool streamed = false;
+    bool ended = false;
+    std::string body;
+
+  private:
+    void end() {
+        if (ended) return;
+        ended = true;
+        on_end_();
+    }
+    std::function<void()> on_end_;
+};
+
+struct JobRunner::Delivery {
+    queue::Job job;
+    std::unique_ptr<CaptureWriter> writer;
+    std::unique_ptr<RequestTask> task; // after writer: destroyed first
+};
+
+JobRunner::JobRunner(Gateway& gateway, queue::JobStore& store, core::Executor& executor,
+                     const core::Clock& clock, telemetry::MetricsRegistry& metrics,
+                     JobRunnerOptions options)
+    : gateway_(gateway), store_(store), executor_(executor), clock_(clock), options_(options) {
+    constexpr std::string_view kHelp = "Job deliveries by outcome";
+    succeeded_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "succeeded"}});
+    retried_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "retried"}});
+    failed_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "failed"}});
+    expired_ = &metrics.counter("edgeai_jobs_expired_total", "Jobs that expired before delivery");
+    for (int i = 0; i < 6; ++i) {
+        const auto status = static_cast<queue::JobStatus>(i);
+        metrics.gauge_callback("edgeai_jobs", "Jobs in the queue's database by status",
+                               [this, i] { return static_cast<double>(counts().by_status[i]); },
+                               {{"status", queue::job_status_name(status)}});
+    }
+    metrics.gauge_callback("edgeai_jobs_oldest_queued_seconds",
+                           "Age of the oldest job waiting for delivery (0: none waits)", [this] {
+                               const int64_t oldest = counts().oldest_queued_ms;
+                               if (oldest == 0) return 0.0;
+                               return static_cast<double>(clock_.unix_ms() - oldest) / 1000;
+                           });
+}
+
+const queue::QueueCounts& JobRunner::counts() {
+    const int64_t now = clock_.unix_ms();
+    if (counts_read_ms_ < 0 || now - counts_read_ms_ >= 1000) {
+        counts_read_ms_ = now;
+        auto read = store_.counts();
+        if (read.ok()) counts_ = *read;
+    }
+    return counts_;
+}
+
+JobRunner::~JobRunner() {
+    stop();
+}
+
+int64_t JobRunner::backoff_ms(const JobRunnerOptions& options, int64_t attempts, uint64_t random) {
+    int64_t delay = options.backoff_base_ms;
+    for (int64_t i = 1; i < attempts && delay < options.backoff_max_ms; ++i)
+        delay *= 2;
+    delay = std::min(delay, options.backoff_max_ms);
+    return delay - static_cast<int64_t>(random % static_cast<uint64_t>(delay / 5 + 1));
+}
+
+void JobRunner::start() {
+    started_ = true;
+    poll();
+}
+
+void JobRunner::stop() {
+    stopped_ = true;
+    timer_.reset();
+    deliveries_.clear();
+}
+
+void JobRunner::wake() {
+    if (!started_ || stopped_ || wake_pending_) return;
+    wake_pending_ = true;
+    std::weak_ptr<bool> alive = alive_;
+    executor_.post([this, alive] {
+        if (alive.expired()) return;
+        wake_pending_ = false;
+        poll();
+    });
+}
+
+void JobRunner::schedule_poll(int64_t delay_ms) {
+    std::weak_ptr<bool> alive = alive_;
+    timer_ = executor_.post_after(delay_ms, [this, alive] {
+        if (!alive.expired()) poll();
+    });
+}
+
+void JobRunner::poll() {
+    if (stopped_ || claiming_) return;
+    const int64_t now = clock_.unix_ms();
+    if (now - last_expire_ms_ >= options_.expire_every_ms) {
+        last_expire_ms_ = now;
+        std::weak_ptr<bool> alive = alive_;
+        store_.expire(now, [this, alive](core::Result<int64_t> n) {
+            if (!alive.expired() && n.ok() && *n > 0) expired_->add(static_cast<uint64_t>(*n));
+        });
+    }
+    schedule_poll(options_.poll_ms);
+    if (claiming_stopped_ || deliveries_.size() >= options_.concurrency) return;
+    const size_t room = options_.concurrency - deliveries_.size();
+    claiming_ = true;
+    std::weak_ptr<bool> alive = alive_;
+    store_.claim(room, now, [this, alive, room](core::Result<std::vector<queue::Job>> jobs) {
+        if (alive.expired()) return; // stays running on disk; recovered at the next start
+        claiming_ = false;
+        if (stopped_ || !jobs.ok()) return;
+        for (queue::Job& job : *jobs)
+            deliver(std::move(job));
+        if (jobs->size() == room) wake(); // a full batch: more may be waiting
+    });
+}
+
+void JobRunner::deliver(queue::Job job) {
+    auto delivery = std::make_unique<Delivery>();
+    Delivery* d = delivery.get();
+    d->job = std::move(job);
+    std::weak_ptr<bool> alive = alive_;
+    d->writer = std::make_unique<CaptureWriter>([this, alive, d] {
+        // The writer ends inside the gateway's task: settle outside it.
+        executor_.post([this, alive, d] {
+            if (!alive.expired()) delivered(d);
+        });
+    });
+    core::HttpRequest request;
+    request.method = "POST";
+    request.target = d->job.path;
+    request.body = d->job.body;
+    request.request_id = d->job.id;
+    request.headers.add("content-type", "application/json");
+    // Upstreams that honour it deduplicate a delivery repeated after a crash.
+    request.headers.add("idempotency-key", d->job.id);
+    request.peer = "job";
+    deliveries_.push_back(std::move(delivery));
+    d->task = gateway_.handle(std::move(request), d->writer.get());
+}
+
+void JobRunner::delivered(Delivery* d) {
+    auto it = std::find_if(deliveries_.begin(), deliveries_.end(),
+                           [d](const auto& p) { return p.get() == d; });
+    if (it == deliveries_.end()) return;
+    settle(it);
+}
+
+void JobRunner::settle(std::list<std::unique_ptr<Delivery>>::iterator it) {
+    std::unique_ptr<Delivery> d = std::move(*it);
+    deliveries_.erase(it);
+    d->task.reset();
+    queue::Job& job = d->job;
+    const CaptureWriter& w = *d->writer;
+    const bool anthropic = job.path == "/v1/messages";
+    const bool cut = w.streamed && !stream_completed(w.body, anthropic);
+    const bool answered = w.status >= 200 && w.status < 300 && !cut;
+    const int64_t now = clock_.unix_ms();
+    std::weak_ptr<bool> alive = alive_;
+    auto wake_after = [this, alive](core::Status) {
+        if (!alive.expired()) wake();
+    };
+    if (!answered && (may_pass(w.status) || cut) && job.attempts < options_.max_attempts) {
+        retried_->add();
+        const std::string error =
+            cut ? "the answer's stream was cut short" : error_message(w.status, w.body);
+        const uint64_t random = mix(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(job.id));
+        store_.retry_later(job.id, now + backoff_ms(options_, job.attempts, random), error,
+                           wake_after);
+        return;
+    }
+    job.status = answered ? queue::JobStatus::kSucceeded : queue::JobStatus::kFailed;
+    job.result_status = w.status;
+    job.result_body = w.body;
+    job.updated_ms = now;
+    if (answered) {
+        succeeded_->add();
+        job.last_error.clear();
+    } else {
+        failed_->add();
+        job.last_error =
+            cut ? "the answer's stream was cut short" : error_message(w.status, w.body);
+        if (may_pass(w.status) || cut)
+            job.last_error += " (after " + std::to_string(job.attempts) + " attempts)";
+    }
+    store_.finish(job, wake_after);
+}
+
+} // namespace edgeai::gateway

@@ -1,0 +1,88 @@
+// Delivers durable jobs: claims waiting ones (highest priority, then oldest)
+// while fewer than `concurrency` are out, sends each through the gateway's own
+// request path (routes, fallback, breakers, the local engine; with the job id
+// as Idempotency-Key, so a provider can tell a retry after a crash), and keeps
+// the answer. A failure that may pass (no backend reachable, 408, 429, 5xx, a
+// stream cut short) is retried later with exponential backoff up to
+// max_attempts; any other answer ends the job.
+#pragma once
+
+#include "core/clock.h"
+#include "core/executor.h"
+#include "gateway/gateway.h"
+#include "queue/job_store.h"
+#include "telemetry/metrics.h"
+
+#include <cstdint>
+#include <list>
+#include <memory>
+
+namespace edgeai::gateway {
+
+struct JobRunnerOptions {
+    size_t concurrency = 4;
+    int64_t max_attempts = 5;
+    int64_t backoff_base_ms = 1000;
+    int64_t backoff_max_ms = 300000;
+    int64_t poll_ms = 1000;
+    int64_t expire_every_ms = 10000;
+};
+
+class JobRunner {
+  public:
+    JobRunner(Gateway& gateway, queue::JobStore& store, core::Executor& executor,
+              const core::Clock& clock, telemetry::MetricsRegistry& metrics,
+              JobRunnerOptions options);
+    ~JobRunner();
+
+    // Starts looking for jobs (now, then every poll_ms).
+    void start();
+    // A job was stored: look now rather than at the next poll.
+    void wake();
+    // No new deliveries; those under way go on (shutdown's grace period).
+    void stop_claiming() { claiming_stopped_ = true; }
+    // No new deliveries; those under way are dropped (they stay running on
+    // disk and go back to the queue when a store opens them again).
+    void stop();
+
+    size_t running() const { return deliveries_.size(); }
+
+    // The wait before attempt `attempts` + 1: base * 2^(attempts - 1), at
+    // most max, less up to a fifth at random (so retries do not align).
+    static int64_t backoff_ms(const JobRunnerOptions& options, int64_t attempts, uint64_t random);
+
+  private:
+    struct Delivery;
+    class CaptureWriter;
+
+    void poll();
+    void schedule_poll(int64_t delay_ms);
+    void deliver(queue::Job job);
+    void delivered(Delivery* delivery);
+    void settle(std::list<std::unique_ptr<Delivery>>::iterator it);
+
+    Gateway& gateway_;
+    queue::JobStore& store_;
+    core::Executor& executor_;
+    const core::Clock& clock_;
+    JobRunnerOptions options_;
+    std::list<std::unique_ptr<Delivery>> deliveries_;
+    std::unique_ptr<core::Timer> timer_;
+    bool started_ = false;
+    bool stopped_ = false;
+    bool claiming_ = false;
+    bool claiming_stopped_ = false;
+    bool wake_pending_ = false;
+    int64_t last_expire_ms_ = 0;
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+    // The store's counts for /metrics, read at most once a second.
+    const queue::QueueCounts& counts();
+    queue::QueueCounts counts_;
+    int64_t counts_read_ms_ = -1;
+    telemetry::Counter* succeeded_;
+    telemetry::Counter* retried_;
+    telemetry::Counter* failed_;
+    telemetry::Counter* expired_;
+};
+
+} // namespace edgeai::gateway

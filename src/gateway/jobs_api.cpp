@@ -1,0 +1,231 @@
+#include "gateway/jobs_api.h"
+
+#include "api/api_error.h"
+#include "codec/json/json_writer.h"
+
+#include <charconv>
+
+namespace edgeai::gateway {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+core::HttpResponse json_response(int status, std::string body) {
+    core::HttpResponse r;
+    r.status = status;
+    r.headers.add("content-type", "application/json");
+    r.body = std::move(body);
+    return r;
+}
+
+api::ApiError store_error(const core::Status& status) {
+    api::ApiError e = api::api_error_from_status(status);
+    if (status.code() == core::StatusCode::kResourceExhausted) {
+        e.code = "queue_full";
+        e.retry_after_s = 5;
+    } else if (status.code() == core::StatusCode::kUnavailable) {
+        // The disk (or the store) cannot take more: RFC 4918's Insufficient Storage.
+        e.http_status = 507;
+        e.code = "insufficient_storage";
+    }
+    return e;
+}
+
+// Lives until the store answers. A client that leaves destroys it (and its
+// writer goes too), so the store's callback holds the exchange weakly; the
+// write itself goes on.
+class StoreTask final : public RequestTask {
+  public:
+    explicit StoreTask(std::unique_ptr<Exchange> exchange) : exchange_(std::move(exchange)) {}
+    std::weak_ptr<Exchange> exchange() { return exchange_; }
+
+  private:
+    std::shared_ptr<Exchange> exchange_;
+};
+
+std::optional<std::string_view> query_param(std::string_view target, std::string_view name) {
+    size_t question = target.find('?');
+    if (question == std::string_view::npos) return std::nullopt;
+    std::string_view query = target.substr(question + 1);
+    while (!query.empty()) {
+        size_t amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+        size_t eq = pair.find('=');
+        if (pair.substr(0, eq) == name)
+            return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+bool prefers_async(std::string_view prefer) {
+    while (!prefer.empty()) {
+        size_t comma = prefer.find(',');
+        std::string_view token = prefer.substr(0, comma);
+        prefer = comma == std::string_view::npos ? "" : prefer.substr(comma + 1);
+        token = trim(token.substr(0, token.find(';')));
+        if (core::iequals(token, "respond-async")) return true;
+    }
+    return false;
+}
+
+core::Result<queue::Job> job_for_request(const core::HttpRequest& request, std::string body,
+                                         std::string model, std::string id, int64_t now_ms,
+                                         int64_t ttl_ms) {
+    queue::Job job;
+    job.id = std::move(id);
+    job.path = std::string(request.path());
+    job.body = std::move(body);
+    job.model = std::move(model);
+    job.idempotency_key = std::string(request.headers.get("idempotency-key"));
+    if (job.idempotency_key.size() > 256) {
+        return core::invalid_argument("Idempotency-Key is longer than 256 characters")
+            .with_field("Idempotency-Key");
+    }
+    std::string_view priority = request.headers.get("x-edgeai-priority");
+    if (!priority.empty()) {
+        int64_t p = 0;
+        auto [end, ec] = std::from_chars(priority.data(), priority.data() + priority.size(), p);
+        if (ec != std::errc() || end != priority.data() + priority.size() || p < -100 || p > 100) {
+            return core::invalid_argument("x-edgeai-priority must be a whole number from -100 "
+                                          "to 100 (higher is delivered first)")
+                .with_field("x-edgeai-priority");
+        }
+        job.priority = p;
+    }
+    std::string_view callback = request.headers.get("x-edgeai-callback-url");
+    if (!callback.empty()) {
+        if (callback.rfind("http://", 0) != 0 && callback.rfind("https://", 0) != 0) {
+            return core::invalid_argument("x-edgeai-callback-url must be an http:// or https:// "
+                                          "URL")
+                .with_field("x-edgeai-callback-url");
+        }
+        job.callback_url = std::string(callback);
+    }
+    job.created_ms = now_ms;
+    job.updated_ms = now_ms;
+    job.run_after_ms = now_ms;
+    job.expires_ms = now_ms + ttl_ms;
+    return job;
+}
+
+std::unique_ptr<RequestTask> enqueue_job(std::unique_ptr<Exchange> exchange, queue::JobStore& store,
+                                         queue::Job job, std::function<void()> stored) {
+    auto task = std::make_unique<StoreTask>(std::move(exchange));
+    const std::string id = job.id;
+    // The exchange is shared with the callback: the task may go first (the
+    // client left), and the job is stored all the same.
+    store.enqueue(std::move(job), [weak = task->exchange(), id,
+                                   stored = std::move(stored)](core::Result<queue::Job> result) {
+        if (result.ok() && result->id == id && stored) stored();
+        auto ex = weak.lock();
+        if (!ex) return;
+        if (!result.ok()) {
+            ex->respond_error(store_error(result.status()));
+            return;
+        }
+        core::HttpResponse r = json_response(202, queue::job_json(*result));
+        r.headers.add("location", "/v1/jobs/" + result->id);
+        ex->respond(std::move(r));
+    });
+    return task;
+}
+
+void list_jobs(Exchange& exchange, queue::JobStore& store, std::string_view target) {
+    queue::JobFilter filter;
+    if (auto status = query_param(target, "status")) {
+        filter.status = queue::parse_job_status(*status);
+        if (!filter.status) {
+            exchange.respond_error(api::api_error_from_status(
+                core::invalid_argument("status must be one of queued, running, succeeded, "
+                                       "failed, cancelled, expired")
+                    .with_field("status")));
+            return;
+        }
+    }
+    if (auto limit = query_param(target, "limit")) {
+        int64_t n = 0;
+        auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), n);
+        if (ec != std::errc() || end != limit->data() + limit->size() || n < 1 || n > 100) {
+            exchange.respond_error(api::api_error_from_status(
+                core::invalid_argument("limit must be a whole number from 1 to 100")
+                    .with_field("limit")));
+            return;
+        }
+        filter.limit = static_cast<size_t>(n);
+    }
+    if (auto after = query_param(target, "after")) filter.after = std::string(*after);
+    const size_t wanted = filter.limit;
+    ++filter.limit; // one more tells whether there is a next page
+    auto jobs = store.list(filter);
+    if (!jobs.ok()) {
+        exchange.respond_error(store_error(jobs.status()));
+        return;
+    }
+    const bool more = jobs->size() > wanted;
+    if (more) jobs->pop_back();
+    codec::JsonWriter w;
+    w.begin_object().field("object", "list").key("data").begin_array();
+    for (const queue::Job& j : *jobs)
+        w.raw(queue::job_json(j));
+    w.end_array();
+    w.key("first_id");
+    if (jobs->empty())
+        w.null();
+    else
+        w.value(std::string_view(jobs->front().id));
+    w.key("last_id");
+    if (jobs->empty())
+        w.null();
+    else
+        w.value(std::string_view(jobs->back().id));
+    w.field("has_more", more).end_object();
+    exchange.respond(json_response(200, w.take()));
+}
+
+void get_job(Exchange& exchange, queue::JobStore& store, const std::string& id) {
+    auto job = store.get(id);
+    if (!job.ok()) {
+        exchange.respond_error(store_error(job.status()));
+        return;
+    }
+    if (!*job) {
+        api::ApiError e = api::api_error_from_status(core::not_found("No job '" + id + "'"));
+        e.code = "job_not_found";
+        exchange.respond_error(e);
+        return;
+    }
+    exchange.respond(json_response(200, queue::job_json(**job)));
+}
+
+std::unique_ptr<RequestTask> cancel_job(std::unique_ptr<Exchange> exchange, queue::JobStore& store,
+                                        const std::string& id) {
+    auto task = std::make_unique<StoreTask>(std::move(exchange));
+    store.cancel(id, [weak = task->exchange()](core::Result<queue::Job> result) {
+        auto ex = weak.lock();
+        if (!ex) return;
+        if (result.ok()) {
+            ex->respond(json_response(200, queue::job_json(*result)));
+            return;
+        }
+        api::ApiError e = store_error(result.status());
+        if (result.status().code() == core::StatusCode::kFailedPrecondition) {
+            e.http_status = 409;
+            e.code = "job_already_ended";
+        } else if (result.status().code() == core::StatusCode::kNotFound) {
+            e.code = "job_not_found";
+        }
+        ex->respond_error(e);
+    });
+    return task;
+}
+
+} // namespace edgeai::gateway

@@ -1,0 +1,554 @@
+#include "platform/native/sqlite_job_store.h"
+
+#include "platform/native/system.h"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace edgeai::platform::native {
+namespace {
+
+using queue::Job;
+using queue::JobStatus;
+
+const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    status INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    body BLOB NOT NULL,
+    model TEXT NOT NULL,
+    idempotency_key TEXT,
+    callback_url TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    run_after_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT NOT NULL,
+    result_status INTEGER NOT NULL,
+    result_body BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, priority DESC, created_ms, seq);
+)sql";
+
+constexpr const char* kColumns =
+    "id, status, path, body, model, idempotency_key, callback_url, priority, created_ms, "
+    "updated_ms, run_after_ms, expires_ms, attempts, last_error, result_status, result_body";
+
+// Most operations are a fixed statement: prepare, bind, step, done.
+class Query {
+  public:
+    Query(sqlite3* db, const std::string& sql) : db_(db) {
+        sqlite3_stmt* raw = nullptr;
+        rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
+        stmt_.reset(raw);
+    }
+    Query& text(int i, std::string_view s) {
+        if (ok())
+            sqlite3_bind_text(stmt_.get(), i, s.data(), static_cast<int>(s.size()),
+                              SQLITE_TRANSIENT);
+        return *this;
+    }
+    Query& blob(int i, std::string_view s) {
+        if (ok())
+            sqlite3_bind_blob(stmt_.get(), i, s.data(), static_cast<int>(s.size()),
+                              SQLITE_TRANSIENT);
+        return *this;
+    }
+    Query& integer(int i, int64_t v) {
+        if (ok()) sqlite3_bind_int64(stmt_.get(), i, v);
+        return *this;
+    }
+    Query& null(int i) {
+        if (ok()) sqlite3_bind_null(stmt_.get(), i);
+        return *this;
+    }
+    // SQLITE_ROW, SQLITE_DONE or an error code.
+    int step() {
+        if (!ok()) return rc_;
+        rc_ = sqlite3_step(stmt_.get());
+        return rc_;
+    }
+    sqlite3_stmt* get() const { return stmt_.get(); }
+    bool ok() const { return rc_ == SQLITE_OK || rc_ == SQLITE_ROW || rc_ == SQLITE_DONE; }
+    core::Status status(const std::string& path) const {
+        return ok() ? core::Status() : sqlite_error(db_, rc_, path);
+    }
+
+  private:
+    sqlite3* db_;
+    Stmt stmt_;
+    int rc_ = SQLITE_OK;
+};
+
+std::string column_bytes(sqlite3_stmt* s, int i) {
+    const void* p = sqlite3_column_blob(s, i);
+    const int n = sqlite3_column_bytes(s, i);
+    return p != nullptr ? std::string(static_cast<const char*>(p), static_cast<size_t>(n))
+                        : std::string();
+}
+
+Job read_job(sqlite3_stmt* s) {
+    Job j;
+    j.id = column_bytes(s, 0);
+    const int64_t status = sqlite3_column_int64(s, 1);
+    j.status = status >= 0 && status <= 5 ? static_cast<JobStatus>(status) : JobStatus::kFailed;
+    j.path = column_bytes(s, 2);
+    j.body = column_bytes(s, 3);
+    j.model = column_bytes(s, 4);
+    j.idempotency_key = column_bytes(s, 5);
+    j.callback_url = column_bytes(s, 6);
+    j.priority = sqlite3_column_int64(s, 7);
+    j.created_ms = sqlite3_column_int64(s, 8);
+    j.updated_ms = sqlite3_column_int64(s, 9);
+    j.run_after_ms = sqlite3_column_int64(s, 10);
+    j.expires_ms = sqlite3_column_int64(s, 11);
+    j.attempts = sqlite3_column_int64(s, 12);
+    j.last_error = column_bytes(s, 13);
+    j.result_status = static_cast<int>(sqlite3_column_int64(s, 14));
+    j.result_body = column_bytes(s, 15);
+    return j;
+}
+
+int64_t status_code(JobStatus s) {
+    return static_cast<int64_t>(s);
+}
+
+core::Result<std::optional<Job>> find_job(sqlite3* db, const std::string& path, const char* where,
+                                          std::string_view value) {
+    Query q(db, std::string("SELECT ") + kColumns + " FROM jobs WHERE " + where);
+    q.text(1, value);
+    const int rc = q.step();
+    if (rc == SQLITE_ROW) return std::optional<Job>(read_job(q.get()));
+    if (rc == SQLITE_DONE) return std::optional<Job>();
+    return q.status(path);
+}
+
+// Jobs that hold a place in the queue, and the bytes every job holds.
+core::Status load_usage(sqlite3* db, const std::string& path, int64_t* active, int64_t* bytes) {
+    Query q(db, "SELECT COUNT(*) FILTER (WHERE status IN (0, 1)), "
+                "TOTAL(length(body) + length(result_body)) FROM jobs");
+    if (q.step() != SQLITE_ROW) return q.status(path);
+    *active = sqlite3_column_int64(q.get(), 0);
+    *bytes = static_cast<int64_t>(sqlite3_column_double(q.get(), 1));
+    return {};
+}
+
+} // namespace
+
+core::Result<std::unique_ptr<SqliteJobStore>>
+SqliteJobStore::open_at(const std::string& path, core::Executor* executor, Limits limits) {
+    auto writer = open_wal_database(path, kSchema, kSchemaVersion);
+    if (!writer.ok()) return writer.status();
+    std::unique_ptr<SqliteJobStore> store(new SqliteJobStore(path, executor, limits));
+    store->writer_ = std::move(writer).value();
+    sqlite3* db = store->writer_.get();
+    // An acknowledged job must survive a power cut, not only a crash.
+    int rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db, rc, path);
+    if (executor != nullptr) {
+        // This process delivers jobs: none can be running yet, so any marked
+        // running were cut off by a crash and go back to the queue.
+        rc = sqlite3_exec(db, "UPDATE jobs SET status = 0 WHERE status = 1", nullptr, nullptr,
+                          nullptr);
+        if (rc != SQLITE_OK) return sqlite_error(db, rc, path);
+        store->recovered_ = sqlite3_changes(db);
+    }
+    EDGEAI_TRY(load_usage(db, path, &store->active_, &store->bytes_));
+    sqlite3* reader = nullptr;
+    rc = sqlite3_open_v2(path.c_str(), &reader, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                         nullptr);
+    store->reader_.reset(reader);
+    if (rc != SQLITE_OK) return sqlite_error(reader, rc, path);
+    sqlite3_busy_timeout(reader, kSqliteBusyTimeoutMs);
+    rc = sqlite3_exec(reader, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(reader, rc, path);
+    if (executor != nullptr) store->thread_ = std::thread([s = store.get()] { s->run_writer(); });
+    return store;
+}
+
+core::Result<std::unique_ptr<SqliteJobStore>>
+SqliteJobStore::open(const std::string& data_dir, core::Executor& executor, Limits limits) {
+    core::Status st = make_directories(data_dir);
+    if (!st.ok()) return st.with_context("job queue: ");
+    return open_at(data_file(data_dir, kFileName), &executor, limits);
+}
+
+core::Result<std::unique_ptr<SqliteJobStore>>
+SqliteJobStore::open_direct(const std::string& data_dir) {
+    const std::string path = data_file(data_dir, kFileName);
+    if (!file_exists(path)) return core::not_found("no jobs yet (" + path + " is absent)");
+    return open_at(path, nullptr, Limits{});
+}
+
+SqliteJobStore::~SqliteJobStore() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        stopping_ = true;
+    }
+    wake_.notify_one();
+    if (thread_.joinable()) thread_.join();
+}
+
+uint64_t SqliteJobStore::commits() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return commits_;
+}
+
+void SqliteJobStore::deliver(std::function<void()> fn) {
+    if (executor_ != nullptr)
+        executor_->post(std::move(fn));
+    else
+        fn();
+}
+
+void SqliteJobStore::submit(Op op) {
+    if (executor_ == nullptr) {
+        // Direct: the op is its own transaction, here and now.
+        std::deque<Op> batch;
+        batch.push_back(std::move(op));
+        std::vector<core::Status> results;
+        core::Status st = run_batch(batch, results);
+        ++commits_;
+        batch.front().after(st.ok() ? results.front() : st);
+        return;
+    }
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (!stopping_) {
+            ops_.push_back(std::move(op));
+            wake_.notify_one();
+            return;
+        }
+    }
+    deliver([after = std::move(op.after)] {
+        after(core::unavailable("the job queue is shutting down"));
+    });
+}
+
+void SqliteJobStore::run_writer() {
+    std::deque<Op> batch;
+    std::vector<core::Status> results;
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+        wake_.wait(lock, [&] { return stopping_ || !ops_.empty(); });
+        if (ops_.empty()) return; // stopping, and nothing left to write
+        batch.swap(ops_);
+        lock.unlock();
+        core::Status st = run_batch(batch, results);
+        for (size_t i = 0; i < batch.size(); ++i) {
+            core::Status outcome = st.ok() ? results[i] : st;
+            deliver([after = std::move(batch[i].after), outcome] { after(outcome); });
+        }
+        batch.clear();
+        lock.lock();
+        ++commits_;
+    }
+}
+
+core::Status SqliteJobStore::run_batch(std::deque<Op>& batch, std::vector<core::Status>& results) {
+    sqlite3* db = writer_.get();
+    results.assign(batch.size(), core::Status());
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db, rc, path_);
+    for (size_t i = 0; i < batch.size(); ++i) {
+        // Each op in its own savepoint: one that fails leaves the others' work.
+        sqlite3_exec(db, "SAVEPOINT op", nullptr, nullptr, nullptr);
+        results[i] = batch[i].run(db);
+        if (!results[i].ok()) sqlite3_exec(db, "ROLLBACK TO op", nullptr, nullptr, nullptr);
+        sqlite3_exec(db, "RELEASE op", nullptr, nullptr, nullptr);
+    }
+    rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        core::Status st = sqlite_error(db, rc, path_);
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        // The ops' counts went with the rollback.
+        (void)load_usage(db, path_, &active_, &bytes_);
+        return st;
+    }
+    return {};
+}
+
+void SqliteJobStore::enqueue(Job job, std::function<void(core::Result<Job>)> done) {
+    auto stored = std::make_shared<Job>(std::move(job));
+    Op op;
+    op.run = [this, stored](sqlite3* db) -> core::Status {
+        if (!stored->idempotency_key.empty()) {
+            auto earlier = find_job(db, path_, "idempotency_key = ?1", stored->idempotency_key);
+            if (!earlier.ok()) return earlier.status();
+            if (*earlier) {
+                *stored = std::move(**earlier); // the first submission answers
+                return {};
+            }
+        }
+        if (active_ >= limits_.max_jobs) {
+            return core::Status(core::StatusCode::kResourceExhausted,
+                                "the job queue is full (" + std::to_string(active_) +
+                                    " jobs waiting or running, queue.max_jobs)");
+        }
+        const int64_t size = static_cast<int64_t>(stored->body.size());
+        if (bytes_ + size > limits_.max_bytes) {
+            return core::Status(core::StatusCode::kResourceExhausted,
+                                "the job queue is full (" + std::to_string(bytes_) +
+                                    " bytes held, queue.max_bytes)");
+        }
+        const Job& j = *stored;
+        Query q(db, std::string("INSERT INTO jobs (") + kColumns +
+                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                        "?15, ?16)");
+        q.text(1, j.id).integer(2, status_code(j.status)).text(3, j.path).blob(4, j.body);
+        q.text(5, j.model);
+        if (j.idempotency_key.empty())
+            q.null(6);
+        else
+            q.text(6, j.idempotency_key);
+        q.text(7, j.callback_url).integer(8, j.priority).integer(9, j.created_ms);
+        q.integer(10, j.updated_ms).integer(11, j.run_after_ms).integer(12, j.expires_ms);
+        q.integer(13, j.attempts).text(14, j.last_error).integer(15, j.result_status);
+        q.blob(16, j.result_body);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        ++active_;
+        bytes_ += size;
+        return {};
+    };
+    op.after = [stored, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(std::move(*stored));
+    };
+    submit(std::move(op));
+}
+
+core::Result<std::optional<Job>> SqliteJobStore::get(const std::string& id) {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    return find_job(reader_.get(), path_, "id = ?1", id);
+}
+
+core::Result<std::vector<Job>> SqliteJobStore::list(const queue::JobFilter& filter) {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    std::string sql = std::string("SELECT ") + kColumns + " FROM jobs WHERE 1";
+    if (filter.status) sql += " AND status = ?1";
+    if (!filter.after.empty()) sql += " AND seq < (SELECT seq FROM jobs WHERE id = ?2)";
+    sql += " ORDER BY seq DESC LIMIT ?3";
+    Query q(reader_.get(), sql);
+    if (filter.status) q.integer(1, status_code(*filter.status));
+    if (!filter.after.empty()) q.text(2, filter.after);
+    q.integer(3, static_cast<int64_t>(filter.limit));
+    std::vector<Job> out;
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+        out.push_back(read_job(q.get()));
+    if (rc != SQLITE_DONE) return q.status(path_);
+    return out;
+}
+
+void SqliteJobStore::claim(size_t max, int64_t now_ms,
+                           std::function<void(core::Result<std::vector<Job>>)> done) {
+    auto claimed = std::make_shared<std::vector<Job>>();
+    Op op;
+    op.run = [this, claimed, max, now_ms](sqlite3* db) -> core::Status {
+        Query q(db, std::string("SELECT ") + kColumns +
+                        " FROM jobs WHERE status = 0 AND run_after_ms <= ?1 "
+                        "ORDER BY priority DESC, created_ms, seq LIMIT ?2");
+        q.integer(1, now_ms).integer(2, static_cast<int64_t>(max));
+        int rc;
+        while ((rc = q.step()) == SQLITE_ROW)
+            claimed->push_back(read_job(q.get()));
+        if (rc != SQLITE_DONE) return q.status(path_);
+        for (Job& j : *claimed) {
+            j.status = JobStatus::kRunning;
+            ++j.attempts;
+            j.updated_ms = now_ms;
+            Query u(db, "UPDATE jobs SET status = 1, attempts = ?2, updated_ms = ?3 WHERE id = ?1");
+            u.text(1, j.id).integer(2, j.attempts).integer(3, now_ms);
+            if (u.step() != SQLITE_DONE) return u.status(path_);
+        }
+        return {};
+    };
+    op.after = [claimed, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(std::move(*claimed));
+    };
+    submit(std::move(op));
+}
+
+void SqliteJobStore::finish(const Job& job, Done done) {
+    Op op;
+    op.run = [this, job](sqlite3* db) -> core::Status {
+        // A job cancelled while it ran stays cancelled.
+        Query q(db, "UPDATE jobs SET status = ?2, result_status = ?3, result_body = ?4, "
+                    "last_error = ?5, updated_ms = ?6 WHERE id = ?1 AND status = 1");
+        q.text(1, job.id).integer(2, status_code(job.status)).integer(3, job.result_status);
+        q.blob(4, job.result_body).text(5, job.last_error).integer(6, job.updated_ms);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        if (sqlite3_changes(db) > 0) {
+            --active_;
+            bytes_ += static_cast<int64_t>(job.result_body.size());
+        }
+        return {};
+    };
+    op.after = std::move(done);
+    submit(std::move(op));
+}
+
+void SqliteJobStore::retry_later(const std::string& id, int64_t run_after_ms, std::string error,
+                                 Done done) {
+    Op op;
+    op.run = [this, id, run_after_ms, error = std::move(error)](sqlite3* db) -> core::Status {
+        Query q(db, "UPDATE jobs SET status = 0, run_after_ms = ?2, last_error = ?3, "
+                    "updated_ms = ?2 WHERE id = ?1 AND status = 1");
+        q.text(1, id).integer(2, run_after_ms).text(3, error);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        return {};
+    };
+    op.after = std::move(done);
+    submit(std::move(op));
+}
+
+void SqliteJobStore::cancel(const std::string& id, std::function<void(core::Result<Job>)> done) {
+    auto result = std::make_shared<core::Result<Job>>(core::not_found(""));
+    Op op;
+    op.run = [this, id, result](sqlite3* db) -> core::Status {
+        auto found = find_job(db, path_, "id = ?1", id);
+        if (!found.ok()) return found.status();
+        if (!*found) {
+            *result = core::not_found("no job '" + id + "'");
+            return {};
+        }
+        Job job = std::move(**found);
+        if (queue::is_final(job.status)) {
+            *result =
+                core::failed_precondition("job '" + id + "' has already ended (" +
+                                          std::string(queue::job_status_name(job.status)) + ")");
+            return {};
+        }
+        Query q(db, "UPDATE jobs SET status = 4 WHERE id = ?1");
+        q.text(1, id);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        --active_;
+        job.status = JobStatus::kCancelled;
+        *result = std::move(job);
+        return {};
+    };
+    op.after = [result, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(std::move(*result));
+    };
+    submit(std::move(op));
+}
+
+void SqliteJobStore::expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) {
+    auto expired = std::make_shared<int64_t>(0);
+    Op op;
+    op.run = [this, now_ms, expired](sqlite3* db) -> core::Status {
+        Query q(db, "UPDATE jobs SET status = 5, updated_ms = ?1 "
+                    "WHERE status = 0 AND expires_ms > 0 AND expires_ms <= ?1");
+        q.integer(1, now_ms);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        *expired = sqlite3_changes(db);
+        // Also the moment to recount: `edgeai queue purge` may have deleted
+        // jobs from another process.
+        return load_usage(db, path_, &active_, &bytes_);
+    };
+    op.after = [expired, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(*expired);
+    };
+    submit(std::move(op));
+}
+
+void SqliteJobStore::requeue(const std::string& id, int64_t now_ms,
+                             std::function<void(core::Result<Job>)> done) {
+    auto result = std::make_shared<core::Result<Job>>(core::not_found(""));
+    Op op;
+    op.run = [this, id, now_ms, result](sqlite3* db) -> core::Status {
+        auto found = find_job(db, path_, "id = ?1", id);
+        if (!found.ok()) return found.status();
+        if (!*found) {
+            *result = core::not_found("no job '" + id + "'");
+            return {};
+        }
+        Job job = std::move(**found);
+        if (!queue::is_final(job.status) || job.status == JobStatus::kSucceeded) {
+            *result = core::failed_precondition(
+                "job '" + id + "' is " + std::string(queue::job_status_name(job.status)) +
+                "; only failed, cancelled or expired jobs go back to the queue");
+            return {};
+        }
+        Query q(db, "UPDATE jobs SET status = 0, attempts = 0, run_after_ms = ?2, updated_ms = ?2, "
+                    "result_status = 0, result_body = '' WHERE id = ?1");
+        q.text(1, id).integer(2, now_ms);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        ++active_;
+        job.status = JobStatus::kQueued;
+        job.attempts = 0;
+        job.result_status = 0;
+        job.result_body.clear();
+        *result = std::move(job);
+        return {};
+    };
+    op.after = [result, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(std::move(*result));
+    };
+    submit(std::move(op));
+}
+
+void SqliteJobStore::purge(JobStatus status, int64_t before_ms,
+                           std::function<void(core::Result<int64_t>)> done) {
+    if (status == JobStatus::kRunning) {
+        done(core::failed_precondition("running jobs cannot be purged: a server is delivering "
+                                       "them (cancel them first)"));
+        return;
+    }
+    auto deleted = std::make_shared<int64_t>(0);
+    Op op;
+    op.run = [this, status, before_ms, deleted](sqlite3* db) -> core::Status {
+        Query q(db, "DELETE FROM jobs WHERE status = ?1 AND updated_ms < ?2");
+        q.integer(1, status_code(status)).integer(2, before_ms);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        *deleted = sqlite3_changes(db);
+        return load_usage(db, path_, &active_, &bytes_);
+    };
+    op.after = [deleted, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(*deleted);
+    };
+    submit(std::move(op));
+}
+
+core::Result<queue::QueueCounts> SqliteJobStore::counts() {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    queue::QueueCounts c;
+    Query q(reader_.get(), "SELECT status, COUNT(*), TOTAL(length(body) + length(result_body)) "
+                           "FROM jobs GROUP BY status");
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        const int64_t s = sqlite3_column_int64(q.get(), 0);
+        if (s >= 0 && s <= 5) c.by_status[s] = sqlite3_column_int64(q.get(), 1);
+        c.bytes += static_cast<int64_t>(sqlite3_column_double(q.get(), 2));
+    }
+    if (rc != SQLITE_DONE) return q.status(path_);
+    Query oldest(reader_.get(), "SELECT MIN(created_ms) FROM jobs WHERE status = 0");
+    if (oldest.step() == SQLITE_ROW) c.oldest_queued_ms = sqlite3_column_int64(oldest.get(), 0);
+    return c;
+}
+
+} // namespace edgeai::platform::native

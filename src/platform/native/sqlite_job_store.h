@@ -1,0 +1,107 @@
+// The job queue on disk: `<data dir>/jobs.db`, SQLite in WAL mode with
+// synchronous=FULL, so a job is on the disk before its 202 is sent and stays
+// there through a power cut. Every write goes to one writer thread, which runs
+// whatever has queued up meanwhile in one transaction and one fsync (group
+// commit): under load many enqueues share a commit instead of paying one each.
+// Reads run on the caller's thread on their own connection.
+#pragma once
+
+#include "core/executor.h"
+#include "core/result.h"
+#include "platform/native/sqlite_util.h"
+#include "queue/job_store.h"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace edgeai::platform::native {
+
+class SqliteJobStore final : public queue::JobStore {
+  public:
+    static constexpr const char* kFileName = "jobs.db";
+    static constexpr int kSchemaVersion = 1;
+
+    struct Limits {
+        int64_t max_jobs = 100000;            // queued and running; more answer ResourceExhausted
+        int64_t max_bytes = int64_t{1} << 30; // bodies and answers held, all statuses
+    };
+
+    // `executor` runs the callbacks (the loop that owns the callers).
+    static core::Result<std::unique_ptr<SqliteJobStore>>
+    open(const std::string& data_dir, core::Executor& executor, Limits limits);
+    // For `edgeai queue`: no writer thread; callbacks run inside the call.
+    static core::Result<std::unique_ptr<SqliteJobStore>> open_direct(const std::string& data_dir);
+
+    ~SqliteJobStore() override;
+
+    void enqueue(queue::Job job, std::function<void(core::Result<queue::Job>)> done) override;
+    core::Result<std::optional<queue::Job>> get(const std::string& id) override;
+    core::Result<std::vector<queue::Job>> list(const queue::JobFilter& filter) override;
+    void claim(size_t max, int64_t now_ms,
+               std::function<void(core::Result<std::vector<queue::Job>>)> done) override;
+    void finish(const queue::Job& job, Done done) override;
+    void retry_later(const std::string& id, int64_t run_after_ms, std::string error,
+                     Done done) override;
+    void cancel(const std::string& id, std::function<void(core::Result<queue::Job>)> done) override;
+    void expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) override;
+    core::Result<queue::QueueCounts> counts() override;
+
+    // For the operator (`edgeai queue`): a job that ended (failed, cancelled,
+    // expired) back to the queue with its attempts reset; FailedPrecondition
+    // for one still queued or running or one that succeeded.
+    void requeue(const std::string& id, int64_t now_ms,
+                 std::function<void(core::Result<queue::Job>)> done);
+    // Deletes the jobs in `status` last changed before `before_ms`; running
+    // jobs cannot be purged (a server is delivering them).
+    void purge(queue::JobStatus status, int64_t before_ms,
+               std::function<void(core::Result<int64_t>)> done);
+
+    // Commits so far (for the benchmark's fsyncs per job).
+    uint64_t commits() const;
+    // Jobs found running when the store opened (a crash cut their delivery)
+    // and put back in the queue.
+    int64_t recovered() const { return recovered_; }
+
+  private:
+    // One write: `run` inside the batch's transaction (on the writer), then
+    // `after` with the commit's outcome (on the executor).
+    struct Op {
+        std::function<core::Status(sqlite3*)> run;
+        std::function<void(core::Status)> after;
+    };
+
+    SqliteJobStore(std::string path, core::Executor* executor, Limits limits)
+        : path_(std::move(path)), executor_(executor), limits_(limits) {}
+    void submit(Op op);
+    void run_writer();
+    core::Status run_batch(std::deque<Op>& batch, std::vector<core::Status>& results);
+    void deliver(std::function<void()> fn);
+    static core::Result<std::unique_ptr<SqliteJobStore>>
+    open_at(const std::string& path, core::Executor* executor, Limits limits);
+
+    const std::string path_;
+    core::Executor* executor_; // null: direct (no thread)
+    const Limits limits_;
+    Db writer_;
+    int64_t recovered_ = 0;
+    // Jobs holding a place in the queue and bytes held, kept by the writer
+    // (recounted after a failed commit) so an enqueue does not scan the table.
+    int64_t active_ = 0;
+    int64_t bytes_ = 0;
+    std::mutex read_mu_;
+    Db reader_;
+
+    mutable std::mutex mu_;
+    std::condition_variable wake_;
+    std::deque<Op> ops_;
+    bool stopping_ = false;
+    uint64_t commits_ = 0;
+    std::thread thread_;
+};
+
+} // namespace edgeai::platform::native

@@ -1,0 +1,78 @@
+#include "queue/job.h"
+
+#include "codec/json/json_document.h"
+#include "codec/json/json_writer.h"
+
+namespace edgeai::queue {
+namespace {
+
+constexpr std::string_view kNames[] = {"queued", "running",   "succeeded",
+                                       "failed", "cancelled", "expired"};
+
+uint64_t splitmix64(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
+} // namespace
+
+std::string_view job_status_name(JobStatus status) {
+    return kNames[static_cast<size_t>(status)];
+}
+
+std::optional<JobStatus> parse_job_status(std::string_view name) {
+    for (size_t i = 0; i < std::size(kNames); ++i)
+        if (kNames[i] == name) return static_cast<JobStatus>(i);
+    return std::nullopt;
+}
+
+bool is_final(JobStatus status) {
+    return status != JobStatus::kQueued && status != JobStatus::kRunning;
+}
+
+std::string make_job_id(uint64_t random) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    const uint64_t a = splitmix64(random);
+    const uint64_t b = splitmix64(a ^ random);
+    std::string id = "job_";
+    for (int shift = 60; shift >= 0; shift -= 4)
+        id.push_back(kHex[(a >> shift) & 0xF]);
+    for (int shift = 28; shift >= 0; shift -= 4)
+        id.push_back(kHex[(b >> shift) & 0xF]);
+    return id;
+}
+
+std::string job_json(const Job& job) {
+    codec::JsonWriter w;
+    w.begin_object()
+        .field("id", std::string_view(job.id))
+        .field("object", "job")
+        .field("status", job_status_name(job.status))
+        .field("endpoint", std::string_view(job.path))
+        .field("model", std::string_view(job.model))
+        .field("priority", job.priority)
+        .field("created_at", job.created_ms / 1000)
+        .field("expires_at", job.expires_ms / 1000)
+        .field("attempts", job.attempts);
+    w.key("last_error");
+    if (job.last_error.empty())
+        w.null();
+    else
+        w.value(std::string_view(job.last_error));
+    if (is_final(job.status) && job.result_status != 0) {
+        w.field("response_status", static_cast<int64_t>(job.result_status));
+        w.key("response");
+        // The answer as the synchronous call would have returned it: JSON as
+        // JSON, anything else (a streamed answer's events) as a string.
+        if (codec::is_valid_json(job.result_body))
+            w.raw(job.result_body);
+        else
+            w.value(std::string_view(job.result_body));
+    }
+    w.end_object();
+    return w.take();
+}
+
+} // namespace edgeai::queue

@@ -1,0 +1,50 @@
+// A durable job: an API request accepted with `Prefer: respond-async`, kept on
+// disk until a backend has answered it, then kept with its answer until it
+// expires. The queue layer is portable: the store behind JobStore is the
+// platform's (SQLite natively).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace edgeai::queue {
+
+enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kExpired };
+
+// "queued", "running", ... as the API and the store spell them.
+std::string_view job_status_name(JobStatus status);
+std::optional<JobStatus> parse_job_status(std::string_view name);
+// Succeeded, failed, cancelled and expired jobs never change again.
+bool is_final(JobStatus status);
+
+struct Job {
+    std::string id; // "job_" + 24 hex digits
+    JobStatus status = JobStatus::kQueued;
+    std::string path;            // the API path it was sent to, "/v1/chat/completions"
+    std::string body;            // the request body exactly as the client sent it
+    std::string model;           // for listing and routing decisions
+    std::string idempotency_key; // the client's Idempotency-Key; empty: none
+    std::string callback_url;    // a webhook to call when it is done; empty: none
+    int64_t priority = 0;        // higher first
+    int64_t created_ms = 0;
+    int64_t updated_ms = 0;
+    int64_t run_after_ms = 0; // not tried before (a retry's backoff)
+    int64_t expires_ms = 0;   // given up (expired) after
+    int64_t attempts = 0;
+    std::string last_error;
+    int result_status = 0;   // the HTTP status of the answer
+    std::string result_body; // the answer, as the synchronous call returns it
+};
+
+// The JSON a client sees for a job (GET /v1/jobs/{id}, the 202 body):
+// id, object "job", status, created_at, attempts, last_error, and with a
+// final status the answer's status code and, when it is JSON, its body under
+// "response" (else as a string).
+std::string job_json(const Job& job);
+
+// A fresh id from `random` (the platform's entropy mixed with a counter).
+std::string make_job_id(uint64_t random);
+
+} // namespace edgeai::queue

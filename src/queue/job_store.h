@@ -1,0 +1,67 @@
+// JobStore port: where jobs live. Writes are durable when their callback runs
+// (natively: committed to SQLite with synchronous=FULL, concurrent writes
+// sharing one commit); reads see every committed write.
+//
+// Callbacks run on the owner's loop thread (through the Executor the store was
+// given), never inside the call that started them. A store puts jobs a crash
+// left running back in the queue when it opens.
+#pragma once
+
+#include "core/result.h"
+#include "queue/job.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace edgeai::queue {
+
+struct JobFilter {
+    std::optional<JobStatus> status;
+    size_t limit = 20;
+    std::string after; // ids after this one (pagination: the last id seen)
+};
+
+struct QueueCounts {
+    int64_t by_status[6] = {};    // indexed by JobStatus
+    int64_t bytes = 0;            // bodies and answers held
+    int64_t oldest_queued_ms = 0; // created_ms of the oldest queued job; 0: none
+};
+
+class JobStore {
+  public:
+    using Done = std::function<void(core::Status)>;
+
+    virtual ~JobStore() = default;
+
+    // Stores a new job. With an idempotency key that an earlier job carries,
+    // stores nothing and answers with that job instead. ResourceExhausted when
+    // the queue is full (max jobs or bytes), Unavailable when the disk is.
+    virtual void enqueue(Job job, std::function<void(core::Result<Job>)> done) = 0;
+
+    virtual core::Result<std::optional<Job>> get(const std::string& id) = 0;
+    // Newest first.
+    virtual core::Result<std::vector<Job>> list(const JobFilter& filter) = 0;
+
+    // Up to `max` queued jobs whose run_after has come, highest priority then
+    // oldest first, marked running with one more attempt.
+    virtual void claim(size_t max, int64_t now_ms,
+                       std::function<void(core::Result<std::vector<Job>>)> done) = 0;
+    // A running job's end: succeeded or failed with its answer and error.
+    virtual void finish(const Job& job, Done done) = 0;
+    // A running job back to queued, to be tried after `run_after_ms`.
+    virtual void retry_later(const std::string& id, int64_t run_after_ms, std::string error,
+                             Done done) = 0;
+    // Cancels a queued or running job; NotFound, or FailedPrecondition when it
+    // has already ended.
+    virtual void cancel(const std::string& id, std::function<void(core::Result<Job>)> done) = 0;
+
+    // Queued jobs past their expiry become expired; answers how many.
+    virtual void expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) = 0;
+
+    virtual core::Result<QueueCounts> counts() = 0;
+};
+
+} // namespace edgeai::queue
