@@ -203,6 +203,21 @@ Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
 
 Gateway::~Gateway() = default;
 
+bool Gateway::can_deliver(std::string_view model) const {
+    const router::Router* r = shared_->deps.router;
+    if (r == nullptr) return true;
+    router::RouteFacts facts;
+    facts.model = model;
+    const router::Plan plan = r->plan(facts, 0);
+    // No target at all is an answer too (404, or 503 without backends):
+    // delivery gives it. Targets all held back by their breakers: wait.
+    if (plan.attempts.empty()) return plan.unavailable.empty();
+    if (!r->offline()) return true;
+    for (const router::Attempt& a : plan.attempts)
+        if (r->at(a.backend).settings->kind == "local") return true;
+    return false;
+}
+
 void Gateway::record_rejected(int status) {
     shared_->requests_total(api::Endpoint::kNone, status).add();
 }

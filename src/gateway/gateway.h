@@ -75,6 +75,11 @@ class Gateway {
     // While draining (shutdown), /readyz answers 503 so load balancers move away.
     void set_draining(bool draining) { draining_ = draining; }
 
+    // Whether a request for `model` has somewhere to go now: a target whose
+    // breaker lets it through, and while the uplink is down a local one. A
+    // job that has not waits without spending an attempt.
+    bool can_deliver(std::string_view model) const;
+
     // Called once a new job is on disk (the delivery side wakes up).
     void set_job_listener(std::function<void()> listener) { job_listener_ = std::move(listener); }
 

@@ -80,6 +80,11 @@ JobRunner::JobRunner(Gateway& gateway, queue::JobStore& store, core::Executor& e
     succeeded_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "succeeded"}});
     retried_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "retried"}});
     failed_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "failed"}});
+    held_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "held"}});
+    metrics.gauge_callback("edgeai_job_store_commits",
+                           "Transactions (each one fsync) the job "
+                           "store has committed: with the jobs stored, the fsyncs per job",
+                           [this] { return static_cast<double>(store_.commits()); });
     expired_ = &metrics.counter("edgeai_jobs_expired_total", "Jobs that expired before delivery");
     for (int i = 0; i < 6; ++i) {
         const auto status = static_cast<queue::JobStatus>(i);
@@ -172,6 +177,14 @@ void JobRunner::poll() {
 }
 
 void JobRunner::deliver(queue::Job job) {
+    if (!gateway_.can_deliver(job.model)) {
+        // Nothing can take it now (the uplink is down, breakers are open):
+        // it waits without spending an attempt, until it expires.
+        held_->add();
+        store_.release(job.id, clock_.unix_ms() + std::max<int64_t>(options_.backoff_base_ms, 1000),
+                       "waiting: no backend for '" + job.model + "' is reachable now", [](auto) {});
+        return;
+    }
     auto delivery = std::make_unique<Delivery>();
     Delivery* d = delivery.get();
     d->job = std::move(job);

@@ -4,7 +4,9 @@
 // as Idempotency-Key, so a provider can tell a retry after a crash), and keeps
 // the answer. A failure that may pass (no backend reachable, 408, 429, 5xx, a
 // stream cut short) is retried later with exponential backoff up to
-// max_attempts; any other answer ends the job.
+// max_attempts; any other answer ends the job. A job nothing can serve now
+// (the uplink is down and its route has no local target, or every target's
+// breaker is open) waits without spending an attempt.
 #pragma once
 
 #include "core/clock.h"
@@ -82,6 +84,7 @@ class JobRunner {
     telemetry::Counter* succeeded_;
     telemetry::Counter* retried_;
     telemetry::Counter* failed_;
+    telemetry::Counter* held_; // claimed, but nothing could serve it yet
     telemetry::Counter* expired_;
 };
 

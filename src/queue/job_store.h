@@ -54,6 +54,10 @@ class JobStore {
     // A running job back to queued, to be tried after `run_after_ms`.
     virtual void retry_later(const std::string& id, int64_t run_after_ms, std::string error,
                              Done done) = 0;
+    // A claimed job handed back untried (nothing could serve it yet): queued
+    // again, its attempt not counted, looked at again after `run_after_ms`.
+    virtual void release(const std::string& id, int64_t run_after_ms, std::string reason,
+                         Done done) = 0;
     // Cancels a queued or running job; NotFound, or FailedPrecondition when it
     // has already ended.
     virtual void cancel(const std::string& id, std::function<void(core::Result<Job>)> done) = 0;
@@ -62,6 +66,9 @@ class JobStore {
     virtual void expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) = 0;
 
     virtual core::Result<QueueCounts> counts() = 0;
+    // Transactions committed so far (each one fsync): group commit shows as
+    // fewer commits than writes.
+    virtual uint64_t commits() const = 0;
 };
 
 } // namespace edgeai::queue

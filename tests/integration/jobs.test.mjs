@@ -265,3 +265,51 @@ describe('jobs survive a restart', () => {
     }
   });
 });
+
+describe('jobs wait out a lost uplink without spending attempts', () => {
+  test('queued while the only backend is unreachable, delivered once it is back', async () => {
+    const up = await new ScriptedUpstream().start();
+    const config = writeConfig(`
+[[backends]]
+name = "cloud"
+kind = "openai"
+base_url = "${up.baseUrl}"
+models = ["gpt-test"]
+
+[routing]
+uplink_probe_interval_ms = 100
+uplink_probe_timeout_ms = 100
+
+[queue]
+poll_ms = 50
+backoff_base_ms = 50
+max_attempts = 2
+`);
+    const gw = await startGateway({ upstream: up.baseUrl, args: ['--config', config] });
+    try {
+      await up.pause(); // the port now refuses connections: the uplink is down
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        const ready = await request(gw.url('/readyz'));
+        if (ready.json.uplink === 'offline') break;
+        if (Date.now() > deadline) assert.fail(`uplink never went offline: ${ready.text}`);
+        await sleep(50);
+      }
+      const r = await submit(gw, chatBody('offline'));
+      assert.equal(r.status, 202);
+      // Far longer than max_attempts x backoff: it waits, untried.
+      await sleep(1500);
+      const waiting = await request(gw.url(`/v1/jobs/${r.json.id}`));
+      assert.equal(waiting.json.status, 'queued', waiting.text);
+      assert.equal(waiting.json.attempts, 0);
+      assert.match(waiting.json.last_error, /waiting: no backend for 'gpt-test'/);
+      await up.resume();
+      const job = await waitForJob(gw, r.json.id);
+      assert.equal(job.status, 'succeeded', JSON.stringify(job));
+      assert.equal(job.attempts, 1);
+    } finally {
+      await gw.stop();
+      await up.close();
+    }
+  });
+});

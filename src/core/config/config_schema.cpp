@@ -121,6 +121,9 @@ const ConfigKey kKeys[] = {
                    "Longest wait before a failed job is tried again."),
     EDGEAI_INT_KEY("queue.poll_ms", queue.poll_ms, 10, kMaxMs,
                    "How often waiting jobs are looked for (a new job is looked at at once)."),
+    EDGEAI_BOOL_KEY("queue.paused", queue.paused,
+                    "Accept and keep jobs but deliver none (maintenance; restart without it to "
+                    "deliver what waits)."),
     EDGEAI_LIST_KEY("server.cors.allow_origins", server.cors.allow_origins,
                     "Browser origins allowed to call the API (\"*\" for any). Empty: no "
                     "CORS headers."),

@@ -91,6 +91,7 @@ struct QueueSettings {
     int64_t backoff_base_ms = 1000;             // before a retry, doubling
     int64_t backoff_max_ms = 300000;
     int64_t poll_ms = 1000; // how often waiting jobs are looked for
+    bool paused = false;    // accept and keep jobs, deliver none
 };
 
 struct LogSettings {

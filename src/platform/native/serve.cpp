@@ -406,7 +406,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                               {"version", version},
                               {"upstream", up.url.empty() ? std::string("none") : up.url},
                               {"data_dir", data_dir}});
-    job_runner.start();
+    if (!qs.paused) job_runner.start();
     loop.run();
     logger.info("stopped");
     return 0;

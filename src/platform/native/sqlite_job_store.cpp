@@ -414,6 +414,20 @@ void SqliteJobStore::retry_later(const std::string& id, int64_t run_after_ms, st
     submit(std::move(op));
 }
 
+void SqliteJobStore::release(const std::string& id, int64_t run_after_ms, std::string reason,
+                             Done done) {
+    Op op;
+    op.run = [this, id, run_after_ms, reason = std::move(reason)](sqlite3* db) -> core::Status {
+        Query q(db, "UPDATE jobs SET status = 0, attempts = attempts - 1, run_after_ms = ?2, "
+                    "last_error = ?3 WHERE id = ?1 AND status = 1");
+        q.text(1, id).integer(2, run_after_ms).text(3, reason);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        return {};
+    };
+    op.after = std::move(done);
+    submit(std::move(op));
+}
+
 void SqliteJobStore::cancel(const std::string& id, std::function<void(core::Result<Job>)> done) {
     auto result = std::make_shared<core::Result<Job>>(core::not_found(""));
     Op op;

@@ -47,6 +47,8 @@ class SqliteJobStore final : public queue::JobStore {
     void finish(const queue::Job& job, Done done) override;
     void retry_later(const std::string& id, int64_t run_after_ms, std::string error,
                      Done done) override;
+    void release(const std::string& id, int64_t run_after_ms, std::string reason,
+                 Done done) override;
     void cancel(const std::string& id, std::function<void(core::Result<queue::Job>)> done) override;
     void expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) override;
     core::Result<queue::QueueCounts> counts() override;
@@ -61,8 +63,7 @@ class SqliteJobStore final : public queue::JobStore {
     void purge(queue::JobStatus status, int64_t before_ms,
                std::function<void(core::Result<int64_t>)> done);
 
-    // Commits so far (for the benchmark's fsyncs per job).
-    uint64_t commits() const;
+    uint64_t commits() const override;
     // Jobs found running when the store opened (a crash cut their delivery)
     // and put back in the queue.
     int64_t recovered() const { return recovered_; }
