@@ -66,6 +66,30 @@ class JobRunner::CaptureWriter final : public ResponseWriter {
     std::function<void()> on_end_;
 };
 
+// One webhook call: the job's JSON to its callback_url.
+class JobRunner::Webhook final : public core::HttpResponseObserver {
+  public:
+    Webhook(JobRunner& runner, queue::Job ended) : runner_(runner), job(std::move(ended)) {}
+
+    void on_head(int status, const core::Headers&) override { status_ = status; }
+    core::BodyAction on_data(std::string_view) override { return core::BodyAction::kContinue; }
+    void on_complete(const core::Status& status) override {
+        const bool ok = status.ok() && status_ >= 200 && status_ < 300;
+        // Outside the call's own callback: the call is destroyed with this.
+        std::weak_ptr<bool> alive = runner_.alive_;
+        runner_.executor_.post([r = &runner_, alive, self = this, ok] {
+            if (!alive.expired()) r->webhook_finished(self, ok);
+        });
+    }
+
+    JobRunner& runner_;
+    queue::Job job;
+    std::unique_ptr<core::HttpCall> call;
+
+  private:
+    int status_ = 0;
+};
+
 struct JobRunner::Delivery {
     queue::Job job;
     std::unique_ptr<CaptureWriter> writer;
@@ -81,6 +105,11 @@ JobRunner::JobRunner(Gateway& gateway, queue::JobStore& store, core::Executor& e
     retried_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "retried"}});
     failed_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "failed"}});
     held_ = &metrics.counter("edgeai_job_deliveries_total", kHelp, {{"outcome", "held"}});
+    constexpr std::string_view kHooks = "Webhook calls by outcome";
+    webhooks_sent_ =
+        &metrics.counter("edgeai_job_webhooks_total", kHooks, {{"outcome", "delivered"}});
+    webhooks_failed_ =
+        &metrics.counter("edgeai_job_webhooks_total", kHooks, {{"outcome", "failed"}});
     metrics.gauge_callback("edgeai_job_store_commits",
                            "Transactions (each one fsync) the job "
                            "store has committed: with the jobs stored, the fsyncs per job",
@@ -131,6 +160,7 @@ void JobRunner::stop() {
     stopped_ = true;
     timer_.reset();
     deliveries_.clear();
+    webhooks_.clear();
 }
 
 void JobRunner::wake() {
@@ -162,6 +192,7 @@ void JobRunner::poll() {
         });
     }
     schedule_poll(options_.poll_ms);
+    if (!claiming_stopped_) poll_webhooks(now);
     if (claiming_stopped_ || deliveries_.size() >= options_.concurrency) return;
     const size_t room = options_.concurrency - deliveries_.size();
     claiming_ = true;
@@ -174,6 +205,68 @@ void JobRunner::poll() {
             deliver(std::move(job));
         if (jobs->size() == room) wake(); // a full batch: more may be waiting
     });
+}
+
+void JobRunner::poll_webhooks(int64_t now) {
+    if (options_.webhook_client == nullptr || claiming_webhooks_ ||
+        webhooks_.size() >= options_.concurrency)
+        return;
+    claiming_webhooks_ = true;
+    std::weak_ptr<bool> alive = alive_;
+    // A webhook claimed here is not due again until well after its timeout,
+    // so a slow receiver is not called twice at once.
+    const int64_t lease = options_.webhook_timeout_ms * 2 + options_.poll_ms;
+    store_.claim_webhooks(options_.concurrency - webhooks_.size(), now, lease,
+                          [this, alive](core::Result<std::vector<queue::Job>> jobs) {
+                              if (alive.expired()) return;
+                              claiming_webhooks_ = false;
+                              if (stopped_ || !jobs.ok()) return;
+                              for (queue::Job& job : *jobs) {
+                                  auto hook = std::make_unique<Webhook>(*this, std::move(job));
+                                  Webhook* h = hook.get();
+                                  core::HttpClientRequest request;
+                                  request.method = "POST";
+                                  request.url = h->job.callback_url;
+                                  request.body = queue::job_json(h->job);
+                                  request.first_byte_timeout_ms = options_.webhook_timeout_ms;
+                                  request.idle_timeout_ms = options_.webhook_timeout_ms;
+                                  request.headers.add("content-type", "application/json");
+                                  request.headers.add("user-agent", "edgeai-webhook");
+                                  request.headers.add("x-edgeai-job-id", h->job.id);
+                                  if (!options_.webhook_secret.empty()) {
+                                      request.headers.add(
+                                          "x-edgeai-signature",
+                                          queue::webhook_signature(options_.webhook_secret,
+                                                                   clock_.unix_ms() / 1000,
+                                                                   request.body));
+                                  }
+                                  webhooks_.push_back(std::move(hook));
+                                  auto call = options_.webhook_client->start(std::move(request), h);
+                                  if (!call.ok()) {
+                                      webhook_finished(h, false);
+                                      continue;
+                                  }
+                                  h->call = std::move(call).value();
+                              }
+                          });
+}
+
+void JobRunner::webhook_finished(Webhook* hook, bool delivered) {
+    auto it = std::find_if(webhooks_.begin(), webhooks_.end(),
+                           [hook](const auto& p) { return p.get() == hook; });
+    if (it == webhooks_.end()) return;
+    std::unique_ptr<Webhook> done = std::move(*it);
+    webhooks_.erase(it);
+    const queue::Job& job = done->job;
+    const bool give_up = !delivered && job.webhook_attempts >= options_.max_attempts;
+    if (delivered)
+        webhooks_sent_->add();
+    else if (give_up)
+        webhooks_failed_->add();
+    const int64_t now = clock_.unix_ms();
+    const uint64_t random = mix(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(job.id));
+    store_.webhook_done(job.id, delivered, give_up,
+                        now + backoff_ms(options_, job.webhook_attempts, random), [](auto) {});
 }
 
 void JobRunner::deliver(queue::Job job) {
@@ -226,6 +319,7 @@ void JobRunner::settle(std::list<std::unique_ptr<Delivery>>::iterator it) {
     const bool answered = w.status >= 200 && w.status < 300 && !cut;
     const int64_t now = clock_.unix_ms();
     std::weak_ptr<bool> alive = alive_;
+    // A finished job with a webhook is due at once: look again now.
     auto wake_after = [this, alive](core::Status) {
         if (!alive.expired()) wake();
     };

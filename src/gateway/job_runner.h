@@ -6,11 +6,14 @@
 // stream cut short) is retried later with exponential backoff up to
 // max_attempts; any other answer ends the job. A job nothing can serve now
 // (the uplink is down and its route has no local target, or every target's
-// breaker is open) waits without spending an attempt.
+// breaker is open) waits without spending an attempt. Once a job with a
+// callback_url ends, its JSON is POSTed there (signed, x-edgeai-signature),
+// retried with the same backoff until the receiver answers 2xx.
 #pragma once
 
 #include "core/clock.h"
 #include "core/executor.h"
+#include "core/http_client.h"
 #include "gateway/gateway.h"
 #include "queue/job_store.h"
 #include "telemetry/metrics.h"
@@ -28,6 +31,11 @@ struct JobRunnerOptions {
     int64_t backoff_max_ms = 300000;
     int64_t poll_ms = 1000;
     int64_t expire_every_ms = 10000;
+    // Webhooks (a job's callback_url) go out through this client, signed with
+    // the secret when there is one; null: not sent.
+    core::HttpClient* webhook_client = nullptr;
+    std::string webhook_secret;
+    int64_t webhook_timeout_ms = 10000;
 };
 
 class JobRunner {
@@ -56,6 +64,10 @@ class JobRunner {
   private:
     struct Delivery;
     class CaptureWriter;
+    class Webhook;
+
+    void poll_webhooks(int64_t now);
+    void webhook_finished(Webhook* hook, bool delivered);
 
     void poll();
     void schedule_poll(int64_t delay_ms);
@@ -69,6 +81,8 @@ class JobRunner {
     const core::Clock& clock_;
     JobRunnerOptions options_;
     std::list<std::unique_ptr<Delivery>> deliveries_;
+    std::list<std::unique_ptr<Webhook>> webhooks_;
+    bool claiming_webhooks_ = false;
     std::unique_ptr<core::Timer> timer_;
     bool started_ = false;
     bool stopped_ = false;
@@ -85,6 +99,8 @@ class JobRunner {
     telemetry::Counter* retried_;
     telemetry::Counter* failed_;
     telemetry::Counter* held_; // claimed, but nothing could serve it yet
+    telemetry::Counter* webhooks_sent_;
+    telemetry::Counter* webhooks_failed_;
     telemetry::Counter* expired_;
 };
 

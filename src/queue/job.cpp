@@ -2,6 +2,7 @@
 
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
+#include "core/sha256.h"
 
 namespace edgeai::queue {
 namespace {
@@ -44,6 +45,14 @@ std::string make_job_id(uint64_t random) {
     return id;
 }
 
+std::string webhook_signature(std::string_view secret, int64_t unix_s, std::string_view body) {
+    const std::string t = std::to_string(unix_s);
+    std::string signed_text = t;
+    signed_text.push_back('.');
+    signed_text.append(body);
+    return "t=" + t + ",v1=" + core::to_hex(core::hmac_sha256(secret, signed_text));
+}
+
 std::string job_json(const Job& job) {
     codec::JsonWriter w;
     w.begin_object()
@@ -61,6 +70,12 @@ std::string job_json(const Job& job) {
         w.null();
     else
         w.value(std::string_view(job.last_error));
+    if (!job.callback_url.empty()) {
+        static constexpr std::string_view kStates[] = {"none", "pending", "delivered", "failed"};
+        w.field("callback_url", std::string_view(job.callback_url));
+        w.field("webhook_status", kStates[static_cast<size_t>(job.webhook)]);
+        w.field("webhook_attempts", job.webhook_attempts);
+    }
     if (is_final(job.status) && job.result_status != 0) {
         w.field("response_status", static_cast<int64_t>(job.result_status));
         w.key("response");

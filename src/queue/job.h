@@ -12,6 +12,7 @@
 namespace edgeai::queue {
 
 enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCancelled, kExpired };
+enum class WebhookState { kNone, kPending, kDelivered, kFailed };
 
 // "queued", "running", ... as the API and the store spell them.
 std::string_view job_status_name(JobStatus status);
@@ -36,13 +37,22 @@ struct Job {
     std::string last_error;
     int result_status = 0;   // the HTTP status of the answer
     std::string result_body; // the answer, as the synchronous call returns it
+    // The webhook (callback_url) once the job ended: pending until the
+    // receiver answers 2xx, failed after queue.max_attempts tries.
+    WebhookState webhook = WebhookState::kNone;
+    int64_t webhook_attempts = 0;
+    int64_t webhook_after_ms = 0; // next try not before
 };
 
 // The JSON a client sees for a job (GET /v1/jobs/{id}, the 202 body):
-// id, object "job", status, created_at, attempts, last_error, and with a
-// final status the answer's status code and, when it is JSON, its body under
-// "response" (else as a string).
+// id, object "job", status, created_at, attempts, last_error, the webhook's
+// state when it has one, and with a final status the answer's status code
+// and, when it is JSON, its body under "response" (else as a string).
 std::string job_json(const Job& job);
+
+// The webhook's signature header for `body` sent at `unix_s`:
+// "t=<unix_s>,v1=<hex HMAC-SHA256(secret, "<unix_s>." + body)>".
+std::string webhook_signature(std::string_view secret, int64_t unix_s, std::string_view body);
 
 // A fresh id from `random` (the platform's entropy mixed with a counter).
 std::string make_job_id(uint64_t random);

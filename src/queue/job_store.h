@@ -62,6 +62,15 @@ class JobStore {
     // has already ended.
     virtual void cancel(const std::string& id, std::function<void(core::Result<Job>)> done) = 0;
 
+    // Ended jobs whose webhook is due: marked as being sent (not due again
+    // for `lease_ms`), with one more attempt.
+    virtual void claim_webhooks(size_t max, int64_t now_ms, int64_t lease_ms,
+                                std::function<void(core::Result<std::vector<Job>>)> done) = 0;
+    // The webhook's outcome: delivered, or tried again after `retry_at_ms`,
+    // or failed (give_up).
+    virtual void webhook_done(const std::string& id, bool delivered, bool give_up,
+                              int64_t retry_at_ms, Done done) = 0;
+
     // Queued jobs past their expiry become expired; answers how many.
     virtual void expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) = 0;
 

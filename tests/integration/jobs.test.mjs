@@ -6,7 +6,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -310,6 +312,67 @@ max_attempts = 2
     } finally {
       await gw.stop();
       await up.close();
+    }
+  });
+});
+
+describe('webhooks', () => {
+  test('a finished job is POSTed to its callback URL, signed, and retried until the receiver takes it', async () => {
+    const secret = 'whsec-test-0123456789';
+    const received = [];
+    let failFirst = 1;
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => { body += d; });
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        if (failFirst-- > 0) {
+          res.writeHead(500);
+          res.end('not now');
+          return;
+        }
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+    const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`;
+    const up = await new ScriptedUpstream().start();
+    const gw = await startGateway({
+      upstream: up.baseUrl,
+      args: ['--config', writeConfig(`${FAST_RETRIES}webhook_secret = "${secret}"\n`)],
+    });
+    try {
+      const r = await submit(gw, chatBody('call me back'), { 'x-edgeai-callback-url': hookUrl });
+      assert.equal(r.status, 202, r.text);
+      const deadline = Date.now() + 10000;
+      let job;
+      for (;;) {
+        job = (await request(gw.url(`/v1/jobs/${r.json.id}`))).json;
+        if (job.webhook_status === 'delivered') break;
+        if (Date.now() > deadline) assert.fail(`webhook not delivered: ${JSON.stringify(job)}`);
+        await sleep(50);
+      }
+      assert.equal(job.webhook_attempts, 2, 'the 500 was retried');
+      assert.equal(received.length, 2);
+      const last = received.at(-1);
+      const sent = JSON.parse(last.body);
+      assert.equal(sent.id, r.json.id);
+      assert.equal(sent.status, 'succeeded');
+      assert.equal(sent.response.choices[0].message.content, CANNED.chatContent);
+      assert.equal(last.headers['x-edgeai-job-id'], r.json.id);
+      // The signature a receiver checks: HMAC-SHA256 over "t.body".
+      const m = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(last.headers['x-edgeai-signature']);
+      assert.ok(m, last.headers['x-edgeai-signature']);
+      const expected = crypto.createHmac('sha256', secret).update(`${m[1]}.${last.body}`).digest('hex');
+      assert.equal(m[2], expected);
+      assert.ok(Math.abs(Number(m[1]) - Date.now() / 1000) < 60);
+      const bad = await submit(gw, chatBody(), { 'x-edgeai-callback-url': 'ftp://nope' });
+      assert.equal(bad.status, 400);
+    } finally {
+      await gw.stop();
+      await up.close();
+      receiver.close();
     }
   });
 });

@@ -121,6 +121,9 @@ const ConfigKey kKeys[] = {
                    "Longest wait before a failed job is tried again."),
     EDGEAI_INT_KEY("queue.poll_ms", queue.poll_ms, 10, kMaxMs,
                    "How often waiting jobs are looked for (a new job is looked at at once)."),
+    EDGEAI_STRING_KEY("queue.webhook_secret", queue.webhook_secret, "", true,
+                      "Key that signs webhook calls: x-edgeai-signature: t=UNIX,v1=HEX of "
+                      "HMAC-SHA256(key, \"UNIX.BODY\"). Empty: calls are not signed."),
     EDGEAI_BOOL_KEY("queue.paused", queue.paused,
                     "Accept and keep jobs but deliver none (maintenance; restart without it to "
                     "deliver what waits)."),

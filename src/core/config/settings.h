@@ -90,8 +90,9 @@ struct QueueSettings {
     int64_t concurrency = 4;                    // deliveries at once
     int64_t backoff_base_ms = 1000;             // before a retry, doubling
     int64_t backoff_max_ms = 300000;
-    int64_t poll_ms = 1000; // how often waiting jobs are looked for
-    bool paused = false;    // accept and keep jobs, deliver none
+    int64_t poll_ms = 1000;     // how often waiting jobs are looked for
+    bool paused = false;        // accept and keep jobs, deliver none
+    std::string webhook_secret; // signs webhook calls (HMAC-SHA256); empty: unsigned
 };
 
 struct LogSettings {

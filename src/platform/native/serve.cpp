@@ -366,10 +366,16 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.version = version;
     gateway::Gateway gateway(deps);
     const core::QueueSettings& qs = settings.queue;
-    gateway::JobRunner job_runner(gateway, **job_store, loop, clock, metrics,
-                                  gateway::JobRunnerOptions{static_cast<size_t>(qs.concurrency),
-                                                            qs.max_attempts, qs.backoff_base_ms,
-                                                            qs.backoff_max_ms, qs.poll_ms, 10000});
+    UpstreamHttpClient webhook_client(loop, CurlHttpClientOptions{});
+    gateway::JobRunnerOptions runner_options;
+    runner_options.concurrency = static_cast<size_t>(qs.concurrency);
+    runner_options.max_attempts = qs.max_attempts;
+    runner_options.backoff_base_ms = qs.backoff_base_ms;
+    runner_options.backoff_max_ms = qs.backoff_max_ms;
+    runner_options.poll_ms = qs.poll_ms;
+    runner_options.webhook_client = &webhook_client;
+    runner_options.webhook_secret = qs.webhook_secret;
+    gateway::JobRunner job_runner(gateway, **job_store, loop, clock, metrics, runner_options);
     gateway.set_job_listener([&job_runner] { job_runner.wake(); });
 
     HttpServer server(loop, gateway, logger, metrics, server_options(settings.server));

@@ -30,8 +30,12 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts INTEGER NOT NULL,
     last_error TEXT NOT NULL,
     result_status INTEGER NOT NULL,
-    result_body BLOB NOT NULL
+    result_body BLOB NOT NULL,
+    webhook_state INTEGER NOT NULL DEFAULT 0,
+    webhook_attempts INTEGER NOT NULL DEFAULT 0,
+    webhook_after_ms INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS jobs_webhooks ON jobs (webhook_state, webhook_after_ms);
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (idempotency_key)
     WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, priority DESC, created_ms, seq);
@@ -39,7 +43,8 @@ CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, priority DESC, created_ms
 
 constexpr const char* kColumns =
     "id, status, path, body, model, idempotency_key, callback_url, priority, created_ms, "
-    "updated_ms, run_after_ms, expires_ms, attempts, last_error, result_status, result_body";
+    "updated_ms, run_after_ms, expires_ms, attempts, last_error, result_status, result_body, "
+    "webhook_state, webhook_attempts, webhook_after_ms";
 
 // Most operations are a fixed statement: prepare, bind, step, done.
 class Query {
@@ -113,6 +118,11 @@ Job read_job(sqlite3_stmt* s) {
     j.last_error = column_bytes(s, 13);
     j.result_status = static_cast<int>(sqlite3_column_int64(s, 14));
     j.result_body = column_bytes(s, 15);
+    const int64_t webhook = sqlite3_column_int64(s, 16);
+    j.webhook = webhook >= 0 && webhook <= 3 ? static_cast<queue::WebhookState>(webhook)
+                                             : queue::WebhookState::kFailed;
+    j.webhook_attempts = sqlite3_column_int64(s, 17);
+    j.webhook_after_ms = sqlite3_column_int64(s, 18);
     return j;
 }
 
@@ -301,7 +311,7 @@ void SqliteJobStore::enqueue(Job job, std::function<void(core::Result<Job>)> don
         const Job& j = *stored;
         Query q(db, std::string("INSERT INTO jobs (") + kColumns +
                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                        "?15, ?16)");
+                        "?15, ?16, 0, 0, 0)");
         q.text(1, j.id).integer(2, status_code(j.status)).text(3, j.path).blob(4, j.body);
         q.text(5, j.model);
         if (j.idempotency_key.empty())
@@ -386,7 +396,9 @@ void SqliteJobStore::finish(const Job& job, Done done) {
     op.run = [this, job](sqlite3* db) -> core::Status {
         // A job cancelled while it ran stays cancelled.
         Query q(db, "UPDATE jobs SET status = ?2, result_status = ?3, result_body = ?4, "
-                    "last_error = ?5, updated_ms = ?6 WHERE id = ?1 AND status = 1");
+                    "last_error = ?5, updated_ms = ?6, webhook_after_ms = ?6, "
+                    "webhook_state = CASE WHEN callback_url != '' THEN 1 ELSE 0 END "
+                    "WHERE id = ?1 AND status = 1");
         q.text(1, job.id).integer(2, status_code(job.status)).integer(3, job.result_status);
         q.blob(4, job.result_body).text(5, job.last_error).integer(6, job.updated_ms);
         if (q.step() != SQLITE_DONE) return q.status(path_);
@@ -459,6 +471,51 @@ void SqliteJobStore::cancel(const std::string& id, std::function<void(core::Resu
         else
             done(std::move(*result));
     };
+    submit(std::move(op));
+}
+
+void SqliteJobStore::claim_webhooks(size_t max, int64_t now_ms, int64_t lease_ms,
+                                    std::function<void(core::Result<std::vector<Job>>)> done) {
+    auto claimed = std::make_shared<std::vector<Job>>();
+    Op op;
+    op.run = [this, claimed, max, now_ms, lease_ms](sqlite3* db) -> core::Status {
+        Query q(db, std::string("SELECT ") + kColumns +
+                        " FROM jobs WHERE webhook_state = 1 AND webhook_after_ms <= ?1 "
+                        "ORDER BY webhook_after_ms LIMIT ?2");
+        q.integer(1, now_ms).integer(2, static_cast<int64_t>(max));
+        int rc;
+        while ((rc = q.step()) == SQLITE_ROW)
+            claimed->push_back(read_job(q.get()));
+        if (rc != SQLITE_DONE) return q.status(path_);
+        for (Job& j : *claimed) {
+            ++j.webhook_attempts;
+            Query u(db,
+                    "UPDATE jobs SET webhook_attempts = ?2, webhook_after_ms = ?3 WHERE id = ?1");
+            u.text(1, j.id).integer(2, j.webhook_attempts).integer(3, now_ms + lease_ms);
+            if (u.step() != SQLITE_DONE) return u.status(path_);
+        }
+        return {};
+    };
+    op.after = [claimed, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(std::move(*claimed));
+    };
+    submit(std::move(op));
+}
+
+void SqliteJobStore::webhook_done(const std::string& id, bool delivered, bool give_up,
+                                  int64_t retry_at_ms, Done done) {
+    Op op;
+    op.run = [this, id, delivered, give_up, retry_at_ms](sqlite3* db) -> core::Status {
+        const int64_t state = delivered ? 2 : give_up ? 3 : 1;
+        Query q(db, "UPDATE jobs SET webhook_state = ?2, webhook_after_ms = ?3 WHERE id = ?1");
+        q.text(1, id).integer(2, state).integer(3, retry_at_ms);
+        if (q.step() != SQLITE_DONE) return q.status(path_);
+        return {};
+    };
+    op.after = std::move(done);
     submit(std::move(op));
 }
 

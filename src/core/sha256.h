@@ -1,0 +1,41 @@
+// SHA-256 (FIPS 180-4) and HMAC-SHA256 (RFC 2104), portable: webhook
+// signatures and, later, key hashes and the audit chain need them on every
+// target, including WASI, where no crypto library is linked. Inputs here are
+// small (a request, a line), so a plain implementation is fast enough.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace edgeai::core {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+class Sha256 {
+  public:
+    Sha256();
+    void update(std::string_view bytes);
+    Sha256Digest finish();
+
+  private:
+    void block(const uint8_t* p);
+
+    uint32_t h_[8];
+    uint8_t buffer_[64];
+    size_t buffered_ = 0;
+    uint64_t length_ = 0;
+};
+
+Sha256Digest sha256(std::string_view bytes);
+Sha256Digest hmac_sha256(std::string_view key, std::string_view message);
+
+// Lower-case hex of a digest.
+std::string to_hex(const Sha256Digest& digest);
+
+// Equal contents, in a time that does not depend on where they differ.
+bool constant_time_equal(std::string_view a, std::string_view b);
+
+} // namespace edgeai::core
