@@ -251,14 +251,18 @@ void SqliteJobStore::run_writer() {
         if (ops_.empty()) return; // stopping, and nothing left to write
         batch.swap(ops_);
         lock.unlock();
+        // A batch that changed nothing (an idle poll) writes no WAL frame and
+        // costs no fsync, so it is not counted as a commit.
+        const int changes_before = sqlite3_total_changes(writer_.get());
         core::Status st = run_batch(batch, results);
+        const bool wrote = sqlite3_total_changes(writer_.get()) != changes_before;
         for (size_t i = 0; i < batch.size(); ++i) {
             core::Status outcome = st.ok() ? results[i] : st;
             deliver([after = std::move(batch[i].after), outcome] { after(outcome); });
         }
         batch.clear();
         lock.lock();
-        ++commits_;
+        if (wrote) ++commits_;
     }
 }
 
