@@ -1,5 +1,7 @@
 #include "api/routes.h"
 
+#include <tuple>
+
 namespace edgeai::api {
 
 namespace {
@@ -22,6 +24,7 @@ constexpr RouteSpec kRoutes[] = {
     {"/v1/messages", Endpoint::kMessages, "POST"},
     {"/v1/usage", Endpoint::kUsage, "GET"},
     {"/v1/jobs", Endpoint::kJobs, "GET"},
+    {"/v1/files", Endpoint::kFiles, "POST"},
 };
 
 int hex_value(char c) {
@@ -73,6 +76,35 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
             return m;
         }
     }
+    if (path == "/v1/batches") {
+        m.endpoint = Endpoint::kBatches;
+        m.method_allowed = method_matches(method, "GET") || method == "POST";
+        m.allow = "GET, HEAD, POST, OPTIONS";
+        return m;
+    }
+    // /v1/files/{id}[/content] and /v1/batches/{id}[/cancel]
+    for (auto [prefix, one, sub, sub_endpoint, sub_method] :
+         {std::tuple{std::string_view("/v1/files/"), Endpoint::kFile, std::string_view("/content"),
+                     Endpoint::kFileContent, std::string_view("GET")},
+          std::tuple{std::string_view("/v1/batches/"), Endpoint::kBatch,
+                     std::string_view("/cancel"), Endpoint::kBatchCancel,
+                     std::string_view("POST")}}) {
+        if (path.size() <= prefix.size() || path.substr(0, prefix.size()) != prefix) continue;
+        std::string_view rest = path.substr(prefix.size());
+        if (rest.size() > sub.size() && rest.substr(rest.size() - sub.size()) == sub) {
+            m.endpoint = sub_endpoint;
+            m.method_allowed = method_matches(method, sub_method);
+            m.allow = allow_header(sub_method);
+            rest.remove_suffix(sub.size());
+        } else {
+            m.endpoint = one;
+            m.method_allowed = method_matches(method, "GET");
+            m.allow = allow_header("GET");
+        }
+        if (rest.find('/') != std::string_view::npos) return RouteMatch{};
+        m.resource_id = percent_decode(rest);
+        return m;
+    }
     constexpr std::string_view kJobPrefix = "/v1/jobs/";
     if (path.size() > kJobPrefix.size() && path.substr(0, kJobPrefix.size()) == kJobPrefix) {
         m.endpoint = Endpoint::kJob;
@@ -121,6 +153,18 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "jobs";
     case Endpoint::kJob:
         return "job";
+    case Endpoint::kFiles:
+        return "files";
+    case Endpoint::kFile:
+        return "file";
+    case Endpoint::kFileContent:
+        return "file_content";
+    case Endpoint::kBatches:
+        return "batches";
+    case Endpoint::kBatch:
+        return "batch";
+    case Endpoint::kBatchCancel:
+        return "batch_cancel";
     }
     return "unknown";
 }

@@ -19,18 +19,25 @@ enum class Endpoint {
     kChatCompletions,
     kCompletions,
     kEmbeddings,
-    kMessages, // Anthropic's Messages API
-    kUsage,    // usage summaries
-    kJobs,     // /v1/jobs: the durable jobs, listed
-    kJob,      // /v1/jobs/{id}: one job, read or cancelled
+    kMessages,    // Anthropic's Messages API
+    kUsage,       // usage summaries
+    kJobs,        // /v1/jobs: the durable jobs, listed
+    kJob,         // /v1/jobs/{id}: one job, read or cancelled
+    kFiles,       // POST /v1/files: a batch input file uploaded
+    kFile,        // GET /v1/files/{id}
+    kFileContent, // GET /v1/files/{id}/content
+    kBatches,     // POST /v1/batches (create), GET (list)
+    kBatch,       // GET /v1/batches/{id}
+    kBatchCancel, // POST /v1/batches/{id}/cancel
 };
 
 struct RouteMatch {
     Endpoint endpoint = Endpoint::kNone;
     bool method_allowed = false;
-    std::string_view allow; // methods for the Allow header, e.g. "POST, OPTIONS"
-    std::string model_id;   // for kModel, percent-decoded
-    std::string job_id;     // for kJob
+    std::string_view allow;  // methods for the Allow header, e.g. "POST, OPTIONS"
+    std::string model_id;    // for kModel, percent-decoded
+    std::string job_id;      // for kJob
+    std::string resource_id; // the file's or batch's id
 };
 
 // Matches a path (without query) and method. kNone means no such path.

@@ -5,6 +5,7 @@
 #include "api/openai_requests.h"
 #include "api/routes.h"
 #include "codec/json/json_writer.h"
+#include "gateway/batch_api.h"
 #include "gateway/exchange.h"
 #include "gateway/jobs_api.h"
 #include "gateway/proxy_task.h"
@@ -400,6 +401,45 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         }
         exchange->respond(json_response(200, router::usage_summary_json(*query, *rows)));
         return nullptr;
+    }
+    case api::Endpoint::kFiles:
+    case api::Endpoint::kFile:
+    case api::Endpoint::kFileContent:
+    case api::Endpoint::kBatches:
+    case api::Endpoint::kBatch:
+    case api::Endpoint::kBatchCancel: {
+        if (deps.jobs == nullptr) {
+            exchange->respond_error(api::api_error_from_status(
+                core::Status(core::StatusCode::kUnimplemented,
+                             "the Batch API needs the job queue, not available in this build")));
+            return nullptr;
+        }
+        const int64_t now = deps.clock->unix_ms();
+        const uint64_t random = splitmix64(++id_counter_ ^ deps.id_seed);
+        switch (match.endpoint) {
+        case api::Endpoint::kFiles:
+            return upload_file(std::move(exchange), *deps.jobs, request,
+                               "file-" + queue::make_job_id(random).substr(4), now);
+        case api::Endpoint::kFile:
+        case api::Endpoint::kFileContent:
+            get_file(*exchange, *deps.jobs, match.resource_id,
+                     match.endpoint == api::Endpoint::kFileContent);
+            return nullptr;
+        case api::Endpoint::kBatches:
+            if (request.method == "POST") {
+                return create_batch(std::move(exchange), *deps.jobs, request.body,
+                                    "batch_" + queue::make_job_id(random).substr(4),
+                                    splitmix64(random), now, deps.settings->queue.ttl_ms,
+                                    job_listener_);
+            }
+            list_batches(*exchange, *deps.jobs, request.target);
+            return nullptr;
+        case api::Endpoint::kBatch:
+            get_batch(*exchange, *deps.jobs, match.resource_id);
+            return nullptr;
+        default:
+            return cancel_batch(std::move(exchange), *deps.jobs, match.resource_id, now);
+        }
     }
     case api::Endpoint::kJobs:
     case api::Endpoint::kJob: {

@@ -184,19 +184,26 @@ void JobRunner::schedule_poll(int64_t delay_ms) {
 void JobRunner::poll() {
     if (stopped_ || claiming_) return;
     const int64_t now = clock_.unix_ms();
+    std::weak_ptr<bool> alive = alive_;
     if (now - last_expire_ms_ >= options_.expire_every_ms) {
         last_expire_ms_ = now;
-        std::weak_ptr<bool> alive = alive_;
         store_.expire(now, [this, alive](core::Result<int64_t> n) {
             if (!alive.expired() && n.ok() && *n > 0) expired_->add(static_cast<uint64_t>(*n));
         });
     }
     schedule_poll(options_.poll_ms);
     if (!claiming_stopped_) poll_webhooks(now);
+    if (!claiming_stopped_ && !finalizing_) {
+        // Batches whose last job ended get their output and error files.
+        finalizing_ = true;
+        store_.finalize_batches(now, mix(static_cast<uint64_t>(now)),
+                                [this, alive](core::Result<int64_t>) {
+                                    if (!alive.expired()) finalizing_ = false;
+                                });
+    }
     if (claiming_stopped_ || deliveries_.size() >= options_.concurrency) return;
     const size_t room = options_.concurrency - deliveries_.size();
     claiming_ = true;
-    std::weak_ptr<bool> alive = alive_;
     store_.claim(room, now, [this, alive, room](core::Result<std::vector<queue::Job>> jobs) {
         if (alive.expired()) return; // stays running on disk; recovered at the next start
         claiming_ = false;

@@ -83,6 +83,7 @@ class JobRunner {
     std::list<std::unique_ptr<Delivery>> deliveries_;
     std::list<std::unique_ptr<Webhook>> webhooks_;
     bool claiming_webhooks_ = false;
+    bool finalizing_ = false;
     std::unique_ptr<core::Timer> timer_;
     bool started_ = false;
     bool stopped_ = false;

@@ -42,6 +42,8 @@ struct Job {
     WebhookState webhook = WebhookState::kNone;
     int64_t webhook_attempts = 0;
     int64_t webhook_after_ms = 0; // next try not before
+    std::string batch_id;         // the batch it belongs to; empty: none
+    std::string custom_id;        // the batch line's custom_id
 };
 
 // The JSON a client sees for a job (GET /v1/jobs/{id}, the 202 body):

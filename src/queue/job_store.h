@@ -8,6 +8,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "queue/batch.h"
 #include "queue/job.h"
 
 #include <cstdint>
@@ -75,6 +76,25 @@ class JobStore {
     virtual void expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) = 0;
 
     virtual core::Result<QueueCounts> counts() = 0;
+
+    // The Batch API's files and batches.
+    virtual void put_file(StoredFile file, std::function<void(core::Result<StoredFile>)> done) = 0;
+    virtual core::Result<std::optional<StoredFile>> get_file(const std::string& id,
+                                                             bool with_content) = 0;
+    // The batch and, when it can run, its jobs, in one commit.
+    virtual void create_batch(Batch batch, std::vector<Job> jobs,
+                              std::function<void(core::Result<Batch>)> done) = 0;
+    // With request_counts from its jobs.
+    virtual core::Result<std::optional<Batch>> get_batch(const std::string& id) = 0;
+    virtual core::Result<std::vector<Batch>> list_batches(size_t limit,
+                                                          const std::string& after) = 0;
+    // In progress -> cancelling; its queued jobs are cancelled.
+    virtual void cancel_batch(const std::string& id, int64_t now_ms,
+                              std::function<void(core::Result<Batch>)> done) = 0;
+    // Batches whose jobs have all ended get their output and error files and
+    // become completed (or cancelled); answers how many.
+    virtual void finalize_batches(int64_t now_ms, uint64_t id_seed,
+                                  std::function<void(core::Result<int64_t>)> done) = 0;
     // Transactions committed so far (each one fsync): group commit shows as
     // fewer commits than writes.
     virtual uint64_t commits() const = 0;

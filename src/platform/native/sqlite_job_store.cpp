@@ -33,9 +33,41 @@ CREATE TABLE IF NOT EXISTS jobs (
     result_body BLOB NOT NULL,
     webhook_state INTEGER NOT NULL DEFAULT 0,
     webhook_attempts INTEGER NOT NULL DEFAULT 0,
-    webhook_after_ms INTEGER NOT NULL DEFAULT 0
+    webhook_after_ms INTEGER NOT NULL DEFAULT 0,
+    batch_id TEXT NOT NULL DEFAULT '',
+    custom_id TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS jobs_webhooks ON jobs (webhook_state, webhook_after_ms);
+CREATE INDEX IF NOT EXISTS jobs_batch ON jobs (batch_id, status) WHERE batch_id != '';
+CREATE TABLE IF NOT EXISTS files (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    purpose TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batches (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    status INTEGER NOT NULL,
+    endpoint TEXT NOT NULL,
+    input_file_id TEXT NOT NULL,
+    completion_window TEXT NOT NULL,
+    output_file_id TEXT NOT NULL,
+    error_file_id TEXT NOT NULL,
+    errors_json TEXT NOT NULL,
+    metadata_json TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    in_progress_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    finalizing_ms INTEGER NOT NULL,
+    completed_ms INTEGER NOT NULL,
+    failed_ms INTEGER NOT NULL,
+    cancelling_ms INTEGER NOT NULL,
+    cancelled_ms INTEGER NOT NULL
+);
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (idempotency_key)
     WHERE idempotency_key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, priority DESC, created_ms, seq);
@@ -44,7 +76,7 @@ CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, priority DESC, created_ms
 constexpr const char* kColumns =
     "id, status, path, body, model, idempotency_key, callback_url, priority, created_ms, "
     "updated_ms, run_after_ms, expires_ms, attempts, last_error, result_status, result_body, "
-    "webhook_state, webhook_attempts, webhook_after_ms";
+    "webhook_state, webhook_attempts, webhook_after_ms, batch_id, custom_id";
 
 // Most operations are a fixed statement: prepare, bind, step, done.
 class Query {
@@ -123,6 +155,8 @@ Job read_job(sqlite3_stmt* s) {
                                              : queue::WebhookState::kFailed;
     j.webhook_attempts = sqlite3_column_int64(s, 17);
     j.webhook_after_ms = sqlite3_column_int64(s, 18);
+    j.batch_id = column_bytes(s, 19);
+    j.custom_id = column_bytes(s, 20);
     return j;
 }
 
@@ -289,6 +323,37 @@ core::Status SqliteJobStore::run_batch(std::deque<Op>& batch, std::vector<core::
     return {};
 }
 
+core::Status SqliteJobStore::insert_job(sqlite3* db, const Job& j) {
+    if (active_ >= limits_.max_jobs) {
+        return core::Status(core::StatusCode::kResourceExhausted,
+                            "the job queue is full (" + std::to_string(active_) +
+                                " jobs waiting or running, queue.max_jobs)");
+    }
+    const int64_t size = static_cast<int64_t>(j.body.size());
+    if (bytes_ + size > limits_.max_bytes) {
+        return core::Status(core::StatusCode::kResourceExhausted,
+                            "the job queue is full (" + std::to_string(bytes_) +
+                                " bytes held, queue.max_bytes)");
+    }
+    Query q(db, std::string("INSERT INTO jobs (") + kColumns +
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
+                    "?15, ?16, 0, 0, 0, ?17, ?18)");
+    q.text(1, j.id).integer(2, status_code(j.status)).text(3, j.path).blob(4, j.body);
+    q.text(5, j.model);
+    if (j.idempotency_key.empty())
+        q.null(6);
+    else
+        q.text(6, j.idempotency_key);
+    q.text(7, j.callback_url).integer(8, j.priority).integer(9, j.created_ms);
+    q.integer(10, j.updated_ms).integer(11, j.run_after_ms).integer(12, j.expires_ms);
+    q.integer(13, j.attempts).text(14, j.last_error).integer(15, j.result_status);
+    q.blob(16, j.result_body).text(17, j.batch_id).text(18, j.custom_id);
+    if (q.step() != SQLITE_DONE) return q.status(path_);
+    ++active_;
+    bytes_ += size;
+    return {};
+}
+
 void SqliteJobStore::enqueue(Job job, std::function<void(core::Result<Job>)> done) {
     auto stored = std::make_shared<Job>(std::move(job));
     Op op;
@@ -301,35 +366,7 @@ void SqliteJobStore::enqueue(Job job, std::function<void(core::Result<Job>)> don
                 return {};
             }
         }
-        if (active_ >= limits_.max_jobs) {
-            return core::Status(core::StatusCode::kResourceExhausted,
-                                "the job queue is full (" + std::to_string(active_) +
-                                    " jobs waiting or running, queue.max_jobs)");
-        }
-        const int64_t size = static_cast<int64_t>(stored->body.size());
-        if (bytes_ + size > limits_.max_bytes) {
-            return core::Status(core::StatusCode::kResourceExhausted,
-                                "the job queue is full (" + std::to_string(bytes_) +
-                                    " bytes held, queue.max_bytes)");
-        }
-        const Job& j = *stored;
-        Query q(db, std::string("INSERT INTO jobs (") + kColumns +
-                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                        "?15, ?16, 0, 0, 0)");
-        q.text(1, j.id).integer(2, status_code(j.status)).text(3, j.path).blob(4, j.body);
-        q.text(5, j.model);
-        if (j.idempotency_key.empty())
-            q.null(6);
-        else
-            q.text(6, j.idempotency_key);
-        q.text(7, j.callback_url).integer(8, j.priority).integer(9, j.created_ms);
-        q.integer(10, j.updated_ms).integer(11, j.run_after_ms).integer(12, j.expires_ms);
-        q.integer(13, j.attempts).text(14, j.last_error).integer(15, j.result_status);
-        q.blob(16, j.result_body);
-        if (q.step() != SQLITE_DONE) return q.status(path_);
-        ++active_;
-        bytes_ += size;
-        return {};
+        return insert_job(db, *stored);
     };
     op.after = [stored, done = std::move(done)](core::Status st) {
         if (!st.ok())
@@ -624,6 +661,285 @@ core::Result<queue::QueueCounts> SqliteJobStore::counts() {
     Query oldest(reader_.get(), "SELECT MIN(created_ms) FROM jobs WHERE status = 0");
     if (oldest.step() == SQLITE_ROW) c.oldest_queued_ms = sqlite3_column_int64(oldest.get(), 0);
     return c;
+}
+
+// --- The Batch API's files and batches ---------------------------------------
+
+namespace {
+
+constexpr const char* kBatchColumns =
+    "id, status, endpoint, input_file_id, completion_window, output_file_id, error_file_id, "
+    "errors_json, metadata_json, created_ms, in_progress_ms, expires_ms, finalizing_ms, "
+    "completed_ms, failed_ms, cancelling_ms, cancelled_ms";
+
+queue::Batch read_batch(sqlite3_stmt* s) {
+    queue::Batch b;
+    b.id = column_bytes(s, 0);
+    const int64_t status = sqlite3_column_int64(s, 1);
+    b.status = status >= 0 && status <= 7 ? static_cast<queue::BatchStatus>(status)
+                                          : queue::BatchStatus::kFailed;
+    b.endpoint = column_bytes(s, 2);
+    b.input_file_id = column_bytes(s, 3);
+    b.completion_window = column_bytes(s, 4);
+    b.output_file_id = column_bytes(s, 5);
+    b.error_file_id = column_bytes(s, 6);
+    b.errors_json = column_bytes(s, 7);
+    b.metadata_json = column_bytes(s, 8);
+    int64_t* times[] = {&b.created_ms,   &b.in_progress_ms, &b.expires_ms,    &b.finalizing_ms,
+                        &b.completed_ms, &b.failed_ms,      &b.cancelling_ms, &b.cancelled_ms};
+    for (int i = 0; i < 8; ++i)
+        *times[i] = sqlite3_column_int64(s, 9 + i);
+    return b;
+}
+
+core::Status write_batch_row(sqlite3* db, const std::string& path, const queue::Batch& b) {
+    Query q(db, std::string("INSERT OR REPLACE INTO batches (") + kBatchColumns +
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+                    "?16, ?17)");
+    q.text(1, b.id).integer(2, static_cast<int64_t>(b.status)).text(3, b.endpoint);
+    q.text(4, b.input_file_id).text(5, b.completion_window).text(6, b.output_file_id);
+    q.text(7, b.error_file_id).text(8, b.errors_json).text(9, b.metadata_json);
+    const int64_t times[] = {b.created_ms,   b.in_progress_ms, b.expires_ms,    b.finalizing_ms,
+                             b.completed_ms, b.failed_ms,      b.cancelling_ms, b.cancelled_ms};
+    for (int i = 0; i < 8; ++i)
+        q.integer(10 + i, times[i]);
+    if (q.step() != SQLITE_DONE) return q.status(path);
+    return {};
+}
+
+core::Status insert_file(sqlite3* db, const std::string& path, const queue::StoredFile& f) {
+    Query q(db, "INSERT INTO files (id, purpose, filename, bytes, created_ms, content) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    q.text(1, f.id).text(2, f.purpose).text(3, f.filename).integer(4, f.bytes);
+    q.integer(5, f.created_ms).blob(6, f.content);
+    if (q.step() != SQLITE_DONE) return q.status(path);
+    return {};
+}
+
+// request_counts from the batch's jobs.
+core::Status count_batch(sqlite3* db, const std::string& path, queue::Batch& b) {
+    Query q(db, "SELECT COUNT(*), COUNT(*) FILTER (WHERE status = 2), "
+                "COUNT(*) FILTER (WHERE status IN (3, 4, 5)) FROM jobs WHERE batch_id = ?1");
+    q.text(1, b.id);
+    if (q.step() != SQLITE_ROW) return q.status(path);
+    b.total = sqlite3_column_int64(q.get(), 0);
+    b.completed = sqlite3_column_int64(q.get(), 1);
+    b.failed = sqlite3_column_int64(q.get(), 2);
+    return {};
+}
+
+core::Result<std::optional<queue::Batch>> find_batch(sqlite3* db, const std::string& path,
+                                                     const std::string& id) {
+    Query q(db, std::string("SELECT ") + kBatchColumns + " FROM batches WHERE id = ?1");
+    q.text(1, id);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) return std::optional<queue::Batch>();
+    if (rc != SQLITE_ROW) return q.status(path);
+    queue::Batch b = read_batch(q.get());
+    EDGEAI_TRY(count_batch(db, path, b));
+    return std::optional<queue::Batch>(std::move(b));
+}
+
+} // namespace
+
+void SqliteJobStore::put_file(queue::StoredFile file,
+                              std::function<void(core::Result<queue::StoredFile>)> done) {
+    auto stored = std::make_shared<queue::StoredFile>(std::move(file));
+    Op op;
+    op.run = [this, stored](sqlite3* db) -> core::Status {
+        if (bytes_ + stored->bytes > limits_.max_bytes) {
+            return core::Status(core::StatusCode::kResourceExhausted,
+                                "the job queue's storage is full (queue.max_bytes)");
+        }
+        EDGEAI_TRY(insert_file(db, path_, *stored));
+        bytes_ += stored->bytes;
+        return {};
+    };
+    op.after = [stored, done = std::move(done)](core::Status st) {
+        if (!st.ok()) {
+            done(st);
+            return;
+        }
+        stored->content.clear();
+        done(std::move(*stored));
+    };
+    submit(std::move(op));
+}
+
+core::Result<std::optional<queue::StoredFile>> SqliteJobStore::get_file(const std::string& id,
+                                                                        bool with_content) {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    Query q(reader_.get(), std::string("SELECT id, purpose, filename, bytes, created_ms") +
+                               (with_content ? ", content" : "") + " FROM files WHERE id = ?1");
+    q.text(1, id);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) return std::optional<queue::StoredFile>();
+    if (rc != SQLITE_ROW) return q.status(path_);
+    queue::StoredFile f;
+    f.id = column_bytes(q.get(), 0);
+    f.purpose = column_bytes(q.get(), 1);
+    f.filename = column_bytes(q.get(), 2);
+    f.bytes = sqlite3_column_int64(q.get(), 3);
+    f.created_ms = sqlite3_column_int64(q.get(), 4);
+    if (with_content) f.content = column_bytes(q.get(), 5);
+    return std::optional<queue::StoredFile>(std::move(f));
+}
+
+void SqliteJobStore::create_batch(queue::Batch batch, std::vector<Job> jobs,
+                                  std::function<void(core::Result<queue::Batch>)> done) {
+    auto stored = std::make_shared<queue::Batch>(std::move(batch));
+    auto work = std::make_shared<std::vector<Job>>(std::move(jobs));
+    Op op;
+    op.run = [this, stored, work](sqlite3* db) -> core::Status {
+        const int64_t active = active_, bytes = bytes_;
+        core::Status st = write_batch_row(db, path_, *stored);
+        for (size_t i = 0; st.ok() && i < work->size(); ++i)
+            st = insert_job(db, (*work)[i]);
+        if (!st.ok()) {
+            // The savepoint undoes the rows: the counts go back with them.
+            active_ = active;
+            bytes_ = bytes;
+            return st;
+        }
+        stored->total = static_cast<int64_t>(work->size());
+        return {};
+    };
+    op.after = [stored, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(std::move(*stored));
+    };
+    submit(std::move(op));
+}
+
+core::Result<std::optional<queue::Batch>> SqliteJobStore::get_batch(const std::string& id) {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    return find_batch(reader_.get(), path_, id);
+}
+
+core::Result<std::vector<queue::Batch>> SqliteJobStore::list_batches(size_t limit,
+                                                                     const std::string& after) {
+    std::lock_guard<std::mutex> lock(read_mu_);
+    std::string sql = std::string("SELECT ") + kBatchColumns + " FROM batches";
+    if (!after.empty()) sql += " WHERE seq < (SELECT seq FROM batches WHERE id = ?2)";
+    sql += " ORDER BY seq DESC LIMIT ?1";
+    Query q(reader_.get(), sql);
+    q.integer(1, static_cast<int64_t>(limit));
+    if (!after.empty()) q.text(2, after);
+    std::vector<queue::Batch> out;
+    int rc;
+    while ((rc = q.step()) == SQLITE_ROW)
+        out.push_back(read_batch(q.get()));
+    if (rc != SQLITE_DONE) return q.status(path_);
+    for (queue::Batch& b : out)
+        EDGEAI_TRY(count_batch(reader_.get(), path_, b));
+    return out;
+}
+
+void SqliteJobStore::cancel_batch(const std::string& id, int64_t now_ms,
+                                  std::function<void(core::Result<queue::Batch>)> done) {
+    auto result = std::make_shared<core::Result<queue::Batch>>(core::not_found(""));
+    Op op;
+    op.run = [this, id, now_ms, result](sqlite3* db) -> core::Status {
+        auto found = find_batch(db, path_, id);
+        if (!found.ok()) return found.status();
+        if (!*found) {
+            *result = core::not_found("No batch '" + id + "'");
+            return {};
+        }
+        queue::Batch b = std::move(**found);
+        if (b.status != queue::BatchStatus::kInProgress &&
+            b.status != queue::BatchStatus::kValidating) {
+            *result = core::failed_precondition("batch '" + id + "' is " +
+                                                std::string(queue::batch_status_name(b.status)) +
+                                                "; only a batch in progress can be cancelled");
+            return {};
+        }
+        Query jobs(db, "UPDATE jobs SET status = 4, updated_ms = ?2 WHERE batch_id = ?1 AND "
+                       "status = 0");
+        jobs.text(1, id).integer(2, now_ms);
+        if (jobs.step() != SQLITE_DONE) return jobs.status(path_);
+        active_ -= sqlite3_changes(db);
+        b.status = queue::BatchStatus::kCancelling;
+        b.cancelling_ms = now_ms;
+        EDGEAI_TRY(write_batch_row(db, path_, b));
+        EDGEAI_TRY(count_batch(db, path_, b));
+        *result = std::move(b);
+        return {};
+    };
+    op.after = [result, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(std::move(*result));
+    };
+    submit(std::move(op));
+}
+
+void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
+                                      std::function<void(core::Result<int64_t>)> done) {
+    auto finished = std::make_shared<int64_t>(0);
+    Op op;
+    op.run = [this, now_ms, id_seed, finished](sqlite3* db) -> core::Status {
+        // Batches running or cancelling with no job left queued or running.
+        Query ready(db, std::string("SELECT ") + kBatchColumns +
+                            " FROM batches b WHERE status IN (2, 6) AND NOT EXISTS (SELECT 1 "
+                            "FROM jobs WHERE batch_id = b.id AND status IN (0, 1)) LIMIT 16");
+        std::vector<queue::Batch> batches;
+        int rc;
+        while ((rc = ready.step()) == SQLITE_ROW)
+            batches.push_back(read_batch(ready.get()));
+        if (rc != SQLITE_DONE) return ready.status(path_);
+        uint64_t n = id_seed;
+        for (queue::Batch& b : batches) {
+            Query jobs(db, std::string("SELECT ") + kColumns +
+                               " FROM jobs WHERE batch_id = ?1 ORDER BY seq");
+            jobs.text(1, b.id);
+            std::string output, errors;
+            while ((rc = jobs.step()) == SQLITE_ROW) {
+                const Job j = read_job(jobs.get());
+                if (j.status == JobStatus::kSucceeded)
+                    output += queue::batch_output_line(j) + "\n";
+                else
+                    errors += queue::batch_error_line(j) + "\n";
+            }
+            if (rc != SQLITE_DONE) return jobs.status(path_);
+            auto file = [&](std::string content, std::string* id) -> core::Status {
+                queue::StoredFile f;
+                f.id = "file-" + queue::make_job_id(++n).substr(4);
+                f.purpose = "batch_output";
+                f.filename = b.id + (id == &b.output_file_id ? "_output.jsonl" : "_error.jsonl");
+                f.bytes = static_cast<int64_t>(content.size());
+                f.created_ms = now_ms;
+                f.content = std::move(content);
+                EDGEAI_TRY(insert_file(db, path_, f));
+                bytes_ += f.bytes;
+                *id = f.id;
+                return {};
+            };
+            EDGEAI_TRY(file(std::move(output), &b.output_file_id));
+            if (!errors.empty()) EDGEAI_TRY(file(std::move(errors), &b.error_file_id));
+            b.finalizing_ms = now_ms;
+            if (b.status == queue::BatchStatus::kCancelling) {
+                b.status = queue::BatchStatus::kCancelled;
+                b.cancelled_ms = now_ms;
+            } else {
+                b.status = queue::BatchStatus::kCompleted;
+                b.completed_ms = now_ms;
+            }
+            EDGEAI_TRY(write_batch_row(db, path_, b));
+            ++*finished;
+        }
+        return {};
+    };
+    op.after = [finished, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(*finished);
+    };
+    submit(std::move(op));
 }
 
 } // namespace edgeai::platform::native

@@ -56,6 +56,19 @@ class SqliteJobStore final : public queue::JobStore {
                       Done done) override;
     void expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) override;
     core::Result<queue::QueueCounts> counts() override;
+    void put_file(queue::StoredFile file,
+                  std::function<void(core::Result<queue::StoredFile>)> done) override;
+    core::Result<std::optional<queue::StoredFile>> get_file(const std::string& id,
+                                                            bool with_content) override;
+    void create_batch(queue::Batch batch, std::vector<queue::Job> jobs,
+                      std::function<void(core::Result<queue::Batch>)> done) override;
+    core::Result<std::optional<queue::Batch>> get_batch(const std::string& id) override;
+    core::Result<std::vector<queue::Batch>> list_batches(size_t limit,
+                                                         const std::string& after) override;
+    void cancel_batch(const std::string& id, int64_t now_ms,
+                      std::function<void(core::Result<queue::Batch>)> done) override;
+    void finalize_batches(int64_t now_ms, uint64_t id_seed,
+                          std::function<void(core::Result<int64_t>)> done) override;
 
     // For the operator (`edgeai queue`): a job that ended (failed, cancelled,
     // expired) back to the queue with its attempts reset; FailedPrecondition
@@ -86,6 +99,8 @@ class SqliteJobStore final : public queue::JobStore {
     void run_writer();
     core::Status run_batch(std::deque<Op>& batch, std::vector<core::Status>& results);
     void deliver(std::function<void()> fn);
+    // On the writer: the queue's bounds checked, the job inserted, counted.
+    core::Status insert_job(sqlite3* db, const queue::Job& job);
     static core::Result<std::unique_ptr<SqliteJobStore>>
     open_at(const std::string& path, core::Executor* executor, Limits limits);
 

@@ -308,6 +308,60 @@ TEST_F(JobStoreTest, ConcurrentEnqueuesShareCommits) {
     EXPECT_EQ(counts->by_status[0], 200);
 }
 
+TEST_F(JobStoreTest, ABatchRunsAsJobsAndWritesItsFilesWhenTheLastEnds) {
+    auto store = open();
+    queue::Batch batch;
+    batch.id = "batch_1";
+    batch.endpoint = "/v1/chat/completions";
+    batch.status = queue::BatchStatus::kInProgress;
+    batch.created_ms = 1000;
+    std::vector<Job> jobs;
+    for (const char* c : {"a", "b"}) {
+        Job j = make_job(std::string("job_") + c, 1000);
+        j.batch_id = "batch_1";
+        j.custom_id = c;
+        jobs.push_back(j);
+    }
+    std::optional<core::Result<queue::Batch>> made;
+    store->create_batch(batch, jobs, [&](core::Result<queue::Batch> r) { made = std::move(r); });
+    loop.run_until([&] { return made.has_value(); });
+    ASSERT_TRUE(made->ok()) << made->status().to_string();
+    EXPECT_EQ((*made)->total, 2);
+
+    auto finalize = [&] {
+        std::optional<core::Result<int64_t>> n;
+        store->finalize_batches(5000, 7, [&](core::Result<int64_t> r) { n = r; });
+        loop.run_until([&] { return n.has_value(); });
+        return **n;
+    };
+    EXPECT_EQ(finalize(), 0) << "not while jobs wait";
+    auto claimed = claim(*store, 2, 2000);
+    ASSERT_EQ(claimed.size(), 2u);
+    claimed[0].status = JobStatus::kSucceeded;
+    claimed[0].result_status = 200;
+    claimed[0].result_body = R"({"object":"chat.completion"})";
+    claimed[1].status = JobStatus::kFailed;
+    claimed[1].result_status = 400;
+    claimed[1].result_body = R"({"error":{"message":"bad"}})";
+    claimed[1].last_error = "HTTP 400: bad";
+    for (const Job& j : claimed)
+        wait([&](auto cb) { store->finish(j, cb); });
+    EXPECT_EQ(finalize(), 1);
+    auto read = store->get_batch("batch_1");
+    ASSERT_TRUE(read.ok() && *read);
+    EXPECT_EQ((*read)->status, queue::BatchStatus::kCompleted);
+    EXPECT_EQ((*read)->completed, 1);
+    EXPECT_EQ((*read)->failed, 1);
+    auto output = store->get_file((*read)->output_file_id, true);
+    ASSERT_TRUE(output.ok() && *output);
+    EXPECT_NE((*output)->content.find("\"custom_id\":\"a\""), std::string::npos);
+    EXPECT_EQ((*output)->purpose, "batch_output");
+    auto errors = store->get_file((*read)->error_file_id, true);
+    ASSERT_TRUE(errors.ok() && *errors);
+    EXPECT_NE((*errors)->content.find("\"custom_id\":\"b\""), std::string::npos);
+    EXPECT_EQ(finalize(), 0) << "once";
+}
+
 TEST(SqliteJobStoreDirect, AMissingQueueIsNamedAndNotCreated) {
     Dir dir;
     auto store = SqliteJobStore::open_direct(dir.path);

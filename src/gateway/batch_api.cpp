@@ -1,0 +1,282 @@
+#include "gateway/batch_api.h"
+
+#include "api/api_error.h"
+#include "api/field_check.h"
+#include "api/multipart.h"
+#include "codec/json/json_writer.h"
+
+#include <charconv>
+
+namespace edgeai::gateway {
+namespace {
+
+core::HttpResponse json_response(int status, std::string body) {
+    core::HttpResponse r;
+    r.status = status;
+    r.headers.add("content-type", "application/json");
+    r.body = std::move(body);
+    return r;
+}
+
+api::ApiError not_found(std::string what, std::string code) {
+    api::ApiError e = api::api_error_from_status(core::not_found(std::move(what)));
+    e.code = std::move(code);
+    return e;
+}
+
+api::ApiError store_error(const core::Status& status) {
+    api::ApiError e = api::api_error_from_status(status);
+    if (status.code() == core::StatusCode::kResourceExhausted) e.code = "queue_full";
+    return e;
+}
+
+// Holds the exchange until the store answers (see jobs_api.cpp's StoreTask).
+class PendingTask final : public RequestTask {
+  public:
+    explicit PendingTask(std::unique_ptr<Exchange> exchange) : exchange_(std::move(exchange)) {}
+    std::weak_ptr<Exchange> exchange() { return exchange_; }
+
+  private:
+    std::shared_ptr<Exchange> exchange_;
+};
+
+constexpr std::string_view kBatchEndpoints[] = {"/v1/chat/completions", "/v1/completions",
+                                                "/v1/embeddings", "/v1/messages"};
+
+} // namespace
+
+std::unique_ptr<RequestTask> upload_file(std::unique_ptr<Exchange> exchange, queue::JobStore& store,
+                                         const core::HttpRequest& request, std::string id,
+                                         int64_t now_ms) {
+    auto boundary = api::form_boundary(request.headers.get("content-type"));
+    if (!boundary.ok()) {
+        exchange->respond_error(api::unsupported_media_type(request.headers.get("content-type")));
+        return nullptr;
+    }
+    auto parts = api::parse_form_data(request.body, *boundary);
+    if (!parts.ok()) {
+        exchange->respond_error(api::api_error_from_status(parts.status()));
+        return nullptr;
+    }
+    std::string purpose;
+    const api::FormPart* file = nullptr;
+    for (const api::FormPart& p : *parts) {
+        if (p.name == "purpose") purpose = std::string(p.data);
+        if (p.name == "file") file = &p;
+    }
+    if (purpose != "batch") {
+        exchange->respond_error(api::api_error_from_status(
+            core::invalid_argument("purpose must be \"batch\": edgeai keeps files for the "
+                                   "Batch API only")
+                .with_field("purpose")));
+        return nullptr;
+    }
+    if (file == nullptr) {
+        exchange->respond_error(api::api_error_from_status(
+            core::invalid_argument("the upload has no 'file' part").with_field("file")));
+        return nullptr;
+    }
+    queue::StoredFile stored;
+    stored.id = std::move(id);
+    stored.purpose = purpose;
+    stored.filename = file->filename.empty() ? "upload.jsonl" : file->filename;
+    stored.bytes = static_cast<int64_t>(file->data.size());
+    stored.created_ms = now_ms;
+    stored.content = std::string(file->data);
+    auto task = std::make_unique<PendingTask>(std::move(exchange));
+    store.put_file(std::move(stored),
+                   [weak = task->exchange()](core::Result<queue::StoredFile> result) {
+                       auto ex = weak.lock();
+                       if (!ex) return;
+                       if (!result.ok()) {
+                           ex->respond_error(store_error(result.status()));
+                           return;
+                       }
+                       ex->respond(json_response(200, queue::file_json(*result)));
+                   });
+    return task;
+}
+
+void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id, bool content) {
+    auto file = store.get_file(id, content);
+    if (!file.ok()) {
+        exchange.respond_error(store_error(file.status()));
+        return;
+    }
+    if (!*file) {
+        exchange.respond_error(not_found("No file '" + id + "'", "file_not_found"));
+        return;
+    }
+    if (!content) {
+        exchange.respond(json_response(200, queue::file_json(**file)));
+        return;
+    }
+    core::HttpResponse r;
+    r.headers.add("content-type", "application/octet-stream");
+    r.body = std::move((*file)->content);
+    exchange.respond(std::move(r));
+}
+
+std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
+                                          queue::JobStore& store, std::string_view body,
+                                          std::string id, uint64_t id_seed, int64_t now_ms,
+                                          int64_t ttl_ms, std::function<void()> stored) {
+    auto doc = api::parse_request_body(body);
+    if (!doc.ok()) {
+        exchange->respond_error(api::api_error_from_status(doc.status()));
+        return nullptr;
+    }
+    codec::JsonValue root = doc->root();
+    core::Status valid = api::require_string(root["input_file_id"], "input_file_id");
+    if (valid.ok()) valid = api::require_string(root["endpoint"], "endpoint");
+    if (valid.ok()) {
+        bool known = false;
+        for (std::string_view e : kBatchEndpoints)
+            known = known || root["endpoint"].as_string() == e;
+        if (!known) {
+            valid = core::invalid_argument("endpoint must be /v1/chat/completions, "
+                                           "/v1/completions, /v1/embeddings or /v1/messages")
+                        .with_field("endpoint");
+        }
+    }
+    if (valid.ok())
+        valid = api::optional_enum(root["completion_window"], "completion_window", {"24h"});
+    if (valid.ok()) valid = api::optional_object(root["metadata"], "metadata");
+    if (!valid.ok()) {
+        exchange->respond_error(api::api_error_from_status(valid));
+        return nullptr;
+    }
+    const std::string input_id(root["input_file_id"].as_string());
+    auto input = store.get_file(input_id, true);
+    if (!input.ok()) {
+        exchange->respond_error(store_error(input.status()));
+        return nullptr;
+    }
+    if (!*input || (*input)->purpose != "batch") {
+        api::ApiError e = not_found("No batch input file '" + input_id + "'", "file_not_found");
+        e.param = "input_file_id";
+        exchange->respond_error(e);
+        return nullptr;
+    }
+    queue::Batch batch;
+    batch.id = std::move(id);
+    batch.endpoint = std::string(root["endpoint"].as_string());
+    batch.input_file_id = input_id;
+    batch.completion_window = "24h";
+    if (root["metadata"].is_object()) {
+        codec::JsonWriter w;
+        codec::write_json_value(w, root["metadata"]);
+        batch.metadata_json = w.take();
+    }
+    batch.created_ms = now_ms;
+    batch.expires_ms = now_ms + ttl_ms;
+    queue::BatchPlan plan = queue::plan_batch(batch, (*input)->content, id_seed, now_ms, ttl_ms);
+    if (plan.errors_json.empty()) {
+        batch.status = queue::BatchStatus::kInProgress;
+        batch.in_progress_ms = now_ms;
+    } else {
+        // OpenAI's way: the batch exists, failed, with the lines' errors.
+        batch.status = queue::BatchStatus::kFailed;
+        batch.failed_ms = now_ms;
+        batch.errors_json = std::move(plan.errors_json);
+    }
+    auto task = std::make_unique<PendingTask>(std::move(exchange));
+    store.create_batch(
+        std::move(batch), std::move(plan.jobs),
+        [weak = task->exchange(), stored = std::move(stored)](core::Result<queue::Batch> result) {
+            if (result.ok() && stored) stored();
+            auto ex = weak.lock();
+            if (!ex) return;
+            if (!result.ok()) {
+                ex->respond_error(store_error(result.status()));
+                return;
+            }
+            ex->respond(json_response(200, queue::batch_json(*result)));
+        });
+    return task;
+}
+
+void get_batch(Exchange& exchange, queue::JobStore& store, const std::string& id) {
+    auto batch = store.get_batch(id);
+    if (!batch.ok()) {
+        exchange.respond_error(store_error(batch.status()));
+        return;
+    }
+    if (!*batch) {
+        exchange.respond_error(not_found("No batch '" + id + "'", "batch_not_found"));
+        return;
+    }
+    exchange.respond(json_response(200, queue::batch_json(**batch)));
+}
+
+void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view target) {
+    size_t limit = 20;
+    std::string after;
+    size_t question = target.find('?');
+    std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+    while (!query.empty()) {
+        size_t amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+        size_t eq = pair.find('=');
+        std::string_view name = pair.substr(0, eq);
+        std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+        if (name == "after") after = std::string(value);
+        if (name == "limit") {
+            int64_t n = 0;
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+            if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 100) {
+                exchange.respond_error(api::api_error_from_status(
+                    core::invalid_argument("limit must be a whole number from 1 to 100")
+                        .with_field("limit")));
+                return;
+            }
+            limit = static_cast<size_t>(n);
+        }
+    }
+    auto batches = store.list_batches(limit + 1, after);
+    if (!batches.ok()) {
+        exchange.respond_error(store_error(batches.status()));
+        return;
+    }
+    const bool more = batches->size() > limit;
+    if (more) batches->pop_back();
+    codec::JsonWriter w;
+    w.begin_object().field("object", "list").key("data").begin_array();
+    for (const queue::Batch& b : *batches)
+        w.raw(queue::batch_json(b));
+    w.end_array();
+    w.key("first_id");
+    if (batches->empty())
+        w.null();
+    else
+        w.value(std::string_view(batches->front().id));
+    w.key("last_id");
+    if (batches->empty())
+        w.null();
+    else
+        w.value(std::string_view(batches->back().id));
+    w.field("has_more", more).end_object();
+    exchange.respond(json_response(200, w.take()));
+}
+
+std::unique_ptr<RequestTask> cancel_batch(std::unique_ptr<Exchange> exchange,
+                                          queue::JobStore& store, const std::string& id,
+                                          int64_t now_ms) {
+    auto task = std::make_unique<PendingTask>(std::move(exchange));
+    store.cancel_batch(id, now_ms, [weak = task->exchange()](core::Result<queue::Batch> result) {
+        auto ex = weak.lock();
+        if (!ex) return;
+        if (result.ok()) {
+            ex->respond(json_response(200, queue::batch_json(*result)));
+            return;
+        }
+        api::ApiError e = store_error(result.status());
+        if (result.status().code() == core::StatusCode::kFailedPrecondition) e.http_status = 409;
+        if (result.status().code() == core::StatusCode::kNotFound) e.code = "batch_not_found";
+        ex->respond_error(e);
+    });
+    return task;
+}
+
+} // namespace edgeai::gateway
