@@ -120,7 +120,7 @@ void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id,
 std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
                                           queue::JobStore& store, std::string_view body,
                                           std::string id, uint64_t id_seed, int64_t now_ms,
-                                          int64_t ttl_ms, std::function<void()> stored) {
+                                          std::function<void()> stored) {
     auto doc = api::parse_request_body(body);
     if (!doc.ok()) {
         exchange->respond_error(api::api_error_from_status(doc.status()));
@@ -169,8 +169,11 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
         batch.metadata_json = w.take();
     }
     batch.created_ms = now_ms;
-    batch.expires_ms = now_ms + ttl_ms;
-    queue::BatchPlan plan = queue::plan_batch(batch, (*input)->content, id_seed, now_ms, ttl_ms);
+    // The completion window: requests not delivered by then expire, and the
+    // batch with them.
+    constexpr int64_t kWindowMs = int64_t{24} * 3600 * 1000;
+    batch.expires_ms = now_ms + kWindowMs;
+    queue::BatchPlan plan = queue::plan_batch(batch, (*input)->content, id_seed, now_ms, kWindowMs);
     if (plan.errors_json.empty()) {
         batch.status = queue::BatchStatus::kInProgress;
         batch.in_progress_ms = now_ms;

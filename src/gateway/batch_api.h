@@ -21,7 +21,7 @@ void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id,
 std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
                                           queue::JobStore& store, std::string_view body,
                                           std::string id, uint64_t id_seed, int64_t now_ms,
-                                          int64_t ttl_ms, std::function<void()> stored);
+                                          std::function<void()> stored);
 void get_batch(Exchange& exchange, queue::JobStore& store, const std::string& id);
 void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view target);
 std::unique_ptr<RequestTask> cancel_batch(std::unique_ptr<Exchange> exchange,

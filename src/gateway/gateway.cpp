@@ -429,8 +429,7 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             if (request.method == "POST") {
                 return create_batch(std::move(exchange), *deps.jobs, request.body,
                                     "batch_" + queue::make_job_id(random).substr(4),
-                                    splitmix64(random), now, deps.settings->queue.ttl_ms,
-                                    job_listener_);
+                                    splitmix64(random), now, job_listener_);
             }
             list_batches(*exchange, *deps.jobs, request.target);
             return nullptr;

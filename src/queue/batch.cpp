@@ -81,7 +81,7 @@ std::string batch_json(const Batch& b) {
     nullable_time(w, "finalizing_at", b.finalizing_ms);
     nullable_time(w, "completed_at", b.completed_ms);
     nullable_time(w, "failed_at", b.failed_ms);
-    nullable_time(w, "expired_at", 0);
+    nullable_time(w, "expired_at", b.expired_ms);
     nullable_time(w, "cancelling_at", b.cancelling_ms);
     nullable_time(w, "cancelled_at", b.cancelled_ms);
     w.key("request_counts")

@@ -46,7 +46,7 @@ struct Batch {
     std::string errors_json;       // validation errors ({"object":"list",...}); empty: none
     std::string metadata_json;     // the client's metadata object; empty: none
     int64_t created_ms = 0, in_progress_ms = 0, expires_ms = 0, finalizing_ms = 0, completed_ms = 0,
-            failed_ms = 0, cancelling_ms = 0, cancelled_ms = 0;
+            failed_ms = 0, cancelling_ms = 0, cancelled_ms = 0, expired_ms = 0;
     // request_counts, from the batch's jobs when read.
     int64_t total = 0, completed = 0, failed = 0;
 };

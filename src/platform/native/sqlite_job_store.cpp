@@ -66,7 +66,8 @@ CREATE TABLE IF NOT EXISTS batches (
     completed_ms INTEGER NOT NULL,
     failed_ms INTEGER NOT NULL,
     cancelling_ms INTEGER NOT NULL,
-    cancelled_ms INTEGER NOT NULL
+    cancelled_ms INTEGER NOT NULL,
+    expired_ms INTEGER NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (idempotency_key)
     WHERE idempotency_key IS NOT NULL;
@@ -670,7 +671,7 @@ namespace {
 constexpr const char* kBatchColumns =
     "id, status, endpoint, input_file_id, completion_window, output_file_id, error_file_id, "
     "errors_json, metadata_json, created_ms, in_progress_ms, expires_ms, finalizing_ms, "
-    "completed_ms, failed_ms, cancelling_ms, cancelled_ms";
+    "completed_ms, failed_ms, cancelling_ms, cancelled_ms, expired_ms";
 
 queue::Batch read_batch(sqlite3_stmt* s) {
     queue::Batch b;
@@ -685,9 +686,10 @@ queue::Batch read_batch(sqlite3_stmt* s) {
     b.error_file_id = column_bytes(s, 6);
     b.errors_json = column_bytes(s, 7);
     b.metadata_json = column_bytes(s, 8);
-    int64_t* times[] = {&b.created_ms,   &b.in_progress_ms, &b.expires_ms,    &b.finalizing_ms,
-                        &b.completed_ms, &b.failed_ms,      &b.cancelling_ms, &b.cancelled_ms};
-    for (int i = 0; i < 8; ++i)
+    int64_t* times[] = {&b.created_ms,    &b.in_progress_ms, &b.expires_ms,
+                        &b.finalizing_ms, &b.completed_ms,   &b.failed_ms,
+                        &b.cancelling_ms, &b.cancelled_ms,   &b.expired_ms};
+    for (int i = 0; i < 9; ++i)
         *times[i] = sqlite3_column_int64(s, 9 + i);
     return b;
 }
@@ -695,13 +697,14 @@ queue::Batch read_batch(sqlite3_stmt* s) {
 core::Status write_batch_row(sqlite3* db, const std::string& path, const queue::Batch& b) {
     Query q(db, std::string("INSERT OR REPLACE INTO batches (") + kBatchColumns +
                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                    "?16, ?17)");
+                    "?16, ?17, ?18)");
     q.text(1, b.id).integer(2, static_cast<int64_t>(b.status)).text(3, b.endpoint);
     q.text(4, b.input_file_id).text(5, b.completion_window).text(6, b.output_file_id);
     q.text(7, b.error_file_id).text(8, b.errors_json).text(9, b.metadata_json);
-    const int64_t times[] = {b.created_ms,   b.in_progress_ms, b.expires_ms,    b.finalizing_ms,
-                             b.completed_ms, b.failed_ms,      b.cancelling_ms, b.cancelled_ms};
-    for (int i = 0; i < 8; ++i)
+    const int64_t times[] = {b.created_ms,    b.in_progress_ms, b.expires_ms,
+                             b.finalizing_ms, b.completed_ms,   b.failed_ms,
+                             b.cancelling_ms, b.cancelled_ms,   b.expired_ms};
+    for (int i = 0; i < 9; ++i)
         q.integer(10 + i, times[i]);
     if (q.step() != SQLITE_DONE) return q.status(path);
     return {};
@@ -897,8 +900,10 @@ void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
                                " FROM jobs WHERE batch_id = ?1 ORDER BY seq");
             jobs.text(1, b.id);
             std::string output, errors;
+            bool expired = false;
             while ((rc = jobs.step()) == SQLITE_ROW) {
                 const Job j = read_job(jobs.get());
+                expired = expired || j.status == JobStatus::kExpired;
                 if (j.status == JobStatus::kSucceeded)
                     output += queue::batch_output_line(j) + "\n";
                 else
@@ -924,6 +929,10 @@ void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
             if (b.status == queue::BatchStatus::kCancelling) {
                 b.status = queue::BatchStatus::kCancelled;
                 b.cancelled_ms = now_ms;
+            } else if (expired) {
+                // Requests left when the completion window closed.
+                b.status = queue::BatchStatus::kExpired;
+                b.expired_ms = now_ms;
             } else {
                 b.status = queue::BatchStatus::kCompleted;
                 b.completed_ms = now_ms;

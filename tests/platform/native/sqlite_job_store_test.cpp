@@ -362,6 +362,36 @@ TEST_F(JobStoreTest, ABatchRunsAsJobsAndWritesItsFilesWhenTheLastEnds) {
     EXPECT_EQ(finalize(), 0) << "once";
 }
 
+TEST_F(JobStoreTest, ABatchWhoseRequestsExpireIsExpired) {
+    auto store = open();
+    queue::Batch batch;
+    batch.id = "batch_late";
+    batch.endpoint = "/v1/chat/completions";
+    batch.status = queue::BatchStatus::kInProgress;
+    Job j = make_job("job_late", 1000); // expires at 101000
+    j.batch_id = batch.id;
+    j.custom_id = "late";
+    std::optional<core::Result<queue::Batch>> made;
+    store->create_batch(batch, {j}, [&](core::Result<queue::Batch> r) { made = std::move(r); });
+    loop.run_until([&] { return made.has_value(); });
+    ASSERT_TRUE(made->ok());
+    std::optional<core::Result<int64_t>> n;
+    store->expire(200000, [&](core::Result<int64_t> r) { n = r; });
+    loop.run_until([&] { return n.has_value(); });
+    EXPECT_EQ(**n, 1);
+    n.reset();
+    store->finalize_batches(200001, 3, [&](core::Result<int64_t> r) { n = r; });
+    loop.run_until([&] { return n.has_value(); });
+    EXPECT_EQ(**n, 1);
+    auto read = store->get_batch("batch_late");
+    ASSERT_TRUE(read.ok() && *read);
+    EXPECT_EQ((*read)->status, queue::BatchStatus::kExpired);
+    EXPECT_EQ((*read)->expired_ms, 200001);
+    auto errors = store->get_file((*read)->error_file_id, true);
+    ASSERT_TRUE(errors.ok() && *errors);
+    EXPECT_NE((*errors)->content.find("\"code\":\"expired\""), std::string::npos);
+}
+
 TEST(SqliteJobStoreDirect, AMissingQueueIsNamedAndNotCreated) {
     Dir dir;
     auto store = SqliteJobStore::open_direct(dir.path);
