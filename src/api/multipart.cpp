@@ -114,7 +114,7 @@ core::Result<std::vector<FormPart>> parse_form_data(std::string_view body,
                 std::string_view kind = trim(value.substr(0, value.find(';')));
                 if (!core::iequals(kind, "form-data"))
                     return malformed("a part's Content-Disposition is not form-data");
-                if (!header_param(value, "name", &part.name))
+                if (!header_param(value, "name", &part.name) || part.name.empty())
                     return malformed("a part has no name");
                 header_param(value, "filename", &part.filename);
                 has_disposition = true;

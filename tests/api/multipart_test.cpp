@@ -54,6 +54,7 @@ TEST(ParseFormData, BrokenBodiesSayWhatIsWrong) {
     expect_error("--b\r\nContent-Disposition: attachment; name=\"x\"\r\n\r\nv\r\n--b--",
                  "not form-data");
     expect_error("--b\r\nContent-Disposition: form-data\r\n\r\nv\r\n--b--", "no name");
+    expect_error("--b\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nv\r\n--b--", "no name");
     expect_error("--bX\r\n", "CRLF");
     std::string many;
     for (int i = 0; i < 70; ++i)
