@@ -157,6 +157,8 @@ mb() { calc "printf \"%.0f\", $1 / 1000000"; }
 
 # shellcheck source=lib/machine_idle.sh
 source "$BENCH_DIR/lib/machine_idle.sh"
+# shellcheck source=lib/doc_section.sh
+source "$BENCH_DIR/lib/doc_section.sh"
 measure_idle_before_run
 ((BUSY_BEFORE > 10)) && log "warning: the machine was ${BUSY_BEFORE}% busy before the run: numbers will be noisy"
 START_S=$(date +%s)
@@ -463,19 +465,6 @@ SECTION=$(printf '%s\n## Engine: edgeai vs llama.cpp\n\n%s\n\n%s%s%s\n%s' "$BEGI
 printf '\n%s\n' "$SECTION"
 
 if ((WRITE_DOC)); then
-    printf '%s\n' "$SECTION" >"$WORK/section.md"
-    if [[ ! -f $DOC ]]; then
-        printf '# Benchmarks\n\n' >"$DOC"
-    fi
-    if grep -qF "$BEGIN_MARK" "$DOC"; then
-        awk -v secfile="$WORK/section.md" -v b="$BEGIN_MARK" -v e="$END_MARK" '
-            $0 == b { while ((getline line < secfile) > 0) print line; close(secfile); skip = 1; next }
-            $0 == e { skip = 0; next }
-            !skip { print }
-        ' "$DOC" >"$WORK/doc.md"
-    else
-        { cat "$DOC"; printf '\n'; cat "$WORK/section.md"; } >"$WORK/doc.md"
-    fi
-    cat "$WORK/doc.md" >"$DOC"
+    write_doc_section "$DOC" "$BEGIN_MARK" "$END_MARK" "$SECTION"
     log "wrote $(realpath --relative-to="$PWD" "$DOC" 2>/dev/null || echo "$DOC")"
 fi

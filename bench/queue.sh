@@ -21,6 +21,8 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DOC="$ROOT/docs/benchmarks.md"
+# shellcheck source=lib/doc_section.sh
+source "$ROOT/bench/lib/doc_section.sh"
 BEGIN_MARK='<!-- queue-bench:begin -->'
 END_MARK='<!-- queue-bench:end -->'
 EDGEAI_BIN=${EDGEAI_BIN:-$ROOT/build/release/apps/edgeai/edgeai}
@@ -151,17 +153,6 @@ $END_MARK"
 
 printf '%s\n' "$SECTION"
 if ((WRITE_DOC)); then
-    if grep -qF "$BEGIN_MARK" "$DOC"; then
-        SECTION_FILE=$(mktemp)
-        printf '%s\n' "$SECTION" >"$SECTION_FILE"
-        awk -v secfile="$SECTION_FILE" -v b="$BEGIN_MARK" -v e="$END_MARK" '
-            $0 == b { while ((getline line < secfile) > 0) print line; close(secfile); skip = 1; next }
-            $0 == e { skip = 0; next }
-            !skip { print }
-        ' "$DOC" >"$DOC.tmp" && mv "$DOC.tmp" "$DOC"
-        rm -f "$SECTION_FILE"
-    else
-        printf '\n%s\n' "$SECTION" >>"$DOC"
-    fi
+    write_doc_section "$DOC" "$BEGIN_MARK" "$END_MARK" "$SECTION"
     echo "wrote docs/benchmarks.md" >&2
 fi

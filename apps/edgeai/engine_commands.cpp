@@ -1,5 +1,7 @@
 #include "engine_commands.h"
 
+#include "cli_output.h"
+
 #include "engine/chat/chat_template.h"
 #include "engine/chat/template_family.h"
 #include "engine/convert/llama2c.h"
@@ -28,14 +30,6 @@ namespace {
 
 namespace native = platform::native;
 using Clock = std::chrono::steady_clock;
-
-constexpr int kExitOk = 0;
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
-
-void fail(const std::string& message) {
-    std::fprintf(stderr, "edgeai: %s\n", message.c_str());
-}
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
@@ -80,7 +74,7 @@ int thread_count(const EngineFlags& f) {
 std::optional<engine::model::KvType> kv_type_of(const std::string& name) {
     if (name == "f16") return engine::model::KvType::kF16;
     if (name == "f32") return engine::model::KvType::kF32;
-    fail("--kv-type must be f16 or f32, not '" + name + "'");
+    print_error("--kv-type must be f16 or f32, not '" + name + "'");
     return std::nullopt;
 }
 
@@ -101,7 +95,7 @@ std::unique_ptr<native::LocalModel> load_model(const std::string& path, bool pac
     auto m = native::LocalModel::load(path, options);
     bar.reset();
     if (!m.ok()) {
-        fail(m.status().message());
+        print_error(m.status().message());
         return nullptr;
     }
     const auto& c = (*m)->model.config();
@@ -151,13 +145,13 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
     options.ignore_eos = f.ignore_eos;
     auto completion = engine::session::Completion::create(tok, std::move(options));
     if (!completion.ok()) {
-        fail(completion.status().message());
+        print_error(completion.status().message());
         return false;
     }
     const auto pp_start = Clock::now();
     core::Status st = runner.prefill(prompt);
     if (!st.ok()) {
-        fail(st.message());
+        print_error(st.message());
         return false;
     }
     const double pp_seconds = seconds_since(pp_start);
@@ -168,7 +162,7 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
         text.clear();
         auto done = completion->step(runner.logits(), text);
         if (!done.ok()) {
-            fail(done.status().message());
+            print_error(done.status().message());
             return false;
         }
         std::fwrite(text.data(), 1, text.size(), stdout);
@@ -184,7 +178,7 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
         const int32_t next = completion->next_token();
         st = runner.feed({&next, 1});
         if (!st.ok()) {
-            fail(st.message());
+            print_error(st.message());
             return false;
         }
     }
@@ -209,18 +203,18 @@ int chat_loop(engine::session::Runner& runner, const native::LocalModel& m, cons
     if (!f.chat_template.empty()) {
         family = engine::chat::family_from_name(f.chat_template);
         if (!family) {
-            fail("unknown --chat-template '" + f.chat_template + "'");
+            print_error("unknown --chat-template '" + f.chat_template + "'");
             return kExitUsage;
         }
     } else {
         auto tpl = m.gguf.get_string("tokenizer.chat_template");
         if (!tpl.ok()) {
-            fail("the model has no chat template; pass --chat-template NAME");
+            print_error("the model has no chat template; pass --chat-template NAME");
             return kExitUsage;
         }
         auto detected = engine::chat::detect_family(*tpl);
         if (!detected.ok()) {
-            fail(detected.status().message());
+            print_error(detected.status().message());
             return kExitUsage;
         }
         family = *detected;
@@ -244,7 +238,7 @@ int chat_loop(engine::session::Runner& runner, const native::LocalModel& m, cons
         auto text = engine::chat::apply_template(*family, messages, true, tok.token_text(tok.bos()),
                                                  tok.token_text(tok.eos()));
         if (!text.ok()) {
-            fail(text.status().message());
+            print_error(text.status().message());
             return kExitRuntime;
         }
         std::string reply;
@@ -261,7 +255,7 @@ int run_command(const EngineFlags& f) {
     auto m = load_model(f.model);
     if (!m) return kExitRuntime;
     if (!m->tokenizer) {
-        fail(f.model + " has no usable tokenizer: " + m->tokenizer_error);
+        print_error(f.model + " has no usable tokenizer: " + m->tokenizer_error);
         return kExitRuntime;
     }
     auto kv = kv_type_of(f.kv_type);
@@ -297,7 +291,7 @@ int bench_command(const EngineFlags& f) {
             t = token(rng);
         auto start = Clock::now();
         if (core::Status st = runner.feed(prompt); !st.ok()) {
-            fail(st.message());
+            print_error(st.message());
             return kExitRuntime;
         }
         const double pp_s = seconds_since(start);
@@ -307,7 +301,7 @@ int bench_command(const EngineFlags& f) {
             const auto next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) -
                                                    logits.begin());
             if (core::Status st = runner.feed({&next, 1}); !st.ok()) {
-                fail(st.message());
+                print_error(st.message());
                 return kExitRuntime;
             }
         }
@@ -407,18 +401,18 @@ int eval_command(const EngineFlags& f) {
         long long id;
         while (in >> id) {
             if (id < INT32_MIN || id > INT32_MAX) {
-                fail("token id " + std::to_string(id) + " is out of range");
+                print_error("token id " + std::to_string(id) + " is out of range");
                 return kExitUsage;
             }
             ids.push_back(static_cast<int32_t>(id));
         }
         if (!in.eof()) {
-            fail("--tokens must be space-separated integers");
+            print_error("--tokens must be space-separated integers");
             return kExitUsage;
         }
     }
     if (ids.empty()) {
-        fail("--tokens is empty");
+        print_error("--tokens is empty");
         return kExitUsage;
     }
     auto kv = kv_type_of(f.kv_type);
@@ -430,12 +424,12 @@ int eval_command(const EngineFlags& f) {
                                    static_cast<uint32_t>(ids.size()), *kv, 256);
     std::vector<float> logits(ids.size() * m->model.config().n_vocab);
     if (core::Status st = runner.feed(ids, logits.data()); !st.ok()) {
-        fail(st.message());
+        print_error(st.message());
         return kExitRuntime;
     }
     std::string bytes(reinterpret_cast<const char*>(logits.data()), logits.size() * sizeof(float));
     if (!write_whole_file(f.logits_out, bytes)) {
-        fail("cannot write " + f.logits_out);
+        print_error("cannot write " + f.logits_out);
         return kExitRuntime;
     }
     std::fprintf(stderr, "edgeai: wrote %zu x %u logits to %s\n", ids.size(),
@@ -446,17 +440,18 @@ int eval_command(const EngineFlags& f) {
 int quantize_command(const EngineFlags& f) {
     auto type = engine::convert::parse_weight_type(f.type_name);
     if (!type) {
-        fail("unknown type '" + f.type_name + "' (f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
+        print_error("unknown type '" + f.type_name +
+                    "' (f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
         return kExitUsage;
     }
     auto in = native::MappedFile::open(f.in_file);
     if (!in.ok()) {
-        fail(in.status().message());
+        print_error(in.status().message());
         return kExitRuntime;
     }
     auto gguf = engine::gguf::GgufFile::parse(in->bytes());
     if (!gguf.ok()) {
-        fail(f.in_file + ": " + gguf.status().message());
+        print_error(f.in_file + ": " + gguf.status().message());
         return kExitRuntime;
     }
     const auto start = Clock::now();
@@ -465,11 +460,11 @@ int quantize_command(const EngineFlags& f) {
                                                [&](size_t done) { progress.update(done); });
     progress.finish();
     if (!out.ok()) {
-        fail(out.status().message());
+        print_error(out.status().message());
         return kExitRuntime;
     }
     if (!write_whole_file(f.out_file, *out)) {
-        fail("cannot write " + f.out_file);
+        print_error("cannot write " + f.out_file);
         return kExitRuntime;
     }
     std::fprintf(stderr, "edgeai: wrote %s (%.2f MiB) in %.1f s\n", f.out_file.c_str(),
@@ -506,12 +501,13 @@ int synth_command(const EngineFlags& f) {
         std::string names;
         for (const auto& s : engine::convert::published_shapes())
             names += (names.empty() ? "" : ", ") + std::string(s.name);
-        fail("unknown shape '" + f.synth_shape + "' (" + names + ")");
+        print_error("unknown shape '" + f.synth_shape + "' (" + names + ")");
         return kExitUsage;
     }
     auto type = engine::convert::parse_weight_type(f.type_name);
     if (!type) {
-        fail("unknown type '" + f.type_name + "' (f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
+        print_error("unknown type '" + f.type_name +
+                    "' (f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
         return kExitUsage;
     }
     const auto start = Clock::now();
@@ -522,7 +518,7 @@ int synth_command(const EngineFlags& f) {
     ProgressBar progress("synthesizing " + std::string(shape->name), tensor_bytes);
     FileSink sink(tmp, &progress);
     if (!sink.is_open()) {
-        fail("cannot write " + tmp);
+        print_error("cannot write " + tmp);
         return kExitRuntime;
     }
     core::Status st = engine::convert::write_synth_model(*shape, *type, f.seed, sink);
@@ -530,7 +526,7 @@ int synth_command(const EngineFlags& f) {
     if (!sink.close() && st.ok()) st = core::unavailable("cannot write " + tmp);
     if (!st.ok() || std::rename(tmp.c_str(), f.out_file.c_str()) != 0) {
         std::remove(tmp.c_str());
-        fail(st.ok() ? "cannot write " + f.out_file : st.message());
+        print_error(st.ok() ? "cannot write " + f.out_file : st.message());
         return kExitRuntime;
     }
     std::fprintf(stderr, "edgeai: wrote %s (%s, random weights, %.2f MiB of tensors) in %.1f s\n",
@@ -542,11 +538,11 @@ int synth_command(const EngineFlags& f) {
 int convert_command(const EngineFlags& f) {
     std::string checkpoint, tokenizer;
     if (!read_whole_file(f.in_file, checkpoint)) {
-        fail("cannot read " + f.in_file);
+        print_error("cannot read " + f.in_file);
         return kExitRuntime;
     }
     if (!read_whole_file(f.tokenizer_file, tokenizer)) {
-        fail("cannot read " + f.tokenizer_file);
+        print_error("cannot read " + f.tokenizer_file);
         return kExitRuntime;
     }
     std::string name = native::model_id_from_path(f.in_file);
@@ -554,11 +550,11 @@ int convert_command(const EngineFlags& f) {
         name.resize(name.size() - 4);
     auto out = engine::convert::convert_llama2c(bytes_of(checkpoint), bytes_of(tokenizer), name);
     if (!out.ok()) {
-        fail(f.in_file + ": " + out.status().message());
+        print_error(f.in_file + ": " + out.status().message());
         return kExitRuntime;
     }
     if (!write_whole_file(f.out_file, *out)) {
-        fail("cannot write " + f.out_file);
+        print_error("cannot write " + f.out_file);
         return kExitRuntime;
     }
     std::fprintf(stderr, "edgeai: wrote %s\n", f.out_file.c_str());

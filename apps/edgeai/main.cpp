@@ -3,6 +3,8 @@
 // subcommand. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration
 // error.
 #include "core/config/config_loader.h"
+
+#include "cli_output.h"
 #include "engine_commands.h"
 #include "platform/native/serve.h"
 #include "platform/native/system.h"
@@ -22,11 +24,12 @@
 namespace {
 
 namespace native = edgeai::platform::native;
+using edgeai::cli::kExitOk;
+using edgeai::cli::kExitRuntime;
+using edgeai::cli::kExitUsage;
+using edgeai::cli::print_error;
 using edgeai::core::ConfigBuilder;
 
-constexpr int kExitOk = 0;
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
 constexpr const char* kVersion = EDGEAI_VERSION;
 
 // Flags every subcommand takes; each maps to a configuration key.
@@ -51,10 +54,6 @@ void add_common_flags(CLI::App* app, CommonFlags* flags) {
                     "Directory for all state (config data_dir, env EDGEAI_DATA_DIR)");
     app->add_option("--log-level", flags->log_level,
                     "trace, debug, info, warn, error or off (config log.level)");
-}
-
-void print_error(const std::string& message) {
-    std::fprintf(stderr, "edgeai: %s\n", message.c_str());
 }
 
 // Builds the effective configuration; prints what is wrong and returns nullopt.

@@ -1,5 +1,7 @@
 #include "queue_command.h"
 
+#include "cli_output.h"
+
 #include "platform/native/sqlite_job_store.h"
 #include "platform/native/system.h"
 #include "router/usage.h"
@@ -14,23 +16,6 @@ namespace {
 namespace native = platform::native;
 using queue::Job;
 
-constexpr int kExitOk = 0;
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
-
-void fail(const std::string& message) {
-    std::fprintf(stderr, "edgeai: %s\n", message.c_str());
-}
-
-std::string utc_time(int64_t unix_ms) {
-    const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-    return buf;
-}
-
 int exit_for(const core::Status& status) {
     switch (status.code()) {
     case core::StatusCode::kNotFound:
@@ -44,7 +29,7 @@ int exit_for(const core::Status& status) {
 
 int print_job_or_fail(const core::Result<Job>& job) {
     if (!job.ok()) {
-        fail(job.status().message());
+        print_error(job.status().message());
         return exit_for(job.status());
     }
     std::printf("%s\n", queue::job_json(*job).c_str());
@@ -82,8 +67,8 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
     if (!flags.status.empty()) {
         status = queue::parse_job_status(flags.status);
         if (!status) {
-            fail("--status: '" + flags.status +
-                 "' is not one of queued, running, succeeded, failed, cancelled, expired");
+            print_error("--status: '" + flags.status +
+                        "' is not one of queued, running, succeeded, failed, cancelled, expired");
             return kExitUsage;
         }
     }
@@ -91,13 +76,13 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
     if (flags.purge->parsed()) {
         auto d = router::parse_duration_ms(flags.older_than);
         if (!d.ok()) {
-            fail("--older-than: " + d.status().message());
+            print_error("--older-than: " + d.status().message());
             return kExitUsage;
         }
         older_than_ms = *d;
     }
     if (flags.ls->parsed() && (flags.limit < 1 || flags.limit > 100000)) {
-        fail("--limit: a whole number from 1 to 100000");
+        print_error("--limit: a whole number from 1 to 100000");
         return kExitUsage;
     }
 
@@ -107,7 +92,7 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
             std::printf("%s\n", opened.status().message().c_str());
             return kExitOk;
         }
-        fail(opened.status().message());
+        print_error(opened.status().message());
         return exit_for(opened.status());
     }
     native::SqliteJobStore& store = **opened;
@@ -119,7 +104,7 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
         filter.limit = static_cast<size_t>(flags.limit);
         auto jobs = store.list(filter);
         if (!jobs.ok()) {
-            fail(jobs.status().message());
+            print_error(jobs.status().message());
             return kExitRuntime;
         }
         if (flags.json) {
@@ -144,11 +129,11 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
     if (flags.show->parsed()) {
         auto job = store.get(flags.id);
         if (!job.ok()) {
-            fail(job.status().message());
+            print_error(job.status().message());
             return kExitRuntime;
         }
         if (!*job) {
-            fail("no job '" + flags.id + "'");
+            print_error("no job '" + flags.id + "'");
             return kExitUsage;
         }
         std::printf("%s\n", queue::job_json(**job).c_str());
@@ -168,7 +153,7 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
     int code = kExitRuntime;
     store.purge(*status, now - older_than_ms, [&](core::Result<int64_t> n) {
         if (!n.ok()) {
-            fail(n.status().message());
+            print_error(n.status().message());
             code = exit_for(n.status());
             return;
         }

@@ -1,5 +1,7 @@
 #include "usage_command.h"
 
+#include "cli_output.h"
+
 #include "platform/native/sqlite_usage_store.h"
 #include "platform/native/system.h"
 #include "router/usage.h"
@@ -15,23 +17,6 @@ namespace edgeai::cli {
 namespace {
 
 namespace native = platform::native;
-
-constexpr int kExitOk = 0;
-constexpr int kExitRuntime = 1;
-constexpr int kExitUsage = 2;
-
-void fail(const std::string& message) {
-    std::fprintf(stderr, "edgeai: %s\n", message.c_str());
-}
-
-std::string utc_time(int64_t unix_ms) {
-    const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S UTC", &tm);
-    return buf;
-}
 
 std::string cost_text(double cost) {
     char buf[64];
@@ -74,7 +59,7 @@ void print_text(const router::UsageQuery& query, const std::string& since,
                 const std::vector<router::UsageRow>& rows) {
     const std::string window =
         since.empty() ? "all time"
-                      : "last " + since + " (since " + utc_time(query.since_unix_ms) + ")";
+                      : "last " + since + " (since " + utc_time(query.since_unix_ms) + " UTC)";
     if (rows.empty()) {
         std::printf("no usage recorded, %s\n", window.c_str());
         return;
@@ -117,14 +102,14 @@ int run_usage_command(const UsageFlags& flags, const std::string& data_dir) {
     router::UsageQuery query;
     auto by = router::parse_usage_group(flags.by);
     if (!by.ok()) {
-        fail("--by: " + by.status().message());
+        print_error("--by: " + by.status().message());
         return kExitUsage;
     }
     query.by = *by;
     if (!flags.since.empty()) {
         auto window = router::parse_duration_ms(flags.since);
         if (!window.ok()) {
-            fail("--since: " + window.status().message());
+            print_error("--since: " + window.status().message());
             return kExitUsage;
         }
         query.since_unix_ms = std::max<int64_t>(1, native::SystemClock().unix_ms() - *window);
@@ -134,7 +119,7 @@ int run_usage_command(const UsageFlags& flags, const std::string& data_dir) {
     auto store = native::SqliteUsageStore::open_read_only(data_dir);
     if (!store.ok()) {
         if (store.status().code() != core::StatusCode::kNotFound) {
-            fail(store.status().message());
+            print_error(store.status().message());
             return kExitRuntime;
         }
         if (!flags.json) {
@@ -144,7 +129,7 @@ int run_usage_command(const UsageFlags& flags, const std::string& data_dir) {
     } else {
         auto summary = (*store)->summarize(query);
         if (!summary.ok()) {
-            fail(summary.status().message());
+            print_error(summary.status().message());
             return kExitRuntime;
         }
         rows = std::move(*summary);

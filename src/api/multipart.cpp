@@ -9,14 +9,6 @@ constexpr size_t kMaxBoundary = 70; // RFC 2046
 constexpr size_t kMaxParts = 64;
 constexpr size_t kMaxHeaderLine = 8192;
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 // A parameter of a header value: name=token or name="quoted" (backslash
 // escapes honoured).
 bool header_param(std::string_view value, std::string_view name, std::string* out) {
@@ -25,7 +17,7 @@ bool header_param(std::string_view value, std::string_view name, std::string* ou
         ++pos;
         size_t eq = value.find('=', pos);
         if (eq == std::string_view::npos) return false;
-        std::string_view key = trim(value.substr(pos, eq - pos));
+        std::string_view key = core::trim_spaces(value.substr(pos, eq - pos));
         size_t v = eq + 1;
         while (v < value.size() && value[v] == ' ')
             ++v;
@@ -41,7 +33,7 @@ bool header_param(std::string_view value, std::string_view name, std::string* ou
         } else {
             end = value.find(';', v);
             if (end == std::string_view::npos) end = value.size();
-            parsed = std::string(trim(value.substr(v, end - v)));
+            parsed = std::string(core::trim_spaces(value.substr(v, end - v)));
         }
         if (core::iequals(key, name)) {
             *out = std::move(parsed);
@@ -59,7 +51,7 @@ core::Status malformed(std::string what) {
 } // namespace
 
 core::Result<std::string> form_boundary(std::string_view content_type) {
-    std::string_view media = trim(content_type.substr(0, content_type.find(';')));
+    std::string_view media = core::trim_spaces(content_type.substr(0, content_type.find(';')));
     if (!core::iequals(media, "multipart/form-data")) {
         return core::invalid_argument("expected a multipart/form-data body (a file upload), got '" +
                                       std::string(media) + "'");
@@ -108,10 +100,10 @@ core::Result<std::vector<FormPart>> parse_form_data(std::string_view body,
             if (line.empty()) break;
             size_t colon = line.find(':');
             if (colon == std::string_view::npos) return malformed("a part header line has no ':'");
-            std::string_view name = trim(line.substr(0, colon));
-            std::string_view value = trim(line.substr(colon + 1));
+            std::string_view name = core::trim_spaces(line.substr(0, colon));
+            std::string_view value = core::trim_spaces(line.substr(colon + 1));
             if (core::iequals(name, "content-disposition")) {
-                std::string_view kind = trim(value.substr(0, value.find(';')));
+                std::string_view kind = core::trim_spaces(value.substr(0, value.find(';')));
                 if (!core::iequals(kind, "form-data"))
                     return malformed("a part's Content-Disposition is not form-data");
                 if (!header_param(value, "name", &part.name) || part.name.empty())

@@ -2,6 +2,8 @@
 // server library behind them, so the core can be fed by Beast, WASI stdio or JS.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,6 +13,21 @@ namespace edgeai::core {
 
 // ASCII case-insensitive comparison, as HTTP field names require.
 bool iequals(std::string_view a, std::string_view b);
+
+// `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view trim_spaces(std::string_view s);
+
+// The value of `name` in a request target's query string ("/v1/x?a=1&b=2"),
+// as sent (not percent-decoded); nullopt when absent.
+std::optional<std::string_view> query_param(std::string_view target, std::string_view name);
+
+// splitmix64: a well-mixed 64-bit value from any seed (ids, jitter).
+inline uint64_t splitmix64(uint64_t x) {
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
 
 struct Header {
     std::string name;

@@ -1,5 +1,7 @@
 #include "gateway/batch_api.h"
 
+#include "gateway/api_responses.h"
+
 #include "api/api_error.h"
 #include "api/field_check.h"
 #include "api/multipart.h"
@@ -9,14 +11,6 @@
 
 namespace edgeai::gateway {
 namespace {
-
-core::HttpResponse json_response(int status, std::string body) {
-    core::HttpResponse r;
-    r.status = status;
-    r.headers.add("content-type", "application/json");
-    r.body = std::move(body);
-    return r;
-}
 
 api::ApiError not_found(std::string what, std::string code) {
     api::ApiError e = api::api_error_from_status(core::not_found(std::move(what)));
@@ -29,16 +23,6 @@ api::ApiError store_error(const core::Status& status) {
     if (status.code() == core::StatusCode::kResourceExhausted) e.code = "queue_full";
     return e;
 }
-
-// Holds the exchange until the store answers (see jobs_api.cpp's StoreTask).
-class PendingTask final : public RequestTask {
-  public:
-    explicit PendingTask(std::unique_ptr<Exchange> exchange) : exchange_(std::move(exchange)) {}
-    std::weak_ptr<Exchange> exchange() { return exchange_; }
-
-  private:
-    std::shared_ptr<Exchange> exchange_;
-};
 
 constexpr std::string_view kBatchEndpoints[] = {"/v1/chat/completions", "/v1/completions",
                                                 "/v1/embeddings", "/v1/messages"};
@@ -83,7 +67,7 @@ std::unique_ptr<RequestTask> upload_file(std::unique_ptr<Exchange> exchange, que
     stored.bytes = static_cast<int64_t>(file->data.size());
     stored.created_ms = now_ms;
     stored.content = std::string(file->data);
-    auto task = std::make_unique<PendingTask>(std::move(exchange));
+    auto task = std::make_unique<StoreTask>(std::move(exchange));
     store.put_file(std::move(stored),
                    [weak = task->exchange()](core::Result<queue::StoredFile> result) {
                        auto ex = weak.lock();
@@ -183,7 +167,7 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
         batch.failed_ms = now_ms;
         batch.errors_json = std::move(plan.errors_json);
     }
-    auto task = std::make_unique<PendingTask>(std::move(exchange));
+    auto task = std::make_unique<StoreTask>(std::move(exchange));
     store.create_batch(
         std::move(batch), std::move(plan.jobs),
         [weak = task->exchange(), stored = std::move(stored)](core::Result<queue::Batch> result) {
@@ -213,60 +197,31 @@ void get_batch(Exchange& exchange, queue::JobStore& store, const std::string& id
 }
 
 void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view target) {
-    size_t limit = 20;
-    std::string after;
-    size_t question = target.find('?');
-    std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
-    while (!query.empty()) {
-        size_t amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
-        size_t eq = pair.find('=');
-        std::string_view name = pair.substr(0, eq);
-        std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-        if (name == "after") after = std::string(value);
-        if (name == "limit") {
-            int64_t n = 0;
-            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
-            if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 100) {
-                exchange.respond_error(api::api_error_from_status(
-                    core::invalid_argument("limit must be a whole number from 1 to 100")
-                        .with_field("limit")));
-                return;
-            }
-            limit = static_cast<size_t>(n);
-        }
+    auto limit = page_limit(target, 20);
+    if (!limit.ok()) {
+        exchange.respond_error(api::api_error_from_status(limit.status()));
+        return;
     }
-    auto batches = store.list_batches(limit + 1, after);
+    const std::string after(core::query_param(target, "after").value_or(""));
+    auto batches = store.list_batches(*limit + 1, after);
     if (!batches.ok()) {
         exchange.respond_error(store_error(batches.status()));
         return;
     }
-    const bool more = batches->size() > limit;
+    const bool more = batches->size() > *limit;
     if (more) batches->pop_back();
-    codec::JsonWriter w;
-    w.begin_object().field("object", "list").key("data").begin_array();
-    for (const queue::Batch& b : *batches)
-        w.raw(queue::batch_json(b));
-    w.end_array();
-    w.key("first_id");
-    if (batches->empty())
-        w.null();
-    else
-        w.value(std::string_view(batches->front().id));
-    w.key("last_id");
-    if (batches->empty())
-        w.null();
-    else
-        w.value(std::string_view(batches->back().id));
-    w.field("has_more", more).end_object();
-    exchange.respond(json_response(200, w.take()));
+    std::vector<std::string> items, ids;
+    for (const queue::Batch& b : *batches) {
+        items.push_back(queue::batch_json(b));
+        ids.push_back(b.id);
+    }
+    exchange.respond(json_response(200, list_page_json(items, ids, more)));
 }
 
 std::unique_ptr<RequestTask> cancel_batch(std::unique_ptr<Exchange> exchange,
                                           queue::JobStore& store, const std::string& id,
                                           int64_t now_ms) {
-    auto task = std::make_unique<PendingTask>(std::move(exchange));
+    auto task = std::make_unique<StoreTask>(std::move(exchange));
     store.cancel_batch(id, now_ms, [weak = task->exchange()](core::Result<queue::Batch> result) {
         auto ex = weak.lock();
         if (!ex) return;

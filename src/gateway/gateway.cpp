@@ -5,6 +5,7 @@
 #include "api/openai_requests.h"
 #include "api/routes.h"
 #include "codec/json/json_writer.h"
+#include "gateway/api_responses.h"
 #include "gateway/batch_api.h"
 #include "gateway/exchange.h"
 #include "gateway/jobs_api.h"
@@ -20,21 +21,6 @@ namespace {
 // Request ids from clients are echoed into headers and logs: keep them short
 // and free of anything that could split a header or a log line.
 constexpr size_t kMaxRequestIdLength = 128;
-
-uint64_t splitmix64(uint64_t x) {
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
-core::HttpResponse json_response(int status, std::string body) {
-    core::HttpResponse r;
-    r.status = status;
-    r.headers.add("content-type", "application/json");
-    r.body = std::move(body);
-    return r;
-}
 
 bool is_json_content_type(std::string_view content_type) {
     std::string_view media = content_type.substr(0, content_type.find(';'));
@@ -102,29 +88,28 @@ std::string model_object_json(const std::string& id, const std::string& owner, i
 // GET /v1/usage?by=model&since=24h
 core::Result<router::UsageQuery> usage_query_from(std::string_view target, int64_t now_unix_ms) {
     router::UsageQuery q;
-    size_t question = target.find('?');
-    std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
-    while (!query.empty()) {
-        size_t amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
-        size_t eq = pair.find('=');
-        std::string_view name = pair.substr(0, eq);
-        std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-        if (name == "by") {
-            auto group = router::parse_usage_group(value);
-            if (!group.ok()) return core::Status(group.status()).with_field("by");
-            q.by = *group;
-        } else if (name == "since") {
-            auto ms = router::parse_duration_ms(value);
-            if (!ms.ok()) return core::Status(ms.status()).with_field("since");
-            q.since_unix_ms = now_unix_ms - *ms;
-        } else if (!name.empty()) {
+    const size_t question = target.find('?');
+    std::string_view rest = question == std::string_view::npos ? "" : target.substr(question + 1);
+    while (!rest.empty()) {
+        const size_t amp = rest.find('&');
+        const std::string_view name = rest.substr(0, std::min(amp, rest.find('=')));
+        rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+        if (!name.empty() && name != "by" && name != "since") {
             return core::invalid_argument("unknown query parameter '" + std::string(name) +
                                           "'; GET /v1/usage takes by=key|backend|model and "
                                           "since=DURATION (e.g. 24h)")
                 .with_field(std::string(name));
         }
+    }
+    if (auto by = core::query_param(target, "by")) {
+        auto group = router::parse_usage_group(*by);
+        if (!group.ok()) return core::Status(group.status()).with_field("by");
+        q.by = *group;
+    }
+    if (auto since = core::query_param(target, "since")) {
+        auto ms = router::parse_duration_ms(*since);
+        if (!ms.ok()) return core::Status(ms.status()).with_field("since");
+        q.since_unix_ms = now_unix_ms - *ms;
     }
     return q;
 }
@@ -235,8 +220,8 @@ bool Gateway::is_valid_request_id(std::string_view id) {
 
 std::string Gateway::make_request_id() {
     static constexpr char kHex[] = "0123456789abcdef";
-    uint64_t a = splitmix64(shared_->deps.id_seed + ++id_counter_);
-    uint64_t b = splitmix64(a ^ shared_->deps.id_seed);
+    uint64_t a = core::splitmix64(shared_->deps.id_seed + ++id_counter_);
+    uint64_t b = core::splitmix64(a ^ shared_->deps.id_seed);
     std::string id = "req_";
     for (uint64_t v : {a, b}) {
         for (int shift = 60; shift >= 0; shift -= 4)
@@ -415,7 +400,7 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             return nullptr;
         }
         const int64_t now = deps.clock->unix_ms();
-        const uint64_t random = splitmix64(++id_counter_ ^ deps.id_seed);
+        const uint64_t random = core::splitmix64(++id_counter_ ^ deps.id_seed);
         switch (match.endpoint) {
         case api::Endpoint::kFiles:
             return upload_file(std::move(exchange), *deps.jobs, request,
@@ -429,7 +414,7 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             if (request.method == "POST") {
                 return create_batch(std::move(exchange), *deps.jobs, request.body,
                                     "batch_" + queue::make_job_id(random).substr(4),
-                                    splitmix64(random), now, job_listener_);
+                                    core::splitmix64(random), now, job_listener_);
             }
             list_batches(*exchange, *deps.jobs, request.target);
             return nullptr;
@@ -518,9 +503,10 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             return nullptr;
         }
         if (async) {
-            auto job = job_for_request(request, std::move(async_body), model,
-                                       queue::make_job_id(splitmix64(++id_counter_ ^ deps.id_seed)),
-                                       deps.clock->unix_ms(), deps.settings->queue.ttl_ms);
+            auto job =
+                job_for_request(request, std::move(async_body), model,
+                                queue::make_job_id(core::splitmix64(++id_counter_ ^ deps.id_seed)),
+                                deps.clock->unix_ms(), deps.settings->queue.ttl_ms);
             if (!job.ok()) {
                 exchange->respond_error(api::api_error_from_status(job.status()));
                 return nullptr;
@@ -550,7 +536,8 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             // and prices, before any backend has counted.
             facts.prompt_tokens = static_cast<uint32_t>(backend_request.body.size() / 4);
             facts.headers = &request.headers;
-            router::Plan plan = deps.router->plan(facts, splitmix64(++id_counter_ ^ deps.id_seed));
+            router::Plan plan =
+                deps.router->plan(facts, core::splitmix64(++id_counter_ ^ deps.id_seed));
             if (plan.attempts.empty() && plan.unavailable.empty()) {
                 if (deps.router->size() == 0) {
                     exchange->respond_error(api::service_unavailable(no_backend_message()));

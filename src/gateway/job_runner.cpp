@@ -22,13 +22,6 @@ std::string error_message(int status, std::string_view body) {
     return "HTTP " + std::to_string(status);
 }
 
-uint64_t mix(uint64_t x) {
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
-
 } // namespace
 
 // What the gateway answered, kept whole (a streamed answer as its events).
@@ -196,7 +189,7 @@ void JobRunner::poll() {
     if (!claiming_stopped_ && !finalizing_) {
         // Batches whose last job ended get their output and error files.
         finalizing_ = true;
-        store_.finalize_batches(now, mix(static_cast<uint64_t>(now)),
+        store_.finalize_batches(now, core::splitmix64(static_cast<uint64_t>(now)),
                                 [this, alive](core::Result<int64_t>) {
                                     if (!alive.expired()) finalizing_ = false;
                                 });
@@ -271,7 +264,8 @@ void JobRunner::webhook_finished(Webhook* hook, bool delivered) {
     else if (give_up)
         webhooks_failed_->add();
     const int64_t now = clock_.unix_ms();
-    const uint64_t random = mix(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(job.id));
+    const uint64_t random =
+        core::splitmix64(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(job.id));
     store_.webhook_done(job.id, delivered, give_up,
                         now + backoff_ms(options_, job.webhook_attempts, random), [](auto) {});
 }
@@ -334,7 +328,8 @@ void JobRunner::settle(std::list<std::unique_ptr<Delivery>>::iterator it) {
         retried_->add();
         const std::string error =
             cut ? "the answer's stream was cut short" : error_message(w.status, w.body);
-        const uint64_t random = mix(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(job.id));
+        const uint64_t random =
+            core::splitmix64(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(job.id));
         store_.retry_later(job.id, now + backoff_ms(options_, job.attempts, random), error,
                            wake_after);
         return;

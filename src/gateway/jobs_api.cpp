@@ -1,5 +1,7 @@
 #include "gateway/jobs_api.h"
 
+#include "gateway/api_responses.h"
+
 #include "api/api_error.h"
 #include "codec/json/json_writer.h"
 
@@ -7,22 +9,6 @@
 
 namespace edgeai::gateway {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-core::HttpResponse json_response(int status, std::string body) {
-    core::HttpResponse r;
-    r.status = status;
-    r.headers.add("content-type", "application/json");
-    r.body = std::move(body);
-    return r;
-}
 
 api::ApiError store_error(const core::Status& status) {
     api::ApiError e = api::api_error_from_status(status);
@@ -37,33 +23,6 @@ api::ApiError store_error(const core::Status& status) {
     return e;
 }
 
-// Lives until the store answers. A client that leaves destroys it (and its
-// writer goes too), so the store's callback holds the exchange weakly; the
-// write itself goes on.
-class StoreTask final : public RequestTask {
-  public:
-    explicit StoreTask(std::unique_ptr<Exchange> exchange) : exchange_(std::move(exchange)) {}
-    std::weak_ptr<Exchange> exchange() { return exchange_; }
-
-  private:
-    std::shared_ptr<Exchange> exchange_;
-};
-
-std::optional<std::string_view> query_param(std::string_view target, std::string_view name) {
-    size_t question = target.find('?');
-    if (question == std::string_view::npos) return std::nullopt;
-    std::string_view query = target.substr(question + 1);
-    while (!query.empty()) {
-        size_t amp = query.find('&');
-        std::string_view pair = query.substr(0, amp);
-        query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
-        size_t eq = pair.find('=');
-        if (pair.substr(0, eq) == name)
-            return eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    }
-    return std::nullopt;
-}
-
 } // namespace
 
 bool prefers_async(std::string_view prefer) {
@@ -71,7 +30,7 @@ bool prefers_async(std::string_view prefer) {
         size_t comma = prefer.find(',');
         std::string_view token = prefer.substr(0, comma);
         prefer = comma == std::string_view::npos ? "" : prefer.substr(comma + 1);
-        token = trim(token.substr(0, token.find(';')));
+        token = core::trim_spaces(token.substr(0, token.find(';')));
         if (core::iequals(token, "respond-async")) return true;
     }
     return false;
@@ -141,7 +100,7 @@ std::unique_ptr<RequestTask> enqueue_job(std::unique_ptr<Exchange> exchange, que
 
 void list_jobs(Exchange& exchange, queue::JobStore& store, std::string_view target) {
     queue::JobFilter filter;
-    if (auto status = query_param(target, "status")) {
+    if (auto status = core::query_param(target, "status")) {
         filter.status = queue::parse_job_status(*status);
         if (!filter.status) {
             exchange.respond_error(api::api_error_from_status(
@@ -151,18 +110,13 @@ void list_jobs(Exchange& exchange, queue::JobStore& store, std::string_view targ
             return;
         }
     }
-    if (auto limit = query_param(target, "limit")) {
-        int64_t n = 0;
-        auto [end, ec] = std::from_chars(limit->data(), limit->data() + limit->size(), n);
-        if (ec != std::errc() || end != limit->data() + limit->size() || n < 1 || n > 100) {
-            exchange.respond_error(api::api_error_from_status(
-                core::invalid_argument("limit must be a whole number from 1 to 100")
-                    .with_field("limit")));
-            return;
-        }
-        filter.limit = static_cast<size_t>(n);
+    auto limit = page_limit(target, 20);
+    if (!limit.ok()) {
+        exchange.respond_error(api::api_error_from_status(limit.status()));
+        return;
     }
-    if (auto after = query_param(target, "after")) filter.after = std::string(*after);
+    filter.limit = *limit;
+    if (auto after = core::query_param(target, "after")) filter.after = std::string(*after);
     const size_t wanted = filter.limit;
     ++filter.limit; // one more tells whether there is a next page
     auto jobs = store.list(filter);
@@ -172,23 +126,12 @@ void list_jobs(Exchange& exchange, queue::JobStore& store, std::string_view targ
     }
     const bool more = jobs->size() > wanted;
     if (more) jobs->pop_back();
-    codec::JsonWriter w;
-    w.begin_object().field("object", "list").key("data").begin_array();
-    for (const queue::Job& j : *jobs)
-        w.raw(queue::job_json(j));
-    w.end_array();
-    w.key("first_id");
-    if (jobs->empty())
-        w.null();
-    else
-        w.value(std::string_view(jobs->front().id));
-    w.key("last_id");
-    if (jobs->empty())
-        w.null();
-    else
-        w.value(std::string_view(jobs->back().id));
-    w.field("has_more", more).end_object();
-    exchange.respond(json_response(200, w.take()));
+    std::vector<std::string> items, ids;
+    for (const queue::Job& j : *jobs) {
+        items.push_back(queue::job_json(j));
+        ids.push_back(j.id);
+    }
+    exchange.respond(json_response(200, list_page_json(items, ids, more)));
 }
 
 void get_job(Exchange& exchange, queue::JobStore& store, const std::string& id) {

@@ -2,6 +2,7 @@
 
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
+#include "core/http_types.h"
 #include "core/sha256.h"
 
 namespace edgeai::queue {
@@ -9,13 +10,6 @@ namespace {
 
 constexpr std::string_view kNames[] = {"queued", "running",   "succeeded",
                                        "failed", "cancelled", "expired"};
-
-uint64_t splitmix64(uint64_t x) {
-    x += 0x9E3779B97F4A7C15ull;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    return x ^ (x >> 31);
-}
 
 } // namespace
 
@@ -35,8 +29,8 @@ bool is_final(JobStatus status) {
 
 std::string make_job_id(uint64_t random) {
     static constexpr char kHex[] = "0123456789abcdef";
-    const uint64_t a = splitmix64(random);
-    const uint64_t b = splitmix64(a ^ random);
+    const uint64_t a = core::splitmix64(random);
+    const uint64_t b = core::splitmix64(a ^ random);
     std::string id = "job_";
     for (int shift = 60; shift >= 0; shift -= 4)
         id.push_back(kHex[(a >> shift) & 0xF]);

@@ -7,14 +7,6 @@
 namespace edgeai::router {
 namespace {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 // splitmix64: a fresh draw from the previous one, for weighted orders.
 uint64_t next_random(uint64_t& state) {
     uint64_t z = (state += 0x9E3779B97F4A7C15ull);
@@ -52,10 +44,12 @@ bool RoutePlanner::conditions_hold(const core::RouteSettings& route,
     }
     if (!route.when_header.empty()) {
         const size_t colon = route.when_header.find(':');
-        const std::string_view name = trim(std::string_view(route.when_header).substr(0, colon));
-        const std::string_view value = trim(std::string_view(route.when_header).substr(colon + 1));
+        const std::string_view name =
+            core::trim_spaces(std::string_view(route.when_header).substr(0, colon));
+        const std::string_view value =
+            core::trim_spaces(std::string_view(route.when_header).substr(colon + 1));
         if (facts.headers == nullptr || !facts.headers->has(name) ||
-            trim(facts.headers->get(name)) != value)
+            core::trim_spaces(facts.headers->get(name)) != value)
             return false;
     }
     return true;

@@ -7,26 +7,16 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 
 import { CANNED, ScriptedUpstream, streamToken } from './lib/scripted_upstream.mjs';
 import { ANTHROPIC_CANNED, ScriptedAnthropic, anthropicError } from './lib/scripted_anthropic.mjs';
-import { startGateway } from './lib/gateway.mjs';
+import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { deadPort, request, streamRequest } from './lib/clients.mjs';
 
 const ANTHROPIC_KEY_ENV = 'IT_ANTHROPIC_KEY';
 const ANTHROPIC_KEY = 'sk-ant-scripted-0123456789';
-
-function writeConfig(text) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-anthropic-'));
-  const file = path.join(dir, 'edgeai.toml');
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 // Server-sent events with their names (clients.mjs's parseSse keeps data only).
 function sseEvents(text) {

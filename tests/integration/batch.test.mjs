@@ -5,21 +5,11 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI, { toFile } from 'openai';
 
 import { CANNED, ScriptedUpstream } from './lib/scripted_upstream.mjs';
-import { startGateway } from './lib/gateway.mjs';
+import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { request, sleep } from './lib/clients.mjs';
-
-function writeConfig(text) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-batch-'));
-  const file = path.join(dir, 'edgeai.toml');
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 const line = (custom_id, body, url = '/v1/chat/completions') =>
   JSON.stringify({ custom_id, method: 'POST', url, body });

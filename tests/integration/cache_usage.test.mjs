@@ -11,16 +11,9 @@ import path from 'node:path';
 import OpenAI from 'openai';
 
 import { CANNED, ScriptedUpstream, streamToken } from './lib/scripted_upstream.mjs';
-import { startGateway } from './lib/gateway.mjs';
+import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { request, sleep } from './lib/clients.mjs';
 import { runEdgeai } from './lib/engine.mjs';
-
-function writeConfig(text) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-cache-'));
-  const file = path.join(dir, 'edgeai.toml');
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 function chat(gw, body, headers = {}) {
   return request(gw.url('/v1/chat/completions'), {

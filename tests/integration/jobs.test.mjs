@@ -13,16 +13,9 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { CANNED, ScriptedUpstream } from './lib/scripted_upstream.mjs';
-import { startGateway } from './lib/gateway.mjs';
+import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { request, sleep } from './lib/clients.mjs';
 import { runEdgeai } from './lib/engine.mjs';
-
-function writeConfig(text) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-jobs-'));
-  const file = path.join(dir, 'edgeai.toml');
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 const FAST_RETRIES = `
 [queue]

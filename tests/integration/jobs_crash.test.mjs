@@ -14,18 +14,11 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ScriptedUpstream } from './lib/scripted_upstream.mjs';
-import { startGateway } from './lib/gateway.mjs';
+import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { request, sleep } from './lib/clients.mjs';
 
 const CYCLES = 20;
 const CLIENTS = 4;
-
-function writeConfig(text) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-crash-'));
-  const file = path.join(dir, 'edgeai.toml');
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 // A deterministic generator, so a failing run can be repeated.
 function random(seed) {

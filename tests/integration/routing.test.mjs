@@ -6,22 +6,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import OpenAI from 'openai';
 
 import { ScriptedUpstream } from './lib/scripted_upstream.mjs';
-import { startGateway } from './lib/gateway.mjs';
+import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { deadPort, request, streamRequest } from './lib/clients.mjs';
 import { convertStories, makeTmpDir, missingData, removeTmpDir, startLocalServe } from './lib/engine.mjs';
-
-function writeConfig(text) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-routing-'));
-  const file = path.join(dir, 'edgeai.toml');
-  fs.writeFileSync(file, text);
-  return file;
-}
 
 // Two scripted upstreams and a gateway whose config `configFor(a, b)` writes.
 async function startRouted(configFor) {

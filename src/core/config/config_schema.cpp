@@ -1,5 +1,7 @@
 #include "core/config/config_schema.h"
 
+#include "core/http_types.h"
+
 #include <algorithm>
 #include <charconv>
 
@@ -184,14 +186,6 @@ std::vector<std::string_view> split_choices(std::string_view choices) {
     return out;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 } // namespace
 
 std::span<const ConfigKey> config_keys() {
@@ -268,7 +262,7 @@ Result<ConfigValue> parse_config_text(const ConfigKey& key, std::string_view tex
     switch (key.kind) {
     case ValueKind::kInteger: {
         int64_t n = 0;
-        std::string_view t = trim(text);
+        std::string_view t = trim_spaces(text);
         auto [end, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
         if (ec != std::errc() || end != t.data() + t.size() || t.empty()) {
             return invalid_argument("'" + std::string(key.path) + "' must be " +
@@ -278,7 +272,7 @@ Result<ConfigValue> parse_config_text(const ConfigKey& key, std::string_view tex
         return ConfigValue(n);
     }
     case ValueKind::kBool: {
-        std::string_view t = trim(text);
+        std::string_view t = trim_spaces(text);
         if (t == "true" || t == "1" || t == "yes" || t == "on") return ConfigValue(true);
         if (t == "false" || t == "0" || t == "no" || t == "off") return ConfigValue(false);
         return invalid_argument("'" + std::string(key.path) + "' must be true or false, found \"" +
@@ -287,7 +281,7 @@ Result<ConfigValue> parse_config_text(const ConfigKey& key, std::string_view tex
     case ValueKind::kStringList: {
         std::vector<std::string> items;
         for (std::string_view part : split_choices(text)) {
-            part = trim(part);
+            part = trim_spaces(part);
             if (!part.empty()) items.emplace_back(part);
         }
         return ConfigValue(std::move(items));

@@ -161,6 +161,17 @@ Job read_job(sqlite3_stmt* s) {
     return j;
 }
 
+// An op's callback: the commit's failure, or what the op left in `result`.
+template <typename T, typename Done>
+std::function<void(core::Status)> answer_with(std::shared_ptr<T> result, Done done) {
+    return [result, done = std::move(done)](core::Status st) {
+        if (!st.ok())
+            done(st);
+        else
+            done(std::move(*result));
+    };
+}
+
 int64_t status_code(JobStatus s) {
     return static_cast<int64_t>(s);
 }
@@ -369,12 +380,7 @@ void SqliteJobStore::enqueue(Job job, std::function<void(core::Result<Job>)> don
         }
         return insert_job(db, *stored);
     };
-    op.after = [stored, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(std::move(*stored));
-    };
+    op.after = answer_with(stored, std::move(done));
     submit(std::move(op));
 }
 
@@ -424,12 +430,7 @@ void SqliteJobStore::claim(size_t max, int64_t now_ms,
         }
         return {};
     };
-    op.after = [claimed, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(std::move(*claimed));
-    };
+    op.after = answer_with(claimed, std::move(done));
     submit(std::move(op));
 }
 
@@ -454,13 +455,13 @@ void SqliteJobStore::finish(const Job& job, Done done) {
     submit(std::move(op));
 }
 
-void SqliteJobStore::retry_later(const std::string& id, int64_t run_after_ms, std::string error,
-                                 Done done) {
+void SqliteJobStore::back_to_queue(const std::string& id, int64_t run_after_ms, std::string why,
+                                   int64_t uncount, Done done) {
     Op op;
-    op.run = [this, id, run_after_ms, error = std::move(error)](sqlite3* db) -> core::Status {
-        Query q(db, "UPDATE jobs SET status = 0, run_after_ms = ?2, last_error = ?3, "
-                    "updated_ms = ?2 WHERE id = ?1 AND status = 1");
-        q.text(1, id).integer(2, run_after_ms).text(3, error);
+    op.run = [this, id, run_after_ms, uncount, why = std::move(why)](sqlite3* db) -> core::Status {
+        Query q(db, "UPDATE jobs SET status = 0, attempts = attempts - ?4, run_after_ms = ?2, "
+                    "last_error = ?3, updated_ms = ?2 WHERE id = ?1 AND status = 1");
+        q.text(1, id).integer(2, run_after_ms).text(3, why).integer(4, uncount);
         if (q.step() != SQLITE_DONE) return q.status(path_);
         return {};
     };
@@ -468,18 +469,15 @@ void SqliteJobStore::retry_later(const std::string& id, int64_t run_after_ms, st
     submit(std::move(op));
 }
 
+void SqliteJobStore::retry_later(const std::string& id, int64_t run_after_ms, std::string error,
+                                 Done done) {
+    back_to_queue(id, run_after_ms, std::move(error), 0, std::move(done));
+}
+
 void SqliteJobStore::release(const std::string& id, int64_t run_after_ms, std::string reason,
                              Done done) {
-    Op op;
-    op.run = [this, id, run_after_ms, reason = std::move(reason)](sqlite3* db) -> core::Status {
-        Query q(db, "UPDATE jobs SET status = 0, attempts = attempts - 1, run_after_ms = ?2, "
-                    "last_error = ?3 WHERE id = ?1 AND status = 1");
-        q.text(1, id).integer(2, run_after_ms).text(3, reason);
-        if (q.step() != SQLITE_DONE) return q.status(path_);
-        return {};
-    };
-    op.after = std::move(done);
-    submit(std::move(op));
+    // Untried: the claim's attempt is given back.
+    back_to_queue(id, run_after_ms, std::move(reason), 1, std::move(done));
 }
 
 void SqliteJobStore::cancel(const std::string& id, std::function<void(core::Result<Job>)> done) {
@@ -507,12 +505,7 @@ void SqliteJobStore::cancel(const std::string& id, std::function<void(core::Resu
         *result = std::move(job);
         return {};
     };
-    op.after = [result, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(std::move(*result));
-    };
+    op.after = answer_with(result, std::move(done));
     submit(std::move(op));
 }
 
@@ -538,12 +531,7 @@ void SqliteJobStore::claim_webhooks(size_t max, int64_t now_ms, int64_t lease_ms
         }
         return {};
     };
-    op.after = [claimed, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(std::move(*claimed));
-    };
+    op.after = answer_with(claimed, std::move(done));
     submit(std::move(op));
 }
 
@@ -574,12 +562,7 @@ void SqliteJobStore::expire(int64_t now_ms, std::function<void(core::Result<int6
         // jobs from another process.
         return load_usage(db, path_, &active_, &bytes_);
     };
-    op.after = [expired, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(*expired);
-    };
+    op.after = answer_with(expired, std::move(done));
     submit(std::move(op));
 }
 
@@ -613,12 +596,7 @@ void SqliteJobStore::requeue(const std::string& id, int64_t now_ms,
         *result = std::move(job);
         return {};
     };
-    op.after = [result, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(std::move(*result));
-    };
+    op.after = answer_with(result, std::move(done));
     submit(std::move(op));
 }
 
@@ -638,12 +616,7 @@ void SqliteJobStore::purge(JobStatus status, int64_t before_ms,
         *deleted = sqlite3_changes(db);
         return load_usage(db, path_, &active_, &bytes_);
     };
-    op.after = [deleted, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(*deleted);
-    };
+    op.after = answer_with(deleted, std::move(done));
     submit(std::move(op));
 }
 
@@ -807,12 +780,7 @@ void SqliteJobStore::create_batch(queue::Batch batch, std::vector<Job> jobs,
         stored->total = static_cast<int64_t>(work->size());
         return {};
     };
-    op.after = [stored, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(std::move(*stored));
-    };
+    op.after = answer_with(stored, std::move(done));
     submit(std::move(op));
 }
 
@@ -871,12 +839,7 @@ void SqliteJobStore::cancel_batch(const std::string& id, int64_t now_ms,
         *result = std::move(b);
         return {};
     };
-    op.after = [result, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(std::move(*result));
-    };
+    op.after = answer_with(result, std::move(done));
     submit(std::move(op));
 }
 
@@ -942,12 +905,7 @@ void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
         }
         return {};
     };
-    op.after = [finished, done = std::move(done)](core::Status st) {
-        if (!st.ok())
-            done(st);
-        else
-            done(*finished);
-    };
+    op.after = answer_with(finished, std::move(done));
     submit(std::move(op));
 }
 

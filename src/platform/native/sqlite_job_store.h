@@ -99,6 +99,10 @@ class SqliteJobStore final : public queue::JobStore {
     void run_writer();
     core::Status run_batch(std::deque<Op>& batch, std::vector<core::Status>& results);
     void deliver(std::function<void()> fn);
+    // A running job queued again after `run_after_ms`, `uncount` attempts
+    // given back (1 when it was not tried).
+    void back_to_queue(const std::string& id, int64_t run_after_ms, std::string why,
+                       int64_t uncount, Done done);
     // On the writer: the queue's bounds checked, the job inserted, counted.
     core::Status insert_job(sqlite3* db, const queue::Job& job);
     static core::Result<std::unique_ptr<SqliteJobStore>>

@@ -41,6 +41,14 @@ function cleanEnv(extra) {
   return { ...env, ...extra };
 }
 
+/** A config file holding `text`, in a fresh temp dir; returns its path. */
+export function writeConfig(text) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-config-'));
+  const file = path.join(dir, 'edgeai.toml');
+  fs.writeFileSync(file, text);
+  return file;
+}
+
 export class Gateway {
   constructor(child, tmpDir) {
     this.child = child;

@@ -3,6 +3,8 @@
 // gone, and a file that is not a database is refused with its name.
 #include "platform/native/sqlite_cache_store.h"
 
+#include "temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,19 +17,6 @@ namespace edgeai::platform::native {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Dir {
-    Dir() {
-        std::string pattern = ::testing::TempDir() + "edgeai_cache_XXXXXX";
-        EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-        path = pattern;
-    }
-    ~Dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string path;
-};
 
 gateway::CachedAnswer answer(std::string body, int64_t at, bool stream = false) {
     gateway::CachedAnswer a;
@@ -48,11 +37,11 @@ std::vector<std::pair<std::string, gateway::CachedAnswer>> load_all(SqliteCacheS
 }
 
 TEST(SqliteCacheStore, WhatIsPutComesBackAfterReopeningOldestFirst) {
-    Dir dir;
+    TempDir dir;
     static constexpr char kBytes[] = "data: {\"x\":\"\xe2\x82\xac\"}\n\n\0tail";
     const std::string binary(kBytes, sizeof kBytes - 1); // the NUL inside included
     {
-        auto store = SqliteCacheStore::open(dir.path);
+        auto store = SqliteCacheStore::open(dir.path());
         ASSERT_TRUE(store.ok()) << store.status().to_string();
         (*store)->put("later", answer("{}", 200));
         (*store)->put("first", answer(binary, 100, true));
@@ -61,7 +50,7 @@ TEST(SqliteCacheStore, WhatIsPutComesBackAfterReopeningOldestFirst) {
         (*store)->put("later", answer("{\"v\":2}", 300)); // replaces
         EXPECT_TRUE((*store)->last_error().ok());
     }
-    auto store = SqliteCacheStore::open(dir.path);
+    auto store = SqliteCacheStore::open(dir.path());
     ASSERT_TRUE(store.ok());
     auto all = load_all(**store);
     ASSERT_EQ(all.size(), 2u);
@@ -76,25 +65,25 @@ TEST(SqliteCacheStore, WhatIsPutComesBackAfterReopeningOldestFirst) {
 }
 
 TEST(SqliteCacheStore, AFileThatIsNotADatabaseIsNamed) {
-    Dir dir;
-    std::ofstream(dir.path + "/cache.db")
+    TempDir dir;
+    std::ofstream(dir.path() + "/cache.db")
         << "this is not sqlite, just some text that is long enough";
-    auto store = SqliteCacheStore::open(dir.path);
+    auto store = SqliteCacheStore::open(dir.path());
     ASSERT_FALSE(store.ok());
     EXPECT_NE(store.status().message().find("cache.db is not a SQLite database"), std::string::npos)
         << store.status().message();
 }
 
 TEST(SqliteCacheStore, WorksWithTheCacheItFeeds) {
-    Dir dir;
+    TempDir dir;
     core::ManualClock clock;
     {
-        auto store = SqliteCacheStore::open(dir.path);
+        auto store = SqliteCacheStore::open(dir.path());
         ASSERT_TRUE(store.ok());
         gateway::ResponseCache cache(1 << 20, 60'000, clock, store->get());
         cache.insert("k", answer("kept", clock.unix_ms()));
     }
-    auto store = SqliteCacheStore::open(dir.path);
+    auto store = SqliteCacheStore::open(dir.path());
     ASSERT_TRUE(store.ok());
     gateway::ResponseCache cache(1 << 20, 60'000, clock, store->get());
     cache.load_from_store();

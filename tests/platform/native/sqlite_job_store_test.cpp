@@ -5,6 +5,8 @@
 // writes share commits.
 #include "platform/native/sqlite_job_store.h"
 
+#include "temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -23,19 +25,6 @@ namespace {
 using queue::Job;
 using queue::JobStatus;
 namespace fs = std::filesystem;
-
-struct Dir {
-    Dir() {
-        std::string pattern = ::testing::TempDir() + "edgeai_jobs_XXXXXX";
-        EXPECT_NE(::mkdtemp(pattern.data()), nullptr);
-        path = pattern;
-    }
-    ~Dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    std::string path;
-};
 
 // The loop the store posts its callbacks to, pumped by the test.
 class TestExecutor final : public core::Executor {
@@ -90,7 +79,7 @@ Job make_job(const std::string& id, int64_t created, int64_t priority = 0) {
 class JobStoreTest : public ::testing::Test {
   protected:
     std::unique_ptr<SqliteJobStore> open(SqliteJobStore::Limits limits = {}) {
-        auto s = SqliteJobStore::open(dir.path, loop, limits);
+        auto s = SqliteJobStore::open(dir.path(), loop, limits);
         EXPECT_TRUE(s.ok()) << s.status().to_string();
         return s.ok() ? std::move(s).value() : nullptr;
     }
@@ -121,7 +110,7 @@ class JobStoreTest : public ::testing::Test {
         return (j.ok() && *j) ? (*j)->status : JobStatus::kFailed;
     }
 
-    Dir dir;
+    TempDir dir;
     TestExecutor loop;
 };
 
@@ -243,8 +232,8 @@ TEST_F(JobStoreTest, AFullQueueSaysSoAndKeepsWhatItHolds) {
     wait([&](auto cb) { store->finish(claimed[0], cb); });
     EXPECT_TRUE(enqueue(*store, make_job("job_3", 3)).ok());
 
-    Dir other;
-    auto small = SqliteJobStore::open(other.path, loop, SqliteJobStore::Limits{100, 100});
+    TempDir other;
+    auto small = SqliteJobStore::open(other.path(), loop, SqliteJobStore::Limits{100, 100});
     ASSERT_TRUE(small.ok());
     Job large = make_job("job_big", 1);
     large.body = std::string(200, 'x');
@@ -393,11 +382,11 @@ TEST_F(JobStoreTest, ABatchWhoseRequestsExpireIsExpired) {
 }
 
 TEST(SqliteJobStoreDirect, AMissingQueueIsNamedAndNotCreated) {
-    Dir dir;
-    auto store = SqliteJobStore::open_direct(dir.path);
+    TempDir dir;
+    auto store = SqliteJobStore::open_direct(dir.path());
     ASSERT_FALSE(store.ok());
     EXPECT_EQ(store.status().code(), core::StatusCode::kNotFound);
-    EXPECT_FALSE(fs::exists(dir.path + "/jobs.db"));
+    EXPECT_FALSE(fs::exists(dir.path() + "/jobs.db"));
 }
 
 } // namespace

@@ -4,6 +4,8 @@
 // directories and foreign files give errors that name the file.
 #include "platform/native/sqlite_usage_store.h"
 
+#include "temp_dir.h"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,26 +27,6 @@ using router::UsageRecord;
 using router::UsageRow;
 
 namespace fs = std::filesystem;
-
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = ::testing::TempDir() + "edgeai_usage_XXXXXX";
-        char* made = ::mkdtemp(pattern.data());
-        EXPECT_NE(made, nullptr);
-        path_ = pattern;
-    }
-    ~TempDir() {
-        ::chmod(path_.c_str(), 0700);
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-    std::string file(const std::string& name) const { return path_ + "/" + name; }
-
-  private:
-    std::string path_;
-};
 
 UsageRecord make_record(int64_t unix_ms, std::string key, std::string backend, std::string model,
                         int64_t prompt, int64_t completion, double cost) {
