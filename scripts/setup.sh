@@ -21,7 +21,7 @@ packages=(
   clang-14 lld-14 libclang-rt-14-dev
   # libraries (headers; Asio/Beast, RapidJSON, toml++ and CLI11 are header-only)
   libboost-dev libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev libcli11-dev
-  libsqlite3-dev
+  libsqlite3-dev libssl-dev
   # tests
   googletest curl ca-certificates openssl
   # wasm32-wasi

@@ -4,8 +4,10 @@
 // error.
 #include "core/config/config_loader.h"
 
+#include "audit_command.h"
 #include "cli_output.h"
 #include "engine_commands.h"
+#include "keys_command.h"
 #include "platform/native/serve.h"
 #include "platform/native/system.h"
 #include "queue_command.h"
@@ -137,6 +139,10 @@ int main(int argc, char** argv) {
     serve->add_option("--kv-type", local.kv_type, "KV cache type: f16 (default) or f32");
     serve->add_option("--max-memory", max_memory,
                       "Refuse to start if weights + KV caches exceed this, e.g. 512M or 2G");
+    bool insecure_no_auth = false;
+    serve->add_flag("--insecure-no-auth", insecure_no_auth,
+                    "Serve clients on any address while no API key exists (logged at every "
+                    "start); without it a non-loopback listen address needs a key");
     serve->add_option("--chat-template", local.chat_template,
                       "Chat template family for all local models (overrides the models' own)");
 
@@ -163,6 +169,13 @@ int main(int argc, char** argv) {
     edgeai::cli::QueueFlags queue_flags;
     CLI::App* queue_cmd = edgeai::cli::add_queue_command(
         app, queue_flags, [&](CLI::App* sub) { add_common_flags(sub, &common); });
+    edgeai::cli::AuditFlags audit_flags;
+    CLI::App* audit_cmd = edgeai::cli::add_audit_command(
+        app, audit_flags, [&](CLI::App* sub) { add_common_flags(sub, &common); });
+
+    edgeai::cli::KeysFlags keys_flags;
+    CLI::App* keys_cmd = edgeai::cli::add_keys_command(
+        app, keys_flags, [&](CLI::App* sub) { add_common_flags(sub, &common); });
 
     CLI::App* version = app.add_subcommand("version", "Print the version");
     add_common_flags(version, &common);
@@ -194,6 +207,17 @@ int main(int argc, char** argv) {
         auto builder = load_config(common, {}, nullptr);
         if (!builder) return kExitUsage;
         return edgeai::cli::run_queue_command(queue_flags, effective_data_dir(builder->settings()));
+    }
+    if (audit_cmd->parsed()) {
+        auto builder = load_config(common, {}, nullptr);
+        if (!builder) return kExitUsage;
+        return edgeai::cli::run_audit_command(audit_flags, builder->settings().audit,
+                                              effective_data_dir(builder->settings()));
+    }
+    if (keys_cmd->parsed()) {
+        auto builder = load_config(common, {}, nullptr);
+        if (!builder) return kExitUsage;
+        return edgeai::cli::run_keys_command(keys_flags, effective_data_dir(builder->settings()));
     }
     if (reference->parsed()) {
         std::fputs(edgeai::core::render_config_reference().c_str(), stdout);
@@ -247,8 +271,8 @@ int main(int argc, char** argv) {
             }
             local.max_memory_bytes = static_cast<uint64_t>(v * scale);
         }
-        int code =
-            native::run_serve(settings, effective_data_dir(settings), logger, kVersion, local);
+        int code = native::run_serve(settings, effective_data_dir(settings), logger, kVersion,
+                                     local, insecure_no_auth);
         return code == 0 ? kExitOk : kExitRuntime;
     }
     return kExitUsage;

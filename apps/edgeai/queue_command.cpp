@@ -1,4 +1,5 @@
 #include "queue_command.h"
+#include "core/duration.h"
 
 #include "cli_output.h"
 
@@ -74,7 +75,7 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
     }
     int64_t older_than_ms = 0;
     if (flags.purge->parsed()) {
-        auto d = router::parse_duration_ms(flags.older_than);
+        auto d = core::parse_duration_ms(flags.older_than);
         if (!d.ok()) {
             print_error("--older-than: " + d.status().message());
             return kExitUsage;

@@ -1,4 +1,5 @@
 #include "usage_command.h"
+#include "core/duration.h"
 
 #include "cli_output.h"
 
@@ -107,7 +108,7 @@ int run_usage_command(const UsageFlags& flags, const std::string& data_dir) {
     }
     query.by = *by;
     if (!flags.since.empty()) {
-        auto window = router::parse_duration_ms(flags.since);
+        auto window = core::parse_duration_ms(flags.since);
         if (!window.ok()) {
             print_error("--since: " + window.status().message());
             return kExitUsage;

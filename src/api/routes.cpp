@@ -76,6 +76,30 @@ RouteMatch match_route(std::string_view method, std::string_view path) {
             return m;
         }
     }
+    if (path == "/v1/keys") {
+        m.endpoint = Endpoint::kKeys;
+        m.method_allowed = method_matches(method, "GET") || method == "POST";
+        m.allow = "GET, HEAD, POST, OPTIONS";
+        return m;
+    }
+    constexpr std::string_view kKeyPrefix = "/v1/keys/";
+    if (path.size() > kKeyPrefix.size() && path.substr(0, kKeyPrefix.size()) == kKeyPrefix) {
+        std::string_view rest = path.substr(kKeyPrefix.size());
+        constexpr std::string_view kRotate = "/rotate";
+        if (rest.size() > kRotate.size() && rest.substr(rest.size() - kRotate.size()) == kRotate) {
+            rest.remove_suffix(kRotate.size());
+            m.endpoint = Endpoint::kKeyRotate;
+            m.method_allowed = method_matches(method, "POST");
+            m.allow = allow_header("POST");
+        } else {
+            m.endpoint = Endpoint::kKey;
+            m.method_allowed = method_matches(method, "GET") || method == "DELETE";
+            m.allow = "GET, HEAD, DELETE, OPTIONS";
+        }
+        if (rest.find('/') != std::string_view::npos) return RouteMatch{};
+        m.resource_id = percent_decode(rest);
+        return m;
+    }
     if (path == "/v1/batches") {
         m.endpoint = Endpoint::kBatches;
         m.method_allowed = method_matches(method, "GET") || method == "POST";
@@ -165,6 +189,12 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "batch";
     case Endpoint::kBatchCancel:
         return "batch_cancel";
+    case Endpoint::kKeys:
+        return "keys";
+    case Endpoint::kKey:
+        return "key";
+    case Endpoint::kKeyRotate:
+        return "key_rotate";
     }
     return "unknown";
 }

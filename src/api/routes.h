@@ -29,6 +29,9 @@ enum class Endpoint {
     kBatches,     // POST /v1/batches (create), GET (list)
     kBatch,       // GET /v1/batches/{id}
     kBatchCancel, // POST /v1/batches/{id}/cancel
+    kKeys,        // /v1/keys: API keys listed (GET) or made (POST); admin scope
+    kKey,         // /v1/keys/{id or name}: shown (GET) or revoked (DELETE)
+    kKeyRotate,   // POST /v1/keys/{id or name}/rotate
 };
 
 struct RouteMatch {

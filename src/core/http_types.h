@@ -65,6 +65,13 @@ struct HttpRequest {
     std::string body;
     std::string peer;       // client address "ip:port", for logs
     std::string request_id; // taken from x-request-id or made by the shell
+    // The CN of a client certificate the TLS handshake verified against
+    // tls.client_ca (mTLS); empty without one.
+    std::string client_cert_cn;
+    // Set only by in-process callers (job delivery), never from the wire:
+    // the request was authorized when it was accepted, as `internal_key_id`.
+    bool internal = false;
+    std::string internal_key_id;
 
     // The target without its query string.
     std::string_view path() const;

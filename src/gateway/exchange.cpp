@@ -11,6 +11,8 @@ namespace {
 // Status recorded for a request whose client left before the response was over
 // (nginx's convention; no client ever sees it).
 constexpr int kClientClosedRequest = 499;
+// With audit.include_bodies, a streamed answer is kept up to this much.
+constexpr size_t kMaxAuditedBodyBytes = size_t{1} << 20;
 
 } // namespace
 
@@ -55,8 +57,11 @@ Exchange::Exchange(Gateway::Shared& shared, ResponseWriter* writer,
     : shared_(shared), writer_(writer), endpoint_(endpoint), method_(request.method),
       path_(request.path()), request_id_(request.request_id),
       origin_(request.headers.get("origin")), started_ns_(shared.deps.clock->monotonic_ns()),
-      bytes_in_(request.body.size()) {
+      bytes_in_(request.body.size()), peer_(request.peer),
+      arrived_unix_ms_(shared.deps.clock->unix_ms()) {
     shared_.in_flight->add(1);
+    if (shared_.deps.audit != nullptr && shared_.deps.settings->audit.include_bodies)
+        request_body_ = request.body;
 }
 
 Exchange::~Exchange() {
@@ -71,6 +76,19 @@ void Exchange::decorate(core::Headers& headers) const {
         headers.set("x-edgeai-cache", "miss");
     // Which backend answered (after fallback, the one whose answer this is).
     if (!backend_.empty()) headers.set("x-edgeai-backend", backend_);
+    if (caller_.has_rate) {
+        const security::RateView& v = caller_.rate;
+        if (v.limit_requests > 0) {
+            headers.set("x-ratelimit-limit-requests", std::to_string(v.limit_requests));
+            headers.set("x-ratelimit-remaining-requests", std::to_string(v.remaining_requests));
+            headers.set("x-ratelimit-reset-requests", security::format_reset(v.reset_requests_ms));
+        }
+        if (v.limit_tokens > 0) {
+            headers.set("x-ratelimit-limit-tokens", std::to_string(v.limit_tokens));
+            headers.set("x-ratelimit-remaining-tokens", std::to_string(v.remaining_tokens));
+            headers.set("x-ratelimit-reset-tokens", security::format_reset(v.reset_tokens_ms));
+        }
+    }
     const auto& origins = shared_.deps.settings->server.cors.allow_origins;
     if (origin_.empty() || origins.empty()) return;
     for (const std::string& allowed : origins) {
@@ -90,6 +108,8 @@ void Exchange::respond(core::HttpResponse response) {
     int status = response.status;
     if (cache_ != nullptr && status >= 200 && status < 300) keep_in_cache(response.body, false);
     bytes_out_ += response.body.size();
+    if (shared_.deps.audit != nullptr && shared_.deps.settings->audit.include_bodies)
+        response_body_ = response.body;
     writer_->send(std::move(response));
     finish(status);
 }
@@ -136,6 +156,9 @@ void Exchange::start_stream(int status, core::Headers headers) {
 bool Exchange::write(std::string_view bytes) {
     if (done_ || !streaming_) return true;
     bytes_out_ += bytes.size();
+    if (shared_.deps.audit != nullptr && shared_.deps.settings->audit.include_bodies &&
+        response_body_.size() < kMaxAuditedBodyBytes)
+        response_body_.append(bytes.substr(0, kMaxAuditedBodyBytes - response_body_.size()));
     if (cache_ != nullptr && !broken_) {
         if (captured_.size() + bytes.size() > cache_->max_entry_bytes())
             broken_ = true; // too large to keep; stop copying
@@ -162,7 +185,11 @@ void Exchange::finish(int status) {
     double seconds = static_cast<double>(elapsed_ns) / 1e9;
     shared_.requests_total(endpoint_, status).add();
     shared_.request_duration(endpoint_).observe(seconds);
-    if (deps.usage != nullptr) record_usage(status, deps.clock->unix_ms());
+    const Spent used = spent(status);
+    if (deps.usage != nullptr) record_usage(status, deps.clock->unix_ms(), used);
+    if (deps.access != nullptr)
+        deps.access->finish(caller_, used.prompt_tokens + used.completion_tokens, used.cost);
+    if (deps.audit != nullptr) record_audit(status, elapsed_ns, used);
     if (deps.settings->log.requests && deps.logger->enabled(core::LogLevel::kInfo)) {
         deps.logger->info("request", {{"request_id", request_id_},
                                       {"method", method_},
@@ -226,7 +253,38 @@ void Exchange::respond_cached(const CachedAnswer& answer) {
     respond(std::move(r));
 }
 
-void Exchange::record_usage(int status, int64_t now_ms) {
+Exchange::Spent Exchange::spent(int status) const {
+    Spent out;
+    switch (endpoint_) {
+    case api::Endpoint::kChatCompletions:
+    case api::Endpoint::kCompletions:
+    case api::Endpoint::kEmbeddings:
+    case api::Endpoint::kMessages:
+        break;
+    default:
+        return out;
+    }
+    const bool answered = status >= 200 && status < 300;
+    if (token_usage_.found) {
+        out.prompt_tokens = token_usage_.prompt_tokens;
+        out.completion_tokens = token_usage_.completion_tokens;
+    } else if (answered && status != 202) {
+        // No count from the backend (a stream without a usage chunk): about
+        // four bytes of JSON per token, marked as an estimate.
+        out.estimated = true;
+        out.prompt_tokens = static_cast<int64_t>(bytes_in_ / 4);
+        out.completion_tokens =
+            endpoint_ == api::Endpoint::kEmbeddings ? 0 : static_cast<int64_t>(bytes_out_ / 4);
+    }
+    if (price_ != nullptr) {
+        out.cost = (static_cast<double>(out.prompt_tokens) * price_->input_per_mtok +
+                    static_cast<double>(out.completion_tokens) * price_->output_per_mtok) /
+                   1e6;
+    }
+    return out;
+}
+
+void Exchange::record_usage(int status, int64_t now_ms, const Spent& used) {
     switch (endpoint_) {
     case api::Endpoint::kChatCompletions:
     case api::Endpoint::kCompletions:
@@ -239,28 +297,36 @@ void Exchange::record_usage(int status, int64_t now_ms) {
     router::UsageRecord r;
     r.unix_ms = now_ms;
     r.request_id = request_id_;
+    if (caller_.key != nullptr) r.key_id = caller_.key->id;
     r.endpoint = std::string(api::endpoint_name(endpoint_));
     r.backend = backend_;
     r.model = model_;
     r.status = status;
-    const bool answered = status >= 200 && status < 300;
-    if (token_usage_.found) {
-        r.prompt_tokens = token_usage_.prompt_tokens;
-        r.completion_tokens = token_usage_.completion_tokens;
-    } else if (answered) {
-        // No count from the backend (a stream without a usage chunk): about
-        // four bytes of JSON per token, marked as an estimate.
-        r.estimated = true;
-        r.prompt_tokens = static_cast<int64_t>(bytes_in_ / 4);
-        r.completion_tokens =
-            endpoint_ == api::Endpoint::kEmbeddings ? 0 : static_cast<int64_t>(bytes_out_ / 4);
-    }
-    if (price_ != nullptr) {
-        r.cost = (static_cast<double>(r.prompt_tokens) * price_->input_per_mtok +
-                  static_cast<double>(r.completion_tokens) * price_->output_per_mtok) /
-                 1e6;
-    }
+    r.prompt_tokens = used.prompt_tokens;
+    r.completion_tokens = used.completion_tokens;
+    r.estimated = used.estimated;
+    r.cost = used.cost;
     shared_.deps.usage->record(std::move(r));
+}
+
+void Exchange::record_audit(int status, int64_t elapsed_ns, const Spent& used) {
+    security::AuditRecord r;
+    r.unix_ms = arrived_unix_ms_;
+    r.request_id = request_id_;
+    if (caller_.key != nullptr) r.key_id = caller_.key->id;
+    r.client = peer_;
+    r.method = method_;
+    r.path = path_;
+    r.model = model_;
+    r.backend = backend_;
+    r.prompt_tokens = used.prompt_tokens;
+    r.completion_tokens = used.completion_tokens;
+    r.cost = used.cost;
+    r.status = status;
+    r.latency_ms = elapsed_ns / 1000000;
+    r.request_body = std::move(request_body_);
+    r.response_body = std::move(response_body_);
+    shared_.deps.audit->record(std::move(r));
 }
 
 } // namespace edgeai::gateway

@@ -6,6 +6,7 @@
 #include "api/api_error.h"
 #include "api/routes.h"
 #include "api/token_usage.h"
+#include "gateway/access_control.h"
 #include "gateway/gateway.h"
 #include "gateway/response_cache.h"
 
@@ -89,6 +90,8 @@ class Exchange {
     void respond_cached(const CachedAnswer& answer);
     const std::string& request_id() const { return request_id_; }
     Gateway::Shared& shared() { return shared_; }
+    // Who is calling: filled by AccessControl, settled when the response ends.
+    Caller& caller() { return caller_; }
 
   private:
     void decorate(core::Headers& headers) const;
@@ -120,7 +123,22 @@ class Exchange {
 
     void keep_in_cache(std::string body, bool stream);
 
-    void record_usage(int status, int64_t now_ms);
+    struct Spent {
+        int64_t prompt_tokens = 0;
+        int64_t completion_tokens = 0;
+        double cost = 0;
+        bool estimated = false;
+    };
+    Spent spent(int status) const;
+    void record_usage(int status, int64_t now_ms, const Spent& spent);
+    void record_audit(int status, int64_t elapsed_ns, const Spent& spent);
+
+    Caller caller_;
+    std::string peer_;
+    int64_t arrived_unix_ms_ = 0;
+    // audit.include_bodies: the request and what was answered.
+    std::string request_body_;
+    std::string response_body_;
 };
 
 } // namespace edgeai::gateway

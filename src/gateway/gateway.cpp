@@ -1,14 +1,17 @@
 #include "gateway/gateway.h"
+#include "core/duration.h"
 
 #include "api/anthropic/anthropic_requests.h"
 #include "api/api_error.h"
 #include "api/openai_requests.h"
 #include "api/routes.h"
 #include "codec/json/json_writer.h"
+#include "gateway/access_control.h"
 #include "gateway/api_responses.h"
 #include "gateway/batch_api.h"
 #include "gateway/exchange.h"
 #include "gateway/jobs_api.h"
+#include "gateway/keys_api.h"
 #include "gateway/proxy_task.h"
 #include "gateway/response_cache.h"
 
@@ -107,7 +110,7 @@ core::Result<router::UsageQuery> usage_query_from(std::string_view target, int64
         q.by = *group;
     }
     if (auto since = core::query_param(target, "since")) {
-        auto ms = router::parse_duration_ms(*since);
+        auto ms = core::parse_duration_ms(*since);
         if (!ms.ok()) return core::Status(ms.status()).with_field("since");
         q.since_unix_ms = now_unix_ms - *ms;
     }
@@ -267,6 +270,15 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         return nullptr;
     }
 
+    Caller& caller = exchange->caller();
+    if (deps.access != nullptr && !request.internal) {
+        const bool async = deps.jobs != nullptr && prefers_async(request.headers.get("prefer"));
+        if (auto e = deps.access->authenticate(request, match.endpoint, async, caller)) {
+            exchange->respond_error(*e);
+            return nullptr;
+        }
+    }
+
     router::BackendRequest backend_request;
     router::Backend* backend = deps.upstream;
     backend_request.request_id = exchange->request_id();
@@ -322,6 +334,8 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             std::string body = R"({"object":"list","data":[)";
             bool first = true;
             for (const auto& [id, owner] : routed_models(*deps.settings)) {
+                // A key limited to some models sees only those.
+                if (caller.key != nullptr && !caller.key->allows_model(id)) continue;
                 body += (first ? "" : ",") + model_object_json(id, owner, created);
                 first = false;
             }
@@ -338,6 +352,12 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         backend_request.path = "/models";
         break;
     case api::Endpoint::kModel:
+        if (deps.access != nullptr) {
+            if (auto e = deps.access->authorize_model(caller, match.model_id)) {
+                exchange->respond_error(*e);
+                return nullptr;
+            }
+        }
         if (!deps.settings->backends.empty()) {
             for (const auto& [id, owner] : routed_models(*deps.settings))
                 if (id == match.model_id) {
@@ -425,6 +445,17 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             return cancel_batch(std::move(exchange), *deps.jobs, match.resource_id, now);
         }
     }
+    case api::Endpoint::kKeys:
+    case api::Endpoint::kKey:
+    case api::Endpoint::kKeyRotate:
+        if (deps.access == nullptr || deps.access->store() == nullptr) {
+            exchange->respond_error(api::api_error_from_status(core::Status(
+                core::StatusCode::kUnimplemented, "API keys are not available in this build")));
+            return nullptr;
+        }
+        handle_keys_api(*exchange, *deps.access, request, match, deps.random_bytes,
+                        deps.clock->unix_ms());
+        return nullptr;
     case api::Endpoint::kJobs:
     case api::Endpoint::kJob: {
         if (deps.jobs == nullptr) {
@@ -502,6 +533,16 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             exchange->respond_error(api::api_error_from_status(valid));
             return nullptr;
         }
+        if (deps.access != nullptr) {
+            auto refused = deps.access->authorize_model(caller, model);
+            // About four bytes of JSON per prompt token, until a backend counts.
+            if (!refused)
+                refused = deps.access->admit(caller, static_cast<int64_t>(request.body.size() / 4));
+            if (refused) {
+                exchange->respond_error(*refused);
+                return nullptr;
+            }
+        }
         if (async) {
             auto job =
                 job_for_request(request, std::move(async_body), model,
@@ -536,6 +577,10 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             // and prices, before any backend has counted.
             facts.prompt_tokens = static_cast<uint32_t>(backend_request.body.size() / 4);
             facts.headers = &request.headers;
+            if (caller.key != nullptr) {
+                facts.key_id = caller.key->id;
+                facts.key_name = caller.key->name;
+            }
             router::Plan plan =
                 deps.router->plan(facts, core::splitmix64(++id_counter_ ^ deps.id_seed));
             if (plan.attempts.empty() && plan.unavailable.empty()) {

@@ -13,6 +13,7 @@
 #include "router/local_backend.h"
 #include "router/router.h"
 #include "router/usage.h"
+#include "security/audit_sink.h"
 #include "telemetry/logger.h"
 #include "telemetry/metrics.h"
 
@@ -24,6 +25,7 @@
 namespace edgeai::gateway {
 
 class ResponseCache;
+class AccessControl;
 
 struct GatewayDeps {
     const core::Settings* settings = nullptr;
@@ -47,6 +49,12 @@ struct GatewayDeps {
     queue::JobStore* jobs = nullptr;
     // Times retry backoffs; required with a router.
     core::Executor* executor = nullptr;
+    // Keys, scopes, limits; null: every request is served (tests, WASI).
+    AccessControl* access = nullptr;
+    // One record per request; null: no audit log.
+    security::AuditSink* audit = nullptr;
+    // Bytes from a CSPRNG (new API keys); required with `access`.
+    std::function<std::string(size_t)> random_bytes;
     // Entropy from the platform for request ids.
     uint64_t id_seed = 0;
     std::string version = "0.0.0";

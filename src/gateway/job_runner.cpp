@@ -298,6 +298,8 @@ void JobRunner::deliver(queue::Job job) {
     // Upstreams that honour it deduplicate a delivery repeated after a crash.
     request.headers.add("idempotency-key", d->job.id);
     request.peer = "job";
+    // Authorized (scope, model, limits) when it was accepted.
+    request.internal = true;
     deliveries_.push_back(std::move(delivery));
     d->task = gateway_.handle(std::move(request), d->writer.get());
 }

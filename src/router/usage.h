@@ -57,10 +57,6 @@ class UsageStore {
 core::Result<UsageGroup> parse_usage_group(std::string_view by);
 std::string_view usage_group_name(UsageGroup group);
 
-// A duration such as "90s", "30m", "24h", "7d" or "2w" in milliseconds;
-// InvalidArgument naming the accepted forms otherwise.
-core::Result<int64_t> parse_duration_ms(std::string_view text);
-
 // The JSON GET /v1/usage answers and `edgeai usage --json` prints:
 // {"object":"usage.summary","by":"model","since":<unix s>,
 //  "data":[{"group":...,"requests":..,"prompt_tokens":..,"completion_tokens":..,

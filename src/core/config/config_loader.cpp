@@ -121,6 +121,8 @@ class TableArrayReader {
                     string(value, field, b.api_key_env);
                 } else if (key == "api_key") {
                     string(value, field, b.api_key);
+                } else if (key == "api_key_file") {
+                    string(value, field, b.api_key_file);
                 } else if (key == "ca_file") {
                     string(value, field, b.ca_file);
                 } else if (key == "models") {
@@ -501,6 +503,7 @@ std::string render_routing(const Settings& settings) {
         if (!b.base_url.empty()) out += "base_url = " + quoted(b.base_url) + "\n";
         if (!b.api_key_env.empty()) out += "api_key_env = " + quoted(b.api_key_env) + "\n";
         if (!b.api_key.empty()) out += "api_key = \"<redacted>\"\n";
+        if (!b.api_key_file.empty()) out += "api_key_file = " + quoted(b.api_key_file) + "\n";
         if (!b.ca_file.empty()) out += "ca_file = " + quoted(b.ca_file) + "\n";
         if (!b.model_files.empty()) {
             out += "models = {";

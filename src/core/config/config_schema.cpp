@@ -129,6 +129,42 @@ const ConfigKey kKeys[] = {
     EDGEAI_BOOL_KEY("queue.paused", queue.paused,
                     "Accept and keep jobs but deliver none (maintenance; restart without it to "
                     "deliver what waits)."),
+    EDGEAI_BOOL_KEY("auth.required", auth.required,
+                    "Require an API key on every API call even before the first key exists. "
+                    "Auth is enforced anyway once `edgeai keys create` made one."),
+    EDGEAI_BOOL_KEY("auth.public_metrics", auth.public_metrics,
+                    "Serve GET /metrics without a key while auth is on (otherwise it needs "
+                    "the admin scope)."),
+    EDGEAI_INT_KEY("auth.max_failures_per_minute", auth.max_failures_per_minute, 1, 1000000,
+                   "Failed authentications one client address may make in a minute; past "
+                   "it, every request from that address gets 429 for a minute."),
+    EDGEAI_INT_KEY("auth.signature_skew_ms", auth.signature_skew_ms, 1000, kMaxMs,
+                   "How far a signed request's timestamp may be from the server's clock."),
+    EDGEAI_STRING_KEY("tls.cert", tls.cert, "", false,
+                      "PEM certificate chain for the listener. Empty: plain HTTP. Reloaded "
+                      "with tls.key on SIGHUP."),
+    EDGEAI_STRING_KEY("tls.key", tls.key, "", false,
+                      "PEM private key for tls.cert; refused when group or others may read it."),
+    EDGEAI_STRING_KEY("tls.client_ca", tls.client_ca, "", false,
+                      "PEM CA that client certificates are verified against (mTLS). A "
+                      "verified certificate's CN names the API key it acts as."),
+    EDGEAI_BOOL_KEY("tls.client_cert_required", tls.client_cert_required,
+                    "Refuse TLS handshakes without a client certificate (needs "
+                    "tls.client_ca)."),
+    EDGEAI_STRING_KEY("tls.min_version", tls.min_version, "1.2,1.3", false,
+                      "Oldest TLS version accepted."),
+    EDGEAI_BOOL_KEY("audit.enabled", audit.enabled,
+                    "Write audit.log: one hash-chained, HMAC-signed JSON line per request."),
+    EDGEAI_BOOL_KEY("audit.include_bodies", audit.include_bodies,
+                    "Also write request and response bodies (prompts and completions) to "
+                    "the audit log."),
+    EDGEAI_INT_KEY("audit.max_file_bytes", audit.max_file_bytes, 4096, kMaxBytes,
+                   "Size after which audit.log is rotated (the chain continues)."),
+    EDGEAI_INT_KEY("audit.max_files", audit.max_files, 0, 1000000,
+                   "Rotated audit files kept; older ones are deleted. 0: keep all."),
+    EDGEAI_STRING_KEY("audit.key_file", audit.key_file, "", false,
+                      "File holding the audit HMAC key, kept apart from the log. Empty: "
+                      "audit.key in the data dir, made on first use (mode 0600)."),
     EDGEAI_LIST_KEY("server.cors.allow_origins", server.cors.allow_origins,
                     "Browser origins allowed to call the API (\"*\" for any). Empty: no "
                     "CORS headers."),
@@ -139,6 +175,9 @@ const ConfigKey kKeys[] = {
                       "Environment variable holding the upstream's API key."),
     EDGEAI_STRING_KEY("upstream.api_key", upstream.api_key, "", true,
                       "The upstream's API key itself; prefer upstream.api_key_env."),
+    EDGEAI_STRING_KEY("upstream.api_key_file", upstream.api_key_file, "", false,
+                      "File holding the upstream's API key; refused when group or others may "
+                      "read it."),
     EDGEAI_STRING_KEY("upstream.ca_file", upstream.ca_file, "", false,
                       "PEM file of an extra CA to trust for the upstream, besides the "
                       "system store."),

@@ -14,6 +14,8 @@ const TableKeyDoc kBackendKeys[] = {
      "API root (`https://api.example.com/v1`); required except for `local`."},
     {"api_key_env", "string", "", "Environment variable holding the backend's API key."},
     {"api_key", "string (secret)", "", "The key itself; prefer `api_key_env`."},
+    {"api_key_file", "string", "",
+     "A file holding the key; refused when group or others may read it."},
     {"ca_file", "string", "", "PEM file of an extra CA trusted for this backend."},
     {"models", "list of strings, or a table for `local`", "",
      "The model names it serves (`\"*\"` for any); for `local`, `{ id = \"file.gguf\" }`."},

@@ -23,6 +23,7 @@ struct BackendSettings {
     std::string base_url;            // API root for openai, anthropic and edgeai backends
     std::string api_key_env;         // environment variable holding its key
     std::string api_key;             // the key itself; prefer api_key_env
+    std::string api_key_file;        // a file holding it (mode 0600 or stricter)
     std::string ca_file;             // extra CA (PEM) trusted for this backend
     std::vector<std::string> models; // names it serves; "*" serves any
     // kind = "local": model id -> GGUF file, from `models = { id = "path" }`.

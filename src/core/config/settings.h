@@ -41,6 +41,8 @@ struct UpstreamSettings {
     std::string api_key_env = "OPENAI_API_KEY";
     // The key itself; prefer api_key_env so the secret stays out of files.
     std::string api_key;
+    // A file holding the key (mode 0600 or stricter; refused otherwise).
+    std::string api_key_file;
     // Extra CA certificate (PEM) trusted besides the system store.
     std::string ca_file;
     int64_t connect_timeout_ms = 5000;
@@ -95,6 +97,43 @@ struct QueueSettings {
     std::string webhook_secret; // signs webhook calls (HMAC-SHA256); empty: unsigned
 };
 
+// Who may call: API keys (keys.db), signed requests, brute-force limits.
+struct AuthSettings {
+    // Enforce keys even before the first key exists (every API call then
+    // needs one). Auth is enforced anyway as soon as one key exists.
+    bool required = false;
+    // Serve GET /metrics without a key (a scraper on a trusted network).
+    bool public_metrics = false;
+    // Failed authentications one client address may make per minute before
+    // every request from it gets 429 for a minute.
+    int64_t max_failures_per_minute = 20;
+    // Signed requests: how far their timestamp may be from the server's clock.
+    int64_t signature_skew_ms = 300000;
+};
+
+// TLS on the listener. Empty cert: plain HTTP.
+struct TlsSettings {
+    std::string cert;      // PEM certificate chain
+    std::string key;       // PEM private key (refused when others may read it)
+    std::string client_ca; // PEM CA that client certificates must chain to (mTLS)
+    // Without a bearer key, a verified client certificate's CN names the key
+    // (id or name) whose scopes and limits apply.
+    bool client_cert_required = false;
+    std::string min_version = "1.2"; // 1.2 | 1.3
+};
+
+// The tamper-evident audit log (audit.log in the data dir).
+struct AuditSettings {
+    bool enabled = true;
+    // Also write request and response bodies (prompts and completions).
+    bool include_bodies = false;
+    int64_t max_file_bytes = int64_t{64} << 20; // rotate after this
+    int64_t max_files = 10;                     // rotated files kept; 0: all
+    // The HMAC key, kept apart from the log. Empty: audit.key in the data
+    // dir, created on first use (mode 0600).
+    std::string key_file;
+};
+
 struct LogSettings {
     LogLevel level = LogLevel::kInfo;
     // One JSON line per request at info level.
@@ -112,6 +151,9 @@ struct Settings {
     UsageSettings usage;
     CacheSettings cache;
     QueueSettings queue;
+    AuthSettings auth;
+    TlsSettings tls;
+    AuditSettings audit;
     std::vector<BackendSettings> backends;
     std::vector<RouteSettings> routes;
 };

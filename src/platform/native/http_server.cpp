@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -12,8 +13,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <optional>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +27,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
 using error_code = boost::system::error_code;
+// Beast's wrapper rather than Asio's stream: it joins a gathered write into
+// one TLS record instead of one record (and one syscall) per buffer.
+using TlsStream = beast::ssl_stream<tcp::socket>;
 
 namespace {
 
@@ -54,6 +60,22 @@ const std::string& busy_response() {
     return response;
 }
 
+// The answer to plain HTTP sent to the TLS port, built once: clearer than a
+// closed connection for someone who typed http:// instead of https://.
+const std::string& plain_http_on_tls_response() {
+    static const std::string response = [] {
+        core::HttpResponse r = api::api_error_response(api::api_error_from_status(
+            core::invalid_argument("this port speaks HTTPS; use https:// instead of http://")));
+        return "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\n"
+               "connection: close\r\ncontent-length: " +
+               std::to_string(r.body.size()) + "\r\n\r\n" + r.body;
+    }();
+    return response;
+}
+
+// The first byte of every TLS connection: a handshake record.
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
+
 // Header values are ours or echoed from peers; a CR or LF would split the head.
 void append_header_line(std::string& out, std::string_view name, std::string_view value) {
     out.append(name);
@@ -71,9 +93,22 @@ std::string status_line(int status) {
     return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\n";
 }
 
+tcp::socket& socket_of(tcp::socket& s) {
+    return s;
+}
+tcp::socket& socket_of(TlsStream& s) {
+    return s.next_layer();
+}
+
 } // namespace
 
-class Session;
+// What the server needs of a connection whatever its stream type.
+class SessionBase : public gateway::ResponseWriter {
+  public:
+    virtual void start() = 0;
+    virtual void on_server_shutdown() = 0;
+    virtual void close() = 0;
+};
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     Impl(EventLoop& loop, gateway::Gateway& gw, telemetry::Logger& log,
@@ -86,8 +121,9 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     }
 
     void do_accept();
-    void session_closed(Session* session);
+    void session_closed(SessionBase* session);
     void finish_shutdown();
+    void refuse_busy(tcp::socket socket);
 
     net::io_context& io;
     gateway::Gateway& gateway;
@@ -97,40 +133,59 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     tcp::acceptor acceptor;
     net::steady_timer accept_retry;
     net::steady_timer grace_timer;
-    std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+    std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
     bool shutting_down = false;
     std::function<void()> on_drained;
     telemetry::Gauge* connections = nullptr;
     telemetry::Counter* rejected = nullptr;
+    // Set when TLS is on: new connections take this one; each keeps its own
+    // reference, so reload_tls() swaps it without touching open connections.
+    std::shared_ptr<net::ssl::context> tls;
+    TlsCertificateInfo tls_certificate;
+    telemetry::Counter* tls_handshake_failures = nullptr;
 };
 
-class Session final : public std::enable_shared_from_this<Session>, public gateway::ResponseWriter {
+// One connection over a plain socket or a TLS stream: one copy of the logic,
+// and the plain path compiles to what it was without TLS.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+    static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
   public:
-    Session(std::shared_ptr<HttpServer::Impl> server, tcp::socket socket)
-        : server_(std::move(server)), socket_(std::move(socket)), timer_(server_->io) {
+    // `tls` is the context the connection was accepted with (null for plain).
+    Session(std::shared_ptr<HttpServer::Impl> server, tcp::socket accepted,
+            std::shared_ptr<net::ssl::context> tls)
+        : server_(std::move(server)), tls_(std::move(tls)),
+          stream_(make_stream(std::move(accepted), tls_.get())), timer_(server_->io) {
         error_code ec;
-        tcp::endpoint remote = socket_.remote_endpoint(ec);
+        tcp::endpoint remote = socket().remote_endpoint(ec);
         if (!ec) peer_ = remote.address().to_string() + ":" + std::to_string(remote.port());
-        socket_.set_option(tcp::no_delay(true), ec);
+        socket().set_option(tcp::no_delay(true), ec);
     }
 
-    void start() { wait_for_request(server_->options.idle_timeout); }
+    void start() override {
+        if constexpr (kTls) {
+            handshake();
+        } else {
+            wait_for_request(server_->options.idle_timeout);
+        }
+    }
 
     // The server is shutting down: idle connections close now, busy ones after
     // their response.
-    void on_server_shutdown() {
+    void on_server_shutdown() override {
         keep_alive_ = false;
         if (!in_request_) close();
     }
 
-    void close() {
+    void close() override {
         if (closed_) return;
         closed_ = true;
         ++timer_generation_;
         timer_.cancel();
         error_code ec;
-        socket_.shutdown(tcp::socket::shutdown_both, ec);
-        socket_.close(ec);
+        socket().shutdown(tcp::socket::shutdown_both, ec);
+        socket().close(ec);
         // Cancels work still running for a client that is gone.
         task_.reset();
         server_->session_closed(this);
@@ -202,6 +257,81 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     }
 
   private:
+    static Stream make_stream(tcp::socket accepted, net::ssl::context* tls) {
+        if constexpr (kTls) {
+            return Stream(std::move(accepted), *tls);
+        } else {
+            (void)tls;
+            return accepted;
+        }
+    }
+
+    tcp::socket& socket() { return socket_of(stream_); }
+    std::shared_ptr<Session> shared() { return this->shared_from_this(); }
+
+    // The handshake has the request read's deadline: a client that connects
+    // and says nothing holds a connection no longer than a slow request. The
+    // first byte is peeked at first, to answer plain HTTP in plain HTTP.
+    void handshake() {
+        arm_timer(server_->options.read_timeout);
+        socket().async_wait(tcp::socket::wait_read,
+                            [self = shared()](error_code ec) { self->on_first_byte(ec); });
+    }
+
+    void on_first_byte(error_code ec) {
+        if (ec || closed_) {
+            on_handshake(ec);
+            return;
+        }
+        unsigned char first = 0;
+        size_t n = socket().receive(net::buffer(&first, 1), tcp::socket::message_peek, ec);
+        if (ec || n == 0) {
+            // Gone before saying anything: a TCP probe (connectivity checks,
+            // load balancers), not a failed handshake.
+            close();
+            return;
+        }
+        if (first != kTlsHandshakeRecord) {
+            server_->tls_handshake_failures->add();
+            server_->logger.debug("plain HTTP on the TLS port", {{"peer", peer_}});
+            // What already arrived is read, so the close after the answer is a
+            // FIN rather than the reset that unread data would cause.
+            char sink[4096];
+            for (size_t drained = 0;
+                 drained < kLingerMaxBytes && socket().available(ec) > 0 && !ec;)
+                drained += socket().receive(net::buffer(sink), 0, ec);
+            net::async_write(socket(), net::buffer(plain_http_on_tls_response()),
+                             [self = shared()](error_code, size_t) { self->close(); });
+            return;
+        }
+        stream_.async_handshake(net::ssl::stream_base::server,
+                                [self = shared()](error_code hec) { self->on_handshake(hec); });
+    }
+
+    void on_handshake(error_code ec) {
+        if (ec || closed_) {
+            // A shutdown closing connections mid-handshake is not their failure.
+            if (!server_->shutting_down) server_->tls_handshake_failures->add();
+            if (server_->logger.enabled(core::LogLevel::kDebug)) {
+                server_->logger.debug(
+                    "tls handshake failed",
+                    {{"peer", peer_},
+                     {"error", closed_ ? std::string("timed out") : ec.message()}});
+            }
+            close();
+            return;
+        }
+        disarm_timer();
+        client_cert_cn_ = verified_client_cn(stream_.native_handle());
+        if (server_->logger.enabled(core::LogLevel::kDebug)) {
+            server_->logger.debug("tls handshake",
+                                  {{"peer", peer_},
+                                   {"tls", negotiated_tls(stream_.native_handle())},
+                                   {"client_cert_cn", client_cert_cn_}});
+        }
+        wait_for_request(server_->options.idle_timeout);
+    }
+
     std::string head(int status, const core::Headers& headers) const {
         std::string out;
         out.reserve(kResponseHeadReserve);
@@ -221,7 +351,7 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     void arm_timer(std::chrono::milliseconds timeout) {
         uint64_t generation = ++timer_generation_;
         timer_.expires_after(timeout);
-        timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
+        timer_.async_wait([self = shared(), generation](error_code ec) {
             if (ec || generation != self->timer_generation_ || self->closed_) return;
             self->server_->logger.debug("connection timed out", {{"peer", self->peer_}});
             self->close();
@@ -249,9 +379,9 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     void watch() {
         if (read_pending_ || closed_) return;
         read_pending_ = true;
-        socket_.async_read_some(
+        stream_.async_read_some(
             buffer_.prepare(kReadChunkBytes),
-            [self = shared_from_this()](error_code ec, size_t n) { self->on_watch(ec, n); });
+            [self = shared()](error_code ec, size_t n) { self->on_watch(ec, n); });
     }
 
     void on_watch(error_code ec, size_t n) {
@@ -274,8 +404,8 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
         parser_->body_limit(server_->options.max_body_bytes);
         arm_timer(server_->options.read_timeout);
         http::async_read_header(
-            socket_, buffer_, *parser_,
-            [self = shared_from_this()](error_code ec, size_t n) { self->on_header(ec, n); });
+            stream_, buffer_, *parser_,
+            [self = shared()](error_code ec, size_t n) { self->on_header(ec, n); });
     }
 
     void on_header(error_code ec, size_t head_bytes) {
@@ -303,8 +433,8 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
         if (beast::iequals(req[http::field::expect], "100-continue")) {
             // The client waits for this before sending its body.
             auto interim = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
-            net::async_write(socket_, net::buffer(*interim),
-                             [self = shared_from_this(), interim](error_code wec, size_t) {
+            net::async_write(stream_, net::buffer(*interim),
+                             [self = shared(), interim](error_code wec, size_t) {
                                  if (wec) {
                                      self->close();
                                      return;
@@ -318,15 +448,14 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
 
     void read_body() {
         if (closed_) return;
-        http::async_read(socket_, buffer_, *parser_,
-                         [self = shared_from_this()](error_code ec, size_t) {
-                             if (self->closed_) return;
-                             if (ec) {
-                                 self->on_read_error(ec);
-                                 return;
-                             }
-                             self->on_request();
-                         });
+        http::async_read(stream_, buffer_, *parser_, [self = shared()](error_code ec, size_t) {
+            if (self->closed_) return;
+            if (ec) {
+                self->on_read_error(ec);
+                return;
+            }
+            self->on_request();
+        });
     }
 
     void on_read_error(error_code ec) {
@@ -370,6 +499,7 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
         }
         request.body = std::move(req.body());
         request.peer = peer_;
+        if constexpr (kTls) request.client_cert_cn = client_cert_cn_;
         http_version_ = req.version();
         keep_alive_ = req.keep_alive() && !server_->shutting_down;
         head_only_ = req.method() == http::verb::head;
@@ -400,7 +530,7 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
         enqueue(std::move(bytes), /*flush_now=*/false);
         if (flush_scheduled_ || write_in_flight_) return;
         flush_scheduled_ = true;
-        net::post(socket_.get_executor(), [self = shared_from_this()] {
+        net::post(stream_.get_executor(), [self = shared()] {
             self->flush_scheduled_ = false;
             if (!self->write_in_flight_) self->flush();
         });
@@ -419,9 +549,8 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
             buffers.emplace_back(net::buffer(s));
         write_in_flight_ = true;
         arm_timer(server_->options.write_timeout);
-        net::async_write(socket_, buffers, [self = shared_from_this()](error_code ec, size_t n) {
-            self->on_written(ec, n);
-        });
+        net::async_write(stream_, buffers,
+                         [self = shared()](error_code ec, size_t n) { self->on_written(ec, n); });
     }
 
     void on_written(error_code ec, size_t n) {
@@ -460,8 +589,15 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     // Half-closes, then discards what the client still sends for a moment, so
     // an early error response (413) is read rather than lost to a reset.
     void linger_and_close() {
+        if constexpr (kTls) {
+            // close_notify, then the peer's (or the deadline): a TLS client
+            // then knows the response was not cut off.
+            arm_timer(kLingerTime);
+            stream_.async_shutdown([self = shared()](error_code) { self->close(); });
+            return;
+        }
         error_code ec;
-        socket_.shutdown(tcp::socket::shutdown_send, ec);
+        socket().shutdown(tcp::socket::shutdown_send, ec);
         if (ec) {
             close();
             return;
@@ -474,8 +610,8 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
         if (closed_ || read_pending_) return;
         read_pending_ = true;
         buffer_.clear();
-        socket_.async_read_some(buffer_.prepare(kReadChunkBytes),
-                                [self = shared_from_this()](error_code ec, size_t n) {
+        stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                                [self = shared()](error_code ec, size_t n) {
                                     self->read_pending_ = false;
                                     self->lingered_ += n;
                                     if (ec || self->lingered_ > kLingerMaxBytes) {
@@ -487,13 +623,16 @@ class Session final : public std::enable_shared_from_this<Session>, public gatew
     }
 
     std::shared_ptr<HttpServer::Impl> server_;
-    tcp::socket socket_;
+    // Declared before the stream, so it outlives the stream's SSL object.
+    std::shared_ptr<net::ssl::context> tls_;
+    Stream stream_;
     net::steady_timer timer_;
     uint64_t timer_generation_ = 0;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::unique_ptr<gateway::RequestTask> task_;
     std::string peer_;
+    std::string client_cert_cn_;
 
     std::vector<std::string> queue_;
     std::vector<std::string> writing_;
@@ -526,15 +665,14 @@ void HttpServer::Impl::do_accept() {
             return;
         }
         if (self->sessions.size() >= self->options.max_connections) {
-            self->rejected->add();
-            auto sock = std::make_shared<tcp::socket>(std::move(socket));
-            net::async_write(*sock, net::buffer(busy_response()), [sock](error_code, size_t) {
-                error_code ignored;
-                sock->shutdown(tcp::socket::shutdown_both, ignored);
-                sock->close(ignored);
-            });
+            self->refuse_busy(std::move(socket));
         } else {
-            auto session = std::make_shared<Session>(self, std::move(socket));
+            std::shared_ptr<SessionBase> session;
+            if (self->tls) {
+                session = std::make_shared<Session<TlsStream>>(self, std::move(socket), self->tls);
+            } else {
+                session = std::make_shared<Session<tcp::socket>>(self, std::move(socket), nullptr);
+            }
             self->sessions.emplace(session.get(), session);
             self->connections->set(static_cast<int64_t>(self->sessions.size()));
             session->start();
@@ -543,7 +681,24 @@ void HttpServer::Impl::do_accept() {
     });
 }
 
-void HttpServer::Impl::session_closed(Session* session) {
+void HttpServer::Impl::refuse_busy(tcp::socket socket) {
+    rejected->add();
+    auto sock = std::make_shared<tcp::socket>(std::move(socket));
+    auto close = [sock] {
+        error_code ignored;
+        sock->shutdown(tcp::socket::shutdown_both, ignored);
+        sock->close(ignored);
+    };
+    // A TLS client could not read a plain answer, and a handshake just to
+    // refuse would spend the CPU the limit is there to save: it is closed.
+    if (tls) {
+        close();
+        return;
+    }
+    net::async_write(*sock, net::buffer(busy_response()), [close](error_code, size_t) { close(); });
+}
+
+void HttpServer::Impl::session_closed(SessionBase* session) {
     sessions.erase(session);
     connections->set(static_cast<int64_t>(sessions.size()));
     if (shutting_down && sessions.empty()) finish_shutdown();
@@ -591,10 +746,51 @@ core::Status parse_listen_address(std::string_view listen, std::string* host, ui
     return {};
 }
 
+bool HttpServer::tls_enabled() const {
+    return !impl_->options.tls.cert.empty();
+}
+
+std::string HttpServer::tls_description() const {
+    const core::TlsSettings& t = impl_->options.tls;
+    if (t.cert.empty()) return "off";
+    std::string out = t.min_version == "1.3" ? "TLS 1.3" : "TLS " + t.min_version + "+";
+    if (!t.client_ca.empty())
+        out += t.client_cert_required ? ", client certificate required"
+                                      : ", client certificate optional";
+    return out;
+}
+
+TlsCertificateInfo HttpServer::tls_certificate() const {
+    return impl_->tls_certificate;
+}
+
+core::Result<TlsCertificateInfo> HttpServer::reload_tls() {
+    if (!tls_enabled())
+        return core::failed_precondition("TLS is not configured (tls.cert is empty)");
+    auto made = make_tls_server_context(impl_->options.tls);
+    if (!made.ok()) return made.status();
+    impl_->tls = std::move(made->context);
+    impl_->tls_certificate = made->certificate;
+    return made->certificate;
+}
+
 core::Result<std::string> HttpServer::start() {
     std::string host;
     uint16_t port = 0;
     EDGEAI_TRY(parse_listen_address(impl_->options.listen, &host, &port));
+    if (tls_enabled()) {
+        // The files are checked before the port is taken, so a bad key never
+        // leaves a listener that cannot answer.
+        auto made = make_tls_server_context(impl_->options.tls);
+        if (!made.ok()) return made.status();
+        impl_->tls = std::move(made->context);
+        impl_->tls_certificate = made->certificate;
+        impl_->tls_handshake_failures =
+            &impl_->metrics.counter("edgeai_tls_handshake_failures_total",
+                                    "TLS handshakes that failed or timed out (untrusted or "
+                                    "missing client certificates, old protocol versions, "
+                                    "plain HTTP sent to the TLS port)");
+    }
     error_code ec;
     net::ip::address address = net::ip::make_address(host, ec);
     if (ec) {
@@ -625,7 +821,7 @@ void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()>
     error_code ec;
     impl.acceptor.close(ec);
     impl.accept_retry.cancel();
-    std::vector<std::shared_ptr<Session>> live;
+    std::vector<std::shared_ptr<SessionBase>> live;
     for (auto& [ptr, weak] : impl.sessions) {
         if (auto s = weak.lock()) live.push_back(std::move(s));
     }
@@ -640,7 +836,7 @@ void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()>
         if (wait_ec) return;
         self->logger.warn("shutdown grace period over; closing connections still busy",
                           {{"connections", static_cast<int64_t>(self->sessions.size())}});
-        std::vector<std::shared_ptr<Session>> rest;
+        std::vector<std::shared_ptr<SessionBase>> rest;
         for (auto& [ptr, weak] : self->sessions) {
             if (auto s = weak.lock()) rest.push_back(std::move(s));
         }

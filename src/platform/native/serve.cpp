@@ -2,6 +2,7 @@
 
 #include "engine/chat/template_family.h"
 #include "engine/model/kv_cache.h"
+#include "gateway/access_control.h"
 #include "gateway/gateway.h"
 #include "gateway/job_runner.h"
 #include "gateway/response_cache.h"
@@ -13,6 +14,7 @@
 #include "platform/native/local_model.h"
 #include "platform/native/sqlite_cache_store.h"
 #include "platform/native/sqlite_job_store.h"
+#include "platform/native/sqlite_key_store.h"
 #include "platform/native/sqlite_usage_store.h"
 #include "platform/native/system.h"
 #include "platform/native/upstream_http_client.h"
@@ -21,6 +23,7 @@
 #include "router/openai_backend.h"
 
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -40,6 +43,44 @@ HttpServerOptions server_options(const core::ServerSettings& s) {
     o.write_timeout = std::chrono::milliseconds(s.write_timeout_ms);
     o.max_connections = static_cast<size_t>(s.max_connections);
     return o;
+}
+
+void log_certificate(telemetry::Logger& logger, std::string_view msg,
+                     const TlsCertificateInfo& cert) {
+    const bool warn = cert.expired || cert.expires_soon;
+    logger.log(warn ? core::LogLevel::kWarn : core::LogLevel::kInfo,
+               cert.expired ? "the TLS certificate has expired" : msg,
+               {{"subject", cert.subject},
+                {"not_after", cert.not_after},
+                {"expires_soon", cert.expires_soon}});
+}
+
+constexpr auto kKeyRefreshInterval = std::chrono::milliseconds(500);
+
+// Whether server.listen only accepts local clients (127.x, ::1, localhost).
+bool listens_on_loopback(const std::string& listen) {
+    std::string host;
+    uint16_t port = 0;
+    if (!parse_listen_address(listen, &host, &port).ok()) return false;
+    return host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+// A provider key: the value in the file, else from the environment, else
+// the value in the configuration. A key file others may read is an error.
+core::Result<std::string> provider_key(const std::string& file, const std::string& env,
+                                       const std::string& value) {
+    if (!file.empty()) {
+        auto text = read_secret_file(file);
+        if (!text.ok()) return text.status();
+        std::string key = std::move(text).value();
+        while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' '))
+            key.pop_back();
+        if (key.empty()) return core::failed_precondition("the key file " + file + " is empty");
+        return key;
+    }
+    if (!value.empty()) return value;
+    if (!env.empty()) return env_or_empty(env.c_str());
+    return std::string();
 }
 
 bool has_http_scheme(const std::string& url) {
@@ -153,7 +194,7 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
 
 int run_serve(const core::Settings& settings, const std::string& data_dir,
               telemetry::Logger& logger, const std::string& version,
-              const LocalServeOptions& local) {
+              const LocalServeOptions& local, bool insecure_no_auth) {
     // Writes to a closed socket must come back as errors, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -220,8 +261,13 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                          {{"upstream", up.url}});
             return 1;
         }
-        std::string key = up.api_key;
-        if (key.empty() && !up.api_key_env.empty()) key = env_or_empty(up.api_key_env.c_str());
+        auto provided = provider_key(up.api_key_file, up.api_key_env, up.api_key);
+        if (!provided.ok()) {
+            logger.error("cannot read upstream.api_key_file",
+                         {{"error", provided.status().message()}});
+            return 1;
+        }
+        std::string key = std::move(provided).value();
         if (key.empty()) {
             logger.warn("no upstream API key: requests go upstream without Authorization",
                         {{"api_key_env", up.api_key_env}});
@@ -282,8 +328,13 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             logger.error("ca_file does not exist", {{"backend", b.name}, {"ca_file", b.ca_file}});
             return 1;
         }
-        std::string key = b.api_key;
-        if (key.empty() && !b.api_key_env.empty()) key = env_or_empty(b.api_key_env.c_str());
+        auto provided = provider_key(b.api_key_file, b.api_key_env, b.api_key);
+        if (!provided.ok()) {
+            logger.error("cannot read a backend's api_key_file",
+                         {{"backend", b.name}, {"error", provided.status().message()}});
+            return 1;
+        }
+        std::string key = std::move(provided).value();
         backend_clients.push_back(std::make_unique<UpstreamHttpClient>(
             loop, CurlHttpClientOptions{b.ca_file, static_cast<long>(b.max_concurrency)}));
         // Both kinds' options share these fields.
@@ -350,8 +401,65 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                                std::chrono::milliseconds(settings.routing.uplink_probe_timeout_ms));
     uplink.start();
 
+    // API keys (keys.db): loaded now and re-read whenever the CLI or the
+    // admin API changes them; budgets resume from the usage records.
+    auto key_store = SqliteKeyStore::open(data_dir);
+    if (!key_store.ok()) {
+        logger.error("cannot open the API keys", {{"error", key_store.status().message()}});
+        return 1;
+    }
+    auto server_secret = load_or_create_server_secret(data_dir);
+    if (!server_secret.ok()) {
+        logger.error("cannot read the server secret", {{"error", server_secret.status().message()}});
+        return 1;
+    }
+    gateway::AccessControl::Options access_options;
+    access_options.settings = &settings.auth;
+    access_options.store = key_store->get();
+    access_options.server_secret = std::move(server_secret).value();
+    access_options.clock = &clock;
+    access_options.metrics = &metrics;
+    access_options.insecure_no_auth = insecure_no_auth;
+    gateway::AccessControl access(std::move(access_options));
+    if (core::Status st = access.refresh(); !st.ok()) {
+        logger.error("cannot read the API keys", {{"error", st.message()}});
+        return 1;
+    }
+    if (usage_store) access.seed_budgets(*usage_store);
+    if (!access.enforced() && !listens_on_loopback(settings.server.listen)) {
+        if (!insecure_no_auth) {
+            logger.error("refusing to listen on a non-loopback address without API keys: "
+                         "create one with 'edgeai keys create --name NAME' (or set auth.required "
+                         "= true), or pass --insecure-no-auth to serve anyone who can connect",
+                         {{"listen", settings.server.listen}});
+            return 1;
+        }
+    }
+    if (insecure_no_auth && !access.enforced()) {
+        logger.warn("--insecure-no-auth: serving every client without API keys; anyone who can "
+                    "reach this address may use its backends and spend its budgets",
+                    {{"listen", settings.server.listen}});
+    }
+    // Keys changed by the CLI apply within a second.
+    boost::asio::steady_timer key_refresh(loop.impl().io);
+    std::function<void(const boost::system::error_code&)> on_key_refresh =
+        [&](const boost::system::error_code& ec) {
+            if (ec) return;
+            if (core::Status st = access.refresh(); !st.ok())
+                logger.warn("cannot re-read the API keys", {{"error", st.message()}});
+            key_refresh.expires_after(kKeyRefreshInterval);
+            key_refresh.async_wait(on_key_refresh);
+        };
+    key_refresh.expires_after(kKeyRefreshInterval);
+    key_refresh.async_wait(on_key_refresh);
+
     gateway::GatewayDeps deps;
     deps.settings = &settings;
+    deps.access = &access;
+    deps.random_bytes = [](size_t n) {
+        auto bytes = random_bytes(n);
+        return bytes.ok() ? std::move(bytes).value() : std::string();
+    };
     deps.clock = &clock;
     deps.logger = &logger;
     deps.metrics = &metrics;
@@ -378,12 +486,32 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     gateway::JobRunner job_runner(gateway, **job_store, loop, clock, metrics, runner_options);
     gateway.set_job_listener([&job_runner] { job_runner.wake(); });
 
-    HttpServer server(loop, gateway, logger, metrics, server_options(settings.server));
+    HttpServerOptions listener = server_options(settings.server);
+    listener.tls = settings.tls;
+    HttpServer server(loop, gateway, logger, metrics, std::move(listener));
     auto address = server.start();
     if (!address.ok()) {
         logger.error("cannot start the server", {{"error", address.status().message()}});
         return 1;
     }
+    if (server.tls_enabled()) log_certificate(logger, "tls certificate", server.tls_certificate());
+
+    // SIGHUP: new certificate and key for new connections, open ones untouched.
+    boost::asio::signal_set reload_signals(loop.impl().io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_reload =
+        [&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            if (!server.tls_enabled()) {
+                logger.info("SIGHUP: nothing to reload (TLS is off)");
+            } else if (auto reloaded = server.reload_tls(); reloaded.ok()) {
+                log_certificate(logger, "tls certificate reloaded", *reloaded);
+            } else {
+                logger.error("tls reload failed; the previous certificate stays in use",
+                             {{"error", reloaded.status().message()}});
+            }
+            reload_signals.async_wait(on_reload);
+        };
+    reload_signals.async_wait(on_reload);
 
     boost::asio::signal_set signals(loop.impl().io, SIGINT, SIGTERM);
     int signals_seen = 0;
@@ -402,6 +530,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             job_runner.stop_claiming();
             server.shutdown(std::chrono::milliseconds(settings.server.shutdown_grace_ms), [&] {
                 signals.cancel();
+                reload_signals.cancel();
                 loop.stop();
             });
             signals.async_wait(on_signal);
@@ -409,6 +538,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     signals.async_wait(on_signal);
 
     logger.info("listening", {{"address", address.value()},
+                              {"tls", server.tls_description()},
                               {"version", version},
                               {"upstream", up.url.empty() ? std::string("none") : up.url},
                               {"data_dir", data_dir}});

@@ -25,8 +25,10 @@ struct LocalServeOptions {
     std::string chat_template;     // a family name overriding the models' own
 };
 
+// `insecure_no_auth` (--insecure-no-auth): serve non-loopback clients
+// while no API key exists.
 int run_serve(const core::Settings& settings, const std::string& data_dir,
               telemetry::Logger& logger, const std::string& version,
-              const LocalServeOptions& local = {});
+              const LocalServeOptions& local = {}, bool insecure_no_auth = false);
 
 } // namespace edgeai::platform::native

@@ -50,4 +50,17 @@ int64_t resident_memory_bytes();
 // Seed material for request ids.
 uint64_t random_seed();
 
+// Bytes from the kernel's CSPRNG (getrandom): for key secrets, nonces and
+// HMAC keys. Fails only when the kernel cannot give them.
+core::Result<std::string> random_bytes(size_t count);
+
+// Reads a file holding a secret (a provider key, a TLS private key, an HMAC
+// key). Refused with a message naming the fix when group or others may read
+// or write it: a secret readable by every local user is not a secret.
+core::Result<std::string> read_secret_file(const std::string& path);
+
+// Writes `content` to a new file readable by the owner only (0600); refuses
+// to replace an existing one.
+core::Status write_secret_file(const std::string& path, std::string_view content);
+
 } // namespace edgeai::platform::native

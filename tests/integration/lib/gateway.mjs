@@ -164,7 +164,8 @@ export class Gateway {
 /**
  * Start `edgeai serve` against `upstream` and wait for its "listening" line.
  * options: upstream (base URL, required), env (extra env vars), args (extra CLI
- * args), keyEnv/key (upstream key env var name and value), startTimeoutMs.
+ * args), keyEnv/key (upstream key env var name and value), startTimeoutMs,
+ * listen (default 127.0.0.1:0), dataDir (reuse one).
  */
 export async function startGateway(options) {
   const {
@@ -177,6 +178,7 @@ export async function startGateway(options) {
     logLevel = 'info',
     // A data dir to reuse (a restart); by default a fresh one in the temp dir.
     dataDir: givenDataDir,
+    listen = '127.0.0.1:0',
   } = options;
   if (!upstream) throw new Error('startGateway: upstream is required');
   if (!fs.existsSync(EDGEAI_BIN)) {
@@ -187,7 +189,7 @@ export async function startGateway(options) {
   fs.mkdirSync(dataDir, { recursive: true });
   const argv = [
     'serve',
-    '--listen', '127.0.0.1:0',
+    '--listen', listen,
     '--upstream', upstream,
     '--upstream-key-env', keyEnv,
     '--data-dir', dataDir,

@@ -1,0 +1,324 @@
+#include "gateway/access_control.h"
+
+#include "core/sha256.h"
+
+#include <algorithm>
+
+namespace edgeai::gateway {
+
+namespace {
+
+api::ApiError make_error(int status, std::string type, std::string code, std::string message) {
+    api::ApiError e;
+    e.http_status = status;
+    e.type = std::move(type);
+    e.code = std::move(code);
+    e.message = std::move(message);
+    return e;
+}
+
+api::ApiError too_many(std::string code, std::string message, int64_t retry_after_s) {
+    api::ApiError e = make_error(429, "rate_limit_error", std::move(code), std::move(message));
+    e.retry_after_s = static_cast<int>(std::min<int64_t>(retry_after_s, 86400 * 31));
+    return e;
+}
+
+} // namespace
+
+uint32_t scope_for(api::Endpoint endpoint) {
+    using api::Endpoint;
+    switch (endpoint) {
+    case Endpoint::kNone:
+    case Endpoint::kRoot:
+    case Endpoint::kHealthz:
+    case Endpoint::kReadyz:
+        return 0;
+    case Endpoint::kChatCompletions:
+    case Endpoint::kMessages:
+        return security::kScopeChat;
+    case Endpoint::kCompletions:
+        return security::kScopeCompletions;
+    case Endpoint::kEmbeddings:
+        return security::kScopeEmbeddings;
+    case Endpoint::kModels:
+    case Endpoint::kModel:
+        return security::kScopeModels;
+    case Endpoint::kJobs:
+    case Endpoint::kJob:
+        return security::kScopeJobs;
+    case Endpoint::kFiles:
+    case Endpoint::kFile:
+    case Endpoint::kFileContent:
+    case Endpoint::kBatches:
+    case Endpoint::kBatch:
+    case Endpoint::kBatchCancel:
+        return security::kScopeBatches;
+    case Endpoint::kMetrics:
+    case Endpoint::kUsage:
+    case Endpoint::kKeys:
+    case Endpoint::kKey:
+    case Endpoint::kKeyRotate:
+        return security::kScopeAdmin;
+    }
+    return security::kScopeAdmin;
+}
+
+bool is_loopback_peer(std::string_view peer) {
+    const std::string_view address = security::peer_address(peer);
+    if (address == "::1") return true;
+    constexpr std::string_view kMapped = "::ffff:";
+    const std::string_view v4 =
+        address.substr(0, kMapped.size()) == kMapped ? address.substr(kMapped.size()) : address;
+    return v4.substr(0, 4) == "127.";
+}
+
+AccessControl::AccessControl(Options options)
+    : options_(std::move(options)), failures_(options_.settings->max_failures_per_minute) {}
+
+core::Status AccessControl::refresh() {
+    if (options_.store == nullptr) return {};
+    auto generation = options_.store->generation();
+    if (!generation.ok()) return generation.status();
+    if (loaded_ && *generation == generation_) return {};
+    auto keys = options_.store->load_all();
+    if (!keys.ok()) return keys.status();
+    ring_.replace(std::move(keys).value());
+    generation_ = *generation;
+    loaded_ = true;
+    return {};
+}
+
+api::ApiError AccessControl::reject(std::string_view reason, api::ApiError error) {
+    if (options_.metrics != nullptr) {
+        options_.metrics
+            ->counter("edgeai_auth_rejections_total",
+                      "Requests refused by authentication, scopes, limits or budgets",
+                      {{"reason", reason}})
+            .add();
+    }
+    return error;
+}
+
+std::optional<api::ApiError> AccessControl::unauthenticated(std::string_view address,
+                                                            std::string_view reason,
+                                                            std::string message) {
+    failures_.failed(address, options_.clock->unix_ms());
+    return reject(reason,
+                  make_error(401, "authentication_error", "invalid_api_key", std::move(message)));
+}
+
+std::optional<api::ApiError> AccessControl::check_key(const security::KeyPtr& key,
+                                                      std::string_view address) {
+    const int64_t now = options_.clock->unix_ms();
+    if (key->revoked_ms != 0) {
+        return unauthenticated(address, "revoked",
+                               "The API key " + key->id + " ('" + key->name +
+                                   "') has been revoked; ask the operator for a new one");
+    }
+    if (key->expires_ms != 0 && key->expires_ms <= now) {
+        return unauthenticated(address, "expired",
+                               "The API key " + key->id + " ('" + key->name +
+                                   "') has expired; ask the operator for a new one");
+    }
+    return std::nullopt;
+}
+
+std::optional<api::ApiError> AccessControl::authenticate(const core::HttpRequest& request,
+                                                         api::Endpoint endpoint, bool async,
+                                                         Caller& caller) {
+    const uint32_t scope = scope_for(endpoint);
+    if (scope == 0) return std::nullopt;
+    if (scope == security::kScopeAdmin && endpoint == api::Endpoint::kMetrics &&
+        options_.settings->public_metrics)
+        return std::nullopt;
+    const std::string_view address = security::peer_address(request.peer);
+    if (!enforced()) {
+        if (options_.insecure_no_auth || is_loopback_peer(request.peer)) return std::nullopt;
+        return reject("no_keys", make_error(403, "permission_error", "auth_not_configured",
+                                            "This gateway has no API keys yet and serves "
+                                            "loopback clients only; create a key with "
+                                            "'edgeai keys create' to let others in"));
+    }
+    const int64_t now_ms = options_.clock->unix_ms();
+    if (const int64_t wait = failures_.blocked_for_ms(address, now_ms); wait > 0) {
+        return reject("brute_force",
+                      too_many("too_many_failed_attempts",
+                               "Too many failed authentication attempts from this address; try "
+                               "again later",
+                               (wait + 999) / 1000));
+    }
+
+    std::string_view presented = security::bearer_token(request.headers.get("authorization"));
+    if (presented.empty() && endpoint == api::Endpoint::kMessages)
+        presented = core::trim_spaces(request.headers.get("x-api-key"));
+    const std::string_view signature = request.headers.get("x-edgeai-signature");
+    if (!presented.empty()) {
+        auto id = security::presented_key_id(presented);
+        security::KeyPtr key = id ? ring_.find_id(*id) : nullptr;
+        // Hash and compare even for an unknown id, so timing does not tell
+        // which ids exist.
+        const std::string hash = security::hash_key(presented);
+        if (key == nullptr || !core::constant_time_equal(hash, key->hash)) {
+            return unauthenticated(address, "invalid",
+                                   "Incorrect API key provided. Keys are made with 'edgeai keys "
+                                   "create' and sent as 'Authorization: Bearer <key>'");
+        }
+        if (auto e = check_key(key, address)) return e;
+        caller.key = std::move(key);
+    } else if (!signature.empty()) {
+        if (auto e = verify_signature(request, signature, caller, address)) return e;
+    } else if (!request.client_cert_cn.empty()) {
+        // The TLS layer verified the certificate against tls.client_ca: its
+        // CN names the key this device acts as.
+        security::KeyPtr key = ring_.find(request.client_cert_cn);
+        if (key == nullptr) {
+            return unauthenticated(address, "invalid",
+                                   "The client certificate's CN '" + request.client_cert_cn +
+                                       "' names no API key; create one with that name");
+        }
+        if (auto e = check_key(key, address)) return e;
+        caller.key = std::move(key);
+    } else {
+        return unauthenticated(
+            address, "missing",
+            endpoint == api::Endpoint::kMessages
+                ? "Missing API key: send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'"
+                : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'");
+    }
+
+    const security::ApiKey& key = *caller.key;
+    uint32_t needed = scope;
+    if (async) needed |= security::kScopeJobs;
+    for (uint32_t bit = 1; bit <= security::kScopeAdmin; bit <<= 1) {
+        if ((needed & bit) == 0 || key.has_scope(bit)) continue;
+        return reject("scope",
+                      make_error(403, "permission_error", "insufficient_scope",
+                                 "The API key '" + key.name + "' lacks the '" +
+                                     security::scope_names(bit) + "' scope needed for " +
+                                     request.method + " " + std::string(request.path()) +
+                                     " (it has: " + security::scope_names(key.scopes) + ")"));
+    }
+    if (key.limits.requests_per_minute > 0 || key.limits.tokens_per_minute > 0) {
+        caller.has_rate = true;
+        caller.rate = limiter_.view(key, options_.clock->monotonic_ns());
+    }
+    return std::nullopt;
+}
+
+std::optional<api::ApiError> AccessControl::verify_signature(const core::HttpRequest& request,
+                                                             std::string_view header,
+                                                             Caller& caller,
+                                                             std::string_view address) {
+    auto parsed = security::parse_signature_header(header);
+    if (!parsed.ok()) return unauthenticated(address, "signature", parsed.status().message());
+    const security::SignatureHeader& h = *parsed;
+    security::KeyPtr key = ring_.find_id(h.key_id);
+    const std::string signing_key =
+        key == nullptr ? std::string()
+                       : security::unseal_signing_key(options_.server_secret, key->id,
+                                                      key->sealed_signing_key);
+    const std::string expected = security::request_signature(
+        signing_key.empty() ? std::string_view("no key") : std::string_view(signing_key),
+        security::canonical_request(request.method, request.target, h.timestamp_s, h.nonce,
+                                    request.body));
+    std::string given(h.signature_hex);
+    std::transform(given.begin(), given.end(), given.begin(),
+                   [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c + 32) : c; });
+    if (key == nullptr || signing_key.empty() || !core::constant_time_equal(expected, given)) {
+        return unauthenticated(address, "signature",
+                               "The request signature does not match: sign method, target, ts, "
+                               "nonce and the body's SHA-256 with the key's signing key "
+                               "(docs/security.md)");
+    }
+    if (auto e = check_key(key, address)) return e;
+    const int64_t now_ms = options_.clock->unix_ms();
+    const int64_t skew = options_.settings->signature_skew_ms;
+    const int64_t signed_ms = h.timestamp_s * 1000;
+    if (signed_ms < now_ms - skew || signed_ms > now_ms + skew) {
+        return unauthenticated(
+            address, "stale",
+            "The signed request's timestamp is " + std::to_string((now_ms - signed_ms) / 1000) +
+                " s away from the server's clock (at most " + std::to_string(skew / 1000) +
+                " s allowed); check the device's clock");
+    }
+    // Remembered for two windows: a timestamp at the far edge of the window
+    // stays refused for as long as it could pass the skew check.
+    switch (nonces_.remember(h.key_id, h.nonce, now_ms, now_ms + 2 * skew)) {
+    case security::NonceCache::Result::kFresh:
+        break;
+    case security::NonceCache::Result::kReplayed:
+        return unauthenticated(address, "replay",
+                               "This signed request was already received (its nonce was used); "
+                               "sign each request with a new nonce");
+    case security::NonceCache::Result::kFull:
+        return reject("nonce_cache_full",
+                      too_many("rate_limit_exceeded",
+                               "Too many signed requests at once; try again shortly", 1));
+    }
+    caller.key = std::move(key);
+    return std::nullopt;
+}
+
+std::optional<api::ApiError> AccessControl::authorize_model(const Caller& caller,
+                                                            std::string_view model) {
+    if (caller.key == nullptr || caller.key->allows_model(model)) return std::nullopt;
+    std::string allowed;
+    for (const std::string& m : caller.key->models)
+        allowed += (allowed.empty() ? "'" : ", '") + m + "'";
+    api::ApiError e = make_error(403, "permission_error", "model_not_allowed",
+                                 "The API key '" + caller.key->name + "' may not use the model '" +
+                                     std::string(model) + "' (it may use " + allowed + ")");
+    e.param = "model";
+    return reject("model", std::move(e));
+}
+
+std::optional<api::ApiError> AccessControl::admit(Caller& caller, int64_t estimated_tokens) {
+    if (caller.key == nullptr) return std::nullopt;
+    const security::ApiKey& key = *caller.key;
+    const bool limited = key.limits.requests_per_minute > 0 || key.limits.tokens_per_minute > 0 ||
+                         key.limits.concurrent_requests > 0 || key.budget.any();
+    if (!limited) return std::nullopt;
+    security::Admission a = limiter_.admit(key, options_.clock->monotonic_ns(),
+                                           options_.clock->unix_ms(), estimated_tokens);
+    caller.rate = a.view;
+    if (!a.admitted) {
+        return reject(a.code == "rate_limit_exceeded" ? std::string_view("rate") : a.code,
+                      too_many(a.code, a.message, a.retry_after_s));
+    }
+    caller.admitted = true;
+    caller.estimated_tokens = estimated_tokens;
+    return std::nullopt;
+}
+
+void AccessControl::finish(Caller& caller, int64_t used_tokens, double cost) {
+    if (!caller.admitted || caller.key == nullptr) return;
+    caller.admitted = false;
+    limiter_.finish(*caller.key, caller.estimated_tokens, used_tokens, cost,
+                    options_.clock->unix_ms());
+}
+
+void AccessControl::seed_budgets(router::UsageStore& usage) {
+    const int64_t now = options_.clock->unix_ms();
+    router::UsageQuery day;
+    day.by = router::UsageGroup::kKey;
+    day.since_unix_ms = security::utc_day(now) * 86400000;
+    router::UsageQuery month = day;
+    month.since_unix_ms = security::utc_month_start_ms(now);
+    auto days = usage.summarize(day);
+    auto months = usage.summarize(month);
+    if (!days.ok() || !months.ok()) return;
+    for (const router::UsageRow& m : *months) {
+        if (m.group.empty()) continue;
+        int64_t day_tokens = 0;
+        double day_cost = 0;
+        for (const router::UsageRow& d : *days) {
+            if (d.group != m.group) continue;
+            day_tokens = d.prompt_tokens + d.completion_tokens;
+            day_cost = d.cost;
+        }
+        limiter_.seed_spent(m.group, now, day_tokens, day_cost,
+                            m.prompt_tokens + m.completion_tokens, m.cost);
+    }
+}
+
+} // namespace edgeai::gateway

@@ -1,0 +1,100 @@
+// AccessControl: who is calling and what they may do, decided before any
+// work. A request is authenticated by a bearer key (Authorization, or
+// x-api-key on the Anthropic route), a signature (x-edgeai-signature) or a
+// verified client certificate; then its route's scope, its model and its
+// key's limits and budgets are checked. Failures are 401, 403 and 429 in the
+// API's error shape; repeated 401s from one address are braked with 429.
+//
+// Auth is enforced once any key exists or auth.required is set. Without
+// keys, only loopback clients are served unless the operator chose
+// --insecure-no-auth.
+#pragma once
+
+#include "api/api_error.h"
+#include "api/routes.h"
+#include "core/clock.h"
+#include "core/config/settings.h"
+#include "core/http_types.h"
+#include "router/usage.h"
+#include "security/failure_limiter.h"
+#include "security/key_limiter.h"
+#include "security/key_store.h"
+#include "security/request_signature.h"
+#include "telemetry/metrics.h"
+
+#include <optional>
+#include <string>
+
+namespace edgeai::gateway {
+
+// One request's caller, from authentication to the end of its response.
+struct Caller {
+    security::KeyPtr key; // null: served without a key (auth off)
+    int64_t estimated_tokens = 0;
+    bool admitted = false; // holds a concurrency slot until finish()
+    bool has_rate = false; // x-ratelimit-* go on the response
+    security::RateView rate;
+};
+
+class AccessControl {
+  public:
+    struct Options {
+        const core::AuthSettings* settings = nullptr;
+        security::KeyStore* store = nullptr; // null: no keys (auth.required refuses all)
+        std::string server_secret;           // unseals signing keys
+        const core::Clock* clock = nullptr;
+        telemetry::MetricsRegistry* metrics = nullptr;
+        // Serve non-loopback clients without keys (--insecure-no-auth).
+        bool insecure_no_auth = false;
+    };
+    explicit AccessControl(Options options);
+
+    // Reloads the keys when the store changed; cheap when it did not. The
+    // shell calls it at start and twice a second.
+    core::Status refresh();
+    bool enforced() const { return options_.settings->required || !ring_.empty(); }
+
+    // Authentication and the route's scope. On success `caller` names the
+    // key (or none when auth is off).
+    std::optional<api::ApiError> authenticate(const core::HttpRequest& request,
+                                              api::Endpoint endpoint, bool async, Caller& caller);
+    // The key's model allow-list (403 model_not_allowed).
+    std::optional<api::ApiError> authorize_model(const Caller& caller, std::string_view model);
+    // Limits and budgets; takes a slot that finish() gives back.
+    std::optional<api::ApiError> admit(Caller& caller, int64_t estimated_tokens);
+    // The response is over: real tokens and cost settle the estimate.
+    void finish(Caller& caller, int64_t used_tokens, double cost);
+
+    // Spending since the start of this UTC day and month, from the usage
+    // records, so budgets hold across restarts.
+    void seed_budgets(router::UsageStore& usage);
+
+    const security::KeyRing& ring() const { return ring_; }
+    security::KeyStore* store() { return options_.store; }
+    const std::string& server_secret() const { return options_.server_secret; }
+
+  private:
+    api::ApiError reject(std::string_view reason, api::ApiError error);
+    std::optional<api::ApiError> unauthenticated(std::string_view address, std::string_view reason,
+                                                 std::string message);
+    std::optional<api::ApiError> check_key(const security::KeyPtr& key, std::string_view address);
+    std::optional<api::ApiError> verify_signature(const core::HttpRequest& request,
+                                                  std::string_view header, Caller& caller,
+                                                  std::string_view address);
+
+    Options options_;
+    security::KeyRing ring_;
+    uint64_t generation_ = 0;
+    bool loaded_ = false;
+    security::KeyLimiter limiter_;
+    security::FailureLimiter failures_;
+    security::NonceCache nonces_;
+};
+
+// The scope a route needs; 0 for routes open to anyone (/, /healthz, /readyz).
+uint32_t scope_for(api::Endpoint endpoint);
+
+// True for 127.0.0.0/8, ::1 and ::ffff:127.x peers.
+bool is_loopback_peer(std::string_view peer);
+
+} // namespace edgeai::gateway

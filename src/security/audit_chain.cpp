@@ -1,0 +1,238 @@
+#include "security/audit_chain.h"
+
+#include "codec/json/json_document.h"
+#include "codec/json/json_writer.h"
+#include "core/sha256.h"
+
+#include <string>
+
+namespace edgeai::security {
+namespace {
+
+constexpr std::string_view kMacKey = ",\"mac\":\"";
+constexpr size_t kHexDigits = 64;
+// `,"mac":"` + 64 hex digits + `"}`
+constexpr size_t kMacSuffixSize = kMacKey.size() + kHexDigits + 2;
+
+bool is_lower_hex(std::string_view s) {
+    for (char c : s) {
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    }
+    return true;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+// The signed part of a well-formed line and its mac digits; empty when the
+// line does not end the way the writer ends every line.
+struct SignedLine {
+    std::string_view body;
+    std::string_view mac;
+};
+SignedLine split_signed_line(std::string_view line) {
+    if (line.size() < kMacSuffixSize + 1) return {};
+    const std::string_view suffix = line.substr(line.size() - kMacSuffixSize);
+    if (suffix.substr(0, kMacKey.size()) != kMacKey || suffix.substr(suffix.size() - 2) != "\"}")
+        return {};
+    const std::string_view mac = suffix.substr(kMacKey.size(), kHexDigits);
+    if (!is_lower_hex(mac)) return {};
+    return {line.substr(0, line.size() - kMacSuffixSize), mac};
+}
+
+std::string hmac_hex(std::string_view key, std::string_view message) {
+    return core::to_hex(core::hmac_sha256(key, message));
+}
+
+// Members other than seq, prev and mac: absent is the default, present must
+// have the type the writer gives it.
+struct FieldReader {
+    codec::JsonValue object;
+    std::string error;
+
+    void text(std::string_view name, std::string* out) {
+        const codec::JsonValue v = object[name];
+        if (v.is_missing()) return;
+        if (!v.is_string()) return fail(name, "a string");
+        *out = std::string(v.as_string());
+    }
+    void integer(std::string_view name, int64_t* out) {
+        const codec::JsonValue v = object[name];
+        if (v.is_missing()) return;
+        if (!v.is_integer()) return fail(name, "an integer");
+        *out = v.as_int64();
+    }
+    void number(std::string_view name, double* out) {
+        const codec::JsonValue v = object[name];
+        if (v.is_missing()) return;
+        if (!v.is_number()) return fail(name, "a number");
+        *out = v.as_double();
+    }
+    void fail(std::string_view name, std::string_view expected) {
+        if (error.empty()) error = std::string(name) + " must be " + std::string(expected);
+    }
+};
+
+} // namespace
+
+core::Result<std::string> parse_audit_key(std::string_view file_text) {
+    while (!file_text.empty() && is_space(file_text.front()))
+        file_text.remove_prefix(1);
+    while (!file_text.empty() && is_space(file_text.back()))
+        file_text.remove_suffix(1);
+    if (file_text.size() < kHexDigits || file_text.size() % 2 != 0) {
+        return core::invalid_argument(
+            "an audit key is at least 64 hex digits (32 random bytes); this one has " +
+            std::to_string(file_text.size()) + " characters");
+    }
+    std::string key;
+    key.reserve(file_text.size() / 2);
+    for (size_t i = 0; i < file_text.size(); i += 2) {
+        const int hi = hex_value(file_text[i]);
+        const int lo = hex_value(file_text[i + 1]);
+        if (hi < 0 || lo < 0)
+            return core::invalid_argument("an audit key holds hex digits only (0-9, a-f)");
+        key.push_back(static_cast<char>(hi * 16 + lo));
+    }
+    return key;
+}
+
+std::string format_audit_key(std::string_view key_bytes) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(key_bytes.size() * 2 + 1);
+    for (char c : key_bytes) {
+        const auto b = static_cast<unsigned char>(c);
+        out.push_back(kHex[b >> 4]);
+        out.push_back(kHex[b & 0xF]);
+    }
+    out.push_back('\n');
+    return out;
+}
+
+std::string next_audit_line(AuditChainHead& head, std::string_view key, const AuditRecord& record,
+                            bool include_bodies, const AuditLineNotes& notes) {
+    std::string line;
+    line.reserve(512 +
+                 (include_bodies ? record.request_body.size() + record.response_body.size() : 0));
+    codec::JsonWriter w(&line);
+    w.begin_object();
+    w.field("seq", head.seq + 1);
+    w.field("unix_ms", record.unix_ms);
+    w.field("request_id", std::string_view(record.request_id));
+    w.field("key_id", std::string_view(record.key_id));
+    w.field("client", std::string_view(record.client));
+    w.field("method", std::string_view(record.method));
+    w.field("path", std::string_view(record.path));
+    w.field("model", std::string_view(record.model));
+    w.field("backend", std::string_view(record.backend));
+    w.field("prompt_tokens", record.prompt_tokens);
+    w.field("completion_tokens", record.completion_tokens);
+    w.field("cost", record.cost);
+    w.field("status", record.status);
+    w.field("latency_ms", record.latency_ms);
+    if (notes.dropped_before > 0) w.field("dropped_before", notes.dropped_before);
+    if (notes.kept_from > 0) w.field("kept_from", notes.kept_from);
+    if (include_bodies) {
+        w.field("request_body", std::string_view(record.request_body));
+        w.field("response_body", std::string_view(record.response_body));
+    }
+    w.field("prev", std::string_view(head.hash));
+    // The object stays open: the mac covers everything written so far, then
+    // closes it.
+    const std::string mac = hmac_hex(key, line);
+    line += kMacKey;
+    line += mac;
+    line += "\"}";
+    head.seq += 1;
+    head.hash = audit_line_hash(line);
+    return line;
+}
+
+core::Result<AuditLine> parse_audit_line(std::string_view line) {
+    const SignedLine signed_line = split_signed_line(line);
+    if (signed_line.body.empty())
+        return core::data_loss("the line does not end with its mac (,\"mac\":\"<64 hex>\"})");
+    auto doc = codec::JsonDocument::parse(line);
+    if (!doc.ok()) return core::data_loss("not JSON: " + doc.status().message());
+    const codec::JsonValue root = doc->root();
+    if (!root.is_object() || root.size() == 0 || root.member_name(root.size() - 1) != "mac" ||
+        root.member_value(root.size() - 1).as_string() != signed_line.mac) {
+        return core::data_loss("not an audit line: an object whose last member is mac");
+    }
+    AuditLine out;
+    const codec::JsonValue seq = root["seq"];
+    if (!seq.is_integer() || seq.as_int64() < 1)
+        return core::data_loss("seq must be an integer from 1");
+    out.seq = seq.as_int64();
+    const codec::JsonValue prev = root["prev"];
+    if (!prev.is_string() || prev.as_string().size() != kHexDigits ||
+        !is_lower_hex(prev.as_string())) {
+        return core::data_loss("prev must be 64 lower-case hex digits");
+    }
+    out.prev = std::string(prev.as_string());
+    out.mac = std::string(signed_line.mac);
+
+    FieldReader f{root, {}};
+    AuditRecord& r = out.record;
+    f.integer("unix_ms", &r.unix_ms);
+    f.text("request_id", &r.request_id);
+    f.text("key_id", &r.key_id);
+    f.text("client", &r.client);
+    f.text("method", &r.method);
+    f.text("path", &r.path);
+    f.text("model", &r.model);
+    f.text("backend", &r.backend);
+    f.integer("prompt_tokens", &r.prompt_tokens);
+    f.integer("completion_tokens", &r.completion_tokens);
+    f.number("cost", &r.cost);
+    int64_t status = 0;
+    f.integer("status", &status);
+    f.integer("latency_ms", &r.latency_ms);
+    f.integer("dropped_before", &out.notes.dropped_before);
+    f.integer("kept_from", &out.notes.kept_from);
+    f.text("request_body", &r.request_body);
+    f.text("response_body", &r.response_body);
+    if (status < 0 || status > 999) f.fail("status", "an HTTP status");
+    if (out.notes.dropped_before < 0) f.fail("dropped_before", "a count");
+    if (out.notes.kept_from < 0 || out.notes.kept_from > out.seq)
+        f.fail("kept_from", "a seq no later than the line's own");
+    if (!f.error.empty()) return core::data_loss(f.error);
+    r.status = static_cast<int>(status);
+    return out;
+}
+
+bool audit_line_mac_matches(std::string_view line, std::string_view key) {
+    const SignedLine signed_line = split_signed_line(line);
+    if (signed_line.body.empty()) return false;
+    return core::constant_time_equal(hmac_hex(key, signed_line.body), signed_line.mac);
+}
+
+std::string audit_line_hash(std::string_view line) {
+    return core::to_hex(core::sha256(line));
+}
+
+std::string audit_checkpoint_mac(std::string_view key, const AuditCheckpoint& checkpoint) {
+    // One field per line: none of them can hold a newline (numbers, hex and
+    // file names edgeai chose).
+    std::string message = "edgeai audit checkpoint\n";
+    message += std::to_string(checkpoint.seq) + "\n";
+    message += checkpoint.head + "\n";
+    message += checkpoint.file + "\n";
+    message += std::to_string(checkpoint.unix_ms);
+    return hmac_hex(key, message);
+}
+
+bool audit_checkpoint_mac_matches(std::string_view key, const AuditCheckpoint& checkpoint) {
+    return core::constant_time_equal(audit_checkpoint_mac(key, checkpoint), checkpoint.mac);
+}
+
+} // namespace edgeai::security

@@ -1,0 +1,79 @@
+#include "security/request_signature.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace edgeai::security {
+namespace {
+
+TEST(RequestSignature, HeaderParsesAndRejectsMalformedParts) {
+    // The parsed parts are views into the header: it must outlive them.
+    const std::string header =
+        "key=abcdefghij, ts=1796212800, nonce=n0nce-123, sig=" + std::string(64, 'a');
+    auto h = parse_signature_header(header);
+    ASSERT_TRUE(h.ok()) << h.status().message();
+    EXPECT_EQ(h->key_id, "abcdefghij");
+    EXPECT_EQ(h->timestamp_s, 1796212800);
+    EXPECT_EQ(h->nonce, "n0nce-123");
+    const std::string sig = std::string(64, 'b');
+    const std::vector<std::string> bads = {std::string(""),
+                                           "key=a, ts=1, nonce=12345678",
+                                           "key=a, ts=x, nonce=12345678, sig=" + sig,
+                                           "key=a, ts=1, nonce=short, sig=" + sig,
+                                           "key=a, ts=1, nonce=12345678, sig=abc",
+                                           "key=a, ts=1, nonce=bad nonce!, sig=" + sig,
+                                           "key=a, ts=1, nonce=12345678, sig=" + sig + ", extra=1",
+                                           "garbage",
+                                           "ts=1, nonce=12345678, sig=" + sig};
+    for (const std::string& bad : bads) {
+        auto r = parse_signature_header(bad);
+        EXPECT_FALSE(r.ok()) << bad;
+        if (!r.ok()) EXPECT_EQ(r.status().code(), core::StatusCode::kUnauthenticated);
+    }
+}
+
+TEST(RequestSignature, SameInputsSameSignatureAnyChangeAnother) {
+    const std::string key = signing_key_for("eai_abcdefghij_secret");
+    ASSERT_EQ(key.size(), 32u);
+    const std::string body = R"({"model":"m"})";
+    const std::string base = request_signature(
+        key, canonical_request("POST", "/v1/chat/completions", 100, "nonce123", body));
+    EXPECT_EQ(base, request_signature(key, canonical_request("POST", "/v1/chat/completions", 100,
+                                                             "nonce123", body)));
+    EXPECT_NE(base, request_signature(key, canonical_request("GET", "/v1/chat/completions", 100,
+                                                             "nonce123", body)));
+    EXPECT_NE(base, request_signature(
+                        key, canonical_request("POST", "/v1/completions", 100, "nonce123", body)));
+    EXPECT_NE(base, request_signature(key, canonical_request("POST", "/v1/chat/completions", 101,
+                                                             "nonce123", body)));
+    EXPECT_NE(base, request_signature(key, canonical_request("POST", "/v1/chat/completions", 100,
+                                                             "nonce124", body)));
+    EXPECT_NE(base, request_signature(key, canonical_request("POST", "/v1/chat/completions", 100,
+                                                             "nonce123", body + " ")));
+}
+
+TEST(RequestSignature, SealingRoundTripsPerKeyAndSecret) {
+    const std::string raw = signing_key_for("eai_abcdefghij_secret");
+    const std::string sealed = seal_signing_key("server-secret", "abcdefghij", raw);
+    EXPECT_EQ(sealed.size(), 64u);
+    EXPECT_EQ(unseal_signing_key("server-secret", "abcdefghij", sealed), raw);
+    EXPECT_NE(unseal_signing_key("other-secret", "abcdefghij", sealed), raw);
+    EXPECT_NE(unseal_signing_key("server-secret", "bbcdefghij", sealed), raw);
+    EXPECT_EQ(unseal_signing_key("server-secret", "abcdefghij", "zz"), "");
+}
+
+TEST(NonceCache, RefusesReplaysUntilExpiryAndWhenFull) {
+    NonceCache cache(2);
+    EXPECT_EQ(cache.remember("k", "n1", 0, 100), NonceCache::Result::kFresh);
+    EXPECT_EQ(cache.remember("k", "n1", 50, 150), NonceCache::Result::kReplayed);
+    EXPECT_EQ(cache.remember("other", "n1", 50, 150), NonceCache::Result::kFresh);
+    EXPECT_EQ(cache.remember("k", "n2", 60, 160), NonceCache::Result::kFull);
+    // n1 of k expires at 100: its slot frees.
+    EXPECT_EQ(cache.remember("k", "n2", 100, 200), NonceCache::Result::kFresh);
+    EXPECT_EQ(cache.size(), 2u);
+}
+
+} // namespace
+} // namespace edgeai::security
