@@ -77,8 +77,8 @@ std::string human_line(const std::string& line) {
                   static_cast<int>(r.unix_ms % 1000), parsed->seq, r.status);
     char numbers[160];
     std::snprintf(numbers, sizeof numbers,
-                  " tokens=%" PRId64 "+%" PRId64 " cost=%.6f latency=%" PRId64 "ms", r.prompt_tokens,
-                  r.completion_tokens, r.cost, r.latency_ms);
+                  " tokens=%" PRId64 "+%" PRId64 " cost=%.6f latency=%" PRId64 "ms",
+                  r.prompt_tokens, r.completion_tokens, r.cost, r.latency_ms);
     std::string out = std::string(head) + " " + or_dash(r.method) + " " + or_dash(r.path) +
                       " model=" + or_dash(r.model) + " backend=" + or_dash(r.backend) +
                       " key=" + or_dash(r.key_id) + " client=" + or_dash(r.client) + numbers +
@@ -105,7 +105,8 @@ core::Result<std::vector<std::string>> last_lines(const std::string& data_dir, s
     for (auto f = files->rbegin(); f != files->rend(); ++f) {
         const bool live = f->named_first_seq == 0;
         if (!live && lines.size() >= count) break;
-        auto more = native::read_last_lines(f->path, count - lines.size(), live ? live_end : nullptr);
+        auto more =
+            native::read_last_lines(f->path, count - lines.size(), live ? live_end : nullptr);
         if (!more.ok()) return more.status();
         more->insert(more->end(), lines.begin(), lines.end());
         lines = std::move(more).value();

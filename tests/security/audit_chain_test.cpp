@@ -123,7 +123,8 @@ TEST(AuditChain, ALineIsOneJsonObjectWithTheRecordPrevAndMacLast) {
     // The mac is HMAC-SHA256 over the bytes before ,"mac":
     const size_t mac_at = line.rfind(",\"mac\":\"");
     ASSERT_NE(mac_at, std::string::npos);
-    EXPECT_EQ(root["mac"].as_string(), core::to_hex(core::hmac_sha256(kKey, line.substr(0, mac_at))));
+    EXPECT_EQ(root["mac"].as_string(),
+              core::to_hex(core::hmac_sha256(kKey, line.substr(0, mac_at))));
     EXPECT_EQ(head.seq, 1);
     EXPECT_EQ(head.hash, core::to_hex(core::sha256(line)));
 }
@@ -192,7 +193,8 @@ TEST(AuditChain, KeysAreHexOfAtLeast32Bytes) {
     auto spaced = parse_audit_key("  \n" + hex.substr(0, 64) + "\r\n\n");
     ASSERT_TRUE(spaced.ok());
     EXPECT_EQ(*spaced, kKey);
-    auto upper = parse_audit_key("5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A");
+    auto upper =
+        parse_audit_key("5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A5A");
     ASSERT_TRUE(upper.ok());
     EXPECT_EQ(*upper, kKey);
     EXPECT_FALSE(parse_audit_key("").ok());

@@ -121,7 +121,8 @@ std::string rotated_audit_file_name(int64_t first_seq) {
 std::optional<int64_t> rotated_audit_file_seq(std::string_view name) {
     constexpr std::string_view kPrefix = "audit-";
     constexpr std::string_view kSuffix = ".log";
-    if (name.size() <= kPrefix.size() + kSuffix.size() || name.substr(0, kPrefix.size()) != kPrefix ||
+    if (name.size() <= kPrefix.size() + kSuffix.size() ||
+        name.substr(0, kPrefix.size()) != kPrefix ||
         name.substr(name.size() - kSuffix.size()) != kSuffix) {
         return std::nullopt;
     }
@@ -212,8 +213,8 @@ core::Result<std::string> read_first_line(const std::string& path) {
 core::Result<std::optional<security::AuditCheckpoint>>
 read_audit_checkpoint(sqlite3* db, const std::string& db_path) {
     sqlite3_stmt* raw = nullptr;
-    int rc = sqlite3_prepare_v2(
-        db, "SELECT seq, head, file, unix_ms, mac FROM audit_checkpoint", -1, &raw, nullptr);
+    int rc = sqlite3_prepare_v2(db, "SELECT seq, head, file, unix_ms, mac FROM audit_checkpoint",
+                                -1, &raw, nullptr);
     Stmt stmt(raw);
     if (rc != SQLITE_OK) {
         // A keys.db made before any audit line has no such table.
@@ -256,8 +257,8 @@ read_audit_checkpoint_file(const std::string& data_dir) {
     sqlite3* raw = nullptr;
     // Read-write without create, as the usage reader does: the last
     // connection to close then removes the -wal and -shm files.
-    int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
     Db db(raw);
     if (rc != SQLITE_OK) return sqlite_error(raw, rc, path);
     sqlite3_busy_timeout(raw, kSqliteBusyTimeoutMs);

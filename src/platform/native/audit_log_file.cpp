@@ -189,10 +189,9 @@ core::Status AuditLogFile::recover() {
                 " the checkpoint says seq " + std::to_string(cp->seq) +
                 " was written: the log was truncated or deleted" + start_over_hint(key_path));
         } else if (head_.seq == cp->seq && head_.hash != cp->head) {
-            return core::data_loss("the last line of " + where + " (seq " +
-                                   std::to_string(cp->seq) +
-                                   ") is not the line the checkpoint recorded" +
-                                   start_over_hint(key_path));
+            return core::data_loss(
+                "the last line of " + where + " (seq " + std::to_string(cp->seq) +
+                ") is not the line the checkpoint recorded" + start_over_hint(key_path));
         }
     }
     EDGEAI_TRY(open_live_file());
@@ -298,8 +297,8 @@ void AuditLogFile::run_writer() {
             written = write_batch(batch, dropped_before);
             if (written > 0) {
                 if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
-                    const core::Status st = core::unavailable(
-                        "cannot sync " + live_path_ + ": " + errno_text());
+                    const core::Status st =
+                        core::unavailable("cannot sync " + live_path_ + ": " + errno_text());
                     logger_.error("audit log not synced", {{"error", st.message()}});
                     std::lock_guard<std::mutex> error_lock(mu_);
                     last_error_ = st;

@@ -6,6 +6,7 @@
 #include "gateway/gateway.h"
 #include "gateway/job_runner.h"
 #include "gateway/response_cache.h"
+#include "platform/native/audit_log_file.h"
 #include "platform/native/connectivity_monitor.h"
 #include "platform/native/engine_worker.h"
 #include "platform/native/event_loop.h"
@@ -193,8 +194,8 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
 }
 
 int run_serve(const core::Settings& settings, const std::string& data_dir,
-              telemetry::Logger& logger, const std::string& version,
-              const LocalServeOptions& local, bool insecure_no_auth) {
+              telemetry::Logger& logger, const std::string& version, const LocalServeOptions& local,
+              bool insecure_no_auth) {
     // Writes to a closed socket must come back as errors, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -410,7 +411,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     }
     auto server_secret = load_or_create_server_secret(data_dir);
     if (!server_secret.ok()) {
-        logger.error("cannot read the server secret", {{"error", server_secret.status().message()}});
+        logger.error("cannot read the server secret",
+                     {{"error", server_secret.status().message()}});
         return 1;
     }
     gateway::AccessControl::Options access_options;
@@ -453,9 +455,23 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     key_refresh.expires_after(kKeyRefreshInterval);
     key_refresh.async_wait(on_key_refresh);
 
+    // The audit log: one signed, chained line per request, written by its
+    // own thread.
+    std::unique_ptr<AuditLogFile> audit_log;
+    if (settings.audit.enabled) {
+        auto opened = AuditLogFile::open(settings.audit, data_dir, logger, AuditLogFile::Options{});
+        if (!opened.ok()) {
+            logger.error("cannot open the audit log (audit.enabled = false turns it off)",
+                         {{"error", opened.status().message()}});
+            return 1;
+        }
+        audit_log = std::move(opened).value();
+    }
+
     gateway::GatewayDeps deps;
     deps.settings = &settings;
     deps.access = &access;
+    deps.audit = audit_log.get();
     deps.random_bytes = [](size_t n) {
         auto bytes = random_bytes(n);
         return bytes.ok() ? std::move(bytes).value() : std::string();

@@ -187,9 +187,10 @@ TEST_F(AuditLogFileTest, RotationContinuesTheChainAcrossFilesNamedByTheirFirstSe
     write(1, 10);
     write(11, 5);
     const std::vector<std::string> names = dir_names(dir_.path());
-    const int rotated = static_cast<int>(
-        std::count_if(names.begin(), names.end(),
-                      [](const std::string& n) { return rotated_audit_file_seq(n).has_value(); }));
+    const int rotated =
+        static_cast<int>(std::count_if(names.begin(), names.end(), [](const std::string& n) {
+            return rotated_audit_file_seq(n).has_value();
+        }));
     EXPECT_GE(rotated, 3) << ::testing::PrintToString(names);
     EXPECT_NE(std::find(names.begin(), names.end(), "audit-1.log"), names.end());
 
@@ -210,8 +211,8 @@ TEST_F(AuditLogFileTest, RotationContinuesTheChainAcrossFilesNamedByTheirFirstSe
     EXPECT_EQ(expected_seq, 16);
 
     const AuditVerification v = verify();
-    EXPECT_FALSE(v.fault.has_value()) << v.fault->file << ":" << v.fault->line << " "
-                                      << v.fault->reason;
+    EXPECT_FALSE(v.fault.has_value())
+        << v.fault->file << ":" << v.fault->line << " " << v.fault->reason;
     EXPECT_EQ(v.lines, 15);
     EXPECT_EQ(v.files, static_cast<int64_t>(files->size()));
 
@@ -404,9 +405,7 @@ TEST(AuditFiles, LastLinesAreReadFromTheEnd) {
     for (int i = 0; i < 5000; ++i)
         text += "line " + std::to_string(i) + "\n";
     text += "torn";
-    {
-        std::ofstream(path) << text;
-    }
+    { std::ofstream(path) << text; }
     auto last = read_last_line(path);
     ASSERT_TRUE(last.ok());
     EXPECT_EQ(last->line, "line 4999");
