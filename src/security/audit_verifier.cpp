@@ -71,6 +71,10 @@ bool AuditChainVerifier::check_order(const AuditLine& line) {
                                        ": lines were removed from its start, or files were "
                                        "renamed");
     }
+    if (line_in_file_ == 1 && line.notes.kept_from == 0) {
+        return fail(line_in_file_, "the file's first line does not carry kept_from, as the first "
+                                   "line of every file does: lines were removed from its start");
+    }
     if (head_.seq == 0) {
         // The first line seen. Older files may have been rotated away, so
         // its prev cannot be checked unless it is the chain's very first.

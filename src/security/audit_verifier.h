@@ -2,7 +2,8 @@
 // first line that is not what the writer wrote: not an audit line, a mac that
 // does not match (edited, forged, another key), a seq out of turn (a line
 // deleted, inserted or moved), a prev that does not match the line before, a
-// file whose first line is not the one its name promises, a log that starts
+// file whose first line is not the one its name promises or does not carry
+// `kept_from` (the writer puts it on every file's first line), a log that starts
 // after the oldest line the writer says it keeps (`kept_from`), and, against
 // the checkpoint, a log that ends before the last line known to be on disk.
 //

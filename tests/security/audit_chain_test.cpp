@@ -37,11 +37,15 @@ AuditRecord sample_record(int64_t i) {
     return r;
 }
 
+// Every line says it keeps the chain from seq 1, so a test may cut the
+// chain into files anywhere (the writer notes it on each file's first line).
 std::vector<std::string> make_chain(int count, AuditChainHead& head,
                                     const std::string& key = kKey) {
     std::vector<std::string> lines;
+    AuditLineNotes notes;
+    notes.kept_from = 1;
     for (int i = 0; i < count; ++i)
-        lines.push_back(next_audit_line(head, key, sample_record(head.seq + 1), false));
+        lines.push_back(next_audit_line(head, key, sample_record(head.seq + 1), false, notes));
     return lines;
 }
 
@@ -304,9 +308,11 @@ TEST(AuditVerifier, AChainRewrittenWithTheKeyStillDisagreesWithTheCheckpoint) {
     lines.resize(2);
     AuditRecord changed = sample_record(3);
     changed.status = 403;
-    lines.push_back(next_audit_line(fork, kKey, changed, false));
+    AuditLineNotes notes;
+    notes.kept_from = 1;
+    lines.push_back(next_audit_line(fork, kKey, changed, false, notes));
     for (int i = 4; i <= 5; ++i)
-        lines.push_back(next_audit_line(fork, kKey, sample_record(i), false));
+        lines.push_back(next_audit_line(fork, kKey, sample_record(i), false, notes));
     expect_fault(verify(lines, &cp), 5, "not the line the checkpoint recorded");
 }
 
@@ -349,6 +355,11 @@ TEST(AuditVerifier, DeletingTheOldestKeptFilesShowsThroughKeptFrom) {
     auto fault = verify({live});
     expect_fault(fault, 1, "kept every line from seq 1");
     EXPECT_EQ(fault->file, "audit.log");
+
+    // The first lines of the only file removed: the new first line does not
+    // say what is kept.
+    FileLines headless{"audit.log", 0, {lines.begin() + 1, lines.end()}, ""};
+    expect_fault(verify({headless}), 1, "removed from its start");
 }
 
 } // namespace

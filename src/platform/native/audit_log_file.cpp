@@ -6,6 +6,9 @@
 #include "platform/native/system.h"
 
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -324,6 +327,15 @@ void AuditLogFile::run_writer() {
         published_head_ = head_;
         written_total_ += batch.size();
         batch.clear();
+        // A burst leaves a large vector behind (it swaps with the queue):
+        // give the memory back so what a burst took does not stay resident.
+        if (batch.capacity() > 4 * options_.batch_size) {
+            std::vector<security::AuditRecord>().swap(batch);
+#ifdef __GLIBC__
+            // glibc keeps this thread's arena at its high-water mark otherwise.
+            malloc_trim(0);
+#endif
+        }
         written_.notify_all();
         if (stopping_ && queue_.empty()) return;
     }
