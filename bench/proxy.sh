@@ -15,7 +15,10 @@
 #     and a fixed SSE stream (10 chunks + [DONE]) at POST /sse/v1/chat/completions
 #   - nginx "proxy": proxy_pass to the upstream with upstream keepalive
 #   - edgeai twice: one instance with --upstream .../v1, one with .../sse/v1
-#     (edgeai always calls <upstream>/chat/completions)
+#     (edgeai always calls <upstream>/chat/completions); that pair three times:
+#     unauthenticated (no keys, audit log off), with one API key whose generous
+#     limits never bind plus the audit log (wrk sends the key), and through a
+#     fallback route (no keys, audit log off)
 #   - the Portkey gateway (npm, pinned in bench/portkey), routed with
 #     x-portkey-provider / x-portkey-custom-host
 #
@@ -85,12 +88,17 @@ WRK_THREADS=1
 # written with the results for why.
 NGINX_WORKERS=1
 
-# edgeai twice: as a plain proxy, and through a [[routes]] entry with two
-# targets (both the same upstream; the first always answers), so the cost of
-# the routed request path is measured in the same run as the rest.
-TARGETS=(direct nginx edgeai edgeai_route portkey)
+# edgeai three times: as a plain proxy with no API keys and the audit log off
+# (the unauthenticated figure), the same with one API key (limits set so high
+# they never bind) and the audit log on, and through a [[routes]] entry with two
+# targets (both the same upstream; the first always answers; no keys, audit
+# off), so the cost of auth + limits + audit and of the routed request path are
+# measured in the same run as the rest.
+TARGETS=(direct nginx edgeai edgeai_key edgeai_route portkey)
 declare -A LABEL=([direct]="direct" [nginx]="nginx proxy_pass" [edgeai]="edgeai"
-    [edgeai_route]="edgeai, fallback route" [portkey]="Portkey")
+    [edgeai_key]="edgeai, key + limits + audit" [edgeai_route]="edgeai, fallback route" [portkey]="Portkey")
+# Limits of the keyed target's key: far above anything this machine can send.
+KEY_LIMITS=(--rpm 1000000000 --tpm 1000000000000 --concurrency 100000)
 
 log() { printf '[proxy.sh] %s\n' "$*" >&2; }
 die() {
@@ -326,7 +334,7 @@ our_ticks() {
 # --- fixtures -------------------------------------------------------------------
 
 read -r UP_PORT NGX_PORT EA_PORT EA_SSE_PORT PK_PORT READY_PORT PK_READY_PORT ER_PORT ER_SSE_PORT \
-    <<<"$(free_ports 9)"
+    EK_PORT EK_SSE_PORT <<<"$(free_ports 11)"
 
 CHUNK_HEAD='{"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","system_fingerprint":"fp_bench","choices":[{"index":0,"delta":'
 COMPLETION_JSON='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","system_fingerprint":"fp_bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
@@ -441,9 +449,15 @@ STATUS[direct]="" STATUS[nginx]=""
 
 # An empty config file, so no edgeai.toml of the caller's is picked up.
 : >"$WORK/edgeai.toml"
-# Sets EDGEAI_ARGV to the command line of one edgeai server.
-edgeai_cmd() { # port upstream_base data_dir log_level [route]
-    local config="$WORK/edgeai.toml"
+# Sets EDGEAI_ARGV to the command line of one edgeai server. variant: plain (no
+# keys, audit log off), key (audit log on; the caller puts a key in data_dir),
+# route (as plain, through a [[routes]] entry) or empty (edgeai's defaults).
+edgeai_cmd() { # port upstream_base data_dir log_level [variant]
+    local config="$WORK/edgeai.toml" audit=()
+    case ${5:-} in
+    plain | route) audit=(EDGEAI_AUDIT_ENABLED=false) ;;
+    key) audit=(EDGEAI_AUDIT_ENABLED=true) ;;
+    esac
     if [[ ${5:-} == route ]]; then
         # The request path with routing: plan, breaker, attempt bookkeeping.
         config="$WORK/edgeai-route-$1.toml"
@@ -466,22 +480,43 @@ targets = ["primary:gpt-4o-mini", "secondary:gpt-4o-mini"]
 TOML
     fi
     # shellcheck disable=SC2206 # EDGEAI_EXTRA_ARGS is meant to be word-split
-    EDGEAI_ARGV=(env OPENAI_API_KEY=bench EDGEAI_LOG_REQUESTS=false "$EDGEAI_BIN" serve
+    EDGEAI_ARGV=(env OPENAI_API_KEY=bench EDGEAI_LOG_REQUESTS=false "${audit[@]}" "$EDGEAI_BIN" serve
         --config "$config" --listen "127.0.0.1:$1" --upstream "$2" --data-dir "$3" --log-level "$4" ${EDGEAI_EXTRA_ARGS:-})
 }
 
-# start_edgeai target port sse_port [route]
+# Makes one API key (KEY_LIMITS) in a data directory and prints its secret.
+make_key() { # data_dir
+    "$EDGEAI_BIN" keys create --name bench "${KEY_LIMITS[@]}" --config "$WORK/edgeai.toml" \
+        --data-dir "$1" --log-level warn 2>>"$WORK/keys-create.err"
+}
+
+# start_edgeai target port sse_port variant (see edgeai_cmd)
 start_edgeai() {
-    local t=$1 port=$2 sse_port=$3 route=${4:-}
+    local t=$1 port=$2 sse_port=$3 variant=$4 key_json="" key_sse=""
     if ((!HAVE_EDGEAI)); then
         STATUS[$t]="binary missing"
         return
     fi
+    URL_JSON[$t]="http://127.0.0.1:$port/v1/chat/completions"
+    URL_SSE[$t]="http://127.0.0.1:$sse_port/v1/chat/completions"
+    HDR_JSON[$t]="" HDR_SSE[$t]=""
+    if [[ $variant == key ]]; then
+        # One key per instance, in the data directory that instance serves from.
+        mkdir -p "$WORK/$t-data" "$WORK/$t-sse-data"
+        if ! key_json=$(make_key "$WORK/$t-data") || ! key_sse=$(make_key "$WORK/$t-sse-data") \
+            || [[ $key_json != eai_* || $key_sse != eai_* ]]; then
+            STATUS[$t]="key creation failed"
+            log "${LABEL[$t]}: edgeai keys create failed: $(tail -3 "$WORK/keys-create.err" 2>/dev/null)"
+            return
+        fi
+        HDR_JSON[$t]="Authorization: Bearer $key_json"
+        HDR_SSE[$t]="Authorization: Bearer $key_sse"
+    fi
     log "starting ${LABEL[$t]} on 127.0.0.1:$port and 127.0.0.1:$sse_port"
-    edgeai_cmd "$port" "http://127.0.0.1:$UP_PORT/v1" "$WORK/$t-data" warn "$route"
+    edgeai_cmd "$port" "http://127.0.0.1:$UP_PORT/v1" "$WORK/$t-data" warn "$variant"
     start_bg "$WORK/$t.log" "${EDGEAI_ARGV[@]}"
     PID_MAIN[$t]=$START_PID
-    edgeai_cmd "$sse_port" "http://127.0.0.1:$UP_PORT/sse/v1" "$WORK/$t-sse-data" warn "$route"
+    edgeai_cmd "$sse_port" "http://127.0.0.1:$UP_PORT/sse/v1" "$WORK/$t-sse-data" warn "$variant"
     start_bg "$WORK/$t-sse.log" "${EDGEAI_ARGV[@]}"
     PID_SSE[$t]=$START_PID
     STATUS[$t]=""
@@ -491,11 +526,9 @@ start_edgeai() {
         log "${LABEL[$t]} did not become ready; log tail:"
         tail -n 20 "$WORK/$t.log" "$WORK/$t-sse.log" >&2 || true
     fi
-    URL_JSON[$t]="http://127.0.0.1:$port/v1/chat/completions"
-    URL_SSE[$t]="http://127.0.0.1:$sse_port/v1/chat/completions"
-    HDR_JSON[$t]="" HDR_SSE[$t]=""
 }
-start_edgeai edgeai "$EA_PORT" "$EA_SSE_PORT"
+start_edgeai edgeai "$EA_PORT" "$EA_SSE_PORT" plain
+start_edgeai edgeai_key "$EK_PORT" "$EK_SSE_PORT" key
 start_edgeai edgeai_route "$ER_PORT" "$ER_SSE_PORT" route
 
 log "starting Portkey on 127.0.0.1:$PK_PORT"
@@ -519,13 +552,15 @@ REQ_SSE='{"model":"gpt-4o-mini","messages":[{"role":"user","content":"hi"}],"str
 
 smoke() { # target mode
     local t=$1 mode=$2 url hdr body expect out code line
-    local args=(-sS -m 10 -o "$WORK/smoke-$t-$mode.body" -w '%{http_code} %{content_type}' -X POST
-        -H 'Content-Type: application/json' -H 'Authorization: Bearer bench')
+    local args=(-sS -m 10 -o "$WORK/smoke-$t-$mode.body" -D "$WORK/smoke-$t-$mode.headers"
+        -w '%{http_code} %{content_type}' -X POST -H 'Content-Type: application/json')
     if [[ $mode == sse ]]; then
         url=${URL_SSE[$t]} hdr=${HDR_SSE[$t]} body=$REQ_SSE expect='data: [DONE]'
     else
         url=${URL_JSON[$t]} hdr=${HDR_JSON[$t]} body=$REQ_JSON expect='"chat.completion"'
     fi
+    # The same default bearer token as bench/wrk/chat.lua, unless the target has its own.
+    grep -qi '^authorization:' <<<"$hdr" || args+=(-H 'Authorization: Bearer bench')
     while IFS= read -r line; do
         if [[ -n $line ]]; then args+=(-H "$line"); fi
     done <<<"$hdr"
@@ -547,6 +582,22 @@ smoke() { # target mode
             echo "smoke test (sse) saw $n data chunks instead of 10"
             return 1
         }
+    fi
+    if [[ $t == edgeai_key ]]; then
+        # The keyed target must really check the key and its limits: 401 without
+        # the key or with a wrong one, x-ratelimit-* headers with it.
+        grep -qi '^x-ratelimit-' "$WORK/smoke-$t-$mode.headers" || {
+            echo "smoke test ($mode): no x-ratelimit-* headers in the keyed answer"
+            return 1
+        }
+        for line in "" "Authorization: Bearer bench"; do
+            out=$(curl -sS -m 10 -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+                ${line:+-H "$line"} --data-raw "$body" "$url" 2>&1) || true
+            [[ $out == 401 ]] || {
+                echo "smoke test ($mode) ${line:+with a wrong key}${line:-without a key} got $out instead of 401"
+                return 1
+            }
+        done
     fi
     return 0
 }
@@ -757,6 +808,28 @@ log "other processes used about ${FOREIGN_PCT}% of the CPU during the load phase
 ((FOREIGN_PCT > 5)) && NOTES+=("other processes used about ${FOREIGN_PCT}% of the machine's CPU during the load phases: the numbers are disturbed")
 ((DISTURBED_RUNS > 0)) && NOTES+=("$DISTURBED_RUNS run(s), marked * below, had other processes using more than ${FOREIGN_LIMIT}% of the CPU after the retries ran out")
 
+# The audit log really was on for the keyed target only: its lines (both
+# instances) against the requests wrk counted for it (the last try of each run).
+audit_lines() { # data_dir...
+    find "$@" -maxdepth 1 -type f -name 'audit*' ! -name '*.key' -exec cat {} + 2>/dev/null | wc -l
+}
+if usable edgeai_key; then
+    sent=0
+    for f in "$WORK"/wrk/*-edgeai_key.txt "$WORK"/wrk/*-edgeai_key-[0-9]*.txt; do
+        [[ -f $f ]] && sent=$((sent + $(field "$f" requests)))
+    done
+    R[audit_lines]=$(audit_lines "$WORK/edgeai_key-data" "$WORK/edgeai_key-sse-data")
+    R[audit_sent]=$sent
+    log "audit log of ${LABEL[edgeai_key]}: ${R[audit_lines]} lines for $sent requests counted by wrk"
+    ((R[audit_lines] * 100 < sent * 99)) \
+        && NOTES+=("${LABEL[edgeai_key]}: its audit log has ${R[audit_lines]} lines for the $sent requests wrk counted")
+fi
+for t in edgeai edgeai_route; do
+    usable "$t" || continue
+    n=$(audit_lines "$WORK/$t-data" "$WORK/$t-sse-data")
+    ((n == 0)) || NOTES+=("${LABEL[$t]}: wrote $n audit lines although its audit log was meant to be off")
+done
+
 # --- edgeai binary size and start-to-ready ------------------------------------------
 
 if ((HAVE_EDGEAI)); then
@@ -829,8 +902,8 @@ ach_cell() { # target rate
 }
 
 rows=()
-# name, then one cell per target (direct, nginx, edgeai, edgeai_route, Portkey), goal, result.
-row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 | $8 |"); }
+# name, then one cell per target (direct, nginx, edgeai, edgeai_key, edgeai_route, Portkey), goal, result.
+row() { rows+=("| $1 | $2 | $3 | $4 | $5 | $6 | $7 | $8 | $9 |"); }
 
 for mode in json sse; do
     name="Throughput, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE") (req/s, median of $RUNS)"
@@ -844,8 +917,21 @@ for mode in json sse; do
         result="${STATUS[edgeai]}"
     fi
     row "$name" "$(cell direct tp_${mode}_direct)" "$(cell nginx tp_${mode}_nginx)" \
-        "$(cell edgeai tp_${mode}_edgeai)" "$(cell edgeai_route tp_${mode}_edgeai_route)" \
+        "$(cell edgeai tp_${mode}_edgeai)" "$(cell edgeai_key tp_${mode}_edgeai_key)" \
+        "$(cell edgeai_route tp_${mode}_edgeai_route)" \
         "$(cell portkey tp_${mode}_portkey)" "≥ 0.7× nginx and ≥ 20× Portkey" "$result"
+done
+for mode in json sse; do
+    e=${R[tp_${mode}_edgeai]:-} k=${R[tp_${mode}_edgeai_key]:-}
+    result="n/a"
+    if usable edgeai && usable edgeai_key && [[ -n $e && -n $k && $e != 0 ]]; then
+        result="$(calc "printf \"%.2f\", $k / $e")× unauthenticated: $(met "$k >= 0.90 * $e")"
+    elif ! usable edgeai_key; then
+        result="${STATUS[edgeai_key]}"
+    fi
+    row "Key + limits + audit ÷ unauthenticated, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE")" \
+        "—" "—" "—" "$([[ $result == *×* ]] && echo "${result%%×*}×" || echo "$result")" "—" "—" \
+        "key ≥ 0.90× unauthenticated" "$result"
 done
 for mode in json sse; do
     e=${R[tp_${mode}_edgeai]:-} r=${R[tp_${mode}_edgeai_route]:-}
@@ -854,7 +940,7 @@ for mode in json sse; do
         result="$(calc "printf \"%.2f\", $r / $e")× edgeai: $(met "$r >= 0.95 * $e")"
     fi
     row "Fallback route against plain proxy, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE")" \
-        "—" "—" "—" "$([[ $result == n/a ]] && echo n/a || echo "${result%%×*}×")" "—" \
+        "—" "—" "—" "—" "$([[ $result == n/a ]] && echo n/a || echo "${result%%×*}×")" "—" \
         "route ≥ 0.95× edgeai" "$result"
 done
 cpu_cell() { # target mode
@@ -863,7 +949,7 @@ cpu_cell() { # target mode
 for mode in json sse; do
     row "CPU used by the server during the $([[ $mode == json ]] && echo JSON || echo SSE) throughput runs (cores)" \
         "$(cpu_cell direct "$mode")" "$(cpu_cell nginx "$mode")" "$(cpu_cell edgeai "$mode")" \
-        "$(cpu_cell edgeai_route "$mode")" "$(cpu_cell portkey "$mode")" "" ""
+        "$(cpu_cell edgeai_key "$mode")" "$(cpu_cell edgeai_route "$mode")" "$(cpu_cell portkey "$mode")" "" ""
 done
 
 for rate in $RATES; do
@@ -882,7 +968,8 @@ for rate in $RATES; do
         fi
     done
     row "Latency p50 / p99 at $rate req/s (µs)" "$(pair direct lat "$rate")" "$(pair nginx lat "$rate")" \
-        "$(pair edgeai lat "$rate")" "$(pair edgeai_route lat "$rate")" "$(pair portkey lat "$rate")" "" ""
+        "$(pair edgeai lat "$rate")" "$(pair edgeai_key lat "$rate")" "$(pair edgeai_route lat "$rate")" \
+        "$(pair portkey lat "$rate")" "" ""
     goal="" result=""
     if [[ $rate == 5000 ]]; then
         goal="p99 added < 100 µs"
@@ -896,11 +983,13 @@ for rate in $RATES; do
         fi
     fi
     row "Added latency p50 / p99 at $rate req/s (µs, minus direct)" "—" "$(pair nginx add "$rate")" \
-        "$(pair edgeai add "$rate")" "$(pair edgeai_route add "$rate")" "$(pair portkey add "$rate")" \
+        "$(pair edgeai add "$rate")" "$(pair edgeai_key add "$rate")" "$(pair edgeai_route add "$rate")" \
+        "$(pair portkey add "$rate")" \
         "$goal" "$result"
     row "Achieved rate at $rate req/s offered (req/s, median)" \
         "$(ach_cell direct "$rate")" "$(ach_cell nginx "$rate")" \
-        "$(ach_cell edgeai "$rate")" "$(ach_cell edgeai_route "$rate")" "$(ach_cell portkey "$rate")" "" ""
+        "$(ach_cell edgeai "$rate")" "$(ach_cell edgeai_key "$rate")" "$(ach_cell edgeai_route "$rate")" \
+        "$(ach_cell portkey "$rate")" "" ""
 done
 
 rss_cell() { # target key
@@ -911,31 +1000,33 @@ if usable edgeai && [[ -n ${R[rss_idle_edgeai]:-} ]]; then
     result=$(met "${R[rss_idle_edgeai]} * 1024 < 10e6")
 fi
 row "RSS idle (MB)" "$(rss_cell direct rss_idle_direct)" "$(rss_cell nginx rss_idle_nginx)" \
-    "$(rss_cell edgeai rss_idle_edgeai)" "$(rss_cell edgeai_route rss_idle_edgeai_route)" \
+    "$(rss_cell edgeai rss_idle_edgeai)" "$(rss_cell edgeai_key rss_idle_edgeai_key)" \
+    "$(rss_cell edgeai_route rss_idle_edgeai_route)" \
     "$(rss_cell portkey rss_idle_portkey)" "edgeai < 10 MB" "$result"
 row "RSS under load, max (MB)" "$(rss_cell direct rss_load_direct)" "$(rss_cell nginx rss_load_nginx)" \
-    "$(rss_cell edgeai rss_load_edgeai)" "$(rss_cell edgeai_route rss_load_edgeai_route)" \
+    "$(rss_cell edgeai rss_load_edgeai)" "$(rss_cell edgeai_key rss_load_edgeai_key)" \
+    "$(rss_cell edgeai_route rss_load_edgeai_route)" \
     "$(rss_cell portkey rss_load_portkey)" "" ""
 
 if ((HAVE_EDGEAI)) && [[ -n ${R[bin_stripped]:-} ]]; then
     v=$(calc "printf \"%.2f\", ${R[bin_stripped]} / 1e6")
-    row "edgeai binary, stripped (MB)" "—" "—" "$v" "—" "—" "< 3 MB" "$(met "${R[bin_stripped]} < 3e6")"
+    row "edgeai binary, stripped (MB)" "—" "—" "$v" "—" "—" "—" "< 3 MB" "$(met "${R[bin_stripped]} < 3e6")"
 else
-    row "edgeai binary, stripped (MB)" "—" "—" "${STATUS[edgeai]:-n/a}" "—" "—" "< 3 MB" "${STATUS[edgeai]:-n/a}"
+    row "edgeai binary, stripped (MB)" "—" "—" "${STATUS[edgeai]:-n/a}" "—" "—" "—" "< 3 MB" "${STATUS[edgeai]:-n/a}"
 fi
 if ((HAVE_EDGEAI)) && [[ -n ${R[ready_edgeai]:-} ]]; then
     pk=${R[ready_portkey]:-n/a}
     [[ $pk != n/a ]] && pk="$pk (port accepts)"
-    row "Start to ready (ms, median of $READY_RUNS)" "—" "—" "${R[ready_edgeai]}" "—" "$pk" "< 50 ms" \
+    row "Start to ready (ms, median of $READY_RUNS)" "—" "—" "${R[ready_edgeai]}" "—" "—" "$pk" "< 50 ms" \
         "$(met "${R[ready_edgeai]} < 50")"
 else
-    row "Start to ready (ms, median of $READY_RUNS)" "—" "—" "${STATUS[edgeai]:-n/a}" "—" \
+    row "Start to ready (ms, median of $READY_RUNS)" "—" "—" "${STATUS[edgeai]:-n/a}" "—" "—" \
         "${R[ready_portkey]:-n/a}" "< 50 ms" "${STATUS[edgeai]:-n/a}"
 fi
 
 TABLE=$(
-    echo "| Metric | direct | nginx proxy_pass | edgeai | edgeai, fallback route | Portkey | Goal (edgeai) | Result |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+    echo "| Metric | direct | nginx proxy_pass | edgeai | edgeai, key + limits + audit | edgeai, fallback route | Portkey | Goal (edgeai) | Result |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"
     printf '%s\n' "${rows[@]}"
 )
 
@@ -951,10 +1042,12 @@ commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo "no commit")
 if ((HAVE_EDGEAI)); then
     ver_edgeai=$("$EDGEAI_BIN" --version 2>/dev/null | head -n 1 | sed 's/^edgeai //') || true
     built=$(date -u -r "$EDGEAI_BIN" '+%Y-%m-%d %H:%M UTC')
-    edgeai_desc="${ver_edgeai:-(no --version)} (\`$(realpath --relative-to="$ROOT" "$EDGEAI_BIN" 2>/dev/null || echo "$EDGEAI_BIN")\`, built $built, repo HEAD $commit; $(mb $((R[bin_unstripped] / 1024))) MB unstripped; threads at idle: ${R[threads_edgeai]:-?})"
+    edgeai_desc="${ver_edgeai:-(no --version)} (\`$(realpath --relative-to="$ROOT" "$EDGEAI_BIN" 2>/dev/null || echo "$EDGEAI_BIN")\`, built $built, repo HEAD $commit; $(mb $((R[bin_unstripped] / 1024))) MB unstripped; threads at idle: ${R[threads_edgeai]:-?}, with key + limits + audit ${R[threads_edgeai_key]:-?})"
 else
     edgeai_desc="binary missing (run scripts/setup.sh)"
 fi
+AUDIT_DESC=""
+[[ -n ${R[audit_lines]:-} ]] && AUDIT_DESC="; its audit logs had ${R[audit_lines]} lines at the end of the load phases, for ${R[audit_sent]} requests counted by wrk"
 mode_desc="full"
 ((QUICK)) && mode_desc="quick (--quick: numbers are indicative only)"
 
@@ -967,10 +1060,10 @@ Generated by \`bench/proxy.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $mode_desc 
 - Upstream: an nginx serving a fixed chat completion (JSON) and a fixed SSE stream of 10 \`chat.completion.chunk\` events plus \`[DONE]\`. "direct" is wrk straight to it; the other columns go through a proxy to it.
 - nginx proxy_pass: a second nginx instance with \`keepalive 64\`, \`proxy_http_version 1.1\`, \`proxy_set_header Connection ""\` (buffering off for the SSE location): the speed limit for a proxy here.
 - Workers: both nginx instances run \`worker_processes 1\`. On 2 cores wrk takes about one core, so a second worker per nginx would only add context switches; one worker each also matches Portkey, whose JavaScript runs on one thread. edgeai runs with its defaults (the thread count above).
-- edgeai: \`edgeai serve --config EMPTY_FILE --listen 127.0.0.1:PORT --upstream http://127.0.0.1:UPSTREAM/v1 --log-level warn\` with \`EDGEAI_LOG_REQUESTS=false\` and \`OPENAI_API_KEY=bench\`; a second instance with \`--upstream .../sse/v1\` serves the streamed runs. Its defaults include usage accounting (a row per request in \`usage.db\`, written in batches by a second thread) and the response cache (these requests are sampled, so they are not cached). "edgeai, fallback route": the same, with a config of two \`[[backends]]\` (both this upstream) and a \`[[routes]]\` entry naming both, so every request goes through route matching, the plan, breaker and in-flight bookkeeping and keeps its body for a retry. Portkey: \`build/start-server.js --headless --port=PORT\` with \`NODE_ENV=production\`, held to 127.0.0.1, routed with \`x-portkey-provider: openai\` and \`x-portkey-custom-host\`.
+- edgeai: \`edgeai serve --config EMPTY_FILE --listen 127.0.0.1:PORT --upstream http://127.0.0.1:UPSTREAM/v1 --log-level warn\` with \`EDGEAI_LOG_REQUESTS=false\`, \`OPENAI_API_KEY=bench\` and \`EDGEAI_AUDIT_ENABLED=false\`, and no API keys in its data directory: the unauthenticated figure; a second instance with \`--upstream .../sse/v1\` serves the streamed runs. Its defaults include usage accounting (a row per request in \`usage.db\`, written in batches by a second thread) and the response cache (these requests are sampled, so they are not cached). "edgeai, key + limits + audit": the same with \`EDGEAI_AUDIT_ENABLED=true\` (a hash-chained, HMAC-signed line per request in \`audit.log\`), and one key per instance made beforehand with \`edgeai keys create --name bench ${KEY_LIMITS[*]}\` in its data directory, so auth is enforced and every request is looked up, checked against its scopes and token buckets (limits far above what this machine can send, so they never bind) and answered with \`x-ratelimit-*\` headers; wrk sends that key as \`Authorization: Bearer\` (checked before the runs: 401 without it or with a wrong one)${AUDIT_DESC}. "edgeai, fallback route": the same as plain edgeai (no keys, audit off), with a config of two \`[[backends]]\` (both this upstream) and a \`[[routes]]\` entry naming both, so every request goes through route matching, the plan, breaker and in-flight bookkeeping and keeps its body for a retry. Portkey: \`build/start-server.js --headless --port=PORT\` with \`NODE_ENV=production\`, held to 127.0.0.1, routed with \`x-portkey-provider: openai\` and \`x-portkey-custom-host\`.
 - Throughput: closed loop, \`wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s\`, POST of \`$REQ_JSON\` (plus \`"stream":true\` for SSE), median of $RUNS run(s) after a ${WARMUP} s warm-up, targets interleaved. RSS: VmRSS (process plus children, so nginx is master plus worker; for direct, the upstream nginx) sampled every 100 ms during the throughput runs; idle is after start and one request of each kind. CPU: the server's user+system time over the run's wall time, median of the runs.
 - Latency: plain JSON, $CONNS connections at a fixed offered rate (wrk \`delay()\` pacing against a schedule), wrk's latency percentiles from request write to last response byte, median over $LAT_RUNS run(s) of ${LAT_DURATION} s; added = proxy minus direct at the same rate. A target whose closed-loop maximum is below a rate is not run at it. wrk's timers tick in whole milliseconds, so at 5000 req/s requests leave in bursts of about 5 per millisecond.
-- Start to ready: time from spawn to the \`"msg":"listening"\` log line (logged at info, so these starts use \`--log-level info\`), fresh data directory each start, median of $READY_RUNS. For Portkey, time until its port accepts connections (reference only). MB = 10^6 bytes.
+- Start to ready: time from spawn to the \`"msg":"listening"\` log line (logged at info, so these starts use \`--log-level info\`), edgeai's defaults otherwise (audit log on, no keys), fresh data directory each start, median of $READY_RUNS. For Portkey, time until its port accepts connections (reference only). MB = 10^6 bytes.
 EOF
 )
 

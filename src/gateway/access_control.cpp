@@ -63,6 +63,20 @@ uint32_t scope_for(api::Endpoint endpoint) {
     return security::kScopeAdmin;
 }
 
+std::string owner_of(const Caller& caller) {
+    return caller.key != nullptr ? caller.key->id : std::string();
+}
+
+bool may_see(const Caller& caller, std::string_view owner) {
+    return caller.key == nullptr || caller.key->has_scope(security::kScopeAdmin) ||
+           caller.key->id == owner;
+}
+
+std::optional<std::string> visible_owner(const Caller& caller) {
+    if (caller.key == nullptr || caller.key->has_scope(security::kScopeAdmin)) return std::nullopt;
+    return caller.key->id;
+}
+
 bool is_loopback_peer(std::string_view peer) {
     const std::string_view address = security::peer_address(peer);
     if (address == "::1") return true;
@@ -291,10 +305,21 @@ std::optional<api::ApiError> AccessControl::admit(Caller& caller, int64_t estima
 }
 
 void AccessControl::finish(Caller& caller, int64_t used_tokens, double cost) {
-    if (!caller.admitted || caller.key == nullptr) return;
+    if (caller.key == nullptr) return;
+    if (caller.charge_only) {
+        caller.charge_only = false;
+        limiter_.charge(*caller.key, used_tokens, cost, options_.clock->unix_ms());
+        return;
+    }
+    if (!caller.admitted) return;
     caller.admitted = false;
     limiter_.finish(*caller.key, caller.estimated_tokens, used_tokens, cost,
                     options_.clock->unix_ms());
+}
+
+void AccessControl::act_as(std::string_view key_id, Caller& caller) {
+    caller.key = ring_.find_id(key_id);
+    caller.charge_only = caller.key != nullptr;
 }
 
 void AccessControl::seed_budgets(router::UsageStore& usage) {

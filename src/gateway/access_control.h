@@ -31,8 +31,9 @@ namespace edgeai::gateway {
 struct Caller {
     security::KeyPtr key; // null: served without a key (auth off)
     int64_t estimated_tokens = 0;
-    bool admitted = false; // holds a concurrency slot until finish()
-    bool has_rate = false; // x-ratelimit-* go on the response
+    bool admitted = false;    // holds a concurrency slot until finish()
+    bool charge_only = false; // a job's delivery: charged, but holds no slot
+    bool has_rate = false;    // x-ratelimit-* go on the response
     security::RateView rate;
 };
 
@@ -64,6 +65,9 @@ class AccessControl {
     std::optional<api::ApiError> admit(Caller& caller, int64_t estimated_tokens);
     // The response is over: real tokens and cost settle the estimate.
     void finish(Caller& caller, int64_t used_tokens, double cost);
+    // A job's delivery acts as the key that made the job: no checks (it was
+    // admitted when accepted), its tokens and cost charged when it ends.
+    void act_as(std::string_view key_id, Caller& caller);
 
     // Spending since the start of this UTC day and month, from the usage
     // records, so budgets hold across restarts.
@@ -93,6 +97,13 @@ class AccessControl {
 
 // The scope a route needs; 0 for routes open to anyone (/, /healthz, /readyz).
 uint32_t scope_for(api::Endpoint endpoint);
+
+// Jobs, files and batches belong to the key that made them. A caller sees
+// its own; an admin key, or any caller while auth is off, sees all.
+std::string owner_of(const Caller& caller);
+bool may_see(const Caller& caller, std::string_view owner);
+// For lists: the owner to filter on, or nullopt for all.
+std::optional<std::string> visible_owner(const Caller& caller);
 
 // True for 127.0.0.0/8, ::1 and ::ffff:127.x peers.
 bool is_loopback_peer(std::string_view peer);

@@ -1,5 +1,7 @@
 #include "gateway/batch_api.h"
 
+#include "gateway/access_control.h"
+
 #include "gateway/api_responses.h"
 
 #include "api/api_error.h"
@@ -67,6 +69,7 @@ std::unique_ptr<RequestTask> upload_file(std::unique_ptr<Exchange> exchange, que
     stored.bytes = static_cast<int64_t>(file->data.size());
     stored.created_ms = now_ms;
     stored.content = std::string(file->data);
+    stored.owner = owner_of(exchange->caller());
     auto task = std::make_unique<StoreTask>(std::move(exchange));
     store.put_file(std::move(stored),
                    [weak = task->exchange()](core::Result<queue::StoredFile> result) {
@@ -87,7 +90,7 @@ void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id,
         exchange.respond_error(store_error(file.status()));
         return;
     }
-    if (!*file) {
+    if (!*file || !may_see(exchange.caller(), (*file)->owner)) {
         exchange.respond_error(not_found("No file '" + id + "'", "file_not_found"));
         return;
     }
@@ -136,7 +139,7 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
         exchange->respond_error(store_error(input.status()));
         return nullptr;
     }
-    if (!*input || (*input)->purpose != "batch") {
+    if (!*input || (*input)->purpose != "batch" || !may_see(exchange->caller(), (*input)->owner)) {
         api::ApiError e = not_found("No batch input file '" + input_id + "'", "file_not_found");
         e.param = "input_file_id";
         exchange->respond_error(e);
@@ -147,6 +150,7 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
     batch.endpoint = std::string(root["endpoint"].as_string());
     batch.input_file_id = input_id;
     batch.completion_window = "24h";
+    batch.owner = owner_of(exchange->caller());
     if (root["metadata"].is_object()) {
         codec::JsonWriter w;
         codec::write_json_value(w, root["metadata"]);
@@ -158,6 +162,8 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
     constexpr int64_t kWindowMs = int64_t{24} * 3600 * 1000;
     batch.expires_ms = now_ms + kWindowMs;
     queue::BatchPlan plan = queue::plan_batch(batch, (*input)->content, id_seed, now_ms, kWindowMs);
+    for (queue::Job& job : plan.jobs)
+        job.owner = batch.owner;
     if (plan.errors_json.empty()) {
         batch.status = queue::BatchStatus::kInProgress;
         batch.in_progress_ms = now_ms;
@@ -189,7 +195,7 @@ void get_batch(Exchange& exchange, queue::JobStore& store, const std::string& id
         exchange.respond_error(store_error(batch.status()));
         return;
     }
-    if (!*batch) {
+    if (!*batch || !may_see(exchange.caller(), (*batch)->owner)) {
         exchange.respond_error(not_found("No batch '" + id + "'", "batch_not_found"));
         return;
     }
@@ -203,7 +209,7 @@ void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view t
         return;
     }
     const std::string after(core::query_param(target, "after").value_or(""));
-    auto batches = store.list_batches(*limit + 1, after);
+    auto batches = store.list_batches(*limit + 1, after, visible_owner(exchange.caller()));
     if (!batches.ok()) {
         exchange.respond_error(store_error(batches.status()));
         return;
@@ -221,6 +227,11 @@ void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view t
 std::unique_ptr<RequestTask> cancel_batch(std::unique_ptr<Exchange> exchange,
                                           queue::JobStore& store, const std::string& id,
                                           int64_t now_ms) {
+    if (auto batch = store.get_batch(id);
+        batch.ok() && *batch && !may_see(exchange->caller(), (*batch)->owner)) {
+        exchange->respond_error(not_found("No batch '" + id + "'", "batch_not_found"));
+        return nullptr;
+    }
     auto task = std::make_unique<StoreTask>(std::move(exchange));
     store.cancel_batch(id, now_ms, [weak = task->exchange()](core::Result<queue::Batch> result) {
         auto ex = weak.lock();

@@ -277,6 +277,10 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             exchange->respond_error(*e);
             return nullptr;
         }
+    } else if (deps.access != nullptr && !request.internal_key_id.empty()) {
+        // A job's delivery: admitted when it was accepted; its tokens are
+        // charged to the key that made it.
+        deps.access->act_as(request.internal_key_id, caller);
     }
 
     router::BackendRequest backend_request;
@@ -533,7 +537,7 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             exchange->respond_error(api::api_error_from_status(valid));
             return nullptr;
         }
-        if (deps.access != nullptr) {
+        if (deps.access != nullptr && !request.internal) {
             auto refused = deps.access->authorize_model(caller, model);
             // About four bytes of JSON per prompt token, until a backend counts.
             if (!refused)
@@ -552,6 +556,10 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
                 exchange->respond_error(api::api_error_from_status(job.status()));
                 return nullptr;
             }
+            job->owner = owner_of(caller);
+            // One key's Idempotency-Key never answers with another key's job.
+            if (!job->owner.empty() && !job->idempotency_key.empty())
+                job->idempotency_key = job->owner + ":" + job->idempotency_key;
             return enqueue_job(std::move(exchange), *deps.jobs, std::move(job).value(),
                                job_listener_);
         }

@@ -300,6 +300,7 @@ void JobRunner::deliver(queue::Job job) {
     request.peer = "job";
     // Authorized (scope, model, limits) when it was accepted.
     request.internal = true;
+    request.internal_key_id = d->job.owner;
     deliveries_.push_back(std::move(delivery));
     d->task = gateway_.handle(std::move(request), d->writer.get());
 }

@@ -1,5 +1,7 @@
 #include "gateway/jobs_api.h"
 
+#include "gateway/access_control.h"
+
 #include "gateway/api_responses.h"
 
 #include "api/api_error.h"
@@ -116,6 +118,7 @@ void list_jobs(Exchange& exchange, queue::JobStore& store, std::string_view targ
         return;
     }
     filter.limit = *limit;
+    filter.owner = visible_owner(exchange.caller());
     if (auto after = core::query_param(target, "after")) filter.after = std::string(*after);
     const size_t wanted = filter.limit;
     ++filter.limit; // one more tells whether there is a next page
@@ -140,7 +143,8 @@ void get_job(Exchange& exchange, queue::JobStore& store, const std::string& id) 
         exchange.respond_error(store_error(job.status()));
         return;
     }
-    if (!*job) {
+    // Another key's job is answered as if it did not exist.
+    if (!*job || !may_see(exchange.caller(), (*job)->owner)) {
         api::ApiError e = api::api_error_from_status(core::not_found("No job '" + id + "'"));
         e.code = "job_not_found";
         exchange.respond_error(e);
@@ -151,6 +155,12 @@ void get_job(Exchange& exchange, queue::JobStore& store, const std::string& id) 
 
 std::unique_ptr<RequestTask> cancel_job(std::unique_ptr<Exchange> exchange, queue::JobStore& store,
                                         const std::string& id) {
+    if (auto job = store.get(id); job.ok() && *job && !may_see(exchange->caller(), (*job)->owner)) {
+        api::ApiError e = api::api_error_from_status(core::not_found("No job '" + id + "'"));
+        e.code = "job_not_found";
+        exchange->respond_error(e);
+        return nullptr;
+    }
     auto task = std::make_unique<StoreTask>(std::move(exchange));
     store.cancel(id, [weak = task->exchange()](core::Result<queue::Job> result) {
         auto ex = weak.lock();

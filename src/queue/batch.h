@@ -21,6 +21,7 @@ struct StoredFile {
     int64_t bytes = 0;
     int64_t created_ms = 0;
     std::string content; // empty when read without it
+    std::string owner;   // the API key id that uploaded it (or its batch's)
 };
 
 enum class BatchStatus {
@@ -45,6 +46,7 @@ struct Batch {
     std::string error_file_id;     // once completed, when some requests failed
     std::string errors_json;       // validation errors ({"object":"list",...}); empty: none
     std::string metadata_json;     // the client's metadata object; empty: none
+    std::string owner;             // the API key id that made it; empty without auth
     int64_t created_ms = 0, in_progress_ms = 0, expires_ms = 0, finalizing_ms = 0, completed_ms = 0,
             failed_ms = 0, cancelling_ms = 0, cancelled_ms = 0, expired_ms = 0;
     // request_counts, from the batch's jobs when read.

@@ -44,6 +44,9 @@ struct Job {
     int64_t webhook_after_ms = 0; // next try not before
     std::string batch_id;         // the batch it belongs to; empty: none
     std::string custom_id;        // the batch line's custom_id
+    // The API key id that made it; empty without auth. Only that key (or an
+    // admin key) sees it, and its delivery is charged to that key.
+    std::string owner;
 };
 
 // The JSON a client sees for a job (GET /v1/jobs/{id}, the 202 body):

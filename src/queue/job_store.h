@@ -22,7 +22,8 @@ namespace edgeai::queue {
 struct JobFilter {
     std::optional<JobStatus> status;
     size_t limit = 20;
-    std::string after; // ids after this one (pagination: the last id seen)
+    std::string after;                // ids after this one (pagination: the last id seen)
+    std::optional<std::string> owner; // only jobs of this API key id
 };
 
 struct QueueCounts {
@@ -86,8 +87,10 @@ class JobStore {
                               std::function<void(core::Result<Batch>)> done) = 0;
     // With request_counts from its jobs.
     virtual core::Result<std::optional<Batch>> get_batch(const std::string& id) = 0;
-    virtual core::Result<std::vector<Batch>> list_batches(size_t limit,
-                                                          const std::string& after) = 0;
+    // Newest first; with `owner`, only that API key id's.
+    virtual core::Result<std::vector<Batch>>
+    list_batches(size_t limit, const std::string& after,
+                 const std::optional<std::string>& owner) = 0;
     // In progress -> cancelling; its queued jobs are cancelled.
     virtual void cancel_batch(const std::string& id, int64_t now_ms,
                               std::function<void(core::Result<Batch>)> done) = 0;

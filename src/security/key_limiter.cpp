@@ -237,6 +237,19 @@ void KeyLimiter::finish(const ApiKey& key, int64_t estimated_tokens, int64_t use
     s.spent.month_cost += cost;
 }
 
+void KeyLimiter::charge(const ApiKey& key, int64_t used_tokens, double cost, int64_t now_unix_ms) {
+    State& s = state(key.id);
+    if (key.limits.tokens_per_minute > 0) {
+        s.tokens.level = std::max(s.tokens.level - static_cast<double>(used_tokens),
+                                  -static_cast<double>(key.limits.tokens_per_minute));
+    }
+    roll(s.spent, now_unix_ms);
+    s.spent.day_tokens += used_tokens;
+    s.spent.month_tokens += used_tokens;
+    s.spent.day_cost += cost;
+    s.spent.month_cost += cost;
+}
+
 void KeyLimiter::seed_spent(std::string_view key_id, int64_t now_unix_ms, int64_t day_tokens,
                             double day_cost, int64_t month_tokens, double month_cost) {
     State& s = state(key_id);

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import Anthropic from '@anthropic-ai/sdk';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 
 import { request, sleep } from './lib/clients.mjs';
 import { binaryMissing, describeRun, runEdgeai } from './lib/engine.mjs';
@@ -213,6 +213,77 @@ describe('API keys', { skip: binaryMissing() }, () => {
     r = await request(gw.url('/v1/keys'), { method: 'POST', headers: h, body: { name: 'bad', limits: { rpm: 1 } } });
     assert.equal(r.status, 400);
     assert.equal(r.json.error.param, 'limits.rpm');
+  });
+});
+
+describe('jobs, files and batches belong to their key', { skip: binaryMissing() }, () => {
+  let up;
+  let gw;
+  let dataDir;
+  let a;
+  let b;
+  let admin;
+
+  before(async () => {
+    up = await startUpstream();
+    dataDir = makeDataDir();
+    a = await createKey(dataDir, '--name', 'a', '--scopes', 'chat,jobs,batches');
+    b = await createKey(dataDir, '--name', 'b', '--scopes', 'chat,jobs,batches');
+    admin = await createKey(dataDir, '--name', 'root', '--scopes', 'admin');
+    gw = await startGateway({ upstream: up.baseUrl, dataDir });
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const asyncChat = (key, idem) => request(gw.url('/v1/chat/completions'), {
+    method: 'POST', body: chatBody(), headers: { ...bearer(key), prefer: 'respond-async', 'idempotency-key': idem } });
+
+  it('another key neither sees, lists, cancels nor shares idempotency keys with a job', async () => {
+    const ja = await asyncChat(a.key, 'same-key');
+    assert.equal(ja.status, 202, ja.text);
+    const jb = await asyncChat(b.key, 'same-key');
+    assert.equal(jb.status, 202, jb.text);
+    assert.notEqual(jb.json.id, ja.json.id, 'an Idempotency-Key is per key');
+    let r = await request(gw.url(`/v1/jobs/${ja.json.id}`), { headers: bearer(b.key) });
+    assert.equal(r.status, 404);
+    r = await request(gw.url(`/v1/jobs/${ja.json.id}`), { method: 'DELETE', headers: bearer(b.key) });
+    assert.equal(r.status, 404);
+    r = await request(gw.url('/v1/jobs'), { headers: bearer(b.key) });
+    assert.deepEqual(r.json.data.map((j) => j.id), [jb.json.id]);
+    r = await request(gw.url(`/v1/jobs/${ja.json.id}`), { headers: bearer(admin.key) });
+    assert.equal(r.status, 200, 'an admin key sees every job');
+    // Delivered as its key: it succeeds, and its usage is that key's.
+    let job;
+    for (let i = 0; i < 100; ++i) {
+      job = (await request(gw.url(`/v1/jobs/${ja.json.id}`), { headers: bearer(a.key) })).json;
+      if (job.status === 'succeeded') break;
+      await sleep(50);
+    }
+    assert.equal(job.status, 'succeeded', JSON.stringify(job));
+    await sleep(300);
+    r = await request(gw.url('/v1/usage?by=key'), { headers: bearer(admin.key) });
+    assert.equal(r.status, 200, r.text);
+    const row = r.json.data.find((d) => d.group === a.id);
+    assert.ok(row && row.prompt_tokens > 0, `usage of key a: ${r.text}`);
+  });
+
+  it('another key cannot read an uploaded file or the batch made from it', async () => {
+    const clientA = openai(gw, a.key);
+    const clientB = openai(gw, b.key);
+    const line = JSON.stringify({ custom_id: 'r1', method: 'POST', url: '/v1/chat/completions', body: chatBody() });
+    const file = await clientA.files.create({ file: await toFile(Buffer.from(line + '\n'), 'in.jsonl'), purpose: 'batch' });
+    await assert.rejects(clientB.files.retrieve(file.id), (e) => e.status === 404);
+    await assert.rejects(clientB.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
+      (e) => e.status === 404);
+    const batch = await clientA.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    await assert.rejects(clientB.batches.retrieve(batch.id), (e) => e.status === 404);
+    await assert.rejects(clientB.batches.cancel(batch.id), (e) => e.status === 404);
+    const listed = await clientB.batches.list();
+    assert.equal(listed.data.length, 0);
+    assert.equal((await clientA.batches.retrieve(batch.id)).id, batch.id);
   });
 });
 

@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     webhook_attempts INTEGER NOT NULL DEFAULT 0,
     webhook_after_ms INTEGER NOT NULL DEFAULT 0,
     batch_id TEXT NOT NULL DEFAULT '',
-    custom_id TEXT NOT NULL DEFAULT ''
+    custom_id TEXT NOT NULL DEFAULT '',
+    owner TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS jobs_webhooks ON jobs (webhook_state, webhook_after_ms);
 CREATE INDEX IF NOT EXISTS jobs_batch ON jobs (batch_id, status) WHERE batch_id != '';
@@ -46,7 +47,8 @@ CREATE TABLE IF NOT EXISTS files (
     filename TEXT NOT NULL,
     bytes INTEGER NOT NULL,
     created_ms INTEGER NOT NULL,
-    content BLOB NOT NULL
+    content BLOB NOT NULL,
+    owner TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS batches (
     seq INTEGER PRIMARY KEY,
@@ -67,7 +69,8 @@ CREATE TABLE IF NOT EXISTS batches (
     failed_ms INTEGER NOT NULL,
     cancelling_ms INTEGER NOT NULL,
     cancelled_ms INTEGER NOT NULL,
-    expired_ms INTEGER NOT NULL
+    expired_ms INTEGER NOT NULL,
+    owner TEXT NOT NULL DEFAULT ''
 );
 CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (idempotency_key)
     WHERE idempotency_key IS NOT NULL;
@@ -77,7 +80,7 @@ CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, priority DESC, created_ms
 constexpr const char* kColumns =
     "id, status, path, body, model, idempotency_key, callback_url, priority, created_ms, "
     "updated_ms, run_after_ms, expires_ms, attempts, last_error, result_status, result_body, "
-    "webhook_state, webhook_attempts, webhook_after_ms, batch_id, custom_id";
+    "webhook_state, webhook_attempts, webhook_after_ms, batch_id, custom_id, owner";
 
 // Most operations are a fixed statement: prepare, bind, step, done.
 class Query {
@@ -158,6 +161,7 @@ Job read_job(sqlite3_stmt* s) {
     j.webhook_after_ms = sqlite3_column_int64(s, 18);
     j.batch_id = column_bytes(s, 19);
     j.custom_id = column_bytes(s, 20);
+    j.owner = column_bytes(s, 21);
     return j;
 }
 
@@ -196,6 +200,30 @@ core::Status load_usage(sqlite3* db, const std::string& path, int64_t* active, i
     return {};
 }
 
+// Schema 1 -> 2: owners. One transaction, so two processes opening an old
+// file cannot both add the columns.
+core::Status migrate(sqlite3* db, const std::string& path) {
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db, rc, path);
+    int64_t version = 0;
+    rc = query_value(db, "PRAGMA user_version", &version, nullptr);
+    if (rc == SQLITE_OK && version == 1) {
+        rc = sqlite3_exec(db,
+                          "ALTER TABLE jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
+                          "ALTER TABLE files ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
+                          "ALTER TABLE batches ADD COLUMN owner TEXT NOT NULL DEFAULT '';"
+                          "PRAGMA user_version=2;",
+                          nullptr, nullptr, nullptr);
+    }
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        core::Status st = sqlite_error(db, rc, path);
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return st;
+    }
+    return {};
+}
+
 } // namespace
 
 core::Result<std::unique_ptr<SqliteJobStore>>
@@ -205,6 +233,7 @@ SqliteJobStore::open_at(const std::string& path, core::Executor* executor, Limit
     std::unique_ptr<SqliteJobStore> store(new SqliteJobStore(path, executor, limits));
     store->writer_ = std::move(writer).value();
     sqlite3* db = store->writer_.get();
+    EDGEAI_TRY(migrate(db, path));
     // An acknowledged job must survive a power cut, not only a crash.
     int rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(db, rc, path);
@@ -349,7 +378,7 @@ core::Status SqliteJobStore::insert_job(sqlite3* db, const Job& j) {
     }
     Query q(db, std::string("INSERT INTO jobs (") + kColumns +
                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
-                    "?15, ?16, 0, 0, 0, ?17, ?18)");
+                    "?15, ?16, 0, 0, 0, ?17, ?18, ?19)");
     q.text(1, j.id).integer(2, status_code(j.status)).text(3, j.path).blob(4, j.body);
     q.text(5, j.model);
     if (j.idempotency_key.empty())
@@ -359,7 +388,7 @@ core::Status SqliteJobStore::insert_job(sqlite3* db, const Job& j) {
     q.text(7, j.callback_url).integer(8, j.priority).integer(9, j.created_ms);
     q.integer(10, j.updated_ms).integer(11, j.run_after_ms).integer(12, j.expires_ms);
     q.integer(13, j.attempts).text(14, j.last_error).integer(15, j.result_status);
-    q.blob(16, j.result_body).text(17, j.batch_id).text(18, j.custom_id);
+    q.blob(16, j.result_body).text(17, j.batch_id).text(18, j.custom_id).text(19, j.owner);
     if (q.step() != SQLITE_DONE) return q.status(path_);
     ++active_;
     bytes_ += size;
@@ -394,11 +423,13 @@ core::Result<std::vector<Job>> SqliteJobStore::list(const queue::JobFilter& filt
     std::string sql = std::string("SELECT ") + kColumns + " FROM jobs WHERE 1";
     if (filter.status) sql += " AND status = ?1";
     if (!filter.after.empty()) sql += " AND seq < (SELECT seq FROM jobs WHERE id = ?2)";
+    if (filter.owner) sql += " AND owner = ?4";
     sql += " ORDER BY seq DESC LIMIT ?3";
     Query q(reader_.get(), sql);
     if (filter.status) q.integer(1, status_code(*filter.status));
     if (!filter.after.empty()) q.text(2, filter.after);
     q.integer(3, static_cast<int64_t>(filter.limit));
+    if (filter.owner) q.text(4, *filter.owner);
     std::vector<Job> out;
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
@@ -644,7 +675,7 @@ namespace {
 constexpr const char* kBatchColumns =
     "id, status, endpoint, input_file_id, completion_window, output_file_id, error_file_id, "
     "errors_json, metadata_json, created_ms, in_progress_ms, expires_ms, finalizing_ms, "
-    "completed_ms, failed_ms, cancelling_ms, cancelled_ms, expired_ms";
+    "completed_ms, failed_ms, cancelling_ms, cancelled_ms, expired_ms, owner";
 
 queue::Batch read_batch(sqlite3_stmt* s) {
     queue::Batch b;
@@ -664,13 +695,14 @@ queue::Batch read_batch(sqlite3_stmt* s) {
                         &b.cancelling_ms, &b.cancelled_ms,   &b.expired_ms};
     for (int i = 0; i < 9; ++i)
         *times[i] = sqlite3_column_int64(s, 9 + i);
+    b.owner = column_bytes(s, 18);
     return b;
 }
 
 core::Status write_batch_row(sqlite3* db, const std::string& path, const queue::Batch& b) {
     Query q(db, std::string("INSERT OR REPLACE INTO batches (") + kBatchColumns +
                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-                    "?16, ?17, ?18)");
+                    "?16, ?17, ?18, ?19)");
     q.text(1, b.id).integer(2, static_cast<int64_t>(b.status)).text(3, b.endpoint);
     q.text(4, b.input_file_id).text(5, b.completion_window).text(6, b.output_file_id);
     q.text(7, b.error_file_id).text(8, b.errors_json).text(9, b.metadata_json);
@@ -679,15 +711,16 @@ core::Status write_batch_row(sqlite3* db, const std::string& path, const queue::
                              b.cancelling_ms, b.cancelled_ms,   b.expired_ms};
     for (int i = 0; i < 9; ++i)
         q.integer(10 + i, times[i]);
+    q.text(19, b.owner);
     if (q.step() != SQLITE_DONE) return q.status(path);
     return {};
 }
 
 core::Status insert_file(sqlite3* db, const std::string& path, const queue::StoredFile& f) {
-    Query q(db, "INSERT INTO files (id, purpose, filename, bytes, created_ms, content) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    Query q(db, "INSERT INTO files (id, purpose, filename, bytes, created_ms, content, owner) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     q.text(1, f.id).text(2, f.purpose).text(3, f.filename).integer(4, f.bytes);
-    q.integer(5, f.created_ms).blob(6, f.content);
+    q.integer(5, f.created_ms).blob(6, f.content).text(7, f.owner);
     if (q.step() != SQLITE_DONE) return q.status(path);
     return {};
 }
@@ -745,7 +778,7 @@ void SqliteJobStore::put_file(queue::StoredFile file,
 core::Result<std::optional<queue::StoredFile>> SqliteJobStore::get_file(const std::string& id,
                                                                         bool with_content) {
     std::lock_guard<std::mutex> lock(read_mu_);
-    Query q(reader_.get(), std::string("SELECT id, purpose, filename, bytes, created_ms") +
+    Query q(reader_.get(), std::string("SELECT id, purpose, filename, bytes, created_ms, owner") +
                                (with_content ? ", content" : "") + " FROM files WHERE id = ?1");
     q.text(1, id);
     const int rc = q.step();
@@ -757,7 +790,8 @@ core::Result<std::optional<queue::StoredFile>> SqliteJobStore::get_file(const st
     f.filename = column_bytes(q.get(), 2);
     f.bytes = sqlite3_column_int64(q.get(), 3);
     f.created_ms = sqlite3_column_int64(q.get(), 4);
-    if (with_content) f.content = column_bytes(q.get(), 5);
+    f.owner = column_bytes(q.get(), 5);
+    if (with_content) f.content = column_bytes(q.get(), 6);
     return std::optional<queue::StoredFile>(std::move(f));
 }
 
@@ -789,15 +823,18 @@ core::Result<std::optional<queue::Batch>> SqliteJobStore::get_batch(const std::s
     return find_batch(reader_.get(), path_, id);
 }
 
-core::Result<std::vector<queue::Batch>> SqliteJobStore::list_batches(size_t limit,
-                                                                     const std::string& after) {
+core::Result<std::vector<queue::Batch>>
+SqliteJobStore::list_batches(size_t limit, const std::string& after,
+                             const std::optional<std::string>& owner) {
     std::lock_guard<std::mutex> lock(read_mu_);
-    std::string sql = std::string("SELECT ") + kBatchColumns + " FROM batches";
-    if (!after.empty()) sql += " WHERE seq < (SELECT seq FROM batches WHERE id = ?2)";
+    std::string sql = std::string("SELECT ") + kBatchColumns + " FROM batches WHERE 1";
+    if (!after.empty()) sql += " AND seq < (SELECT seq FROM batches WHERE id = ?2)";
+    if (owner) sql += " AND owner = ?3";
     sql += " ORDER BY seq DESC LIMIT ?1";
     Query q(reader_.get(), sql);
     q.integer(1, static_cast<int64_t>(limit));
     if (!after.empty()) q.text(2, after);
+    if (owner) q.text(3, *owner);
     std::vector<queue::Batch> out;
     int rc;
     while ((rc = q.step()) == SQLITE_ROW)
@@ -881,6 +918,7 @@ void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
                 f.bytes = static_cast<int64_t>(content.size());
                 f.created_ms = now_ms;
                 f.content = std::move(content);
+                f.owner = b.owner;
                 EDGEAI_TRY(insert_file(db, path_, f));
                 bytes_ += f.bytes;
                 *id = f.id;

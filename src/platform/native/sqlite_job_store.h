@@ -24,7 +24,8 @@ namespace edgeai::platform::native {
 class SqliteJobStore final : public queue::JobStore {
   public:
     static constexpr const char* kFileName = "jobs.db";
-    static constexpr int kSchemaVersion = 1;
+    // 2: jobs, files and batches carry the API key that made them (owner).
+    static constexpr int kSchemaVersion = 2;
 
     struct Limits {
         int64_t max_jobs = 100000;            // queued and running; more answer ResourceExhausted
@@ -63,8 +64,9 @@ class SqliteJobStore final : public queue::JobStore {
     void create_batch(queue::Batch batch, std::vector<queue::Job> jobs,
                       std::function<void(core::Result<queue::Batch>)> done) override;
     core::Result<std::optional<queue::Batch>> get_batch(const std::string& id) override;
-    core::Result<std::vector<queue::Batch>> list_batches(size_t limit,
-                                                         const std::string& after) override;
+    core::Result<std::vector<queue::Batch>>
+    list_batches(size_t limit, const std::string& after,
+                 const std::optional<std::string>& owner) override;
     void cancel_batch(const std::string& id, int64_t now_ms,
                       std::function<void(core::Result<queue::Batch>)> done) override;
     void finalize_batches(int64_t now_ms, uint64_t id_seed,

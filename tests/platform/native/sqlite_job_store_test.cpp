@@ -8,6 +8,7 @@
 #include "temp_dir.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -379,6 +380,130 @@ TEST_F(JobStoreTest, ABatchWhoseRequestsExpireIsExpired) {
     auto errors = store->get_file((*read)->error_file_id, true);
     ASSERT_TRUE(errors.ok() && *errors);
     EXPECT_NE((*errors)->content.find("\"code\":\"expired\""), std::string::npos);
+}
+
+TEST_F(JobStoreTest, JobsKeepTheirOwnerAndListsFilterByIt) {
+    auto store = open();
+    Job mine = make_job("job_mine", 1000);
+    mine.owner = "keyaaaaaaa";
+    Job theirs = make_job("job_theirs", 2000);
+    theirs.owner = "keybbbbbbb";
+    ASSERT_TRUE(enqueue(*store, mine).ok());
+    ASSERT_TRUE(enqueue(*store, theirs).ok());
+    EXPECT_EQ((*store->get("job_mine"))->owner, "keyaaaaaaa");
+    queue::JobFilter filter;
+    filter.owner = "keyaaaaaaa";
+    auto only = store->list(filter);
+    ASSERT_TRUE(only.ok());
+    ASSERT_EQ(only->size(), 1u);
+    EXPECT_EQ((*only)[0].id, "job_mine");
+    auto all = store->list({});
+    ASSERT_TRUE(all.ok());
+    EXPECT_EQ(all->size(), 2u);
+}
+
+// A jobs.db written before owners existed (schema 1) gains the columns, keeps
+// its jobs (owned by nobody), and is at schema 2 afterwards.
+TEST(SqliteJobStoreMigration, AVersionOneQueueGainsOwners) {
+    TempDir dir;
+    const std::string path = dir.path() + "/jobs.db";
+    {
+        sqlite3* raw = nullptr;
+        ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+        Db db(raw);
+        const char* v1 = R"sql(
+CREATE TABLE IF NOT EXISTS jobs (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    status INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    body BLOB NOT NULL,
+    model TEXT NOT NULL,
+    idempotency_key TEXT,
+    callback_url TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    run_after_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT NOT NULL,
+    result_status INTEGER NOT NULL,
+    result_body BLOB NOT NULL,
+    webhook_state INTEGER NOT NULL DEFAULT 0,
+    webhook_attempts INTEGER NOT NULL DEFAULT 0,
+    webhook_after_ms INTEGER NOT NULL DEFAULT 0,
+    batch_id TEXT NOT NULL DEFAULT '',
+    custom_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS jobs_webhooks ON jobs (webhook_state, webhook_after_ms);
+CREATE INDEX IF NOT EXISTS jobs_batch ON jobs (batch_id, status) WHERE batch_id != '';
+CREATE TABLE IF NOT EXISTS files (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    purpose TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
+    content BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS batches (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    status INTEGER NOT NULL,
+    endpoint TEXT NOT NULL,
+    input_file_id TEXT NOT NULL,
+    completion_window TEXT NOT NULL,
+    output_file_id TEXT NOT NULL,
+    error_file_id TEXT NOT NULL,
+    errors_json TEXT NOT NULL,
+    metadata_json TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    in_progress_ms INTEGER NOT NULL,
+    expires_ms INTEGER NOT NULL,
+    finalizing_ms INTEGER NOT NULL,
+    completed_ms INTEGER NOT NULL,
+    failed_ms INTEGER NOT NULL,
+    cancelling_ms INTEGER NOT NULL,
+    cancelled_ms INTEGER NOT NULL,
+    expired_ms INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (idempotency_key)
+    WHERE idempotency_key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, priority DESC, created_ms, seq);
+)sql";
+        ASSERT_EQ(sqlite3_exec(raw, v1, nullptr, nullptr, nullptr), SQLITE_OK)
+            << sqlite3_errmsg(raw);
+        ASSERT_EQ(sqlite3_exec(raw,
+                               "INSERT INTO jobs (id, status, path, body, model, callback_url, "
+                               "priority, created_ms, updated_ms, run_after_ms, expires_ms, "
+                               "attempts, last_error, result_status, result_body) VALUES "
+                               "('job_old', 0, '/v1/chat/completions', '{}', 'm', '', 0, 1, 1, 0, "
+                               "99999999999999, 0, '', 0, ''); PRAGMA user_version=1;",
+                               nullptr, nullptr, nullptr),
+                  SQLITE_OK)
+            << sqlite3_errmsg(raw);
+    }
+    auto store = SqliteJobStore::open_direct(dir.path());
+    ASSERT_TRUE(store.ok()) << store.status().to_string();
+    auto old = (*store)->get("job_old");
+    ASSERT_TRUE(old.ok() && old->has_value());
+    EXPECT_EQ((*old)->owner, "");
+    queue::JobFilter filter;
+    filter.owner = "";
+    auto listed = (*store)->list(filter);
+    ASSERT_TRUE(listed.ok()) << listed.status().to_string();
+    EXPECT_EQ(listed->size(), 1u);
+    auto batches = (*store)->list_batches(10, "", std::string("keyaaaaaaa"));
+    ASSERT_TRUE(batches.ok()) << batches.status().to_string();
+    EXPECT_TRUE(batches->empty());
+    store->reset();
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    Db db(raw);
+    int64_t version = 0;
+    ASSERT_EQ(query_value(raw, "PRAGMA user_version", &version, nullptr), SQLITE_OK);
+    EXPECT_EQ(version, 2);
 }
 
 TEST(SqliteJobStoreDirect, AMissingQueueIsNamedAndNotCreated) {
