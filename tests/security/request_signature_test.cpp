@@ -54,6 +54,21 @@ TEST(RequestSignature, SameInputsSameSignatureAnyChangeAnother) {
                                                              "nonce123", body + " ")));
 }
 
+// The worked example of docs/security.md, computed there by the C and the
+// JavaScript snippets: the gateway's side must give the same signature.
+TEST(RequestSignature, MatchesTheDocumentedExample) {
+    const std::string key = "eai_k3f9x2m7qa_7g2xq4v3l6b5nj2c7rfw4yk6ztp3h2mq5d7s4vbn6kx3fy2wa7ec";
+    const std::string body =
+        R"({"model":"qwen2.5-0.5b","messages":[{"role":"user","content":"temperature?"}]})";
+    const std::string canonical =
+        canonical_request("POST", "/v1/chat/completions", 1796212800, "b7e1c0de5a1e4f2a", body);
+    EXPECT_EQ(canonical, "EDGEAI-HMAC-SHA256\nPOST\n/v1/chat/completions\n1796212800\n"
+                         "b7e1c0de5a1e4f2a\n"
+                         "55621a79532f2f5983071bf0f697abe39558c7590b5ee6d6be560de718c5cec5");
+    EXPECT_EQ(request_signature(signing_key_for(key), canonical),
+              "bce358e4457b07f0cbabcacf641e15fdad2a89d9f83820eb0c690e055f4f1993");
+}
+
 TEST(RequestSignature, SealingRoundTripsPerKeyAndSecret) {
     const std::string raw = signing_key_for("eai_abcdefghij_secret");
     const std::string sealed = seal_signing_key("server-secret", "abcdefghij", raw);
