@@ -1,0 +1,185 @@
+// AccessControl on its own, with keys in memory and a hand-set clock: which
+// routes are open, loopback-only without keys, who a presented key is, and
+// signatures against the skew window and replays.
+#include "gateway/access_control.h"
+
+#include "core/clock.h"
+#include "security/key_admin.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+
+namespace edgeai::gateway {
+namespace {
+
+class MemoryKeyStore final : public security::KeyStore {
+  public:
+    core::Result<std::vector<security::ApiKey>> load_all() override {
+        std::vector<security::ApiKey> out;
+        for (const auto& [id, k] : keys)
+            out.push_back(k);
+        return out;
+    }
+    core::Result<uint64_t> generation() override { return generation_; }
+    core::Status insert(const security::ApiKey& key) override {
+        keys[key.id] = key;
+        ++generation_;
+        return {};
+    }
+    core::Status update(const security::ApiKey& key) override { return insert(key); }
+    std::map<std::string, security::ApiKey> keys;
+
+  private:
+    uint64_t generation_ = 1;
+};
+
+class AccessControlTest : public ::testing::Test {
+  protected:
+    AccessControlTest() {
+        clock.set_unix_ms(1796212800000);
+        options.settings = &settings;
+        options.store = &store;
+        options.server_secret = "server-secret-for-tests-0123456789";
+        options.clock = &clock;
+    }
+    std::string make_key(const char* name, uint32_t scopes, bool signing = false, char seed = 1) {
+        security::KeySpec spec;
+        spec.name = name;
+        spec.scopes = scopes;
+        spec.signing = signing;
+        std::string random(security::kKeyRandomBytes, seed);
+        auto made =
+            security::create_key(store, spec, random, options.server_secret, clock.unix_ms());
+        EXPECT_TRUE(made.ok()) << made.status().message();
+        return made.ok() ? made->key : std::string();
+    }
+    core::HttpRequest request(std::string key = "", std::string peer = "10.0.0.9:4000") {
+        core::HttpRequest r;
+        r.method = "POST";
+        r.target = "/v1/chat/completions";
+        r.peer = std::move(peer);
+        r.body = R"({"model":"m"})";
+        if (!key.empty()) r.headers.add("authorization", "Bearer " + key);
+        return r;
+    }
+
+    core::AuthSettings settings;
+    MemoryKeyStore store;
+    core::ManualClock clock;
+    AccessControl::Options options;
+};
+
+TEST_F(AccessControlTest, WithoutKeysOnlyLoopbackIsServed) {
+    AccessControl access(options);
+    ASSERT_TRUE(access.refresh().ok());
+    EXPECT_FALSE(access.enforced());
+    Caller caller;
+    EXPECT_FALSE(access.authenticate(request("", "127.0.0.1:5"), api::Endpoint::kChatCompletions,
+                                     false, caller));
+    EXPECT_FALSE(
+        access.authenticate(request("", "::1:5"), api::Endpoint::kChatCompletions, false, caller));
+    auto remote = access.authenticate(request(), api::Endpoint::kChatCompletions, false, caller);
+    ASSERT_TRUE(remote);
+    EXPECT_EQ(remote->http_status, 403);
+    EXPECT_EQ(remote->code, "auth_not_configured");
+    options.insecure_no_auth = true;
+    AccessControl open(options);
+    EXPECT_FALSE(open.authenticate(request(), api::Endpoint::kChatCompletions, false, caller));
+}
+
+TEST_F(AccessControlTest, OpenRoutesNeedNoKeyAndKeysAreCheckedAgainstScopes) {
+    const std::string chat = make_key("chat", security::kScopeChat);
+    AccessControl access(options);
+    ASSERT_TRUE(access.refresh().ok());
+    EXPECT_TRUE(access.enforced());
+    Caller caller;
+    EXPECT_FALSE(access.authenticate(request(), api::Endpoint::kHealthz, false, caller));
+    EXPECT_FALSE(
+        access.authenticate(request(chat), api::Endpoint::kChatCompletions, false, caller));
+    ASSERT_NE(caller.key, nullptr);
+    EXPECT_EQ(caller.key->name, "chat");
+    Caller other;
+    auto e = access.authenticate(request(chat), api::Endpoint::kEmbeddings, false, other);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->http_status, 403);
+    // Prefer: respond-async needs the jobs scope too.
+    e = access.authenticate(request(chat), api::Endpoint::kChatCompletions, true, other);
+    ASSERT_TRUE(e);
+    EXPECT_NE(e->message.find("'jobs'"), std::string::npos);
+    e = access.authenticate(request(chat + "x"), api::Endpoint::kChatCompletions, false, other);
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->http_status, 401);
+}
+
+TEST_F(AccessControlTest, AKeyMadeElsewhereAppliesAfterRefresh) {
+    AccessControl access(options);
+    ASSERT_TRUE(access.refresh().ok());
+    const std::string later = make_key("later", security::kScopeChat, false, 7);
+    Caller caller;
+    EXPECT_FALSE(access.authenticate(request(later, "127.0.0.1:1"), api::Endpoint::kChatCompletions,
+                                     false, caller))
+        << "before the refresh there were no keys: loopback is let in";
+    EXPECT_EQ(caller.key, nullptr);
+    ASSERT_TRUE(access.refresh().ok());
+    EXPECT_FALSE(
+        access.authenticate(request(later), api::Endpoint::kChatCompletions, false, caller));
+    ASSERT_NE(caller.key, nullptr);
+    EXPECT_EQ(caller.key->name, "later");
+}
+
+TEST_F(AccessControlTest, SignaturesHonourTheSkewWindowAndRefuseReplays) {
+    const std::string key = make_key("sensor", security::kScopeChat, true);
+    AccessControl access(options);
+    ASSERT_TRUE(access.refresh().ok());
+    auto signed_request = [&](int64_t ts, const std::string& nonce) {
+        core::HttpRequest r = request();
+        const std::string sig = security::request_signature(
+            security::signing_key_for(key),
+            security::canonical_request(r.method, r.target, ts, nonce, r.body));
+        r.headers.add("x-edgeai-signature", "key=" + std::string(*security::presented_key_id(key)) +
+                                                ", ts=" + std::to_string(ts) + ", nonce=" + nonce +
+                                                ", sig=" + sig);
+        return r;
+    };
+    const int64_t now_s = clock.unix_ms() / 1000;
+    Caller caller;
+    EXPECT_FALSE(access.authenticate(signed_request(now_s - 200, "nonce-0001"),
+                                     api::Endpoint::kChatCompletions, false, caller));
+    ASSERT_NE(caller.key, nullptr);
+    auto replay = access.authenticate(signed_request(now_s - 200, "nonce-0001"),
+                                      api::Endpoint::kChatCompletions, false, caller);
+    ASSERT_TRUE(replay);
+    EXPECT_NE(replay->message.find("already received"), std::string::npos);
+    auto stale = access.authenticate(signed_request(now_s - 301, "nonce-0002"),
+                                     api::Endpoint::kChatCompletions, false, caller);
+    ASSERT_TRUE(stale);
+    EXPECT_NE(stale->message.find("clock"), std::string::npos);
+    auto future = access.authenticate(signed_request(now_s + 301, "nonce-0003"),
+                                      api::Endpoint::kChatCompletions, false, caller);
+    ASSERT_TRUE(future);
+    // Another server's secret cannot unseal the signing key.
+    options.server_secret = "another-server-secret-0123456789";
+    AccessControl other(options);
+    ASSERT_TRUE(other.refresh().ok());
+    EXPECT_TRUE(other.authenticate(signed_request(now_s, "nonce-0004"),
+                                   api::Endpoint::kChatCompletions, false, caller));
+}
+
+TEST(AccessControlRules, EveryRouteHasAScopeDecision) {
+    EXPECT_EQ(scope_for(api::Endpoint::kRoot), 0u);
+    EXPECT_EQ(scope_for(api::Endpoint::kReadyz), 0u);
+    EXPECT_EQ(scope_for(api::Endpoint::kMessages), security::kScopeChat);
+    EXPECT_EQ(scope_for(api::Endpoint::kFileContent), security::kScopeBatches);
+    EXPECT_EQ(scope_for(api::Endpoint::kKeyRotate), security::kScopeAdmin);
+    EXPECT_EQ(scope_for(api::Endpoint::kUsage), security::kScopeAdmin);
+    EXPECT_TRUE(is_loopback_peer("127.0.0.1:80"));
+    EXPECT_TRUE(is_loopback_peer("::ffff:127.0.0.1:80"));
+    EXPECT_TRUE(is_loopback_peer("::1:80"));
+    EXPECT_FALSE(is_loopback_peer("10.0.0.1:80"));
+    EXPECT_FALSE(is_loopback_peer("1270.0.0.1:80"));
+}
+
+} // namespace
+} // namespace edgeai::gateway
