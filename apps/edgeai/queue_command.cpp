@@ -1,11 +1,10 @@
 #include "queue_command.h"
-#include "core/duration.h"
 
 #include "cli_output.h"
 
+#include "core/duration.h"
 #include "platform/native/sqlite_job_store.h"
 #include "platform/native/system.h"
-#include "router/usage.h"
 
 #include <cstdio>
 #include <ctime>

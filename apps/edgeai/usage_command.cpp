@@ -1,8 +1,8 @@
 #include "usage_command.h"
-#include "core/duration.h"
 
 #include "cli_output.h"
 
+#include "core/duration.h"
 #include "platform/native/sqlite_usage_store.h"
 #include "platform/native/system.h"
 #include "router/usage.h"
