@@ -66,6 +66,17 @@ std::string_view allow_header(std::string_view method) {
 
 RouteMatch match_route(std::string_view method, std::string_view path) {
     RouteMatch m;
+    // Before the trailing slash goes: "/ui" is redirected to "/ui/", and
+    // "/ui/x/" names x's index.html.
+    constexpr std::string_view kStaticRoot = "/ui";
+    if (path.substr(0, kStaticRoot.size()) == kStaticRoot &&
+        (path.size() == kStaticRoot.size() || path[kStaticRoot.size()] == '/')) {
+        m.endpoint = Endpoint::kStatic;
+        m.method_allowed = method_matches(method, "GET");
+        m.allow = allow_header("GET");
+        m.resource_id = std::string(path.substr(kStaticRoot.size()));
+        return m;
+    }
     // A trailing slash is the same route; clients and proxies add them.
     if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
     for (const RouteSpec& r : kRoutes) {
@@ -195,6 +206,8 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "key";
     case Endpoint::kKeyRotate:
         return "key_rotate";
+    case Endpoint::kStatic:
+        return "static";
     }
     return "unknown";
 }

@@ -32,6 +32,7 @@ enum class Endpoint {
     kKeys,        // /v1/keys: API keys listed (GET) or made (POST); admin scope
     kKey,         // /v1/keys/{id or name}: shown (GET) or revoked (DELETE)
     kKeyRotate,   // POST /v1/keys/{id or name}/rotate
+    kStatic,      // /ui and /ui/...: the web page's files, no API key
 };
 
 struct RouteMatch {
@@ -40,7 +41,8 @@ struct RouteMatch {
     std::string_view allow;  // methods for the Allow header, e.g. "POST, OPTIONS"
     std::string model_id;    // for kModel, percent-decoded
     std::string job_id;      // for kJob
-    std::string resource_id; // the file's or batch's id
+    std::string resource_id; // the file's or batch's id; for kStatic the raw path after
+                             // "/ui" ("" or "/..."), not decoded: the file server checks it
 };
 
 // Matches a path (without query) and method. kNone means no such path.

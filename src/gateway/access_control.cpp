@@ -32,6 +32,7 @@ uint32_t scope_for(api::Endpoint endpoint) {
     case Endpoint::kRoot:
     case Endpoint::kHealthz:
     case Endpoint::kReadyz:
+    case Endpoint::kStatic:
         return 0;
     case Endpoint::kChatCompletions:
     case Endpoint::kMessages:

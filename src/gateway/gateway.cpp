@@ -1,11 +1,11 @@
 #include "gateway/gateway.h"
-#include "core/duration.h"
 
 #include "api/anthropic/anthropic_requests.h"
 #include "api/api_error.h"
 #include "api/openai_requests.h"
 #include "api/routes.h"
 #include "codec/json/json_writer.h"
+#include "core/duration.h"
 #include "gateway/access_control.h"
 #include "gateway/api_responses.h"
 #include "gateway/batch_api.h"
@@ -14,6 +14,7 @@
 #include "gateway/keys_api.h"
 #include "gateway/proxy_task.h"
 #include "gateway/response_cache.h"
+#include "gateway/static_files.h"
 
 #include <algorithm>
 
@@ -459,6 +460,9 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
         }
         handle_keys_api(*exchange, *deps.access, request, match, deps.random_bytes,
                         deps.clock->unix_ms());
+        return nullptr;
+    case api::Endpoint::kStatic:
+        serve_static_file(*exchange, deps, request, match.resource_id);
         return nullptr;
     case api::Endpoint::kJobs:
     case api::Endpoint::kJob: {

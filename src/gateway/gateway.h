@@ -6,6 +6,7 @@
 #include "core/clock.h"
 #include "core/config/settings.h"
 #include "core/executor.h"
+#include "core/file_source.h"
 #include "core/http_types.h"
 #include "gateway/response_writer.h"
 #include "queue/job_store.h"
@@ -53,6 +54,8 @@ struct GatewayDeps {
     AccessControl* access = nullptr;
     // One record per request; null: no audit log.
     security::AuditSink* audit = nullptr;
+    // The web page's files under /ui/; null: /ui answers 404.
+    core::FileSource* static_files = nullptr;
     // Bytes from a CSPRNG (new API keys); required with `access`.
     std::function<std::string(size_t)> random_bytes;
     // Entropy from the platform for request ids.

@@ -72,6 +72,10 @@ const ConfigKey kKeys[] = {
                    "Concurrent client connections; more get 503 and are closed."),
     EDGEAI_INT_KEY("server.shutdown_grace_ms", server.shutdown_grace_ms, 0, kMaxMs,
                    "On SIGTERM/SIGINT, how long in-flight requests may finish before exit."),
+    EDGEAI_STRING_KEY("server.static_dir", server.static_dir, "", false,
+                      "Directory whose files are served under /ui/ without an API key (the "
+                      "web page): regular files only, no dot-files, nothing outside it. "
+                      "Empty: /ui answers 404."),
     EDGEAI_INT_KEY("routing.max_attempts", routing.max_attempts, 1, 20,
                    "Attempts per request over a route's targets (each target at least once)."),
     EDGEAI_INT_KEY("routing.backoff_base_ms", routing.backoff_base_ms, 0, kMaxMs,

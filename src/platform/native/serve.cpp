@@ -17,6 +17,7 @@
 #include "platform/native/sqlite_job_store.h"
 #include "platform/native/sqlite_key_store.h"
 #include "platform/native/sqlite_usage_store.h"
+#include "platform/native/static_file_source.h"
 #include "platform/native/system.h"
 #include "platform/native/upstream_http_client.h"
 #include "router/anthropic_backend.h"
@@ -468,8 +469,22 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         audit_log = std::move(opened).value();
     }
 
+    // The web page's files (/ui/): a directory named but missing is a
+    // mistake to report now, not a 404 on every page load.
+    std::unique_ptr<StaticFileSource> static_files;
+    if (!settings.server.static_dir.empty()) {
+        auto opened = StaticFileSource::open(settings.server.static_dir);
+        if (!opened.ok()) {
+            logger.error("cannot serve static files (server.static_dir)",
+                         {{"error", opened.status().message()}});
+            return 1;
+        }
+        static_files = std::move(opened).value();
+    }
+
     gateway::GatewayDeps deps;
     deps.settings = &settings;
+    deps.static_files = static_files.get();
     deps.access = &access;
     deps.audit = audit_log.get();
     deps.random_bytes = [](size_t n) {
