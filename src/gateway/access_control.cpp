@@ -185,7 +185,7 @@ std::optional<api::ApiError> AccessControl::authenticate(const core::HttpRequest
     } else if (!request.client_cert_cn.empty()) {
         // The TLS layer verified the certificate against tls.client_ca: its
         // CN names the key this device acts as.
-        security::KeyPtr key = ring_.find(request.client_cert_cn);
+        security::KeyPtr key = ring_.find_latest(request.client_cert_cn);
         if (key == nullptr) {
             return unauthenticated(address, "invalid",
                                    "The client certificate's CN '" + request.client_cert_cn +

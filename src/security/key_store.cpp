@@ -24,4 +24,13 @@ KeyPtr KeyRing::find(std::string_view id_or_name) const {
     return nullptr;
 }
 
+KeyPtr KeyRing::find_latest(std::string_view id_or_name) const {
+    if (KeyPtr k = find(id_or_name)) return k;
+    KeyPtr newest;
+    for (const KeyPtr& k : keys_)
+        if (k->name == id_or_name && (newest == nullptr || k->created_ms >= newest->created_ms))
+            newest = k;
+    return newest;
+}
+
 } // namespace edgeai::security

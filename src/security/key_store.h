@@ -39,6 +39,9 @@ class KeyRing {
     // A key by id, else the current (not revoked, not replaced) key of that
     // name: how the CLI, the admin API and client certificates name keys.
     KeyPtr find(std::string_view id_or_name) const;
+    // Like find(), but a name with no current key gives its newest one
+    // (revoked or replaced), so the caller can say what became of it.
+    KeyPtr find_latest(std::string_view id_or_name) const;
     size_t size() const { return keys_.size(); }
     bool empty() const { return keys_.empty(); }
     const std::vector<KeyPtr>& all() const { return keys_; }

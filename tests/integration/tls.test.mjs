@@ -18,6 +18,7 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import OpenAI from 'openai';
 
+import { describeRun, runEdgeai } from './lib/engine.mjs';
 import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { ScriptedUpstream } from './lib/scripted_upstream.mjs';
 
@@ -60,9 +61,9 @@ function listenerFiles(tag, leaf = 'server') {
   return { cert, key };
 }
 
-async function startTls(upstream, tlsToml, { logLevel = 'info', extra = '' } = {}) {
+async function startTls(upstream, tlsToml, { logLevel = 'info', extra = '', dataDir } = {}) {
   const config = writeConfig(`[tls]\n${tlsToml}\n${extra}`);
-  const gw = await startGateway({ upstream: upstream.baseUrl, args: ['--config', config], logLevel });
+  const gw = await startGateway({ upstream: upstream.baseUrl, args: ['--config', config], logLevel, dataDir });
   gw.https = (p) => `https://127.0.0.1:${gw.port}${p}`;
   return gw;
 }
@@ -377,6 +378,77 @@ describe('TLS on the listener', () => {
       await waitForLog(gw, (l) => l.msg === 'tls handshake' && l.client_cert_cn === 'device-1');
       await assert.rejects(httpsRequest(gw.https('/healthz'),
         { ca, cert: read('rogue-device.pem'), key: read('rogue-device.key') }), failsWith(/UNKNOWN[_ ]CA/i));
+    } finally {
+      await gw.stop();
+    }
+  });
+});
+
+describe('mTLS identities are API keys', () => {
+  let upstream;
+  let keysDir;
+  let ca;
+
+  before(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-tls-keys-'));
+    makeCa('ca', 'edgeai test CA');
+    makeLeaf('server', 'localhost', 'ca', 3001, SERVER_EXT);
+    makeCa('client-ca', 'edgeai client CA');
+    makeLeaf('device', 'device-1', 'client-ca', 3002, CLIENT_EXT);
+    makeLeaf('stranger', 'no-such-key', 'client-ca', 3003, CLIENT_EXT);
+    ca = read('ca.pem');
+    keysDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-tls-keysdir-'));
+    upstream = await new ScriptedUpstream().start();
+  });
+
+  after(async () => {
+    await upstream?.close();
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (keysDir) fs.rmSync(keysDir, { recursive: true, force: true });
+  });
+
+  const keys = async (...args) => {
+    const all = ['keys', ...args, '--data-dir', keysDir];
+    const r = await runEdgeai(all, { cwd: keysDir, env: { XDG_CONFIG_HOME: keysDir } });
+    assert.equal(r.code, 0, describeRun(all, r));
+    return r.stdout.trim();
+  };
+
+  it('a verified certificate acts as the key its CN names; without one a request needs a key', async () => {
+    await keys('create', '--name', 'device-1', '--scopes', 'chat', '--models', 'gpt-test');
+    const other = await keys('create', '--name', 'other', '--scopes', 'chat');
+    const { cert, key } = listenerFiles('mtls-keys');
+    const gw = await startTls(upstream, `cert = "${cert}"\nkey = "${key}"\nclient_ca = "${file('client-ca.pem')}"`,
+      { dataDir: keysDir });
+    const device = { cert: read('device.pem'), key: read('device.key') };
+    try {
+      let r = await httpsRequest(gw.https('/v1/chat/completions'), { method: 'POST', body: CHAT, ca, ...device });
+      assert.equal(r.status, 200, r.text);
+      r = await httpsRequest(gw.https('/v1/models'), { ca, ...device });
+      assert.equal(r.status, 403, 'the key of the CN applies: no models scope');
+      r = await httpsRequest(gw.https('/v1/chat/completions'), { method: 'POST', body: { ...CHAT, model: 'gpt-4o' }, ca, ...device });
+      assert.equal(r.status, 403, 'and its model list');
+      r = await httpsRequest(gw.https('/v1/chat/completions'), { method: 'POST', body: CHAT, ca });
+      assert.equal(r.status, 401, 'no certificate, no key');
+      r = await httpsRequest(gw.https('/v1/chat/completions'),
+        { method: 'POST', body: CHAT, ca, cert: read('stranger.pem'), key: read('stranger.key') });
+      assert.equal(r.status, 401, 'a CN that names no key');
+      assert.match(JSON.parse(r.text).error.message, /no-such-key/);
+      const bearer = await new Promise((resolve, reject) => {
+        const req = https.request(gw.https('/v1/chat/completions'), { method: 'POST', agent: false, ca, servername: 'localhost',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${other}` } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify(CHAT));
+      });
+      assert.equal(bearer, 200, 'a bearer key works over TLS without a certificate');
+      await keys('revoke', 'device-1');
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      r = await httpsRequest(gw.https('/v1/chat/completions'), { method: 'POST', body: CHAT, ca, ...device });
+      assert.equal(r.status, 401, 'revoking the key stops the certificate');
+      assert.match(JSON.parse(r.text).error.message, /revoked/);
     } finally {
       await gw.stop();
     }
