@@ -30,7 +30,9 @@ TEST(RequestSignature, HeaderParsesAndRejectsMalformedParts) {
     for (const std::string& bad : bads) {
         auto r = parse_signature_header(bad);
         EXPECT_FALSE(r.ok()) << bad;
-        if (!r.ok()) EXPECT_EQ(r.status().code(), core::StatusCode::kUnauthenticated);
+        if (!r.ok()) {
+            EXPECT_EQ(r.status().code(), core::StatusCode::kUnauthenticated);
+        }
     }
 }
 

@@ -204,7 +204,9 @@ TEST_F(AuditLogFileTest, RotationContinuesTheChainAcrossFilesNamedByTheirFirstSe
         auto first = security::parse_audit_line(lines.front());
         ASSERT_TRUE(first.ok());
         EXPECT_EQ(first->seq, expected_seq) << f.name;
-        if (f.named_first_seq != 0) EXPECT_EQ(f.named_first_seq, expected_seq);
+        if (f.named_first_seq != 0) {
+            EXPECT_EQ(f.named_first_seq, expected_seq);
+        }
         EXPECT_EQ(first->notes.kept_from, 1) << "every file's first line says what is kept";
         expected_seq += static_cast<int64_t>(lines.size());
     }

@@ -45,7 +45,9 @@ class StaticFileSourceTest : public ::testing::Test {
     static void expect_refused(StaticFileSource& files, const std::string& path) {
         auto r = files.read(path);
         EXPECT_FALSE(r.ok()) << path;
-        if (!r.ok()) EXPECT_EQ(r.status().code(), core::StatusCode::kNotFound) << path;
+        if (!r.ok()) {
+            EXPECT_EQ(r.status().code(), core::StatusCode::kNotFound) << path;
+        }
     }
 
     TempDir dir;
