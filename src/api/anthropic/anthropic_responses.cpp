@@ -418,7 +418,10 @@ std::string error_body_to_anthropic(int http_status, std::string_view body) {
 }
 
 std::string error_body_to_openai(int http_status, std::string_view body) {
-    if (is_openai_error_body(body) && !is_anthropic_error_body(body)) return std::string(body);
+    // Passed on as it is only when it is one whole JSON value: the parser
+    // stops at a NUL, so bytes after one would otherwise ride along.
+    if (is_openai_error_body(body) && !is_anthropic_error_body(body) && codec::is_valid_json(body))
+        return std::string(body);
     ErrorFacts f = error_facts(http_status, body);
     ApiError e;
     e.http_status = http_status;
