@@ -155,7 +155,7 @@ core::Status AuditLogFile::recover() {
         auto parsed = security::parse_audit_line(*first);
         if (parsed.ok()) {
             live_first_seq_ = parsed->seq;
-        } else {
+        } else if (!first->empty()) { // an empty log (no request yet) is fine
             logger_.warn("the first line of audit.log is unreadable; 'edgeai audit verify' "
                          "will name it",
                          {{"reason", parsed.status().message()}});
