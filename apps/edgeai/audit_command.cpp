@@ -26,22 +26,11 @@ namespace native = platform::native;
 // How often `tail -f` looks for new lines; a person reading does not notice.
 constexpr auto kFollowPoll = std::chrono::milliseconds(200);
 
-int exit_for(const core::Status& status) {
-    switch (status.code()) {
-    case core::StatusCode::kNotFound:
-    case core::StatusCode::kFailedPrecondition:
-    case core::StatusCode::kInvalidArgument:
-        return kExitUsage;
-    default:
-        return kExitRuntime;
-    }
-}
-
 int run_verify(const core::AuditSettings& settings, const std::string& data_dir) {
     auto result = native::verify_audit_log(data_dir, native::audit_key_path(settings, data_dir));
     if (!result.ok()) {
         print_error(result.status().message());
-        return exit_for(result.status());
+        return exit_code_for(result.status());
     }
     if (const auto& fault = result->fault) {
         if (fault->line > 0) {
@@ -176,7 +165,7 @@ int run_tail(const AuditFlags& flags, const std::string& data_dir) {
         if (!got.ok()) {
             if (fd >= 0) ::close(fd);
             print_error(got.status().message());
-            return exit_for(got.status());
+            return exit_code_for(got.status());
         }
         lines = std::move(got).value();
         struct stat st {};

@@ -3,6 +3,8 @@
 // error is printed, and how a time is shown.
 #pragma once
 
+#include "core/status.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -17,6 +19,19 @@ inline constexpr int kExitUsage = 2;
 // "edgeai: <message>" on stderr.
 inline void print_error(const std::string& message) {
     std::fprintf(stderr, "edgeai: %s\n", message.c_str());
+}
+
+// The exit code for a command that failed with `status`: what the user named
+// or asked for was wrong (2), or the system failed (1).
+inline int exit_code_for(const core::Status& status) {
+    switch (status.code()) {
+    case core::StatusCode::kNotFound:
+    case core::StatusCode::kFailedPrecondition:
+    case core::StatusCode::kInvalidArgument:
+        return kExitUsage;
+    default:
+        return kExitRuntime;
+    }
 }
 
 // "2026-12-02 14:05:00" (UTC).

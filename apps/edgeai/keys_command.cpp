@@ -13,20 +13,9 @@ namespace {
 
 namespace native = platform::native;
 
-int exit_for(const core::Status& status) {
-    switch (status.code()) {
-    case core::StatusCode::kNotFound:
-    case core::StatusCode::kFailedPrecondition:
-    case core::StatusCode::kInvalidArgument:
-        return kExitUsage;
-    default:
-        return kExitRuntime;
-    }
-}
-
 int fail(const core::Status& status) {
     print_error(status.message());
-    return exit_for(status);
+    return exit_code_for(status);
 }
 
 std::string limits_text(const security::ApiKey& k) {

@@ -16,21 +16,10 @@ namespace {
 namespace native = platform::native;
 using queue::Job;
 
-int exit_for(const core::Status& status) {
-    switch (status.code()) {
-    case core::StatusCode::kNotFound:
-    case core::StatusCode::kFailedPrecondition:
-    case core::StatusCode::kInvalidArgument:
-        return kExitUsage;
-    default:
-        return kExitRuntime;
-    }
-}
-
 int print_job_or_fail(const core::Result<Job>& job) {
     if (!job.ok()) {
         print_error(job.status().message());
-        return exit_for(job.status());
+        return exit_code_for(job.status());
     }
     std::printf("%s\n", queue::job_json(*job).c_str());
     return kExitOk;
@@ -93,7 +82,7 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
             return kExitOk;
         }
         print_error(opened.status().message());
-        return exit_for(opened.status());
+        return exit_code_for(opened.status());
     }
     native::SqliteJobStore& store = **opened;
     const int64_t now = native::SystemClock().unix_ms();
@@ -154,7 +143,7 @@ int run_queue_command(const QueueFlags& flags, const std::string& data_dir) {
     store.purge(*status, now - older_than_ms, [&](core::Result<int64_t> n) {
         if (!n.ok()) {
             print_error(n.status().message());
-            code = exit_for(n.status());
+            code = exit_code_for(n.status());
             return;
         }
         std::printf("purged %lld %s job(s) older than %s\n", static_cast<long long>(*n),

@@ -253,17 +253,26 @@ void Exchange::respond_cached(const CachedAnswer& answer) {
     respond(std::move(r));
 }
 
-Exchange::Spent Exchange::spent(int status) const {
-    Spent out;
-    switch (endpoint_) {
+namespace {
+
+// The routes whose requests spend tokens (and get a usage row).
+bool counts_tokens(api::Endpoint endpoint) {
+    switch (endpoint) {
     case api::Endpoint::kChatCompletions:
     case api::Endpoint::kCompletions:
     case api::Endpoint::kEmbeddings:
     case api::Endpoint::kMessages:
-        break;
+        return true;
     default:
-        return out;
+        return false;
     }
+}
+
+} // namespace
+
+Exchange::Spent Exchange::spent(int status) const {
+    Spent out;
+    if (!counts_tokens(endpoint_)) return out;
     const bool answered = status >= 200 && status < 300;
     if (token_usage_.found) {
         out.prompt_tokens = token_usage_.prompt_tokens;
@@ -285,15 +294,7 @@ Exchange::Spent Exchange::spent(int status) const {
 }
 
 void Exchange::record_usage(int status, int64_t now_ms, const Spent& used) {
-    switch (endpoint_) {
-    case api::Endpoint::kChatCompletions:
-    case api::Endpoint::kCompletions:
-    case api::Endpoint::kEmbeddings:
-    case api::Endpoint::kMessages:
-        break;
-    default:
-        return;
-    }
+    if (!counts_tokens(endpoint_)) return;
     router::UsageRecord r;
     r.unix_ms = now_ms;
     r.request_id = request_id_;
