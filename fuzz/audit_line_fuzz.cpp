@@ -14,6 +14,7 @@ namespace {
 
 // The key the seed corpus (fuzz/corpus/audit) was signed with: 32 bytes 0x5a.
 const std::string kKey(32, '\x5a');
+const edgeai::core::HmacSha256 kSigner(kKey);
 
 void walk(std::string_view input, const edgeai::security::AuditCheckpoint* checkpoint) {
     edgeai::security::AuditChainVerifier verifier(kKey, checkpoint);
@@ -30,7 +31,7 @@ void walk(std::string_view input, const edgeai::security::AuditCheckpoint* check
         if (!verifier.add_line(line)) break;
         ++accepted;
         if (!edgeai::security::parse_audit_line(line).ok() ||
-            !edgeai::security::audit_line_mac_matches(line, kKey))
+            !edgeai::security::audit_line_mac_matches(line, kSigner))
             __builtin_trap();
         if (input.empty()) verifier.end_file("");
     }
@@ -49,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     checkpoint.seq = 3;
     checkpoint.head = std::string(edgeai::security::kAuditGenesisHash);
     checkpoint.file = "audit.log";
-    checkpoint.mac = edgeai::security::audit_checkpoint_mac(kKey, checkpoint);
+    checkpoint.mac = edgeai::security::audit_checkpoint_mac(kSigner, checkpoint);
     walk(input, &checkpoint);
     return 0;
 }

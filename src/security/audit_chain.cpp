@@ -48,8 +48,8 @@ SignedLine split_signed_line(std::string_view line) {
     return {line.substr(0, line.size() - kMacSuffixSize), mac};
 }
 
-std::string hmac_hex(std::string_view key, std::string_view message) {
-    return core::to_hex(core::hmac_sha256(key, message));
+std::string hmac_hex(const core::HmacSha256& key, std::string_view message) {
+    return core::to_hex(key.sign(message));
 }
 
 // Members other than seq, prev and mac: absent is the default, present must
@@ -118,8 +118,9 @@ std::string format_audit_key(std::string_view key_bytes) {
     return out;
 }
 
-std::string next_audit_line(AuditChainHead& head, std::string_view key, const AuditRecord& record,
-                            bool include_bodies, const AuditLineNotes& notes) {
+std::string next_audit_line(AuditChainHead& head, const core::HmacSha256& key,
+                            const AuditRecord& record, bool include_bodies,
+                            const AuditLineNotes& notes) {
     std::string line;
     line.reserve(512 +
                  (include_bodies ? record.request_body.size() + record.response_body.size() : 0));
@@ -210,7 +211,7 @@ core::Result<AuditLine> parse_audit_line(std::string_view line) {
     return out;
 }
 
-bool audit_line_mac_matches(std::string_view line, std::string_view key) {
+bool audit_line_mac_matches(std::string_view line, const core::HmacSha256& key) {
     const SignedLine signed_line = split_signed_line(line);
     if (signed_line.body.empty()) return false;
     return core::constant_time_equal(hmac_hex(key, signed_line.body), signed_line.mac);
@@ -220,7 +221,7 @@ std::string audit_line_hash(std::string_view line) {
     return core::to_hex(core::sha256(line));
 }
 
-std::string audit_checkpoint_mac(std::string_view key, const AuditCheckpoint& checkpoint) {
+std::string audit_checkpoint_mac(const core::HmacSha256& key, const AuditCheckpoint& checkpoint) {
     // One field per line: none of them can hold a newline (numbers, hex and
     // file names edgeai chose).
     std::string message = "edgeai audit checkpoint\n";
@@ -231,7 +232,7 @@ std::string audit_checkpoint_mac(std::string_view key, const AuditCheckpoint& ch
     return hmac_hex(key, message);
 }
 
-bool audit_checkpoint_mac_matches(std::string_view key, const AuditCheckpoint& checkpoint) {
+bool audit_checkpoint_mac_matches(const core::HmacSha256& key, const AuditCheckpoint& checkpoint) {
     return core::constant_time_equal(audit_checkpoint_mac(key, checkpoint), checkpoint.mac);
 }
 

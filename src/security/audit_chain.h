@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/result.h"
+#include "core/sha256.h"
 #include "security/audit_sink.h"
 
 #include <cstdint>
@@ -45,9 +46,11 @@ struct AuditLineNotes {
 };
 
 // The next line of the chain (no newline) for `record`, which advances
-// `head`. Bodies are written only with `include_bodies`.
-std::string next_audit_line(AuditChainHead& head, std::string_view key, const AuditRecord& record,
-                            bool include_bodies, const AuditLineNotes& notes = {});
+// `head`. `key` is the audit key (core::HmacSha256 hashes its pads once). Bodies are written only
+// with `include_bodies`.
+std::string next_audit_line(AuditChainHead& head, const core::HmacSha256& key,
+                            const AuditRecord& record, bool include_bodies,
+                            const AuditLineNotes& notes = {});
 
 // What a line holds. Parsing checks the shape only (JSON, the members'
 // types, `mac` last); audit_line_mac_matches() checks the signature.
@@ -60,7 +63,7 @@ struct AuditLine {
 };
 core::Result<AuditLine> parse_audit_line(std::string_view line);
 
-bool audit_line_mac_matches(std::string_view line, std::string_view key);
+bool audit_line_mac_matches(std::string_view line, const core::HmacSha256& key);
 // Hex SHA-256 of the whole line (without its newline): the next line's `prev`.
 std::string audit_line_hash(std::string_view line);
 
@@ -74,7 +77,7 @@ struct AuditCheckpoint {
     int64_t unix_ms = 0; // when the checkpoint was taken
     std::string mac;     // audit_checkpoint_mac() of the fields above
 };
-std::string audit_checkpoint_mac(std::string_view key, const AuditCheckpoint& checkpoint);
-bool audit_checkpoint_mac_matches(std::string_view key, const AuditCheckpoint& checkpoint);
+std::string audit_checkpoint_mac(const core::HmacSha256& key, const AuditCheckpoint& checkpoint);
+bool audit_checkpoint_mac_matches(const core::HmacSha256& key, const AuditCheckpoint& checkpoint);
 
 } // namespace edgeai::security

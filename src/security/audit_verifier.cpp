@@ -14,8 +14,8 @@ std::string seq_range(int64_t from, int64_t to) {
 
 } // namespace
 
-AuditChainVerifier::AuditChainVerifier(std::string key, const AuditCheckpoint* checkpoint)
-    : key_(std::move(key)) {
+AuditChainVerifier::AuditChainVerifier(std::string_view key, const AuditCheckpoint* checkpoint)
+    : key_(key) {
     if (checkpoint == nullptr) return;
     if (!audit_checkpoint_mac_matches(key_, *checkpoint)) {
         fault_ = AuditFault{kCheckpointName, 0,

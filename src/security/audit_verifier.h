@@ -12,6 +12,7 @@
 // from the end.
 #pragma once
 
+#include "core/sha256.h"
 #include "security/audit_chain.h"
 
 #include <cstdint>
@@ -31,7 +32,7 @@ class AuditChainVerifier {
   public:
     // `checkpoint` may be null (none was stored); it is checked against the
     // key before the first line.
-    AuditChainVerifier(std::string key, const AuditCheckpoint* checkpoint);
+    AuditChainVerifier(std::string_view key, const AuditCheckpoint* checkpoint);
 
     // Starts the next file. `named_first_seq` is the seq its name promises
     // for its first line (rotated files), 0 when the name promises nothing.
@@ -55,7 +56,7 @@ class AuditChainVerifier {
     bool fail(int64_t line, std::string reason);
     bool check_order(const AuditLine& line);
 
-    const std::string key_;
+    const core::HmacSha256 key_;
     std::optional<AuditCheckpoint> checkpoint_;
     std::optional<AuditFault> fault_;
     AuditChainHead head_;

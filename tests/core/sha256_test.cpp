@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <string>
 
 namespace edgeai::core {
@@ -47,6 +49,46 @@ TEST(HmacSha256, Rfc4231Vectors) {
                   "block-size data. The key needs to be hashed before being used by the HMAC "
                   "algorithm.")),
               "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
+}
+
+TEST(HmacSha256, OneKeySignsManyMessagesAlike) {
+    const std::string key(40, '\x5a');
+    const HmacSha256 signer(key);
+    std::string message;
+    for (int i = 0; i < 200; ++i) {
+        EXPECT_EQ(signer.sign(message), hmac_sha256(key, message)) << i;
+        message.push_back(static_cast<char>(i * 7));
+    }
+}
+
+// The CPU's SHA instructions must agree with the portable loop on every
+// length and starting state; the digests above go through whichever this
+// machine uses.
+TEST(Sha256Blocks, AcceleratedMatchesPortable) {
+    const Sha256BlocksFn accelerated = sha256_blocks_x86();
+    if (accelerated == nullptr) GTEST_SKIP() << "no SHA instructions on this build or CPU";
+    std::string data(64 * 17, '\0');
+    uint32_t seed = 1;
+    for (char& c : data) {
+        seed = seed * 1103515245u + 12345u;
+        c = static_cast<char>(seed >> 24);
+    }
+    const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
+    // 0 to 16 blocks, from a start that is not 16-byte aligned for most,
+    // each from a different state.
+    for (size_t blocks = 0; blocks <= 16; ++blocks) {
+        const size_t offset = blocks * 3;
+        uint32_t portable[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+        portable[blocks % 8] ^= static_cast<uint32_t>(blocks * 0x9e3779b9u);
+        uint32_t fast[8];
+        std::copy(portable, portable + 8, fast);
+        sha256_blocks_portable(portable, bytes + offset, blocks);
+        accelerated(fast, bytes + offset, blocks);
+        for (int i = 0; i < 8; ++i)
+            EXPECT_EQ(fast[i], portable[i]) << blocks << " blocks, word " << i;
+    }
+    EXPECT_EQ(sha256_blocks(), accelerated);
 }
 
 TEST(ConstantTimeEqual, ComparesWholeStrings) {

@@ -15,6 +15,7 @@ namespace edgeai::security {
 namespace {
 
 const std::string kKey(32, '\x5a');
+const core::HmacSha256 kSigner(kKey);
 const std::string kOtherKey(32, '\x17');
 
 AuditRecord sample_record(int64_t i) {
@@ -41,11 +42,12 @@ AuditRecord sample_record(int64_t i) {
 // chain into files anywhere (the writer notes it on each file's first line).
 std::vector<std::string> make_chain(int count, AuditChainHead& head,
                                     const std::string& key = kKey) {
+    const core::HmacSha256 signer(key);
     std::vector<std::string> lines;
     AuditLineNotes notes;
     notes.kept_from = 1;
     for (int i = 0; i < count; ++i)
-        lines.push_back(next_audit_line(head, key, sample_record(head.seq + 1), false, notes));
+        lines.push_back(next_audit_line(head, signer, sample_record(head.seq + 1), false, notes));
     return lines;
 }
 
@@ -60,7 +62,7 @@ AuditCheckpoint checkpoint_at(const std::vector<std::string>& lines, size_t coun
     cp.head = count == 0 ? std::string(kAuditGenesisHash) : audit_line_hash(lines[count - 1]);
     cp.file = "audit.log";
     cp.unix_ms = 1764684001000;
-    cp.mac = audit_checkpoint_mac(kKey, cp);
+    cp.mac = audit_checkpoint_mac(kSigner, cp);
     return cp;
 }
 
@@ -99,7 +101,7 @@ void expect_fault(const std::optional<AuditFault>& fault, int64_t line, const ch
 
 TEST(AuditChain, ALineIsOneJsonObjectWithTheRecordPrevAndMacLast) {
     AuditChainHead head;
-    const std::string line = next_audit_line(head, kKey, sample_record(1), false);
+    const std::string line = next_audit_line(head, kSigner, sample_record(1), false);
     EXPECT_EQ(line.find('\n'), std::string::npos);
     auto doc = codec::JsonDocument::parse(line);
     ASSERT_TRUE(doc.ok()) << doc.status().to_string();
@@ -140,7 +142,7 @@ TEST(AuditChain, BodiesAndNotesAreWrittenOnlyWhenAskedAndReadBack) {
     notes.kept_from = 1;
     AuditRecord r = sample_record(1);
     r.request_id = "line\nbreak \"quoted\"";
-    const std::string line = next_audit_line(head, kKey, r, true, notes);
+    const std::string line = next_audit_line(head, kSigner, r, true, notes);
     EXPECT_EQ(line.find('\n'), std::string::npos) << "escaped, so one record stays one line";
     auto parsed = parse_audit_line(line);
     ASSERT_TRUE(parsed.ok()) << parsed.status().to_string();
@@ -153,8 +155,8 @@ TEST(AuditChain, BodiesAndNotesAreWrittenOnlyWhenAskedAndReadBack) {
     EXPECT_EQ(parsed->record.response_body, "secret completion");
     EXPECT_EQ(parsed->record.status, 200);
     EXPECT_EQ(parsed->record.cost, 0.25);
-    EXPECT_TRUE(audit_line_mac_matches(line, kKey));
-    EXPECT_FALSE(audit_line_mac_matches(line, kOtherKey));
+    EXPECT_TRUE(audit_line_mac_matches(line, kSigner));
+    EXPECT_FALSE(audit_line_mac_matches(line, core::HmacSha256(kOtherKey)));
 }
 
 TEST(AuditChain, EachLineCarriesTheHashOfTheLineBefore) {
@@ -310,9 +312,9 @@ TEST(AuditVerifier, AChainRewrittenWithTheKeyStillDisagreesWithTheCheckpoint) {
     changed.status = 403;
     AuditLineNotes notes;
     notes.kept_from = 1;
-    lines.push_back(next_audit_line(fork, kKey, changed, false, notes));
+    lines.push_back(next_audit_line(fork, kSigner, changed, false, notes));
     for (int i = 4; i <= 5; ++i)
-        lines.push_back(next_audit_line(fork, kKey, sample_record(i), false, notes));
+        lines.push_back(next_audit_line(fork, kSigner, sample_record(i), false, notes));
     expect_fault(verify(lines, &cp), 5, "not the line the checkpoint recorded");
 }
 
@@ -347,7 +349,7 @@ TEST(AuditVerifier, DeletingTheOldestKeptFilesShowsThroughKeptFrom) {
     for (int i = 1; i <= 6; ++i) {
         AuditLineNotes notes;
         if (i == 1 || i == 4) notes.kept_from = 1;
-        lines.push_back(next_audit_line(head, kKey, sample_record(i), false, notes));
+        lines.push_back(next_audit_line(head, kSigner, sample_record(i), false, notes));
     }
     FileLines rotated{"audit-1.log", 1, {lines.begin(), lines.begin() + 3}, ""};
     FileLines live{"audit.log", 0, {lines.begin() + 3, lines.end()}, ""};

@@ -8,11 +8,29 @@
 
 namespace edgeai::codec {
 
+namespace {
+
+// Printable ASCII other than the quote and the backslash.
+bool needs_no_escape(unsigned char c) {
+    return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+}
+
+} // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
     static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
     size_t i = 0;
     while (i < s.size()) {
+        // Most text needs no escape: copy each such run in one append.
+        size_t plain = i;
+        while (plain < s.size() && needs_no_escape(static_cast<unsigned char>(s[plain])))
+            ++plain;
+        if (plain > i) {
+            out.append(s.data() + i, plain - i);
+            i = plain;
+            if (i == s.size()) break;
+        }
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
             uint32_t code_point = 0;
@@ -132,6 +150,13 @@ JsonWriter& JsonWriter::value(double d) {
     before_value();
     if (!std::isfinite(d)) {
         *out_ += "null"; // JSON has no NaN or infinity
+        return *this;
+    }
+    // Whole numbers (token counts, a zero cost) print as %g would print them,
+    // without the round trips through snprintf and strtod below.
+    if (d == std::trunc(d) && std::fabs(d) < 1e6) {
+        if (d == 0 && std::signbit(d)) *out_ += '-';
+        *out_ += std::to_string(static_cast<int64_t>(d));
         return *this;
     }
     char buf[32];

@@ -133,7 +133,7 @@ core::Status AuditLogFile::recover() {
     }
     auto key = read_audit_key(key_path);
     if (!key.ok()) return key.status();
-    key_ = std::move(key).value();
+    key_ = core::HmacSha256(*key);
 
     if (!last_line.empty()) {
         auto parsed = security::parse_audit_line(last_line);

@@ -26,6 +26,7 @@
 
 #include "core/config/settings.h"
 #include "core/result.h"
+#include "core/sha256.h"
 #include "security/audit_chain.h"
 #include "security/audit_sink.h"
 #include "telemetry/logger.h"
@@ -104,7 +105,7 @@ class AuditLogFile final : public security::AuditSink {
     const Options options_;
 
     // The writer thread's (and open()'s before it starts).
-    std::string key_;
+    core::HmacSha256 key_{""}; // the audit key, once read
     sqlite3* db_ = nullptr;
     std::string db_path_;
     int fd_ = -1;

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace edgeai::codec {
 namespace {
 
@@ -31,6 +33,26 @@ TEST(JsonWriter, NumbersUseTheShortestRoundTripForm) {
     JsonWriter w;
     w.begin_array().value(0.1).value(1.0).value(-2.5e-7).value(1.0 / 0.0).end_array();
     EXPECT_EQ(w.str(), "[0.1,1,-2.5e-07,null]");
+}
+
+TEST(JsonWriter, WholeNumbersPrintAsPrintfWould) {
+    for (double d : {0.0, -0.0, 42.0, -3.0, 999999.0, 1e6, 123456789.0, -1e21, 0.5, 1e-300}) {
+        JsonWriter w;
+        w.value(d);
+        char expected[32];
+        std::snprintf(expected, sizeof expected, "%g", d);
+        if (d == 123456789.0) std::snprintf(expected, sizeof expected, "%.9g", d);
+        EXPECT_EQ(w.str(), expected) << d;
+    }
+}
+
+TEST(JsonWriter, StringsMixingPlainRunsAndEscapes) {
+    std::string out;
+    append_json_string(out, "plain run \"quoted\" then\ttab, caf\xC3\xA9\x7f end");
+    EXPECT_EQ(out, "\"plain run \\\"quoted\\\" then\\ttab, caf\xC3\xA9\x7f end\"");
+    std::string empty;
+    append_json_string(empty, "");
+    EXPECT_EQ(empty, "\"\"");
 }
 
 } // namespace

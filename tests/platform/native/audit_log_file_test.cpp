@@ -137,7 +137,7 @@ TEST_F(AuditLogFileTest, WritesSignedChainedLinesAndACheckpoint) {
         ASSERT_TRUE(parsed.ok()) << lines[i];
         EXPECT_EQ(parsed->seq, static_cast<int64_t>(i + 1));
         EXPECT_EQ(parsed->record.request_id, "req-" + std::to_string(i + 1));
-        EXPECT_TRUE(security::audit_line_mac_matches(lines[i], *key));
+        EXPECT_TRUE(security::audit_line_mac_matches(lines[i], core::HmacSha256(*key)));
         EXPECT_EQ(lines[i].find("the prompt"), std::string::npos) << "no bodies by default";
     }
     EXPECT_EQ((*log)->head().seq, 3);
@@ -148,7 +148,7 @@ TEST_F(AuditLogFileTest, WritesSignedChainedLinesAndACheckpoint) {
     EXPECT_EQ(cp->seq, 3);
     EXPECT_EQ(cp->head, security::audit_line_hash(lines[2]));
     EXPECT_EQ(cp->file, "audit.log");
-    EXPECT_TRUE(security::audit_checkpoint_mac_matches(*key, *cp));
+    EXPECT_TRUE(security::audit_checkpoint_mac_matches(core::HmacSha256(*key), *cp));
 
     const AuditVerification v = verify();
     EXPECT_FALSE(v.fault.has_value()) << v.fault->reason;
@@ -341,7 +341,7 @@ TEST_F(AuditLogFileTest, AnExplicitKeyFileIsUsedAndNeverMadeUp) {
     ASSERT_TRUE(key.ok());
     const std::vector<std::string> lines = read_lines(dir_.file("audit.log"));
     ASSERT_EQ(lines.size(), 2u);
-    EXPECT_TRUE(security::audit_line_mac_matches(lines[1], *key));
+    EXPECT_TRUE(security::audit_line_mac_matches(lines[1], core::HmacSha256(*key)));
     EXPECT_FALSE(verify().fault.has_value());
 }
 
