@@ -4,6 +4,7 @@
 #include "codec/json/json_writer.h"
 #include "core/sha256.h"
 
+#include <charconv>
 #include <string>
 
 namespace edgeai::security {
@@ -121,32 +122,43 @@ std::string format_audit_key(std::string_view key_bytes) {
 std::string next_audit_line(AuditChainHead& head, const core::HmacSha256& key,
                             const AuditRecord& record, bool include_bodies,
                             const AuditLineNotes& notes) {
+    // Written member by member rather than through JsonWriter: the writer
+    // thread formats one line per request, and the names are constants.
     std::string line;
     line.reserve(512 +
                  (include_bodies ? record.request_body.size() + record.response_body.size() : 0));
-    codec::JsonWriter w(&line);
-    w.begin_object();
-    w.field("seq", head.seq + 1);
-    w.field("unix_ms", record.unix_ms);
-    w.field("request_id", std::string_view(record.request_id));
-    w.field("key_id", std::string_view(record.key_id));
-    w.field("client", std::string_view(record.client));
-    w.field("method", std::string_view(record.method));
-    w.field("path", std::string_view(record.path));
-    w.field("model", std::string_view(record.model));
-    w.field("backend", std::string_view(record.backend));
-    w.field("prompt_tokens", record.prompt_tokens);
-    w.field("completion_tokens", record.completion_tokens);
-    w.field("cost", record.cost);
-    w.field("status", record.status);
-    w.field("latency_ms", record.latency_ms);
-    if (notes.dropped_before > 0) w.field("dropped_before", notes.dropped_before);
-    if (notes.kept_from > 0) w.field("kept_from", notes.kept_from);
+    const auto number = [&line](std::string_view member, int64_t value) {
+        line += member;
+        char digits[24];
+        const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+        line.append(digits, static_cast<size_t>(end - digits));
+    };
+    const auto text = [&line](std::string_view member, std::string_view value) {
+        line += member;
+        codec::append_json_string(line, value);
+    };
+    number("{\"seq\":", head.seq + 1);
+    number(",\"unix_ms\":", record.unix_ms);
+    text(",\"request_id\":", record.request_id);
+    text(",\"key_id\":", record.key_id);
+    text(",\"client\":", record.client);
+    text(",\"method\":", record.method);
+    text(",\"path\":", record.path);
+    text(",\"model\":", record.model);
+    text(",\"backend\":", record.backend);
+    number(",\"prompt_tokens\":", record.prompt_tokens);
+    number(",\"completion_tokens\":", record.completion_tokens);
+    line += ",\"cost\":";
+    codec::JsonWriter(&line).value(record.cost);
+    number(",\"status\":", record.status);
+    number(",\"latency_ms\":", record.latency_ms);
+    if (notes.dropped_before > 0) number(",\"dropped_before\":", notes.dropped_before);
+    if (notes.kept_from > 0) number(",\"kept_from\":", notes.kept_from);
     if (include_bodies) {
-        w.field("request_body", std::string_view(record.request_body));
-        w.field("response_body", std::string_view(record.response_body));
+        text(",\"request_body\":", record.request_body);
+        text(",\"response_body\":", record.response_body);
     }
-    w.field("prev", std::string_view(head.hash));
+    text(",\"prev\":", head.hash);
     // The object stays open: the mac covers everything written so far, then
     // closes it.
     const std::string mac = hmac_hex(key, line);

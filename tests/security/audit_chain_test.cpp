@@ -129,6 +129,15 @@ TEST(AuditChain, ALineIsOneJsonObjectWithTheRecordPrevAndMacLast) {
     // The mac is HMAC-SHA256 over the bytes before ,"mac":
     const size_t mac_at = line.rfind(",\"mac\":\"");
     ASSERT_NE(mac_at, std::string::npos);
+    // Byte for byte the format every earlier log was written in: a change
+    // here would leave old chains unverifiable.
+    EXPECT_EQ(
+        line.substr(0, mac_at),
+        "{\"seq\":1,\"unix_ms\":1764684000001,\"request_id\":\"req-1\",\"key_id\":\"key_abc\","
+        "\"client\":\"127.0.0.1:50001\",\"method\":\"POST\",\"path\":\"/v1/chat/completions\","
+        "\"model\":\"gpt-test\",\"backend\":\"cloud\",\"prompt_tokens\":11,"
+        "\"completion_tokens\":21,\"cost\":0.25,\"status\":200,\"latency_ms\":12,\"prev\":\"" +
+            std::string(kAuditGenesisHash) + "\"");
     EXPECT_EQ(root["mac"].as_string(),
               core::to_hex(core::hmac_sha256(kKey, line.substr(0, mac_at))));
     EXPECT_EQ(head.seq, 1);
