@@ -2,7 +2,7 @@
 # Proxy overhead benchmark: edgeai against a direct upstream, nginx proxy_pass
 # and the Portkey gateway, all on loopback, in one run.
 #
-#   bench/proxy.sh            full run (about 4-5 minutes)
+#   bench/proxy.sh            full run (about 7 minutes)
 #   bench/proxy.sh --quick    short run (2 s per measurement, about 1 minute)
 #   bench/proxy.sh --no-write print the table only, leave docs/benchmarks.md alone
 #   bench/proxy.sh --wait-idle wait (up to 10 minutes) until the machine is idle first
@@ -27,7 +27,7 @@
 #   EDGEAI_EXTRA_ARGS    extra flags for `edgeai serve` (word-split)
 #   BENCH_CONNECTIONS    wrk connections (default 32)
 #   BENCH_DURATION       seconds per throughput run (default 5, --quick 2)
-#   BENCH_RUNS           throughput runs per target, median reported (default 3, --quick 1)
+#   BENCH_RUNS           throughput runs per target, median reported (default 5, --quick 1)
 #   BENCH_LAT_DURATION   seconds per fixed-rate latency run (default 5, --quick 2)
 #   BENCH_LAT_RUNS       latency runs per target and rate, medians reported (default 3, --quick 1)
 #   BENCH_RATES          offered rates for the latency runs (default "1000 5000")
@@ -74,7 +74,7 @@ if ((QUICK)); then
     PORTKEY_READY_RUNS=1
 else
     DURATION=${BENCH_DURATION:-5}
-    RUNS=${BENCH_RUNS:-3}
+    RUNS=${BENCH_RUNS:-5}
     LAT_DURATION=${BENCH_LAT_DURATION:-5}
     LAT_RUNS=${BENCH_LAT_RUNS:-3}
     WARMUP=2
@@ -691,6 +691,10 @@ median() { # numbers...
     printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { if (NR == 0) print ""; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.0f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
 }
 
+median_ratio() { # ratios... -> their median, two decimals
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) m = a[(NR + 1) / 2]; else m = (a[NR / 2] + a[NR / 2 + 1]) / 2; printf "%.2f", m }'
+}
+
 mkdir -p "$WORK/wrk"
 
 # Share (%) of the machine's CPU used by processes other than this benchmark's
@@ -777,6 +781,22 @@ for mode in json sse; do
             R[cpu_${mode}_$t]=$(printf '%s\n' ${RUNS_CPU[$t]} | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }')
         }
         R[tp_${mode}_runs_$t]=${RUNS_SHOWN[$t]% }
+    done
+    # Paired ratios: in every run each variant is measured right after plain
+    # edgeai, so a run's ratio compares two figures taken on the same machine
+    # seconds apart. Their median is steadier on a shared, noisy host than a
+    # ratio of medians whose runs lie a minute apart.
+    for v in edgeai_key edgeai_route; do
+        read -ra base <<<"${RUNS_RPS[edgeai]:-}"
+        read -ra var <<<"${RUNS_RPS[$v]:-}"
+        ((${#base[@]} > 0 && ${#base[@]} == ${#var[@]})) || continue
+        ratios=()
+        for i in "${!base[@]}"; do
+            ((base[i] > 0)) && ratios+=("$(awk -v v="${var[i]}" -v b="${base[i]}" 'BEGIN { printf "%.3f", v / b }')")
+        done
+        ((${#ratios[@]} > 0)) || continue
+        R[ratio_${mode}_$v]=$(median_ratio "${ratios[@]}")
+        R[ratio_${mode}_runs_$v]="${ratios[*]}"
     done
     unset RUNS_RPS RUNS_CPU RUNS_SHOWN
 done
@@ -935,24 +955,24 @@ for mode in json sse; do
         "$(cell portkey tp_${mode}_portkey)" "≥ 0.7× nginx and ≥ 20× Portkey" "$result"
 done
 for mode in json sse; do
-    e=${R[tp_${mode}_edgeai]:-} k=${R[tp_${mode}_edgeai_key]:-}
+    ratio=${R[ratio_${mode}_edgeai_key]:-}
     result="n/a"
-    if usable edgeai && usable edgeai_key && [[ -n $e && -n $k && $e != 0 ]]; then
-        result="$(calc "printf \"%.2f\", $k / $e")× unauthenticated: $(met "$k >= 0.90 * $e")"
+    if usable edgeai && usable edgeai_key && [[ -n $ratio ]]; then
+        result="$ratio× unauthenticated: $(met "$ratio >= 0.90")"
     elif ! usable edgeai_key; then
         result="${STATUS[edgeai_key]}"
     fi
-    row "Key + limits + audit ÷ unauthenticated, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE")" \
+    row "Key + limits + audit ÷ unauthenticated, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE") (median of the runs' paired ratios)" \
         "—" "—" "—" "$([[ $result == *×* ]] && echo "${result%%×*}×" || echo "$result")" "—" "—" \
         "key ≥ 0.90× unauthenticated" "$result"
 done
 for mode in json sse; do
-    e=${R[tp_${mode}_edgeai]:-} r=${R[tp_${mode}_edgeai_route]:-}
+    ratio=${R[ratio_${mode}_edgeai_route]:-}
     result="n/a"
-    if usable edgeai && usable edgeai_route && [[ -n $e && -n $r && $e != 0 ]]; then
-        result="$(calc "printf \"%.2f\", $r / $e")× edgeai: $(met "$r >= 0.95 * $e")"
+    if usable edgeai && usable edgeai_route && [[ -n $ratio ]]; then
+        result="$ratio× edgeai: $(met "$ratio >= 0.95")"
     fi
-    row "Fallback route against plain proxy, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE")" \
+    row "Fallback route against plain proxy, $([[ $mode == json ]] && echo "plain JSON" || echo "streamed SSE") (median of the runs' paired ratios)" \
         "—" "—" "—" "—" "$([[ $result == n/a ]] && echo n/a || echo "${result%%×*}×")" "—" \
         "route ≥ 0.95× edgeai" "$result"
 done
@@ -1074,7 +1094,7 @@ Generated by \`bench/proxy.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $mode_desc 
 - nginx proxy_pass: a second nginx instance with \`keepalive 64\`, \`proxy_http_version 1.1\`, \`proxy_set_header Connection ""\` (buffering off for the SSE location): the speed limit for a proxy here.
 - Workers: both nginx instances run \`worker_processes 1\`. On 2 cores wrk takes about one core, so a second worker per nginx would only add context switches; one worker each also matches Portkey, whose JavaScript runs on one thread. edgeai runs with its defaults (the thread count above).
 - edgeai: \`edgeai serve --config EMPTY_FILE --listen 127.0.0.1:PORT --upstream http://127.0.0.1:UPSTREAM/v1 --log-level warn\` with \`EDGEAI_LOG_REQUESTS=false\`, \`OPENAI_API_KEY=bench\` and \`EDGEAI_AUDIT_ENABLED=false\`, and no API keys in its data directory: the unauthenticated figure; a second instance with \`--upstream .../sse/v1\` serves the streamed runs. Its defaults include usage accounting (a row per request in \`usage.db\`, written in batches by a second thread) and the response cache (these requests are sampled, so they are not cached). "edgeai, key + limits + audit": the same with \`EDGEAI_AUDIT_ENABLED=true\` (a hash-chained, HMAC-signed line per request in \`audit.log\`), and one key per instance made beforehand with \`edgeai keys create --name bench ${KEY_LIMITS[*]}\` in its data directory, so auth is enforced and every request is looked up, checked against its scopes and token buckets (limits far above what this machine can send, so they never bind) and answered with \`x-ratelimit-*\` headers; wrk sends that key as \`Authorization: Bearer\` (checked before the runs: 401 without it or with a wrong one)${AUDIT_DESC}. "edgeai, fallback route": the same as plain edgeai (no keys, audit off), with a config of two \`[[backends]]\` (both this upstream) and a \`[[routes]]\` entry naming both, so every request goes through route matching, the plan, breaker and in-flight bookkeeping and keeps its body for a retry. Portkey: \`build/start-server.js --headless --port=PORT\` with \`NODE_ENV=production\`, held to 127.0.0.1, routed with \`x-portkey-provider: openai\` and \`x-portkey-custom-host\`.
-- Throughput: closed loop, \`wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s\`, POST of \`$REQ_JSON\` (plus \`"stream":true\` for SSE), median of $RUNS run(s) after a ${WARMUP} s warm-up, targets interleaved. RSS: VmRSS (process plus children, so nginx is master plus worker; for direct, the upstream nginx) sampled every 100 ms during the throughput runs; idle is after start and one request of each kind. CPU: the server's user+system time over the run's wall time, median of the runs.
+- Throughput: closed loop, \`wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s\`, POST of \`$REQ_JSON\` (plus \`"stream":true\` for SSE), median of $RUNS run(s) after a ${WARMUP} s warm-up, targets interleaved. RSS: VmRSS (process plus children, so nginx is master plus worker; for direct, the upstream nginx) sampled every 100 ms during the throughput runs; idle is after start and one request of each kind. CPU: the server's user+system time over the run's wall time, median of the runs. Ratios of a variant to plain edgeai: each run measures the variant right after plain edgeai; the table gives the median of those per-run ratios (listed below the table).
 - Latency: plain JSON, $CONNS connections at a fixed offered rate (wrk \`delay()\` pacing against a schedule), wrk's latency percentiles from request write to last response byte, median over $LAT_RUNS run(s) of ${LAT_DURATION} s; added = proxy minus direct at the same rate. A target whose closed-loop maximum is below a rate is not run at it. wrk's timers tick in whole milliseconds, so at 5000 req/s requests leave in bursts of about 5 per millisecond.
 - Start to ready: time from spawn to the \`"msg":"listening"\` log line (logged at info, so these starts use \`--log-level info\`), edgeai's defaults otherwise (audit log on, no keys), fresh data directory each start, median of $READY_RUNS. For Portkey, time until its port accepts connections (reference only). MB = 10^6 bytes.
 EOF
@@ -1094,6 +1114,13 @@ for mode in json sse; do
     done
 done
 [[ -n $RUNS_MD ]] && RUNS_MD=$'\n\n'"Individual throughput runs (req/s): ${RUNS_MD%; }."
+RATIO_MD=""
+for mode in json sse; do
+    for v in edgeai_key edgeai_route; do
+        [[ -n ${R[ratio_${mode}_runs_$v]:-} ]] && RATIO_MD+="${LABEL[$v]} $mode: ${R[ratio_${mode}_runs_$v]// /, }; "
+    done
+done
+[[ -n $RATIO_MD ]] && RUNS_MD+=$'\n\n'"Per-run ratios to plain edgeai: ${RATIO_MD%; }."
 LAT_MD=""
 for rate in $RATES; do
     for t in "${TARGETS[@]}"; do
