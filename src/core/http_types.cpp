@@ -52,6 +52,16 @@ void Headers::remove(std::string_view name) {
                   fields_.end());
 }
 
+void Headers::remove_prefixed(std::string_view prefix) {
+    fields_.erase(std::remove_if(
+                      fields_.begin(), fields_.end(),
+                      [&](const Header& h) {
+                          return h.name.size() >= prefix.size() &&
+                                 iequals(std::string_view(h.name).substr(0, prefix.size()), prefix);
+                      }),
+                  fields_.end());
+}
+
 std::string_view Headers::get(std::string_view name) const {
     for (const Header& h : fields_) {
         if (iequals(h.name, name)) return h.value;

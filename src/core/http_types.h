@@ -46,6 +46,8 @@ class Headers {
     // Replaces every field of that name with one.
     void set(std::string_view name, std::string value);
     void remove(std::string_view name);
+    // Removes every field whose name starts with `prefix` (any case).
+    void remove_prefixed(std::string_view prefix);
     // The first value of the field, or empty when absent.
     std::string_view get(std::string_view name) const;
     bool has(std::string_view name) const;

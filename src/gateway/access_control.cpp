@@ -1,5 +1,7 @@
 #include "gateway/access_control.h"
 
+#include "codec/json/json_document.h"
+#include "codec/json/json_writer.h"
 #include "core/sha256.h"
 
 #include <algorithm>
@@ -66,6 +68,36 @@ uint32_t scope_for(api::Endpoint endpoint) {
 
 std::string owner_of(const Caller& caller) {
     return caller.key != nullptr ? caller.key->id : std::string();
+}
+
+std::optional<std::string> models_visible_to(const Caller& caller, std::string_view list_json) {
+    if (caller.key == nullptr || caller.key->models.empty()) return std::nullopt;
+    auto doc = codec::JsonDocument::parse(list_json);
+    if (!doc.ok()) return std::nullopt;
+    const codec::JsonValue root = doc->root();
+    if (!root.is_object() || !root["data"].is_array()) return std::nullopt;
+    std::string out;
+    out.reserve(list_json.size());
+    codec::JsonWriter w(&out);
+    w.begin_object();
+    for (size_t i = 0; i < root.size(); ++i) {
+        const std::string_view name = root.member_name(i);
+        const codec::JsonValue value = root.member_value(i);
+        w.key(name);
+        if (name != "data") {
+            codec::write_json_value(w, value);
+            continue;
+        }
+        w.begin_array();
+        for (size_t j = 0; j < value.size(); ++j) {
+            const codec::JsonValue model = value.at(j);
+            if (caller.key->allows_model(model["id"].as_string()))
+                codec::write_json_value(w, model);
+        }
+        w.end_array();
+    }
+    w.end_object();
+    return out;
 }
 
 bool may_see(const Caller& caller, std::string_view owner) {
@@ -172,8 +204,8 @@ std::optional<api::ApiError> AccessControl::authenticate(const core::HttpRequest
         security::KeyPtr key = id ? ring_.find_id(*id) : nullptr;
         // Hash and compare even for an unknown id, so timing does not tell
         // which ids exist.
-        const std::string hash = security::hash_key(presented);
-        if (key == nullptr || !core::constant_time_equal(hash, key->hash)) {
+        const bool matches = security::key_hash_matches(presented, key ? key->hash : "");
+        if (key == nullptr || !matches) {
             return unauthenticated(address, "invalid",
                                    "Incorrect API key provided. Keys are made with 'edgeai keys "
                                    "create' and sent as 'Authorization: Bearer <key>'");

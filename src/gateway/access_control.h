@@ -105,6 +105,12 @@ bool may_see(const Caller& caller, std::string_view owner);
 // For lists: the owner to filter on, or nullopt for all.
 std::optional<std::string> visible_owner(const Caller& caller);
 
+// A model list (`{"object":"list","data":[{"id":...},...]}`, from an upstream
+// or the local engine) with only the models the caller's key allows; nullopt
+// when there is nothing to take out (no key, a key for any model, a body that
+// is not such a list).
+std::optional<std::string> models_visible_to(const Caller& caller, std::string_view list_json);
+
 // True for 127.0.0.0/8, ::1 and ::ffff:127.x peers.
 bool is_loopback_peer(std::string_view peer);
 

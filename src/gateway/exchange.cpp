@@ -77,16 +77,19 @@ void Exchange::decorate(core::Headers& headers) const {
     // Which backend answered (after fallback, the one whose answer this is).
     if (!backend_.empty()) headers.set("x-edgeai-backend", backend_);
     if (caller_.has_rate) {
+        // The key's limits replace whatever an upstream said of its own
+        // (ProxyTask passes those through): one pass removes them, then adds.
         const security::RateView& v = caller_.rate;
+        headers.remove_prefixed("x-ratelimit-");
         if (v.limit_requests > 0) {
-            headers.set("x-ratelimit-limit-requests", std::to_string(v.limit_requests));
-            headers.set("x-ratelimit-remaining-requests", std::to_string(v.remaining_requests));
-            headers.set("x-ratelimit-reset-requests", security::format_reset(v.reset_requests_ms));
+            headers.add("x-ratelimit-limit-requests", std::to_string(v.limit_requests));
+            headers.add("x-ratelimit-remaining-requests", std::to_string(v.remaining_requests));
+            headers.add("x-ratelimit-reset-requests", security::format_reset(v.reset_requests_ms));
         }
         if (v.limit_tokens > 0) {
-            headers.set("x-ratelimit-limit-tokens", std::to_string(v.limit_tokens));
-            headers.set("x-ratelimit-remaining-tokens", std::to_string(v.remaining_tokens));
-            headers.set("x-ratelimit-reset-tokens", security::format_reset(v.reset_tokens_ms));
+            headers.add("x-ratelimit-limit-tokens", std::to_string(v.limit_tokens));
+            headers.add("x-ratelimit-remaining-tokens", std::to_string(v.remaining_tokens));
+            headers.add("x-ratelimit-reset-tokens", security::format_reset(v.reset_tokens_ms));
         }
     }
     const auto& origins = shared_.deps.settings->server.cors.allow_origins;
@@ -104,6 +107,12 @@ void Exchange::decorate(core::Headers& headers) const {
 
 void Exchange::respond(core::HttpResponse response) {
     if (done_) return;
+    // However the list was made (upstream, local engine, routes), a key
+    // limited to some models sees only those.
+    if (endpoint_ == api::Endpoint::kModels && response.status == 200) {
+        if (auto visible = models_visible_to(caller_, response.body))
+            response.body = std::move(*visible);
+    }
     decorate(response.headers);
     int status = response.status;
     if (cache_ != nullptr && status >= 200 && status < 300) keep_in_cache(response.body, false);

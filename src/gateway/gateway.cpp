@@ -338,9 +338,8 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             const int64_t created = deps.clock->unix_ms() / 1000;
             std::string body = R"({"object":"list","data":[)";
             bool first = true;
+            // Exchange::respond leaves out what the caller's key may not use.
             for (const auto& [id, owner] : routed_models(*deps.settings)) {
-                // A key limited to some models sees only those.
-                if (caller.key != nullptr && !caller.key->allows_model(id)) continue;
                 body += (first ? "" : ",") + model_object_json(id, owner, created);
                 first = false;
             }
@@ -574,6 +573,9 @@ std::unique_ptr<RequestTask> Gateway::handle(core::HttpRequest request, Response
             wants_cache(deps.settings->cache.mode, request.headers, deterministic)) {
             auto key = cache_key(api::endpoint_name(match.endpoint), backend_request.stream,
                                  backend_request.body);
+            // Each key has its own answers: a hit on another key's entry would
+            // tell this caller what someone else asked (x-edgeai-cache: hit).
+            if (key && caller.key != nullptr) key->insert(0, caller.key->id + "|");
             if (key) {
                 if (const CachedAnswer* hit = deps.cache->find(*key)) {
                     exchange->respond_cached(*hit);

@@ -100,6 +100,9 @@ std::string_view bearer_token(std::string_view authorization);
 
 // hex SHA-256 of a presented key, as stored.
 std::string hash_key(std::string_view key);
+// Whether `presented` hashes to `stored_hash` (hash_key's hex), compared in
+// constant time and without a heap copy: this runs on every keyed request.
+bool key_hash_matches(std::string_view presented, std::string_view stored_hash);
 
 // Letters, digits, '-', '_' and '.', 1 to 64 characters: names appear in
 // logs, CLI output and route conditions.

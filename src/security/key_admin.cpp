@@ -265,8 +265,7 @@ core::Result<NewKey> rotate_key(KeyStore& store, std::string_view id_or_name,
     } else if (old.expires_ms == 0 || old.expires_ms > grace_end) {
         old.expires_ms = grace_end;
     }
-    if (auto s = store.insert(k); !s.ok()) return s;
-    if (auto s = store.update(old); !s.ok()) return s;
+    if (auto s = store.rotate(old, k); !s.ok()) return s;
     return out;
 }
 

@@ -26,6 +26,11 @@ class KeyStore {
     virtual core::Status insert(const ApiKey& key) = 0;
     // Replaces the key with the same id.
     virtual core::Status update(const ApiKey& key) = 0;
+    // A rotation, all or nothing: stores `successor` and `replaced` (the old
+    // key, now naming its successor) together, provided the old key is still
+    // neither rotated nor revoked in the store; otherwise changes nothing and
+    // fails with failed_precondition (another process got there first).
+    virtual core::Status rotate(const ApiKey& replaced, const ApiKey& successor) = 0;
 };
 
 // Shared pointers so a request in flight keeps the key it was admitted with

@@ -17,6 +17,18 @@ TEST(Headers, LookupIgnoresCaseAndSetReplacesAll) {
     EXPECT_EQ(h.get("x"), "");
 }
 
+TEST(Headers, RemovePrefixedTakesEveryFieldStartingSoInAnyCase) {
+    Headers h;
+    h.add("X-RateLimit-Limit-Requests", "1");
+    h.add("content-type", "a");
+    h.add("x-ratelimit-remaining-tokens", "2");
+    h.add("x-ratelimit", "short of the prefix");
+    h.remove_prefixed("x-ratelimit-");
+    ASSERT_EQ(h.fields().size(), 2u);
+    EXPECT_EQ(h.fields()[0].name, "content-type");
+    EXPECT_EQ(h.fields()[1].name, "x-ratelimit");
+}
+
 TEST(HttpRequest, PathDropsTheQuery) {
     HttpRequest r;
     r.target = "/v1/models?limit=2";

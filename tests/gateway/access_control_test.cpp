@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <string>
 
 namespace edgeai::gateway {
@@ -29,6 +30,11 @@ class MemoryKeyStore final : public security::KeyStore {
         return {};
     }
     core::Status update(const security::ApiKey& key) override { return insert(key); }
+    core::Status rotate(const security::ApiKey& replaced,
+                        const security::ApiKey& successor) override {
+        keys[replaced.id] = replaced;
+        return insert(successor);
+    }
     std::map<std::string, security::ApiKey> keys;
 
   private:
@@ -179,6 +185,28 @@ TEST(AccessControlRules, EveryRouteHasAScopeDecision) {
     EXPECT_TRUE(is_loopback_peer("::1:80"));
     EXPECT_FALSE(is_loopback_peer("10.0.0.1:80"));
     EXPECT_FALSE(is_loopback_peer("1270.0.0.1:80"));
+}
+
+TEST(AccessControlRules, AModelListShowsOnlyWhatTheKeyAllows) {
+    const std::string list =
+        R"({"object":"list","data":[{"id":"qwen-small","object":"model","owned_by":"x"},)"
+        R"({"id":"gpt-4o","object":"model","owned_by":"y"},{"id":"qwen-big"}],"more":true})";
+    Caller anyone;
+    EXPECT_FALSE(models_visible_to(anyone, list)) << "no key: nothing to take out";
+    auto key = std::make_shared<security::ApiKey>();
+    Caller caller;
+    caller.key = key;
+    EXPECT_FALSE(models_visible_to(caller, list)) << "a key for any model";
+    key->models = {"qwen*"};
+    auto visible = models_visible_to(caller, list);
+    ASSERT_TRUE(visible);
+    EXPECT_EQ(*visible, R"({"object":"list","data":[{"id":"qwen-small","object":"model",)"
+                        R"("owned_by":"x"},{"id":"qwen-big"}],"more":true})");
+    EXPECT_FALSE(models_visible_to(caller, "not json"));
+    EXPECT_FALSE(models_visible_to(caller, R"({"data":{"id":"qwen"}})"));
+    key->models = {"llama*"};
+    EXPECT_EQ(models_visible_to(caller, list).value_or(""),
+              R"({"object":"list","data":[],"more":true})");
 }
 
 } // namespace

@@ -55,6 +55,7 @@ describe('API keys', { skip: binaryMissing() }, () => {
   let dataDir;
   let kiosk;
   let admin;
+  let lister;
 
   before(async () => {
     up = await startUpstream();
@@ -62,6 +63,7 @@ describe('API keys', { skip: binaryMissing() }, () => {
     kiosk = await createKey(dataDir, '--name', 'kiosk', '--scopes', 'chat', '--models', 'qwen*',
       '--rpm', '600');
     admin = await createKey(dataDir, '--name', 'ops', '--scopes', 'admin');
+    lister = await createKey(dataDir, '--name', 'lister', '--scopes', 'models', '--models', 'gpt-test*');
     gw = await startGateway({ upstream: up.baseUrl, dataDir });
   });
   after(async () => {
@@ -86,6 +88,43 @@ describe('API keys', { skip: binaryMissing() }, () => {
     assert.equal(response.headers.get('x-ratelimit-limit-requests'), '600');
     assert.equal(response.headers.get('x-ratelimit-remaining-requests'), '599');
     assert.match(response.headers.get('x-ratelimit-reset-requests'), /^\d+(\.\d)?m?s$|^\d+m\d+(\.\d)?s$|^\d+ms$/);
+  });
+
+  it("replaces an upstream's own x-ratelimit-* headers with the key's", async () => {
+    up.enqueue(async (req, res) => {
+      const body = JSON.stringify({
+        id: 'chatcmpl-limits', object: 'chat.completion', created: 1, model: 'qwen-mini',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
+      });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+        'x-ratelimit-limit-requests': '10000',
+        'X-RateLimit-Remaining-Requests': '9999',
+        'x-ratelimit-remaining-tokens': '149990',
+        'openai-processing-ms': '12',
+      });
+      res.end(body);
+    });
+    const { data, response } = await openai(gw, kiosk.key).chat.completions
+      .create(chatBody()).withResponse();
+    assert.equal(data.id, 'chatcmpl-limits');
+    assert.equal(response.headers.get('x-ratelimit-limit-requests'), '600');
+    assert.match(response.headers.get('x-ratelimit-remaining-requests'), /^59\d$/);
+    assert.equal(response.headers.get('x-ratelimit-remaining-tokens'), null,
+      'the key has no token limit, so the upstream\'s token figure is not passed off as its');
+    assert.equal(response.headers.get('openai-processing-ms'), '12', 'other upstream headers pass');
+  });
+
+  it("lists only the models a key may use, from the upstream's list", async () => {
+    const limited = await openai(gw, lister.key).models.list();
+    assert.deepEqual(limited.data.map((m) => m.id), ['gpt-test', 'gpt-test-mini']);
+    assert.equal(limited.data[0].owned_by, 'scripted', 'the entries pass unchanged');
+    await assert.rejects(openai(gw, lister.key).models.retrieve('text-embedding-test'),
+      (e) => e.status === 403 && e.code === 'model_not_allowed');
+    const all = await openai(gw, admin.key).models.list();
+    assert.deepEqual(all.data.map((m) => m.id), ['gpt-test', 'gpt-test-mini', 'text-embedding-test']);
   });
 
   it('refuses a missing, malformed or wrong key with 401 invalid_api_key before calling upstream', async () => {
@@ -268,6 +307,25 @@ describe('jobs, files and batches belong to their key', { skip: binaryMissing() 
     assert.equal(r.status, 200, r.text);
     const row = r.json.data.find((d) => d.group === a.id);
     assert.ok(row && row.prompt_tokens > 0, `usage of key a: ${r.text}`);
+  });
+
+  it("never answers one key from another key's cached answer", async () => {
+    const cached = (key) => request(gw.url('/v1/chat/completions'), {
+      method: 'POST',
+      body: { ...chatBody(), messages: [{ role: 'user', content: 'cache me' }], temperature: 0 },
+      headers: bearer(key),
+    });
+    const before = up.requests.length;
+    const first = await cached(a.key);
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.headers['x-edgeai-cache'], 'miss');
+    const again = await cached(a.key);
+    assert.equal(again.headers['x-edgeai-cache'], 'hit', 'the same key is answered from its cache');
+    const other = await cached(b.key);
+    assert.equal(other.status, 200, other.text);
+    assert.equal(other.headers['x-edgeai-cache'], 'miss', "b does not learn that a asked the same");
+    assert.equal(up.requests.length, before + 2, 'a once, b once: the upstream answered both');
+    assert.equal((await cached(b.key)).headers['x-edgeai-cache'], 'hit');
   });
 
   it('another key cannot read an uploaded file or the batch made from it', async () => {

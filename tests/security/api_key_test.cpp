@@ -32,6 +32,17 @@ class MemoryKeyStore final : public KeyStore {
         ++generation_;
         return {};
     }
+    core::Status rotate(const ApiKey& replaced, const ApiKey& successor) override {
+        auto it = keys.find(replaced.id);
+        if (it == keys.end()) return core::not_found("no such key");
+        if (!it->second.replaced_by.empty() || it->second.revoked_ms != 0)
+            return core::failed_precondition("rotated or revoked meanwhile");
+        if (keys.count(successor.id) != 0) return core::invalid_argument("duplicate id");
+        keys[successor.id] = successor;
+        it->second = replaced;
+        ++generation_;
+        return {};
+    }
     std::map<std::string, ApiKey> keys;
 
   private:
@@ -54,6 +65,9 @@ TEST(ApiKey, MaterialHasThePublicIdAndOnlyTheHashIsKept) {
     ASSERT_TRUE(id.has_value());
     EXPECT_EQ(*id, m.id);
     EXPECT_EQ(m.hash, hash_key(m.key));
+    EXPECT_TRUE(key_hash_matches(m.key, m.hash));
+    EXPECT_FALSE(key_hash_matches(m.key + "x", m.hash));
+    EXPECT_FALSE(key_hash_matches(m.key, ""));
     EXPECT_EQ(m.hash.find(m.key.substr(15)), std::string::npos);
     EXPECT_NE(new_key_material(random_of(2)).key, m.key);
 }

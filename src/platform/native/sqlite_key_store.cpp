@@ -138,18 +138,59 @@ core::Result<uint64_t> SqliteKeyStore::generation() {
 }
 
 core::Status SqliteKeyStore::insert(const security::ApiKey& key) {
-    return write(key, true);
+    return in_transaction([&] { return write_row(key, true); });
 }
 
 core::Status SqliteKeyStore::update(const security::ApiKey& key) {
-    return write(key, false);
+    return in_transaction([&] { return write_row(key, false); });
 }
 
-core::Status SqliteKeyStore::write(const security::ApiKey& key, bool insert) {
+core::Status SqliteKeyStore::rotate(const security::ApiKey& replaced,
+                                    const security::ApiKey& successor) {
+    return in_transaction([&]() -> core::Status {
+        // Checked inside the write transaction: two rotations of one key
+        // (two terminals, the CLI and the admin API) cannot both win.
+        sqlite3_stmt* raw = nullptr;
+        int rc = sqlite3_prepare_v2(db_.get(),
+                                    "SELECT replaced_by, revoked_ms FROM api_keys WHERE id = ?1",
+                                    -1, &raw, nullptr);
+        Stmt stmt(raw);
+        if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, path_);
+        bind_text(raw, 1, replaced.id);
+        rc = sqlite3_step(raw);
+        if (rc == SQLITE_DONE) return core::not_found("key " + replaced.id + " is not in " + path_);
+        if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, path_);
+        if (sqlite3_column_bytes(raw, 0) > 0 || sqlite3_column_int64(raw, 1) != 0) {
+            return core::failed_precondition("key " + replaced.id +
+                                             " was rotated or revoked meanwhile; nothing changed");
+        }
+        EDGEAI_TRY(write_row(successor, true));
+        return write_row(replaced, false);
+    });
+}
+
+core::Status SqliteKeyStore::in_transaction(const std::function<core::Status()>& change) {
     int rc = sqlite3_exec(db_.get(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, path_);
+    if (core::Status st = change(); !st.ok()) {
+        sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+        return st;
+    }
+    rc = sqlite3_exec(db_.get(),
+                      "UPDATE key_generation SET generation = generation + 1 WHERE id = 1", nullptr,
+                      nullptr, nullptr);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+        core::Status st = sqlite_error(db_.get(), rc, path_);
+        sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+        return st;
+    }
+    return {};
+}
+
+core::Status SqliteKeyStore::write_row(const security::ApiKey& key, bool insert) {
     sqlite3_stmt* raw = nullptr;
-    rc = sqlite3_prepare_v2(
+    int rc = sqlite3_prepare_v2(
         db_.get(),
         insert ? "INSERT INTO api_keys (id, name, hash, scopes, models, requests_per_minute, "
                  "tokens_per_minute, concurrent_requests, tokens_per_day, tokens_per_month, "
@@ -163,42 +204,29 @@ core::Status SqliteKeyStore::write(const security::ApiKey& key, bool insert) {
                  "replaced_by = ?16, sealed_signing_key = ?17 WHERE id = ?1",
         -1, &raw, nullptr);
     Stmt stmt(raw);
-    if (rc == SQLITE_OK) {
-        const std::string models = join_lines(key.models);
-        bind_text(raw, 1, key.id);
-        bind_text(raw, 2, key.name);
-        bind_text(raw, 3, key.hash);
-        sqlite3_bind_int64(raw, 4, key.scopes);
-        bind_text(raw, 5, models);
-        sqlite3_bind_int64(raw, 6, key.limits.requests_per_minute);
-        sqlite3_bind_int64(raw, 7, key.limits.tokens_per_minute);
-        sqlite3_bind_int64(raw, 8, key.limits.concurrent_requests);
-        sqlite3_bind_int64(raw, 9, key.budget.tokens_per_day);
-        sqlite3_bind_int64(raw, 10, key.budget.tokens_per_month);
-        sqlite3_bind_double(raw, 11, key.budget.cost_per_day);
-        sqlite3_bind_double(raw, 12, key.budget.cost_per_month);
-        sqlite3_bind_int64(raw, 13, key.created_ms);
-        sqlite3_bind_int64(raw, 14, key.expires_ms);
-        sqlite3_bind_int64(raw, 15, key.revoked_ms);
-        bind_text(raw, 16, key.replaced_by);
-        bind_text(raw, 17, key.sealed_signing_key);
-        rc = sqlite3_step(raw);
-        if (rc == SQLITE_DONE && !insert && sqlite3_changes(db_.get()) == 0) {
-            sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-            return core::not_found("key " + key.id + " is not in " + path_);
-        }
-    }
-    if (rc == SQLITE_DONE)
-        rc = sqlite3_exec(db_.get(),
-                          "UPDATE key_generation SET generation = generation + 1 WHERE id = 1",
-                          nullptr, nullptr, nullptr);
-    if (rc == SQLITE_OK || rc == SQLITE_DONE)
-        rc = sqlite3_exec(db_.get(), "COMMIT", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) {
-        core::Status st = sqlite_error(db_.get(), rc, path_);
-        sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-        return st;
-    }
+    if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, path_);
+    const std::string models = join_lines(key.models);
+    bind_text(raw, 1, key.id);
+    bind_text(raw, 2, key.name);
+    bind_text(raw, 3, key.hash);
+    sqlite3_bind_int64(raw, 4, key.scopes);
+    bind_text(raw, 5, models);
+    sqlite3_bind_int64(raw, 6, key.limits.requests_per_minute);
+    sqlite3_bind_int64(raw, 7, key.limits.tokens_per_minute);
+    sqlite3_bind_int64(raw, 8, key.limits.concurrent_requests);
+    sqlite3_bind_int64(raw, 9, key.budget.tokens_per_day);
+    sqlite3_bind_int64(raw, 10, key.budget.tokens_per_month);
+    sqlite3_bind_double(raw, 11, key.budget.cost_per_day);
+    sqlite3_bind_double(raw, 12, key.budget.cost_per_month);
+    sqlite3_bind_int64(raw, 13, key.created_ms);
+    sqlite3_bind_int64(raw, 14, key.expires_ms);
+    sqlite3_bind_int64(raw, 15, key.revoked_ms);
+    bind_text(raw, 16, key.replaced_by);
+    bind_text(raw, 17, key.sealed_signing_key);
+    rc = sqlite3_step(raw);
+    if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, path_);
+    if (!insert && sqlite3_changes(db_.get()) == 0)
+        return core::not_found("key " + key.id + " is not in " + path_);
     return {};
 }
 

@@ -9,6 +9,7 @@
 #include "platform/native/sqlite_util.h"
 #include "security/key_store.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,10 +26,15 @@ class SqliteKeyStore final : public security::KeyStore {
     core::Result<uint64_t> generation() override;
     core::Status insert(const security::ApiKey& key) override;
     core::Status update(const security::ApiKey& key) override;
+    core::Status rotate(const security::ApiKey& replaced,
+                        const security::ApiKey& successor) override;
 
   private:
     SqliteKeyStore(std::string path, Db db) : path_(std::move(path)), db_(std::move(db)) {}
-    core::Status write(const security::ApiKey& key, bool insert);
+    // Runs `change` in one write transaction that also bumps the generation;
+    // rolls back when it fails.
+    core::Status in_transaction(const std::function<core::Status()>& change);
+    core::Status write_row(const security::ApiKey& key, bool insert);
 
     std::string path_;
     Db db_;
