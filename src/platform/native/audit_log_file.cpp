@@ -22,6 +22,10 @@ namespace edgeai::platform::native {
 namespace {
 
 constexpr size_t kKeyBytes = 32;
+// A batch goes to the file in writes of about this much. One buffer for a
+// whole batch (up to 1024 lines, ~0.5 MB) would be a fresh mapping, grown and
+// faulted in page by page, for every batch; this one stays in the heap.
+constexpr size_t kWriteChunkBytes = 64 * 1024;
 
 int64_t now_unix_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -345,6 +349,7 @@ size_t AuditLogFile::write_batch(std::vector<security::AuditRecord>& batch,
                                  int64_t dropped_before) {
     if (fd_ < 0 && !open_live_file().ok()) return 0;
     std::string buffer;
+    buffer.reserve(kWriteChunkBytes + 1024);
     size_t buffered = 0;
     size_t written = 0;
     bool may_rotate = true;
@@ -378,6 +383,13 @@ size_t AuditLogFile::write_batch(std::vector<security::AuditRecord>& batch,
         buffer += line;
         buffer += '\n';
         ++buffered;
+        if (buffer.size() >= kWriteChunkBytes) {
+            if (!append(buffer)) return written;
+            written += buffered;
+            buffered = 0;
+            buffer.clear();
+            head_ = next;
+        }
     }
     if (!append(buffer)) return written;
     head_ = next;

@@ -4,7 +4,7 @@
 // the head in keys.db after every batch that reached the disk.
 //
 // record() only queues. A writer thread appends each batch (every 250 ms or
-// 1024 records) with one write, fdatasync()s it, then stores the checkpoint,
+// 1024 records) in writes of 64 KiB, fdatasync()s it, then stores the checkpoint,
 // so the checkpoint never names a line that is not durable.
 //
 // Memory is bounded: past `max_queued` records or `max_queued_bytes` (the

@@ -156,6 +156,29 @@ TEST_F(AuditLogFileTest, WritesSignedChainedLinesAndACheckpoint) {
     EXPECT_EQ(v.files, 1);
 }
 
+TEST_F(AuditLogFileTest, ABatchLargerThanOneWriteStaysOneChain) {
+    // A long flush interval and one flush: 1000 records (~400 KB) in one
+    // batch, written in several pieces.
+    options_.flush_interval = std::chrono::milliseconds(60000);
+    options_.batch_size = 100000;
+    auto log = open();
+    ASSERT_TRUE(log.ok()) << log.status().to_string();
+    for (int i = 1; i <= 1000; ++i)
+        (*log)->record(make_record(i));
+    (*log)->flush();
+    EXPECT_TRUE((*log)->last_write_error().ok());
+    EXPECT_EQ((*log)->head().seq, 1000);
+    const std::vector<std::string> lines = read_lines(dir_.file("audit.log"));
+    ASSERT_EQ(lines.size(), 1000u);
+    EXPECT_GT(fs::file_size(dir_.file("audit.log")), 2u * 64 * 1024) << "more than one write";
+    const AuditVerification v = verify();
+    EXPECT_FALSE(v.fault.has_value()) << v.fault->reason;
+    EXPECT_EQ(v.lines, 1000);
+    auto cp = checkpoint();
+    ASSERT_TRUE(cp.has_value());
+    EXPECT_EQ(cp->seq, 1000);
+}
+
 TEST_F(AuditLogFileTest, BodiesOnlyWhenTurnedOn) {
     settings_.include_bodies = true;
     write(1, 1);
