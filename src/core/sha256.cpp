@@ -149,13 +149,23 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view message) {
     return HmacSha256(key).sign(message);
 }
 
-std::string to_hex(const Sha256Digest& digest) {
+void write_hex(const Sha256Digest& digest, char out[64]) {
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string out(2 * digest.size(), '0');
     for (size_t i = 0; i < digest.size(); ++i) {
         out[2 * i] = kHex[digest[i] >> 4];
         out[2 * i + 1] = kHex[digest[i] & 0xF];
     }
+}
+
+void append_hex(std::string& out, const Sha256Digest& digest) {
+    char hex[64];
+    write_hex(digest, hex);
+    out.append(hex, sizeof hex);
+}
+
+std::string to_hex(const Sha256Digest& digest) {
+    std::string out;
+    append_hex(out, digest);
     return out;
 }
 

@@ -45,7 +45,10 @@ class HmacSha256 {
     Sha256 outer_; // after the key ^ opad block
 };
 
-// Lower-case hex of a digest.
+// Lower-case hex of a digest: its 64 digits into `out`, appended to a
+// string, or as a new string.
+void write_hex(const Sha256Digest& digest, char out[64]);
+void append_hex(std::string& out, const Sha256Digest& digest);
 std::string to_hex(const Sha256Digest& digest);
 
 // Equal contents, in a time that does not depend on where they differ.

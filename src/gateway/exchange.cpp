@@ -198,7 +198,6 @@ void Exchange::finish(int status) {
     if (deps.usage != nullptr) record_usage(status, deps.clock->unix_ms(), used);
     if (deps.access != nullptr)
         deps.access->finish(caller_, used.prompt_tokens + used.completion_tokens, used.cost);
-    if (deps.audit != nullptr) record_audit(status, elapsed_ns, used);
     if (deps.settings->log.requests && deps.logger->enabled(core::LogLevel::kInfo)) {
         deps.logger->info("request", {{"request_id", request_id_},
                                       {"method", method_},
@@ -209,6 +208,8 @@ void Exchange::finish(int status) {
                                       {"backend", backend_},
                                       {"backend_status", backend_status_}});
     }
+    // Last: the audit record takes the exchange's strings.
+    if (deps.audit != nullptr) record_audit(status, elapsed_ns, used);
 }
 
 bool stream_completed(std::string_view events, bool anthropic_shaped) {
@@ -320,15 +321,17 @@ void Exchange::record_usage(int status, int64_t now_ms, const Spent& used) {
 }
 
 void Exchange::record_audit(int status, int64_t elapsed_ns, const Spent& used) {
+    // The exchange is over (finish() runs once and calls this last), so its
+    // strings move into the record rather than being copied.
     security::AuditRecord r;
     r.unix_ms = arrived_unix_ms_;
-    r.request_id = request_id_;
+    r.request_id = std::move(request_id_);
     if (caller_.key != nullptr) r.key_id = caller_.key->id;
-    r.client = peer_;
-    r.method = method_;
-    r.path = path_;
-    r.model = model_;
-    r.backend = backend_;
+    r.client = std::move(peer_);
+    r.method = std::move(method_);
+    r.path = std::move(path_);
+    r.model = std::move(model_);
+    r.backend = std::move(backend_);
     r.prompt_tokens = used.prompt_tokens;
     r.completion_tokens = used.completion_tokens;
     r.cost = used.cost;

@@ -134,13 +134,8 @@ std::string hash_key(std::string_view key) {
 }
 
 bool key_hash_matches(std::string_view presented, std::string_view stored_hash) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    const core::Sha256Digest digest = core::sha256(presented);
-    char hex[2 * sizeof digest];
-    for (size_t i = 0; i < digest.size(); ++i) {
-        hex[2 * i] = kHex[digest[i] >> 4];
-        hex[2 * i + 1] = kHex[digest[i] & 0xF];
-    }
+    char hex[64];
+    core::write_hex(core::sha256(presented), hex);
     return core::constant_time_equal(std::string_view(hex, sizeof hex), stored_hash);
 }
 

@@ -122,20 +122,28 @@ std::string format_audit_key(std::string_view key_bytes) {
 std::string next_audit_line(AuditChainHead& head, const core::HmacSha256& key,
                             const AuditRecord& record, bool include_bodies,
                             const AuditLineNotes& notes) {
+    std::string line;
+    append_audit_line(line, head, key, record, include_bodies, notes);
+    return line;
+}
+
+size_t append_audit_line(std::string& out, AuditChainHead& head, const core::HmacSha256& key,
+                         const AuditRecord& record, bool include_bodies,
+                         const AuditLineNotes& notes) {
     // Written member by member rather than through JsonWriter: the writer
     // thread formats one line per request, and the names are constants.
-    std::string line;
-    line.reserve(512 +
-                 (include_bodies ? record.request_body.size() + record.response_body.size() : 0));
-    const auto number = [&line](std::string_view member, int64_t value) {
-        line += member;
+    const size_t start = out.size();
+    out.reserve(start + 512 +
+                (include_bodies ? record.request_body.size() + record.response_body.size() : 0));
+    const auto number = [&out](std::string_view member, int64_t value) {
+        out += member;
         char digits[24];
         const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-        line.append(digits, static_cast<size_t>(end - digits));
+        out.append(digits, static_cast<size_t>(end - digits));
     };
-    const auto text = [&line](std::string_view member, std::string_view value) {
-        line += member;
-        codec::append_json_string(line, value);
+    const auto text = [&out](std::string_view member, std::string_view value) {
+        out += member;
+        codec::append_json_string(out, value);
     };
     number("{\"seq\":", head.seq + 1);
     number(",\"unix_ms\":", record.unix_ms);
@@ -148,8 +156,8 @@ std::string next_audit_line(AuditChainHead& head, const core::HmacSha256& key,
     text(",\"backend\":", record.backend);
     number(",\"prompt_tokens\":", record.prompt_tokens);
     number(",\"completion_tokens\":", record.completion_tokens);
-    line += ",\"cost\":";
-    codec::JsonWriter(&line).value(record.cost);
+    out += ",\"cost\":";
+    codec::JsonWriter(&out).value(record.cost);
     number(",\"status\":", record.status);
     number(",\"latency_ms\":", record.latency_ms);
     if (notes.dropped_before > 0) number(",\"dropped_before\":", notes.dropped_before);
@@ -161,13 +169,16 @@ std::string next_audit_line(AuditChainHead& head, const core::HmacSha256& key,
     text(",\"prev\":", head.hash);
     // The object stays open: the mac covers everything written so far, then
     // closes it.
-    const std::string mac = hmac_hex(key, line);
-    line += kMacKey;
-    line += mac;
-    line += "\"}";
+    const core::Sha256Digest mac = key.sign(std::string_view(out).substr(start));
+    out += kMacKey;
+    core::append_hex(out, mac);
+    out += "\"}";
+    const std::string_view line = std::string_view(out).substr(start);
+    char hash[kHexDigits];
+    core::write_hex(core::sha256(line), hash);
     head.seq += 1;
-    head.hash = audit_line_hash(line);
-    return line;
+    head.hash.assign(hash, sizeof hash);
+    return line.size();
 }
 
 core::Result<AuditLine> parse_audit_line(std::string_view line) {

@@ -51,6 +51,11 @@ struct AuditLineNotes {
 std::string next_audit_line(AuditChainHead& head, const core::HmacSha256& key,
                             const AuditRecord& record, bool include_bodies,
                             const AuditLineNotes& notes = {});
+// The same line appended to `out` (the writer's batch buffer); returns its
+// length.
+size_t append_audit_line(std::string& out, AuditChainHead& head, const core::HmacSha256& key,
+                         const AuditRecord& record, bool include_bodies,
+                         const AuditLineNotes& notes = {});
 
 // What a line holds. Parsing checks the shape only (JSON, the members'
 // types, `mac` last); audit_line_mac_matches() checks the signature.

@@ -81,7 +81,7 @@ std::string canonical_request(std::string_view method, std::string_view target, 
     out.append(target).append("\n");
     out.append(std::to_string(timestamp_s)).append("\n");
     out.append(nonce).append("\n");
-    out.append(core::to_hex(core::sha256(body)));
+    core::append_hex(out, core::sha256(body));
     return out;
 }
 

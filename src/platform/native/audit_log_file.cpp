@@ -360,10 +360,12 @@ size_t AuditLogFile::write_batch(std::vector<security::AuditRecord>& batch,
         if (written + buffered == 0) notes.dropped_before = dropped_before;
         const int64_t pending = live_size_ + static_cast<int64_t>(buffer.size());
         if (pending == 0) notes.kept_from = oldest_kept_seq();
-        std::string line =
-            security::next_audit_line(next, key_, r, settings_.include_bodies, notes);
+        const size_t line_start = buffer.size();
+        const size_t line_size =
+            security::append_audit_line(buffer, next, key_, r, settings_.include_bodies, notes);
         if (may_rotate && pending > 0 &&
-            pending + static_cast<int64_t>(line.size()) + 1 > settings_.max_file_bytes) {
+            pending + static_cast<int64_t>(line_size) + 1 > settings_.max_file_bytes) {
+            buffer.resize(line_start); // the line belongs in the next file
             if (!append(buffer)) return written;
             written += buffered;
             buffered = 0;
@@ -373,14 +375,11 @@ size_t AuditLogFile::write_batch(std::vector<security::AuditRecord>& batch,
             if (fd_ < 0) return written;
             // A rotation that failed is not retried for every line.
             may_rotate = live_size_ == 0;
-            if (live_size_ == 0) {
-                // The line opens the new file, so it says what is kept.
-                next = before;
-                notes.kept_from = oldest_kept_seq();
-                line = security::next_audit_line(next, key_, r, settings_.include_bodies, notes);
-            }
+            // The line opens the new file, so it says what is kept.
+            if (live_size_ == 0) notes.kept_from = oldest_kept_seq();
+            next = before;
+            security::append_audit_line(buffer, next, key_, r, settings_.include_bodies, notes);
         }
-        buffer += line;
         buffer += '\n';
         ++buffered;
         if (buffer.size() >= kWriteChunkBytes) {

@@ -80,8 +80,13 @@ constexpr unsigned char kTlsHandshakeRecord = 0x16;
 void append_header_line(std::string& out, std::string_view name, std::string_view value) {
     out.append(name);
     out.append(": ");
-    for (char c : value) {
-        if (c != '\r' && c != '\n') out.push_back(c);
+    // A CR or LF in a value would start a header of its own: drop them.
+    if (value.find('\r') == std::string_view::npos && value.find('\n') == std::string_view::npos) {
+        out.append(value);
+    } else {
+        for (char c : value) {
+            if (c != '\r' && c != '\n') out.push_back(c);
+        }
     }
     out.append("\r\n");
 }
