@@ -7,6 +7,7 @@ constexpr int64_t kWindowMs = 60000;
 }
 
 int64_t FailureLimiter::blocked_for_ms(std::string_view address, int64_t now_ms) const {
+    if (windows_.empty()) return 0; // the usual case: no failures anywhere lately
     auto it = windows_.find(std::string(address));
     if (it == windows_.end() || it->second.failures < max_failures_) return 0;
     const int64_t ends = it->second.started_ms + kWindowMs;
