@@ -64,6 +64,7 @@ ApiError api_error_from_status(const core::Status& status) {
         e.code = "cancelled";
         break;
     }
+    if (!status.error_code().empty()) e.code = status.error_code();
     if (e.message.empty()) e.message = std::string(core::status_code_name(status.code()));
     return e;
 }
@@ -127,6 +128,31 @@ ApiError gateway_timeout(std::string message) {
 
 ApiError service_unavailable(std::string message) {
     return {503, "server_error", "service_unavailable", "", std::move(message), 0};
+}
+
+core::Status model_not_found(std::string_view model, std::string_view detail) {
+    return core::not_found("The model '" + std::string(model) + "' does not exist" +
+                           std::string(detail))
+        .with_field("model")
+        .with_error_code("model_not_found");
+}
+
+core::Status context_length_exceeded(uint64_t n_ctx, uint64_t prompt_tokens, uint64_t max_tokens,
+                                     std::string_view param) {
+    const uint64_t needed = prompt_tokens + max_tokens;
+    return core::invalid_argument(
+               "This model's maximum context length is " + std::to_string(n_ctx) +
+               " tokens. However, you requested " + std::to_string(needed) + " tokens (" +
+               std::to_string(prompt_tokens) + " in the prompt, " + std::to_string(max_tokens) +
+               " in the completion). Please reduce the length of the prompt or completion.")
+        .with_field(std::string(param))
+        .with_error_code("context_length_exceeded");
+}
+
+ApiError upstream_error(int http_status, std::string message) {
+    return {http_status,        http_status >= 500 ? "server_error" : "invalid_request_error",
+            "upstream_error",   "",
+            std::move(message), 0};
 }
 
 std::string render_api_error(const ApiError& error) {

@@ -33,6 +33,16 @@ ApiError bad_gateway(std::string message);
 ApiError gateway_timeout(std::string message);
 ApiError service_unavailable(std::string message);
 
+// Errors with a code of their own: the one place each one's shape (status,
+// code, param) is decided. `detail` is appended to the sentence.
+core::Status model_not_found(std::string_view model, std::string_view detail = {});
+// The prompt and the completion do not fit the model's context; `param` is
+// the field that holds the prompt ("messages", "prompt", "input").
+core::Status context_length_exceeded(uint64_t n_ctx, uint64_t prompt_tokens, uint64_t max_tokens,
+                                     std::string_view param);
+// An upstream answered with an error body we cannot pass on as it is.
+ApiError upstream_error(int http_status, std::string message);
+
 // The JSON body alone.
 std::string render_api_error(const ApiError& error);
 // A complete response: status, JSON body, content type and Retry-After.

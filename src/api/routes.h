@@ -1,9 +1,8 @@
-// The HTTP surface of the gateway in one table: which paths exist and which
-// methods each accepts, so an unknown path is a 404 and a known path with the
-// wrong method is a 405 with an Allow header, never a guess.
+// The gateway's endpoints: what each route is called in metrics and logs, and
+// which API's error shape it answers in. The table of paths, methods, scopes
+// and handlers is gateway/route_table.cpp.
 #pragma once
 
-#include <string>
 #include <string_view>
 
 namespace edgeai::api {
@@ -34,19 +33,6 @@ enum class Endpoint {
     kKeyRotate,   // POST /v1/keys/{id or name}/rotate
     kStatic,      // /ui and /ui/...: the web page's files, no API key
 };
-
-struct RouteMatch {
-    Endpoint endpoint = Endpoint::kNone;
-    bool method_allowed = false;
-    std::string_view allow;  // methods for the Allow header, e.g. "POST, OPTIONS"
-    std::string model_id;    // for kModel, percent-decoded
-    std::string job_id;      // for kJob
-    std::string resource_id; // the file's or batch's id; for kStatic the raw path after
-                             // "/ui" ("" or "/..."), not decoded: the file server checks it
-};
-
-// Matches a path (without query) and method. kNone means no such path.
-RouteMatch match_route(std::string_view method, std::string_view path);
 
 // Name used in metrics labels and logs ("chat_completions").
 std::string_view endpoint_name(Endpoint endpoint);

@@ -59,6 +59,15 @@ class [[nodiscard]] Status {
         return *this;
     }
 
+    // The API's machine-readable error code ("model_not_found"), when the
+    // code's default (api/api_error.cpp) is not specific enough. Set only by
+    // the factories in api/api_error.h, which decide each error's shape.
+    const std::string& error_code() const { return error_code_; }
+    Status& with_error_code(std::string code) {
+        error_code_ = std::move(code);
+        return *this;
+    }
+
     // Prefixes context ("config edgeai.toml:3: ") so errors read outside-in.
     Status& with_context(std::string_view context);
 
@@ -69,6 +78,7 @@ class [[nodiscard]] Status {
     StatusCode code_ = StatusCode::kOk;
     std::string message_;
     std::string field_;
+    std::string error_code_;
 };
 
 inline Status invalid_argument(std::string message) {

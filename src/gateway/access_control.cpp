@@ -27,45 +27,6 @@ api::ApiError too_many(std::string code, std::string message, int64_t retry_afte
 
 } // namespace
 
-uint32_t scope_for(api::Endpoint endpoint) {
-    using api::Endpoint;
-    switch (endpoint) {
-    case Endpoint::kNone:
-    case Endpoint::kRoot:
-    case Endpoint::kHealthz:
-    case Endpoint::kReadyz:
-    case Endpoint::kStatic:
-        return 0;
-    case Endpoint::kChatCompletions:
-    case Endpoint::kMessages:
-        return security::kScopeChat;
-    case Endpoint::kCompletions:
-        return security::kScopeCompletions;
-    case Endpoint::kEmbeddings:
-        return security::kScopeEmbeddings;
-    case Endpoint::kModels:
-    case Endpoint::kModel:
-        return security::kScopeModels;
-    case Endpoint::kJobs:
-    case Endpoint::kJob:
-        return security::kScopeJobs;
-    case Endpoint::kFiles:
-    case Endpoint::kFile:
-    case Endpoint::kFileContent:
-    case Endpoint::kBatches:
-    case Endpoint::kBatch:
-    case Endpoint::kBatchCancel:
-        return security::kScopeBatches;
-    case Endpoint::kMetrics:
-    case Endpoint::kUsage:
-    case Endpoint::kKeys:
-    case Endpoint::kKey:
-    case Endpoint::kKeyRotate:
-        return security::kScopeAdmin;
-    }
-    return security::kScopeAdmin;
-}
-
 std::string owner_of(const Caller& caller) {
     return caller.key != nullptr ? caller.key->id : std::string();
 }
@@ -170,10 +131,16 @@ std::optional<api::ApiError> AccessControl::check_key(const security::KeyPtr& ke
     return std::nullopt;
 }
 
+bool AccessControl::signs_with_body(const core::HttpRequest& request) {
+    // The order authenticate() looks: a bearer key, x-api-key, a signature.
+    return !request.headers.get("x-edgeai-signature").empty() &&
+           security::bearer_token(request.headers.get("authorization")).empty() &&
+           core::trim_spaces(request.headers.get("x-api-key")).empty();
+}
+
 std::optional<api::ApiError> AccessControl::authenticate(const core::HttpRequest& request,
-                                                         api::Endpoint endpoint, bool async,
-                                                         Caller& caller) {
-    const uint32_t scope = scope_for(endpoint);
+                                                         api::Endpoint endpoint, uint32_t scope,
+                                                         bool async, Caller& caller) {
     if (scope == 0) return std::nullopt;
     if (scope == security::kScopeAdmin && endpoint == api::Endpoint::kMetrics &&
         options_.settings->public_metrics)

@@ -55,10 +55,16 @@ class AccessControl {
     core::Status refresh();
     bool enforced() const { return options_.settings->required || !ring_.empty(); }
 
-    // Authentication and the route's scope. On success `caller` names the
-    // key (or none when auth is off).
+    // Authentication and the route's `scope` (security::kScope*, 0 for an
+    // open route; `async` adds the jobs scope). On success `caller` names the
+    // key (or none when auth is off). `endpoint` tells where the key may be
+    // (x-api-key on Anthropic's route) and whether metrics are public.
     std::optional<api::ApiError> authenticate(const core::HttpRequest& request,
-                                              api::Endpoint endpoint, bool async, Caller& caller);
+                                              api::Endpoint endpoint, uint32_t scope, bool async,
+                                              Caller& caller);
+    // A request that authenticates by signature alone: the signature covers
+    // the body, so it is checked once the body is read, not from the head.
+    static bool signs_with_body(const core::HttpRequest& request);
     // The key's model allow-list (403 model_not_allowed).
     std::optional<api::ApiError> authorize_model(const Caller& caller, std::string_view model);
     // Limits and budgets; takes a slot that finish() gives back.
@@ -94,9 +100,6 @@ class AccessControl {
     security::FailureLimiter failures_;
     security::NonceCache nonces_;
 };
-
-// The scope a route needs; 0 for routes open to anyone (/, /healthz, /readyz).
-uint32_t scope_for(api::Endpoint endpoint);
 
 // Jobs, files and batches belong to the key that made them. A caller sees
 // its own; an admin key, or any caller while auth is off, sees all.

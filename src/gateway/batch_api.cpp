@@ -248,4 +248,62 @@ std::unique_ptr<RequestTask> cancel_batch(std::unique_ptr<Exchange> exchange,
     return task;
 }
 
+namespace {
+
+queue::JobStore* batch_store_or_fail(RouteContext& ctx) {
+    if (ctx.deps().jobs == nullptr) {
+        ctx.fail(core::Status(core::StatusCode::kUnimplemented,
+                              "the Batch API needs the job queue, not available in this build"));
+    }
+    return ctx.deps().jobs;
+}
+
+} // namespace
+
+std::unique_ptr<RequestTask> handle_upload_file(RouteContext& ctx) {
+    queue::JobStore* store = batch_store_or_fail(ctx);
+    if (store == nullptr) return nullptr;
+    std::string id = "file-" + queue::make_job_id(ctx.shared.next_random()).substr(4);
+    return upload_file(std::move(ctx.exchange), *store, ctx.request, std::move(id),
+                       ctx.deps().clock->unix_ms());
+}
+
+std::unique_ptr<RequestTask> handle_get_file(RouteContext& ctx) {
+    if (queue::JobStore* store = batch_store_or_fail(ctx))
+        get_file(*ctx.exchange, *store, ctx.id, false);
+    return nullptr;
+}
+
+std::unique_ptr<RequestTask> handle_get_file_content(RouteContext& ctx) {
+    if (queue::JobStore* store = batch_store_or_fail(ctx))
+        get_file(*ctx.exchange, *store, ctx.id, true);
+    return nullptr;
+}
+
+std::unique_ptr<RequestTask> handle_create_batch(RouteContext& ctx) {
+    queue::JobStore* store = batch_store_or_fail(ctx);
+    if (store == nullptr) return nullptr;
+    const uint64_t random = ctx.shared.next_random();
+    return create_batch(std::move(ctx.exchange), *store, ctx.request.body,
+                        "batch_" + queue::make_job_id(random).substr(4), core::splitmix64(random),
+                        ctx.deps().clock->unix_ms(), ctx.shared.job_listener);
+}
+
+std::unique_ptr<RequestTask> handle_list_batches(RouteContext& ctx) {
+    if (queue::JobStore* store = batch_store_or_fail(ctx))
+        list_batches(*ctx.exchange, *store, ctx.request.target);
+    return nullptr;
+}
+
+std::unique_ptr<RequestTask> handle_get_batch(RouteContext& ctx) {
+    if (queue::JobStore* store = batch_store_or_fail(ctx)) get_batch(*ctx.exchange, *store, ctx.id);
+    return nullptr;
+}
+
+std::unique_ptr<RequestTask> handle_cancel_batch(RouteContext& ctx) {
+    queue::JobStore* store = batch_store_or_fail(ctx);
+    if (store == nullptr) return nullptr;
+    return cancel_batch(std::move(ctx.exchange), *store, ctx.id, ctx.deps().clock->unix_ms());
+}
+
 } // namespace edgeai::gateway

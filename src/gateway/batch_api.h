@@ -5,6 +5,8 @@
 // when its last job ends (JobRunner calls finalize).
 #pragma once
 
+#include "gateway/route_context.h"
+
 #include "gateway/exchange.h"
 #include "queue/job_store.h"
 
@@ -27,5 +29,14 @@ void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view t
 std::unique_ptr<RequestTask> cancel_batch(std::unique_ptr<Exchange> exchange,
                                           queue::JobStore& store, const std::string& id,
                                           int64_t now_ms);
+
+// The routes' handlers (route_table.cpp); 501 when the build has no queue.
+std::unique_ptr<RequestTask> handle_upload_file(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_get_file(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_get_file_content(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_create_batch(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_list_batches(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_get_batch(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_cancel_batch(RouteContext& ctx);
 
 } // namespace edgeai::gateway

@@ -4,6 +4,8 @@
 #include "codec/json/json_writer.h"
 #include "codec/sse/sse_parser.h"
 
+#include <algorithm>
+
 namespace edgeai::gateway {
 
 namespace {
@@ -52,16 +54,66 @@ telemetry::Counter& Gateway::Shared::upstream_requests_total(std::string_view ba
     return *it->second;
 }
 
+void Gateway::Shared::register_metrics() {
+    telemetry::MetricsRegistry& m = *deps.metrics;
+    in_flight = &m.gauge("edgeai_http_requests_in_flight", "Requests being served now");
+    upstream_first_byte = &m.histogram("edgeai_upstream_first_byte_seconds",
+                                       "Time from sending to an upstream until its response head",
+                                       {}, telemetry::latency_buckets_seconds());
+    cache_hits =
+        &m.counter("edgeai_cache_requests_total",
+                   "Cacheable requests by whether the cache answered", {{"result", "hit"}});
+    cache_misses =
+        &m.counter("edgeai_cache_requests_total",
+                   "Cacheable requests by whether the cache answered", {{"result", "miss"}});
+    if (ResponseCache* cache = deps.cache) {
+        m.gauge_callback("edgeai_cache_entries", "Answers in the response cache",
+                         [cache] { return static_cast<double>(cache->entries()); });
+        m.gauge_callback("edgeai_cache_bytes", "Memory the response cache's answers take",
+                         [cache] { return static_cast<double>(cache->bytes()); });
+    }
+    router::Router* r = deps.router;
+    const core::Clock* clock = deps.clock;
+    m.gauge_callback("edgeai_uplink_online",
+                     "1 while a remote backend accepts connections, 0 while the uplink is down",
+                     [r] { return r->offline() ? 0.0 : 1.0; });
+    for (size_t i = 0; i < r->size(); ++i) {
+        const std::string& name = r->at(i).settings->name;
+        m.gauge_callback(
+            "edgeai_backend_circuit_state",
+            "A backend's circuit breaker: 0 closed, 1 half-open (a probe may go), 2 open",
+            [r, i, clock] {
+                switch (r->at(i).breaker.state(clock->monotonic_ns())) {
+                case router::CircuitBreaker::State::kClosed:
+                    return 0.0;
+                case router::CircuitBreaker::State::kHalfOpen:
+                    return 1.0;
+                case router::CircuitBreaker::State::kOpen:
+                    return 2.0;
+                }
+                return 0.0;
+            },
+            {{"backend", name}});
+        m.gauge_callback("edgeai_backend_first_byte_seconds_average",
+                         "Moving average of a backend's time to first byte (least-latency routing)",
+                         [r, i] { return std::max(0.0, r->at(i).first_byte_ms.value()) / 1000; },
+                         {{"backend", name}});
+    }
+}
+
 Exchange::Exchange(Gateway::Shared& shared, ResponseWriter* writer,
                    const core::HttpRequest& request, api::Endpoint endpoint)
     : shared_(shared), writer_(writer), endpoint_(endpoint), method_(request.method),
       path_(request.path()), request_id_(request.request_id),
       origin_(request.headers.get("origin")), started_ns_(shared.deps.clock->monotonic_ns()),
-      bytes_in_(request.body.size()), peer_(request.peer),
-      arrived_unix_ms_(shared.deps.clock->unix_ms()) {
+      peer_(request.peer), arrived_unix_ms_(shared.deps.clock->unix_ms()) {
     shared_.in_flight->add(1);
+}
+
+void Exchange::note_request_body(const std::string& body) {
+    bytes_in_ = body.size();
     if (shared_.deps.audit != nullptr && shared_.deps.settings->audit.include_bodies)
-        request_body_ = request.body;
+        request_body_ = body;
 }
 
 Exchange::~Exchange() {

@@ -27,6 +27,16 @@ struct Gateway::Shared {
     telemetry::Histogram* upstream_first_byte = nullptr;
     telemetry::Counter* cache_hits = nullptr;
     telemetry::Counter* cache_misses = nullptr;
+    bool draining = false;
+    std::function<void()> job_listener; // a new job is on disk
+    uint64_t id_counter = 0;
+
+    // Deterministic per gateway from deps.id_seed: ids and routing's coin.
+    uint64_t next_random() { return core::splitmix64(++id_counter ^ deps.id_seed); }
+    // "req_" and 32 hex digits, for a request that came without a usable id.
+    std::string make_request_id();
+    // The gateway's own gauges (in flight, cache, breakers, uplink), once.
+    void register_metrics();
 
     telemetry::Counter& requests_total(api::Endpoint endpoint, int status);
     telemetry::Histogram& request_duration(api::Endpoint endpoint);
@@ -52,6 +62,9 @@ class Exchange {
     Exchange(const Exchange&) = delete;
     Exchange& operator=(const Exchange&) = delete;
 
+    // The request's body, once read (its size is logged; audit.include_bodies
+    // keeps it).
+    void note_request_body(const std::string& body);
     void respond(core::HttpResponse response);
     // In the shape the client's API uses: OpenAI's, or Anthropic's for
     // POST /v1/messages.

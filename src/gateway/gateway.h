@@ -3,6 +3,7 @@
 // a backend, relays the answer, and records metrics and the request log line.
 #pragma once
 
+#include "api/api_error.h"
 #include "core/clock.h"
 #include "core/config/settings.h"
 #include "core/executor.h"
@@ -10,8 +11,6 @@
 #include "core/http_types.h"
 #include "gateway/response_writer.h"
 #include "queue/job_store.h"
-#include "router/backend.h"
-#include "router/local_backend.h"
 #include "router/router.h"
 #include "router/usage.h"
 #include "security/audit_sink.h"
@@ -33,13 +32,9 @@ struct GatewayDeps {
     const core::Clock* clock = nullptr;
     telemetry::Logger* logger = nullptr;
     telemetry::MetricsRegistry* metrics = nullptr;
-    // The upstream; null when none is configured.
-    router::Backend* upstream = nullptr;
-    // Local GGUF models; null when none is loaded. Requests naming one of its
-    // models go there, the rest upstream.
-    router::LocalBackend* local = nullptr;
-    // Where API calls go: routes over every backend, with fallback, retries and
-    // circuit breakers. Null: the upstream / local pair above decides.
+    // Where API calls go: every backend (the local engine, upstreams), with
+    // routes, fallback, retries and circuit breakers. Required: a single
+    // --upstream is a router with one backend.
     router::Router* router = nullptr;
     // Where each API request's tokens and cost are kept; null: not kept.
     router::UsageStore* usage = nullptr;
@@ -48,7 +43,7 @@ struct GatewayDeps {
     // Durable jobs (`Prefer: respond-async`, /v1/jobs); null: requests are
     // answered synchronously and /v1/jobs is 501.
     queue::JobStore* jobs = nullptr;
-    // Times retry backoffs; required with a router.
+    // Runs retries and backoffs later on the loop; required.
     core::Executor* executor = nullptr;
     // Keys, scopes, limits; null: every request is served (tests, WASI).
     AccessControl* access = nullptr;
@@ -63,18 +58,37 @@ struct GatewayDeps {
     std::string version = "0.0.0";
 };
 
+struct RouteContext;
+
+// A request whose head was accepted (route, CORS, key and scope) and whose
+// body is still to be read: the shell reads at most max_body_bytes(), then
+// calls proceed(), or refuse() when the body cannot be read.
+class IncomingRequest {
+  public:
+    explicit IncomingRequest(std::unique_ptr<RouteContext> ctx);
+    ~IncomingRequest();
+    size_t max_body_bytes() const;
+    // The rest of the pipeline with the body; same return as Gateway::handle.
+    std::unique_ptr<RequestTask> proceed(std::string body);
+    void refuse(const api::ApiError& error);
+
+  private:
+    std::unique_ptr<RouteContext> ctx_;
+};
+
 class Gateway {
   public:
     explicit Gateway(GatewayDeps deps);
     ~Gateway();
 
-    // Handles one request. Returns the task still running for it, or null when
-    // the response was already sent through `writer`. `writer` must outlive the
-    // returned task.
+    // Handles one request whose body is read. Returns the task still running
+    // for it, or null when the response was already sent through `writer`.
+    // `writer` must outlive the returned task.
     std::unique_ptr<RequestTask> handle(core::HttpRequest request, ResponseWriter* writer);
 
-    // A new id for a request that came without a usable x-request-id.
-    std::string make_request_id();
+    // The head alone (request.body unused): null when it was answered (404,
+    // 405, a preflight, a refused key), else what to do with the body.
+    std::unique_ptr<IncomingRequest> begin(core::HttpRequest request, ResponseWriter* writer);
 
     // True when `id` from a client is safe to echo and log.
     static bool is_valid_request_id(std::string_view id);
@@ -84,7 +98,7 @@ class Gateway {
     void record_rejected(int status);
 
     // While draining (shutdown), /readyz answers 503 so load balancers move away.
-    void set_draining(bool draining) { draining_ = draining; }
+    void set_draining(bool draining);
 
     // Whether a request for `model` has somewhere to go now: a target whose
     // breaker lets it through, and while the uplink is down a local one. A
@@ -92,15 +106,12 @@ class Gateway {
     bool can_deliver(std::string_view model) const;
 
     // Called once a new job is on disk (the delivery side wakes up).
-    void set_job_listener(std::function<void()> listener) { job_listener_ = std::move(listener); }
+    void set_job_listener(std::function<void()> listener);
 
     struct Shared;
 
   private:
     std::unique_ptr<Shared> shared_;
-    bool draining_ = false;
-    uint64_t id_counter_ = 0;
-    std::function<void()> job_listener_;
 };
 
 } // namespace edgeai::gateway

@@ -181,4 +181,32 @@ std::unique_ptr<RequestTask> cancel_job(std::unique_ptr<Exchange> exchange, queu
     return task;
 }
 
+namespace {
+
+queue::JobStore* job_store_or_fail(RouteContext& ctx) {
+    if (ctx.deps().jobs == nullptr) {
+        ctx.fail(core::Status(core::StatusCode::kUnimplemented,
+                              "the job queue is not available in this build"));
+    }
+    return ctx.deps().jobs;
+}
+
+} // namespace
+
+std::unique_ptr<RequestTask> handle_list_jobs(RouteContext& ctx) {
+    if (queue::JobStore* store = job_store_or_fail(ctx))
+        list_jobs(*ctx.exchange, *store, ctx.request.target);
+    return nullptr;
+}
+
+std::unique_ptr<RequestTask> handle_get_job(RouteContext& ctx) {
+    if (queue::JobStore* store = job_store_or_fail(ctx)) get_job(*ctx.exchange, *store, ctx.id);
+    return nullptr;
+}
+
+std::unique_ptr<RequestTask> handle_cancel_job(RouteContext& ctx) {
+    queue::JobStore* store = job_store_or_fail(ctx);
+    return store != nullptr ? cancel_job(std::move(ctx.exchange), *store, ctx.id) : nullptr;
+}
+
 } // namespace edgeai::gateway

@@ -3,6 +3,8 @@
 // an accepted job waits until the store says the job is on disk.
 #pragma once
 
+#include "gateway/route_context.h"
+
 #include "core/http_types.h"
 #include "gateway/exchange.h"
 #include "gateway/response_writer.h"
@@ -36,5 +38,10 @@ void get_job(Exchange& exchange, queue::JobStore& store, const std::string& id);
 // DELETE /v1/jobs/{id}
 std::unique_ptr<RequestTask> cancel_job(std::unique_ptr<Exchange> exchange, queue::JobStore& store,
                                         const std::string& id);
+
+// The routes' handlers (route_table.cpp); 501 when the build has no queue.
+std::unique_ptr<RequestTask> handle_list_jobs(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_get_job(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_cancel_job(RouteContext& ctx);
 
 } // namespace edgeai::gateway

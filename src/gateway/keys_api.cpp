@@ -48,11 +48,27 @@ core::Result<int64_t> grace_from(std::string_view body) {
     return *ms;
 }
 
+void respond_keys(Exchange& exchange, AccessControl& access, const core::HttpRequest& request,
+                  api::Endpoint endpoint, const std::string& id,
+                  const std::function<std::string(size_t)>& random_bytes, int64_t now_ms);
+
 } // namespace
 
-void handle_keys_api(Exchange& exchange, AccessControl& access, const core::HttpRequest& request,
-                     const api::RouteMatch& match,
-                     const std::function<std::string(size_t)>& random_bytes, int64_t now_ms) {
+std::unique_ptr<RequestTask> handle_keys(RouteContext& ctx) {
+    if (ctx.deps().access == nullptr || ctx.deps().access->store() == nullptr) {
+        return ctx.fail(core::Status(core::StatusCode::kUnimplemented,
+                                     "API keys are not available in this build"));
+    }
+    respond_keys(*ctx.exchange, *ctx.deps().access, ctx.request, ctx.route.endpoint, ctx.id,
+                 ctx.deps().random_bytes, ctx.deps().clock->unix_ms());
+    return nullptr;
+}
+
+namespace {
+
+void respond_keys(Exchange& exchange, AccessControl& access, const core::HttpRequest& request,
+                  api::Endpoint endpoint, const std::string& id,
+                  const std::function<std::string(size_t)>& random_bytes, int64_t now_ms) {
     security::KeyStore& store = *access.store();
     auto fail = [&](const core::Status& s) {
         exchange.respond_error(api::api_error_from_status(s));
@@ -60,7 +76,7 @@ void handle_keys_api(Exchange& exchange, AccessControl& access, const core::Http
     auto random = [&]() -> std::string {
         return random_bytes ? random_bytes(security::kKeyRandomBytes) : std::string();
     };
-    switch (match.endpoint) {
+    switch (endpoint) {
     case api::Endpoint::kKeys: {
         if (request.method == "POST") {
             auto spec = security::key_spec_from_json(request.body, now_ms);
@@ -84,9 +100,8 @@ void handle_keys_api(Exchange& exchange, AccessControl& access, const core::Http
         return;
     }
     case api::Endpoint::kKey: {
-        auto key = request.method == "DELETE"
-                       ? security::revoke_key(store, match.resource_id, now_ms)
-                       : security::find_key(store, match.resource_id);
+        auto key = request.method == "DELETE" ? security::revoke_key(store, id, now_ms)
+                                              : security::find_key(store, id);
         if (!key.ok()) return fail(key.status());
         if (request.method == "DELETE") (void)access.refresh();
         exchange.respond(json_response(200, key_body(*key, now_ms, {})));
@@ -95,8 +110,8 @@ void handle_keys_api(Exchange& exchange, AccessControl& access, const core::Http
     default: {
         auto grace = grace_from(request.body);
         if (!grace.ok()) return fail(grace.status());
-        auto made = security::rotate_key(store, match.resource_id, random(), access.server_secret(),
-                                         now_ms, *grace);
+        auto made =
+            security::rotate_key(store, id, random(), access.server_secret(), now_ms, *grace);
         if (!made.ok()) return fail(made.status());
         (void)access.refresh();
         exchange.respond(json_response(201, key_body(made->record, now_ms, made->key)));
@@ -104,5 +119,7 @@ void handle_keys_api(Exchange& exchange, AccessControl& access, const core::Http
     }
     }
 }
+
+} // namespace
 
 } // namespace edgeai::gateway

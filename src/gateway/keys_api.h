@@ -4,6 +4,8 @@
 // keys at once.
 #pragma once
 
+#include "gateway/route_context.h"
+
 #include "api/routes.h"
 #include "core/http_types.h"
 #include "gateway/access_control.h"
@@ -14,8 +16,7 @@
 
 namespace edgeai::gateway {
 
-void handle_keys_api(Exchange& exchange, AccessControl& access, const core::HttpRequest& request,
-                     const api::RouteMatch& match,
-                     const std::function<std::string(size_t)>& random_bytes, int64_t now_ms);
+// Every /v1/keys route; 501 when the build has no key store.
+std::unique_ptr<RequestTask> handle_keys(RouteContext& ctx);
 
 } // namespace edgeai::gateway

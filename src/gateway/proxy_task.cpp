@@ -35,9 +35,6 @@ std::string excerpt(std::string_view body) {
 
 } // namespace
 
-ProxyTask::ProxyTask(std::unique_ptr<Exchange> exchange, router::Backend& backend)
-    : exchange_(std::move(exchange)), backend_(&backend) {}
-
 ProxyTask::ProxyTask(std::unique_ptr<Exchange> exchange, router::Router& router, router::Plan plan,
                      core::Executor& executor)
     : exchange_(std::move(exchange)), router_(&router), plan_(std::move(plan)),
@@ -49,29 +46,15 @@ ProxyTask::~ProxyTask() {
     call_.reset();
     // A client that leaves mid-attempt gives no verdict on the backend; if the
     // attempt was a half-open breaker's probe, another may go.
-    if (router_ != nullptr && mode_ == Mode::kWaitingHead && attempts_started_ > 0)
+    if (mode_ == Mode::kWaitingHead && attempts_started_ > 0)
         router_->at(plan_.attempts[current_].backend).breaker.record_abandoned();
-    if (router_ != nullptr) end_attempt();
+    end_attempt();
 }
 
 void ProxyTask::start(router::BackendRequest request, std::string requested_model) {
     wants_stream_ = request.stream;
     reads_usage_ = exchange_->shared().deps.usage != nullptr;
     started_ns_ = exchange_->shared().deps.clock->monotonic_ns();
-    if (router_ == nullptr) {
-        attempt_started_ns_ = started_ns_;
-        auto call = start_on_backend(std::move(request));
-        if (!call.ok()) {
-            mode_ = Mode::kDone;
-            respond_failure(call.status());
-            return;
-        }
-        call_ = std::move(call).value();
-        exchange_->set_drain_callback([this] {
-            if (call_ && mode_ == Mode::kRelayEvents) call_->resume();
-        });
-        return;
-    }
     request_ = std::move(request);
     // A later attempt starts after handle() returned, when the client's headers
     // are gone: keep a copy, unless this request can only have one attempt.
@@ -224,7 +207,7 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
     const int64_t now = shared.deps.clock->monotonic_ns();
     double seconds = static_cast<double>(now - attempt_started_ns_) / 1e9;
     shared.upstream_first_byte->observe(seconds);
-    if (router_ != nullptr) {
+    {
         const size_t n = plan_.attempts.size();
         const bool more = attempts_started_ < attempt_limit();
         const auto retry_after = router::parse_retry_after_ms(headers.get("retry-after"),
@@ -246,17 +229,12 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
             router_->record_success(backend, seconds * 1000);
     }
     upstream_status_ = status;
-    if (router_ != nullptr) {
-        const router::Attempt& attempt = plan_.attempts[current_];
-        exchange_->note_model(attempt.model);
-        const core::BackendSettings* settings = router_->at(attempt.backend).settings;
-        if (settings->price) exchange_->note_price(&*settings->price);
-    }
-    exchange_->note_backend(
-        router_ != nullptr
-            ? std::string_view(router_->at(plan_.attempts[current_].backend).settings->name)
-            : backend_->name(),
-        status);
+    const router::Attempt& attempt = plan_.attempts[current_];
+    // A models list or lookup names no model; it spends no tokens either.
+    if (!attempt.model.empty()) exchange_->note_model(attempt.model);
+    const core::BackendSettings* settings = router_->at(attempt.backend).settings;
+    if (settings->price) exchange_->note_price(&*settings->price);
+    exchange_->note_backend(settings->name, status);
     upstream_content_type_ = std::string(headers.get("content-type"));
     for (const core::Header& h : headers.fields()) {
         if (is_passed_through(h.name)) passed_headers_.add(h.name, h.value);
@@ -310,12 +288,12 @@ void ProxyTask::on_complete(const core::Status& status) {
     Mode mode = mode_;
     if (mode == Mode::kAbandoned) return;
     // The attempt is over (a retry, if any, ends it in retry_or_fail).
-    if (router_ != nullptr) end_attempt();
+    end_attempt();
     mode_ = Mode::kDone;
     if (!status.ok()) count_outcome(core::status_code_name(status.code()));
     switch (mode) {
     case Mode::kWaitingHead:
-        if (router_ != nullptr && router::is_retryable_failure(status.code())) {
+        if (router::is_retryable_failure(status.code())) {
             retry_or_fail(status, std::nullopt);
             return;
         }
@@ -357,7 +335,7 @@ void ProxyTask::respond_buffered() {
         if (!codec::is_valid_json(body_)) {
             count_outcome("invalid_response");
             // A broken backend, and nothing has reached the client yet.
-            if (router_ != nullptr && attempts_started_ < attempt_limit()) {
+            if (attempts_started_ < attempt_limit()) {
                 retry_or_fail(core::Status(core::StatusCode::kDataLoss,
                                            "answered HTTP " + std::to_string(upstream_status_) +
                                                " with a body that is not JSON: " + excerpt(body_)),
@@ -383,13 +361,9 @@ void ProxyTask::respond_buffered() {
         if (exchange_->is_error_body(body_)) {
             r.body = std::move(body_);
         } else {
-            api::ApiError e;
-            e.http_status = upstream_status_;
-            e.type = upstream_status_ >= 500 ? "server_error" : "invalid_request_error";
-            e.code = "upstream_error";
-            e.message = "upstream answered HTTP " + std::to_string(upstream_status_) +
-                        (body_.empty() ? std::string() : ": " + excerpt(body_));
-            r.body = exchange_->render_error(e);
+            r.body = exchange_->render_error(api::upstream_error(
+                upstream_status_, "upstream answered HTTP " + std::to_string(upstream_status_) +
+                                      (body_.empty() ? std::string() : ": " + excerpt(body_))));
         }
         exchange_->respond(std::move(r));
         return;

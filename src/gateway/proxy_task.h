@@ -29,8 +29,6 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     // batch are the biggest legitimate ones.
     static constexpr size_t kMaxBufferedBodyBytes = size_t{64} << 20;
 
-    // One backend, no alternatives (models lists and lookups).
-    ProxyTask(std::unique_ptr<Exchange> exchange, router::Backend& backend);
     // The plan's attempts through `router`; `executor` times the backoffs.
     ProxyTask(std::unique_ptr<Exchange> exchange, router::Router& router, router::Plan plan,
               core::Executor& executor);
@@ -71,7 +69,7 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
 
     std::unique_ptr<Exchange> exchange_;
     router::Backend* backend_ = nullptr; // the current attempt's
-    router::Router* router_ = nullptr;   // null: a single backend, no retries
+    router::Router* router_ = nullptr;
     router::Plan plan_;
     core::Executor* executor_ = nullptr;
     router::BackendRequest request_; // kept for the next attempt

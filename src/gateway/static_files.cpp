@@ -4,6 +4,7 @@
 #include "core/sha256.h"
 #include "gateway/exchange.h"
 #include "gateway/gateway.h"
+#include "gateway/route_context.h"
 
 namespace edgeai::gateway {
 
@@ -172,6 +173,11 @@ void serve_static_file(Exchange& exchange, const GatewayDeps& deps,
         r.headers.add("content-security-policy", std::string(kContentSecurityPolicy));
     r.body = std::move(content).value();
     exchange.respond(std::move(r));
+}
+
+std::unique_ptr<RequestTask> handle_static(RouteContext& ctx) {
+    serve_static_file(*ctx.exchange, ctx.deps(), ctx.request, ctx.id);
+    return nullptr;
 }
 
 } // namespace edgeai::gateway

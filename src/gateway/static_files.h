@@ -9,12 +9,15 @@
 #include "core/http_types.h"
 #include "core/result.h"
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 namespace edgeai::gateway {
 
 class Exchange;
+struct RouteContext;
+class RequestTask;
 struct GatewayDeps;
 
 // The file a request under /ui/ names, relative to the static root. `tail` is
@@ -40,5 +43,8 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag);
 // does not tell which of the two it was.
 void serve_static_file(Exchange& exchange, const GatewayDeps& deps,
                        const core::HttpRequest& request, std::string_view raw_tail);
+
+// The /ui route's handler (route_table.cpp).
+std::unique_ptr<RequestTask> handle_static(RouteContext& ctx);
 
 } // namespace edgeai::gateway

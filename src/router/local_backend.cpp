@@ -310,11 +310,36 @@ class LocalCall final : public core::HttpCall {
 };
 
 api::ApiError model_not_found(std::string_view id) {
-    api::ApiError e = api::api_error_from_status(
-        core::not_found("The model '" + std::string(id) + "' does not exist"));
-    e.code = "model_not_found";
-    e.param = "model";
-    return e;
+    return api::api_error_from_status(api::model_not_found(id));
+}
+
+// A call whose whole answer is known at start (the model list): delivered
+// from the loop, never inside start(), and not at all once the call is gone.
+class AnswerCall final : public core::HttpCall {
+  public:
+    explicit AnswerCall(std::shared_ptr<bool> alive) : alive_(std::move(alive)) {}
+    ~AnswerCall() override { *alive_ = false; }
+    void resume() override {}
+
+  private:
+    std::shared_ptr<bool> alive_;
+};
+
+std::unique_ptr<core::HttpCall> answer_later(core::Executor& executor,
+                                             core::HttpResponseObserver* observer, int status,
+                                             std::string body) {
+    auto alive = std::make_shared<bool>(true);
+    executor.post([alive, observer, status, body = std::move(body)] {
+        if (!*alive) return;
+        core::Headers headers;
+        headers.add("content-type", "application/json");
+        observer->on_head(status, headers);
+        if (!*alive) return;
+        (void)observer->on_data(body);
+        if (!*alive) return;
+        observer->on_complete(core::Status());
+    });
+    return std::make_unique<AnswerCall>(std::move(alive));
 }
 
 engine::session::CompletionOptions options_from(const api::SamplingOptions& s) {
@@ -401,11 +426,12 @@ LocalBackend::start_embeddings(const BackendRequest& request,
         }
         if (failed) break;
         if (ids.empty() || ids.size() > entry->n_ctx) {
-            error = api::api_error_from_status(core::invalid_argument(
+            core::Status wrong = core::invalid_argument(
                 "input " + std::to_string(i) + " has " + std::to_string(ids.size()) +
-                " tokens; this model embeds 1 to " + std::to_string(entry->n_ctx)));
-            error.param = "input";
-            if (!ids.empty()) error.code = "context_length_exceeded";
+                " tokens; this model embeds 1 to " + std::to_string(entry->n_ctx));
+            wrong.with_field("input");
+            if (!ids.empty()) wrong.with_error_code("context_length_exceeded");
+            error = api::api_error_from_status(wrong);
             failed = true;
             break;
         }
@@ -417,6 +443,34 @@ LocalBackend::start_embeddings(const BackendRequest& request,
         entry->engine->embed(std::move(inputs), state);
     }
     return std::unique_ptr<core::HttpCall>(std::move(call));
+}
+
+core::Result<std::unique_ptr<core::HttpCall>>
+LocalBackend::answer_models(std::string_view path, core::HttpResponseObserver* observer) {
+    if (path == "/models") return answer_later(executor_, observer, 200, models_json());
+    constexpr std::string_view kPrefix = "/models/";
+    if (path.substr(0, kPrefix.size()) != kPrefix)
+        return core::Status(core::StatusCode::kUnimplemented,
+                            "the local backend does not serve GET " + std::string(path));
+    // The gateway sends the id percent-encoded, as it would to an upstream.
+    std::string id;
+    const std::string_view encoded = path.substr(kPrefix.size());
+    auto nibble = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    };
+    for (size_t i = 0; i < encoded.size(); ++i) {
+        const int hi = i + 2 < encoded.size() && encoded[i] == '%' ? nibble(encoded[i + 1]) : -1;
+        const int lo = hi >= 0 ? nibble(encoded[i + 2]) : -1;
+        if (lo >= 0) {
+            id.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else {
+            id.push_back(encoded[i]);
+        }
+    }
+    if (const LocalModelEntry* m = find(id))
+        return answer_later(executor_, observer, 200, model_json(*m));
+    return answer_later(executor_, observer, 404, api::render_api_error(model_not_found(id)));
 }
 
 core::Result<std::unique_ptr<core::HttpCall>>
@@ -447,6 +501,7 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         }
     };
 
+    if (request.method == "GET") return answer_models(request.path, observer);
     if (request.path == "/chat/completions") {
         auto req = api::decode_chat_completion_request(request.body);
         if (!req.ok()) return req.status();
@@ -523,15 +578,9 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
     if (!failed) {
         const uint64_t needed = prompt.size() + uint64_t{options.max_tokens};
         if (prompt.size() >= entry->n_ctx || needed > entry->n_ctx) {
-            api::ApiError e = api::api_error_from_status(core::invalid_argument(
-                "This model's maximum context length is " + std::to_string(entry->n_ctx) +
-                " tokens. However, you requested " + std::to_string(needed) + " tokens (" +
-                std::to_string(prompt.size()) + " in the prompt, " +
-                std::to_string(options.max_tokens) +
-                " in the completion). Please reduce the length of the prompt or completion."));
-            e.code = "context_length_exceeded";
-            e.param = "messages";
-            refuse(std::move(e));
+            refuse(api::api_error_from_status(
+                api::context_length_exceeded(entry->n_ctx, prompt.size(), options.max_tokens,
+                                             format.kind == Kind::kChat ? "messages" : "prompt")));
         }
     }
 

@@ -46,6 +46,9 @@ class LocalBackend final : public Backend {
     std::string model_json(const LocalModelEntry& m) const;
 
   private:
+    // GET /models and /models/{id}: the local models, as an upstream answers.
+    core::Result<std::unique_ptr<core::HttpCall>>
+    answer_models(std::string_view path, core::HttpResponseObserver* observer);
     core::Result<std::unique_ptr<core::HttpCall>>
     start_embeddings(const BackendRequest& request, core::HttpResponseObserver* observer);
 

@@ -62,6 +62,7 @@ class RoutePlanner {
     // The index of the backend named `name`, or npos.
     size_t backend_index(std::string_view name) const;
     const std::vector<core::BackendSettings>& backends() const { return settings_.backends; }
+    const std::vector<core::RouteSettings>& routes() const { return settings_.routes; }
 
     static constexpr size_t npos = static_cast<size_t>(-1);
 

@@ -83,16 +83,18 @@ TEST_F(AccessControlTest, WithoutKeysOnlyLoopbackIsServed) {
     EXPECT_FALSE(access.enforced());
     Caller caller;
     EXPECT_FALSE(access.authenticate(request("", "127.0.0.1:5"), api::Endpoint::kChatCompletions,
-                                     false, caller));
-    EXPECT_FALSE(
-        access.authenticate(request("", "::1:5"), api::Endpoint::kChatCompletions, false, caller));
-    auto remote = access.authenticate(request(), api::Endpoint::kChatCompletions, false, caller);
+                                     security::kScopeChat, false, caller));
+    EXPECT_FALSE(access.authenticate(request("", "::1:5"), api::Endpoint::kChatCompletions,
+                                     security::kScopeChat, false, caller));
+    auto remote = access.authenticate(request(), api::Endpoint::kChatCompletions,
+                                      security::kScopeChat, false, caller);
     ASSERT_TRUE(remote);
     EXPECT_EQ(remote->http_status, 403);
     EXPECT_EQ(remote->code, "auth_not_configured");
     options.insecure_no_auth = true;
     AccessControl open(options);
-    EXPECT_FALSE(open.authenticate(request(), api::Endpoint::kChatCompletions, false, caller));
+    EXPECT_FALSE(open.authenticate(request(), api::Endpoint::kChatCompletions, security::kScopeChat,
+                                   false, caller));
 }
 
 TEST_F(AccessControlTest, OpenRoutesNeedNoKeyAndKeysAreCheckedAgainstScopes) {
@@ -101,20 +103,23 @@ TEST_F(AccessControlTest, OpenRoutesNeedNoKeyAndKeysAreCheckedAgainstScopes) {
     ASSERT_TRUE(access.refresh().ok());
     EXPECT_TRUE(access.enforced());
     Caller caller;
-    EXPECT_FALSE(access.authenticate(request(), api::Endpoint::kHealthz, false, caller));
-    EXPECT_FALSE(
-        access.authenticate(request(chat), api::Endpoint::kChatCompletions, false, caller));
+    EXPECT_FALSE(access.authenticate(request(), api::Endpoint::kHealthz, 0, false, caller));
+    EXPECT_FALSE(access.authenticate(request(chat), api::Endpoint::kChatCompletions,
+                                     security::kScopeChat, false, caller));
     ASSERT_NE(caller.key, nullptr);
     EXPECT_EQ(caller.key->name, "chat");
     Caller other;
-    auto e = access.authenticate(request(chat), api::Endpoint::kEmbeddings, false, other);
+    auto e = access.authenticate(request(chat), api::Endpoint::kEmbeddings,
+                                 security::kScopeEmbeddings, false, other);
     ASSERT_TRUE(e);
     EXPECT_EQ(e->http_status, 403);
     // Prefer: respond-async needs the jobs scope too.
-    e = access.authenticate(request(chat), api::Endpoint::kChatCompletions, true, other);
+    e = access.authenticate(request(chat), api::Endpoint::kChatCompletions, security::kScopeChat,
+                            true, other);
     ASSERT_TRUE(e);
     EXPECT_NE(e->message.find("'jobs'"), std::string::npos);
-    e = access.authenticate(request(chat + "x"), api::Endpoint::kChatCompletions, false, other);
+    e = access.authenticate(request(chat + "x"), api::Endpoint::kChatCompletions,
+                            security::kScopeChat, false, other);
     ASSERT_TRUE(e);
     EXPECT_EQ(e->http_status, 401);
 }
@@ -125,12 +130,12 @@ TEST_F(AccessControlTest, AKeyMadeElsewhereAppliesAfterRefresh) {
     const std::string later = make_key("later", security::kScopeChat, false, 7);
     Caller caller;
     EXPECT_FALSE(access.authenticate(request(later, "127.0.0.1:1"), api::Endpoint::kChatCompletions,
-                                     false, caller))
+                                     security::kScopeChat, false, caller))
         << "before the refresh there were no keys: loopback is let in";
     EXPECT_EQ(caller.key, nullptr);
     ASSERT_TRUE(access.refresh().ok());
-    EXPECT_FALSE(
-        access.authenticate(request(later), api::Endpoint::kChatCompletions, false, caller));
+    EXPECT_FALSE(access.authenticate(request(later), api::Endpoint::kChatCompletions,
+                                     security::kScopeChat, false, caller));
     ASSERT_NE(caller.key, nullptr);
     EXPECT_EQ(caller.key->name, "later");
 }
@@ -152,34 +157,33 @@ TEST_F(AccessControlTest, SignaturesHonourTheSkewWindowAndRefuseReplays) {
     const int64_t now_s = clock.unix_ms() / 1000;
     Caller caller;
     EXPECT_FALSE(access.authenticate(signed_request(now_s - 200, "nonce-0001"),
-                                     api::Endpoint::kChatCompletions, false, caller));
+                                     api::Endpoint::kChatCompletions, security::kScopeChat, false,
+                                     caller));
     ASSERT_NE(caller.key, nullptr);
-    auto replay = access.authenticate(signed_request(now_s - 200, "nonce-0001"),
-                                      api::Endpoint::kChatCompletions, false, caller);
+    auto replay =
+        access.authenticate(signed_request(now_s - 200, "nonce-0001"),
+                            api::Endpoint::kChatCompletions, security::kScopeChat, false, caller);
     ASSERT_TRUE(replay);
     EXPECT_NE(replay->message.find("already received"), std::string::npos);
-    auto stale = access.authenticate(signed_request(now_s - 301, "nonce-0002"),
-                                     api::Endpoint::kChatCompletions, false, caller);
+    auto stale =
+        access.authenticate(signed_request(now_s - 301, "nonce-0002"),
+                            api::Endpoint::kChatCompletions, security::kScopeChat, false, caller);
     ASSERT_TRUE(stale);
     EXPECT_NE(stale->message.find("clock"), std::string::npos);
-    auto future = access.authenticate(signed_request(now_s + 301, "nonce-0003"),
-                                      api::Endpoint::kChatCompletions, false, caller);
+    auto future =
+        access.authenticate(signed_request(now_s + 301, "nonce-0003"),
+                            api::Endpoint::kChatCompletions, security::kScopeChat, false, caller);
     ASSERT_TRUE(future);
     // Another server's secret cannot unseal the signing key.
     options.server_secret = "another-server-secret-0123456789";
     AccessControl other(options);
     ASSERT_TRUE(other.refresh().ok());
     EXPECT_TRUE(other.authenticate(signed_request(now_s, "nonce-0004"),
-                                   api::Endpoint::kChatCompletions, false, caller));
+                                   api::Endpoint::kChatCompletions, security::kScopeChat, false,
+                                   caller));
 }
 
-TEST(AccessControlRules, EveryRouteHasAScopeDecision) {
-    EXPECT_EQ(scope_for(api::Endpoint::kRoot), 0u);
-    EXPECT_EQ(scope_for(api::Endpoint::kReadyz), 0u);
-    EXPECT_EQ(scope_for(api::Endpoint::kMessages), security::kScopeChat);
-    EXPECT_EQ(scope_for(api::Endpoint::kFileContent), security::kScopeBatches);
-    EXPECT_EQ(scope_for(api::Endpoint::kKeyRotate), security::kScopeAdmin);
-    EXPECT_EQ(scope_for(api::Endpoint::kUsage), security::kScopeAdmin);
+TEST(AccessControlRules, LoopbackPeersAreRecognised) {
     EXPECT_TRUE(is_loopback_peer("127.0.0.1:80"));
     EXPECT_TRUE(is_loopback_peer("::ffff:127.0.0.1:80"));
     EXPECT_TRUE(is_loopback_peer("::1:80"));

@@ -170,7 +170,7 @@ TEST_F(GatewayCacheTest, AGreedyRequestIsAnsweredOnceThenFromTheCache) {
     EXPECT_EQ(writer.sent.body, kAnswer);
     EXPECT_EQ(writer.sent.headers.get("x-edgeai-cache"), "hit");
     EXPECT_EQ(writer.sent.headers.get("x-edgeai-backend"), "cache");
-    EXPECT_NE(metrics.render().find("edgeai_cache_requests_total{result=\"hit\"} 1"),
+    EXPECT_NE(metrics->render().find("edgeai_cache_requests_total{result=\"hit\"} 1"),
               std::string::npos);
 }
 
@@ -274,7 +274,7 @@ TEST_F(GatewayUsageTest, EachApiRequestIsRecordedWithTheBackendsTokens) {
     ASSERT_EQ(recorded.records.size(), 1u);
     const router::UsageRecord& r = recorded.records[0];
     EXPECT_EQ(r.endpoint, "chat_completions");
-    EXPECT_EQ(r.backend, "fake");
+    EXPECT_EQ(r.backend, "upstream"); // the configured name, as in /v1/usage
     EXPECT_EQ(r.model, "m");
     EXPECT_EQ(r.prompt_tokens, 3);
     EXPECT_EQ(r.completion_tokens, 4);

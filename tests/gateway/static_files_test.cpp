@@ -99,19 +99,7 @@ TEST(EtagMatches, ComparesEachListedTagWeakly) {
     EXPECT_FALSE(etag_matches(",,", etag));
 }
 
-TEST(StaticRoute, KeepsTheRawPathAfterUi) {
-    api::RouteMatch m = api::match_route("GET", "/ui");
-    EXPECT_EQ(m.endpoint, api::Endpoint::kStatic);
-    EXPECT_EQ(m.resource_id, "");
-    m = api::match_route("HEAD", "/ui/");
-    EXPECT_EQ(m.endpoint, api::Endpoint::kStatic);
-    EXPECT_TRUE(m.method_allowed);
-    EXPECT_EQ(m.resource_id, "/");
-    m = api::match_route("GET", "/ui/%2e%2e/x");
-    EXPECT_EQ(m.resource_id, "/%2e%2e/x");
-    EXPECT_FALSE(api::match_route("POST", "/ui/app.js").method_allowed);
-    EXPECT_EQ(api::match_route("POST", "/ui/app.js").allow, "GET, HEAD, OPTIONS");
-    EXPECT_EQ(api::match_route("GET", "/uix").endpoint, api::Endpoint::kNone);
+TEST(StaticRoute, HasItsOwnEndpointName) {
     EXPECT_EQ(api::endpoint_name(api::Endpoint::kStatic), "static");
 }
 
@@ -146,6 +134,8 @@ class StaticFilesTest : public ::testing::Test {
         deps.clock = &clock;
         deps.logger = &logger;
         deps.metrics = &metrics;
+        deps.router = &router;
+        deps.executor = &executor;
         deps.static_files = source;
         gateway = std::make_unique<Gateway>(deps);
     }
@@ -176,6 +166,9 @@ class StaticFilesTest : public ::testing::Test {
     NullSink sink;
     telemetry::Logger logger{sink, clock, core::LogLevel::kInfo};
     telemetry::MetricsRegistry metrics;
+    core::Settings routing; // no backends: static files need none
+    router::Router router{routing, {}, clock};
+    ManualExecutor executor{&clock};
     FakeFileSource files;
     FakeWriter writer;
     std::unique_ptr<Gateway> gateway;

@@ -494,8 +494,6 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.clock = &clock;
     deps.logger = &logger;
     deps.metrics = &metrics;
-    deps.upstream = upstream ? &*upstream : nullptr;
-    deps.local = local_backend ? &*local_backend : nullptr;
     deps.router = &router;
     deps.usage = usage_store.get();
     deps.cache = response_cache ? &*response_cache : nullptr;

@@ -1,0 +1,48 @@
+#include "gateway/openai_api.h"
+
+#include "api/openai_requests.h"
+
+namespace edgeai::gateway {
+
+namespace {
+
+// Same request, same answer: greedy sampling, or a seed.
+bool is_deterministic(const api::SamplingOptions& s) {
+    return (s.temperature && *s.temperature == 0) || s.seed.has_value();
+}
+
+} // namespace
+
+core::Status decode_chat_completion(RouteContext& ctx) {
+    auto decoded = api::decode_chat_completion_request(ctx.request.body);
+    if (!decoded.ok()) return decoded.status();
+    ctx.decoded.model = std::move(decoded->model);
+    ctx.decoded.spends_tokens = true;
+    ctx.decoded.backend_path = "/chat/completions";
+    ctx.decoded.stream = decoded->stream;
+    ctx.decoded.deterministic = is_deterministic(decoded->sampling);
+    return {};
+}
+
+core::Status decode_completion(RouteContext& ctx) {
+    auto decoded = api::decode_completion_request(ctx.request.body);
+    if (!decoded.ok()) return decoded.status();
+    ctx.decoded.model = std::move(decoded->model);
+    ctx.decoded.spends_tokens = true;
+    ctx.decoded.backend_path = "/completions";
+    ctx.decoded.stream = decoded->stream;
+    ctx.decoded.deterministic = is_deterministic(decoded->sampling);
+    return {};
+}
+
+core::Status decode_embedding(RouteContext& ctx) {
+    auto decoded = api::decode_embedding_request(ctx.request.body);
+    if (!decoded.ok()) return decoded.status();
+    ctx.decoded.model = std::move(decoded->model);
+    ctx.decoded.spends_tokens = true;
+    ctx.decoded.backend_path = "/embeddings";
+    ctx.decoded.deterministic = true;
+    return {};
+}
+
+} // namespace edgeai::gateway

@@ -1,0 +1,56 @@
+// What a route's decoder and handler get: the request, its exchange (the
+// response side, who is calling), the route's line and its path capture, and
+// what the decoder read from the body, decoded once for every later step.
+#pragma once
+
+#include "core/http_types.h"
+#include "gateway/exchange.h"
+#include "gateway/route_table.h"
+
+#include <memory>
+#include <string>
+
+namespace edgeai::gateway {
+
+struct DecodedRequest {
+    // The model the request names; empty when it names none. The key's
+    // model allow-list is checked against it before the handler runs.
+    std::string model;
+    // Admission (rate limits, budgets, concurrency) applies to the request.
+    bool spends_tokens = false;
+    // For inference routes: where a backend serves it, whether it streams,
+    // and whether the same request always gets the same answer (cacheable).
+    std::string backend_path;
+    bool stream = false;
+    bool deterministic = false;
+    // What goes to the backend when it is not the client's body: Anthropic's
+    // Messages request translated into a chat completion.
+    std::string backend_body;
+    bool translated = false;
+};
+
+struct RouteContext {
+    Gateway::Shared& shared;
+    std::unique_ptr<Exchange> exchange;
+    core::HttpRequest request;
+    const Route& route;
+    std::string id; // the path's capture: a model, job, file, batch or key id
+    DecodedRequest decoded;
+
+    const GatewayDeps& deps() const { return shared.deps; }
+    Caller& caller() { return exchange->caller(); }
+    // Answers `error` (in the client's API shape); handlers `return fail(...)`.
+    std::unique_ptr<RequestTask> fail(const api::ApiError& error) {
+        exchange->respond_error(error);
+        return nullptr;
+    }
+    std::unique_ptr<RequestTask> fail(const core::Status& status) {
+        return fail(api::api_error_from_status(status));
+    }
+    std::unique_ptr<RequestTask> respond(core::HttpResponse response) {
+        exchange->respond(std::move(response));
+        return nullptr;
+    }
+};
+
+} // namespace edgeai::gateway

@@ -1,0 +1,55 @@
+#include "gateway/service_api.h"
+
+#include "codec/json/json_writer.h"
+#include "gateway/api_responses.h"
+
+namespace edgeai::gateway {
+
+std::unique_ptr<RequestTask> handle_root(RouteContext& ctx) {
+    codec::JsonWriter w;
+    w.begin_object()
+        .field("name", "edgeai")
+        .field("version", std::string_view(ctx.deps().version))
+        .field("api", "/v1")
+        .end_object();
+    return ctx.respond(json_response(200, w.take()));
+}
+
+std::unique_ptr<RequestTask> handle_healthz(RouteContext& ctx) {
+    return ctx.respond(json_response(200, R"({"status":"ok"})"));
+}
+
+std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx) {
+    const router::Router& router = *ctx.deps().router;
+    const bool draining = ctx.shared.draining;
+    bool remote = false;
+    for (size_t i = 0; i < router.size(); ++i)
+        remote |= router.at(i).settings->kind != "local";
+    codec::JsonWriter w;
+    w.begin_object().field("status", draining ? "draining" : "ready");
+    w.field("upstream", remote ? "configured" : "none");
+    // Each backend's breaker, so an operator sees what the router avoids.
+    const int64_t now = ctx.deps().clock->monotonic_ns();
+    w.field("uplink", router.offline() ? "offline" : "online");
+    w.key("backends").begin_array();
+    for (size_t i = 0; i < router.size(); ++i) {
+        const router::RoutedBackend& b = router.at(i);
+        w.begin_object()
+            .field("name", std::string_view(b.settings->name))
+            .field("kind", std::string_view(b.settings->kind))
+            .field("circuit", router::breaker_state_name(b.breaker.state(now)))
+            .end_object();
+    }
+    w.end_array();
+    w.end_object();
+    return ctx.respond(json_response(draining ? 503 : 200, w.take()));
+}
+
+std::unique_ptr<RequestTask> handle_metrics(RouteContext& ctx) {
+    core::HttpResponse r;
+    r.headers.add("content-type", "text/plain; version=0.0.4; charset=utf-8");
+    r.body = ctx.deps().metrics->render();
+    return ctx.respond(std::move(r));
+}
+
+} // namespace edgeai::gateway

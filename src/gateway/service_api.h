@@ -1,0 +1,17 @@
+// The routes that describe the gateway itself: / (name, version), /healthz
+// (the process answers), /readyz (ready for traffic: not draining; each
+// backend's breaker) and /metrics (Prometheus text).
+#pragma once
+
+#include "gateway/route_context.h"
+
+#include <memory>
+
+namespace edgeai::gateway {
+
+std::unique_ptr<RequestTask> handle_root(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_healthz(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx);
+std::unique_ptr<RequestTask> handle_metrics(RouteContext& ctx);
+
+} // namespace edgeai::gateway
