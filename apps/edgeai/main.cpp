@@ -2,6 +2,7 @@
 // configuration (defaults < file < EDGEAI_* environment < flags) and runs the
 // subcommand. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration
 // error.
+#include "core/check.h"
 #include "core/config/config_loader.h"
 
 #include "audit_command.h"
@@ -109,6 +110,12 @@ std::string effective_data_dir(const edgeai::core::Settings& settings) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // A failed EDGEAI_CHECK says what and where before the process ends.
+    edgeai::core::set_check_failure_handler(
+        [](const char* condition, const char* file, int line, std::string_view message) {
+            std::fprintf(stderr, "edgeai: check failed at %s:%d: %s %.*s\n", file, line, condition,
+                         static_cast<int>(message.size()), message.data());
+        });
     CLI::App app{"edgeai: an OpenAI-compatible AI gateway for edge devices", "edgeai"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string("edgeai ") + kVersion);

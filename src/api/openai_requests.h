@@ -71,6 +71,14 @@ struct EmbeddingRequest {
     std::string encoding_format = "float";
 };
 
+// A body the gateway decoded, handed to a backend that needs its fields (the
+// local engine) so no body is decoded twice. The member of its route is set.
+struct DecodedBody {
+    std::optional<ChatCompletionRequest> chat;
+    std::optional<CompletionRequest> completion;
+    std::optional<EmbeddingRequest> embedding;
+};
+
 core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_view body);
 core::Result<CompletionRequest> decode_completion_request(std::string_view body);
 core::Result<EmbeddingRequest> decode_embedding_request(std::string_view body);

@@ -1,6 +1,7 @@
 // Result<T>: a value or the Status that explains why there is none.
 #pragma once
 
+#include "core/check.h"
 #include "core/status.h"
 
 #include <optional>
@@ -21,16 +22,26 @@ template <typename T> class [[nodiscard]] Result {
     bool ok() const { return value_.has_value(); }
     const Status& status() const { return status_; }
 
-    // Only after ok() was checked.
-    T& value() & { return *value_; }
-    const T& value() const& { return *value_; }
-    T&& value() && { return std::move(*value_); }
-    T* operator->() { return &*value_; }
-    const T* operator->() const { return &*value_; }
-    T& operator*() & { return *value_; }
-    const T& operator*() const& { return *value_; }
+    // Only after ok() was checked: reading an error's value is a bug, which
+    // debug, ASan and test builds stop at with the status.
+    T& value() & { return checked(); }
+    const T& value() const& { return checked(); }
+    T&& value() && { return std::move(checked()); }
+    T* operator->() { return &checked(); }
+    const T* operator->() const { return &checked(); }
+    T& operator*() & { return checked(); }
+    const T& operator*() const& { return checked(); }
 
   private:
+    T& checked() {
+        EDGEAI_ASSERT_MSG(value_.has_value(), status_.to_string());
+        return *value_;
+    }
+    const T& checked() const {
+        EDGEAI_ASSERT_MSG(value_.has_value(), status_.to_string());
+        return *value_;
+    }
+
     std::optional<T> value_;
     Status status_;
 };

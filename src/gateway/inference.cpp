@@ -88,6 +88,7 @@ std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx) {
     request.stream = ctx.decoded.stream;
     request.request_id = ctx.exchange->request_id();
     request.client_headers = &ctx.request.headers;
+    request.decoded = &ctx.decoded.body;
     ctx.exchange->note_model(ctx.decoded.model);
     if (answer_from_cache(ctx, request)) return nullptr;
 

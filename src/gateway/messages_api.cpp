@@ -2,6 +2,7 @@
 
 #include "api/anthropic/anthropic_requests.h"
 #include "api/openai_requests.h"
+#include "gateway/openai_api.h"
 
 namespace edgeai::gateway {
 
@@ -14,14 +15,14 @@ core::Status decode_messages(RouteContext& ctx) {
     ctx.decoded.stream = translated->stream;
     ctx.decoded.backend_body = std::move(translated->body);
     ctx.decoded.translated = true;
-    // TODO(#15): the translation knows its sampling; read it there instead of
-    // decoding the chat body it made.
-    if (ctx.deps().cache != nullptr) {
-        auto chat = api::decode_chat_completion_request(ctx.decoded.backend_body);
-        ctx.decoded.deterministic =
-            chat.ok() && ((chat->sampling.temperature && *chat->sampling.temperature == 0) ||
-                          chat->sampling.seed.has_value());
-    }
+    // The chat body the translation made, decoded once for the cache's say
+    // and for a backend that reads its fields (the local engine).
+    // A translation the chat decoder refuses still goes to the backend, whose
+    // own answer is the right one (upstreams take more than the engine).
+    auto chat = api::decode_chat_completion_request(ctx.decoded.backend_body);
+    if (!chat.ok()) return {};
+    ctx.decoded.deterministic = is_deterministic(chat->sampling);
+    ctx.decoded.body.chat = std::move(chat).value();
     return {};
 }
 

@@ -4,14 +4,9 @@
 
 namespace edgeai::gateway {
 
-namespace {
-
-// Same request, same answer: greedy sampling, or a seed.
 bool is_deterministic(const api::SamplingOptions& s) {
     return (s.temperature && *s.temperature == 0) || s.seed.has_value();
 }
-
-} // namespace
 
 core::Status decode_chat_completion(RouteContext& ctx) {
     auto decoded = api::decode_chat_completion_request(ctx.request.body);
@@ -21,6 +16,7 @@ core::Status decode_chat_completion(RouteContext& ctx) {
     ctx.decoded.backend_path = "/chat/completions";
     ctx.decoded.stream = decoded->stream;
     ctx.decoded.deterministic = is_deterministic(decoded->sampling);
+    ctx.decoded.body.chat = std::move(decoded).value();
     return {};
 }
 
@@ -32,6 +28,7 @@ core::Status decode_completion(RouteContext& ctx) {
     ctx.decoded.backend_path = "/completions";
     ctx.decoded.stream = decoded->stream;
     ctx.decoded.deterministic = is_deterministic(decoded->sampling);
+    ctx.decoded.body.completion = std::move(decoded).value();
     return {};
 }
 
@@ -42,6 +39,7 @@ core::Status decode_embedding(RouteContext& ctx) {
     ctx.decoded.spends_tokens = true;
     ctx.decoded.backend_path = "/embeddings";
     ctx.decoded.deterministic = true;
+    ctx.decoded.body.embedding = std::move(decoded).value();
     return {};
 }
 

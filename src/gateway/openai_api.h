@@ -8,6 +8,9 @@
 
 namespace edgeai::gateway {
 
+// Same request, same answer: greedy sampling, or a seed.
+bool is_deterministic(const api::SamplingOptions& sampling);
+
 core::Status decode_chat_completion(RouteContext& ctx);
 core::Status decode_completion(RouteContext& ctx);
 core::Status decode_embedding(RouteContext& ctx);

@@ -65,6 +65,8 @@ void ProxyTask::start(router::BackendRequest request, std::string requested_mode
     requested_model_ = std::move(requested_model);
     if (!start_next_attempt())
         fail_all(core::Status(core::StatusCode::kUnavailable, "no backend could be tried"));
+    // What the gateway decoded lives as long as handle(): later attempts decode.
+    request_.decoded = nullptr;
 }
 
 bool ProxyTask::start_next_attempt() {
@@ -88,8 +90,10 @@ bool ProxyTask::start_next_attempt() {
         router::BackendRequest request =
             attempts_started_ >= limit ? std::move(request_) : request_;
         if (!requested_model_.empty() && attempt.model != requested_model_)
-            if (auto body = codec::replace_top_level_string(request.body, "model", attempt.model))
+            if (auto body = codec::replace_top_level_string(request.body, "model", attempt.model)) {
                 request.body = std::move(*body);
+                request.decoded = nullptr; // it names the client's model
+            }
         mode_ = Mode::kWaitingHead;
         upstream_status_ = 0;
         passed_headers_ = core::Headers();

@@ -3,6 +3,7 @@
 // what the decoder read from the body, decoded once for every later step.
 #pragma once
 
+#include "api/openai_requests.h"
 #include "core/http_types.h"
 #include "gateway/exchange.h"
 #include "gateway/route_table.h"
@@ -27,6 +28,8 @@ struct DecodedRequest {
     // Messages request translated into a chat completion.
     std::string backend_body;
     bool translated = false;
+    // The typed request, for a backend that reads its fields (the engine).
+    api::DecodedBody body;
 };
 
 struct RouteContext {

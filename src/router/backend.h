@@ -5,6 +5,7 @@
 // every backend the same way.
 #pragma once
 
+#include "api/openai_requests.h"
 #include "core/http_client.h"
 #include "core/http_types.h"
 #include "core/result.h"
@@ -25,6 +26,9 @@ struct BackendRequest {
     std::string request_id;
     // The client's headers; a backend forwards only those it knows are safe.
     const core::Headers* client_headers = nullptr;
+    // The body as the gateway decoded it, valid during start() only; null
+    // (a later attempt, a body rewritten for another model): decode `body`.
+    const api::DecodedBody* decoded = nullptr;
 };
 
 class Backend {

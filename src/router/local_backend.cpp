@@ -342,6 +342,17 @@ std::unique_ptr<core::HttpCall> answer_later(core::Executor& executor,
     return std::make_unique<AnswerCall>(std::move(alive));
 }
 
+// The gateway's decoded body when it handed one over, else `body` decoded here.
+template <typename T, typename Decode>
+core::Result<const T*> use_decoded(const std::optional<T>* given, std::optional<T>& own,
+                                   std::string_view body, Decode decode) {
+    if (given != nullptr && given->has_value()) return &**given;
+    auto decoded = decode(body);
+    if (!decoded.ok()) return decoded.status();
+    own = std::move(decoded).value();
+    return &*own;
+}
+
 engine::session::CompletionOptions options_from(const api::SamplingOptions& s) {
     engine::session::CompletionOptions o;
     // OpenAI samples from the whole distribution: no top-k or min-p cut.
@@ -394,8 +405,11 @@ std::string LocalBackend::models_json() const {
 core::Result<std::unique_ptr<core::HttpCall>>
 LocalBackend::start_embeddings(const BackendRequest& request,
                                core::HttpResponseObserver* observer) {
-    auto req = api::decode_embedding_request(request.body);
-    if (!req.ok()) return req.status();
+    std::optional<api::EmbeddingRequest> own;
+    auto decoded = use_decoded(request.decoded ? &request.decoded->embedding : nullptr, own,
+                               request.body, api::decode_embedding_request);
+    if (!decoded.ok()) return decoded.status();
+    const api::EmbeddingRequest* req = *decoded;
     auto state =
         std::make_shared<EmbeddingState>(req->model, req->encoding_format == "base64", observer);
     auto call = std::make_unique<EmbeddingCall>(state);
@@ -503,8 +517,11 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
 
     if (request.method == "GET") return answer_models(request.path, observer);
     if (request.path == "/chat/completions") {
-        auto req = api::decode_chat_completion_request(request.body);
-        if (!req.ok()) return req.status();
+        std::optional<api::ChatCompletionRequest> own;
+        auto decoded = use_decoded(request.decoded ? &request.decoded->chat : nullptr, own,
+                                   request.body, api::decode_chat_completion_request);
+        if (!decoded.ok()) return decoded.status();
+        const api::ChatCompletionRequest* req = *decoded;
         format.kind = Kind::kChat;
         format.stream = req->stream;
         format.include_usage = req->include_usage;
@@ -540,8 +557,11 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
             }
         }
     } else if (request.path == "/completions") {
-        auto req = api::decode_completion_request(request.body);
-        if (!req.ok()) return req.status();
+        std::optional<api::CompletionRequest> own;
+        auto decoded = use_decoded(request.decoded ? &request.decoded->completion : nullptr, own,
+                                   request.body, api::decode_completion_request);
+        if (!decoded.ok()) return decoded.status();
+        const api::CompletionRequest* req = *decoded;
         format.kind = Kind::kCompletion;
         format.stream = req->stream;
         format.include_usage = req->include_usage;

@@ -1,7 +1,11 @@
+#include "core/check.h"
 #include "core/result.h"
 #include "core/status.h"
 
 #include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
 
 namespace edgeai::core {
 namespace {
@@ -46,6 +50,37 @@ TEST(Result, BuiltFromOkStatusBecomesInternalError) {
     Result<int> r{Status()};
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(r.status().code(), StatusCode::kInternal);
+}
+
+TEST(Status, CarriesTheApiErrorCodeBesideTheField) {
+    Status s = not_found("no such model");
+    s.with_field("model").with_error_code("model_not_found");
+    EXPECT_EQ(s.field(), "model");
+    EXPECT_EQ(s.error_code(), "model_not_found");
+    EXPECT_EQ(s.code(), StatusCode::kNotFound);
+}
+
+#if GTEST_HAS_DEATH_TEST && !defined(NDEBUG)
+std::string g_reported;
+void remember_failure(const char* condition, const char*, int, std::string_view message) {
+    g_reported = std::string(condition) + " " + std::string(message);
+    std::fprintf(stderr, "reported: %s\n", g_reported.c_str());
+}
+
+TEST(ResultDeathTest, ReadingTheValueOfAnErrorStopsWithTheStatus) {
+    Result<int> r = invalid_argument("must be positive");
+    set_check_failure_handler(remember_failure);
+    EXPECT_DEATH((void)r.value(),
+                 "reported: value_.has_value\\(\\) invalid_argument: must be positive");
+    set_check_failure_handler(nullptr);
+}
+#endif
+
+TEST(Check, PassesQuietlyWhenTheConditionHolds) {
+    int evaluated = 0;
+    EDGEAI_CHECK(++evaluated == 1);
+    EXPECT_EQ(evaluated, 1);
+    EDGEAI_ASSERT(evaluated == 1);
 }
 
 } // namespace

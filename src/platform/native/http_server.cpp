@@ -193,6 +193,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         socket().close(ec);
         // Cancels work still running for a client that is gone.
         task_.reset();
+        incoming_.reset();
         server_->session_closed(this);
     }
 
@@ -431,6 +432,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
             reject(api::payload_too_large(server_->options.max_body_bytes));
             return;
         }
+        // The gateway decides on the head alone (route, CORS, key, scope)
+        // before a byte of the body is read, and bounds the body by route.
+        if (!begin_request()) return;
+        const size_t limit =
+            std::min<size_t>(incoming_->max_body_bytes(), server_->options.max_body_bytes);
+        if (length && *length > limit) {
+            refuse_body(limit);
+            return;
+        }
+        parser_->body_limit(limit);
         if (parser_->is_done()) {
             on_request();
             return;
@@ -463,7 +474,49 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         });
     }
 
+    // Hands the head to the gateway; false when it answered already (a
+    // refusal, a preflight). A refused request's body is never read, so its
+    // connection closes after the answer (lingering, so the client reads it).
+    bool begin_request() {
+        auto& req = parser_->get();
+        core::HttpRequest head;
+        head.method = std::string(req.method_string());
+        head.target = std::string(req.target());
+        for (const auto& field : req) {
+            head.headers.add(std::string(field.name_string()), std::string(field.value()));
+        }
+        head.peer = peer_;
+        if constexpr (kTls) head.client_cert_cn = client_cert_cn_;
+        http_version_ = req.version();
+        const bool keep_alive = req.keep_alive() && !server_->shutting_down;
+        keep_alive_ = keep_alive && parser_->is_done();
+        head_only_ = req.method() == http::verb::head;
+        in_request_ = true;
+        response_started_ = false;
+        response_end_queued_ = false;
+        chunked_ = false;
+        drain_wanted_ = false;
+        drain_callback_ = nullptr;
+        incoming_ = server_->gateway.begin(std::move(head), this);
+        if (incoming_ == nullptr) return false; // the answer's write re-armed the timer
+        keep_alive_ = keep_alive;
+        return true;
+    }
+
+    // The body is larger than its route allows: 413 through the gateway (so
+    // it is counted and logged with its route), then the connection closes.
+    void refuse_body(size_t limit) {
+        keep_alive_ = false;
+        auto incoming = std::move(incoming_);
+        incoming->refuse(api::payload_too_large(limit));
+    }
+
     void on_read_error(error_code ec) {
+        if (incoming_ && ec == http::error::body_limit) {
+            refuse_body(
+                std::min<size_t>(incoming_->max_body_bytes(), server_->options.max_body_bytes));
+            return;
+        }
         if (ec == http::error::header_limit) {
             reject(api::headers_too_large(server_->options.max_header_bytes));
         } else if (ec == http::error::body_limit) {
@@ -495,31 +548,13 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
     void on_request() {
         disarm_timer();
-        auto& req = parser_->get();
-        core::HttpRequest request;
-        request.method = std::string(req.method_string());
-        request.target = std::string(req.target());
-        for (const auto& field : req) {
-            request.headers.add(std::string(field.name_string()), std::string(field.value()));
-        }
-        request.body = std::move(req.body());
-        request.peer = peer_;
-        if constexpr (kTls) request.client_cert_cn = client_cert_cn_;
-        http_version_ = req.version();
-        keep_alive_ = req.keep_alive() && !server_->shutting_down;
-        head_only_ = req.method() == http::verb::head;
+        std::string body = std::move(parser_->get().body());
         parser_.reset();
-
-        in_request_ = true;
-        response_started_ = false;
-        response_end_queued_ = false;
-        chunked_ = false;
-        drain_wanted_ = false;
-        drain_callback_ = nullptr;
         // Pipelined requests already buffered are parsed after this response;
         // otherwise one read stays outstanding to notice a client that leaves.
         if (buffer_.size() == 0) watch();
-        task_ = server_->gateway.handle(std::move(request), this);
+        auto incoming = std::move(incoming_);
+        task_ = incoming->proceed(std::move(body));
     }
 
     void enqueue(std::string bytes, bool flush_now = true) {
@@ -636,6 +671,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
     std::unique_ptr<gateway::RequestTask> task_;
+    // Between the head and the body: the gateway's half-handled request.
+    std::unique_ptr<gateway::IncomingRequest> incoming_;
     std::string peer_;
     std::string client_cert_cn_;
 
