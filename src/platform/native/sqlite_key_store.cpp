@@ -1,5 +1,6 @@
 #include "platform/native/sqlite_key_store.h"
 
+#include "core/hex.h"
 #include "core/sha256.h"
 #include "platform/native/system.h"
 
@@ -238,7 +239,7 @@ core::Result<std::string> load_or_create_server_secret(const std::string& data_d
         core::Sha256Digest bytes{};
         for (size_t i = 0; i < bytes.size(); ++i)
             bytes[i] = static_cast<uint8_t>((*random)[i]);
-        core::Status st = write_secret_file(path, core::to_hex(bytes) + "\n");
+        core::Status st = write_secret_file(path, core::hex_encode(bytes) + "\n");
         // Another process may have made it first: read whichever exists.
         if (!st.ok() && !file_exists(path)) return st;
     }
