@@ -1,5 +1,6 @@
 #include "platform/native/sqlite_job_store.h"
 
+#include "core/id_maker.h"
 #include "platform/native/system.h"
 
 #include <sqlite3.h>
@@ -912,7 +913,7 @@ void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
             if (rc != SQLITE_DONE) return jobs.status(path_);
             auto file = [&](std::string content, std::string* id) -> core::Status {
                 queue::StoredFile f;
-                f.id = "file-" + queue::make_job_id(++n).substr(4);
+                f.id = core::make_id(core::IdKind::kFile, ++n);
                 f.purpose = "batch_output";
                 f.filename = b.id + (id == &b.output_file_id ? "_output.jsonl" : "_error.jsonl");
                 f.bytes = static_cast<int64_t>(content.size());
