@@ -6,9 +6,6 @@
 #include "platform/native/system.h"
 
 #include <fcntl.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -79,7 +76,17 @@ core::Result<std::unique_ptr<AuditLogFile>> AuditLogFile::open(const core::Audit
     st = log->recover();
     if (!st.ok()) return st;
     log->published_head_ = log->head_;
-    log->thread_ = std::thread([l = log.get()] { l->run_writer(); });
+    BatchWriter<security::AuditRecord>::Options batching;
+    batching.max_delay = options.flush_interval;
+    batching.batch_size = options.batch_size;
+    batching.max_queued = options.max_queued;
+    batching.max_queued_bytes = options.max_queued_bytes;
+    batching.release_after_burst = true;
+    log->batches_ = std::make_unique<BatchWriter<security::AuditRecord>>(
+        batching,
+        [l = log.get()](std::vector<security::AuditRecord>& batch, uint64_t refused_before) {
+            l->write_group(batch, refused_before);
+        });
     return log;
 }
 
@@ -219,12 +226,7 @@ core::Status AuditLogFile::open_live_file() {
 }
 
 AuditLogFile::~AuditLogFile() {
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        stopping_ = true;
-    }
-    wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    if (batches_) batches_->stop();
     if (fd_ >= 0) ::close(fd_);
     sqlite3_close_v2(db_);
 }
@@ -235,35 +237,16 @@ void AuditLogFile::record(security::AuditRecord record) {
         record.response_body = std::string();
     }
     const size_t bytes = record_bytes(record);
-    bool wake = false;
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (stopping_ || queue_.size() >= options_.max_queued ||
-            queued_bytes_ + bytes > options_.max_queued_bytes) {
-            ++dropped_;
-            ++dropped_unnoted_;
-            return;
-        }
-        queue_.push_back(std::move(record));
-        queued_bytes_ += bytes;
-        ++queued_total_;
-        wake = queue_.size() == 1 || queue_.size() == options_.batch_size;
-    }
-    if (wake) wake_.notify_one();
+    // A refusal is counted by the writer and noted in the next line written.
+    (void)batches_->push(std::move(record), bytes);
 }
 
 void AuditLogFile::flush() {
-    std::unique_lock<std::mutex> lock(mu_);
-    const uint64_t target = queued_total_;
-    if (written_total_ >= target) return;
-    flush_now_ = true;
-    wake_.notify_one();
-    written_.wait(lock, [&] { return written_total_ >= target; });
+    batches_->flush();
 }
 
 uint64_t AuditLogFile::dropped_records() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return dropped_;
+    return batches_->refused() + lost_.load();
 }
 
 core::Status AuditLogFile::last_write_error() const {
@@ -276,73 +259,38 @@ security::AuditChainHead AuditLogFile::head() const {
     return published_head_;
 }
 
-void AuditLogFile::run_writer() {
-    std::vector<security::AuditRecord> batch;
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-        wake_.wait(lock, [&] { return stopping_ || flush_now_ || !queue_.empty(); });
-        if (!stopping_ && !flush_now_) {
-            wake_.wait_for(lock, options_.flush_interval, [&] {
-                return stopping_ || flush_now_ || queue_.size() >= options_.batch_size;
-            });
-        }
-        flush_now_ = false;
-        batch.swap(queue_);
-        queued_bytes_ = 0;
-        const int64_t dropped_before = dropped_unnoted_;
-        dropped_unnoted_ = 0;
-        const uint64_t dropped_total = dropped_;
-        lock.unlock();
-
-        size_t written = 0;
-        if (!batch.empty()) {
-            if (dropped_before > 0) {
-                logger_.warn("audit records dropped: the writer fell behind or a write failed",
-                             {{"dropped", dropped_before},
-                              {"dropped_total", static_cast<int64_t>(dropped_total)}});
-            }
-            written = write_batch(batch, dropped_before);
-            if (written > 0) {
-                if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
-                    const core::Status st =
-                        core::unavailable("cannot sync " + live_path_ + ": " + errno_text());
-                    logger_.error("audit log not synced", {{"error", st.message()}});
-                    std::lock_guard<std::mutex> error_lock(mu_);
-                    last_error_ = st;
-                } else if (core::Status st = store_checkpoint(); !st.ok()) {
-                    logger_.error("audit checkpoint not stored", {{"error", st.message()}});
-                    std::lock_guard<std::mutex> error_lock(mu_);
-                    last_error_ = st;
-                } else {
-                    delete_expired_files();
-                }
-            }
-        }
-
-        lock.lock();
-        const size_t lost = batch.size() - written;
-        if (lost > 0) {
-            dropped_ += lost;
-            // The first record carried the earlier drops; unwritten, they stay to be noted.
-            dropped_unnoted_ += static_cast<int64_t>(lost) + (written == 0 ? dropped_before : 0);
-        } else if (batch.empty()) {
-            dropped_unnoted_ += dropped_before;
-        }
-        published_head_ = head_;
-        written_total_ += batch.size();
-        batch.clear();
-        // A burst leaves a large vector behind (it swaps with the queue):
-        // give the memory back so what a burst took does not stay resident.
-        if (batch.capacity() > 4 * options_.batch_size) {
-            std::vector<security::AuditRecord>().swap(batch);
-#ifdef __GLIBC__
-            // glibc keeps this thread's arena at its high-water mark otherwise.
-            malloc_trim(0);
-#endif
-        }
-        written_.notify_all();
-        if (stopping_ && queue_.empty()) return;
+void AuditLogFile::write_group(std::vector<security::AuditRecord>& batch, uint64_t refused_before) {
+    const int64_t dropped_before = static_cast<int64_t>(refused_before) + lost_unnoted_;
+    lost_unnoted_ = 0;
+    if (dropped_before > 0) {
+        logger_.warn("audit records dropped: the writer fell behind or a write failed",
+                     {{"dropped", dropped_before},
+                      {"dropped_total", static_cast<int64_t>(dropped_records())}});
     }
+    const size_t written = write_batch(batch, dropped_before);
+    if (written > 0) {
+        if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
+            const core::Status st =
+                core::unavailable("cannot sync " + live_path_ + ": " + errno_text());
+            logger_.error("audit log not synced", {{"error", st.message()}});
+            std::lock_guard<std::mutex> lock(mu_);
+            last_error_ = st;
+        } else if (core::Status st = store_checkpoint(); !st.ok()) {
+            logger_.error("audit checkpoint not stored", {{"error", st.message()}});
+            std::lock_guard<std::mutex> lock(mu_);
+            last_error_ = st;
+        } else {
+            delete_expired_files();
+        }
+    }
+    const size_t lost = batch.size() - written;
+    if (lost > 0) {
+        lost_ += lost;
+        // The first record carried the earlier drops; unwritten, they stay to be noted.
+        lost_unnoted_ += static_cast<int64_t>(lost) + (written == 0 ? dropped_before : 0);
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    published_head_ = head_;
 }
 
 size_t AuditLogFile::write_batch(std::vector<security::AuditRecord>& batch,

@@ -27,19 +27,19 @@
 #include "core/config/settings.h"
 #include "core/result.h"
 #include "core/sha256.h"
+#include "platform/native/batch_writer.h"
 #include "security/audit_chain.h"
 #include "security/audit_sink.h"
 #include "telemetry/logger.h"
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 struct sqlite3;
@@ -90,7 +90,8 @@ class AuditLogFile final : public security::AuditSink {
                  telemetry::Logger& logger, const Options& options);
     core::Status recover();
     core::Status open_live_file();
-    void run_writer();
+    // On the writer: a batch written, synced, then checkpointed.
+    void write_group(std::vector<security::AuditRecord>& batch, uint64_t refused_before);
     // Appends the batch; returns how many records were written.
     size_t write_batch(std::vector<security::AuditRecord>& batch, int64_t dropped_before);
     bool append(const std::string& bytes);
@@ -116,21 +117,15 @@ class AuditLogFile final : public security::AuditSink {
     std::deque<int64_t> rotated_first_seqs_; // oldest first
     std::vector<int64_t> expired_first_seqs_;
     security::AuditChainHead head_;
+    int64_t lost_unnoted_ = 0; // lost to failed writes, not yet in a line's dropped_before
 
+    std::atomic<uint64_t> lost_{0}; // records a failed write took
     mutable std::mutex mu_;
-    std::condition_variable wake_;
-    std::condition_variable written_;
-    std::vector<security::AuditRecord> queue_;
-    size_t queued_bytes_ = 0;
-    uint64_t queued_total_ = 0;
-    uint64_t written_total_ = 0; // written or dropped: flush() waits on it
-    uint64_t dropped_ = 0;
-    int64_t dropped_unnoted_ = 0; // not yet in a line's dropped_before
-    bool flush_now_ = false;
-    bool stopping_ = false;
     core::Status last_error_;
     security::AuditChainHead published_head_;
-    std::thread thread_;
+    // Drops on a full queue are its refusals. Last: stopped before the file
+    // and the database it writes to are closed.
+    std::unique_ptr<BatchWriter<security::AuditRecord>> batches_;
 };
 
 // What serve calls when audit.enabled is on.

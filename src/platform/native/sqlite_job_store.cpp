@@ -255,7 +255,12 @@ SqliteJobStore::open_at(const std::string& path, core::Executor* executor, Limit
     sqlite3_busy_timeout(reader, kSqliteBusyTimeoutMs);
     rc = sqlite3_exec(reader, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(reader, rc, path);
-    if (executor != nullptr) store->thread_ = std::thread([s = store.get()] { s->run_writer(); });
+    if (executor != nullptr) {
+        // No delay: what queued while a commit ran is the next group.
+        store->batches_ = std::make_unique<BatchWriter<Op>>(
+            BatchWriter<Op>::Options{},
+            [s = store.get()](std::vector<Op>& batch, uint64_t) { s->commit_group(batch); });
+    }
     return store;
 }
 
@@ -274,17 +279,11 @@ SqliteJobStore::open_direct(const std::string& data_dir) {
 }
 
 SqliteJobStore::~SqliteJobStore() {
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        stopping_ = true;
-    }
-    wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    if (batches_) batches_->stop();
 }
 
 uint64_t SqliteJobStore::commits() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return commits_;
+    return commits_.load();
 }
 
 void SqliteJobStore::deliver(std::function<void()> fn) {
@@ -295,9 +294,9 @@ void SqliteJobStore::deliver(std::function<void()> fn) {
 }
 
 void SqliteJobStore::submit(Op op) {
-    if (executor_ == nullptr) {
+    if (!batches_) {
         // Direct: the op is its own transaction, here and now.
-        std::deque<Op> batch;
+        std::vector<Op> batch;
         batch.push_back(std::move(op));
         std::vector<core::Status> results;
         core::Status st = run_batch(batch, results);
@@ -305,44 +304,26 @@ void SqliteJobStore::submit(Op op) {
         batch.front().after(st.ok() ? results.front() : st);
         return;
     }
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (!stopping_) {
-            ops_.push_back(std::move(op));
-            wake_.notify_one();
-            return;
-        }
-    }
+    if (batches_->push(std::move(op))) return;
     deliver([after = std::move(op.after)] {
         after(core::unavailable("the job queue is shutting down"));
     });
 }
 
-void SqliteJobStore::run_writer() {
-    std::deque<Op> batch;
+void SqliteJobStore::commit_group(std::vector<Op>& batch) {
     std::vector<core::Status> results;
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-        wake_.wait(lock, [&] { return stopping_ || !ops_.empty(); });
-        if (ops_.empty()) return; // stopping, and nothing left to write
-        batch.swap(ops_);
-        lock.unlock();
-        // A batch that changed nothing (an idle poll) writes no WAL frame and
-        // costs no fsync, so it is not counted as a commit.
-        const int changes_before = sqlite3_total_changes(writer_.get());
-        core::Status st = run_batch(batch, results);
-        const bool wrote = sqlite3_total_changes(writer_.get()) != changes_before;
-        for (size_t i = 0; i < batch.size(); ++i) {
-            core::Status outcome = st.ok() ? results[i] : st;
-            deliver([after = std::move(batch[i].after), outcome] { after(outcome); });
-        }
-        batch.clear();
-        lock.lock();
-        if (wrote) ++commits_;
+    // A batch that changed nothing (an idle poll) writes no WAL frame and
+    // costs no fsync, so it is not counted as a commit.
+    const int changes_before = sqlite3_total_changes(writer_.get());
+    core::Status st = run_batch(batch, results);
+    if (sqlite3_total_changes(writer_.get()) != changes_before) ++commits_;
+    for (size_t i = 0; i < batch.size(); ++i) {
+        core::Status outcome = st.ok() ? results[i] : st;
+        deliver([after = std::move(batch[i].after), outcome] { after(outcome); });
     }
 }
 
-core::Status SqliteJobStore::run_batch(std::deque<Op>& batch, std::vector<core::Status>& results) {
+core::Status SqliteJobStore::run_batch(std::vector<Op>& batch, std::vector<core::Status>& results) {
     sqlite3* db = writer_.get();
     results.assign(batch.size(), core::Status());
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);

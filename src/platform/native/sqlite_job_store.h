@@ -8,16 +8,16 @@
 
 #include "core/executor.h"
 #include "core/result.h"
+#include "platform/native/batch_writer.h"
 #include "platform/native/sqlite_util.h"
 #include "queue/job_store.h"
 
-#include <condition_variable>
-#include <deque>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
+#include <vector>
 
 namespace edgeai::platform::native {
 
@@ -98,8 +98,9 @@ class SqliteJobStore final : public queue::JobStore {
     SqliteJobStore(std::string path, core::Executor* executor, Limits limits)
         : path_(std::move(path)), executor_(executor), limits_(limits) {}
     void submit(Op op);
-    void run_writer();
-    core::Status run_batch(std::deque<Op>& batch, std::vector<core::Status>& results);
+    // On the writer: one group commit, then each op's `after` posted.
+    void commit_group(std::vector<Op>& batch);
+    core::Status run_batch(std::vector<Op>& batch, std::vector<core::Status>& results);
     void deliver(std::function<void()> fn);
     // A running job queued again after `run_after_ms`, `uncount` attempts
     // given back (1 when it was not tried).
@@ -122,12 +123,9 @@ class SqliteJobStore final : public queue::JobStore {
     std::mutex read_mu_;
     Db reader_;
 
-    mutable std::mutex mu_;
-    std::condition_variable wake_;
-    std::deque<Op> ops_;
-    bool stopping_ = false;
-    uint64_t commits_ = 0;
-    std::thread thread_;
+    std::atomic<uint64_t> commits_{0};
+    // Null when direct. Last: stopped before what it writes with goes.
+    std::unique_ptr<BatchWriter<Op>> batches_;
 };
 
 } // namespace edgeai::platform::native

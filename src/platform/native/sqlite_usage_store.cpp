@@ -61,7 +61,14 @@ core::Result<std::unique_ptr<SqliteUsageStore>> SqliteUsageStore::open(const std
     if (!st.ok()) return st;
     st = store->open_reader(false);
     if (!st.ok()) return st;
-    store->thread_ = std::thread([s = store.get()] { s->run_writer(); });
+    BatchWriter<router::UsageRecord>::Options batching;
+    batching.max_delay = options.flush_interval;
+    batching.batch_size = options.batch_size;
+    batching.max_queued = options.max_queued;
+    store->batches_ = std::make_unique<BatchWriter<router::UsageRecord>>(
+        batching, [s = store.get()](std::vector<router::UsageRecord>& batch, uint64_t) {
+            s->on_batch(batch);
+        });
     return store;
 }
 
@@ -106,81 +113,35 @@ core::Status SqliteUsageStore::open_reader(bool read_only) {
 }
 
 SqliteUsageStore::~SqliteUsageStore() {
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        stopping_ = true;
-    }
-    wake_.notify_one();
-    if (thread_.joinable()) thread_.join();
+    if (batches_) batches_->stop();
     sqlite3_finalize(insert_);
     sqlite3_close_v2(reader_);
     sqlite3_close_v2(writer_);
 }
 
 void SqliteUsageStore::record(router::UsageRecord record) {
-    bool wake = false;
-    {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (writer_ == nullptr || stopping_ || queue_.size() >= options_.max_queued) {
-            ++dropped_;
-            return;
-        }
-        queue_.push_back(std::move(record));
-        ++queued_total_;
-        // The writer sleeps until a first record arrives, then until the
-        // interval ends or the batch is full.
-        wake = queue_.size() == 1 || queue_.size() == options_.batch_size;
-    }
-    if (wake) wake_.notify_one();
+    if (!batches_ || !batches_->push(std::move(record))) ++failed_;
 }
 
 void SqliteUsageStore::flush() {
-    std::unique_lock<std::mutex> lock(mu_);
-    if (writer_ == nullptr) return;
-    const uint64_t target = queued_total_;
-    if (written_total_ >= target) return;
-    flush_now_ = true;
-    wake_.notify_one();
-    written_.wait(lock, [&] { return written_total_ >= target; });
+    if (batches_) batches_->flush();
 }
 
 uint64_t SqliteUsageStore::dropped_records() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return dropped_;
+    return failed_.load() + (batches_ ? batches_->refused() : 0);
 }
 
 core::Status SqliteUsageStore::last_write_error() const {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<std::mutex> lock(error_mu_);
     return last_error_;
 }
 
-void SqliteUsageStore::run_writer() {
-    // Swapped with the queue, so both buffers keep their capacity.
-    std::vector<router::UsageRecord> batch;
-    std::unique_lock<std::mutex> lock(mu_);
-    for (;;) {
-        wake_.wait(lock, [&] { return stopping_ || flush_now_ || !queue_.empty(); });
-        if (!stopping_ && !flush_now_) {
-            wake_.wait_for(lock, options_.flush_interval, [&] {
-                return stopping_ || flush_now_ || queue_.size() >= options_.batch_size;
-            });
-        }
-        flush_now_ = false;
-        batch.swap(queue_);
-        if (!batch.empty()) {
-            lock.unlock();
-            core::Status st = write_batch(batch);
-            lock.lock();
-            if (!st.ok()) {
-                last_error_ = std::move(st);
-                dropped_ += batch.size();
-            }
-        }
-        written_total_ += batch.size();
-        batch.clear();
-        written_.notify_all();
-        if (stopping_ && queue_.empty()) return;
-    }
+void SqliteUsageStore::on_batch(const std::vector<router::UsageRecord>& batch) {
+    core::Status st = write_batch(batch);
+    if (st.ok()) return;
+    failed_ += batch.size();
+    std::lock_guard<std::mutex> lock(error_mu_);
+    last_error_ = std::move(st);
 }
 
 core::Status SqliteUsageStore::write_batch(const std::vector<router::UsageRecord>& batch) {

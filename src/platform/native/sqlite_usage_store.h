@@ -5,16 +5,16 @@
 #pragma once
 
 #include "core/result.h"
+#include "platform/native/batch_writer.h"
 #include "router/usage.h"
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 struct sqlite3;
@@ -78,7 +78,7 @@ class SqliteUsageStore final : public router::UsageStore {
     SqliteUsageStore(std::string path, Options options);
     core::Status open_writer();
     core::Status open_reader(bool read_only);
-    void run_writer();
+    void on_batch(const std::vector<router::UsageRecord>& batch);
     core::Status write_batch(const std::vector<router::UsageRecord>& batch);
 
     const std::string path_;
@@ -91,17 +91,12 @@ class SqliteUsageStore final : public router::UsageStore {
     std::mutex read_mu_;
     sqlite3* reader_ = nullptr;
 
-    mutable std::mutex mu_;
-    std::condition_variable wake_;    // the writer: work is queued, or stop
-    std::condition_variable written_; // flush(): a batch is done
-    std::vector<router::UsageRecord> queue_;
-    uint64_t queued_total_ = 0;
-    uint64_t written_total_ = 0; // written or failed: flush() waits on it
-    uint64_t dropped_ = 0;
-    bool flush_now_ = false;
-    bool stopping_ = false;
+    // Lost to a failed write, or offered to a store without a writer.
+    std::atomic<uint64_t> failed_{0};
+    mutable std::mutex error_mu_;
     core::Status last_error_;
-    std::thread thread_;
+    // Null for a read-only store. Last: stopped before what it writes with goes.
+    std::unique_ptr<BatchWriter<router::UsageRecord>> batches_;
 };
 
 } // namespace edgeai::platform::native
