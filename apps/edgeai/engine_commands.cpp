@@ -11,7 +11,6 @@
 #include "engine/session/completion.h"
 #include "engine/session/runner.h"
 #include "platform/native/local_model.h"
-#include "platform/native/system.h"
 #include "platform/native/worker_threads.h"
 
 #include <algorithm>

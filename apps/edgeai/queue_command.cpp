@@ -4,7 +4,7 @@
 
 #include "core/duration.h"
 #include "platform/native/sqlite_job_store.h"
-#include "platform/native/system.h"
+#include "platform/native/system/system_clock.h"
 
 #include <cstdio>
 #include <ctime>

@@ -4,7 +4,7 @@
 
 #include "core/duration.h"
 #include "platform/native/sqlite_usage_store.h"
-#include "platform/native/system.h"
+#include "platform/native/system/system_clock.h"
 #include "router/usage.h"
 
 #include <algorithm>

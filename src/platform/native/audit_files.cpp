@@ -2,7 +2,8 @@
 
 #include "platform/native/sqlite_key_store.h"
 #include "platform/native/sqlite_util.h"
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
+#include "platform/native/system/secret_files.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -3,7 +3,9 @@
 #include "platform/native/audit_files.h"
 #include "platform/native/sqlite_key_store.h"
 #include "platform/native/sqlite_util.h"
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
+#include "platform/native/system/randomness.h"
+#include "platform/native/system/secret_files.h"
 
 #include <fcntl.h>
 #include <sqlite3.h>

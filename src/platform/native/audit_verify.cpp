@@ -2,7 +2,7 @@
 
 #include "platform/native/audit_files.h"
 #include "platform/native/sqlite_util.h"
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
 
 #include <cerrno>
 #include <cstdio>

@@ -2,7 +2,7 @@
 
 #include "platform/native/curl_library.h"
 #include "platform/native/event_loop_impl.h"
-#include "platform/native/system.h"
+#include "platform/native/system/system_clock.h"
 
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>

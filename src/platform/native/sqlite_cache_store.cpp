@@ -1,6 +1,6 @@
 #include "platform/native/sqlite_cache_store.h"
 
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
 
 #include <sqlite3.h>
 

@@ -1,7 +1,7 @@
 #include "platform/native/sqlite_job_store.h"
 
 #include "core/id_maker.h"
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
 
 #include <sqlite3.h>
 

@@ -2,7 +2,9 @@
 
 #include "core/hex.h"
 #include "core/sha256.h"
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
+#include "platform/native/system/randomness.h"
+#include "platform/native/system/secret_files.h"
 
 #include <sqlite3.h>
 #include <sys/stat.h>

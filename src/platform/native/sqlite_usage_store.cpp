@@ -1,7 +1,7 @@
 #include "platform/native/sqlite_usage_store.h"
 
 #include "platform/native/sqlite_util.h"
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
 
 #include <sqlite3.h>
 

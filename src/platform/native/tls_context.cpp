@@ -1,7 +1,8 @@
 #include "platform/native/tls_context.h"
 
 #include "platform/native/openssl_library.h"
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
+#include "platform/native/system/secret_files.h"
 
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>

@@ -1,6 +1,6 @@
 #include "platform/native/upstream_http_client.h"
 
-#include "platform/native/system.h"
+#include "platform/native/system/environment.h"
 
 namespace edgeai::platform::native {
 

@@ -8,7 +8,9 @@
 #include "platform/native/audit_verify.h"
 #include "platform/native/sqlite_key_store.h"
 #include "platform/native/sqlite_util.h"
-#include "platform/native/system.h"
+#include "platform/native/system/files.h"
+#include "platform/native/system/secret_files.h"
+#include "platform/native/system/system_clock.h"
 #include "security/audit_chain.h"
 #include "temp_dir.h"
 
