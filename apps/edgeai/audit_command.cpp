@@ -2,9 +2,9 @@
 
 #include "cli_output.h"
 
-#include "platform/native/audit_files.h"
-#include "platform/native/audit_verify.h"
-#include "platform/native/sqlite_util.h"
+#include "platform/native/audit/audit_files.h"
+#include "platform/native/audit/audit_verify.h"
+#include "platform/native/storage/sqlite_util.h"
 #include "security/audit_chain.h"
 
 #include <fcntl.h>

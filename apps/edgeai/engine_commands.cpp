@@ -10,9 +10,8 @@
 #include "engine/kernels/kernel_table.h"
 #include "engine/session/completion.h"
 #include "engine/session/runner.h"
-#include "platform/native/local_model.h"
-#include "platform/native/system.h"
-#include "platform/native/worker_threads.h"
+#include "platform/native/engine/local_model.h"
+#include "platform/native/engine/worker_threads.h"
 
 #include <algorithm>
 #include <chrono>

@@ -2,8 +2,9 @@
 
 #include "cli_output.h"
 #include "core/duration.h"
-#include "platform/native/sqlite_key_store.h"
-#include "platform/native/system.h"
+#include "platform/native/storage/sqlite_key_store.h"
+#include "platform/native/system/randomness.h"
+#include "platform/native/system/system_clock.h"
 #include "security/key_admin.h"
 
 #include <cstdio>

@@ -3,8 +3,8 @@
 #include "cli_output.h"
 
 #include "core/duration.h"
-#include "platform/native/sqlite_job_store.h"
-#include "platform/native/system.h"
+#include "platform/native/storage/sqlite_job_store.h"
+#include "platform/native/system/system_clock.h"
 
 #include <cstdio>
 #include <ctime>

@@ -139,26 +139,6 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view message) {
     return HmacSha256(key).sign(message);
 }
 
-void write_hex(const Sha256Digest& digest, char out[64]) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (size_t i = 0; i < digest.size(); ++i) {
-        out[2 * i] = kHex[digest[i] >> 4];
-        out[2 * i + 1] = kHex[digest[i] & 0xF];
-    }
-}
-
-void append_hex(std::string& out, const Sha256Digest& digest) {
-    char hex[64];
-    write_hex(digest, hex);
-    out.append(hex, sizeof hex);
-}
-
-std::string to_hex(const Sha256Digest& digest) {
-    std::string out;
-    append_hex(out, digest);
-    return out;
-}
-
 bool constant_time_equal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     unsigned char diff = 0;

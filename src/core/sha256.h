@@ -4,6 +4,7 @@
 // the CPU's SHA instructions where it has them (core/sha256_blocks.h).
 #pragma once
 
+#include "core/hex.h"
 #include "core/sha256_blocks.h"
 
 #include <array>
@@ -45,11 +46,10 @@ class HmacSha256 {
     Sha256 outer_; // after the key ^ opad block
 };
 
-// Lower-case hex of a digest: its 64 digits into `out`, appended to a
-// string, or as a new string.
-void write_hex(const Sha256Digest& digest, char out[64]);
-void append_hex(std::string& out, const Sha256Digest& digest);
-std::string to_hex(const Sha256Digest& digest);
+// TODO(#15): src/gateway still calls this; new code calls core::hex_encode.
+inline std::string to_hex(const Sha256Digest& digest) {
+    return hex_encode(digest);
+}
 
 // Equal contents, in a time that does not depend on where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b);

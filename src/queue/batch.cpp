@@ -2,6 +2,7 @@
 
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
+#include "core/id_maker.h"
 
 #include <set>
 
@@ -148,7 +149,7 @@ BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, uint64_t id_see
             continue;
         }
         Job job;
-        job.id = make_job_id(id_seed + line_no * 0x9E3779B97F4A7C15ull);
+        job.id = core::make_id(core::IdKind::kJob, id_seed + line_no * 0x9E3779B97F4A7C15ull);
         job.path = batch.endpoint;
         codec::JsonWriter body;
         codec::write_json_value(body, r["body"]);

@@ -2,7 +2,8 @@
 
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
-#include "core/http_types.h"
+#include "core/hex.h"
+#include "core/id_maker.h"
 #include "core/sha256.h"
 
 namespace edgeai::queue {
@@ -28,15 +29,7 @@ bool is_final(JobStatus status) {
 }
 
 std::string make_job_id(uint64_t random) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    const uint64_t a = core::splitmix64(random);
-    const uint64_t b = core::splitmix64(a ^ random);
-    std::string id = "job_";
-    for (int shift = 60; shift >= 0; shift -= 4)
-        id.push_back(kHex[(a >> shift) & 0xF]);
-    for (int shift = 28; shift >= 0; shift -= 4)
-        id.push_back(kHex[(b >> shift) & 0xF]);
-    return id;
+    return core::make_id(core::IdKind::kJob, random);
 }
 
 std::string webhook_signature(std::string_view secret, int64_t unix_s, std::string_view body) {
@@ -44,7 +37,7 @@ std::string webhook_signature(std::string_view secret, int64_t unix_s, std::stri
     std::string signed_text = t;
     signed_text.push_back('.');
     signed_text.append(body);
-    return "t=" + t + ",v1=" + core::to_hex(core::hmac_sha256(secret, signed_text));
+    return "t=" + t + ",v1=" + core::hex_encode(core::hmac_sha256(secret, signed_text));
 }
 
 std::string job_json(const Job& job) {

@@ -2,6 +2,7 @@
 
 #include "codec/json/json_writer.h"
 #include "core/config/routing_schema.h"
+#include "core/hex.h"
 #include "core/http_types.h"
 #include "core/sha256.h"
 
@@ -130,7 +131,7 @@ std::string_view bearer_token(std::string_view authorization) {
 }
 
 std::string hash_key(std::string_view key) {
-    return core::to_hex(core::sha256(key));
+    return core::hex_encode(core::sha256(key));
 }
 
 bool key_hash_matches(std::string_view presented, std::string_view stored_hash) {

@@ -2,6 +2,7 @@
 
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
+#include "core/hex.h"
 #include "core/sha256.h"
 
 #include <charconv>
@@ -50,7 +51,7 @@ SignedLine split_signed_line(std::string_view line) {
 }
 
 std::string hmac_hex(const core::HmacSha256& key, std::string_view message) {
-    return core::to_hex(key.sign(message));
+    return core::hex_encode(key.sign(message));
 }
 
 // Members other than seq, prev and mac: absent is the default, present must
@@ -107,14 +108,9 @@ core::Result<std::string> parse_audit_key(std::string_view file_text) {
 }
 
 std::string format_audit_key(std::string_view key_bytes) {
-    static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     out.reserve(key_bytes.size() * 2 + 1);
-    for (char c : key_bytes) {
-        const auto b = static_cast<unsigned char>(c);
-        out.push_back(kHex[b >> 4]);
-        out.push_back(kHex[b & 0xF]);
-    }
+    core::append_hex(out, key_bytes);
     out.push_back('\n');
     return out;
 }
@@ -241,7 +237,7 @@ bool audit_line_mac_matches(std::string_view line, const core::HmacSha256& key) 
 }
 
 std::string audit_line_hash(std::string_view line) {
-    return core::to_hex(core::sha256(line));
+    return core::hex_encode(core::sha256(line));
 }
 
 std::string audit_checkpoint_mac(const core::HmacSha256& key, const AuditCheckpoint& checkpoint) {

@@ -1,5 +1,6 @@
 #include "security/request_signature.h"
 
+#include "core/hex.h"
 #include "core/http_types.h"
 #include "core/sha256.h"
 
@@ -91,7 +92,7 @@ std::string signing_key_for(std::string_view api_key) {
 }
 
 std::string request_signature(std::string_view signing_key, std::string_view canonical) {
-    return core::to_hex(core::hmac_sha256(signing_key, canonical));
+    return core::hex_encode(core::hmac_sha256(signing_key, canonical));
 }
 
 std::string seal_signing_key(std::string_view server_secret, std::string_view key_id,
@@ -101,7 +102,7 @@ std::string seal_signing_key(std::string_view server_secret, std::string_view ke
     core::Sha256Digest sealed{};
     for (size_t i = 0; i < sealed.size() && i < signing_key_raw.size(); ++i)
         sealed[i] = static_cast<uint8_t>(static_cast<uint8_t>(signing_key_raw[i]) ^ pad[i]);
-    return core::to_hex(sealed);
+    return core::hex_encode(sealed);
 }
 
 std::string unseal_signing_key(std::string_view server_secret, std::string_view key_id,

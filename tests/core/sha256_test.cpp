@@ -1,3 +1,4 @@
+#include "core/hex.h"
 #include "core/sha256.h"
 
 #include <gtest/gtest.h>
@@ -11,13 +12,13 @@ namespace {
 
 // FIPS 180-4 examples and the NIST short/long message vectors.
 TEST(Sha256, KnownDigests) {
-    EXPECT_EQ(to_hex(sha256("")),
+    EXPECT_EQ(hex_encode(sha256("")),
               "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-    EXPECT_EQ(to_hex(sha256("abc")),
+    EXPECT_EQ(hex_encode(sha256("abc")),
               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    EXPECT_EQ(to_hex(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+    EXPECT_EQ(hex_encode(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
               "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
-    EXPECT_EQ(to_hex(sha256(std::string(1000000, 'a'))),
+    EXPECT_EQ(hex_encode(sha256(std::string(1000000, 'a'))),
               "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
@@ -36,14 +37,14 @@ TEST(Sha256, AnySplitOfTheInputGivesTheSameDigest) {
 
 // RFC 4231 test cases 1, 2, 6 (a key longer than the block) and 7.
 TEST(HmacSha256, Rfc4231Vectors) {
-    EXPECT_EQ(to_hex(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
+    EXPECT_EQ(hex_encode(hmac_sha256(std::string(20, '\x0b'), "Hi There")),
               "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-    EXPECT_EQ(to_hex(hmac_sha256("Jefe", "what do ya want for nothing?")),
+    EXPECT_EQ(hex_encode(hmac_sha256("Jefe", "what do ya want for nothing?")),
               "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-    EXPECT_EQ(to_hex(hmac_sha256(std::string(131, '\xaa'),
-                                 "Test Using Larger Than Block-Size Key - Hash Key First")),
+    EXPECT_EQ(hex_encode(hmac_sha256(std::string(131, '\xaa'),
+                                     "Test Using Larger Than Block-Size Key - Hash Key First")),
               "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
-    EXPECT_EQ(to_hex(hmac_sha256(
+    EXPECT_EQ(hex_encode(hmac_sha256(
                   std::string(131, '\xaa'),
                   "This is a test using a larger than block-size key and a larger than "
                   "block-size data. The key needs to be hashed before being used by the HMAC "

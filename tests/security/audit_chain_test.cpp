@@ -2,6 +2,7 @@
 #include "security/audit_verifier.h"
 
 #include "codec/json/json_document.h"
+#include "core/hex.h"
 #include "core/sha256.h"
 
 #include <gtest/gtest.h>
@@ -139,9 +140,9 @@ TEST(AuditChain, ALineIsOneJsonObjectWithTheRecordPrevAndMacLast) {
         "\"completion_tokens\":21,\"cost\":0.25,\"status\":200,\"latency_ms\":12,\"prev\":\"" +
             std::string(kAuditGenesisHash) + "\"");
     EXPECT_EQ(root["mac"].as_string(),
-              core::to_hex(core::hmac_sha256(kKey, line.substr(0, mac_at))));
+              core::hex_encode(core::hmac_sha256(kKey, line.substr(0, mac_at))));
     EXPECT_EQ(head.seq, 1);
-    EXPECT_EQ(head.hash, core::to_hex(core::sha256(line)));
+    EXPECT_EQ(head.hash, core::hex_encode(core::sha256(line)));
 }
 
 TEST(AuditChain, BodiesAndNotesAreWrittenOnlyWhenAskedAndReadBack) {

@@ -5,8 +5,9 @@
 //    completion body.
 //  - Outbound: a `kind = "anthropic"` backend serves chat completions; their
 //    body becomes a Messages body.
-// Both check what they translate and name the field that is wrong, in the
-// caller's own field names.
+// Each direction has its own file (anthropic_messages_to_chat.cpp,
+// anthropic_chat_to_messages.cpp). Both check what they translate and name
+// the field that is wrong, in the caller's own field names.
 #pragma once
 
 #include "core/result.h"

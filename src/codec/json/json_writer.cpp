@@ -1,5 +1,6 @@
 #include "codec/json/json_writer.h"
 
+#include "core/hex.h"
 #include "core/utf8.h"
 
 #include <cmath>
@@ -18,7 +19,6 @@ bool needs_no_escape(unsigned char c) {
 } // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
     out.push_back('"');
     size_t i = 0;
     while (i < s.size()) {
@@ -68,9 +68,9 @@ void append_json_string(std::string& out, std::string_view s) {
             break;
         default:
             if (c < 0x20) {
-                out += "\\u00";
-                out.push_back(kHex[c >> 4]);
-                out.push_back(kHex[c & 0xF]);
+                char escape[6] = {'\\', 'u', '0', '0'};
+                core::write_hex_byte(c, escape + 4);
+                out.append(escape, sizeof escape);
             } else {
                 out.push_back(static_cast<char>(c));
             }

@@ -1,5 +1,6 @@
 #include "engine/convert/synth.h"
 
+#include "core/hex.h"
 #include "engine/convert/quantize_model.h"
 #include "engine/gguf/gguf_writer.h"
 #include "engine/kernels/kernel_table.h"
@@ -262,9 +263,10 @@ core::Result<Vocabulary> sentencepiece_vocab(const SynthShape& s) {
     v.types = {kUnknown, kControl, kControl};
     v.bos = 1;
     v.eos = 2;
-    static constexpr char kHex[] = "0123456789ABCDEF";
     for (int b = 0; b < 256; ++b) {
-        v.tokens.push_back({'<', '0', 'x', kHex[b >> 4], kHex[b & 15], '>'});
+        char piece[6] = {'<', '0', 'x', 0, 0, '>'};
+        core::write_hex_byte_upper(static_cast<uint8_t>(b), piece + 3);
+        v.tokens.emplace_back(piece, sizeof piece);
         v.types.push_back(kByte);
     }
     std::unordered_set<std::string> seen(v.tokens.begin(), v.tokens.end());

@@ -1,5 +1,7 @@
 #include "engine/tokenizer/bpe.h"
 
+#include "core/hex.h"
+
 #include "engine/tokenizer/byte_level.h"
 
 #include <cstdint>
@@ -18,10 +20,9 @@ std::string quoted(std::string_view s) {
     for (size_t i = 0; i < s.size() && i < 40; ++i) {
         auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x20 || c == 0x7F) {
-            static constexpr char kHex[] = "0123456789abcdef";
-            out += "\\x";
-            out += kHex[c >> 4];
-            out += kHex[c & 15];
+            char escape[4] = {'\\', 'x'};
+            core::write_hex_byte(c, escape + 2);
+            out.append(escape, sizeof escape);
         } else {
             out += static_cast<char>(c);
         }

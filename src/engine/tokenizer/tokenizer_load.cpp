@@ -3,6 +3,8 @@
 // and values, never half-loaded.
 #include "engine/tokenizer/tokenizer.h"
 
+#include "core/hex.h"
+
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -125,12 +127,12 @@ std::vector<TokenType> inferred_types(const Vocab& vocab, TokenizerModel model,
 
 // The token of each byte for SentencePiece's byte fallback.
 ByteTokens spm_byte_tokens(const Vocab& vocab, int32_t unknown) {
-    static constexpr char kUpper[] = "0123456789ABCDEF";
-    static constexpr char kLower[] = "0123456789abcdef";
     ByteTokens table{};
     for (size_t b = 0; b < 256; ++b) {
-        const char upper[] = {'<', '0', 'x', kUpper[b >> 4], kUpper[b & 15], '>'};
-        const char lower[] = {'<', '0', 'x', kLower[b >> 4], kLower[b & 15], '>'};
+        char upper[] = {'<', '0', 'x', 0, 0, '>'};
+        char lower[] = {'<', '0', 'x', 0, 0, '>'};
+        core::write_hex_byte_upper(static_cast<uint8_t>(b), upper + 3);
+        core::write_hex_byte(static_cast<uint8_t>(b), lower + 3);
         const char single[] = {static_cast<char>(b)};
         int32_t id = vocab.find(std::string_view(upper, 6));
         if (id == kNoToken) id = vocab.find(std::string_view(lower, 6));

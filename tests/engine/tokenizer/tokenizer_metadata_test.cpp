@@ -1,6 +1,7 @@
 // Small vocabularies written with GgufWriter: the merge order rules, special
 // token matching, end-of-generation detection, and one refused file per way
 // the tokenizer metadata can be wrong, each with a message that names the key.
+#include "core/hex.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/gguf/gguf_writer.h"
 #include "engine/test_data.h"
@@ -37,8 +38,9 @@ struct Spec {
 };
 
 std::string hex_byte(int b) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
-    return std::string("<0x") + kHex[b >> 4] + kHex[b & 15] + ">";
+    char piece[] = {'<', '0', 'x', 0, 0, '>'};
+    core::write_hex_byte_upper(static_cast<uint8_t>(b), piece + 3);
+    return std::string(piece, sizeof piece);
 }
 
 // A SentencePiece vocabulary: <unk> <s> </s>, the 256 byte tokens, then pieces.

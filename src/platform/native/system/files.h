@@ -1,0 +1,16 @@
+// Plain files and directories; secrets have their own file (secret_files.h).
+#pragma once
+
+#include "core/result.h"
+
+#include <string>
+
+namespace edgeai::platform::native {
+
+core::Result<std::string> read_text_file(const std::string& path);
+bool file_exists(const std::string& path);
+
+// Creates the directory and its parents (mode 0700 for the last one).
+core::Status make_directories(const std::string& path);
+
+} // namespace edgeai::platform::native
