@@ -30,6 +30,14 @@ inline void write_hex_byte_upper(uint8_t byte, char* out) {
 
 // 2 * bytes.size() digits at `out`, no terminator: for writers that reserve
 // the room first and fill it in place (the audit line).
+// The value of one hex digit (either case); -1 for anything else.
+inline int hex_digit_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
 void write_hex(std::span<const uint8_t> bytes, char* out);
 void write_hex(std::string_view bytes, char* out);
 

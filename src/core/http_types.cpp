@@ -1,5 +1,7 @@
 #include "core/http_types.h"
 
+#include "core/hex.h"
+
 #include <algorithm>
 
 namespace edgeai::core {
@@ -16,6 +18,24 @@ std::string_view trim_spaces(std::string_view s) {
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
         s.remove_suffix(1);
     return s;
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%' && i + 2 < s.size()) {
+            const int hi = hex_digit_value(s[i + 1]);
+            const int lo = hex_digit_value(s[i + 2]);
+            if (hi >= 0 && lo >= 0) {
+                out.push_back(static_cast<char>(hi * 16 + lo));
+                i += 2;
+                continue;
+            }
+        }
+        out.push_back(s[i]);
+    }
+    return out;
 }
 
 std::optional<std::string_view> query_param(std::string_view target, std::string_view name) {

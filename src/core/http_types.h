@@ -21,6 +21,9 @@ std::string_view trim_spaces(std::string_view s);
 // as sent (not percent-decoded); nullopt when absent.
 std::optional<std::string_view> query_param(std::string_view target, std::string_view name);
 
+// %XX escapes decoded (either case); a broken escape stays as it is.
+std::string percent_decode(std::string_view s);
+
 // splitmix64: a well-mixed 64-bit value from any seed (ids, jitter).
 inline uint64_t splitmix64(uint64_t x) {
     x += 0x9E3779B97F4A7C15ull;

@@ -46,11 +46,6 @@ class HmacSha256 {
     Sha256 outer_; // after the key ^ opad block
 };
 
-// TODO(#15): src/gateway still calls this; new code calls core::hex_encode.
-inline std::string to_hex(const Sha256Digest& digest) {
-    return hex_encode(digest);
-}
-
 // Equal contents, in a time that does not depend on where they differ.
 bool constant_time_equal(std::string_view a, std::string_view b);
 

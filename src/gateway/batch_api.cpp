@@ -263,7 +263,7 @@ queue::JobStore* batch_store_or_fail(RouteContext& ctx) {
 std::unique_ptr<RequestTask> handle_upload_file(RouteContext& ctx) {
     queue::JobStore* store = batch_store_or_fail(ctx);
     if (store == nullptr) return nullptr;
-    std::string id = "file-" + queue::make_job_id(ctx.shared.next_random()).substr(4);
+    std::string id = ctx.shared.new_id(core::IdKind::kFile);
     return upload_file(std::move(ctx.exchange), *store, ctx.request, std::move(id),
                        ctx.deps().clock->unix_ms());
 }
@@ -285,7 +285,7 @@ std::unique_ptr<RequestTask> handle_create_batch(RouteContext& ctx) {
     if (store == nullptr) return nullptr;
     const uint64_t random = ctx.shared.next_random();
     return create_batch(std::move(ctx.exchange), *store, ctx.request.body,
-                        "batch_" + queue::make_job_id(random).substr(4), core::splitmix64(random),
+                        core::make_id(core::IdKind::kBatch, random), core::splitmix64(random),
                         ctx.deps().clock->unix_ms(), ctx.shared.job_listener);
 }
 

@@ -6,6 +6,7 @@
 #include "api/api_error.h"
 #include "api/routes.h"
 #include "api/token_usage.h"
+#include "core/id_maker.h"
 #include "gateway/access_control.h"
 #include "gateway/gateway.h"
 #include "gateway/response_cache.h"
@@ -33,8 +34,9 @@ struct Gateway::Shared {
 
     // Deterministic per gateway from deps.id_seed: ids and routing's coin.
     uint64_t next_random() { return core::splitmix64(++id_counter ^ deps.id_seed); }
-    // "req_" and 32 hex digits, for a request that came without a usable id.
-    std::string make_request_id();
+    // A new id of `kind` (core/id_maker.h): requests that came without a
+    // usable x-request-id, jobs, files, batches.
+    std::string new_id(core::IdKind kind) { return core::make_id(kind, next_random()); }
     // The gateway's own gauges (in flight, cache, breakers, uplink), once.
     void register_metrics();
 

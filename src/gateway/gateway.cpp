@@ -32,8 +32,9 @@ bool has_media_type(std::string_view content_type, std::string_view expected) {
 void assign_request_id(core::HttpRequest& request, Gateway::Shared& shared) {
     if (Gateway::is_valid_request_id(request.request_id)) return;
     std::string_view given = request.headers.get("x-request-id");
-    request.request_id =
-        Gateway::is_valid_request_id(given) ? std::string(given) : shared.make_request_id();
+    request.request_id = Gateway::is_valid_request_id(given)
+                             ? std::string(given)
+                             : shared.new_id(core::IdKind::kRequest);
 }
 
 // 404 for no such path, 405 with Allow for another method; true when answered.
@@ -121,18 +122,6 @@ bool is_async(const RouteContext& ctx) {
 }
 
 } // namespace
-
-std::string Gateway::Shared::make_request_id() {
-    static constexpr char kHex[] = "0123456789abcdef";
-    const uint64_t a = core::splitmix64(deps.id_seed + ++id_counter);
-    const uint64_t b = core::splitmix64(a ^ deps.id_seed);
-    std::string id = "req_";
-    for (uint64_t v : {a, b}) {
-        for (int shift = 60; shift >= 0; shift -= 4)
-            id.push_back(kHex[(v >> shift) & 0xF]);
-    }
-    return id;
-}
 
 IncomingRequest::IncomingRequest(std::unique_ptr<RouteContext> ctx) : ctx_(std::move(ctx)) {}
 IncomingRequest::~IncomingRequest() = default;

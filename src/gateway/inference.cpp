@@ -29,7 +29,7 @@ bool wants_cache(std::string_view mode, const core::Headers& headers, bool deter
 std::unique_ptr<RequestTask> enqueue(RouteContext& ctx) {
     const GatewayDeps& deps = ctx.deps();
     auto job = job_for_request(ctx.request, std::move(ctx.request.body), ctx.decoded.model,
-                               queue::make_job_id(ctx.shared.next_random()), deps.clock->unix_ms(),
+                               ctx.shared.new_id(core::IdKind::kJob), deps.clock->unix_ms(),
                                deps.settings->queue.ttl_ms);
     if (!job.ok()) return ctx.fail(job.status());
     job->owner = owner_of(ctx.caller());

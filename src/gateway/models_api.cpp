@@ -3,6 +3,7 @@
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
 #include "core/config/routing_schema.h"
+#include "core/hex.h"
 #include "gateway/api_responses.h"
 #include "gateway/proxy_task.h"
 
@@ -64,7 +65,6 @@ std::string model_object_json(const NamedModel& m, int64_t created) {
 }
 
 std::string percent_encode_segment(std::string_view s) {
-    static constexpr char kHex[] = "0123456789ABCDEF";
     std::string out;
     for (char c : s) {
         const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -73,10 +73,9 @@ std::string percent_encode_segment(std::string_view s) {
         if (unreserved) {
             out.push_back(c);
         } else {
-            const auto b = static_cast<unsigned char>(c);
-            out.push_back('%');
-            out.push_back(kHex[b >> 4]);
-            out.push_back(kHex[b & 0xF]);
+            char escaped[3] = {'%'};
+            core::write_hex_byte_upper(static_cast<uint8_t>(c), escaped + 1);
+            out.append(escaped, 3);
         }
     }
     return out;

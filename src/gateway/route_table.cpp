@@ -69,32 +69,6 @@ constexpr Route kRoutes[] = {
     {"GET", "/ui{tail}", Endpoint::kStatic, kOpen, kAny, kSmall, nullptr, handle_static},
 };
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-// Model ids may contain '/', sent by SDKs as %2F; a broken escape stays literal.
-std::string percent_decode(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '%' && i + 2 < s.size()) {
-            const int hi = hex_value(s[i + 1]);
-            const int lo = hex_value(s[i + 2]);
-            if (hi >= 0 && lo >= 0) {
-                out.push_back(static_cast<char>(hi * 16 + lo));
-                i += 2;
-                continue;
-            }
-        }
-        out.push_back(s[i]);
-    }
-    return out;
-}
-
 // Whether `path` fits `pattern`; its capture goes to `id`.
 bool fits(std::string_view pattern, std::string_view path, std::string* id) {
     const size_t open = pattern.find('{');
@@ -118,7 +92,7 @@ bool fits(std::string_view pattern, std::string_view path, std::string* id) {
         return false;
     rest.remove_suffix(suffix.size());
     if (capture == "id" && rest.find('/') != std::string_view::npos) return false;
-    *id = percent_decode(rest);
+    *id = core::percent_decode(rest);
     return true;
 }
 

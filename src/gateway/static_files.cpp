@@ -1,6 +1,7 @@
 #include "gateway/static_files.h"
 
 #include "api/api_error.h"
+#include "core/hex.h"
 #include "core/sha256.h"
 #include "gateway/exchange.h"
 #include "gateway/gateway.h"
@@ -61,13 +62,6 @@ const ContentType* content_type_for(std::string_view relative_path) {
     return nullptr;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 // One message for a refused path and a missing file, so a client cannot probe
 // which paths exist outside what is served.
 core::Status no_such_file() {
@@ -87,8 +81,8 @@ core::Result<std::string> static_file_path(std::string_view tail) {
             // refused: a path that means different things to different
             // decoders is how traversal slips past a check.
             if (tail.size() - i < 3) return no_such_file();
-            const int hi = hex_value(tail[i + 1]);
-            const int lo = hex_value(tail[i + 2]);
+            const int hi = core::hex_digit_value(tail[i + 1]);
+            const int lo = core::hex_digit_value(tail[i + 2]);
             if (hi < 0 || lo < 0) return no_such_file();
             c = static_cast<char>(hi * 16 + lo);
             i += 2;
@@ -153,7 +147,7 @@ void serve_static_file(Exchange& exchange, const GatewayDeps& deps,
         return;
     }
     const std::string etag =
-        "\"" + core::to_hex(core::sha256(*content)).substr(0, kEtagHexChars) + "\"";
+        "\"" + core::hex_encode(core::sha256(*content)).substr(0, kEtagHexChars) + "\"";
 
     core::HttpResponse r;
     r.headers.add("etag", etag);

@@ -3,7 +3,6 @@
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
 #include "core/hex.h"
-#include "core/id_maker.h"
 #include "core/sha256.h"
 
 namespace edgeai::queue {
@@ -26,10 +25,6 @@ std::optional<JobStatus> parse_job_status(std::string_view name) {
 
 bool is_final(JobStatus status) {
     return status != JobStatus::kQueued && status != JobStatus::kRunning;
-}
-
-std::string make_job_id(uint64_t random) {
-    return core::make_id(core::IdKind::kJob, random);
 }
 
 std::string webhook_signature(std::string_view secret, int64_t unix_s, std::string_view body) {

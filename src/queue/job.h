@@ -59,7 +59,4 @@ std::string job_json(const Job& job);
 // "t=<unix_s>,v1=<hex HMAC-SHA256(secret, "<unix_s>." + body)>".
 std::string webhook_signature(std::string_view secret, int64_t unix_s, std::string_view body);
 
-// TODO(#15): src/gateway still calls this; new code calls core::make_id.
-std::string make_job_id(uint64_t random);
-
 } // namespace edgeai::queue

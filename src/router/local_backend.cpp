@@ -467,21 +467,7 @@ LocalBackend::answer_models(std::string_view path, core::HttpResponseObserver* o
         return core::Status(core::StatusCode::kUnimplemented,
                             "the local backend does not serve GET " + std::string(path));
     // The gateway sends the id percent-encoded, as it would to an upstream.
-    std::string id;
-    const std::string_view encoded = path.substr(kPrefix.size());
-    auto nibble = [](char c) {
-        return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-    };
-    for (size_t i = 0; i < encoded.size(); ++i) {
-        const int hi = i + 2 < encoded.size() && encoded[i] == '%' ? nibble(encoded[i + 1]) : -1;
-        const int lo = hi >= 0 ? nibble(encoded[i + 2]) : -1;
-        if (lo >= 0) {
-            id.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-        } else {
-            id.push_back(encoded[i]);
-        }
-    }
+    const std::string id = core::percent_decode(path.substr(kPrefix.size()));
     if (const LocalModelEntry* m = find(id))
         return answer_later(executor_, observer, 200, model_json(*m));
     return answer_later(executor_, observer, 404, api::render_api_error(model_not_found(id)));

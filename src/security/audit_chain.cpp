@@ -23,13 +23,6 @@ bool is_lower_hex(std::string_view s) {
     return true;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 bool is_space(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
@@ -98,8 +91,8 @@ core::Result<std::string> parse_audit_key(std::string_view file_text) {
     std::string key;
     key.reserve(file_text.size() / 2);
     for (size_t i = 0; i < file_text.size(); i += 2) {
-        const int hi = hex_value(file_text[i]);
-        const int lo = hex_value(file_text[i + 1]);
+        const int hi = core::hex_digit_value(file_text[i]);
+        const int lo = core::hex_digit_value(file_text[i + 1]);
         if (hi < 0 || lo < 0)
             return core::invalid_argument("an audit key holds hex digits only (0-9, a-f)");
         key.push_back(static_cast<char>(hi * 16 + lo));

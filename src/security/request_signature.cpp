@@ -21,12 +21,6 @@ bool is_hex(std::string_view s) {
     return true;
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    return c - 'A' + 10;
-}
-
 } // namespace
 
 core::Result<SignatureHeader> parse_signature_header(std::string_view value) {
@@ -112,7 +106,8 @@ std::string unseal_signing_key(std::string_view server_secret, std::string_view 
         core::hmac_sha256(server_secret, "edgeai-seal-v1:" + std::string(key_id));
     std::string raw(32, '\0');
     for (size_t i = 0; i < 32; ++i) {
-        const int byte = hex_value(sealed_hex[2 * i]) * 16 + hex_value(sealed_hex[2 * i + 1]);
+        const int byte = core::hex_digit_value(sealed_hex[2 * i]) * 16 +
+                         core::hex_digit_value(sealed_hex[2 * i + 1]);
         raw[i] = static_cast<char>(static_cast<uint8_t>(byte) ^ pad[i]);
     }
     return raw;

@@ -1,5 +1,7 @@
 #include "gateway/job_runner.h"
 #include "gateway/jobs_api.h"
+
+#include "core/id_maker.h"
 #include "queue/job.h"
 
 #include "codec/json/json_document.h"
@@ -53,9 +55,9 @@ TEST(JobForRequest, TakesItsSettingsFromHeadersAndNamesABadOne) {
 
 TEST(JobJson, ShowsTheAnswerOnceTheJobEnded) {
     queue::Job job;
-    job.id = queue::make_job_id(42);
+    job.id = core::make_id(core::IdKind::kJob, 42);
     EXPECT_EQ(job.id.size(), 28u);
-    EXPECT_NE(job.id, queue::make_job_id(43));
+    EXPECT_NE(job.id, core::make_id(core::IdKind::kJob, 43));
     job.path = "/v1/chat/completions";
     job.result_status = 200;
     job.result_body = R"({"object":"chat.completion"})";
