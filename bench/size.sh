@@ -102,8 +102,8 @@ if [[ ! -s $NM_OUT || $NM_OUT -ot $BIN ]]; then
 fi
 OUT=$(python3 "$BENCH_DIR/lib/size_attribution.py" --root "$ROOT" --unstripped "$BIN" \
     --stripped "$STRIPPED" --map "$MAP" --nm "$NM_OUT" --top 20) || die "attribution failed"
-TABLE=$(sed -n '/^|/p' <<<"$OUT")
-TOP=$(sed -n '/^TOP /,/^FALLBACK/p' <<<"$OUT" | sed '1d;$d')
+TABLE=$(sed -n '/^| part /,/^$/p' <<<"$OUT" | sed '/^$/d')
+TOP_MD=$(sed -n '/^| heaviest symbols/,/^$/p' <<<"$OUT" | sed '/^$/d')
 STDCXX=$(sed -n 's/^STDCXX //p' <<<"$OUT")
 FALLBACK=$(sed -n 's/^FALLBACK bytes attributed by namespace (no line info): //p' <<<"$OUT")
 printf '%s\n' "$OUT"
@@ -120,7 +120,6 @@ if [[ -x $REL && $BUILD_DIR == "$ROOT/build/size" && -z ${EDGEAI_SIZE_CXX_FLAGS:
         log "warning: build/release's binary is $rel_bytes bytes, the stripped size build $size_bytes"
     fi
 fi
-TOP_MD=$(awk '{ size = $1; $1 = ""; sub(/^ +/, ""); printf "%s%s", (NR > 1 ? "; " : ""), sprintf("%.1f kB %s", size / 1000, $0) }' <<<"$TOP" | head -c 4000)
 head_rev=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=""
 [[ -n $(git -C "$ROOT" status --porcelain --untracked-files=no -- src apps CMakeLists.txt cmake 2>/dev/null) ]] \
@@ -140,7 +139,7 @@ How the bytes are attributed: the release build is repeated in \`build/size\` un
 
 The static libstdc++ pieces, by what they are for: $STDCXX.
 
-Heaviest symbols: $TOP_MD.
+$TOP_MD
 $END_MARK"
 
 printf '\n%s\n' "$SECTION"

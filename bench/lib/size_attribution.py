@@ -211,6 +211,34 @@ def category_of_object(obj):
     return None
 
 
+def short_name(name):
+    """A demangled name without its argument list and template arguments, for a table."""
+    out, depth = [], 0
+    i = 0
+    while i < len(name):
+        if name.startswith("(anonymous namespace)", i):
+            out.append("(anon)")
+            i += len("(anonymous namespace)")
+            continue
+        ch = name[i]
+        if ch == "<":
+            if depth == 0:
+                out.append("<…>")
+            depth += 1
+        elif ch == ">" and depth > 0:
+            depth -= 1
+        elif ch == "(" and depth == 0 and not name.startswith("(anon", i):
+            rest = name[i:]
+            if "{lambda" in rest:
+                out.append("::{lambda}")
+            break
+        elif depth == 0:
+            out.append(ch)
+        i += 1
+    text = "".join(out).replace("`", "")
+    return text[:110]
+
+
 def stdcxx_group(member):
     """What a libstdc++.a member is for, roughly."""
     if member.startswith("cp-demangle"):
@@ -349,9 +377,10 @@ def main():
     per_symbol.sort(reverse=True)
     top = per_symbol[: args.top]
     print()
-    print(f"TOP {len(top)} symbols (bytes, part, section, name):")
+    print(f"| heaviest symbols ({len(top)}) | part | section | kB |")
+    print("| --- | --- | --- | ---: |")
     for ssize, cat, sname, sec in top:
-        print(f"  {ssize:8d}  {cat[:40]:40s} {sec:14s} {sname[:150]}")
+        print(f"| `{short_name(sname)}` | {cat} | {sec} | {kb(ssize)} |")
     print("STDCXX " + "; ".join(f"{g} {v / 1000:.1f} kB" for g, v in stdcxx.most_common()))
     print(f"FALLBACK bytes attributed by namespace (no line info): {fallback_bytes}")
     if per_object_unknown:
