@@ -202,8 +202,8 @@ smoke() { # url mode out_prefix
 # Sums callgrind's per-thread totals. Prints "total biggest_thread threads".
 callgrind_totals() { # out_file_prefix
     local f totals=()
-    for f in "$1"*; do
-        [[ -f $f ]] || continue
+    for f in "$1"-[0-9]*; do
+        [[ -s $f ]] || continue # callgrind leaves the unsuffixed name empty
         totals+=("$(awk '/^(summary|totals):/ { print $2; exit }' "$f")")
     done
     ((${#totals[@]})) || return 1

@@ -3,7 +3,10 @@
 
 Used by bench/size.sh (read its header for how it attributes); standard library
 only. Inputs: the unstripped binary (built with -g, the same code as release),
-the linker map of that link, and the stripped copy of the binary.
+the linker map of that link, and the stripped release binary (built without -g:
+with -g, GCC keeps unwind tables for functions that need none, so only its code
+and data sections match the release binary's; the table takes those sections'
+split from the unstripped build and everything else from the stripped binary).
 
     size_attribution.py --root SRC --unstripped BIN --stripped BIN.stripped --map MAP
                         [--nm NM_OUTPUT] [--json OUT.json]
@@ -295,6 +298,18 @@ def main():
         if name in DYNAMIC or "A" not in flags:
             add(REST[5], name, size)
             continue
+        # Code and data are split in the unstripped build (built with -g): the
+        # same bytes, but its unwind tables differ, so later sections' addresses do.
+        un = un_sections.get(name)
+        if un is None:
+            add(REST[0], name, size)
+            continue
+        if un[4] != size:
+            print(f"size_attribution: {name} is {size} bytes in the stripped binary, {un[4]} in the "
+                  "unstripped one: the difference is counted as LTO output without a symbol", file=sys.stderr)
+            add(REST[0], name, size - un[4])
+            size = un[4]
+        addr = un[2]
         # Map coverage of this section.
         lo, hi = addr, addr + size
         covered = 0
