@@ -4,7 +4,7 @@
 # [DONE]) and an nginx configuration that serves them, the same bytes
 # bench/proxy.sh's upstream serves.
 #
-#   upstream_nginx_conf DIR PORT   prints an nginx.conf (one worker, no daemon,
+#   upstream_nginx_conf DIR PORT [WORKERS]  prints an nginx.conf (one worker, no daemon,
 #                                  access log off, temp files under DIR) serving
 #                                  POST /v1/chat/completions (JSON) and
 #                                  POST /sse/v1/chat/completions (SSE) on 127.0.0.1:PORT
@@ -31,8 +31,8 @@ nginx_conf_head() { # dir workers [extra]
     mkdir -p "$d/tmp"
     cat <<EOF
 worker_processes $2;
-daemon off;
-${3:-}
+daemon off;${3:+
+$3}
 pid $d/nginx.pid;
 lock_file $d/nginx.lock;
 error_log $d/error.log warn;
@@ -51,8 +51,8 @@ http {
 EOF
 }
 
-upstream_nginx_conf() { # dir port
-    nginx_conf_head "$1" 1
+upstream_nginx_conf() { # dir port [workers]
+    nginx_conf_head "$1" "${3:-1}"
     cat <<EOF
     server {
         listen 127.0.0.1:$2;
