@@ -112,8 +112,8 @@ if [[ ! -s $NM_OUT || $NM_OUT -ot $BIN ]]; then
 fi
 OUT=$(python3 "$BENCH_DIR/lib/size_attribution.py" --root "$ROOT" --unstripped "$BIN" \
     --stripped "$STRIPPED" --map "$MAP" --nm "$NM_OUT" --top 20) || die "attribution failed"
-TABLE=$(sed -n '/^| part /,/^$/p' <<<"$OUT" | sed '/^$/d')
-TOP_MD=$(sed -n '/^| heaviest symbols/,/^$/p' <<<"$OUT" | sed '/^$/d')
+TABLE=$(awk '/^\| part / { f = 1 } f && !/^\|/ { exit } f' <<<"$OUT")
+TOP_MD=$(awk '/^\| heaviest symbols/ { f = 1 } f && !/^\|/ { exit } f' <<<"$OUT")
 STDCXX=$(sed -n 's/^STDCXX //p' <<<"$OUT")
 FALLBACK=$(sed -n 's/^FALLBACK bytes attributed by namespace (no line info): //p' <<<"$OUT")
 printf '%s\n' "$OUT"
