@@ -349,90 +349,14 @@ our_ticks() {
 read -r UP_PORT NGX_PORT EA_PORT EA_SSE_PORT PK_PORT READY_PORT PK_READY_PORT ER_PORT ER_SSE_PORT \
     EK_PORT EK_SSE_PORT <<<"$(free_ports 11)"
 
-CHUNK_HEAD='{"id":"chatcmpl-bench","object":"chat.completion.chunk","created":1700000000,"model":"gpt-4o-mini","system_fingerprint":"fp_bench","choices":[{"index":0,"delta":'
-COMPLETION_JSON='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","system_fingerprint":"fp_bench","choices":[{"index":0,"message":{"role":"assistant","content":"Hello! How can I help you today?","refusal":null},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":8,"completion_tokens":9,"total_tokens":17}}'
-sse_body() {
-    local tok
-    printf 'data: %s{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}\n\n' "$CHUNK_HEAD"
-    for tok in 'Hello' '!' ' How' ' can' ' I' ' help' ' you' ' today?'; do
-        printf 'data: %s{"content":"%s"},"logprobs":null,"finish_reason":null}]}\n\n' "$CHUNK_HEAD" "$tok"
-    done
-    printf 'data: %s{},"logprobs":null,"finish_reason":"stop"}]}\n\n' "$CHUNK_HEAD"
-    printf 'data: [DONE]\n\n'
-}
-SSE_BODY=$(sse_body)
-SSE_BODY+=$'\n\n' # $(...) strips the final blank line
-
-nginx_prelude() { # name
-    local d="$WORK/$1"
-    mkdir -p "$d/tmp"
-    cat <<EOF
-worker_processes $NGINX_WORKERS;
-daemon off;
-pid $d/nginx.pid;
-lock_file $d/nginx.lock;
-error_log $d/error.log warn;
-events {
-    worker_connections 1024;
-}
-http {
-    access_log off;
-    client_body_temp_path $d/tmp/body;
-    proxy_temp_path $d/tmp/proxy;
-    fastcgi_temp_path $d/tmp/fastcgi;
-    uwsgi_temp_path $d/tmp/uwsgi;
-    scgi_temp_path $d/tmp/scgi;
-    keepalive_requests 1000000;
-    keepalive_timeout 75s;
-EOF
-}
-
+# The upstream's fixed answers and both nginx configurations (shared with
+# bench/callgrind_proxy.sh).
+# shellcheck source=lib/upstream_fixture.sh
+source "$BENCH_DIR/lib/upstream_fixture.sh"
+upstream_nginx_conf "$WORK/nginx-upstream" "$UP_PORT" "$NGINX_WORKERS" >"$WORK/nginx-upstream.conf"
 {
-    nginx_prelude nginx-upstream
-    cat <<EOF
-    server {
-        listen 127.0.0.1:$UP_PORT;
-        location = /v1/chat/completions {
-            default_type application/json;
-            return 200 '$COMPLETION_JSON';
-        }
-        location = /sse/v1/chat/completions {
-            default_type text/event-stream;
-            add_header Cache-Control no-cache;
-            return 200 '$SSE_BODY';
-        }
-        location / {
-            return 404;
-        }
-    }
-}
-EOF
-} >"$WORK/nginx-upstream.conf"
-
-{
-    nginx_prelude nginx-proxy
-    cat <<EOF
-    upstream bench_upstream {
-        server 127.0.0.1:$UP_PORT;
-        keepalive 64;
-        keepalive_requests 1000000;
-    }
-    server {
-        listen 127.0.0.1:$NGX_PORT;
-        location / {
-            proxy_pass http://bench_upstream;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-        }
-        location /sse/ {
-            proxy_pass http://bench_upstream;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_buffering off;
-        }
-    }
-}
-EOF
+    nginx_conf_head "$WORK/nginx-proxy" "$NGINX_WORKERS"
+    proxy_nginx_server "$NGX_PORT" "$UP_PORT"
 } >"$WORK/nginx-proxy.conf"
 
 declare -A PID_MAIN=() # target -> pid whose RSS is reported (plus its children)
