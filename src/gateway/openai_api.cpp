@@ -11,7 +11,7 @@ bool is_deterministic(const api::SamplingOptions& s) {
 core::Status decode_chat_completion(RouteContext& ctx) {
     auto decoded = api::decode_chat_completion_request(ctx.request.body);
     if (!decoded.ok()) return decoded.status();
-    ctx.decoded.model = std::move(decoded->model);
+    ctx.decoded.model = decoded->model; // a copy: the decoded body keeps its own
     ctx.decoded.spends_tokens = true;
     ctx.decoded.backend_path = "/chat/completions";
     ctx.decoded.stream = decoded->stream;
@@ -23,7 +23,7 @@ core::Status decode_chat_completion(RouteContext& ctx) {
 core::Status decode_completion(RouteContext& ctx) {
     auto decoded = api::decode_completion_request(ctx.request.body);
     if (!decoded.ok()) return decoded.status();
-    ctx.decoded.model = std::move(decoded->model);
+    ctx.decoded.model = decoded->model; // a copy: the decoded body keeps its own
     ctx.decoded.spends_tokens = true;
     ctx.decoded.backend_path = "/completions";
     ctx.decoded.stream = decoded->stream;
@@ -35,7 +35,7 @@ core::Status decode_completion(RouteContext& ctx) {
 core::Status decode_embedding(RouteContext& ctx) {
     auto decoded = api::decode_embedding_request(ctx.request.body);
     if (!decoded.ok()) return decoded.status();
-    ctx.decoded.model = std::move(decoded->model);
+    ctx.decoded.model = decoded->model; // a copy: the decoded body keeps its own
     ctx.decoded.spends_tokens = true;
     ctx.decoded.backend_path = "/embeddings";
     ctx.decoded.deterministic = true;

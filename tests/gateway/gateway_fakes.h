@@ -98,6 +98,8 @@ struct ManualExecutor : core::Executor {
 struct FakeBackend : router::Backend {
     std::string backend_name = "fake";
     std::vector<router::BackendRequest> requests;
+    // The model of the decoded body each request came with ("" without one).
+    std::vector<std::string> decoded_models;
     core::HttpResponseObserver* observer = nullptr;
     int resumes = 0;
     bool call_destroyed = false;
@@ -118,6 +120,13 @@ struct FakeBackend : router::Backend {
         if (!fail_start.ok()) return fail_start;
         requests.push_back(r);
         requests.back().client_headers = nullptr;
+        requests.back().decoded = nullptr; // valid during start() only
+        const api::DecodedBody* d = r.decoded;
+        decoded_models.push_back(d == nullptr    ? ""
+                                 : d->chat       ? d->chat->model
+                                 : d->completion ? d->completion->model
+                                 : d->embedding  ? d->embedding->model
+                                                 : "");
         observer = o;
         return std::unique_ptr<core::HttpCall>(new FakeCall(&resumes, &call_destroyed));
     }

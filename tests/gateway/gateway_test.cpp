@@ -86,6 +86,14 @@ TEST_F(GatewayTest, ForwardsTheOriginalBodyAndPassesTheAnswerOn) {
     EXPECT_EQ(writer.sent.headers.get("x-ratelimit-remaining-requests"), "9");
 }
 
+TEST_F(GatewayTest, TheBackendGetsTheBodyDecodedOnceWithItsModel) {
+    auto chat = handle("POST", "/v1/chat/completions", kChat);
+    auto embed = handle("POST", "/v1/embeddings", R"({"model":"e","input":"hi"})");
+    ASSERT_EQ(backend.decoded_models.size(), 2u);
+    EXPECT_EQ(backend.decoded_models[0], "m");
+    EXPECT_EQ(backend.decoded_models[1], "e");
+}
+
 TEST_F(GatewayTest, GarbageFromUpstreamIs502) {
     auto task = handle("POST", "/v1/chat/completions", kChat);
     backend.observer->on_head(200, {});

@@ -77,6 +77,7 @@ TEST_F(RoutedGatewayTest, FallsBackToTheNextTargetBeforeTheFirstByte) {
     executor.run_posted();
     ASSERT_EQ(b.requests.size(), 1u);
     EXPECT_NE(b.requests[0].body.find(R"("model":"mb")"), std::string::npos);
+    EXPECT_EQ(b.decoded_models[0], "") << "a body rewritten for another model is decoded anew";
     b.answer(200, kAnswer);
     EXPECT_EQ(writer.sent.status, 200);
     EXPECT_EQ(writer.sent.body, kAnswer);
