@@ -170,7 +170,7 @@ bool Gateway::can_deliver(std::string_view model) const {
     if (plan.attempts.empty()) return plan.unavailable.empty();
     if (!r.offline()) return true;
     for (const router::Attempt& a : plan.attempts)
-        if (r.at(a.backend).settings->kind == "local") return true;
+        if (r.at(a.backend).settings->kind == core::BackendKind::kLocal) return true;
     return false;
 }
 

@@ -12,15 +12,15 @@ namespace {
 // Whether a request's answer comes from and goes to the cache: the mode, and
 // the request's own say (x-edgeai-cache: use | skip; Cache-Control: no-cache
 // or no-store skips).
-bool wants_cache(std::string_view mode, const core::Headers& headers, bool deterministic) {
+bool wants_cache(core::CacheMode mode, const core::Headers& headers, bool deterministic) {
     std::string_view asked = headers.get("x-edgeai-cache");
     if (core::iequals(asked, "skip")) return false;
     std::string_view control = headers.get("cache-control");
     if (control.find("no-cache") != std::string_view::npos ||
         control.find("no-store") != std::string_view::npos)
         return false;
-    if (mode == "off") return false;
-    if (core::iequals(asked, "use") || mode == "always") return true;
+    if (mode == core::CacheMode::kOff) return false;
+    if (core::iequals(asked, "use") || mode == core::CacheMode::kAlways) return true;
     return deterministic;
 }
 

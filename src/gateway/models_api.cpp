@@ -40,7 +40,7 @@ ModelSources model_sources(const router::Router& router) {
         add(r.model, "edgeai-route");
     for (size_t i = 0; i < router.size(); ++i) {
         const core::BackendSettings& b = *router.at(i).settings;
-        bool asked = b.kind == "local";
+        bool asked = b.kind == core::BackendKind::kLocal;
         for (const std::string& m : b.models)
             asked = asked || is_pattern(m);
         if (asked) {

@@ -1,6 +1,7 @@
 #include "gateway/service_api.h"
 
 #include "codec/json/json_writer.h"
+#include "core/config/routing_schema.h"
 #include "gateway/api_responses.h"
 
 namespace edgeai::gateway {
@@ -24,7 +25,7 @@ std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx) {
     const bool draining = ctx.shared.draining;
     bool remote = false;
     for (size_t i = 0; i < router.size(); ++i)
-        remote |= router.at(i).settings->kind != "local";
+        remote |= router.at(i).settings->kind != core::BackendKind::kLocal;
     codec::JsonWriter w;
     w.begin_object().field("status", draining ? "draining" : "ready");
     w.field("upstream", remote ? "configured" : "none");
@@ -36,7 +37,7 @@ std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx) {
         const router::RoutedBackend& b = router.at(i);
         w.begin_object()
             .field("name", std::string_view(b.settings->name))
-            .field("kind", std::string_view(b.settings->kind))
+            .field("kind", core::backend_kind_name(b.settings->kind))
             .field("circuit", router::breaker_state_name(b.breaker.state(now)))
             .end_object();
     }

@@ -79,9 +79,10 @@ void RoutePlanner::order(const core::RouteSettings& route, const RouteFacts& fac
         return a.backend < state.size() ? state[a.backend] : BackendView{};
     };
     const auto is_local = [&](const Attempt& a) {
-        return settings_.backends[a.backend].kind == "local";
+        return settings_.backends[a.backend].kind == core::BackendKind::kLocal;
     };
-    if (route.strategy == "weighted" && route.weights.size() == attempts.size()) {
+    if (route.strategy == core::RouteStrategy::kWeighted &&
+        route.weights.size() == attempts.size()) {
         // Weighted order without replacement: each pick in proportion to the
         // weights still in play.
         std::vector<Attempt> left = attempts;
@@ -100,23 +101,23 @@ void RoutePlanner::order(const core::RouteSettings& route, const RouteFacts& fac
             left.erase(left.begin() + static_cast<std::ptrdiff_t>(i));
             weights.erase(weights.begin() + static_cast<std::ptrdiff_t>(i));
         }
-    } else if (route.strategy == "least-latency") {
+    } else if (route.strategy == core::RouteStrategy::kLeastLatency) {
         // Backends not measured yet go first, so each gets a measurement.
         std::stable_sort(attempts.begin(), attempts.end(), [&](const Attempt& a, const Attempt& b) {
             return std::max(0.0, view(a).ttft_ms) < std::max(0.0, view(b).ttft_ms);
         });
-    } else if (route.strategy == "cheapest") {
+    } else if (route.strategy == core::RouteStrategy::kCheapest) {
         const auto cost = [&](const Attempt& a) {
             const core::BackendSettings& b = settings_.backends[a.backend];
             if (b.price)
                 return (facts.prompt_tokens * b.price->input_per_mtok +
                         facts.max_tokens * b.price->output_per_mtok) /
                        1e6;
-            return b.kind == "local" ? 0.0 : 1e300; // unpriced remote: last
+            return b.kind == core::BackendKind::kLocal ? 0.0 : 1e300; // unpriced remote: last
         };
         std::stable_sort(attempts.begin(), attempts.end(),
                          [&](const Attempt& a, const Attempt& b) { return cost(a) < cost(b); });
-    } else if (route.strategy == "local-first") {
+    } else if (route.strategy == core::RouteStrategy::kLocalFirst) {
         // Local targets that can take the request now first, then the others
         // in order, then local targets that are busy or too small.
         const auto ready = [&](const Attempt& a) {

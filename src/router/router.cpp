@@ -33,7 +33,7 @@ void Router::record_success(size_t index, double first_byte_ms) {
     backends_[index].breaker.record_success();
     backends_[index].first_byte_ms.add(first_byte_ms);
     // An answer from a remote backend is proof the uplink is up.
-    if (backends_[index].settings->kind != "local") offline_ = false;
+    if (backends_[index].settings->kind != core::BackendKind::kLocal) offline_ = false;
 }
 
 void Router::record_failure(size_t index) {
@@ -46,14 +46,14 @@ core::Settings routing_for_legacy(const core::Settings& settings,
     if (!local_ids.empty()) {
         core::BackendSettings local;
         local.name = "local";
-        local.kind = "local";
+        local.kind = core::BackendKind::kLocal;
         local.models = local_ids;
         out.backends.push_back(std::move(local));
     }
     if (!settings.upstream.url.empty()) {
         core::BackendSettings up;
         up.name = "upstream";
-        up.kind = "openai";
+        up.kind = core::BackendKind::kOpenAi;
         up.base_url = settings.upstream.url;
         up.models = {"*"};
         up.timeout_ms = settings.upstream.timeout_ms;

@@ -169,7 +169,7 @@ class GatewayTest : public ::testing::Test {
         if (with_upstream) {
             core::BackendSettings up;
             up.name = "upstream";
-            up.kind = "openai";
+            up.kind = core::BackendKind::kOpenAi;
             up.models = {"*"};
             routing.backends.push_back(up);
             backends.push_back(&backend);

@@ -32,7 +32,7 @@ class RoutedGatewayTest : public GatewayTest {
         for (auto [name, model] : {std::pair{"a", "ma"}, std::pair{"b", "mb"}}) {
             core::BackendSettings s;
             s.name = name;
-            s.kind = "openai";
+            s.kind = core::BackendKind::kOpenAi;
             s.models = {model};
             routing.backends.push_back(s);
         }
@@ -49,7 +49,7 @@ class RoutedGatewayTest : public GatewayTest {
         routing = core::Settings();
         core::BackendSettings s;
         s.name = "a";
-        s.kind = "openai";
+        s.kind = core::BackendKind::kOpenAi;
         s.models = {"chat"};
         routing.backends.push_back(s);
         backends = {&a};

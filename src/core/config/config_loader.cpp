@@ -108,13 +108,22 @@ class TableArrayReader {
         for_each_table(node, "backends", [&](const toml::table& table, uint32_t line) {
             BackendSettings b;
             b.line = line;
+            bool kind_given = false;
             for (auto&& [name, value] : table) {
                 const std::string_view key = name.str();
                 const std::string field = "backends." + std::string(key);
                 if (key == "name") {
                     string(value, field, b.name);
                 } else if (key == "kind") {
-                    string(value, field, b.kind);
+                    std::string kind;
+                    if (!string(value, field, kind)) continue;
+                    if (auto parsed = parse_backend_kind(kind)) {
+                        b.kind = *parsed;
+                    } else {
+                        error(value,
+                              "unknown kind '" + kind + "'; one of " + std::string(kBackendKinds));
+                    }
+                    kind_given = true;
                 } else if (key == "base_url") {
                     string(value, field, b.base_url);
                 } else if (key == "api_key_env") {
@@ -151,6 +160,10 @@ class TableArrayReader {
                     unknown(value, "backends", key, backend_table_keys());
                 }
             }
+            if (!kind_given) {
+                error(table,
+                      "a [[backends]] table needs 'kind'; one of " + std::string(kBackendKinds));
+            }
             out.push_back(std::move(b));
         });
     }
@@ -165,7 +178,14 @@ class TableArrayReader {
                 if (key == "model") {
                     string(value, field, r.model);
                 } else if (key == "strategy") {
-                    string(value, field, r.strategy);
+                    std::string strategy;
+                    if (!string(value, field, strategy)) continue;
+                    if (auto parsed = parse_route_strategy(strategy)) {
+                        r.strategy = *parsed;
+                    } else {
+                        error(value, "unknown strategy '" + strategy + "'; one of " +
+                                         std::string(kRouteStrategies));
+                    }
                 } else if (key == "targets") {
                     strings(value, field, r.targets);
                 } else if (key == "weights") {
@@ -499,7 +519,8 @@ std::string reference_table(std::span<const TableKeyDoc> keys) {
 std::string render_routing(const Settings& settings) {
     std::string out;
     for (const BackendSettings& b : settings.backends) {
-        out += "\n[[backends]]\nname = " + quoted(b.name) + "\nkind = " + quoted(b.kind) + "\n";
+        out += "\n[[backends]]\nname = " + quoted(b.name) +
+               "\nkind = " + quoted(backend_kind_name(b.kind)) + "\n";
         if (!b.base_url.empty()) out += "base_url = " + quoted(b.base_url) + "\n";
         if (!b.api_key_env.empty()) out += "api_key_env = " + quoted(b.api_key_env) + "\n";
         if (!b.api_key.empty()) out += "api_key = \"<redacted>\"\n";
@@ -527,7 +548,8 @@ std::string render_routing(const Settings& settings) {
         }
     }
     for (const RouteSettings& r : settings.routes) {
-        out += "\n[[routes]]\nmodel = " + quoted(r.model) + "\nstrategy = " + quoted(r.strategy) +
+        out += "\n[[routes]]\nmodel = " + quoted(r.model) +
+               "\nstrategy = " + quoted(route_strategy_name(r.strategy)) +
                "\ntargets = " + quoted_list(r.targets) + "\n";
         if (!r.weights.empty()) {
             out += "weights = [";

@@ -12,6 +12,26 @@ namespace {
 constexpr int64_t kMaxMs = int64_t{24} * 3600 * 1000;
 constexpr int64_t kMaxBytes = int64_t{1} << 34;
 
+constexpr std::pair<std::string_view, CacheMode> kCacheModeNames[] = {
+    {"off", CacheMode::kOff},
+    {"deterministic", CacheMode::kDeterministic},
+    {"always", CacheMode::kAlways},
+};
+
+template <typename E, size_t N>
+std::string_view enum_name(const std::pair<std::string_view, E> (&names)[N], E value) {
+    for (const auto& [name, known] : names)
+        if (known == value) return name;
+    return "";
+}
+
+template <typename E, size_t N>
+E enum_value(const std::pair<std::string_view, E> (&names)[N], std::string_view name, E fallback) {
+    for (const auto& [known, value] : names)
+        if (known == name) return value;
+    return fallback;
+}
+
 #define EDGEAI_INT_KEY(path_, member_, min_, max_, doc_)                                           \
     ConfigKey {                                                                                    \
         path_, ValueKind::kInteger, doc_, min_, max_, "", false,                                   \
@@ -23,6 +43,18 @@ constexpr int64_t kMaxBytes = int64_t{1} << 34;
         path_, ValueKind::kString, doc_, 0, 0, choices_, secret_,                                  \
             [](const Settings& s) -> ConfigValue { return s.member_; },                            \
             [](Settings& s, const ConfigValue& v) { s.member_ = *std::get_if<std::string>(&v); }   \
+    }
+// A closed set of names kept as an enum: the schema checks the name against
+// `choices_` before the setter runs, so the setter's lookup always finds it.
+#define EDGEAI_ENUM_KEY(path_, member_, choices_, names_, doc_)                                    \
+    ConfigKey {                                                                                    \
+        path_, ValueKind::kString, doc_, 0, 0, choices_, false,                                    \
+            [](const Settings& s) -> ConfigValue {                                                 \
+                return std::string(enum_name(names_, s.member_));                                  \
+            },                                                                                     \
+            [](Settings& s, const ConfigValue& v) {                                                \
+                s.member_ = enum_value(names_, *std::get_if<std::string>(&v), s.member_);          \
+            }                                                                                      \
     }
 #define EDGEAI_BOOL_KEY(path_, member_, doc_)                                                      \
     ConfigKey {                                                                                    \
@@ -100,10 +132,10 @@ const ConfigKey kKeys[] = {
     EDGEAI_BOOL_KEY("usage.enabled", usage.enabled,
                     "Record every API request's tokens and cost in usage.db in the data dir "
                     "(never prompt or completion text)."),
-    EDGEAI_STRING_KEY("cache.mode", cache.mode, "off,deterministic,always", false,
-                      "Which answers the response cache keeps and replays: deterministic "
-                      "requests (temperature 0, a seed, embeddings), every request, or none. "
-                      "A request header x-edgeai-cache: use or skip decides for one request."),
+    EDGEAI_ENUM_KEY("cache.mode", cache.mode, "off,deterministic,always", kCacheModeNames,
+                    "Which answers the response cache keeps and replays: deterministic "
+                    "requests (temperature 0, a seed, embeddings), every request, or none. "
+                    "A request header x-edgeai-cache: use or skip decides for one request."),
     EDGEAI_INT_KEY("cache.max_bytes", cache.max_bytes, 0, kMaxBytes,
                    "Memory the cached answers may take; the least recently used go first."),
     EDGEAI_INT_KEY("cache.ttl_ms", cache.ttl_ms, 1000, int64_t{365} * kMaxMs,

@@ -22,6 +22,12 @@ struct TableKeyDoc {
 std::span<const TableKeyDoc> backend_table_keys();
 std::span<const TableKeyDoc> route_table_keys();
 
+// The names in the configuration file, and back; nullopt for another name.
+std::string_view backend_kind_name(BackendKind kind);
+std::optional<BackendKind> parse_backend_kind(std::string_view name);
+std::string_view route_strategy_name(RouteStrategy strategy);
+std::optional<RouteStrategy> parse_route_strategy(std::string_view name);
+
 inline constexpr std::string_view kBackendKinds = "openai,anthropic,local,edgeai";
 inline constexpr std::string_view kRouteStrategies =
     "fallback,weighted,least-latency,cheapest,local-first";

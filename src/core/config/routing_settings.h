@@ -17,9 +17,28 @@ struct BackendPrice {
     double output_per_mtok = 0; // per million completion tokens
 };
 
+// What serves a backend's requests; read from `kind = "..."` once, in the
+// loader, which names the allowed values when it finds another.
+enum class BackendKind : uint8_t {
+    kNone,      // not given: check_routing() says it is required
+    kOpenAi,    // "openai": any OpenAI-compatible API
+    kAnthropic, // "anthropic": Anthropic's Messages API
+    kLocal,     // "local": this device's engine
+    kEdgeai,    // "edgeai": another edgeai (OpenAI's API)
+};
+
+// How a route orders its targets (`strategy = "..."`).
+enum class RouteStrategy : uint8_t {
+    kFallback,     // "fallback": as listed
+    kWeighted,     // "weighted": by weight, at random
+    kLeastLatency, // "least-latency": by recent time to first token
+    kCheapest,     // "cheapest": by price for the request's estimated tokens
+    kLocalFirst,   // "local-first": local while it has a free slot and the prompt fits
+};
+
 struct BackendSettings {
-    std::string name;                // how routes refer to it
-    std::string kind;                // openai | anthropic | local | edgeai
+    std::string name; // how routes refer to it
+    BackendKind kind = BackendKind::kNone;
     std::string base_url;            // API root for openai, anthropic and edgeai backends
     std::string api_key_env;         // environment variable holding its key
     std::string api_key;             // the key itself; prefer api_key_env
@@ -38,8 +57,7 @@ struct BackendSettings {
 
 struct RouteSettings {
     std::string model; // the name clients ask for; * and ? match
-    std::string strategy =
-        "fallback"; // fallback | weighted | least-latency | cheapest | local-first
+    RouteStrategy strategy = RouteStrategy::kFallback;
     std::vector<std::string> targets; // "backend:model", in order
     std::vector<int64_t> weights;     // strategy = "weighted": one per target
     // Conditions: the route applies only when all hold; otherwise the next

@@ -77,9 +77,15 @@ struct UsageSettings {
 
 // The response cache: answers kept in memory (and optionally in cache.db) and
 // replayed for the same request.
+// Which answers the response cache keeps and replays.
+enum class CacheMode : uint8_t {
+    kOff,           // "off": none
+    kDeterministic, // "deterministic": temperature 0, a seed, or embeddings
+    kAlways,        // "always": every request's
+};
+
 struct CacheSettings {
-    // off | deterministic (temperature 0, a seed, or embeddings) | always
-    std::string mode = "deterministic";
+    CacheMode mode = CacheMode::kDeterministic;
     int64_t max_bytes = int64_t{16} << 20;
     int64_t ttl_ms = int64_t{3600} * 1000;
     bool persist = false; // keep entries in cache.db across restarts

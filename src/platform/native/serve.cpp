@@ -240,7 +240,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
 
     std::unique_ptr<SqliteCacheStore> cache_store;
     std::optional<gateway::ResponseCache> response_cache;
-    if (settings.cache.mode != "off" && settings.cache.max_bytes > 0) {
+    if (settings.cache.mode != core::CacheMode::kOff && settings.cache.max_bytes > 0) {
         if (settings.cache.persist) {
             auto opened = SqliteCacheStore::open(data_dir);
             if (!opened.ok()) {
@@ -298,7 +298,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     // Local backends' models load with the -m ones, into one local backend.
     LocalServeOptions all_local = local;
     for (const core::BackendSettings& b : settings.backends)
-        if (b.kind == "local")
+        if (b.kind == core::BackendKind::kLocal)
             for (const auto& [id, path] : b.model_files) {
                 all_local.aliases.resize(all_local.model_paths.size());
                 all_local.model_paths.push_back(path);
@@ -323,7 +323,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     std::vector<std::unique_ptr<router::Backend>> remote_backends;
     std::vector<router::Backend*> routed;
     for (const core::BackendSettings& b : routing.backends) {
-        if (b.kind == "local") {
+        if (b.kind == core::BackendKind::kLocal) {
             routed.push_back(local_backend ? &*local_backend : nullptr);
             continue;
         }
@@ -355,7 +355,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             options.user_agent = "edgeai/" + version;
             return options;
         };
-        if (b.kind == "anthropic") {
+        if (b.kind == core::BackendKind::kAnthropic) {
             remote_backends.push_back(std::make_unique<router::AnthropicBackend>(
                 *backend_clients.back(), clock, with_settings(router::AnthropicBackendOptions{})));
         } else {
@@ -379,7 +379,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     for (size_t i = 0; i < routing.backends.size(); ++i) {
         const core::BackendSettings& b = routing.backends[i];
         router::RoutedBackend& r = router.at(i);
-        if (b.kind != "local") {
+        if (b.kind != core::BackendKind::kLocal) {
             // The legacy upstream keeps its old unbounded behaviour.
             if (!settings.backends.empty())
                 r.max_in_flight = static_cast<uint32_t>(b.max_concurrency);
@@ -399,7 +399,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     std::vector<ConnectivityMonitor::Endpoint> endpoints;
     for (const core::BackendSettings& b : settings.backends) {
         ConnectivityMonitor::Endpoint e;
-        if (b.kind != "local" && ConnectivityMonitor::endpoint_of(b.base_url, &e))
+        if (b.kind != core::BackendKind::kLocal && ConnectivityMonitor::endpoint_of(b.base_url, &e))
             endpoints.push_back(e);
     }
     if (settings.routing.uplink_probe_interval_ms == 0) endpoints.clear();

@@ -63,7 +63,7 @@ TEST(RoutingConfig, ReadsBackendsAndRoutes) {
     ASSERT_EQ(s.backends.size(), 3u);
     const BackendSettings& cloud = s.backends[0];
     EXPECT_EQ(cloud.name, "cloud");
-    EXPECT_EQ(cloud.kind, "openai");
+    EXPECT_EQ(cloud.kind, BackendKind::kOpenAi);
     EXPECT_EQ(cloud.base_url, "https://api.example.com/v1");
     EXPECT_EQ(cloud.api_key_env, "CLOUD_API_KEY");
     EXPECT_EQ(cloud.models, std::vector<std::string>{"gpt-4o-mini"});
@@ -86,7 +86,7 @@ TEST(RoutingConfig, ReadsBackendsAndRoutes) {
     EXPECT_EQ(s.routes[0].targets, (std::vector<std::string>{"local:qwen", "cloud:gpt-4o-mini"}));
     EXPECT_EQ(s.routes[0].max_prompt_tokens, 2000);
     EXPECT_EQ(s.routes[0].when_offline, std::vector<std::string>{"local:qwen"});
-    EXPECT_EQ(s.routes[1].strategy, "weighted");
+    EXPECT_EQ(s.routes[1].strategy, RouteStrategy::kWeighted);
     EXPECT_EQ(s.routes[1].weights, (std::vector<int64_t>{3, 1}));
     EXPECT_EQ(s.routes[1].when_header, "x-tier: premium");
     EXPECT_EQ(s.routes[1].when_keys, std::vector<std::string>{"kiosk-*"});
@@ -126,6 +126,8 @@ TEST(RoutingConfig, RefusesWhatCannotWork) {
          "backend 'cloud': the name is already used at line 2"},
         {"name = \"claude\"", "name = \"clau de\"", "letters, digits"},
         {"kind = \"anthropic\"", "kind = \"gemini\"", "unknown kind 'gemini'"},
+        {"kind = \"anthropic\"", "kind = \"gemini\"", "one of openai,anthropic,local,edgeai"},
+        {"kind = \"anthropic\"\n", "", "a [[backends]] table needs 'kind'"},
         {"base_url = \"https://api.anthropic.example/v1\"", "base_url = \"api.anthropic.example\"",
          "must start with http:// or https://"},
         {"base_url = \"https://api.anthropic.example/v1\"\n", "", "'base_url' is required"},
