@@ -3,6 +3,8 @@
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
 
+#include <algorithm>
+
 namespace edgeai::api {
 
 using core::StatusCode;
@@ -65,6 +67,10 @@ ApiError api_error_from_status(const core::Status& status) {
         break;
     }
     if (!status.error_code().empty()) e.code = status.error_code();
+    // At most a month: a budget resets on the 1st.
+    constexpr int64_t kMaxRetryAfterS = int64_t{86400} * 31;
+    if (status.retry_after_s() > 0)
+        e.retry_after_s = static_cast<int>(std::min(status.retry_after_s(), kMaxRetryAfterS));
     if (e.message.empty()) e.message = std::string(core::status_code_name(status.code()));
     return e;
 }
@@ -147,6 +153,58 @@ core::Status context_length_exceeded(uint64_t n_ctx, uint64_t prompt_tokens, uin
                " in the completion). Please reduce the length of the prompt or completion.")
         .with_field(std::string(param))
         .with_error_code("context_length_exceeded");
+}
+
+core::Status invalid_api_key(std::string message) {
+    return core::Status(StatusCode::kUnauthenticated, std::move(message))
+        .with_error_code("invalid_api_key");
+}
+
+core::Status permission_denied(std::string_view code, std::string message) {
+    return core::Status(StatusCode::kPermissionDenied, std::move(message))
+        .with_error_code(std::string(code));
+}
+
+core::Status rate_limited(std::string_view code, std::string message, int64_t retry_after_s) {
+    return core::resource_exhausted(std::move(message))
+        .with_error_code(std::string(code))
+        .with_retry_after_s(retry_after_s);
+}
+
+core::Status job_not_found(std::string_view id) {
+    return core::not_found("No job '" + std::string(id) + "'").with_error_code("job_not_found");
+}
+
+core::Status file_not_found(std::string_view what) {
+    return core::not_found("No " + std::string(what)).with_error_code("file_not_found");
+}
+
+core::Status batch_not_found(std::string_view id) {
+    return core::not_found("No batch '" + std::string(id) + "'").with_error_code("batch_not_found");
+}
+
+ApiError queue_error(const core::Status& status, std::string_view ended_code) {
+    ApiError e = api_error_from_status(status);
+    switch (status.code()) {
+    case StatusCode::kResourceExhausted:
+        e.code = "queue_full";
+        e.retry_after_s = 5;
+        break;
+    case StatusCode::kUnavailable:
+        // The disk (or the store) cannot take more: RFC 4918's Insufficient Storage.
+        e.http_status = 507;
+        e.code = "insufficient_storage";
+        break;
+    case StatusCode::kFailedPrecondition:
+        if (!ended_code.empty()) {
+            e.http_status = 409;
+            e.code = std::string(ended_code);
+        }
+        break;
+    default:
+        break;
+    }
+    return e;
 }
 
 ApiError upstream_error(int http_status, std::string message) {

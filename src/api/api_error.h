@@ -40,6 +40,22 @@ core::Status model_not_found(std::string_view model, std::string_view detail = {
 // the field that holds the prompt ("messages", "prompt", "input").
 core::Status context_length_exceeded(uint64_t n_ctx, uint64_t prompt_tokens, uint64_t max_tokens,
                                      std::string_view param);
+// Who may call (gateway/access_control): 401 invalid_api_key with a message
+// saying why; 403 with the refusal's code (insufficient_scope,
+// model_not_allowed with param "model", auth_not_configured); 429 with the
+// limit's code and the seconds until it resets (Retry-After).
+core::Status invalid_api_key(std::string message);
+core::Status permission_denied(std::string_view code, std::string message);
+core::Status rate_limited(std::string_view code, std::string message, int64_t retry_after_s);
+
+// Jobs, files and batches (the durable queue).
+core::Status job_not_found(std::string_view id);
+core::Status file_not_found(std::string_view what);
+core::Status batch_not_found(std::string_view id);
+// The queue's store refused: full (429 queue_full, Retry-After 5 s), out of
+// disk (507 insufficient_storage); anything else by its code. A job or batch
+// that already ended cannot be cancelled (409): `ended_code` names which.
+ApiError queue_error(const core::Status& status, std::string_view ended_code = {});
 // An upstream answered with an error body we cannot pass on as it is.
 ApiError upstream_error(int http_status, std::string message);
 

@@ -4,6 +4,7 @@
 // was found, what was expected and how to fix it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -68,6 +69,14 @@ class [[nodiscard]] Status {
         return *this;
     }
 
+    // For kResourceExhausted: seconds until a retry may succeed (the
+    // response's Retry-After); 0: not said.
+    int64_t retry_after_s() const { return retry_after_s_; }
+    Status& with_retry_after_s(int64_t seconds) {
+        retry_after_s_ = seconds;
+        return *this;
+    }
+
     // Prefixes context ("config edgeai.toml:3: ") so errors read outside-in.
     Status& with_context(std::string_view context);
 
@@ -79,6 +88,7 @@ class [[nodiscard]] Status {
     std::string message_;
     std::string field_;
     std::string error_code_;
+    int64_t retry_after_s_ = 0;
 };
 
 inline Status invalid_argument(std::string message) {

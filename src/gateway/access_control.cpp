@@ -8,35 +8,16 @@
 
 namespace edgeai::gateway {
 
-namespace {
-
-api::ApiError make_error(int status, std::string type, std::string code, std::string message) {
-    api::ApiError e;
-    e.http_status = status;
-    e.type = std::move(type);
-    e.code = std::move(code);
-    e.message = std::move(message);
-    return e;
-}
-
-api::ApiError too_many(std::string code, std::string message, int64_t retry_after_s) {
-    api::ApiError e = make_error(429, "rate_limit_error", std::move(code), std::move(message));
-    e.retry_after_s = static_cast<int>(std::min<int64_t>(retry_after_s, 86400 * 31));
-    return e;
-}
-
-} // namespace
-
 std::string owner_of(const Caller& caller) {
     return caller.key != nullptr ? caller.key->id : std::string();
 }
 
 std::optional<std::string> models_visible_to(const Caller& caller, std::string_view list_json) {
-    if (caller.key == nullptr || caller.key->models.empty()) return std::nullopt;
+    if (caller.key == nullptr || caller.key->models.empty()) return {};
     auto doc = codec::JsonDocument::parse(list_json);
-    if (!doc.ok()) return std::nullopt;
+    if (!doc.ok()) return {};
     const codec::JsonValue root = doc->root();
-    if (!root.is_object() || !root["data"].is_array()) return std::nullopt;
+    if (!root.is_object() || !root["data"].is_array()) return {};
     std::string out;
     out.reserve(list_json.size());
     codec::JsonWriter w(&out);
@@ -67,7 +48,7 @@ bool may_see(const Caller& caller, std::string_view owner) {
 }
 
 std::optional<std::string> visible_owner(const Caller& caller) {
-    if (caller.key == nullptr || caller.key->has_scope(security::kScopeAdmin)) return std::nullopt;
+    if (caller.key == nullptr || caller.key->has_scope(security::kScopeAdmin)) return {};
     return caller.key->id;
 }
 
@@ -96,7 +77,7 @@ core::Status AccessControl::refresh() {
     return {};
 }
 
-api::ApiError AccessControl::reject(std::string_view reason, api::ApiError error) {
+core::Status AccessControl::reject(std::string_view reason, core::Status refusal) {
     if (options_.metrics != nullptr) {
         options_.metrics
             ->counter("edgeai_auth_rejections_total",
@@ -104,19 +85,16 @@ api::ApiError AccessControl::reject(std::string_view reason, api::ApiError error
                       {{"reason", reason}})
             .add();
     }
-    return error;
+    return refusal;
 }
 
-std::optional<api::ApiError> AccessControl::unauthenticated(std::string_view address,
-                                                            std::string_view reason,
-                                                            std::string message) {
+core::Status AccessControl::unauthenticated(std::string_view address, std::string_view reason,
+                                            std::string message) {
     failures_.failed(address, options_.clock->unix_ms());
-    return reject(reason,
-                  make_error(401, "authentication_error", "invalid_api_key", std::move(message)));
+    return reject(reason, api::invalid_api_key(std::move(message)));
 }
 
-std::optional<api::ApiError> AccessControl::check_key(const security::KeyPtr& key,
-                                                      std::string_view address) {
+core::Status AccessControl::check_key(const security::KeyPtr& key, std::string_view address) {
     const int64_t now = options_.clock->unix_ms();
     if (key->revoked_ms != 0) {
         return unauthenticated(address, "revoked",
@@ -128,7 +106,7 @@ std::optional<api::ApiError> AccessControl::check_key(const security::KeyPtr& ke
                                "The API key " + key->id + " ('" + key->name +
                                    "') has expired; ask the operator for a new one");
     }
-    return std::nullopt;
+    return {};
 }
 
 bool AccessControl::signs_with_body(const core::HttpRequest& request) {
@@ -138,28 +116,29 @@ bool AccessControl::signs_with_body(const core::HttpRequest& request) {
            core::trim_spaces(request.headers.get("x-api-key")).empty();
 }
 
-std::optional<api::ApiError> AccessControl::authenticate(const core::HttpRequest& request,
-                                                         api::Endpoint endpoint, uint32_t scope,
-                                                         bool async, Caller& caller) {
-    if (scope == 0) return std::nullopt;
+core::Status AccessControl::authenticate(const core::HttpRequest& request, api::Endpoint endpoint,
+                                         uint32_t scope, bool async, Caller& caller) {
+    if (scope == 0) return {};
     if (scope == security::kScopeAdmin && endpoint == api::Endpoint::kMetrics &&
         options_.settings->public_metrics)
-        return std::nullopt;
+        return {};
     const std::string_view address = security::peer_address(request.peer);
     if (!enforced()) {
-        if (options_.insecure_no_auth || is_loopback_peer(request.peer)) return std::nullopt;
-        return reject("no_keys", make_error(403, "permission_error", "auth_not_configured",
-                                            "This gateway has no API keys yet and serves "
-                                            "loopback clients only; create a key with "
-                                            "'edgeai keys create' to let others in"));
+        if (options_.insecure_no_auth || is_loopback_peer(request.peer)) return {};
+        return reject("no_keys",
+                      api::permission_denied("auth_not_configured",
+                                             "This gateway has no API keys yet and serves "
+                                             "loopback clients only; create a key with "
+                                             "'edgeai keys create' to let others in"));
     }
     const int64_t now_ms = options_.clock->unix_ms();
     if (const int64_t wait = failures_.blocked_for_ms(address, now_ms); wait > 0) {
-        return reject("brute_force",
-                      too_many("too_many_failed_attempts",
-                               "Too many failed authentication attempts from this address; try "
-                               "again later",
-                               (wait + 999) / 1000));
+        return reject(
+            "brute_force",
+            api::rate_limited("too_many_failed_attempts",
+                              "Too many failed authentication attempts from this address; try "
+                              "again later",
+                              (wait + 999) / 1000));
     }
 
     std::string_view presented = security::bearer_token(request.headers.get("authorization"));
@@ -177,10 +156,12 @@ std::optional<api::ApiError> AccessControl::authenticate(const core::HttpRequest
                                    "Incorrect API key provided. Keys are made with 'edgeai keys "
                                    "create' and sent as 'Authorization: Bearer <key>'");
         }
-        if (auto e = check_key(key, address)) return e;
+        if (core::Status refused = check_key(key, address); !refused.ok()) return refused;
         caller.key = std::move(key);
     } else if (!signature.empty()) {
-        if (auto e = verify_signature(request, signature, caller, address)) return e;
+        if (core::Status refused = verify_signature(request, signature, caller, address);
+            !refused.ok())
+            return refused;
     } else if (!request.client_cert_cn.empty()) {
         // The TLS layer verified the certificate against tls.client_ca: its
         // CN names the key this device acts as.
@@ -190,7 +171,7 @@ std::optional<api::ApiError> AccessControl::authenticate(const core::HttpRequest
                                    "The client certificate's CN '" + request.client_cert_cn +
                                        "' names no API key; create one with that name");
         }
-        if (auto e = check_key(key, address)) return e;
+        if (core::Status refused = check_key(key, address); !refused.ok()) return refused;
         caller.key = std::move(key);
     } else {
         return unauthenticated(
@@ -205,24 +186,23 @@ std::optional<api::ApiError> AccessControl::authenticate(const core::HttpRequest
     if (async) needed |= security::kScopeJobs;
     for (uint32_t bit = 1; bit <= security::kScopeAdmin; bit <<= 1) {
         if ((needed & bit) == 0 || key.has_scope(bit)) continue;
-        return reject("scope",
-                      make_error(403, "permission_error", "insufficient_scope",
-                                 "The API key '" + key.name + "' lacks the '" +
-                                     security::scope_names(bit) + "' scope needed for " +
-                                     request.method + " " + std::string(request.path()) +
-                                     " (it has: " + security::scope_names(key.scopes) + ")"));
+        return reject("scope", api::permission_denied(
+                                   "insufficient_scope",
+                                   "The API key '" + key.name + "' lacks the '" +
+                                       security::scope_names(bit) + "' scope needed for " +
+                                       request.method + " " + std::string(request.path()) +
+                                       " (it has: " + security::scope_names(key.scopes) + ")"));
     }
     if (key.limits.requests_per_minute > 0 || key.limits.tokens_per_minute > 0) {
         caller.has_rate = true;
         caller.rate = limiter_.view(key, options_.clock->monotonic_ns());
     }
-    return std::nullopt;
+    return {};
 }
 
-std::optional<api::ApiError> AccessControl::verify_signature(const core::HttpRequest& request,
-                                                             std::string_view header,
-                                                             Caller& caller,
-                                                             std::string_view address) {
+core::Status AccessControl::verify_signature(const core::HttpRequest& request,
+                                             std::string_view header, Caller& caller,
+                                             std::string_view address) {
     auto parsed = security::parse_signature_header(header);
     if (!parsed.ok()) return unauthenticated(address, "signature", parsed.status().message());
     const security::SignatureHeader& h = *parsed;
@@ -244,7 +224,7 @@ std::optional<api::ApiError> AccessControl::verify_signature(const core::HttpReq
                                "nonce and the body's SHA-256 with the key's signing key "
                                "(docs/security.md)");
     }
-    if (auto e = check_key(key, address)) return e;
+    if (core::Status refused = check_key(key, address); !refused.ok()) return refused;
     const int64_t now_ms = options_.clock->unix_ms();
     const int64_t skew = options_.settings->signature_skew_ms;
     const int64_t signed_ms = h.timestamp_s * 1000;
@@ -266,42 +246,41 @@ std::optional<api::ApiError> AccessControl::verify_signature(const core::HttpReq
                                "sign each request with a new nonce");
     case security::NonceCache::Result::kFull:
         return reject("nonce_cache_full",
-                      too_many("rate_limit_exceeded",
-                               "Too many signed requests at once; try again shortly", 1));
+                      api::rate_limited("rate_limit_exceeded",
+                                        "Too many signed requests at once; try again shortly", 1));
     }
     caller.key = std::move(key);
-    return std::nullopt;
+    return {};
 }
 
-std::optional<api::ApiError> AccessControl::authorize_model(const Caller& caller,
-                                                            std::string_view model) {
-    if (caller.key == nullptr || caller.key->allows_model(model)) return std::nullopt;
+core::Status AccessControl::authorize_model(const Caller& caller, std::string_view model) {
+    if (caller.key == nullptr || caller.key->allows_model(model)) return {};
     std::string allowed;
     for (const std::string& m : caller.key->models)
         allowed += (allowed.empty() ? "'" : ", '") + m + "'";
-    api::ApiError e = make_error(403, "permission_error", "model_not_allowed",
-                                 "The API key '" + caller.key->name + "' may not use the model '" +
-                                     std::string(model) + "' (it may use " + allowed + ")");
-    e.param = "model";
-    return reject("model", std::move(e));
+    return reject("model", api::permission_denied(
+                               "model_not_allowed",
+                               "The API key '" + caller.key->name + "' may not use the model '" +
+                                   std::string(model) + "' (it may use " + allowed + ")")
+                               .with_field("model"));
 }
 
-std::optional<api::ApiError> AccessControl::admit(Caller& caller, int64_t estimated_tokens) {
-    if (caller.key == nullptr) return std::nullopt;
+core::Status AccessControl::admit(Caller& caller, int64_t estimated_tokens) {
+    if (caller.key == nullptr) return {};
     const security::ApiKey& key = *caller.key;
     const bool limited = key.limits.requests_per_minute > 0 || key.limits.tokens_per_minute > 0 ||
                          key.limits.concurrent_requests > 0 || key.budget.any();
-    if (!limited) return std::nullopt;
+    if (!limited) return {};
     security::Admission a = limiter_.admit(key, options_.clock->monotonic_ns(),
                                            options_.clock->unix_ms(), estimated_tokens);
     caller.rate = a.view;
     if (!a.admitted) {
         return reject(a.code == "rate_limit_exceeded" ? std::string_view("rate") : a.code,
-                      too_many(a.code, a.message, a.retry_after_s));
+                      api::rate_limited(a.code, a.message, a.retry_after_s));
     }
     caller.admitted = true;
     caller.estimated_tokens = estimated_tokens;
-    return std::nullopt;
+    return {};
 }
 
 void AccessControl::finish(Caller& caller, int64_t used_tokens, double cost) {

@@ -59,16 +59,16 @@ class AccessControl {
     // open route; `async` adds the jobs scope). On success `caller` names the
     // key (or none when auth is off). `endpoint` tells where the key may be
     // (x-api-key on Anthropic's route) and whether metrics are public.
-    std::optional<api::ApiError> authenticate(const core::HttpRequest& request,
-                                              api::Endpoint endpoint, uint32_t scope, bool async,
-                                              Caller& caller);
+    [[nodiscard]] core::Status authenticate(const core::HttpRequest& request,
+                                            api::Endpoint endpoint, uint32_t scope, bool async,
+                                            Caller& caller);
     // A request that authenticates by signature alone: the signature covers
     // the body, so it is checked once the body is read, not from the head.
     static bool signs_with_body(const core::HttpRequest& request);
     // The key's model allow-list (403 model_not_allowed).
-    std::optional<api::ApiError> authorize_model(const Caller& caller, std::string_view model);
+    [[nodiscard]] core::Status authorize_model(const Caller& caller, std::string_view model);
     // Limits and budgets; takes a slot that finish() gives back.
-    std::optional<api::ApiError> admit(Caller& caller, int64_t estimated_tokens);
+    [[nodiscard]] core::Status admit(Caller& caller, int64_t estimated_tokens);
     // The response is over: real tokens and cost settle the estimate.
     void finish(Caller& caller, int64_t used_tokens, double cost);
     // A job's delivery acts as the key that made the job: no checks (it was
@@ -84,13 +84,12 @@ class AccessControl {
     const std::string& server_secret() const { return options_.server_secret; }
 
   private:
-    api::ApiError reject(std::string_view reason, api::ApiError error);
-    std::optional<api::ApiError> unauthenticated(std::string_view address, std::string_view reason,
-                                                 std::string message);
-    std::optional<api::ApiError> check_key(const security::KeyPtr& key, std::string_view address);
-    std::optional<api::ApiError> verify_signature(const core::HttpRequest& request,
-                                                  std::string_view header, Caller& caller,
-                                                  std::string_view address);
+    core::Status reject(std::string_view reason, core::Status refusal);
+    core::Status unauthenticated(std::string_view address, std::string_view reason,
+                                 std::string message);
+    core::Status check_key(const security::KeyPtr& key, std::string_view address);
+    core::Status verify_signature(const core::HttpRequest& request, std::string_view header,
+                                  Caller& caller, std::string_view address);
 
     Options options_;
     security::KeyRing ring_;

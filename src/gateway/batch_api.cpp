@@ -14,18 +14,6 @@
 namespace edgeai::gateway {
 namespace {
 
-api::ApiError not_found(std::string what, std::string code) {
-    api::ApiError e = api::api_error_from_status(core::not_found(std::move(what)));
-    e.code = std::move(code);
-    return e;
-}
-
-api::ApiError store_error(const core::Status& status) {
-    api::ApiError e = api::api_error_from_status(status);
-    if (status.code() == core::StatusCode::kResourceExhausted) e.code = "queue_full";
-    return e;
-}
-
 constexpr std::string_view kBatchEndpoints[] = {"/v1/chat/completions", "/v1/completions",
                                                 "/v1/embeddings", "/v1/messages"};
 
@@ -76,7 +64,7 @@ std::unique_ptr<RequestTask> upload_file(std::unique_ptr<Exchange> exchange, que
                        auto ex = weak.lock();
                        if (!ex) return;
                        if (!result.ok()) {
-                           ex->respond_error(store_error(result.status()));
+                           ex->respond_error(api::queue_error(result.status()));
                            return;
                        }
                        ex->respond(json_response(200, queue::file_json(*result)));
@@ -87,11 +75,12 @@ std::unique_ptr<RequestTask> upload_file(std::unique_ptr<Exchange> exchange, que
 void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id, bool content) {
     auto file = store.get_file(id, content);
     if (!file.ok()) {
-        exchange.respond_error(store_error(file.status()));
+        exchange.respond_error(api::queue_error(file.status()));
         return;
     }
     if (!*file || !may_see(exchange.caller(), (*file)->owner)) {
-        exchange.respond_error(not_found("No file '" + id + "'", "file_not_found"));
+        exchange.respond_error(
+            api::api_error_from_status(api::file_not_found("file '" + id + "'")));
         return;
     }
     if (!content) {
@@ -136,13 +125,13 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
     const std::string input_id(root["input_file_id"].as_string());
     auto input = store.get_file(input_id, true);
     if (!input.ok()) {
-        exchange->respond_error(store_error(input.status()));
+        exchange->respond_error(api::queue_error(input.status()));
         return nullptr;
     }
     if (!*input || (*input)->purpose != "batch" || !may_see(exchange->caller(), (*input)->owner)) {
-        api::ApiError e = not_found("No batch input file '" + input_id + "'", "file_not_found");
-        e.param = "input_file_id";
-        exchange->respond_error(e);
+        exchange->respond_error(
+            api::api_error_from_status(api::file_not_found("batch input file '" + input_id + "'")
+                                           .with_field("input_file_id")));
         return nullptr;
     }
     queue::Batch batch;
@@ -181,7 +170,7 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
             auto ex = weak.lock();
             if (!ex) return;
             if (!result.ok()) {
-                ex->respond_error(store_error(result.status()));
+                ex->respond_error(api::queue_error(result.status()));
                 return;
             }
             ex->respond(json_response(200, queue::batch_json(*result)));
@@ -192,11 +181,11 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
 void get_batch(Exchange& exchange, queue::JobStore& store, const std::string& id) {
     auto batch = store.get_batch(id);
     if (!batch.ok()) {
-        exchange.respond_error(store_error(batch.status()));
+        exchange.respond_error(api::queue_error(batch.status()));
         return;
     }
     if (!*batch || !may_see(exchange.caller(), (*batch)->owner)) {
-        exchange.respond_error(not_found("No batch '" + id + "'", "batch_not_found"));
+        exchange.respond_error(api::api_error_from_status(api::batch_not_found(id)));
         return;
     }
     exchange.respond(json_response(200, queue::batch_json(**batch)));
@@ -211,7 +200,7 @@ void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view t
     const std::string after(core::query_param(target, "after").value_or(""));
     auto batches = store.list_batches(*limit + 1, after, visible_owner(exchange.caller()));
     if (!batches.ok()) {
-        exchange.respond_error(store_error(batches.status()));
+        exchange.respond_error(api::queue_error(batches.status()));
         return;
     }
     const bool more = batches->size() > *limit;
@@ -229,22 +218,22 @@ std::unique_ptr<RequestTask> cancel_batch(std::unique_ptr<Exchange> exchange,
                                           int64_t now_ms) {
     if (auto batch = store.get_batch(id);
         batch.ok() && *batch && !may_see(exchange->caller(), (*batch)->owner)) {
-        exchange->respond_error(not_found("No batch '" + id + "'", "batch_not_found"));
+        exchange->respond_error(api::api_error_from_status(api::batch_not_found(id)));
         return nullptr;
     }
     auto task = std::make_unique<StoreTask>(std::move(exchange));
-    store.cancel_batch(id, now_ms, [weak = task->exchange()](core::Result<queue::Batch> result) {
-        auto ex = weak.lock();
-        if (!ex) return;
-        if (result.ok()) {
-            ex->respond(json_response(200, queue::batch_json(*result)));
-            return;
-        }
-        api::ApiError e = store_error(result.status());
-        if (result.status().code() == core::StatusCode::kFailedPrecondition) e.http_status = 409;
-        if (result.status().code() == core::StatusCode::kNotFound) e.code = "batch_not_found";
-        ex->respond_error(e);
-    });
+    store.cancel_batch(
+        id, now_ms, [weak = task->exchange(), id](core::Result<queue::Batch> result) {
+            auto ex = weak.lock();
+            if (!ex) return;
+            if (result.ok()) {
+                ex->respond(json_response(200, queue::batch_json(*result)));
+                return;
+            }
+            ex->respond_error(result.status().code() == core::StatusCode::kNotFound
+                                  ? api::api_error_from_status(api::batch_not_found(id))
+                                  : api::queue_error(result.status(), "batch_already_ended"));
+        });
     return task;
 }
 

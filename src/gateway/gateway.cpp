@@ -86,10 +86,10 @@ bool is_async(const RouteContext& ctx) {
             access->act_as(ctx.request.internal_key_id, ctx.caller());
         return true;
     }
-    const auto refused = access->authenticate(ctx.request, ctx.route.endpoint, ctx.route.scope,
-                                              is_async(ctx), ctx.caller());
-    if (refused) ctx.exchange->respond_error(*refused);
-    return !refused;
+    const core::Status refused = access->authenticate(ctx.request, ctx.route.endpoint,
+                                                      ctx.route.scope, is_async(ctx), ctx.caller());
+    if (!refused.ok()) ctx.exchange->respond_error(api::api_error_from_status(refused));
+    return refused.ok();
 }
 
 [[nodiscard]] bool check_content_type(RouteContext& ctx) {
@@ -113,12 +113,12 @@ bool is_async(const RouteContext& ctx) {
 [[nodiscard]] bool authorize_and_admit(RouteContext& ctx) {
     AccessControl* access = ctx.deps().access;
     if (access == nullptr || ctx.request.internal || ctx.decoded.model.empty()) return true;
-    auto refused = access->authorize_model(ctx.caller(), ctx.decoded.model);
+    core::Status refused = access->authorize_model(ctx.caller(), ctx.decoded.model);
     // About four bytes of JSON per prompt token, until a backend counts.
-    if (!refused && ctx.decoded.spends_tokens)
+    if (refused.ok() && ctx.decoded.spends_tokens)
         refused = access->admit(ctx.caller(), static_cast<int64_t>(ctx.request.body.size() / 4));
-    if (refused) ctx.exchange->respond_error(*refused);
-    return !refused;
+    if (!refused.ok()) ctx.exchange->respond_error(api::api_error_from_status(refused));
+    return refused.ok();
 }
 
 } // namespace

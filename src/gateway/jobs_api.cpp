@@ -10,23 +10,6 @@
 #include <charconv>
 
 namespace edgeai::gateway {
-namespace {
-
-api::ApiError store_error(const core::Status& status) {
-    api::ApiError e = api::api_error_from_status(status);
-    if (status.code() == core::StatusCode::kResourceExhausted) {
-        e.code = "queue_full";
-        e.retry_after_s = 5;
-    } else if (status.code() == core::StatusCode::kUnavailable) {
-        // The disk (or the store) cannot take more: RFC 4918's Insufficient Storage.
-        e.http_status = 507;
-        e.code = "insufficient_storage";
-    }
-    return e;
-}
-
-} // namespace
-
 bool prefers_async(std::string_view prefer) {
     while (!prefer.empty()) {
         size_t comma = prefer.find(',');
@@ -90,7 +73,7 @@ std::unique_ptr<RequestTask> enqueue_job(std::unique_ptr<Exchange> exchange, que
         auto ex = weak.lock();
         if (!ex) return;
         if (!result.ok()) {
-            ex->respond_error(store_error(result.status()));
+            ex->respond_error(api::queue_error(result.status()));
             return;
         }
         core::HttpResponse r = json_response(202, queue::job_json(*result));
@@ -124,7 +107,7 @@ void list_jobs(Exchange& exchange, queue::JobStore& store, std::string_view targ
     ++filter.limit; // one more tells whether there is a next page
     auto jobs = store.list(filter);
     if (!jobs.ok()) {
-        exchange.respond_error(store_error(jobs.status()));
+        exchange.respond_error(api::queue_error(jobs.status()));
         return;
     }
     const bool more = jobs->size() > wanted;
@@ -140,14 +123,12 @@ void list_jobs(Exchange& exchange, queue::JobStore& store, std::string_view targ
 void get_job(Exchange& exchange, queue::JobStore& store, const std::string& id) {
     auto job = store.get(id);
     if (!job.ok()) {
-        exchange.respond_error(store_error(job.status()));
+        exchange.respond_error(api::queue_error(job.status()));
         return;
     }
     // Another key's job is answered as if it did not exist.
     if (!*job || !may_see(exchange.caller(), (*job)->owner)) {
-        api::ApiError e = api::api_error_from_status(core::not_found("No job '" + id + "'"));
-        e.code = "job_not_found";
-        exchange.respond_error(e);
+        exchange.respond_error(api::api_error_from_status(api::job_not_found(id)));
         return;
     }
     exchange.respond(json_response(200, queue::job_json(**job)));
@@ -156,27 +137,20 @@ void get_job(Exchange& exchange, queue::JobStore& store, const std::string& id) 
 std::unique_ptr<RequestTask> cancel_job(std::unique_ptr<Exchange> exchange, queue::JobStore& store,
                                         const std::string& id) {
     if (auto job = store.get(id); job.ok() && *job && !may_see(exchange->caller(), (*job)->owner)) {
-        api::ApiError e = api::api_error_from_status(core::not_found("No job '" + id + "'"));
-        e.code = "job_not_found";
-        exchange->respond_error(e);
+        exchange->respond_error(api::api_error_from_status(api::job_not_found(id)));
         return nullptr;
     }
     auto task = std::make_unique<StoreTask>(std::move(exchange));
-    store.cancel(id, [weak = task->exchange()](core::Result<queue::Job> result) {
+    store.cancel(id, [weak = task->exchange(), id](core::Result<queue::Job> result) {
         auto ex = weak.lock();
         if (!ex) return;
         if (result.ok()) {
             ex->respond(json_response(200, queue::job_json(*result)));
             return;
         }
-        api::ApiError e = store_error(result.status());
-        if (result.status().code() == core::StatusCode::kFailedPrecondition) {
-            e.http_status = 409;
-            e.code = "job_already_ended";
-        } else if (result.status().code() == core::StatusCode::kNotFound) {
-            e.code = "job_not_found";
-        }
-        ex->respond_error(e);
+        ex->respond_error(result.status().code() == core::StatusCode::kNotFound
+                              ? api::api_error_from_status(api::job_not_found(id))
+                              : api::queue_error(result.status(), "job_already_ended"));
     });
     return task;
 }

@@ -82,19 +82,24 @@ TEST_F(AccessControlTest, WithoutKeysOnlyLoopbackIsServed) {
     ASSERT_TRUE(access.refresh().ok());
     EXPECT_FALSE(access.enforced());
     Caller caller;
-    EXPECT_FALSE(access.authenticate(request("", "127.0.0.1:5"), api::Endpoint::kChatCompletions,
-                                     security::kScopeChat, false, caller));
-    EXPECT_FALSE(access.authenticate(request("", "::1:5"), api::Endpoint::kChatCompletions,
-                                     security::kScopeChat, false, caller));
+    EXPECT_TRUE(access
+                    .authenticate(request("", "127.0.0.1:5"), api::Endpoint::kChatCompletions,
+                                  security::kScopeChat, false, caller)
+                    .ok());
+    EXPECT_TRUE(access
+                    .authenticate(request("", "::1:5"), api::Endpoint::kChatCompletions,
+                                  security::kScopeChat, false, caller)
+                    .ok());
     auto remote = access.authenticate(request(), api::Endpoint::kChatCompletions,
                                       security::kScopeChat, false, caller);
-    ASSERT_TRUE(remote);
-    EXPECT_EQ(remote->http_status, 403);
-    EXPECT_EQ(remote->code, "auth_not_configured");
+    ASSERT_FALSE(remote.ok());
+    EXPECT_EQ(api::api_error_from_status(remote).http_status, 403);
+    EXPECT_EQ(remote.error_code(), "auth_not_configured");
     options.insecure_no_auth = true;
     AccessControl open(options);
-    EXPECT_FALSE(open.authenticate(request(), api::Endpoint::kChatCompletions, security::kScopeChat,
-                                   false, caller));
+    EXPECT_TRUE(open.authenticate(request(), api::Endpoint::kChatCompletions, security::kScopeChat,
+                                  false, caller)
+                    .ok());
 }
 
 TEST_F(AccessControlTest, OpenRoutesNeedNoKeyAndKeysAreCheckedAgainstScopes) {
@@ -103,25 +108,28 @@ TEST_F(AccessControlTest, OpenRoutesNeedNoKeyAndKeysAreCheckedAgainstScopes) {
     ASSERT_TRUE(access.refresh().ok());
     EXPECT_TRUE(access.enforced());
     Caller caller;
-    EXPECT_FALSE(access.authenticate(request(), api::Endpoint::kHealthz, 0, false, caller));
-    EXPECT_FALSE(access.authenticate(request(chat), api::Endpoint::kChatCompletions,
-                                     security::kScopeChat, false, caller));
+    EXPECT_TRUE(access.authenticate(request(), api::Endpoint::kHealthz, 0, false, caller).ok());
+    EXPECT_TRUE(access
+                    .authenticate(request(chat), api::Endpoint::kChatCompletions,
+                                  security::kScopeChat, false, caller)
+                    .ok());
     ASSERT_NE(caller.key, nullptr);
     EXPECT_EQ(caller.key->name, "chat");
     Caller other;
-    auto e = access.authenticate(request(chat), api::Endpoint::kEmbeddings,
-                                 security::kScopeEmbeddings, false, other);
-    ASSERT_TRUE(e);
-    EXPECT_EQ(e->http_status, 403);
+    core::Status e = access.authenticate(request(chat), api::Endpoint::kEmbeddings,
+                                         security::kScopeEmbeddings, false, other);
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(api::api_error_from_status(e).http_status, 403);
     // Prefer: respond-async needs the jobs scope too.
     e = access.authenticate(request(chat), api::Endpoint::kChatCompletions, security::kScopeChat,
                             true, other);
-    ASSERT_TRUE(e);
-    EXPECT_NE(e->message.find("'jobs'"), std::string::npos);
+    ASSERT_FALSE(e.ok());
+    EXPECT_NE(e.message().find("'jobs'"), std::string::npos);
     e = access.authenticate(request(chat + "x"), api::Endpoint::kChatCompletions,
                             security::kScopeChat, false, other);
-    ASSERT_TRUE(e);
-    EXPECT_EQ(e->http_status, 401);
+    ASSERT_FALSE(e.ok());
+    EXPECT_EQ(api::api_error_from_status(e).http_status, 401);
+    EXPECT_EQ(e.error_code(), "invalid_api_key");
 }
 
 TEST_F(AccessControlTest, AKeyMadeElsewhereAppliesAfterRefresh) {
@@ -129,13 +137,17 @@ TEST_F(AccessControlTest, AKeyMadeElsewhereAppliesAfterRefresh) {
     ASSERT_TRUE(access.refresh().ok());
     const std::string later = make_key("later", security::kScopeChat, false, 7);
     Caller caller;
-    EXPECT_FALSE(access.authenticate(request(later, "127.0.0.1:1"), api::Endpoint::kChatCompletions,
-                                     security::kScopeChat, false, caller))
+    EXPECT_TRUE(access
+                    .authenticate(request(later, "127.0.0.1:1"), api::Endpoint::kChatCompletions,
+                                  security::kScopeChat, false, caller)
+                    .ok())
         << "before the refresh there were no keys: loopback is let in";
     EXPECT_EQ(caller.key, nullptr);
     ASSERT_TRUE(access.refresh().ok());
-    EXPECT_FALSE(access.authenticate(request(later), api::Endpoint::kChatCompletions,
-                                     security::kScopeChat, false, caller));
+    EXPECT_TRUE(access
+                    .authenticate(request(later), api::Endpoint::kChatCompletions,
+                                  security::kScopeChat, false, caller)
+                    .ok());
     ASSERT_NE(caller.key, nullptr);
     EXPECT_EQ(caller.key->name, "later");
 }
@@ -156,31 +168,35 @@ TEST_F(AccessControlTest, SignaturesHonourTheSkewWindowAndRefuseReplays) {
     };
     const int64_t now_s = clock.unix_ms() / 1000;
     Caller caller;
-    EXPECT_FALSE(access.authenticate(signed_request(now_s - 200, "nonce-0001"),
-                                     api::Endpoint::kChatCompletions, security::kScopeChat, false,
-                                     caller));
+    EXPECT_TRUE(access
+                    .authenticate(signed_request(now_s - 200, "nonce-0001"),
+                                  api::Endpoint::kChatCompletions, security::kScopeChat, false,
+                                  caller)
+                    .ok());
     ASSERT_NE(caller.key, nullptr);
     auto replay =
         access.authenticate(signed_request(now_s - 200, "nonce-0001"),
                             api::Endpoint::kChatCompletions, security::kScopeChat, false, caller);
-    ASSERT_TRUE(replay);
-    EXPECT_NE(replay->message.find("already received"), std::string::npos);
+    ASSERT_FALSE(replay.ok());
+    EXPECT_NE(replay.message().find("already received"), std::string::npos);
     auto stale =
         access.authenticate(signed_request(now_s - 301, "nonce-0002"),
                             api::Endpoint::kChatCompletions, security::kScopeChat, false, caller);
-    ASSERT_TRUE(stale);
-    EXPECT_NE(stale->message.find("clock"), std::string::npos);
+    ASSERT_FALSE(stale.ok());
+    EXPECT_NE(stale.message().find("clock"), std::string::npos);
     auto future =
         access.authenticate(signed_request(now_s + 301, "nonce-0003"),
                             api::Endpoint::kChatCompletions, security::kScopeChat, false, caller);
-    ASSERT_TRUE(future);
+    ASSERT_FALSE(future.ok());
     // Another server's secret cannot unseal the signing key.
     options.server_secret = "another-server-secret-0123456789";
     AccessControl other(options);
     ASSERT_TRUE(other.refresh().ok());
-    EXPECT_TRUE(other.authenticate(signed_request(now_s, "nonce-0004"),
+    EXPECT_FALSE(other
+                     .authenticate(signed_request(now_s, "nonce-0004"),
                                    api::Endpoint::kChatCompletions, security::kScopeChat, false,
-                                   caller));
+                                   caller)
+                     .ok());
 }
 
 TEST(AccessControlRules, LoopbackPeersAreRecognised) {
