@@ -45,72 +45,78 @@ core::Status field_error(std::string field, std::string message) {
     return s;
 }
 
-std::string indexed(std::string_view field, size_t index) {
-    return std::string(field) + "[" + std::to_string(index) + "]";
+std::string FieldPath::str() const {
+    std::string out(prefix_);
+    if (indexed_) out += "[" + std::to_string(index_) + "]" + std::string(suffix_);
+    return out;
 }
 
-core::Status require_string(JsonValue v, std::string_view field, bool allow_empty) {
-    if (v.is_missing()) return field_error(std::string(field), "is required");
-    if (!v.is_string()) return field_error(std::string(field), "expected a string, " + found(v));
+std::string indexed(const FieldPath& field, size_t index) {
+    return field.str() + "[" + std::to_string(index) + "]";
+}
+
+core::Status require_string(JsonValue v, const FieldPath& field, bool allow_empty) {
+    if (v.is_missing()) return field_error(field.str(), "is required");
+    if (!v.is_string()) return field_error(field.str(), "expected a string, " + found(v));
     if (!allow_empty && v.as_string().empty()) {
-        return field_error(std::string(field), "must not be empty");
+        return field_error(field.str(), "must not be empty");
     }
     return {};
 }
 
-core::Status require_array(JsonValue v, std::string_view field, bool allow_empty) {
-    if (v.is_missing()) return field_error(std::string(field), "is required");
-    if (!v.is_array()) return field_error(std::string(field), "expected an array, " + found(v));
+core::Status require_array(JsonValue v, const FieldPath& field, bool allow_empty) {
+    if (v.is_missing()) return field_error(field.str(), "is required");
+    if (!v.is_array()) return field_error(field.str(), "expected an array, " + found(v));
     if (!allow_empty && v.size() == 0) {
-        return field_error(std::string(field), "must not be empty");
+        return field_error(field.str(), "must not be empty");
     }
     return {};
 }
 
-core::Status require_object(JsonValue v, std::string_view field) {
-    if (v.is_missing()) return field_error(std::string(field), "is required");
-    if (!v.is_object()) return field_error(std::string(field), "expected an object, " + found(v));
+core::Status require_object(JsonValue v, const FieldPath& field) {
+    if (v.is_missing()) return field_error(field.str(), "is required");
+    if (!v.is_object()) return field_error(field.str(), "expected an object, " + found(v));
     return {};
 }
 
-core::Status optional_bool(JsonValue v, std::string_view field) {
+core::Status optional_bool(JsonValue v, const FieldPath& field) {
     if (absent(v) || v.is_bool()) return {};
-    return field_error(std::string(field), "expected a boolean, " + found(v));
+    return field_error(field.str(), "expected a boolean, " + found(v));
 }
 
-core::Status optional_string(JsonValue v, std::string_view field) {
+core::Status optional_string(JsonValue v, const FieldPath& field) {
     if (absent(v) || v.is_string()) return {};
-    return field_error(std::string(field), "expected a string, " + found(v));
+    return field_error(field.str(), "expected a string, " + found(v));
 }
 
-core::Status optional_object(JsonValue v, std::string_view field) {
+core::Status optional_object(JsonValue v, const FieldPath& field) {
     if (absent(v) || v.is_object()) return {};
-    return field_error(std::string(field), "expected an object, " + found(v));
+    return field_error(field.str(), "expected an object, " + found(v));
 }
 
-core::Status optional_number(JsonValue v, std::string_view field, double min, double max) {
+core::Status optional_number(JsonValue v, const FieldPath& field, double min, double max) {
     if (absent(v)) return {};
     if (!v.is_number() || v.as_double() < min || v.as_double() > max) {
         std::string msg =
             "expected a number between " + number_text(min) + " and " + number_text(max) + ", ";
         msg += v.is_number() ? "found " + number_text(v.as_double()) : found(v);
-        return field_error(std::string(field), msg);
+        return field_error(field.str(), msg);
     }
     return {};
 }
 
-core::Status optional_integer(JsonValue v, std::string_view field, int64_t min, int64_t max) {
+core::Status optional_integer(JsonValue v, const FieldPath& field, int64_t min, int64_t max) {
     if (absent(v)) return {};
     if (!v.is_integer() || v.as_int64() < min || v.as_int64() > max) {
         std::string msg = "expected an integer between " + std::to_string(min) + " and " +
                           std::to_string(max) + ", ";
         msg += v.is_number() ? "found " + number_text(v.as_double()) : found(v);
-        return field_error(std::string(field), msg);
+        return field_error(field.str(), msg);
     }
     return {};
 }
 
-core::Status optional_enum(JsonValue v, std::string_view field,
+core::Status optional_enum(JsonValue v, const FieldPath& field,
                            std::initializer_list<std::string_view> allowed) {
     if (absent(v)) return {};
     if (v.is_string()) {
@@ -124,19 +130,18 @@ core::Status optional_enum(JsonValue v, std::string_view field,
         list += a;
     }
     std::string what = v.is_string() ? "'" + std::string(v.as_string()) + "'" : found(v);
-    return field_error(std::string(field), "expected one of " + list + "; found " + what);
+    return field_error(field.str(), "expected one of " + list + "; found " + what);
 }
 
-core::Status optional_string_or_strings(JsonValue v, std::string_view field, size_t max_count) {
+core::Status optional_string_or_strings(JsonValue v, const FieldPath& field, size_t max_count) {
     if (absent(v) || v.is_string()) return {};
     if (!v.is_array()) {
-        return field_error(std::string(field),
-                           "expected a string or an array of strings, " + found(v));
+        return field_error(field.str(), "expected a string or an array of strings, " + found(v));
     }
     if (v.size() > max_count) {
-        return field_error(std::string(field), "at most " + std::to_string(max_count) +
-                                                   " entries are allowed, found " +
-                                                   std::to_string(v.size()));
+        return field_error(field.str(), "at most " + std::to_string(max_count) +
+                                            " entries are allowed, found " +
+                                            std::to_string(v.size()));
     }
     for (size_t i = 0; i < v.size(); ++i) {
         if (!v.at(i).is_string()) {
@@ -146,14 +151,14 @@ core::Status optional_string_or_strings(JsonValue v, std::string_view field, siz
     return {};
 }
 
-core::Status require_text_or_tokens(JsonValue v, std::string_view field) {
+core::Status require_text_or_tokens(JsonValue v, const FieldPath& field) {
     constexpr std::string_view kShape =
         "expected a string, an array of strings, an array of token ids or an array of arrays "
         "of token ids, ";
-    if (v.is_missing()) return field_error(std::string(field), "is required");
+    if (v.is_missing()) return field_error(field.str(), "is required");
     if (v.is_string()) return {};
-    if (!v.is_array()) return field_error(std::string(field), std::string(kShape) + found(v));
-    if (v.size() == 0) return field_error(std::string(field), "must not be empty");
+    if (!v.is_array()) return field_error(field.str(), std::string(kShape) + found(v));
+    if (v.size() == 0) return field_error(field.str(), "must not be empty");
     JsonValue first = v.at(0);
     for (size_t i = 0; i < v.size(); ++i) {
         JsonValue item = v.at(i);

@@ -25,29 +25,33 @@ core::Status decode_stream(JsonValue root, bool* stream, bool* include_usage) {
 }
 
 core::Status decode_sampling(JsonValue root, SamplingOptions* out) {
-    EDGEAI_TRY(optional_number(root["temperature"], "temperature", 0, 2));
-    EDGEAI_TRY(optional_number(root["top_p"], "top_p", 0, 1));
-    EDGEAI_TRY(optional_number(root["presence_penalty"], "presence_penalty", -2, 2));
-    EDGEAI_TRY(optional_number(root["frequency_penalty"], "frequency_penalty", -2, 2));
-    EDGEAI_TRY(optional_integer(root["n"], "n", 1, kMaxChoices));
-    EDGEAI_TRY(optional_integer(root["seed"], "seed", INT64_MIN, INT64_MAX));
-    EDGEAI_TRY(optional_integer(root["max_tokens"], "max_tokens", 1, INT32_MAX));
-    EDGEAI_TRY(
-        optional_integer(root["max_completion_tokens"], "max_completion_tokens", 1, INT32_MAX));
+    // Each field looked up once: lookups are linear in the object's members.
+    const JsonValue temperature = root["temperature"], top_p = root["top_p"],
+                    presence = root["presence_penalty"], frequency = root["frequency_penalty"],
+                    n = root["n"], seed = root["seed"], max_tokens = root["max_tokens"],
+                    max_completion = root["max_completion_tokens"];
+    EDGEAI_TRY(optional_number(temperature, "temperature", 0, 2));
+    EDGEAI_TRY(optional_number(top_p, "top_p", 0, 1));
+    EDGEAI_TRY(optional_number(presence, "presence_penalty", -2, 2));
+    EDGEAI_TRY(optional_number(frequency, "frequency_penalty", -2, 2));
+    EDGEAI_TRY(optional_integer(n, "n", 1, kMaxChoices));
+    EDGEAI_TRY(optional_integer(seed, "seed", INT64_MIN, INT64_MAX));
+    EDGEAI_TRY(optional_integer(max_tokens, "max_tokens", 1, INT32_MAX));
+    EDGEAI_TRY(optional_integer(max_completion, "max_completion_tokens", 1, INT32_MAX));
     EDGEAI_TRY(optional_string_or_strings(root["stop"], "stop", kMaxStopSequences));
     EDGEAI_TRY(optional_object(root["logit_bias"], "logit_bias"));
     EDGEAI_TRY(optional_string(root["user"], "user"));
 
-    if (root["temperature"].is_number()) out->temperature = root["temperature"].as_double();
-    if (root["top_p"].is_number()) out->top_p = root["top_p"].as_double();
-    out->presence_penalty = root["presence_penalty"].as_double();
-    out->frequency_penalty = root["frequency_penalty"].as_double();
-    if (root["n"].is_number()) out->n = root["n"].as_int64();
-    if (root["seed"].is_number()) out->seed = root["seed"].as_int64();
-    if (root["max_completion_tokens"].is_number()) {
-        out->max_tokens = root["max_completion_tokens"].as_int64();
-    } else if (root["max_tokens"].is_number()) {
-        out->max_tokens = root["max_tokens"].as_int64();
+    if (temperature.is_number()) out->temperature = temperature.as_double();
+    if (top_p.is_number()) out->top_p = top_p.as_double();
+    out->presence_penalty = presence.as_double();
+    out->frequency_penalty = frequency.as_double();
+    if (n.is_number()) out->n = n.as_int64();
+    if (seed.is_number()) out->seed = seed.as_int64();
+    if (max_completion.is_number()) {
+        out->max_tokens = max_completion.as_int64();
+    } else if (max_tokens.is_number()) {
+        out->max_tokens = max_tokens.as_int64();
     }
     JsonValue bias = root["logit_bias"];
     for (size_t i = 0; i < bias.size() && bias.is_object(); ++i) {
@@ -76,10 +80,10 @@ core::Status decode_sampling(JsonValue root, SamplingOptions* out) {
     return {};
 }
 
-core::Status decode_content(JsonValue content, const std::string& field, bool required,
+core::Status decode_content(JsonValue content, const FieldPath& field, bool required,
                             std::string* text) {
     if (content.is_missing() || content.is_null()) {
-        if (required) return field_error(field, "is required");
+        if (required) return field_error(field.str(), "is required");
         return {};
     }
     if (content.is_string()) {
@@ -87,16 +91,16 @@ core::Status decode_content(JsonValue content, const std::string& field, bool re
         return {};
     }
     if (!content.is_array()) {
-        return field_error(field, "expected a string or an array of content parts, found " +
-                                      std::string(codec::json_type_phrase(content.type())));
+        return field_error(field.str(), "expected a string or an array of content parts, found " +
+                                            std::string(codec::json_type_phrase(content.type())));
     }
+    const std::string parts = field.str();
     for (size_t i = 0; i < content.size(); ++i) {
         JsonValue part = content.at(i);
-        std::string part_field = indexed(field, i);
-        EDGEAI_TRY(require_object(part, part_field));
-        EDGEAI_TRY(require_string(part["type"], part_field + ".type"));
+        EDGEAI_TRY(require_object(part, FieldPath(parts, i)));
+        EDGEAI_TRY(require_string(part["type"], FieldPath(parts, i, ".type")));
         if (part["type"].as_string() == "text") {
-            EDGEAI_TRY(require_string(part["text"], part_field + ".text", true));
+            EDGEAI_TRY(require_string(part["text"], FieldPath(parts, i, ".text"), true));
             if (!text->empty()) text->push_back('\n');
             text->append(part["text"].as_string());
         }
@@ -105,20 +109,22 @@ core::Status decode_content(JsonValue content, const std::string& field, bool re
 }
 
 core::Status decode_message(JsonValue m, size_t index, ChatMessage* out) {
-    std::string field = indexed("messages", index);
-    EDGEAI_TRY(require_object(m, field));
-    EDGEAI_TRY(require_string(m["role"], field + ".role"));
-    EDGEAI_TRY(optional_enum(m["role"], field + ".role",
+    EDGEAI_TRY(require_object(m, FieldPath("messages", index)));
+    JsonValue role = m["role"];
+    EDGEAI_TRY(require_string(role, FieldPath("messages", index, ".role")));
+    EDGEAI_TRY(optional_enum(role, FieldPath("messages", index, ".role"),
                              {"system", "developer", "user", "assistant", "tool", "function"}));
-    out->role.assign(m["role"].as_string());
+    out->role.assign(role.as_string());
     // An assistant turn may carry only tool calls; every other role must say something.
     bool calls_tools = m["tool_calls"].is_array() || m["function_call"].is_object();
     bool content_required = !(out->role == "assistant" && calls_tools);
-    EDGEAI_TRY(decode_content(m["content"], field + ".content", content_required, &out->text));
+    EDGEAI_TRY(decode_content(m["content"], FieldPath("messages", index, ".content"),
+                              content_required, &out->text));
     if (out->role == "tool") {
-        EDGEAI_TRY(require_string(m["tool_call_id"], field + ".tool_call_id"));
+        EDGEAI_TRY(
+            require_string(m["tool_call_id"], FieldPath("messages", index, ".tool_call_id")));
     }
-    EDGEAI_TRY(optional_string(m["name"], field + ".name"));
+    EDGEAI_TRY(optional_string(m["name"], FieldPath("messages", index, ".name")));
     return {};
 }
 
@@ -142,7 +148,7 @@ core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_v
     if (!tools.is_missing() && !tools.is_null()) {
         EDGEAI_TRY(require_array(tools, "tools", true));
         for (size_t i = 0; i < tools.size(); ++i) {
-            EDGEAI_TRY(require_object(tools.at(i), indexed("tools", i)));
+            EDGEAI_TRY(require_object(tools.at(i), FieldPath("tools", i)));
         }
     }
     EDGEAI_TRY(optional_object(root["response_format"], "response_format"));

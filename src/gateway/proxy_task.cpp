@@ -246,7 +246,7 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
     bool is_event_stream = starts_with_ci(upstream_content_type_, "text/event-stream");
     if (wants_stream_ && status == 200 && is_event_stream) {
         mode_ = Mode::kRelayEvents;
-        core::Headers out = passed_headers_;
+        core::Headers out = std::move(passed_headers_); // not read again while relaying
         out.add("content-type", "text/event-stream; charset=utf-8");
         out.add("cache-control", "no-cache");
         exchange_->start_stream(200, std::move(out));
@@ -333,7 +333,7 @@ void ProxyTask::count_outcome(std::string_view outcome) {
 
 void ProxyTask::respond_buffered() {
     core::HttpResponse r;
-    r.headers = passed_headers_;
+    r.headers = std::move(passed_headers_); // the last use: the answer ends here
     r.headers.add("content-type", "application/json");
     if (upstream_status_ >= 200 && upstream_status_ < 300) {
         if (!codec::is_valid_json(body_)) {

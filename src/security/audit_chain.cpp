@@ -2,10 +2,10 @@
 
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
+#include "core/decimal.h"
 #include "core/hex.h"
 #include "core/sha256.h"
 
-#include <charconv>
 #include <string>
 
 namespace edgeai::security {
@@ -126,9 +126,7 @@ size_t append_audit_line(std::string& out, AuditChainHead& head, const core::Hma
                 (include_bodies ? record.request_body.size() + record.response_body.size() : 0));
     const auto number = [&out](std::string_view member, int64_t value) {
         out += member;
-        char digits[24];
-        const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
-        out.append(digits, static_cast<size_t>(end - digits));
+        core::append_decimal(out, value);
     };
     const auto text = [&out](std::string_view member, std::string_view value) {
         out += member;

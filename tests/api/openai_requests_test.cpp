@@ -57,6 +57,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "is required"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":[{"text":"a"}]}]})",
                 "messages[0].content[0].type", "is required"},
+        BadCase{
+            R"({"model":"m","messages":[{"role":"user","content":"x"},{"role":"user","content":[{"type":"text"}]}]})",
+            "messages[1].content[0].text", "is required"},
         BadCase{R"({"model":"m","messages":[{"role":"tool","content":"r"}]})",
                 "messages[0].tool_call_id", "is required"},
         BadCase{R"({"model":"m","messages":[{"role":"user","content":"x"}],"temperature":"hot"})",

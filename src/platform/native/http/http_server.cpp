@@ -1,6 +1,7 @@
 #include "platform/native/http/http_server.h"
 
 #include "api/api_error.h"
+#include "core/decimal.h"
 #include "platform/native/http/event_loop_impl.h"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -91,11 +92,17 @@ void append_header_line(std::string& out, std::string_view name, std::string_vie
     out.append("\r\n");
 }
 
-std::string status_line(int status) {
+// Appended in place: every response writes one, and temporaries cost an
+// allocation each.
+void append_status_line(std::string& out, int status) {
     std::string_view reason =
         http::obsolete_reason(http::int_to_status(static_cast<unsigned>(status)));
     if (status == 499) reason = "Client Closed Request";
-    return "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason) + "\r\n";
+    out.append("HTTP/1.1 ");
+    core::append_decimal(out, static_cast<uint64_t>(status));
+    out.push_back(' ');
+    out.append(reason);
+    out.append("\r\n");
 }
 
 tcp::socket& socket_of(tcp::socket& s) {
@@ -205,7 +212,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         std::string out = head(response.status, response.headers);
         bool no_body = response.status == 204 || response.status == 304;
         if (!no_body) {
-            append_header_line(out, "content-length", std::to_string(response.body.size()));
+            out.append("content-length: ");
+            core::append_decimal(out, response.body.size());
+            out.append("\r\n");
         }
         out.append("\r\n");
         response_end_queued_ = true;
@@ -341,7 +350,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     std::string head(int status, const core::Headers& headers) const {
         std::string out;
         out.reserve(kResponseHeadReserve);
-        out += status_line(status);
+        append_status_line(out, status);
         for (const core::Header& h : headers.fields())
             append_header_line(out, h.name, h.value);
         if (!keep_alive_) {
