@@ -90,7 +90,8 @@ core::Status AccessControl::reject(std::string_view reason, core::Status refusal
 
 core::Status AccessControl::unauthenticated(std::string_view address, std::string_view reason,
                                             std::string message) {
-    failures_.failed(address, options_.clock->unix_ms());
+    // No address: an in-process caller (job delivery), nobody to brake.
+    if (!address.empty()) failures_.failed(address, options_.clock->unix_ms());
     return reject(reason, api::invalid_api_key(std::move(message)));
 }
 
@@ -182,17 +183,11 @@ core::Status AccessControl::authenticate(const core::HttpRequest& request, api::
     }
 
     const security::ApiKey& key = *caller.key;
-    uint32_t needed = scope;
-    if (async) needed |= security::kScopeJobs;
-    for (uint32_t bit = 1; bit <= security::kScopeAdmin; bit <<= 1) {
-        if ((needed & bit) == 0 || key.has_scope(bit)) continue;
-        return reject("scope", api::permission_denied(
-                                   "insufficient_scope",
-                                   "The API key '" + key.name + "' lacks the '" +
-                                       security::scope_names(bit) + "' scope needed for " +
-                                       request.method + " " + std::string(request.path()) +
-                                       " (it has: " + security::scope_names(key.scopes) + ")"));
-    }
+    const uint32_t needed = async ? scope | security::kScopeJobs : scope;
+    if (core::Status refused =
+            authorize_scope(caller, needed, request.method + " " + std::string(request.path()));
+        !refused.ok())
+        return refused;
     if (key.limits.requests_per_minute > 0 || key.limits.tokens_per_minute > 0) {
         caller.has_rate = true;
         caller.rate = limiter_.view(key, options_.clock->monotonic_ns());
@@ -253,6 +248,22 @@ core::Status AccessControl::verify_signature(const core::HttpRequest& request,
     return {};
 }
 
+core::Status AccessControl::authorize_scope(const Caller& caller, uint32_t scope,
+                                            std::string_view what) {
+    if (caller.key == nullptr) return {};
+    const security::ApiKey& key = *caller.key;
+    for (uint32_t bit = 1; bit <= security::kScopeAdmin; bit <<= 1) {
+        if ((scope & bit) == 0 || key.has_scope(bit)) continue;
+        return reject("scope", api::permission_denied(
+                                   "insufficient_scope",
+                                   "The API key '" + key.name + "' lacks the '" +
+                                       security::scope_names(bit) + "' scope needed for " +
+                                       std::string(what) +
+                                       " (it has: " + security::scope_names(key.scopes) + ")"));
+    }
+    return {};
+}
+
 core::Status AccessControl::authorize_model(const Caller& caller, std::string_view model) {
     if (caller.key == nullptr || caller.key->allows_model(model)) return {};
     std::string allowed;
@@ -285,20 +296,19 @@ core::Status AccessControl::admit(Caller& caller, int64_t estimated_tokens) {
 
 void AccessControl::finish(Caller& caller, int64_t used_tokens, double cost) {
     if (caller.key == nullptr) return;
-    if (caller.charge_only) {
-        caller.charge_only = false;
-        limiter_.charge(*caller.key, used_tokens, cost, options_.clock->unix_ms());
-        return;
-    }
     if (!caller.admitted) return;
     caller.admitted = false;
     limiter_.finish(*caller.key, caller.estimated_tokens, used_tokens, cost,
                     options_.clock->unix_ms());
 }
 
-void AccessControl::act_as(std::string_view key_id, Caller& caller) {
+core::Status AccessControl::act_as(std::string_view key_id, Caller& caller) {
     caller.key = ring_.find_id(key_id);
-    caller.charge_only = caller.key != nullptr;
+    if (caller.key == nullptr) {
+        return reject("invalid", api::invalid_api_key("The API key " + std::string(key_id) +
+                                                      " that made this request no longer exists"));
+    }
+    return check_key(caller.key, {});
 }
 
 void AccessControl::seed_budgets(router::UsageStore& usage) {

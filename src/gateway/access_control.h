@@ -31,9 +31,8 @@ namespace edgeai::gateway {
 struct Caller {
     security::KeyPtr key; // null: served without a key (auth off)
     int64_t estimated_tokens = 0;
-    bool admitted = false;    // holds a concurrency slot until finish()
-    bool charge_only = false; // a job's delivery: charged, but holds no slot
-    bool has_rate = false;    // x-ratelimit-* go on the response
+    bool admitted = false; // holds a concurrency slot until finish()
+    bool has_rate = false; // x-ratelimit-* go on the response
     security::RateView rate;
 };
 
@@ -65,15 +64,21 @@ class AccessControl {
     // A request that authenticates by signature alone: the signature covers
     // the body, so it is checked once the body is read, not from the head.
     static bool signs_with_body(const core::HttpRequest& request);
+    // The key's scopes cover `scope` (403 insufficient_scope naming `what`,
+    // e.g. "POST /v1/completions"); no key passes.
+    [[nodiscard]] core::Status authorize_scope(const Caller& caller, uint32_t scope,
+                                               std::string_view what);
     // The key's model allow-list (403 model_not_allowed).
     [[nodiscard]] core::Status authorize_model(const Caller& caller, std::string_view model);
     // Limits and budgets; takes a slot that finish() gives back.
     [[nodiscard]] core::Status admit(Caller& caller, int64_t estimated_tokens);
     // The response is over: real tokens and cost settle the estimate.
     void finish(Caller& caller, int64_t used_tokens, double cost);
-    // A job's delivery acts as the key that made the job: no checks (it was
-    // admitted when accepted), its tokens and cost charged when it ends.
-    void act_as(std::string_view key_id, Caller& caller);
+    // A job's delivery acts as the key that made the job: it passes the same
+    // model check and admission as a direct request (authorize_and_admit in
+    // gateway.cpp), so a batch line or a queued job cannot exceed its key's
+    // limits; a key deleted since is refused (401 key_not_found).
+    [[nodiscard]] core::Status act_as(std::string_view key_id, Caller& caller);
 
     // Spending since the start of this UTC day and month, from the usage
     // records, so budgets hold across restarts.

@@ -3,6 +3,7 @@
 #include "gateway/access_control.h"
 
 #include "gateway/api_responses.h"
+#include "gateway/route_table.h"
 
 #include "api/api_error.h"
 #include "api/field_check.h"
@@ -16,6 +17,26 @@ namespace {
 
 constexpr std::string_view kBatchEndpoints[] = {"/v1/chat/completions", "/v1/completions",
                                                 "/v1/embeddings", "/v1/messages"};
+
+// The fields of POST /v1/batches, each named in its error.
+core::Status check_batch_fields(codec::JsonValue root) {
+    core::Status valid = api::require_string(root["input_file_id"], "input_file_id");
+    if (valid.ok()) valid = api::require_string(root["endpoint"], "endpoint");
+    if (valid.ok()) {
+        bool known = false;
+        for (std::string_view e : kBatchEndpoints)
+            known = known || root["endpoint"].as_string() == e;
+        if (!known) {
+            valid = core::invalid_argument("endpoint must be /v1/chat/completions, "
+                                           "/v1/completions, /v1/embeddings or /v1/messages")
+                        .with_field("endpoint");
+        }
+    }
+    if (valid.ok())
+        valid = api::optional_enum(root["completion_window"], "completion_window", {"24h"});
+    if (valid.ok()) valid = api::optional_object(root["metadata"], "metadata");
+    return valid;
+}
 
 } // namespace
 
@@ -94,33 +115,30 @@ void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id,
 }
 
 std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
-                                          queue::JobStore& store, std::string_view body,
-                                          std::string id, uint64_t id_seed, int64_t now_ms,
-                                          std::function<void()> stored) {
+                                          queue::JobStore& store, AccessControl* access,
+                                          std::string_view body, std::string id, uint64_t id_seed,
+                                          int64_t now_ms, std::function<void()> stored) {
     auto doc = api::parse_request_body(body);
     if (!doc.ok()) {
         exchange->respond_error(api::api_error_from_status(doc.status()));
         return nullptr;
     }
     codec::JsonValue root = doc->root();
-    core::Status valid = api::require_string(root["input_file_id"], "input_file_id");
-    if (valid.ok()) valid = api::require_string(root["endpoint"], "endpoint");
-    if (valid.ok()) {
-        bool known = false;
-        for (std::string_view e : kBatchEndpoints)
-            known = known || root["endpoint"].as_string() == e;
-        if (!known) {
-            valid = core::invalid_argument("endpoint must be /v1/chat/completions, "
-                                           "/v1/completions, /v1/embeddings or /v1/messages")
-                        .with_field("endpoint");
-        }
-    }
-    if (valid.ok())
-        valid = api::optional_enum(root["completion_window"], "completion_window", {"24h"});
-    if (valid.ok()) valid = api::optional_object(root["metadata"], "metadata");
-    if (!valid.ok()) {
+    if (core::Status valid = check_batch_fields(root); !valid.ok()) {
         exchange->respond_error(api::api_error_from_status(valid));
         return nullptr;
+    }
+    const std::string endpoint(root["endpoint"].as_string());
+    // The lines run as this key: it must hold their endpoint's scope now
+    // (each line is admitted again when it runs).
+    if (access != nullptr) {
+        const RouteMatch route = match_route("POST", endpoint);
+        const core::Status refused = access->authorize_scope(
+            exchange->caller(), route.route->scope, "the batch's lines (POST " + endpoint + ")");
+        if (!refused.ok()) {
+            exchange->refuse(refused);
+            return nullptr;
+        }
     }
     const std::string input_id(root["input_file_id"].as_string());
     auto input = store.get_file(input_id, true);
@@ -136,7 +154,7 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
     }
     queue::Batch batch;
     batch.id = std::move(id);
-    batch.endpoint = std::string(root["endpoint"].as_string());
+    batch.endpoint = endpoint;
     batch.input_file_id = input_id;
     batch.completion_window = "24h";
     batch.owner = owner_of(exchange->caller());
@@ -150,7 +168,14 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
     // batch with them.
     constexpr int64_t kWindowMs = int64_t{24} * 3600 * 1000;
     batch.expires_ms = now_ms + kWindowMs;
-    queue::BatchPlan plan = queue::plan_batch(batch, (*input)->content, id_seed, now_ms, kWindowMs);
+    const Caller& caller = exchange->caller();
+    auto refuse_model = [&caller](std::string_view model) -> std::string {
+        if (caller.key == nullptr || caller.key->allows_model(model)) return {};
+        return "the API key '" + caller.key->name + "' may not use the model '" +
+               std::string(model) + "'";
+    };
+    queue::BatchPlan plan =
+        queue::plan_batch(batch, (*input)->content, id_seed, now_ms, kWindowMs, refuse_model);
     for (queue::Job& job : plan.jobs)
         job.owner = batch.owner;
     if (plan.errors_json.empty()) {
@@ -273,7 +298,7 @@ std::unique_ptr<RequestTask> handle_create_batch(RouteContext& ctx) {
     queue::JobStore* store = batch_store_or_fail(ctx);
     if (store == nullptr) return nullptr;
     const uint64_t random = ctx.shared.next_random();
-    return create_batch(std::move(ctx.exchange), *store, ctx.request.body,
+    return create_batch(std::move(ctx.exchange), *store, ctx.deps().access, ctx.request.body,
                         core::make_id(core::IdKind::kBatch, random), core::splitmix64(random),
                         ctx.deps().clock->unix_ms(), ctx.shared.job_listener);
 }

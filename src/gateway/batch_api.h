@@ -20,10 +20,11 @@ std::unique_ptr<RequestTask> upload_file(std::unique_ptr<Exchange> exchange, que
                                          int64_t now_ms);
 void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id, bool content);
 
+// `access` null: no keys to check (tests, builds without security).
 std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
-                                          queue::JobStore& store, std::string_view body,
-                                          std::string id, uint64_t id_seed, int64_t now_ms,
-                                          std::function<void()> stored);
+                                          queue::JobStore& store, AccessControl* access,
+                                          std::string_view body, std::string id, uint64_t id_seed,
+                                          int64_t now_ms, std::function<void()> stored);
 void get_batch(Exchange& exchange, queue::JobStore& store, const std::string& id);
 void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view target);
 std::unique_ptr<RequestTask> cancel_batch(std::unique_ptr<Exchange> exchange,

@@ -86,6 +86,12 @@ class Exchange {
     void set_drain_callback(std::function<void()> callback) {
         writer_->set_drain_callback(std::move(callback));
     }
+    // An access check refused the request: answered in the API's shape, and
+    // the writer told why (ResponseWriter::on_refused).
+    void refuse(const core::Status& refusal) {
+        writer_->on_refused(refusal);
+        respond_error(api::api_error_from_status(refusal));
+    }
     // For the log line: which backend answered and with what status.
     void note_backend(std::string_view name, int status) {
         backend_ = std::string(name);

@@ -76,19 +76,25 @@ bool is_async(const RouteContext& ctx) {
 // The steps below return true when the request goes on, false when they
 // answered it.
 
-// The key and the route's scope; a job's delivery acts as the key that made
-// the job (it was checked when accepted).
+// The key and the route's scope. A job's delivery (a queued request, a batch
+// line) acts as the key that made the job and passes the same checks as a
+// direct request: the key must still exist and hold the route's scope.
 [[nodiscard]] bool authenticate(RouteContext& ctx) {
     AccessControl* access = ctx.deps().access;
     if (access == nullptr) return true;
+    core::Status refused;
     if (ctx.request.internal) {
-        if (!ctx.request.internal_key_id.empty())
-            access->act_as(ctx.request.internal_key_id, ctx.caller());
-        return true;
+        if (ctx.request.internal_key_id.empty()) return true; // made while auth was off
+        refused = access->act_as(ctx.request.internal_key_id, ctx.caller());
+        if (refused.ok())
+            refused =
+                access->authorize_scope(ctx.caller(), ctx.route.scope,
+                                        ctx.request.method + " " + std::string(ctx.request.path()));
+    } else {
+        refused = access->authenticate(ctx.request, ctx.route.endpoint, ctx.route.scope,
+                                       is_async(ctx), ctx.caller());
     }
-    const core::Status refused = access->authenticate(ctx.request, ctx.route.endpoint,
-                                                      ctx.route.scope, is_async(ctx), ctx.caller());
-    if (!refused.ok()) ctx.exchange->respond_error(api::api_error_from_status(refused));
+    if (!refused.ok()) ctx.exchange->refuse(refused);
     return refused.ok();
 }
 
@@ -109,15 +115,17 @@ bool is_async(const RouteContext& ctx) {
     return decoded.ok();
 }
 
-// The key's model allow-list, then its limits and budgets.
+// The key's model allow-list, then its limits and budgets: for every request
+// however it came (direct, async when accepted and again when delivered, a
+// batch line when it runs).
 [[nodiscard]] bool authorize_and_admit(RouteContext& ctx) {
     AccessControl* access = ctx.deps().access;
-    if (access == nullptr || ctx.request.internal || ctx.decoded.model.empty()) return true;
+    if (access == nullptr || ctx.decoded.model.empty()) return true;
     core::Status refused = access->authorize_model(ctx.caller(), ctx.decoded.model);
     // About four bytes of JSON per prompt token, until a backend counts.
     if (refused.ok() && ctx.decoded.spends_tokens)
         refused = access->admit(ctx.caller(), static_cast<int64_t>(ctx.request.body.size() / 4));
-    if (!refused.ok()) ctx.exchange->respond_error(api::api_error_from_status(refused));
+    if (!refused.ok()) ctx.exchange->refuse(refused);
     return refused.ok();
 }
 

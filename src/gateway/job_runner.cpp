@@ -4,12 +4,22 @@
 #include "gateway/exchange.h"
 
 #include <algorithm>
+#include <optional>
 
 namespace edgeai::gateway {
 namespace {
 
 bool may_pass(int status) {
     return status == 0 || status == 408 || status == 429 || (status >= 500 && status <= 599);
+}
+
+// The job's key is over a limit that refills (requests or tokens per minute,
+// concurrent requests): the job waits its turn. Budgets, models and scopes
+// do not refill soon: those fail the job.
+bool waits_for_key(const core::Status& refusal) {
+    const std::string_view code = refusal.error_code();
+    return code == "rate_limit_exceeded" || code == "tokens_exceeded" ||
+           code == "concurrency_limit_exceeded";
 }
 
 // The error message an answer carries (OpenAI's or Anthropic's shape).
@@ -44,8 +54,11 @@ class JobRunner::CaptureWriter final : public ResponseWriter {
     }
     void end_stream() override { end(); }
     void set_drain_callback(std::function<void()>) override {}
+    void on_refused(const core::Status& why) override { refusal = why; }
 
     int status = 0;
+    // Set when the gateway's access checks refused the delivery itself.
+    std::optional<core::Status> refusal;
     bool streamed = false;
     bool ended = false;
     std::string body;
@@ -298,7 +311,7 @@ void JobRunner::deliver(queue::Job job) {
     // Upstreams that honour it deduplicate a delivery repeated after a crash.
     request.headers.add("idempotency-key", d->job.id);
     request.peer = "job";
-    // Authorized (scope, model, limits) when it was accepted.
+    // Checked again as the key that made it (scope, model, limits, budgets).
     request.internal = true;
     request.internal_key_id = d->job.owner;
     deliveries_.push_back(std::move(delivery));
@@ -327,7 +340,16 @@ void JobRunner::settle(std::list<std::unique_ptr<Delivery>>::iterator it) {
     auto wake_after = [this, alive](core::Status) {
         if (!alive.expired()) wake();
     };
-    if (!answered && (may_pass(w.status) || cut) && job.attempts < options_.max_attempts) {
+    if (w.refusal && waits_for_key(*w.refusal)) {
+        // Not an attempt: nothing was sent anywhere.
+        held_->add();
+        const int64_t wait =
+            std::max<int64_t>(w.refusal->retry_after_s() * 1000, options_.backoff_base_ms);
+        store_.release(job.id, now + wait, "waiting: " + w.refusal->message(), wake_after);
+        return;
+    }
+    const bool may_retry = (may_pass(w.status) || cut) && !w.refusal;
+    if (!answered && may_retry && job.attempts < options_.max_attempts) {
         retried_->add();
         const std::string error =
             cut ? "the answer's stream was cut short" : error_message(w.status, w.body);
@@ -348,8 +370,7 @@ void JobRunner::settle(std::list<std::unique_ptr<Delivery>>::iterator it) {
         failed_->add();
         job.last_error =
             cut ? "the answer's stream was cut short" : error_message(w.status, w.body);
-        if (may_pass(w.status) || cut)
-            job.last_error += " (after " + std::to_string(job.attempts) + " attempts)";
+        if (may_retry) job.last_error += " (after " + std::to_string(job.attempts) + " attempts)";
     }
     store_.finish(job, wake_after);
 }

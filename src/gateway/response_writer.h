@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/http_types.h"
+#include "core/status.h"
 
 #include <functional>
 #include <string_view>
@@ -27,6 +28,12 @@ class ResponseWriter {
 
     // Called once the queue falls below its low-water mark after write() said false.
     virtual void set_drain_callback(std::function<void()> callback) = 0;
+
+    // Before the response: the gateway's own access checks refused the
+    // request (not a backend's answer with the same status). In-process
+    // callers act on it: a job whose key is over its rate waits without
+    // spending an attempt; one over its budget fails.
+    virtual void on_refused(const core::Status& refusal) { (void)refusal; }
 };
 
 // Work the gateway keeps running for a request after handle() returned (a

@@ -101,7 +101,7 @@ std::string batch_json(const Batch& b) {
 }
 
 BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, uint64_t id_seed, int64_t now_ms,
-                     int64_t ttl_ms) {
+                     int64_t ttl_ms, const ModelCheck& refuse_model) {
     BatchPlan plan;
     codec::JsonWriter errors;
     errors.begin_object().field("object", "list").key("data").begin_array();
@@ -148,13 +148,20 @@ BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, uint64_t id_see
             fail("body must be a JSON object");
             continue;
         }
+        const std::string_view model = r["body"]["model"].as_string();
+        if (refuse_model) {
+            if (std::string why = refuse_model(model); !why.empty()) {
+                fail(why);
+                continue;
+            }
+        }
         Job job;
         job.id = core::make_id(core::IdKind::kJob, id_seed + line_no * 0x9E3779B97F4A7C15ull);
         job.path = batch.endpoint;
         codec::JsonWriter body;
         codec::write_json_value(body, r["body"]);
         job.body = body.take();
-        job.model = std::string(r["body"]["model"].as_string());
+        job.model = std::string(model);
         job.batch_id = batch.id;
         job.custom_id = std::string(custom_id);
         job.created_ms = now_ms;

@@ -8,6 +8,7 @@
 #include "queue/job.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,8 +63,12 @@ struct BatchPlan {
     std::vector<Job> jobs;
     std::string errors_json; // empty when every line is good
 };
+// `refuse_model`, when set, says why the batch's key may not use a line's
+// model (empty when it may): such a line is named in the errors, as a
+// malformed one is.
+using ModelCheck = std::function<std::string(std::string_view model)>;
 BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, uint64_t id_seed, int64_t now_ms,
-                     int64_t ttl_ms);
+                     int64_t ttl_ms, const ModelCheck& refuse_model = {});
 
 // The lines a finished batch writes: the output file's for a job that
 // succeeded, the error file's for one that did not.

@@ -188,7 +188,7 @@ Admission KeyLimiter::admit(const ApiKey& key, int64_t now_ns, int64_t now_unix_
         roll(s.spent, now_unix_ms);
         const int64_t to_day = next_utc_day_ms(now_unix_ms) - now_unix_ms;
         const int64_t to_month = next_utc_month_ms(now_unix_ms) - now_unix_ms;
-        if (b.tokens_per_day > 0 && s.spent.day_tokens >= b.tokens_per_day)
+        if (b.tokens_per_day > 0 && s.spent.day_tokens + s.reserved_tokens >= b.tokens_per_day)
             return refuse("budget_exceeded",
                           "Key '" + key.name + "' has used its daily budget of " +
                               std::to_string(b.tokens_per_day) + " tokens; it renews at 00:00 UTC",
@@ -198,7 +198,8 @@ Admission KeyLimiter::admit(const ApiKey& key, int64_t now_ns, int64_t now_unix_
                           "Key '" + key.name + "' has spent its daily budget of " +
                               std::to_string(b.cost_per_day) + "; it renews at 00:00 UTC",
                           to_day);
-        if (b.tokens_per_month > 0 && s.spent.month_tokens >= b.tokens_per_month)
+        if (b.tokens_per_month > 0 &&
+            s.spent.month_tokens + s.reserved_tokens >= b.tokens_per_month)
             return refuse("budget_exceeded",
                           "Key '" + key.name + "' has used its monthly budget of " +
                               std::to_string(b.tokens_per_month) +
@@ -213,6 +214,8 @@ Admission KeyLimiter::admit(const ApiKey& key, int64_t now_ns, int64_t now_unix_
     if (limits.requests_per_minute > 0) s.requests.level -= 1;
     if (limits.tokens_per_minute > 0) s.tokens.level -= wanted;
     ++s.in_flight;
+    if (b.tokens_per_day > 0 || b.tokens_per_month > 0)
+        s.reserved_tokens += std::max<int64_t>(estimated_tokens, 0);
     a.view = view(key, now_ns);
     return a;
 }
@@ -221,6 +224,9 @@ void KeyLimiter::finish(const ApiKey& key, int64_t estimated_tokens, int64_t use
                         double cost, int64_t now_unix_ms) {
     State& s = state(key.id);
     if (s.in_flight > 0) --s.in_flight;
+    if (key.budget.tokens_per_day > 0 || key.budget.tokens_per_month > 0)
+        s.reserved_tokens =
+            std::max<int64_t>(s.reserved_tokens - std::max<int64_t>(estimated_tokens, 0), 0);
     if (key.limits.tokens_per_minute > 0) {
         const int64_t charged =
             std::min(std::max<int64_t>(estimated_tokens, 0), key.limits.tokens_per_minute);
@@ -229,19 +235,6 @@ void KeyLimiter::finish(const ApiKey& key, int64_t estimated_tokens, int64_t use
         s.tokens.level -= static_cast<double>(used_tokens - charged);
         s.tokens.level =
             std::max(s.tokens.level, -static_cast<double>(key.limits.tokens_per_minute));
-    }
-    roll(s.spent, now_unix_ms);
-    s.spent.day_tokens += used_tokens;
-    s.spent.month_tokens += used_tokens;
-    s.spent.day_cost += cost;
-    s.spent.month_cost += cost;
-}
-
-void KeyLimiter::charge(const ApiKey& key, int64_t used_tokens, double cost, int64_t now_unix_ms) {
-    State& s = state(key.id);
-    if (key.limits.tokens_per_minute > 0) {
-        s.tokens.level = std::max(s.tokens.level - static_cast<double>(used_tokens),
-                                  -static_cast<double>(key.limits.tokens_per_minute));
     }
     roll(s.spent, now_unix_ms);
     s.spent.day_tokens += used_tokens;

@@ -46,9 +46,6 @@ class KeyLimiter {
     // are charged the real tokens instead of the estimate.
     void finish(const ApiKey& key, int64_t estimated_tokens, int64_t used_tokens, double cost,
                 int64_t now_unix_ms);
-    // Tokens and cost of work admitted earlier (a queued job's delivery):
-    // charged to the token bucket and the budgets, no slot involved.
-    void charge(const ApiKey& key, int64_t used_tokens, double cost, int64_t now_unix_ms);
     // Spending recorded before this process started (from usage.db).
     void seed_spent(std::string_view key_id, int64_t now_unix_ms, int64_t day_tokens,
                     double day_cost, int64_t month_tokens, double month_cost);
@@ -73,6 +70,10 @@ class KeyLimiter {
         Bucket requests;
         Bucket tokens;
         int64_t in_flight = 0;
+        // The estimates of requests in flight: counted against token
+        // budgets, so requests admitted together cannot all spend the last
+        // of a budget (a batch's lines run several at once).
+        int64_t reserved_tokens = 0;
         Spent spent;
     };
     State& state(std::string_view key_id);

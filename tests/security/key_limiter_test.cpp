@@ -85,6 +85,23 @@ TEST(KeyLimiter, BudgetsRenewAtUtcDayAndMonth) {
     EXPECT_FALSE(l.admit(k, 0, 1798761600000, 0).admitted);
 }
 
+TEST(KeyLimiter, RequestsInFlightReserveTheirEstimateOfATokenBudget) {
+    KeyLimiter l;
+    ApiKey k = key_with({}, {20, 0, 0, 0});
+    // Three admitted together: the first two claim the whole budget.
+    ASSERT_TRUE(l.admit(k, 0, kNoonMs, 10).admitted);
+    ASSERT_TRUE(l.admit(k, 0, kNoonMs, 10).admitted);
+    Admission third = l.admit(k, 0, kNoonMs, 10);
+    ASSERT_FALSE(third.admitted);
+    EXPECT_EQ(third.code, "budget_exceeded");
+    // One ends having used less: the rest of the budget is free again.
+    l.finish(k, 10, 4, 0, kNoonMs);
+    ASSERT_TRUE(l.admit(k, 0, kNoonMs, 5).admitted);
+    l.finish(k, 10, 4, 0, kNoonMs);
+    l.finish(k, 5, 4, 0, kNoonMs);
+    EXPECT_TRUE(l.admit(k, 0, kNoonMs, 10).admitted); // 12 of 20 spent, nothing reserved
+}
+
 TEST(KeyLimiter, CalendarAndResetFormat) {
     EXPECT_EQ(utc_month_start_ms(kNoonMs), 1796083200000);      // 2026-12-01
     EXPECT_EQ(next_utc_month_ms(kNoonMs), 1798761600000);       // 2027-01-01
