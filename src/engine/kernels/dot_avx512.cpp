@@ -20,6 +20,8 @@
 #endif
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/dot_scalar.h"
+#include "engine/kernels/quantize.h"
 #include "engine/kernels/simd_x86.h"
 
 #include <cpuid.h>
@@ -249,7 +251,15 @@ constexpr KernelTable kAvx512{
     .dot_q4_k = avx512_plain::dot_k_affine<false>,
     .dot_q5_k = avx512_plain::dot_k_affine<true>,
     .dot_q6_k = avx512_plain::dot_q6_k,
+    .dot_q4_1 = avx512_plain::dot_q4_1,
+    .dot_q5_0 = avx512_plain::dot_q5_0,
+    .dot_q5_1 = avx512_plain::dot_q5_1,
+    .dot_iq4_nl = avx512_plain::dot_iq4_nl,
+    .dot_q2_k = scalar::dot_q2_k,
+    .dot_q3_k = scalar::dot_q3_k,
+    .dot_iq4_xs = scalar::dot_iq4_xs,
     .quantize_q8_0 = quantize_q8_0,
+    .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_q8_k,
     .axpy_f32 = axpy<float, load_f32, load_f32>,
     .axpy_f16 = axpy<uint16_t, load_f16, load_f16>,
@@ -268,7 +278,15 @@ constexpr KernelTable kAvx512Vnni{
     .dot_q4_k = avx512_vnni::dot_k_affine<false>,
     .dot_q5_k = avx512_vnni::dot_k_affine<true>,
     .dot_q6_k = avx512_vnni::dot_q6_k,
+    .dot_q4_1 = avx512_vnni::dot_q4_1,
+    .dot_q5_0 = avx512_vnni::dot_q5_0,
+    .dot_q5_1 = avx512_vnni::dot_q5_1,
+    .dot_iq4_nl = avx512_vnni::dot_iq4_nl,
+    .dot_q2_k = kAvx512.dot_q2_k,
+    .dot_q3_k = kAvx512.dot_q3_k,
+    .dot_iq4_xs = kAvx512.dot_iq4_xs,
     .quantize_q8_0 = kAvx512.quantize_q8_0,
+    .quantize_q8_1 = kAvx512.quantize_q8_1,
     .quantize_q8_k = kAvx512.quantize_q8_k,
     .axpy_f32 = kAvx512.axpy_f32,
     .axpy_f16 = kAvx512.axpy_f16,

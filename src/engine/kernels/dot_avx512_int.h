@@ -549,3 +549,8 @@ EDGEAI_AVX512_TARGET void gemm_q4_k(size_t n, const void* group, const PackedAct
     for_token_count<gemm_q4_k_tokens<1>, gemm_q4_k_tokens<2>, gemm_q4_k_tokens<3>,
                     gemm_q4_k_tokens<4>>(n, group, acts, tokens, out, out_stride);
 }
+
+// The 32-value types Q4_1, Q5_0, Q5_1 and IQ4_NL, at 256 bits with dot4 above.
+#define EDGEAI_X86_TARGET EDGEAI_AVX512_TARGET
+#include "engine/kernels/dot_x86_q32.h"
+#undef EDGEAI_X86_TARGET

@@ -10,6 +10,8 @@
 #if defined(__aarch64__)
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/dot_scalar.h"
+#include "engine/kernels/quantize.h"
 
 #include <arm_neon.h>
 
@@ -285,6 +287,97 @@ float dot_q6_k(size_t n, const void* w, const void* a) {
     return sum;
 }
 
+// The 32-value types Q4_1, Q5_0, Q5_1 and IQ4_NL: a block is two vectors of 16
+// values (value j in the low nibble of byte j, j + 16 in the high one).
+
+// 16 for each value of a Q5 block whose bit 4 (bit i of qh) is set, else 0.
+inline void q5_high_bits(const uint8_t* qh, uint8x16_t* lo, uint8x16_t* hi) {
+    uint32_t word;
+    __builtin_memcpy(&word, qh, sizeof word);
+    const uint8x16_t bytes = vreinterpretq_u8_u32(vdupq_n_u32(word));
+    // Byte i takes byte i / 8 of qh, then tests its own bit.
+    static constexpr uint8_t kLow[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+    static constexpr uint8_t kBit[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t index = vld1q_u8(kLow), bit = vld1q_u8(kBit);
+    const uint8x16_t sixteen = vdupq_n_u8(16);
+    *lo = vandq_u8(vtstq_u8(vqtbl1q_u8(bytes, index), bit), sixteen);
+    *hi = vandq_u8(vtstq_u8(vqtbl1q_u8(bytes, vaddq_u8(index, vdupq_n_u8(2))), bit), sixteen);
+}
+
+// A block's 32 5-bit values (0..31) as two vectors.
+inline void q5_values(const uint8_t* qh, const uint8_t* qs, int8x16_t* lo, int8x16_t* hi) {
+    uint8x16_t h_lo, h_hi;
+    q5_high_bits(qh, &h_lo, &h_hi);
+    const uint8x16_t bytes = vld1q_u8(qs);
+    *lo = vreinterpretq_s8_u8(vorrq_u8(vandq_u8(bytes, vdupq_n_u8(0xF)), h_lo));
+    *hi = vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(bytes, 4), h_hi));
+}
+
+// lo · y[0..15] + hi · y[16..31], as int32 lanes.
+inline int32x4_t dot32(int8x16_t lo, int8x16_t hi, const int8_t* y) {
+    return dot16(dot16(vdupq_n_s32(0), lo, load_i8(y)), hi, load_i8(y + 16));
+}
+
+// Q4_1 x Q8_1: d_x d_y (q · y) + m_x s_y.
+float dot_q4_1(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    float offset = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const uint8x16_t bytes = vld1q_u8(x[b].qs);
+        const int32x4_t p = dot32(vreinterpretq_s8_u8(vandq_u8(bytes, vdupq_n_u8(0xF))),
+                                  vreinterpretq_s8_u8(vshrq_n_u8(bytes, 4)), y[b].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        offset += f16_to_f32(x[b].m) * f16_to_f32(y[b].s);
+    }
+    return vaddvq_f32(acc) + offset;
+}
+
+float dot_q5_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const int8x16_t sixteen = vdupq_n_s8(16);
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        int8x16_t lo, hi;
+        q5_values(x[b].qh, x[b].qs, &lo, &hi);
+        const int32x4_t p = dot32(vsubq_s8(lo, sixteen), vsubq_s8(hi, sixteen), y[b].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+    }
+    return vaddvq_f32(acc);
+}
+
+float dot_q5_1(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    float offset = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        int8x16_t lo, hi;
+        q5_values(x[b].qh, x[b].qs, &lo, &hi);
+        const int32x4_t p = dot32(lo, hi, y[b].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        offset += f16_to_f32(x[b].m) * f16_to_f32(y[b].s);
+    }
+    return vaddvq_f32(acc) + offset;
+}
+
+// IQ4_NL x Q8_0: TBL looks the signed levels up from the nibbles.
+float dot_iq4_nl(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_NL*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const int8x16_t levels = vld1q_s8(kIq4nlValues);
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const uint8x16_t bytes = vld1q_u8(x[b].qs);
+        const int32x4_t p = dot32(vqtbl1q_s8(levels, vandq_u8(bytes, vdupq_n_u8(0xF))),
+                                  vqtbl1q_s8(levels, vshrq_n_u8(bytes, 4)), y[b].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+    }
+    return vaddvq_f32(acc);
+}
+
 // Activation quantizers; they must write the scalar quantizers' bytes exactly.
 // FRINTI rounds in the current mode, as std::nearbyint does; FMAXNM ignores a
 // NaN operand, as the scalar std::max(running, |x|) does.
@@ -383,8 +476,11 @@ constexpr KernelTable kNeon {
     .dot_f32 = dot_f32, .dot_f16 = dot_half<load_f16, f16_to_f32>,
     .dot_bf16 = dot_half<load_bf16, bf16_to_f32>, .dot_q8_0 = dot_q8_0, .dot_q4_0 = dot_q4_0,
     .dot_q4_k = dot_k_affine<false>, .dot_q5_k = dot_k_affine<true>, .dot_q6_k = dot_q6_k,
-    .quantize_q8_0 = quantize_q8_0, .quantize_q8_k = quantize_q8_k, .axpy_f32 = axpy_f32,
-    .axpy_f16 = axpy_f16, .gemm_q4_0 = nullptr, .gemm_q8_0 = nullptr, .gemm_q4_k = nullptr,
+    .dot_q4_1 = dot_q4_1, .dot_q5_0 = dot_q5_0, .dot_q5_1 = dot_q5_1, .dot_iq4_nl = dot_iq4_nl,
+    .dot_q2_k = scalar::dot_q2_k, .dot_q3_k = scalar::dot_q3_k, .dot_iq4_xs = scalar::dot_iq4_xs,
+    .quantize_q8_0 = quantize_q8_0, .quantize_q8_1 = quantize_row_q8_1,
+    .quantize_q8_k = quantize_q8_k, .axpy_f32 = axpy_f32, .axpy_f16 = axpy_f16,
+    .gemm_q4_0 = nullptr, .gemm_q8_0 = nullptr, .gemm_q4_k = nullptr,
 };
 
 } // namespace

@@ -9,6 +9,8 @@
 #if defined(__wasm_simd128__)
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/dot_scalar.h"
+#include "engine/kernels/quantize.h"
 
 #include <wasm_simd128.h>
 
@@ -139,6 +141,98 @@ float dot_q4_0(size_t n, const void* w, const void* a) {
         const v128_t hi = wasm_i8x16_sub(wasm_u8x16_shr(bytes, 4), eight);
         v128_t p = dot16(wasm_i32x4_splat(0), lo, load(y[b].qs));
         p = dot16(p, hi, load(y[b].qs + 16));
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+    }
+    return hsum_f32(acc);
+}
+
+// The 32-value types Q4_1, Q5_0, Q5_1 and IQ4_NL: a block is two vectors of 16
+// values (value j in the low nibble of byte j, j + 16 in the high one).
+
+// A Q5 block's 32 5-bit values (0..31) as two vectors: byte i takes byte i / 8
+// of qh, tests its own bit, and adds 16 where it is set.
+inline void q5_values(const uint8_t* qh, const uint8_t* qs, v128_t* lo, v128_t* hi) {
+    uint32_t word;
+    __builtin_memcpy(&word, qh, sizeof word);
+    const v128_t bytes = wasm_i32x4_splat(static_cast<int32_t>(word));
+    const v128_t bit = wasm_i8x16_const(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+    const v128_t sixteen = wasm_i8x16_splat(16);
+    const v128_t spread_lo =
+        wasm_i8x16_swizzle(bytes, wasm_i8x16_const(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+    const v128_t spread_hi =
+        wasm_i8x16_swizzle(bytes, wasm_i8x16_const(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+    const v128_t h_lo = wasm_v128_and(wasm_i8x16_eq(wasm_v128_and(spread_lo, bit), bit), sixteen);
+    const v128_t h_hi = wasm_v128_and(wasm_i8x16_eq(wasm_v128_and(spread_hi, bit), bit), sixteen);
+    const v128_t raw = load(qs);
+    *lo = wasm_v128_or(wasm_v128_and(raw, wasm_i8x16_splat(0xF)), h_lo);
+    *hi = wasm_v128_or(wasm_u8x16_shr(raw, 4), h_hi);
+}
+
+// lo · y[0..15] + hi · y[16..31], as int32 lanes.
+inline v128_t dot32(v128_t lo, v128_t hi, const int8_t* y) {
+    return dot16(dot16(wasm_i32x4_splat(0), lo, load(y)), hi, load(y + 16));
+}
+
+// Q4_1 x Q8_1: d_x d_y (q · y) + m_x s_y.
+float dot_q4_1(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    float offset = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const v128_t raw = load(x[b].qs);
+        const v128_t p =
+            dot32(wasm_v128_and(raw, wasm_i8x16_splat(0xF)), wasm_u8x16_shr(raw, 4), y[b].qs);
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+        offset += f16_to_f32(x[b].m) * f16_to_f32(y[b].s);
+    }
+    return hsum_f32(acc) + offset;
+}
+
+float dot_q5_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const v128_t sixteen = wasm_i8x16_splat(16);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        v128_t lo, hi;
+        q5_values(x[b].qh, x[b].qs, &lo, &hi);
+        const v128_t p = dot32(wasm_i8x16_sub(lo, sixteen), wasm_i8x16_sub(hi, sixteen), y[b].qs);
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+    }
+    return hsum_f32(acc);
+}
+
+float dot_q5_1(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    float offset = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        v128_t lo, hi;
+        q5_values(x[b].qh, x[b].qs, &lo, &hi);
+        const v128_t p = dot32(lo, hi, y[b].qs);
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+        offset += f16_to_f32(x[b].m) * f16_to_f32(y[b].s);
+    }
+    return hsum_f32(acc) + offset;
+}
+
+// IQ4_NL x Q8_0: a swizzle looks the signed levels up from the nibbles.
+float dot_iq4_nl(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_NL*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const v128_t levels = load(kIq4nlValues);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const v128_t raw = load(x[b].qs);
+        const v128_t p =
+            dot32(wasm_i8x16_swizzle(levels, wasm_v128_and(raw, wasm_i8x16_splat(0xF))),
+                  wasm_i8x16_swizzle(levels, wasm_u8x16_shr(raw, 4)), y[b].qs);
         const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
         acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
     }
@@ -391,7 +485,15 @@ constexpr KernelTable kSimd128{
     .dot_q4_k = dot_k_affine<false>,
     .dot_q5_k = dot_k_affine<true>,
     .dot_q6_k = dot_q6_k,
+    .dot_q4_1 = dot_q4_1,
+    .dot_q5_0 = dot_q5_0,
+    .dot_q5_1 = dot_q5_1,
+    .dot_iq4_nl = dot_iq4_nl,
+    .dot_q2_k = scalar::dot_q2_k,
+    .dot_q3_k = scalar::dot_q3_k,
+    .dot_iq4_xs = scalar::dot_iq4_xs,
     .quantize_q8_0 = quantize_q8_0,
+    .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,

@@ -1,6 +1,7 @@
 #include "engine/kernels/quantize.h"
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/quant_rounding.h"
 #include "engine/tensor/half.h"
 
 #include <algorithm>
@@ -9,11 +10,6 @@
 
 namespace edgeai::engine::kernels {
 namespace {
-
-// Round to nearest, ties to even, as the SIMD rounding instructions do.
-inline int nearest_int(float v) {
-    return static_cast<int>(std::nearbyint(v));
-}
 
 // The value of largest magnitude, with its sign.
 float signed_absmax(const float* x, size_t n) {
@@ -355,6 +351,30 @@ bool quantize_row(TensorType type, const float* x, void* y, size_t n) {
         return true;
     case TensorType::kQ8_K:
         quantize_row_q8_k(x, y, n);
+        return true;
+    case TensorType::kQ8_1:
+        quantize_row_q8_1(x, y, n);
+        return true;
+    case TensorType::kQ4_1:
+        quantize_row_q4_1(x, y, n);
+        return true;
+    case TensorType::kQ5_0:
+        quantize_row_q5_0(x, y, n);
+        return true;
+    case TensorType::kQ5_1:
+        quantize_row_q5_1(x, y, n);
+        return true;
+    case TensorType::kIQ4_NL:
+        quantize_row_iq4_nl(x, y, n);
+        return true;
+    case TensorType::kIQ4_XS:
+        quantize_row_iq4_xs(x, y, n);
+        return true;
+    case TensorType::kQ2_K:
+        quantize_row_q2_k(x, y, n);
+        return true;
+    case TensorType::kQ3_K:
+        quantize_row_q3_k(x, y, n);
         return true;
     default:
         return false;

@@ -17,6 +17,15 @@ void quantize_row_q4_0(const float* x, void* y, size_t n);
 void quantize_row_q4_k(const float* x, void* y, size_t n);
 void quantize_row_q5_k(const float* x, void* y, size_t n);
 void quantize_row_q6_k(const float* x, void* y, size_t n);
+// Byte for byte what llama.cpp's quantizer writes without an importance matrix.
+void quantize_row_q4_1(const float* x, void* y, size_t n);
+void quantize_row_q5_0(const float* x, void* y, size_t n);
+void quantize_row_q5_1(const float* x, void* y, size_t n);
+void quantize_row_iq4_nl(const float* x, void* y, size_t n);
+void quantize_row_iq4_xs(const float* x, void* y, size_t n);
+void quantize_row_q2_k(const float* x, void* y, size_t n);
+void quantize_row_q3_k(const float* x, void* y, size_t n);
+void quantize_row_q8_1(const float* x, void* y, size_t n); // activations
 void quantize_row_f16(const float* x, void* y, size_t n);
 void quantize_row_bf16(const float* x, void* y, size_t n);
 
