@@ -5,7 +5,7 @@
 #if defined(__x86_64__) && defined(EDGEAI_KERNELS_X86)
 
 #include "engine/kernels/blocks.h"
-#include "engine/kernels/dot_scalar.h"
+#include "engine/kernels/dot_avx2_k_low.h"
 #include "engine/kernels/packed.h"
 #include "engine/kernels/quantize.h"
 #include "engine/kernels/simd_x86.h"
@@ -393,9 +393,9 @@ constexpr KernelTable kAvx2{
     .dot_q5_0 = dot_q5_0,
     .dot_q5_1 = dot_q5_1,
     .dot_iq4_nl = dot_iq4_nl,
-    .dot_q2_k = scalar::dot_q2_k,
-    .dot_q3_k = scalar::dot_q3_k,
-    .dot_iq4_xs = scalar::dot_iq4_xs,
+    .dot_q2_k = avx2::dot_q2_k,
+    .dot_q3_k = avx2::dot_q3_k,
+    .dot_iq4_xs = avx2::dot_iq4_xs,
     .quantize_q8_0 = quantize_row_q8_0,
     .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_row_q8_k,

@@ -20,7 +20,7 @@
 #endif
 
 #include "engine/kernels/blocks.h"
-#include "engine/kernels/dot_scalar.h"
+#include "engine/kernels/dot_avx2_k_low.h"
 #include "engine/kernels/quantize.h"
 #include "engine/kernels/simd_x86.h"
 
@@ -255,9 +255,9 @@ constexpr KernelTable kAvx512{
     .dot_q5_0 = avx512_plain::dot_q5_0,
     .dot_q5_1 = avx512_plain::dot_q5_1,
     .dot_iq4_nl = avx512_plain::dot_iq4_nl,
-    .dot_q2_k = scalar::dot_q2_k,
-    .dot_q3_k = scalar::dot_q3_k,
-    .dot_iq4_xs = scalar::dot_iq4_xs,
+    .dot_q2_k = avx2::dot_q2_k, // AVX2 kernels: see dot_avx2_k_low.h
+    .dot_q3_k = avx2::dot_q3_k,
+    .dot_iq4_xs = avx2::dot_iq4_xs,
     .quantize_q8_0 = quantize_q8_0,
     .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_q8_k,
