@@ -6,6 +6,7 @@
 #include "engine/kernels/blocks.h"
 #include "engine/kernels/quant_rounding.h"
 #include "engine/kernels/quantize.h"
+#include "engine/kernels/quantize_fit.h"
 #include "engine/tensor/half.h"
 
 #include <algorithm>
@@ -15,70 +16,7 @@
 namespace edgeai::engine::kernels {
 namespace {
 
-constexpr int kSub = 16;             // values per sub-block
-constexpr float kZeroBlock = 1e-15f; // ggml's GROUP_MAX_EPS
-
-// Fits x ≈ scale * L - min with L in 0..levels and min >= 0 (returned in
-// *min_out): the plain min/max grid first, then nstep + 1 grids whose top
-// level moves from levels + rmin in steps of rdelta, each refitted by weighted
-// least squares; the fit with the least weighted absolute error wins.
-float fit_affine_mad(const float* x, const float* w, int levels, float rmin, float rdelta,
-                     int nstep, uint8_t* L, float* min_out) {
-    float min = x[0], max = x[0];
-    float sum_w = w[0];
-    float sum_x = sum_w * x[0];
-    for (int i = 1; i < kSub; ++i) {
-        min = std::min(min, x[i]);
-        max = std::max(max, x[i]);
-        sum_w += w[i];
-        sum_x += w[i] * x[i];
-    }
-    if (min > 0) min = 0;
-    if (max == min) {
-        std::memset(L, 0, kSub);
-        *min_out = -min;
-        return 0.0f;
-    }
-    float iscale = static_cast<float>(levels) / (max - min);
-    float scale = 1 / iscale;
-    float best_error = 0;
-    for (int i = 0; i < kSub; ++i) {
-        L[i] = static_cast<uint8_t>(std::clamp(nearest_int(iscale * (x[i] - min)), 0, levels));
-        best_error += w[i] * std::fabs(scale * L[i] + min - x[i]);
-    }
-    uint8_t trial[kSub];
-    for (int step = 0; step <= nstep; ++step) {
-        iscale =
-            (rmin + rdelta * static_cast<float>(step) + static_cast<float>(levels)) / (max - min);
-        float sum_l = 0, sum_l2 = 0, sum_xl = 0;
-        for (int i = 0; i < kSub; ++i) {
-            const int l = std::clamp(nearest_int(iscale * (x[i] - min)), 0, levels);
-            trial[i] = static_cast<uint8_t>(l);
-            sum_l += w[i] * static_cast<float>(l);
-            sum_l2 += w[i] * static_cast<float>(l) * static_cast<float>(l);
-            sum_xl += w[i] * static_cast<float>(l) * x[i];
-        }
-        const float det = sum_w * sum_l2 - sum_l * sum_l;
-        if (!(det > 0)) continue; // NaN too, as llama.cpp's `if (D > 0)`
-        float this_scale = (sum_w * sum_xl - sum_x * sum_l) / det;
-        float this_min = (sum_l2 * sum_x - sum_l * sum_xl) / det;
-        if (this_min > 0) {
-            this_min = 0;
-            this_scale = sum_xl / sum_l2;
-        }
-        float error = 0;
-        for (int i = 0; i < kSub; ++i)
-            error += w[i] * std::fabs(this_scale * trial[i] + this_min - x[i]);
-        if (error < best_error) {
-            std::memcpy(L, trial, kSub);
-            best_error = error;
-            scale = this_scale;
-            min = this_min;
-        }
-    }
-    *min_out = -min;
-    return scale;
-}
+constexpr int kSub = 16; // values per sub-block
 
 // Fits x ≈ scale * l with l in -levels..levels-1 (stored as l + levels in L):
 // the first largest magnitude sets the grid, then up to five rounds move single
@@ -91,7 +29,7 @@ float fit_symmetric_refined(const float* x, int levels, int8_t* L) {
             max = x[i];
         }
     }
-    if (amax < kZeroBlock) {
+    if (amax < kZeroGroup) {
         std::memset(L, 0, kSub);
         return 0.0f;
     }
@@ -153,7 +91,8 @@ void quantize_row_q2_k(const float* x, void* out, size_t n) {
             float w[kSub];
             for (int i = 0; i < kSub; ++i)
                 w[i] = std::fabs(x[kSub * j + i]);
-            scales[j] = fit_affine_mad(x + kSub * j, w, 3, -0.5f, 0.1f, 15, L + kSub * j, &mins[j]);
+            scales[j] = fit_affine_grid(kSub, 3, x + kSub * j, w, -0.5f, 0.1f, 15, /*use_mad=*/true,
+                                        L + kSub * j, &mins[j]);
             max_scale = std::max(max_scale, scales[j]);
             max_min = std::max(max_min, mins[j]);
         }

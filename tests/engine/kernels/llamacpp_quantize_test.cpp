@@ -1,9 +1,9 @@
 // Exactness against llama.cpp itself: the libggml-base that node-llama-cpp
 // ships in bench/llamacpp is opened with dlopen, and its ggml_quantize_chunk
 // (what llama_model_quantize calls for every tensor, here without an
-// importance matrix) must write the same bytes as `model quantize` for each
-// type whose quantizer follows llama.cpp's; its dequantizers (type traits'
-// to_float) must read every type's blocks to the same floats as ours. Skipped
+// importance matrix) must write the same bytes as `model quantize` for every
+// quantized weight type, and its dequantizers (type traits' to_float) must read
+// them to the same floats as ours. Skipped
 // with a message when the library is absent (`npm install --omit=optional
 // --ignore-scripts` in bench/llamacpp installs it; scripts/setup.sh does).
 #include "engine/kernels/dequantize.h"
@@ -96,47 +96,40 @@ std::vector<float> test_rows(size_t rows, size_t n, uint32_t seed) {
     return x;
 }
 
-struct ExactCase {
-    TensorType type;
-    bool same_bytes; // our quantizer follows llama.cpp's step for step
-};
-
-class LlamaCpp : public ::testing::TestWithParam<ExactCase> {};
+class LlamaCpp : public ::testing::TestWithParam<TensorType> {};
 
 TEST_P(LlamaCpp, QuantizesToTheSameBytesAndDequantizesToTheSameFloats) {
     const Ggml& g = ggml();
     if (!g.why_not.empty()) GTEST_SKIP() << g.why_not;
-    const ExactCase c = GetParam();
-    const char* name = find_tensor_type(static_cast<uint32_t>(c.type))->name.data();
+    const TensorType type = GetParam();
+    const char* name = find_tensor_type(static_cast<uint32_t>(type))->name.data();
     constexpr size_t kRows = 6, kCols = 1024;
     const std::vector<float> x = test_rows(kRows, kCols, 5);
-    const size_t row = row_bytes(c.type, kCols);
+    const size_t row = row_bytes(type, kCols);
     std::vector<uint8_t> theirs(kRows * row), ours(kRows * row);
-    ASSERT_EQ(g.quantize_chunk(static_cast<int>(c.type), x.data(), theirs.data(), 0, kRows, kCols,
-                               nullptr),
-              theirs.size());
+    ASSERT_EQ(
+        g.quantize_chunk(static_cast<int>(type), x.data(), theirs.data(), 0, kRows, kCols, nullptr),
+        theirs.size());
     for (size_t r = 0; r < kRows; ++r)
-        ASSERT_TRUE(quantize_row(c.type, x.data() + r * kCols, ours.data() + r * row, kCols));
+        ASSERT_TRUE(quantize_row(type, x.data() + r * kCols, ours.data() + r * row, kCols));
 
-    const TensorTypeInfo* info = find_tensor_type(static_cast<uint32_t>(c.type));
-    if (c.same_bytes) {
-        size_t differing = 0;
-        for (size_t b = 0; b < theirs.size() / info->block_bytes; ++b)
-            if (std::memcmp(&theirs[b * info->block_bytes], &ours[b * info->block_bytes],
-                            info->block_bytes) != 0)
-                ++differing;
-        EXPECT_EQ(differing, 0u) << name << ": blocks that differ from llama.cpp's, of "
-                                 << theirs.size() / info->block_bytes;
-    }
+    const TensorTypeInfo* info = find_tensor_type(static_cast<uint32_t>(type));
+    size_t differing = 0;
+    for (size_t b = 0; b < theirs.size() / info->block_bytes; ++b)
+        if (std::memcmp(&theirs[b * info->block_bytes], &ours[b * info->block_bytes],
+                        info->block_bytes) != 0)
+            ++differing;
+    EXPECT_EQ(differing, 0u) << name << ": blocks that differ from llama.cpp's, of "
+                             << theirs.size() / info->block_bytes;
 
     // Both dequantizers read llama.cpp's bytes to the same floats.
-    const GgmlTypeTraits* traits = g.type_traits(static_cast<int>(c.type));
+    const GgmlTypeTraits* traits = g.type_traits(static_cast<int>(type));
     ASSERT_NE(traits, nullptr);
     ASSERT_EQ(traits->type_size, info->block_bytes) << name;
     ASSERT_EQ(static_cast<uint64_t>(traits->blck_size), info->block_values) << name;
     std::vector<float> want(kRows * kCols), got(kRows * kCols);
     traits->to_float(theirs.data(), want.data(), static_cast<int64_t>(want.size()));
-    ASSERT_TRUE(dequantize_row(c.type, theirs.data(), got.data(), got.size()));
+    ASSERT_TRUE(dequantize_row(type, theirs.data(), got.data(), got.size()));
     size_t mismatches = 0;
     for (size_t i = 0; i < want.size(); ++i)
         if (std::memcmp(&want[i], &got[i], sizeof(float)) != 0) ++mismatches;
@@ -145,17 +138,11 @@ TEST_P(LlamaCpp, QuantizesToTheSameBytesAndDequantizesToTheSameFloats) {
 
 INSTANTIATE_TEST_SUITE_P(
     Types, LlamaCpp,
-    ::testing::Values(ExactCase{TensorType::kQ4_0, true}, ExactCase{TensorType::kQ4_1, true},
-                      ExactCase{TensorType::kQ5_0, true}, ExactCase{TensorType::kQ5_1, true},
-                      ExactCase{TensorType::kQ8_0, true}, ExactCase{TensorType::kIQ4_NL, true},
-                      ExactCase{TensorType::kIQ4_XS, true}, ExactCase{TensorType::kQ2_K, true},
-                      ExactCase{TensorType::kQ3_K, true},
-                      // edgeai's own K-quant fits (quantize.cpp): read exactly, written
-                      // differently (TODO(#17): follow llama.cpp's q4_K..q6_K quantizers).
-                      ExactCase{TensorType::kQ4_K, false}, ExactCase{TensorType::kQ5_K, false},
-                      ExactCase{TensorType::kQ6_K, false}),
+    ::testing::Values(TensorType::kQ8_0, TensorType::kQ5_1, TensorType::kQ5_0, TensorType::kQ4_1,
+                      TensorType::kQ4_0, TensorType::kIQ4_NL, TensorType::kQ6_K, TensorType::kQ5_K,
+                      TensorType::kQ4_K, TensorType::kIQ4_XS, TensorType::kQ3_K, TensorType::kQ2_K),
     [](const auto& param_info) {
-        return std::string(find_tensor_type(static_cast<uint32_t>(param_info.param.type))->name);
+        return std::string(find_tensor_type(static_cast<uint32_t>(param_info.param))->name);
     });
 
 } // namespace
