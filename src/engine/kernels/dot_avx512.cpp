@@ -120,8 +120,9 @@ inline __m128i load128(const void* p) {
 // floats. Packed through a general register: small loads never split a cache
 // line and leave the vector shuffle units alone; this measured faster than
 // 64-byte loads with VPERMW, and than converting each scale by itself.
-template <size_t kStride> inline __m128 four_scales(const void* blocks) {
-    const auto* p = static_cast<const uint8_t*>(blocks);
+// kOffset picks a later half field (Q4_1's m, Q8_1's s).
+template <size_t kStride, size_t kOffset = 0> inline __m128 four_scales(const void* blocks) {
+    const auto* p = static_cast<const uint8_t*>(blocks) + kOffset;
     uint64_t packed = 0;
     for (size_t k = 0; k < 4; ++k) {
         uint16_t h;
