@@ -256,9 +256,9 @@ constexpr KernelTable kAvx512{
     .dot_q5_0 = avx512_plain::dot_q5_0,
     .dot_q5_1 = avx512_plain::dot_q5_1,
     .dot_iq4_nl = avx512_plain::dot_iq4_nl,
-    .dot_q2_k = avx2::dot_q2_k, // AVX2 kernels: see dot_avx2_k_low.h
+    .dot_q2_k = avx2::dot_q2_k, // AVX2 kernels (dot_avx2_k_low.h)
     .dot_q3_k = avx2::dot_q3_k,
-    .dot_iq4_xs = avx2::dot_iq4_xs,
+    .dot_iq4_xs = avx512_plain::dot_iq4_xs,
     .quantize_q8_0 = quantize_q8_0,
     .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_q8_k,
@@ -285,7 +285,7 @@ constexpr KernelTable kAvx512Vnni{
     .dot_iq4_nl = avx512_vnni::dot_iq4_nl,
     .dot_q2_k = kAvx512.dot_q2_k,
     .dot_q3_k = kAvx512.dot_q3_k,
-    .dot_iq4_xs = kAvx512.dot_iq4_xs,
+    .dot_iq4_xs = avx512_vnni::dot_iq4_xs,
     .quantize_q8_0 = kAvx512.quantize_q8_0,
     .quantize_q8_1 = kAvx512.quantize_q8_1,
     .quantize_q8_k = kAvx512.quantize_q8_k,

@@ -687,3 +687,64 @@ EDGEAI_AVX512_TARGET float dot_iq4_nl(size_t n, const void* w, const void* a) {
     const float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
     return b < blocks ? sum + ymm::dot_iq4_nl(n - b * kBlock32, x + b, y + b) : sum;
 }
+
+// The 8 signed 6-bit scales of an IQ4_XS super-block as bytes 0..7, built in a
+// general register (no byte stores to reload): low nibbles of scales_l
+// interleaved even/odd, the scales_h bit pairs on top, minus 32.
+EDGEAI_AVX512_TARGET inline __m128i iq4_xs_scales(const BlockIQ4_XS& x) {
+    uint32_t low;
+    __builtin_memcpy(&low, x.scales_l, sizeof low);
+    const __m128i lo = _mm_cvtsi32_si128(static_cast<int>(low & 0x0F0F0F0F)); // j = 0, 2, 4, 6
+    const __m128i hi =
+        _mm_cvtsi32_si128(static_cast<int>((low >> 4) & 0x0F0F0F0F)); // j = 1, 3, 5, 7
+    uint64_t high = 0;
+    for (int j = 0; j < 8; ++j)
+        high |= uint64_t{(x.scales_h >> (2 * j)) & 3u} << (8 * j + 4);
+    const __m128i sixbit =
+        _mm_or_si128(_mm_unpacklo_epi8(lo, hi), _mm_cvtsi64_si128(static_cast<long long>(high)));
+    return _mm_sub_epi8(sixbit, _mm_set1_epi8(32));
+}
+
+// IQ4_XS x Q8_K: a super-block's 128 bytes of nibbles are two groups of four
+// sub-blocks, unpacked like four Q4_0 blocks each; the levels come from VPSHUFB
+// and each pair of sub-blocks is weighed by its 6-bit scales (scaled_dot4).
+EDGEAI_AVX512_TARGET float dot_iq4_xs(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_XS*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const __m512i levels =
+        _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    const __m512i first_pair = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i second_pair = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    __m512 acc = _mm512_setzero_ps();
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const Scales sc = scales_from_i8(iq4_xs_scales(x[b]));
+        const __m512i* yq = reinterpret_cast<const __m512i*>(y[b].qs);
+        __m512i v[4];
+        for (int g = 0; g < 2; ++g) {
+            // Four sub-blocks' bytes are contiguous: one load, then the Q4_0
+            // order (low nibbles then high, per sub-block).
+            const __m512i raw = _mm512_loadu_si512(x[b].qs + 64 * g);
+            const __m512i lo = _mm512_and_si512(raw, low_mask);
+            const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low_mask);
+            v[2 * g] = _mm512_permutex2var_epi64(lo, first_pair, hi);
+            v[2 * g + 1] = _mm512_permutex2var_epi64(lo, second_pair, hi);
+        }
+        __m512i isum = _mm512_setzero_si512();
+        __m512i u[4], s[4];
+        for (int k = 0; k < 4; ++k) {
+            const __m512i level = _mm512_shuffle_epi8(levels, v[k]);
+            const __m512i yv = _mm512_loadu_si512(yq + k);
+            u[k] = _mm512_abs_epi8(level);
+            s[k] = _mm512_mask_sub_epi8(yv, _mm512_movepi8_mask(level), zero, yv);
+        }
+        isum = scaled_dot4<0, 32>(isum, u[0], s[0], sc);
+        isum = scaled_dot4<2, 32>(isum, u[1], s[1], sc);
+        isum = scaled_dot4<4, 32>(isum, u[2], s[2], sc);
+        isum = scaled_dot4<6, 32>(isum, u[3], s[3], sc);
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(f16_to_f32(x[b].d) * y[b].d), _mm512_cvtepi32_ps(isum),
+                              acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}
