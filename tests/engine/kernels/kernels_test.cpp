@@ -119,6 +119,45 @@ TEST(Quantization, Q8KKeepsTheLargestMagnitudeExactly) {
     EXPECT_FLOAT_EQ(back[7], -3.0f);
 }
 
+// A row drawn from integers only (<random>'s distributions differ between
+// standard libraries), with an outlier every 37 values.
+std::vector<float> portable_row(size_t n) {
+    std::vector<float> x(n);
+    uint32_t state = 12345;
+    for (size_t i = 0; i < n; ++i) {
+        state = state * 1664525u + 1013904223u;
+        const auto v = static_cast<float>(static_cast<int>((state >> 8) % 2001) - 1000) / 1000.0f;
+        x[i] = i % 37 == 5 ? 8.0f * v : v;
+    }
+    return x;
+}
+
+uint64_t fnv1a(const std::vector<uint8_t>& bytes) {
+    uint64_t h = 14695981039346656037ull;
+    for (uint8_t b : bytes)
+        h = (h ^ b) * 1099511628211ull;
+    return h;
+}
+
+// Every weight quantizer writes the same bytes on every target: hashes
+// recorded on x86-64, where llamacpp_quantize_test checks the bytes against
+// llama.cpp's. A fused multiply-add the compiler chose on one target (the
+// quantizers are built with -ffp-contract=off) would change a level here.
+TEST(Quantization, WeightBytesAreTheSameOnEveryTarget) {
+    const auto x = portable_row(1024);
+    const std::pair<TensorType, uint64_t> want[] = {
+        {TensorType::kQ8_0, 16802728180225611623ull}, {TensorType::kQ5_1, 11718731365847001759ull},
+        {TensorType::kQ5_0, 16191413675446116472ull}, {TensorType::kQ4_1, 3520160407973915378ull},
+        {TensorType::kQ4_0, 4076902350695550914ull},  {TensorType::kIQ4_NL, 3409864124774462682ull},
+        {TensorType::kQ6_K, 6647680000546114144ull},  {TensorType::kQ5_K, 17928805379648222032ull},
+        {TensorType::kQ4_K, 11236364827499276958ull}, {TensorType::kIQ4_XS, 5532114932672248283ull},
+        {TensorType::kQ3_K, 11494982571316613911ull}, {TensorType::kQ2_K, 4532722067914191400ull},
+    };
+    for (const auto& [type, hash] : want)
+        EXPECT_EQ(fnv1a(quantized(type, x)), hash)
+            << find_tensor_type(static_cast<uint32_t>(type))->name;
+}
+
 constexpr TensorType kWeightTypes[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kBF16,
                                        TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K,
                                        TensorType::kQ5_K, TensorType::kQ6_K, TensorType::kQ4_1,
