@@ -123,6 +123,27 @@ INSTANTIATE_TEST_SUITE_P(
         return std::string(find_tensor_type(static_cast<uint32_t>(param_info.param.type))->name);
     });
 
+// A file type the loader knows but cannot run (q8_1 is only ever an
+// activation type) is refused with the tensor, its type and what runs.
+TEST(QuantizeModel, LoaderRefusesATypeItDoesNotRunAndSaysWhatRuns) {
+    auto f32_bytes = synth_model(tiny_mixed(), TensorType::kF32, 3);
+    ASSERT_TRUE(f32_bytes.ok());
+    auto f32 = load(std::move(*f32_bytes));
+    ASSERT_NE(f32, nullptr);
+    auto bytes = quantize_model(f32->file, TensorType::kQ8_1, /*pure=*/true);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+    auto file = gguf::GgufFile::parse(as_bytes(*bytes));
+    ASSERT_TRUE(file.ok());
+    auto m = model::Model::load(*file);
+    ASSERT_FALSE(m.ok());
+    EXPECT_EQ(m.status().code(), core::StatusCode::kUnimplemented);
+    EXPECT_NE(m.status().message().find("type q8_1, which the engine does not run"),
+              std::string::npos)
+        << m.status().message();
+    EXPECT_NE(m.status().message().find("q5_0"), std::string::npos);
+    EXPECT_NE(m.status().message().find("iq4_xs"), std::string::npos);
+}
+
 TEST(QuantizeModel, NamesTheNewTypesAsLlamaCppDoes) {
     for (const char* name : {"q4_1", "Q5_0", "q5_1", "IQ4_NL", "iq4_xs", "Q3_K", "q2_K"})
         EXPECT_TRUE(parse_weight_type(name).has_value()) << name;
