@@ -439,8 +439,8 @@ int eval_command(const EngineFlags& f) {
 int quantize_command(const EngineFlags& f) {
     auto type = engine::convert::parse_weight_type(f.type_name);
     if (!type) {
-        print_error("unknown type '" + f.type_name +
-                    "' (f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
+        print_error("unknown type '" + f.type_name + "' (" + engine::convert::weight_type_names() +
+                    ")");
         return kExitUsage;
     }
     auto in = native::MappedFile::open(f.in_file);
@@ -505,8 +505,8 @@ int synth_command(const EngineFlags& f) {
     }
     auto type = engine::convert::parse_weight_type(f.type_name);
     if (!type) {
-        print_error("unknown type '" + f.type_name +
-                    "' (f32, f16, bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
+        print_error("unknown type '" + f.type_name + "' (" + engine::convert::weight_type_names() +
+                    ")");
         return kExitUsage;
     }
     const auto start = Clock::now();
@@ -614,7 +614,8 @@ void add_engine_commands(CLI::App& app, EngineCommands& c) {
     c.quantize = model->add_subcommand("quantize", "Rewrite a model's weights in another type");
     c.quantize->add_option("in", f.in_file, "Input GGUF")->required();
     c.quantize->add_option("out", f.out_file, "Output GGUF")->required();
-    c.quantize->add_option("type", f.type_name, "f32, f16, bf16, q8_0, q4_0, q4_K, q5_K or q6_K")
+    c.quantize
+        ->add_option("type", f.type_name, "Weight type: " + engine::convert::weight_type_names())
         ->required();
     c.quantize->add_flag("--pure", f.pure, "Every 2-D tensor in the type (no q6_K output matrix)");
     c.convert = model->add_subcommand("convert-llama2c", "Convert a llama2.c checkpoint to GGUF");
@@ -627,7 +628,8 @@ void add_engine_commands(CLI::App& app, EngineCommands& c) {
         ->add_option("--shape", f.synth_shape,
                      "smollm-135m, qwen2.5-0.5b or tinyllama-1.1b (their real dimensions)")
         ->required();
-    c.synth->add_option("--type", f.type_name, "f32, f16, bf16, q8_0, q4_0, q4_K, q5_K or q6_K")
+    c.synth
+        ->add_option("--type", f.type_name, "Weight type: " + engine::convert::weight_type_names())
         ->required();
     c.synth->add_option("-o,--output", f.out_file, "Output GGUF")->required();
     c.synth->add_option("--seed", f.seed, "Seed of the weights (default 0)");

@@ -141,12 +141,12 @@ describe('edgeai model quantize', { skip: skipKtiny('f32') || missingData('ktiny
     assert.ok(max > 1e-3, 'the quantized model differs from f32 at all (it really was quantized)');
   });
 
-  // q8_0 as llama-quantize does it (roundf, ties away from zero) and f16 / q4_0
-  // have one right answer, so --pure must reproduce llama.cpp's tensors exactly.
+  // Every quantizer follows llama-quantize's (without an importance matrix)
+  // operation for operation, so --pure must reproduce llama.cpp's tensors exactly.
   const exact = (type, todo) => it(`--pure ${type} reproduces llama-quantize --pure byte for byte`,
-    { ...T, skip: missingData(`ktiny/ktiny-${type}.gguf`), todo }, async () => {
+    { ...T, skip: missingData(`ktiny/ktiny-${type.toLowerCase()}.gguf`), todo }, async () => {
       const ours = readGguf(await quantize(type, ['--pure']));
-      const theirs = readGguf(dataPath('ktiny', `ktiny-${type}.gguf`));
+      const theirs = readGguf(dataPath('ktiny', `ktiny-${type.toLowerCase()}.gguf`));
       const shape = (g) => g.tensors.map((t) => [t.name, t.dims, t.typeName]).sort((x, y) => (x[0] < y[0] ? -1 : 1));
       assert.deepEqual(shape(ours), shape(theirs), 'same tensors, shapes and types (in any order)');
       const bad = [];
@@ -166,9 +166,11 @@ describe('edgeai model quantize', { skip: skipKtiny('f32') || missingData('ktiny
   exact('f16');
   exact('q4_0');
   exact('q8_0');
+  exact('q4_K');
+  exact('q5_K');
+  exact('q6_K');
 
-  // K-quants are searched, not computed, so our files differ from llama.cpp's;
-  // their quality must not: no further from the f32 logits than llama.cpp's file of that type.
+  // And so as close to the f32 logits as llama.cpp's file of that type.
   for (const type of ['q4_K', 'q5_K', 'q6_K', 'q4_0']) {
     const lc = type.toLowerCase();
     it(`${type}: as close to the f32 logits as llama.cpp's ${lc}`, { ...T, skip: missingData(`ktiny/ktiny-${lc}.forced.logits.f32`) }, async () => {

@@ -10,9 +10,11 @@
 namespace edgeai::engine::convert {
 namespace {
 
-constexpr TensorType kWeightTypes[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kBF16,
-                                       TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K,
-                                       TensorType::kQ5_K, TensorType::kQ6_K};
+constexpr TensorType kWeightTypes[] = {TensorType::kF32,    TensorType::kF16,  TensorType::kBF16,
+                                       TensorType::kQ8_0,   TensorType::kQ5_1, TensorType::kQ5_0,
+                                       TensorType::kQ4_1,   TensorType::kQ4_0, TensorType::kIQ4_NL,
+                                       TensorType::kQ6_K,   TensorType::kQ5_K, TensorType::kQ4_K,
+                                       TensorType::kIQ4_XS, TensorType::kQ3_K, TensorType::kQ2_K};
 
 bool iequal(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -28,16 +30,45 @@ bool iequal(std::string_view a, std::string_view b) {
 TensorType type_for(const gguf::TensorInfo& t, TensorType wanted, bool pure) {
     if (t.n_dims < 2) return TensorType::kF32;
     TensorType type = wanted;
-    const bool low_bits =
-        wanted == TensorType::kQ4_0 || wanted == TensorType::kQ4_K || wanted == TensorType::kQ5_K;
+    // Every quantized type below q6_K keeps the output matrix in q6_K.
+    const bool low_bits = wanted != TensorType::kF32 && wanted != TensorType::kF16 &&
+                          wanted != TensorType::kBF16 && wanted != TensorType::kQ8_0 &&
+                          wanted != TensorType::kQ6_K;
     if (!pure && low_bits && t.name == "output.weight") type = TensorType::kQ6_K;
-    const TensorTypeInfo* info = find_tensor_type(static_cast<uint32_t>(type));
-    if (t.dims[0] % info->block_values != 0)
-        type = t.dims[0] % 32 == 0 ? TensorType::kQ8_0 : TensorType::kF16;
+    if (t.dims[0] % find_tensor_type(static_cast<uint32_t>(type))->block_values != 0)
+        type = fallback_type(type);
+    if (t.dims[0] % find_tensor_type(static_cast<uint32_t>(type))->block_values != 0)
+        type = TensorType::kF16;
     return type;
 }
 
 } // namespace
+
+TensorType fallback_type(TensorType type) {
+    switch (type) {
+    case TensorType::kQ2_K:
+    case TensorType::kQ3_K:
+    case TensorType::kIQ4_XS:
+        return TensorType::kIQ4_NL;
+    case TensorType::kQ4_K:
+        return TensorType::kQ5_0;
+    case TensorType::kQ5_K:
+        return TensorType::kQ5_1;
+    case TensorType::kQ6_K:
+        return TensorType::kQ8_0;
+    default:
+        return type;
+    }
+}
+
+std::string weight_type_names() {
+    std::string names;
+    for (TensorType t : kWeightTypes) {
+        if (!names.empty()) names += ", ";
+        names += find_tensor_type(static_cast<uint32_t>(t))->name;
+    }
+    return names;
+}
 
 uint32_t llama_file_type(TensorType type, bool pure) {
     switch (type) {
@@ -45,8 +76,22 @@ uint32_t llama_file_type(TensorType type, bool pure) {
         return 1;
     case TensorType::kQ4_0:
         return 2;
+    case TensorType::kQ4_1:
+        return 3;
     case TensorType::kQ8_0:
         return 7;
+    case TensorType::kQ5_0:
+        return 8;
+    case TensorType::kQ5_1:
+        return 9;
+    case TensorType::kQ2_K:
+        return 10;
+    case TensorType::kQ3_K:
+        return 11; // Q3_K_S: edgeai's mix is not llama.cpp's Q3_K_M
+    case TensorType::kIQ4_NL:
+        return 25;
+    case TensorType::kIQ4_XS:
+        return 30;
     case TensorType::kQ4_K:
         return pure ? 14 : 15;
     case TensorType::kQ5_K:

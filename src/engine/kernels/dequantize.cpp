@@ -26,6 +26,103 @@ void dequantize_q4_0(const BlockQ4_0* x, float* y, size_t n) {
     }
 }
 
+void dequantize_q4_1(const BlockQ4_1* x, float* y, size_t n) {
+    for (size_t b = 0; b < n / kBlock32; ++b, y += kBlock32) {
+        const float d = f16_to_f32(x[b].d), m = f16_to_f32(x[b].m);
+        for (size_t i = 0; i < kBlock32 / 2; ++i) {
+            y[i] = d * static_cast<float>(x[b].qs[i] & 0xF) + m;
+            y[i + 16] = d * static_cast<float>(x[b].qs[i] >> 4) + m;
+        }
+    }
+}
+
+// Q5_0 and Q5_1's 5-bit values (0..31) of one block.
+void unpack_q5(const uint8_t* qh_bytes, const uint8_t* qs, int* q) {
+    const uint32_t qh = q5_high_bits(qh_bytes);
+    for (size_t i = 0; i < kBlock32 / 2; ++i) {
+        q[i] = (qs[i] & 0xF) | static_cast<int>(((qh >> i) & 1) << 4);
+        q[i + 16] = (qs[i] >> 4) | static_cast<int>(((qh >> (i + 16)) & 1) << 4);
+    }
+}
+
+void dequantize_q5_0(const BlockQ5_0* x, float* y, size_t n) {
+    for (size_t b = 0; b < n / kBlock32; ++b, y += kBlock32) {
+        const float d = f16_to_f32(x[b].d);
+        int q[kBlock32];
+        unpack_q5(x[b].qh, x[b].qs, q);
+        for (size_t i = 0; i < kBlock32; ++i)
+            y[i] = d * static_cast<float>(q[i] - 16);
+    }
+}
+
+void dequantize_q5_1(const BlockQ5_1* x, float* y, size_t n) {
+    for (size_t b = 0; b < n / kBlock32; ++b, y += kBlock32) {
+        const float d = f16_to_f32(x[b].d), m = f16_to_f32(x[b].m);
+        int q[kBlock32];
+        unpack_q5(x[b].qh, x[b].qs, q);
+        for (size_t i = 0; i < kBlock32; ++i)
+            y[i] = d * static_cast<float>(q[i]) + m;
+    }
+}
+
+void dequantize_q8_1(const BlockQ8_1* x, float* y, size_t n) {
+    for (size_t b = 0; b < n / kBlock32; ++b, y += kBlock32) {
+        const float d = f16_to_f32(x[b].d);
+        for (size_t i = 0; i < kBlock32; ++i)
+            y[i] = d * static_cast<float>(x[b].qs[i]);
+    }
+}
+
+// 16 bytes of IQ4_NL-layout nibbles (as in Q4_0) scaled by d.
+void dequantize_iq4_nibbles(const uint8_t* qs, float d, float* y) {
+    for (size_t i = 0; i < kBlock32 / 2; ++i) {
+        y[i] = d * static_cast<float>(kIq4nlValues[qs[i] & 0xF]);
+        y[i + 16] = d * static_cast<float>(kIq4nlValues[qs[i] >> 4]);
+    }
+}
+
+void dequantize_iq4_nl(const BlockIQ4_NL* x, float* y, size_t n) {
+    for (size_t b = 0; b < n / kBlock32; ++b, y += kBlock32)
+        dequantize_iq4_nibbles(x[b].qs, f16_to_f32(x[b].d), y);
+}
+
+void dequantize_iq4_xs(const BlockIQ4_XS* x, float* y, size_t n) {
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const float d = f16_to_f32(x[b].d);
+        for (int j = 0; j < 8; ++j, y += kBlock32)
+            dequantize_iq4_nibbles(x[b].qs + 16 * j, d * static_cast<float>(iq4_xs_scale(x[b], j)),
+                                   y);
+    }
+}
+
+// Value i (0..255) of a Q2_K / Q3_K super-block's 2-bit field.
+inline int low_2_bits(const uint8_t* qs, int i) {
+    const int half = i / 128, k = (i % 128) / 32, l = i % 32;
+    return (qs[32 * half + l] >> (2 * k)) & 3;
+}
+
+void dequantize_q2_k(const BlockQ2_K* x, float* y, size_t n) {
+    for (size_t b = 0; b < n / kBlockK; ++b, y += kBlockK) {
+        const float d = f16_to_f32(x[b].d), dmin = f16_to_f32(x[b].dmin);
+        for (int i = 0; i < static_cast<int>(kBlockK); ++i) {
+            const uint8_t sc = x[b].scales[i / 16];
+            y[i] = d * static_cast<float>(sc & 0xF) * static_cast<float>(low_2_bits(x[b].qs, i)) -
+                   dmin * static_cast<float>(sc >> 4);
+        }
+    }
+}
+
+void dequantize_q3_k(const BlockQ3_K* x, float* y, size_t n) {
+    for (size_t b = 0; b < n / kBlockK; ++b, y += kBlockK) {
+        const float d = f16_to_f32(x[b].d);
+        for (int i = 0; i < static_cast<int>(kBlockK); ++i) {
+            const bool high = (x[b].hmask[i % 32] >> (i / 32)) & 1;
+            const int q = low_2_bits(x[b].qs, i) - (high ? 0 : 4);
+            y[i] = d * static_cast<float>(q3_k_scale(x[b].scales, i / 16)) * static_cast<float>(q);
+        }
+    }
+}
+
 void dequantize_q4_k(const BlockQ4_K* x, float* y, size_t n) {
     for (size_t b = 0; b < n / kBlockK; ++b) {
         const float d = f16_to_f32(x[b].d), dmin = f16_to_f32(x[b].dmin);
@@ -126,6 +223,30 @@ bool dequantize_row(TensorType type, const void* x, float* y, size_t n) {
         return true;
     case TensorType::kQ8_K:
         dequantize_q8_k(static_cast<const BlockQ8_K*>(x), y, n);
+        return true;
+    case TensorType::kQ4_1:
+        dequantize_q4_1(static_cast<const BlockQ4_1*>(x), y, n);
+        return true;
+    case TensorType::kQ5_0:
+        dequantize_q5_0(static_cast<const BlockQ5_0*>(x), y, n);
+        return true;
+    case TensorType::kQ5_1:
+        dequantize_q5_1(static_cast<const BlockQ5_1*>(x), y, n);
+        return true;
+    case TensorType::kQ8_1:
+        dequantize_q8_1(static_cast<const BlockQ8_1*>(x), y, n);
+        return true;
+    case TensorType::kIQ4_NL:
+        dequantize_iq4_nl(static_cast<const BlockIQ4_NL*>(x), y, n);
+        return true;
+    case TensorType::kIQ4_XS:
+        dequantize_iq4_xs(static_cast<const BlockIQ4_XS*>(x), y, n);
+        return true;
+    case TensorType::kQ2_K:
+        dequantize_q2_k(static_cast<const BlockQ2_K*>(x), y, n);
+        return true;
+    case TensorType::kQ3_K:
+        dequantize_q3_k(static_cast<const BlockQ3_K*>(x), y, n);
         return true;
     default:
         return false;

@@ -5,6 +5,7 @@
 #if defined(__x86_64__) && defined(EDGEAI_KERNELS_X86)
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/dot_avx2_k_low.h"
 #include "engine/kernels/packed.h"
 #include "engine/kernels/quantize.h"
 #include "engine/kernels/simd_x86.h"
@@ -214,6 +215,14 @@ float dot_q6_k(size_t n, const void* w, const void* a) {
     return sum;
 }
 
+inline __m256i dot4(__m256i u, __m256i s) {
+    return dot_u8_i8(u, s);
+}
+
+#define EDGEAI_X86_TARGET
+#include "engine/kernels/dot_x86_q32.h"
+#undef EDGEAI_X86_TARGET
+
 void axpy_f32(size_t n, float a, const float* x, float* y) {
     const __m256 va = _mm256_set1_ps(a);
     size_t i = 0;
@@ -380,7 +389,15 @@ constexpr KernelTable kAvx2{
     .dot_q4_k = dot_k_affine<false>,
     .dot_q5_k = dot_k_affine<true>,
     .dot_q6_k = dot_q6_k,
+    .dot_q4_1 = dot_q4_1,
+    .dot_q5_0 = dot_q5_0,
+    .dot_q5_1 = dot_q5_1,
+    .dot_iq4_nl = dot_iq4_nl,
+    .dot_q2_k = avx2::dot_q2_k,
+    .dot_q3_k = avx2::dot_q3_k,
+    .dot_iq4_xs = avx2::dot_iq4_xs,
     .quantize_q8_0 = quantize_row_q8_0,
+    .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_row_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,

@@ -20,6 +20,8 @@
 #endif
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/dot_avx2_k_low.h"
+#include "engine/kernels/quantize.h"
 #include "engine/kernels/simd_x86.h"
 
 #include <cpuid.h>
@@ -118,8 +120,9 @@ inline __m128i load128(const void* p) {
 // floats. Packed through a general register: small loads never split a cache
 // line and leave the vector shuffle units alone; this measured faster than
 // 64-byte loads with VPERMW, and than converting each scale by itself.
-template <size_t kStride> inline __m128 four_scales(const void* blocks) {
-    const auto* p = static_cast<const uint8_t*>(blocks);
+// kOffset picks a later half field (Q4_1's m, Q8_1's s).
+template <size_t kStride, size_t kOffset = 0> inline __m128 four_scales(const void* blocks) {
+    const auto* p = static_cast<const uint8_t*>(blocks) + kOffset;
     uint64_t packed = 0;
     for (size_t k = 0; k < 4; ++k) {
         uint16_t h;
@@ -249,7 +252,15 @@ constexpr KernelTable kAvx512{
     .dot_q4_k = avx512_plain::dot_k_affine<false>,
     .dot_q5_k = avx512_plain::dot_k_affine<true>,
     .dot_q6_k = avx512_plain::dot_q6_k,
+    .dot_q4_1 = avx512_plain::dot_q4_1,
+    .dot_q5_0 = avx512_plain::dot_q5_0,
+    .dot_q5_1 = avx512_plain::dot_q5_1,
+    .dot_iq4_nl = avx512_plain::dot_iq4_nl,
+    .dot_q2_k = avx2::dot_q2_k, // AVX2 kernels (dot_avx2_k_low.h)
+    .dot_q3_k = avx2::dot_q3_k,
+    .dot_iq4_xs = avx512_plain::dot_iq4_xs,
     .quantize_q8_0 = quantize_q8_0,
+    .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_q8_k,
     .axpy_f32 = axpy<float, load_f32, load_f32>,
     .axpy_f16 = axpy<uint16_t, load_f16, load_f16>,
@@ -268,7 +279,15 @@ constexpr KernelTable kAvx512Vnni{
     .dot_q4_k = avx512_vnni::dot_k_affine<false>,
     .dot_q5_k = avx512_vnni::dot_k_affine<true>,
     .dot_q6_k = avx512_vnni::dot_q6_k,
+    .dot_q4_1 = avx512_vnni::dot_q4_1,
+    .dot_q5_0 = avx512_vnni::dot_q5_0,
+    .dot_q5_1 = avx512_vnni::dot_q5_1,
+    .dot_iq4_nl = avx512_vnni::dot_iq4_nl,
+    .dot_q2_k = kAvx512.dot_q2_k,
+    .dot_q3_k = kAvx512.dot_q3_k,
+    .dot_iq4_xs = avx512_vnni::dot_iq4_xs,
     .quantize_q8_0 = kAvx512.quantize_q8_0,
+    .quantize_q8_1 = kAvx512.quantize_q8_1,
     .quantize_q8_k = kAvx512.quantize_q8_k,
     .axpy_f32 = kAvx512.axpy_f32,
     .axpy_f16 = kAvx512.axpy_f16,

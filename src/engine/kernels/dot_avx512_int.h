@@ -549,3 +549,202 @@ EDGEAI_AVX512_TARGET void gemm_q4_k(size_t n, const void* group, const PackedAct
     for_token_count<gemm_q4_k_tokens<1>, gemm_q4_k_tokens<2>, gemm_q4_k_tokens<3>,
                     gemm_q4_k_tokens<4>>(n, group, acts, tokens, out, out_stride);
 }
+
+// The 32-value types Q4_1, Q5_0, Q5_1 and IQ4_NL. Four blocks at a time in
+// two vectors, as Q4_0 above; the remaining blocks (fewer than four) go
+// through the 256-bit kernels of dot_x86_q32.h, compiled here into `ymm`.
+namespace ymm {
+#define EDGEAI_X86_TARGET EDGEAI_AVX512_TARGET
+#include "engine/kernels/dot_x86_q32.h"
+#undef EDGEAI_X86_TARGET
+} // namespace ymm
+
+// The nibbles of four blocks' 16 bytes (at kStride apart from `qs`) as two
+// vectors of two blocks each, in the activations' order: the Q4_0 layout.
+template <size_t kStride>
+EDGEAI_AVX512_TARGET inline void nibbles_x4(const uint8_t* qs, __m512i* x01, __m512i* x23) {
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    __m512i raw = _mm512_castsi128_si512(load128(qs));
+    raw = _mm512_inserti32x4(raw, load128(qs + kStride), 1);
+    raw = _mm512_inserti32x4(raw, load128(qs + 2 * kStride), 2);
+    raw = _mm512_inserti32x4(raw, load128(qs + 3 * kStride), 3);
+    const __m512i lo = _mm512_and_si512(raw, low_mask);
+    const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low_mask);
+    *x01 = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11), hi);
+    *x23 = _mm512_permutex2var_epi64(lo, _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15), hi);
+}
+
+// Bit 4 of two Q5 blocks' values as a byte mask over a two-block vector: qh's
+// bit i is value i, so the two words side by side are the 64 lanes.
+EDGEAI_AVX512_TARGET inline __mmask64 q5_high_mask(const uint8_t* qh0, const uint8_t* qh1) {
+    uint32_t a, b;
+    __builtin_memcpy(&a, qh0, sizeof a);
+    __builtin_memcpy(&b, qh1, sizeof b);
+    return static_cast<__mmask64>(uint64_t{a} | uint64_t{b} << 32);
+}
+
+EDGEAI_AVX512_TARGET inline __m512i with_high_bits(__m512i x, __mmask64 m) {
+    return _mm512_mask_add_epi8(x, m, x, _mm512_set1_epi8(16));
+}
+
+// Q5_0 x Q8_0: values go in unsigned (q + 16); 16 * sum(y) comes off in the
+// int16 pair sums (dot4_minus).
+EDGEAI_AVX512_TARGET float dot_q5_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const size_t blocks = n / kBlock32;
+    const __m512i sixteen = _mm512_set1_epi8(16);
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    size_t b = 0;
+    for (; b + 4 <= blocks; b += 4) {
+        const __m128 d = _mm_mul_ps(four_scales<sizeof(BlockQ5_0)>(x + b),
+                                    four_scales<sizeof(BlockQ8_0)>(y + b));
+        __m512i x01, x23;
+        nibbles_x4<sizeof(BlockQ5_0)>(x[b].qs, &x01, &x23);
+        x01 = with_high_bits(x01, q5_high_mask(x[b].qh, x[b + 1].qh));
+        x23 = with_high_bits(x23, q5_high_mask(x[b + 2].qh, x[b + 3].qh));
+        const __m512i y01 = load2x256(y[b].qs, y[b + 1].qs);
+        const __m512i y23 = load2x256(y[b + 2].qs, y[b + 3].qs);
+        acc0 = _mm512_fmadd_ps(spread_pair<0>(d), _mm512_cvtepi32_ps(dot4_minus(x01, sixteen, y01)),
+                               acc0);
+        acc1 = _mm512_fmadd_ps(spread_pair<2>(d), _mm512_cvtepi32_ps(dot4_minus(x23, sixteen, y23)),
+                               acc1);
+    }
+    const float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    return b < blocks ? sum + ymm::dot_q5_0(n - b * kBlock32, x + b, y + b) : sum;
+}
+
+// Q4_1 and Q5_1 x Q8_1: d_x d_y (q · y) + m_x s_y, the m_x s_y of four blocks
+// in one 128-bit multiply-add.
+template <class Block, bool kFifthBit>
+EDGEAI_AVX512_TARGET float dot_affine_q32(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const Block*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    const size_t blocks = n / kBlock32;
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    __m128 acc_m = _mm_setzero_ps();
+    size_t b = 0;
+    for (; b + 4 <= blocks; b += 4) {
+        const __m128 d =
+            _mm_mul_ps(four_scales<sizeof(Block)>(x + b), four_scales<sizeof(BlockQ8_1)>(y + b));
+        acc_m = _mm_fmadd_ps(four_scales<sizeof(Block), 2>(x + b),
+                             four_scales<sizeof(BlockQ8_1), 2>(y + b), acc_m);
+        __m512i x01, x23;
+        nibbles_x4<sizeof(Block)>(x[b].qs, &x01, &x23);
+        if constexpr (kFifthBit) {
+            x01 = with_high_bits(x01, q5_high_mask(x[b].qh, x[b + 1].qh));
+            x23 = with_high_bits(x23, q5_high_mask(x[b + 2].qh, x[b + 3].qh));
+        }
+        const __m512i y01 = load2x256(y[b].qs, y[b + 1].qs);
+        const __m512i y23 = load2x256(y[b + 2].qs, y[b + 3].qs);
+        acc0 = _mm512_fmadd_ps(spread_pair<0>(d), _mm512_cvtepi32_ps(dot4(x01, y01)), acc0);
+        acc1 = _mm512_fmadd_ps(spread_pair<2>(d), _mm512_cvtepi32_ps(dot4(x23, y23)), acc1);
+    }
+    __m128 m = _mm_add_ps(acc_m, _mm_movehl_ps(acc_m, acc_m));
+    m = _mm_add_ss(m, _mm_movehdup_ps(m));
+    const float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1)) + _mm_cvtss_f32(m);
+    if (b == blocks) return sum;
+    if constexpr (kFifthBit)
+        return sum + ymm::dot_q5_1(n - b * kBlock32, x + b, y + b);
+    else
+        return sum + ymm::dot_q4_1(n - b * kBlock32, x + b, y + b);
+}
+
+EDGEAI_AVX512_TARGET float dot_q4_1(size_t n, const void* w, const void* a) {
+    return dot_affine_q32<BlockQ4_1, false>(n, w, a);
+}
+EDGEAI_AVX512_TARGET float dot_q5_1(size_t n, const void* w, const void* a) {
+    return dot_affine_q32<BlockQ5_1, true>(n, w, a);
+}
+
+// IQ4_NL x Q8_0: VPSHUFB looks the levels up in every 128-bit lane; |level|
+// goes in unsigned and its sign moves onto the activations.
+EDGEAI_AVX512_TARGET float dot_iq4_nl(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_NL*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const size_t blocks = n / kBlock32;
+    const __m512i levels =
+        _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+    const __m512i zero = _mm512_setzero_si512();
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    size_t b = 0;
+    for (; b + 4 <= blocks; b += 4) {
+        const __m128 d = _mm_mul_ps(four_scales<sizeof(BlockIQ4_NL)>(x + b),
+                                    four_scales<sizeof(BlockQ8_0)>(y + b));
+        __m512i x01, x23;
+        nibbles_x4<sizeof(BlockIQ4_NL)>(x[b].qs, &x01, &x23);
+        const __m512i v01 = _mm512_shuffle_epi8(levels, x01);
+        const __m512i v23 = _mm512_shuffle_epi8(levels, x23);
+        const __m512i y01 = load2x256(y[b].qs, y[b + 1].qs);
+        const __m512i y23 = load2x256(y[b + 2].qs, y[b + 3].qs);
+        const __m512i p01 = dot4(_mm512_abs_epi8(v01),
+                                 _mm512_mask_sub_epi8(y01, _mm512_movepi8_mask(v01), zero, y01));
+        const __m512i p23 = dot4(_mm512_abs_epi8(v23),
+                                 _mm512_mask_sub_epi8(y23, _mm512_movepi8_mask(v23), zero, y23));
+        acc0 = _mm512_fmadd_ps(spread_pair<0>(d), _mm512_cvtepi32_ps(p01), acc0);
+        acc1 = _mm512_fmadd_ps(spread_pair<2>(d), _mm512_cvtepi32_ps(p23), acc1);
+    }
+    const float sum = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+    return b < blocks ? sum + ymm::dot_iq4_nl(n - b * kBlock32, x + b, y + b) : sum;
+}
+
+// The 8 signed 6-bit scales of an IQ4_XS super-block as bytes 0..7, built in a
+// general register (no byte stores to reload): low nibbles of scales_l
+// interleaved even/odd, the scales_h bit pairs on top, minus 32.
+EDGEAI_AVX512_TARGET inline __m128i iq4_xs_scales(const BlockIQ4_XS& x) {
+    uint32_t low;
+    __builtin_memcpy(&low, x.scales_l, sizeof low);
+    const __m128i lo = _mm_cvtsi32_si128(static_cast<int>(low & 0x0F0F0F0F)); // j = 0, 2, 4, 6
+    const __m128i hi =
+        _mm_cvtsi32_si128(static_cast<int>((low >> 4) & 0x0F0F0F0F)); // j = 1, 3, 5, 7
+    uint64_t high = 0;
+    for (int j = 0; j < 8; ++j)
+        high |= uint64_t{(x.scales_h >> (2 * j)) & 3u} << (8 * j + 4);
+    const __m128i sixbit =
+        _mm_or_si128(_mm_unpacklo_epi8(lo, hi), _mm_cvtsi64_si128(static_cast<long long>(high)));
+    return _mm_sub_epi8(sixbit, _mm_set1_epi8(32));
+}
+
+// IQ4_XS x Q8_K: a super-block's 128 bytes of nibbles are two groups of four
+// sub-blocks, unpacked like four Q4_0 blocks each; the levels come from VPSHUFB
+// and each pair of sub-blocks is weighed by its 6-bit scales (scaled_dot4).
+EDGEAI_AVX512_TARGET float dot_iq4_xs(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_XS*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const __m512i levels =
+        _mm512_broadcast_i32x4(_mm_loadu_si128(reinterpret_cast<const __m128i*>(kIq4nlValues)));
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    const __m512i first_pair = _mm512_setr_epi64(0, 1, 8, 9, 2, 3, 10, 11);
+    const __m512i second_pair = _mm512_setr_epi64(4, 5, 12, 13, 6, 7, 14, 15);
+    __m512 acc = _mm512_setzero_ps();
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const Scales sc = scales_from_i8(iq4_xs_scales(x[b]));
+        const __m512i* yq = reinterpret_cast<const __m512i*>(y[b].qs);
+        __m512i v[4];
+        for (int g = 0; g < 2; ++g) {
+            // Four sub-blocks' bytes are contiguous: one load, then the Q4_0
+            // order (low nibbles then high, per sub-block).
+            const __m512i raw = _mm512_loadu_si512(x[b].qs + 64 * g);
+            const __m512i lo = _mm512_and_si512(raw, low_mask);
+            const __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low_mask);
+            v[2 * g] = _mm512_permutex2var_epi64(lo, first_pair, hi);
+            v[2 * g + 1] = _mm512_permutex2var_epi64(lo, second_pair, hi);
+        }
+        __m512i isum = _mm512_setzero_si512();
+        __m512i u[4], s[4];
+        for (int k = 0; k < 4; ++k) {
+            const __m512i level = _mm512_shuffle_epi8(levels, v[k]);
+            const __m512i yv = _mm512_loadu_si512(yq + k);
+            u[k] = _mm512_abs_epi8(level);
+            s[k] = _mm512_mask_sub_epi8(yv, _mm512_movepi8_mask(level), zero, yv);
+        }
+        isum = scaled_dot4<0, 32>(isum, u[0], s[0], sc);
+        isum = scaled_dot4<2, 32>(isum, u[1], s[1], sc);
+        isum = scaled_dot4<4, 32>(isum, u[2], s[2], sc);
+        isum = scaled_dot4<6, 32>(isum, u[3], s[3], sc);
+        acc = _mm512_fmadd_ps(_mm512_set1_ps(f16_to_f32(x[b].d) * y[b].d), _mm512_cvtepi32_ps(isum),
+                              acc);
+    }
+    return _mm512_reduce_add_ps(acc);
+}

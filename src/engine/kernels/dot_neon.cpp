@@ -10,6 +10,7 @@
 #if defined(__aarch64__)
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/quantize.h"
 
 #include <arm_neon.h>
 
@@ -285,6 +286,204 @@ float dot_q6_k(size_t n, const void* w, const void* a) {
     return sum;
 }
 
+// The 32-value types Q4_1, Q5_0, Q5_1 and IQ4_NL: a block is two vectors of 16
+// values (value j in the low nibble of byte j, j + 16 in the high one).
+
+// 16 for each value of a Q5 block whose bit 4 (bit i of qh) is set, else 0.
+inline void q5_high_bits(const uint8_t* qh, uint8x16_t* lo, uint8x16_t* hi) {
+    uint32_t word;
+    __builtin_memcpy(&word, qh, sizeof word);
+    const uint8x16_t bytes = vreinterpretq_u8_u32(vdupq_n_u32(word));
+    // Byte i takes byte i / 8 of qh, then tests its own bit.
+    static constexpr uint8_t kLow[16] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1};
+    static constexpr uint8_t kBit[16] = {1, 2, 4, 8, 16, 32, 64, 128, 1, 2, 4, 8, 16, 32, 64, 128};
+    const uint8x16_t index = vld1q_u8(kLow), bit = vld1q_u8(kBit);
+    const uint8x16_t sixteen = vdupq_n_u8(16);
+    *lo = vandq_u8(vtstq_u8(vqtbl1q_u8(bytes, index), bit), sixteen);
+    *hi = vandq_u8(vtstq_u8(vqtbl1q_u8(bytes, vaddq_u8(index, vdupq_n_u8(2))), bit), sixteen);
+}
+
+// A block's 32 5-bit values (0..31) as two vectors.
+inline void q5_values(const uint8_t* qh, const uint8_t* qs, int8x16_t* lo, int8x16_t* hi) {
+    uint8x16_t h_lo, h_hi;
+    q5_high_bits(qh, &h_lo, &h_hi);
+    const uint8x16_t bytes = vld1q_u8(qs);
+    *lo = vreinterpretq_s8_u8(vorrq_u8(vandq_u8(bytes, vdupq_n_u8(0xF)), h_lo));
+    *hi = vreinterpretq_s8_u8(vorrq_u8(vshrq_n_u8(bytes, 4), h_hi));
+}
+
+// lo · y[0..15] + hi · y[16..31], as int32 lanes.
+inline int32x4_t dot32(int8x16_t lo, int8x16_t hi, const int8_t* y) {
+    return dot16(dot16(vdupq_n_s32(0), lo, load_i8(y)), hi, load_i8(y + 16));
+}
+
+// Q4_1 x Q8_1: d_x d_y (q · y) + m_x s_y.
+float dot_q4_1(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    float offset = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const uint8x16_t bytes = vld1q_u8(x[b].qs);
+        const int32x4_t p = dot32(vreinterpretq_s8_u8(vandq_u8(bytes, vdupq_n_u8(0xF))),
+                                  vreinterpretq_s8_u8(vshrq_n_u8(bytes, 4)), y[b].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        offset += f16_to_f32(x[b].m) * f16_to_f32(y[b].s);
+    }
+    return vaddvq_f32(acc) + offset;
+}
+
+float dot_q5_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const int8x16_t sixteen = vdupq_n_s8(16);
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        int8x16_t lo, hi;
+        q5_values(x[b].qh, x[b].qs, &lo, &hi);
+        const int32x4_t p = dot32(vsubq_s8(lo, sixteen), vsubq_s8(hi, sixteen), y[b].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+    }
+    return vaddvq_f32(acc);
+}
+
+float dot_q5_1(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    float offset = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        int8x16_t lo, hi;
+        q5_values(x[b].qh, x[b].qs, &lo, &hi);
+        const int32x4_t p = dot32(lo, hi, y[b].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        offset += f16_to_f32(x[b].m) * f16_to_f32(y[b].s);
+    }
+    return vaddvq_f32(acc) + offset;
+}
+
+// IQ4_NL x Q8_0: TBL looks the signed levels up from the nibbles.
+float dot_iq4_nl(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_NL*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const int8x16_t levels = vld1q_s8(kIq4nlValues);
+    float32x4_t acc = vdupq_n_f32(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const uint8x16_t bytes = vld1q_u8(x[b].qs);
+        const int32x4_t p = dot32(vqtbl1q_s8(levels, vandq_u8(bytes, vdupq_n_u8(0xF))),
+                                  vqtbl1q_s8(levels, vshrq_n_u8(bytes, 4)), y[b].qs);
+        acc = vfmaq_n_f32(acc, vcvtq_f32_s32(p), f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+    }
+    return vaddvq_f32(acc);
+}
+
+// The low-bit super-block types Q2_K, Q3_K and IQ4_XS with Q8_K activations:
+// each 16 values (a Q2_K / Q3_K sub-block, or half an IQ4_XS one) are one
+// dot16 whose lanes are then weighed by the sub-block's scale.
+
+// Q2_K: the 2-bit fields of 16 bytes, shifted by 0, 2, 4, 6, are 16 values of
+// four different sub-blocks.
+float dot_q2_k(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ2_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const uint8x16_t two_bits = vdupq_n_u8(3);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const uint8_t* sc = x[b].scales;
+        int32x4_t acc = vdupq_n_s32(0);
+        for (int half = 0; half < 2; ++half) {
+            const uint8x16_t bits0 = vld1q_u8(x[b].qs + 32 * half);
+            const uint8x16_t bits1 = vld1q_u8(x[b].qs + 32 * half + 16);
+            const int8_t* yq = y[b].qs + 128 * half;
+            for (int k = 0; k < 4; ++k) {
+                const int j = 8 * half + 2 * k;
+                const int8x16_t shift = vdupq_n_s8(static_cast<int8_t>(-2 * k));
+                const uint8x16_t q0 = vandq_u8(vshlq_u8(bits0, shift), two_bits);
+                const uint8x16_t q1 = vandq_u8(vshlq_u8(bits1, shift), two_bits);
+                acc = vmlaq_n_s32(
+                    acc, dot16(vdupq_n_s32(0), vreinterpretq_s8_u8(q0), load_i8(yq + 32 * k)),
+                    sc[j] & 0xF);
+                acc = vmlaq_n_s32(
+                    acc, dot16(vdupq_n_s32(0), vreinterpretq_s8_u8(q1), load_i8(yq + 32 * k + 16)),
+                    sc[j + 1] & 0xF);
+            }
+        }
+        const uint8x16_t mins = vshrq_n_u8(vld1q_u8(sc), 4);
+        const int16x8_t min_lo = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(mins)));
+        const int16x8_t min_hi = vreinterpretq_s16_u16(vmovl_high_u8(mins));
+        const int16x8_t bs_lo = vld1q_s16(y[b].bsums), bs_hi = vld1q_s16(y[b].bsums + 8);
+        int32x4_t min_acc = vmull_s16(vget_low_s16(bs_lo), vget_low_s16(min_lo));
+        min_acc = vmlal_high_s16(min_acc, bs_lo, min_lo);
+        min_acc = vmlal_s16(min_acc, vget_low_s16(bs_hi), vget_low_s16(min_hi));
+        min_acc = vmlal_high_s16(min_acc, bs_hi, min_hi);
+        sum += y[b].d * (f16_to_f32(x[b].d) * static_cast<float>(vaddvq_s32(acc)) -
+                         f16_to_f32(x[b].dmin) * static_cast<float>(vaddvq_s32(min_acc)));
+    }
+    return sum;
+}
+
+// Q3_K: values go in as q + 4 (the low 2 bits, plus 4 where the hmask bit is
+// set); 4 * s_j * bsum_j comes off at the end, in integers.
+float dot_q3_k(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ3_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const uint8x16_t two_bits = vdupq_n_u8(3), one = vdupq_n_u8(1);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        int scales[16];
+        int offset = 0;
+        for (int j = 0; j < 16; ++j) {
+            scales[j] = q3_k_scale(x[b].scales, j);
+            offset += scales[j] * y[b].bsums[j];
+        }
+        const uint8x16_t hm0 = vld1q_u8(x[b].hmask), hm1 = vld1q_u8(x[b].hmask + 16);
+        int32x4_t acc = vdupq_n_s32(0);
+        for (int half = 0; half < 2; ++half) {
+            const uint8x16_t bits0 = vld1q_u8(x[b].qs + 32 * half);
+            const uint8x16_t bits1 = vld1q_u8(x[b].qs + 32 * half + 16);
+            const int8_t* yq = y[b].qs + 128 * half;
+            for (int k = 0; k < 4; ++k) {
+                const int j = 8 * half + 2 * k;
+                const int8x16_t shift = vdupq_n_s8(static_cast<int8_t>(-2 * k));
+                // Value 32*(4*half + k) + l has its high bit at bit 4*half + k of hmask[l].
+                const int8x16_t hshift = vdupq_n_s8(static_cast<int8_t>(-(4 * half + k)));
+                const uint8x16_t q0 = vorrq_u8(vandq_u8(vshlq_u8(bits0, shift), two_bits),
+                                               vshlq_n_u8(vandq_u8(vshlq_u8(hm0, hshift), one), 2));
+                const uint8x16_t q1 = vorrq_u8(vandq_u8(vshlq_u8(bits1, shift), two_bits),
+                                               vshlq_n_u8(vandq_u8(vshlq_u8(hm1, hshift), one), 2));
+                acc = vmlaq_n_s32(
+                    acc, dot16(vdupq_n_s32(0), vreinterpretq_s8_u8(q0), load_i8(yq + 32 * k)),
+                    scales[j]);
+                acc = vmlaq_n_s32(
+                    acc, dot16(vdupq_n_s32(0), vreinterpretq_s8_u8(q1), load_i8(yq + 32 * k + 16)),
+                    scales[j + 1]);
+            }
+        }
+        const int isum = vaddvq_s32(acc) - 4 * offset;
+        sum += f16_to_f32(x[b].d) * y[b].d * static_cast<float>(isum);
+    }
+    return sum;
+}
+
+// IQ4_XS: TBL looks the signed levels up from the nibbles.
+float dot_iq4_xs(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_XS*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const int8x16_t levels = vld1q_s8(kIq4nlValues);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        int32x4_t acc = vdupq_n_s32(0);
+        for (int j = 0; j < 8; ++j) {
+            const uint8x16_t bytes = vld1q_u8(x[b].qs + 16 * j);
+            const int32x4_t p = dot32(vqtbl1q_s8(levels, vandq_u8(bytes, vdupq_n_u8(0xF))),
+                                      vqtbl1q_s8(levels, vshrq_n_u8(bytes, 4)), y[b].qs + 32 * j);
+            acc = vmlaq_n_s32(acc, p, iq4_xs_scale(x[b], j));
+        }
+        sum += f16_to_f32(x[b].d) * y[b].d * static_cast<float>(vaddvq_s32(acc));
+    }
+    return sum;
+}
+
 // Activation quantizers; they must write the scalar quantizers' bytes exactly.
 // FRINTI rounds in the current mode, as std::nearbyint does; FMAXNM ignores a
 // NaN operand, as the scalar std::max(running, |x|) does.
@@ -383,8 +582,11 @@ constexpr KernelTable kNeon {
     .dot_f32 = dot_f32, .dot_f16 = dot_half<load_f16, f16_to_f32>,
     .dot_bf16 = dot_half<load_bf16, bf16_to_f32>, .dot_q8_0 = dot_q8_0, .dot_q4_0 = dot_q4_0,
     .dot_q4_k = dot_k_affine<false>, .dot_q5_k = dot_k_affine<true>, .dot_q6_k = dot_q6_k,
-    .quantize_q8_0 = quantize_q8_0, .quantize_q8_k = quantize_q8_k, .axpy_f32 = axpy_f32,
-    .axpy_f16 = axpy_f16, .gemm_q4_0 = nullptr, .gemm_q8_0 = nullptr, .gemm_q4_k = nullptr,
+    .dot_q4_1 = dot_q4_1, .dot_q5_0 = dot_q5_0, .dot_q5_1 = dot_q5_1, .dot_iq4_nl = dot_iq4_nl,
+    .dot_q2_k = dot_q2_k, .dot_q3_k = dot_q3_k, .dot_iq4_xs = dot_iq4_xs,
+    .quantize_q8_0 = quantize_q8_0, .quantize_q8_1 = quantize_row_q8_1,
+    .quantize_q8_k = quantize_q8_k, .axpy_f32 = axpy_f32, .axpy_f16 = axpy_f16,
+    .gemm_q4_0 = nullptr, .gemm_q8_0 = nullptr, .gemm_q4_k = nullptr,
 };
 
 } // namespace

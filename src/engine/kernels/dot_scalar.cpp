@@ -1,5 +1,6 @@
 // The reference kernels: plain loops that say what each block means. SIMD
 // tables are tested against these.
+#include "engine/kernels/dot_scalar.h"
 #include "engine/kernels/blocks.h"
 #include "engine/kernels/kernel_table.h"
 #include "engine/kernels/packed.h"
@@ -234,7 +235,15 @@ constexpr KernelTable kScalar{
     .dot_q4_k = dot_k_affine<false>,
     .dot_q5_k = dot_k_affine<true>,
     .dot_q6_k = dot_q6_k,
+    .dot_q4_1 = scalar::dot_q4_1,
+    .dot_q5_0 = scalar::dot_q5_0,
+    .dot_q5_1 = scalar::dot_q5_1,
+    .dot_iq4_nl = scalar::dot_iq4_nl,
+    .dot_q2_k = scalar::dot_q2_k,
+    .dot_q3_k = scalar::dot_q3_k,
+    .dot_iq4_xs = scalar::dot_iq4_xs,
     .quantize_q8_0 = quantize_row_q8_0,
+    .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_row_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,

@@ -9,6 +9,7 @@
 #if defined(__wasm_simd128__)
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/quantize.h"
 
 #include <wasm_simd128.h>
 
@@ -143,6 +144,201 @@ float dot_q4_0(size_t n, const void* w, const void* a) {
         acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
     }
     return hsum_f32(acc);
+}
+
+// The 32-value types Q4_1, Q5_0, Q5_1 and IQ4_NL: a block is two vectors of 16
+// values (value j in the low nibble of byte j, j + 16 in the high one).
+
+// A Q5 block's 32 5-bit values (0..31) as two vectors: byte i takes byte i / 8
+// of qh, tests its own bit, and adds 16 where it is set.
+inline void q5_values(const uint8_t* qh, const uint8_t* qs, v128_t* lo, v128_t* hi) {
+    uint32_t word;
+    __builtin_memcpy(&word, qh, sizeof word);
+    const v128_t bytes = wasm_i32x4_splat(static_cast<int32_t>(word));
+    const v128_t bit = wasm_i8x16_const(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
+    const v128_t sixteen = wasm_i8x16_splat(16);
+    const v128_t spread_lo =
+        wasm_i8x16_swizzle(bytes, wasm_i8x16_const(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1));
+    const v128_t spread_hi =
+        wasm_i8x16_swizzle(bytes, wasm_i8x16_const(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3));
+    const v128_t h_lo = wasm_v128_and(wasm_i8x16_eq(wasm_v128_and(spread_lo, bit), bit), sixteen);
+    const v128_t h_hi = wasm_v128_and(wasm_i8x16_eq(wasm_v128_and(spread_hi, bit), bit), sixteen);
+    const v128_t raw = load(qs);
+    *lo = wasm_v128_or(wasm_v128_and(raw, wasm_i8x16_splat(0xF)), h_lo);
+    *hi = wasm_v128_or(wasm_u8x16_shr(raw, 4), h_hi);
+}
+
+// lo · y[0..15] + hi · y[16..31], as int32 lanes.
+inline v128_t dot32(v128_t lo, v128_t hi, const int8_t* y) {
+    return dot16(dot16(wasm_i32x4_splat(0), lo, load(y)), hi, load(y + 16));
+}
+
+// Q4_1 x Q8_1: d_x d_y (q · y) + m_x s_y.
+float dot_q4_1(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ4_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    float offset = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const v128_t raw = load(x[b].qs);
+        const v128_t p =
+            dot32(wasm_v128_and(raw, wasm_i8x16_splat(0xF)), wasm_u8x16_shr(raw, 4), y[b].qs);
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+        offset += f16_to_f32(x[b].m) * f16_to_f32(y[b].s);
+    }
+    return hsum_f32(acc) + offset;
+}
+
+float dot_q5_0(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_0*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const v128_t sixteen = wasm_i8x16_splat(16);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        v128_t lo, hi;
+        q5_values(x[b].qh, x[b].qs, &lo, &hi);
+        const v128_t p = dot32(wasm_i8x16_sub(lo, sixteen), wasm_i8x16_sub(hi, sixteen), y[b].qs);
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+    }
+    return hsum_f32(acc);
+}
+
+float dot_q5_1(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ5_1*>(w);
+    const auto* y = static_cast<const BlockQ8_1*>(a);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    float offset = 0.0f;
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        v128_t lo, hi;
+        q5_values(x[b].qh, x[b].qs, &lo, &hi);
+        const v128_t p = dot32(lo, hi, y[b].qs);
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+        offset += f16_to_f32(x[b].m) * f16_to_f32(y[b].s);
+    }
+    return hsum_f32(acc) + offset;
+}
+
+// IQ4_NL x Q8_0: a swizzle looks the signed levels up from the nibbles.
+float dot_iq4_nl(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_NL*>(w);
+    const auto* y = static_cast<const BlockQ8_0*>(a);
+    const v128_t levels = load(kIq4nlValues);
+    v128_t acc = wasm_f32x4_splat(0.0f);
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        const v128_t raw = load(x[b].qs);
+        const v128_t p =
+            dot32(wasm_i8x16_swizzle(levels, wasm_v128_and(raw, wasm_i8x16_splat(0xF))),
+                  wasm_i8x16_swizzle(levels, wasm_u8x16_shr(raw, 4)), y[b].qs);
+        const v128_t d = wasm_f32x4_splat(f16_to_f32(x[b].d) * f16_to_f32(y[b].d));
+        acc = wasm_f32x4_add(acc, wasm_f32x4_mul(d, wasm_f32x4_convert_i32x4(p)));
+    }
+    return hsum_f32(acc);
+}
+
+// The low-bit super-block types Q2_K, Q3_K and IQ4_XS with Q8_K activations:
+// each 16 values (a Q2_K / Q3_K sub-block, or half an IQ4_XS one) are one
+// dot16 whose lanes are then weighed by the sub-block's scale.
+
+inline v128_t scaled(v128_t acc, v128_t p, int scale) {
+    return wasm_i32x4_add(acc, wasm_i32x4_mul(p, wasm_i32x4_splat(scale)));
+}
+
+// Q2_K: the 2-bit fields of 16 bytes, shifted by 0, 2, 4, 6, are 16 values of
+// four different sub-blocks.
+float dot_q2_k(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ2_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const v128_t two_bits = wasm_i8x16_splat(3);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        const uint8_t* sc = x[b].scales;
+        v128_t acc = wasm_i32x4_splat(0);
+        int min_sum = 0;
+        for (int j = 0; j < 16; ++j)
+            min_sum += (sc[j] >> 4) * y[b].bsums[j];
+        for (int half = 0; half < 2; ++half) {
+            const v128_t bits0 = load(x[b].qs + 32 * half);
+            const v128_t bits1 = load(x[b].qs + 32 * half + 16);
+            const int8_t* yq = y[b].qs + 128 * half;
+            for (int k = 0; k < 4; ++k) {
+                const int j = 8 * half + 2 * k;
+                const auto shift = static_cast<uint32_t>(2 * k);
+                const v128_t q0 = wasm_v128_and(wasm_u8x16_shr(bits0, shift), two_bits);
+                const v128_t q1 = wasm_v128_and(wasm_u8x16_shr(bits1, shift), two_bits);
+                acc = scaled(acc, dot16(wasm_i32x4_splat(0), q0, load(yq + 32 * k)), sc[j] & 0xF);
+                acc = scaled(acc, dot16(wasm_i32x4_splat(0), q1, load(yq + 32 * k + 16)),
+                             sc[j + 1] & 0xF);
+            }
+        }
+        sum += y[b].d * (f16_to_f32(x[b].d) * static_cast<float>(hsum_i32(acc)) -
+                         f16_to_f32(x[b].dmin) * static_cast<float>(min_sum));
+    }
+    return sum;
+}
+
+// Q3_K: values go in as q + 4 (the low 2 bits, plus 4 where the hmask bit is
+// set); 4 * s_j * bsum_j comes off at the end, in integers.
+float dot_q3_k(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockQ3_K*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const v128_t two_bits = wasm_i8x16_splat(3), one = wasm_i8x16_splat(1);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        int scales[16];
+        int offset = 0;
+        for (int j = 0; j < 16; ++j) {
+            scales[j] = q3_k_scale(x[b].scales, j);
+            offset += scales[j] * y[b].bsums[j];
+        }
+        const v128_t hm0 = load(x[b].hmask), hm1 = load(x[b].hmask + 16);
+        v128_t acc = wasm_i32x4_splat(0);
+        for (int half = 0; half < 2; ++half) {
+            const v128_t bits0 = load(x[b].qs + 32 * half);
+            const v128_t bits1 = load(x[b].qs + 32 * half + 16);
+            const int8_t* yq = y[b].qs + 128 * half;
+            for (int k = 0; k < 4; ++k) {
+                const int j = 8 * half + 2 * k;
+                const auto shift = static_cast<uint32_t>(2 * k);
+                // Value 32*(4*half + k) + l has its high bit at bit 4*half + k of hmask[l].
+                const auto hshift = static_cast<uint32_t>(4 * half + k);
+                const v128_t q0 = wasm_v128_or(
+                    wasm_v128_and(wasm_u8x16_shr(bits0, shift), two_bits),
+                    wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(hm0, hshift), one), 2));
+                const v128_t q1 = wasm_v128_or(
+                    wasm_v128_and(wasm_u8x16_shr(bits1, shift), two_bits),
+                    wasm_i8x16_shl(wasm_v128_and(wasm_u8x16_shr(hm1, hshift), one), 2));
+                acc = scaled(acc, dot16(wasm_i32x4_splat(0), q0, load(yq + 32 * k)), scales[j]);
+                acc = scaled(acc, dot16(wasm_i32x4_splat(0), q1, load(yq + 32 * k + 16)),
+                             scales[j + 1]);
+            }
+        }
+        const int isum = hsum_i32(acc) - 4 * offset;
+        sum += f16_to_f32(x[b].d) * y[b].d * static_cast<float>(isum);
+    }
+    return sum;
+}
+
+// IQ4_XS: a swizzle looks the signed levels up from the nibbles.
+float dot_iq4_xs(size_t n, const void* w, const void* a) {
+    const auto* x = static_cast<const BlockIQ4_XS*>(w);
+    const auto* y = static_cast<const BlockQ8_K*>(a);
+    const v128_t levels = load(kIq4nlValues);
+    float sum = 0.0f;
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+        v128_t acc = wasm_i32x4_splat(0);
+        for (int j = 0; j < 8; ++j) {
+            const v128_t raw = load(x[b].qs + 16 * j);
+            const v128_t p =
+                dot32(wasm_i8x16_swizzle(levels, wasm_v128_and(raw, wasm_i8x16_splat(0xF))),
+                      wasm_i8x16_swizzle(levels, wasm_u8x16_shr(raw, 4)), y[b].qs + 32 * j);
+            acc = scaled(acc, p, iq4_xs_scale(x[b], j));
+        }
+        sum += f16_to_f32(x[b].d) * y[b].d * static_cast<float>(hsum_i32(acc));
+    }
+    return sum;
 }
 
 // Q4_K and Q5_K: per super-block, the integer sums of scale_j * (q·y)_j and
@@ -391,7 +587,15 @@ constexpr KernelTable kSimd128{
     .dot_q4_k = dot_k_affine<false>,
     .dot_q5_k = dot_k_affine<true>,
     .dot_q6_k = dot_q6_k,
+    .dot_q4_1 = dot_q4_1,
+    .dot_q5_0 = dot_q5_0,
+    .dot_q5_1 = dot_q5_1,
+    .dot_iq4_nl = dot_iq4_nl,
+    .dot_q2_k = dot_q2_k,
+    .dot_q3_k = dot_q3_k,
+    .dot_iq4_xs = dot_iq4_xs,
     .quantize_q8_0 = quantize_q8_0,
+    .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,

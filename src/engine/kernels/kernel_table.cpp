@@ -9,10 +9,18 @@ TensorType activation_type(TensorType weight_type) {
     switch (weight_type) {
     case TensorType::kQ8_0:
     case TensorType::kQ4_0:
+    case TensorType::kQ5_0:
+    case TensorType::kIQ4_NL:
         return TensorType::kQ8_0;
+    case TensorType::kQ4_1:
+    case TensorType::kQ5_1:
+        return TensorType::kQ8_1;
+    case TensorType::kQ2_K:
+    case TensorType::kQ3_K:
     case TensorType::kQ4_K:
     case TensorType::kQ5_K:
     case TensorType::kQ6_K:
+    case TensorType::kIQ4_XS:
         return TensorType::kQ8_K;
     default:
         return TensorType::kF32;
@@ -37,6 +45,20 @@ DotFn dot_for(const KernelTable& table, TensorType weight_type) {
         return table.dot_q5_k;
     case TensorType::kQ6_K:
         return table.dot_q6_k;
+    case TensorType::kQ4_1:
+        return table.dot_q4_1;
+    case TensorType::kQ5_0:
+        return table.dot_q5_0;
+    case TensorType::kQ5_1:
+        return table.dot_q5_1;
+    case TensorType::kIQ4_NL:
+        return table.dot_iq4_nl;
+    case TensorType::kQ2_K:
+        return table.dot_q2_k;
+    case TensorType::kQ3_K:
+        return table.dot_q3_k;
+    case TensorType::kIQ4_XS:
+        return table.dot_iq4_xs;
     default:
         return nullptr;
     }
@@ -60,6 +82,9 @@ void convert_activations(const KernelTable& table, TensorType type, const float*
     switch (type) {
     case TensorType::kQ8_0:
         table.quantize_q8_0(x, y, n);
+        break;
+    case TensorType::kQ8_1:
+        table.quantize_q8_1(x, y, n);
         break;
     case TensorType::kQ8_K:
         table.quantize_q8_k(x, y, n);

@@ -24,15 +24,23 @@ using AxpyF16Fn = void (*)(size_t n, float a, const uint16_t* x, float* y);
 
 struct KernelTable {
     std::string_view name;
-    DotFn dot_f32;  // activations f32
-    DotFn dot_f16;  // activations f32
-    DotFn dot_bf16; // activations f32
-    DotFn dot_q8_0; // activations Q8_0
-    DotFn dot_q4_0; // activations Q8_0
-    DotFn dot_q4_k; // activations Q8_K
-    DotFn dot_q5_k; // activations Q8_K
-    DotFn dot_q6_k; // activations Q8_K
+    DotFn dot_f32;    // activations f32
+    DotFn dot_f16;    // activations f32
+    DotFn dot_bf16;   // activations f32
+    DotFn dot_q8_0;   // activations Q8_0
+    DotFn dot_q4_0;   // activations Q8_0
+    DotFn dot_q4_k;   // activations Q8_K
+    DotFn dot_q5_k;   // activations Q8_K
+    DotFn dot_q6_k;   // activations Q8_K
+    DotFn dot_q4_1;   // activations Q8_1
+    DotFn dot_q5_0;   // activations Q8_0
+    DotFn dot_q5_1;   // activations Q8_1
+    DotFn dot_iq4_nl; // activations Q8_0
+    DotFn dot_q2_k;   // activations Q8_K
+    DotFn dot_q3_k;   // activations Q8_K
+    DotFn dot_iq4_xs; // activations Q8_K
     QuantizeFn quantize_q8_0;
+    QuantizeFn quantize_q8_1;
     QuantizeFn quantize_q8_k;
     AxpyF32Fn axpy_f32; // y += a * x, attention's weighted sum of values
     AxpyF16Fn axpy_f16;

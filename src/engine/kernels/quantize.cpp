@@ -1,6 +1,8 @@
 #include "engine/kernels/quantize.h"
 
 #include "engine/kernels/blocks.h"
+#include "engine/kernels/quant_rounding.h"
+#include "engine/kernels/quantize_fit.h"
 #include "engine/tensor/half.h"
 
 #include <algorithm>
@@ -10,121 +12,12 @@
 namespace edgeai::engine::kernels {
 namespace {
 
-// Round to nearest, ties to even, as the SIMD rounding instructions do.
-inline int nearest_int(float v) {
-    return static_cast<int>(std::nearbyint(v));
-}
-
 // The value of largest magnitude, with its sign.
 float signed_absmax(const float* x, size_t n) {
     float best = 0.0f;
     for (size_t i = 0; i < n; ++i)
         if (std::fabs(x[i]) > std::fabs(best)) best = x[i];
     return best;
-}
-
-// Fits x ≈ scale * q - min with q in [0, levels]: tries a few grids around the
-// plain min/max one and keeps the least-squares fit with the smallest weighted
-// error (weights favour large values, which matter most for a matmul).
-void fit_affine(const float* x, size_t n, int levels, float* scale_out, float* min_out,
-                uint8_t* q_out) {
-    float lo = x[0], hi = x[0];
-    float weights[32];
-    float sum_sq = 0.0f;
-    for (size_t i = 0; i < n; ++i)
-        sum_sq += x[i] * x[i];
-    const float sigma = std::sqrt(sum_sq / static_cast<float>(n));
-    for (size_t i = 0; i < n; ++i) {
-        lo = std::min(lo, x[i]);
-        hi = std::max(hi, x[i]);
-        weights[i] = sigma + std::fabs(x[i]);
-    }
-    lo = std::min(lo, 0.0f); // the min is stored unsigned: the grid must include 0
-    if (hi <= lo) {
-        *scale_out = 0.0f;
-        *min_out = -lo;
-        std::memset(q_out, 0, n);
-        return;
-    }
-    float best_scale = (hi - lo) / static_cast<float>(levels);
-    float best_min = lo;
-    float best_err = 0.0f;
-    for (size_t i = 0; i < n; ++i) {
-        const int q = std::clamp(nearest_int((x[i] - lo) / best_scale), 0, levels);
-        q_out[i] = static_cast<uint8_t>(q);
-        const float d = best_scale * static_cast<float>(q) + lo - x[i];
-        best_err += weights[i] * d * d;
-    }
-    uint8_t trial[32];
-    for (int step = -10; step <= 10; ++step) {
-        const float iscale =
-            (static_cast<float>(levels) + 0.1f * static_cast<float>(step)) / (hi - lo);
-        float sw = 0, swq = 0, swqq = 0, swx = 0, swqx = 0;
-        for (size_t i = 0; i < n; ++i) {
-            const int q = std::clamp(nearest_int(iscale * (x[i] - lo)), 0, levels);
-            trial[i] = static_cast<uint8_t>(q);
-            const float w = weights[i], fq = static_cast<float>(q);
-            sw += w;
-            swq += w * fq;
-            swqq += w * fq * fq;
-            swx += w * x[i];
-            swqx += w * fq * x[i];
-        }
-        const float det = sw * swqq - swq * swq;
-        if (det <= 0.0f) continue;
-        float s = (sw * swqx - swq * swx) / det;
-        float m = (swqq * swx - swq * swqx) / det;
-        if (m > 0.0f) { // keep min <= 0: refit the scale alone with min 0
-            m = 0.0f;
-            s = swqq > 0.0f ? swqx / swqq : 0.0f;
-        }
-        float err = 0.0f;
-        for (size_t i = 0; i < n; ++i) {
-            const float d = s * static_cast<float>(trial[i]) + m - x[i];
-            err += weights[i] * d * d;
-        }
-        if (err < best_err && s > 0.0f) {
-            best_err = err;
-            best_scale = s;
-            best_min = m;
-            std::memcpy(q_out, trial, n);
-        }
-    }
-    *scale_out = best_scale;
-    *min_out = -best_min;
-}
-
-// Symmetric fit x ≈ scale * q with q in [-levels, levels-1], least squares over
-// a few grids around the plain absmax one.
-float fit_symmetric(const float* x, size_t n, int levels) {
-    const float amax = signed_absmax(x, n);
-    if (amax == 0.0f) return 0.0f;
-    float best_scale = amax / static_cast<float>(-levels);
-    float best_err = INFINITY;
-    for (int step = -9; step <= 9; ++step) {
-        const float iscale = -(static_cast<float>(levels) + 0.1f * static_cast<float>(step)) / amax;
-        // Weighted least squares with weights x^2 (llama.cpp's choice for 6-bit).
-        float num = 0, den = 0;
-        for (size_t i = 0; i < n; ++i) {
-            const int q = std::clamp(nearest_int(iscale * x[i]), -levels, levels - 1);
-            const float w = x[i] * x[i];
-            num += w * x[i] * static_cast<float>(q);
-            den += w * static_cast<float>(q) * static_cast<float>(q);
-        }
-        if (den <= 0.0f) continue;
-        const float s = num / den;
-        float err = 0.0f;
-        for (size_t i = 0; i < n; ++i) {
-            const int q = std::clamp(nearest_int(iscale * x[i]), -levels, levels - 1);
-            const float d = s * static_cast<float>(q) - x[i];
-            err += x[i] * x[i] * d * d;
-        }
-        if (err < best_err) {
-            best_err = err;
-            best_scale = s;
-        }
-    }
-    return best_scale;
 }
 
 // Packs the 6-bit scale and min of sub-block j into a Q4_K/Q5_K scales array.
@@ -139,39 +32,49 @@ void pack_scale_min_k4(uint8_t* scales, int j, uint8_t scale, uint8_t min) {
     }
 }
 
-// The shared part of Q4_K and Q5_K: per sub-block affine fits, scales and mins
-// quantized to 6 bits against the super-block's d and dmin, then the values
-// requantized with the scales actually stored. Writes levels into q[256].
-void quantize_k_affine(const float* x, int levels, uint16_t* d_out, uint16_t* dmin_out,
-                       uint8_t* scales, uint8_t* q) {
+// The shared part of Q4_K and Q5_K, as llama.cpp's reference quantizer does
+// it: per sub-block of 32 an affine fit weighted by rms + |x| (the grids
+// differ: rmin, nstep), scales and mins quantized to 6 bits against the
+// super-block's largest, then the values requantized with the scales actually
+// stored. Writes levels into q[256].
+void quantize_k_affine(const float* x, int levels, float rmin, int nstep, uint16_t* d_out,
+                       uint16_t* dmin_out, uint8_t* scales, uint8_t* q) {
     float sub_scale[8], sub_min[8];
     float max_scale = 0.0f, max_min = 0.0f;
     for (int j = 0; j < 8; ++j) {
-        fit_affine(x + 32 * j, 32, levels, &sub_scale[j], &sub_min[j], q + 32 * j);
-        max_scale = std::max(max_scale, sub_scale[j]);
-        max_min = std::max(max_min, sub_min[j]);
+        const float* xs = x + 32 * j;
+        float sum_x2 = 0;
+        for (int i = 0; i < 32; ++i)
+            sum_x2 += xs[i] * xs[i];
+        const float av_x = std::sqrt(sum_x2 / 32);
+        float w[32];
+        for (int i = 0; i < 32; ++i)
+            w[i] = av_x + std::fabs(xs[i]);
+        sub_scale[j] = fit_affine_grid(32, levels, xs, w, rmin, 0.1f, nstep, /*use_mad=*/false,
+                                       q + 32 * j, &sub_min[j]);
+        if (sub_scale[j] > max_scale) max_scale = sub_scale[j];
+        if (sub_min[j] > max_min) max_min = sub_min[j];
     }
-    const float inv_scale = max_scale > 0.0f ? 63.0f / max_scale : 0.0f;
-    const float inv_min = max_min > 0.0f ? 63.0f / max_min : 0.0f;
+    const float inv_scale = max_scale > 0 ? 63.0f / max_scale : 0.0f;
+    const float inv_min = max_min > 0 ? 63.0f / max_min : 0.0f;
     std::memset(scales, 0, 12);
     for (int j = 0; j < 8; ++j) {
-        const auto ls = static_cast<uint8_t>(std::min(63, nearest_int(inv_scale * sub_scale[j])));
-        const auto lm = static_cast<uint8_t>(std::min(63, nearest_int(inv_min * sub_min[j])));
-        pack_scale_min_k4(scales, j, ls, lm);
+        // uint8_t first, as llama.cpp stores them, then clamped.
+        const auto ls = static_cast<uint8_t>(nearest_int(inv_scale * sub_scale[j]));
+        const auto lm = static_cast<uint8_t>(nearest_int(inv_min * sub_min[j]));
+        pack_scale_min_k4(scales, j, std::min<uint8_t>(63, ls), std::min<uint8_t>(63, lm));
     }
     *d_out = f32_to_f16(max_scale / 63.0f);
     *dmin_out = f32_to_f16(max_min / 63.0f);
-    const float d = f16_to_f32(*d_out), dmin = f16_to_f32(*dmin_out);
     for (int j = 0; j < 8; ++j) {
         uint8_t ls, lm;
         unpack_scale_min_k4(scales, j, &ls, &lm);
-        const float scale = d * static_cast<float>(ls);
-        if (scale == 0.0f) continue;
-        const float min = dmin * static_cast<float>(lm);
-        for (int i = 0; i < 32; ++i) {
-            const int v = nearest_int((x[32 * j + i] + min) / scale);
-            q[32 * j + i] = static_cast<uint8_t>(std::clamp(v, 0, levels));
-        }
+        const float d = f16_to_f32(*d_out) * static_cast<float>(ls);
+        if (d == 0.0f) continue;
+        const float dm = f16_to_f32(*dmin_out) * static_cast<float>(lm);
+        for (int i = 0; i < 32; ++i)
+            q[32 * j + i] =
+                static_cast<uint8_t>(std::clamp(nearest_int((x[32 * j + i] + dm) / d), 0, levels));
     }
 }
 
@@ -251,7 +154,7 @@ void quantize_row_q4_k(const float* x, void* out, size_t n) {
     auto* y = static_cast<BlockQ4_K*>(out);
     uint8_t q[kBlockK];
     for (size_t b = 0; b < n / kBlockK; ++b, x += kBlockK) {
-        quantize_k_affine(x, 15, &y[b].d, &y[b].dmin, y[b].scales, q);
+        quantize_k_affine(x, 15, -1.0f, 20, &y[b].d, &y[b].dmin, y[b].scales, q);
         for (size_t chunk = 0; chunk < 4; ++chunk)
             for (size_t l = 0; l < 32; ++l)
                 y[b].qs[32 * chunk + l] =
@@ -263,7 +166,7 @@ void quantize_row_q5_k(const float* x, void* out, size_t n) {
     auto* y = static_cast<BlockQ5_K*>(out);
     uint8_t q[kBlockK];
     for (size_t b = 0; b < n / kBlockK; ++b, x += kBlockK) {
-        quantize_k_affine(x, 31, &y[b].d, &y[b].dmin, y[b].scales, q);
+        quantize_k_affine(x, 31, -0.5f, 15, &y[b].d, &y[b].dmin, y[b].scales, q);
         std::memset(y[b].qh, 0, sizeof(y[b].qh));
         for (size_t chunk = 0; chunk < 4; ++chunk) {
             for (size_t l = 0; l < 32; ++l) {
@@ -279,33 +182,36 @@ void quantize_row_q5_k(const float* x, void* out, size_t n) {
 void quantize_row_q6_k(const float* x, void* out, size_t n) {
     auto* y = static_cast<BlockQ6_K*>(out);
     for (size_t b = 0; b < n / kBlockK; ++b, x += kBlockK) {
+        int8_t L[kBlockK];
         float sub_scale[16];
-        float max_scale = 0.0f;
+        float max_scale = 0.0f, amax_scale = 0.0f;
         for (int j = 0; j < 16; ++j) {
-            sub_scale[j] = fit_symmetric(x + 16 * j, 16, 32);
-            if (std::fabs(sub_scale[j]) > std::fabs(max_scale)) max_scale = sub_scale[j];
+            sub_scale[j] = fit_symmetric_grid(16, 32, x + 16 * j, L + 16 * j);
+            if (std::fabs(sub_scale[j]) > amax_scale) {
+                amax_scale = std::fabs(sub_scale[j]);
+                max_scale = sub_scale[j];
+            }
         }
         std::memset(&y[b], 0, sizeof(BlockQ6_K));
-        if (max_scale == 0.0f) continue;
+        if (amax_scale < kZeroGroup) continue;
+        // The largest scale on -128: 8-bit signed scales against one d.
         const float iscale = -128.0f / max_scale;
-        y[b].d = f32_to_f16(1.0f / iscale);
+        y[b].d = f32_to_f16(1 / iscale);
         for (int j = 0; j < 16; ++j)
             y[b].scales[j] = static_cast<int8_t>(std::min(127, nearest_int(iscale * sub_scale[j])));
-        const float d = f16_to_f32(y[b].d);
-        uint8_t q[kBlockK];
         for (int j = 0; j < 16; ++j) {
-            const float scale = d * static_cast<float>(y[b].scales[j]);
-            for (int i = 0; i < 16; ++i) {
-                const int v = scale != 0.0f ? nearest_int(x[16 * j + i] / scale) : 0;
-                q[16 * j + i] = static_cast<uint8_t>(std::clamp(v, -32, 31) + 32);
-            }
+            const float d = f16_to_f32(y[b].d) * static_cast<float>(y[b].scales[j]);
+            if (d == 0.0f) continue;
+            for (int i = 0; i < 16; ++i)
+                L[16 * j + i] =
+                    static_cast<int8_t>(std::clamp(nearest_int(x[16 * j + i] / d), -32, 31) + 32);
         }
         for (size_t half = 0; half < 2; ++half) {
             uint8_t* ql = y[b].ql + 64 * half;
             uint8_t* qh = y[b].qh + 32 * half;
-            const uint8_t* qq = q + 128 * half;
+            const int8_t* qq = L + 128 * half;
             for (size_t l = 0; l < 32; ++l) {
-                const uint8_t q1 = qq[l], q2 = qq[l + 32], q3 = qq[l + 64], q4 = qq[l + 96];
+                const int q1 = qq[l], q2 = qq[l + 32], q3 = qq[l + 64], q4 = qq[l + 96];
                 ql[l] = static_cast<uint8_t>((q1 & 0xF) | ((q3 & 0xF) << 4));
                 ql[l + 32] = static_cast<uint8_t>((q2 & 0xF) | ((q4 & 0xF) << 4));
                 qh[l] = static_cast<uint8_t>((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) |
@@ -355,6 +261,30 @@ bool quantize_row(TensorType type, const float* x, void* y, size_t n) {
         return true;
     case TensorType::kQ8_K:
         quantize_row_q8_k(x, y, n);
+        return true;
+    case TensorType::kQ8_1:
+        quantize_row_q8_1(x, y, n);
+        return true;
+    case TensorType::kQ4_1:
+        quantize_row_q4_1(x, y, n);
+        return true;
+    case TensorType::kQ5_0:
+        quantize_row_q5_0(x, y, n);
+        return true;
+    case TensorType::kQ5_1:
+        quantize_row_q5_1(x, y, n);
+        return true;
+    case TensorType::kIQ4_NL:
+        quantize_row_iq4_nl(x, y, n);
+        return true;
+    case TensorType::kIQ4_XS:
+        quantize_row_iq4_xs(x, y, n);
+        return true;
+    case TensorType::kQ2_K:
+        quantize_row_q2_k(x, y, n);
+        return true;
+    case TensorType::kQ3_K:
+        quantize_row_q3_k(x, y, n);
         return true;
     default:
         return false;

@@ -40,7 +40,8 @@ class Loader {
             return core::Status(core::StatusCode::kUnimplemented,
                                 "tensor '" + name + "' has type " + std::string(t->type->name) +
                                     ", which the engine does not run (supported: f32, f16, "
-                                    "bf16, q8_0, q4_0, q4_K, q5_K, q6_K)");
+                                    "bf16, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl, q6_K, "
+                                    "q5_K, q4_K, iq4_xs, q3_K, q2_K)");
         Matrix m;
         m.data = file_.tensor_data(*t).data();
         m.type = t->type->type;

@@ -157,17 +157,18 @@ TEST_P(SynthLoads, AsModelAndTokenizerAndRunsForward) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, SynthLoads,
-                         ::testing::Values(TypeCase{tiny_qwen, TensorType::kQ8_0},
-                                           TypeCase{tiny_qwen, TensorType::kQ4_0},
-                                           TypeCase{tiny_qwen, TensorType::kF16},
-                                           TypeCase{tiny_qwen, TensorType::kQ4_K},
-                                           TypeCase{tiny_smollm, TensorType::kQ8_0},
-                                           TypeCase{tiny_smollm, TensorType::kBF16},
-                                           TypeCase{tiny_llama_spm, TensorType::kQ4_K},
-                                           TypeCase{tiny_llama_spm, TensorType::kQ5_K},
-                                           TypeCase{tiny_llama_spm, TensorType::kQ6_K},
-                                           TypeCase{tiny_llama_spm, TensorType::kF32}));
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, SynthLoads,
+    ::testing::Values(
+        TypeCase{tiny_qwen, TensorType::kQ8_0}, TypeCase{tiny_qwen, TensorType::kQ4_0},
+        TypeCase{tiny_qwen, TensorType::kF16}, TypeCase{tiny_qwen, TensorType::kQ4_K},
+        TypeCase{tiny_smollm, TensorType::kQ8_0}, TypeCase{tiny_smollm, TensorType::kBF16},
+        TypeCase{tiny_llama_spm, TensorType::kQ4_K}, TypeCase{tiny_llama_spm, TensorType::kQ5_K},
+        TypeCase{tiny_llama_spm, TensorType::kQ6_K}, TypeCase{tiny_llama_spm, TensorType::kF32},
+        TypeCase{tiny_qwen, TensorType::kQ4_1}, TypeCase{tiny_qwen, TensorType::kQ5_0},
+        TypeCase{tiny_qwen, TensorType::kQ5_1}, TypeCase{tiny_qwen, TensorType::kIQ4_NL},
+        TypeCase{tiny_qwen, TensorType::kIQ4_XS}, TypeCase{tiny_llama_spm, TensorType::kIQ4_XS},
+        TypeCase{tiny_llama_spm, TensorType::kQ3_K}, TypeCase{tiny_llama_spm, TensorType::kQ2_K}));
 
 TEST(Synth, SameSeedSameBytesOtherSeedOtherWeights) {
     const SynthShape s = tiny_qwen();
@@ -225,6 +226,12 @@ TEST(Synth, KTypesFallBackWhereRowsDoNotDivideIntoBlocks) {
             EXPECT_EQ(t.type, TensorType::kQ8_0) << t.name;
         }
     }
+    // The types added for llama.cpp's files fall back as its quantizer does.
+    for (TensorType type : {TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kIQ4_XS})
+        for (const SynthTensor& t : synth_tensors(tiny_qwen(), type))
+            if (t.dims.size() == 2) {
+                EXPECT_EQ(t.type, TensorType::kIQ4_NL) << t.name;
+            }
     // 256 columns divide: q4_K stays.
     for (const SynthTensor& t : synth_tensors(tiny_llama_spm(), TensorType::kQ4_K)) {
         if (t.dims.size() == 2) {
@@ -243,7 +250,7 @@ TEST(Synth, RefusesShapesThatCannotWork) {
     s = tiny_qwen();
     s.qkv_bias = false;
     EXPECT_FALSE(synth_model(s, TensorType::kQ8_0, 0).ok());
-    EXPECT_FALSE(synth_model(tiny_qwen(), TensorType::kQ4_1, 0).ok());
+    EXPECT_FALSE(synth_model(tiny_qwen(), TensorType::kQ8_K, 0).ok()); // activations only
 }
 
 class ChunkCounter final : public ByteSink {

@@ -1,6 +1,7 @@
 // The kernels: what a block means (quantize then dequantize stays close to the
 // input), that every dot product equals the sum over the dequantized values,
 // and that every SIMD table this CPU can run agrees with the scalar reference.
+#include "engine/kernels/blocks.h"
 #include "engine/kernels/dequantize.h"
 #include "engine/kernels/kernel_table.h"
 #include "engine/kernels/quantize.h"
@@ -101,7 +102,11 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(TypeCase{TensorType::kF16, 1e-3}, TypeCase{TensorType::kBF16, 5e-3},
                       TypeCase{TensorType::kQ8_0, 0.01}, TypeCase{TensorType::kQ8_K, 0.01},
                       TypeCase{TensorType::kQ6_K, 0.03}, TypeCase{TensorType::kQ5_K, 0.05},
-                      TypeCase{TensorType::kQ4_K, 0.10}, TypeCase{TensorType::kQ4_0, 0.12}),
+                      TypeCase{TensorType::kQ4_K, 0.10}, TypeCase{TensorType::kQ4_0, 0.12},
+                      TypeCase{TensorType::kQ8_1, 0.01}, TypeCase{TensorType::kQ5_1, 0.045},
+                      TypeCase{TensorType::kQ5_0, 0.05}, TypeCase{TensorType::kQ4_1, 0.09},
+                      TypeCase{TensorType::kIQ4_NL, 0.085}, TypeCase{TensorType::kIQ4_XS, 0.085},
+                      TypeCase{TensorType::kQ3_K, 0.17}, TypeCase{TensorType::kQ2_K, 0.33}),
     [](const auto& param_info) {
         return std::string(find_tensor_type(static_cast<uint32_t>(param_info.param.type))->name);
     });
@@ -114,9 +119,50 @@ TEST(Quantization, Q8KKeepsTheLargestMagnitudeExactly) {
     EXPECT_FLOAT_EQ(back[7], -3.0f);
 }
 
+// A row drawn from integers only (<random>'s distributions differ between
+// standard libraries), with an outlier every 37 values.
+std::vector<float> portable_row(size_t n) {
+    std::vector<float> x(n);
+    uint32_t state = 12345;
+    for (size_t i = 0; i < n; ++i) {
+        state = state * 1664525u + 1013904223u;
+        const auto v = static_cast<float>(static_cast<int>((state >> 8) % 2001) - 1000) / 1000.0f;
+        x[i] = i % 37 == 5 ? 8.0f * v : v;
+    }
+    return x;
+}
+
+uint64_t fnv1a(const std::vector<uint8_t>& bytes) {
+    uint64_t h = 14695981039346656037ull;
+    for (uint8_t b : bytes)
+        h = (h ^ b) * 1099511628211ull;
+    return h;
+}
+
+// Every weight quantizer writes the same bytes on every target: hashes
+// recorded on x86-64, where llamacpp_quantize_test checks the bytes against
+// llama.cpp's. A fused multiply-add the compiler chose on one target (the
+// quantizers are built with -ffp-contract=off) would change a level here.
+TEST(Quantization, WeightBytesAreTheSameOnEveryTarget) {
+    const auto x = portable_row(1024);
+    const std::pair<TensorType, uint64_t> want[] = {
+        {TensorType::kQ8_0, 16802728180225611623ull}, {TensorType::kQ5_1, 11718731365847001759ull},
+        {TensorType::kQ5_0, 16191413675446116472ull}, {TensorType::kQ4_1, 3520160407973915378ull},
+        {TensorType::kQ4_0, 4076902350695550914ull},  {TensorType::kIQ4_NL, 3409864124774462682ull},
+        {TensorType::kQ6_K, 6647680000546114144ull},  {TensorType::kQ5_K, 17928805379648222032ull},
+        {TensorType::kQ4_K, 11236364827499276958ull}, {TensorType::kIQ4_XS, 5532114932672248283ull},
+        {TensorType::kQ3_K, 11494982571316613911ull}, {TensorType::kQ2_K, 4532722067914191400ull},
+    };
+    for (const auto& [type, hash] : want)
+        EXPECT_EQ(fnv1a(quantized(type, x)), hash)
+            << find_tensor_type(static_cast<uint32_t>(type))->name;
+}
+
 constexpr TensorType kWeightTypes[] = {TensorType::kF32,  TensorType::kF16,  TensorType::kBF16,
                                        TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K,
-                                       TensorType::kQ5_K, TensorType::kQ6_K};
+                                       TensorType::kQ5_K, TensorType::kQ6_K, TensorType::kQ4_1,
+                                       TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kIQ4_NL,
+                                       TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kIQ4_XS};
 
 // Weights and activations as the forward pass sees them: weights in their
 // type, activations converted to the partner type.
@@ -138,6 +184,20 @@ DotCase make_dot_case(TensorType type, size_t n, uint32_t seed) {
     c.exact = 0;
     for (size_t i = 0; i < n; ++i)
         c.exact += double(wd[i]) * ad[i];
+    if (at == TensorType::kQ8_1) {
+        // The weights' m multiplies the activations' stored sum s, which is
+        // d * sum(qs) rounded to half precision: the exact value uses it too.
+        const auto* y = reinterpret_cast<const BlockQ8_1*>(c.activations.data());
+        for (size_t b = 0; b < n / kBlock32; ++b) {
+            const uint16_t m_bits = type == TensorType::kQ4_1
+                                        ? reinterpret_cast<const BlockQ4_1*>(c.weights.data())[b].m
+                                        : reinterpret_cast<const BlockQ5_1*>(c.weights.data())[b].m;
+            double block_sum = 0;
+            for (size_t i = 0; i < kBlock32; ++i)
+                block_sum += ad[b * kBlock32 + i];
+            c.exact += double(f16_to_f32(m_bits)) * (f16_to_f32(y[b].s) - block_sum);
+        }
+    }
     return c;
 }
 
@@ -233,6 +293,11 @@ TEST(Dot, SimdQuantizersProduceTheScalarBlocks) {
         quantize_row_q8_k(x.data(), want.data(), x.size());
         table->quantize_q8_k(x.data(), got.data(), x.size());
         EXPECT_EQ(want, got) << table->name;
+        want.assign(row_bytes(TensorType::kQ8_1, x.size()), 0);
+        got.assign(want.size(), 0);
+        quantize_row_q8_1(x.data(), want.data(), x.size());
+        table->quantize_q8_1(x.data(), got.data(), x.size());
+        EXPECT_EQ(want, got) << table->name;
     }
 }
 
@@ -260,7 +325,7 @@ TEST(Dot, SimdQuantizersAgreeOnTiesAndEdges) {
     cases.push_back(x);
     for (const KernelTable* table : usable_kernels()) {
         for (size_t c = 0; c < cases.size(); ++c) {
-            for (TensorType type : {TensorType::kQ8_0, TensorType::kQ8_K}) {
+            for (TensorType type : {TensorType::kQ8_0, TensorType::kQ8_1, TensorType::kQ8_K}) {
                 std::vector<uint8_t> want(row_bytes(type, x.size())), got(want.size());
                 convert_activations(scalar_kernels(), type, cases[c].data(), want.data(), x.size());
                 convert_activations(*table, type, cases[c].data(), got.data(), x.size());
