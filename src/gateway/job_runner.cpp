@@ -121,6 +121,8 @@ JobRunner::JobRunner(Gateway& gateway, queue::JobStore& store, core::Executor& e
                            "store has committed: with the jobs stored, the fsyncs per job",
                            [this] { return static_cast<double>(store_.commits()); });
     expired_ = &metrics.counter("edgeai_jobs_expired_total", "Jobs that expired before delivery");
+    store_refusals_ = &metrics.counter("edgeai_job_store_refusals_total",
+                                       "Job outcomes the store refused to write (retried)");
     for (int i = 0; i < 6; ++i) {
         const auto status = static_cast<queue::JobStatus>(i);
         metrics.gauge_callback("edgeai_jobs", "Jobs in the queue's database by status",
@@ -163,8 +165,15 @@ void JobRunner::start() {
 }
 
 void JobRunner::stop() {
+    if (stopped_) return;
     stopped_ = true;
     timer_.reset();
+    store_retries_.clear();
+    // Their answers never arrived: back to the queue, so the next start
+    // delivers them once rather than finding them "running" and repeating.
+    const int64_t now = clock_.unix_ms();
+    for (const auto& d : deliveries_)
+        store_.release(d->job.id, now, "interrupted by a shutdown", [](core::Status) {});
     deliveries_.clear();
     webhooks_.clear();
 }
@@ -329,50 +338,104 @@ void JobRunner::settle(std::list<std::unique_ptr<Delivery>>::iterator it) {
     std::unique_ptr<Delivery> d = std::move(*it);
     deliveries_.erase(it);
     d->task.reset();
-    queue::Job& job = d->job;
+    auto job = std::make_shared<queue::Job>(std::move(d->job));
     const CaptureWriter& w = *d->writer;
-    const bool anthropic = job.path == "/v1/messages";
+    const bool anthropic = job->path == "/v1/messages";
     const bool cut = w.streamed && !stream_completed(w.body, anthropic);
     const bool answered = w.status >= 200 && w.status < 300 && !cut;
     const int64_t now = clock_.unix_ms();
-    std::weak_ptr<bool> alive = alive_;
-    // A finished job with a webhook is due at once: look again now.
-    auto wake_after = [this, alive](core::Status) {
-        if (!alive.expired()) wake();
-    };
+    const std::string id = job->id;
     if (w.refusal && waits_for_key(*w.refusal)) {
         // Not an attempt: nothing was sent anywhere.
-        held_->add();
-        const int64_t wait =
-            std::max<int64_t>(w.refusal->retry_after_s() * 1000, options_.backoff_base_ms);
-        store_.release(job.id, now + wait, "waiting: " + w.refusal->message(), wake_after);
+        const int64_t at =
+            now + std::max<int64_t>(w.refusal->retry_after_s() * 1000, options_.backoff_base_ms);
+        const std::string why = "waiting: " + w.refusal->message();
+        store_outcome(
+            id, [this, id, at, why](auto done) { store_.release(id, at, why, std::move(done)); },
+            [this] { held_->add(); });
         return;
     }
     const bool may_retry = (may_pass(w.status) || cut) && !w.refusal;
-    if (!answered && may_retry && job.attempts < options_.max_attempts) {
-        retried_->add();
-        const std::string error =
-            cut ? "the answer's stream was cut short" : error_message(w.status, w.body);
+    const std::string error =
+        answered ? std::string()
+                 : (cut ? "the answer's stream was cut short" : error_message(w.status, w.body));
+    if (!answered && may_retry && job->attempts < options_.max_attempts) {
         const uint64_t random =
-            core::splitmix64(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(job.id));
-        store_.retry_later(job.id, now + backoff_ms(options_, job.attempts, random), error,
-                           wake_after);
+            core::splitmix64(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(id));
+        const int64_t at = now + backoff_ms(options_, job->attempts, random);
+        store_outcome(
+            id,
+            [this, id, at, error](auto done) {
+                store_.retry_later(id, at, error, std::move(done));
+            },
+            [this] { retried_->add(); });
         return;
     }
-    job.status = answered ? queue::JobStatus::kSucceeded : queue::JobStatus::kFailed;
-    job.result_status = w.status;
-    job.result_body = w.body;
-    job.updated_ms = now;
-    if (answered) {
-        succeeded_->add();
-        job.last_error.clear();
-    } else {
-        failed_->add();
-        job.last_error =
-            cut ? "the answer's stream was cut short" : error_message(w.status, w.body);
-        if (may_retry) job.last_error += " (after " + std::to_string(job.attempts) + " attempts)";
-    }
-    store_.finish(job, wake_after);
+    job->status = answered ? queue::JobStatus::kSucceeded : queue::JobStatus::kFailed;
+    job->result_status = w.status;
+    job->result_body = w.body;
+    job->updated_ms = now;
+    job->last_error = error;
+    if (!answered && may_retry)
+        job->last_error += " (after " + std::to_string(job->attempts) + " attempts)";
+    store_end(std::move(job));
+}
+
+void JobRunner::store_end(std::shared_ptr<queue::Job> job) {
+    const std::string id = job->id;
+    store_outcome(
+        id, [this, job](auto done) { store_.finish(*job, std::move(done)); },
+        [this, job] {
+            (job->status == queue::JobStatus::kSucceeded ? succeeded_ : failed_)->add();
+        },
+        [this, job](int refusals) {
+            // The answer itself may be what does not fit: after as many
+            // refusals as attempts, the job ends failed with the reason and
+            // without the answer, a write small enough to land first.
+            if (refusals < options_.max_attempts || job->result_body.empty()) return;
+            job->status = queue::JobStatus::kFailed;
+            job->last_error = "its answer (HTTP " + std::to_string(job->result_status) + ", " +
+                              std::to_string(job->result_body.size()) +
+                              " bytes) could not be stored";
+            job->result_body.clear();
+            job->result_status = 0;
+        });
+}
+
+void JobRunner::store_outcome(std::string job_id, Write write, std::function<void()> stored,
+                              std::function<void(int)> refused, int refusals) {
+    std::weak_ptr<bool> alive = alive_;
+    write([this, alive, job_id, write, stored, refused, refusals](core::Status status) {
+        if (alive.expired() || stopped_) return;
+        if (status.ok()) {
+            stored();
+            wake(); // a finished job with a webhook is due at once
+            return;
+        }
+        // Never ignored: the job stays "running" on disk until this lands,
+        // and counts nothing until then.
+        store_refusals_->add();
+        const int n = refusals + 1;
+        if (options_.logger != nullptr) {
+            options_.logger->warn(
+                "job store refused a job's outcome; retrying",
+                {{"job_id", job_id}, {"refusals", n}, {"error", status.message()}});
+        }
+        if (refused) refused(n);
+        const uint64_t random = core::splitmix64(static_cast<uint64_t>(clock_.unix_ms()) ^
+                                                 std::hash<std::string>{}(job_id));
+        const int64_t delay = backoff_ms(options_, n, random);
+        store_retries_[job_id] =
+            executor_.post_after(delay, [this, alive, job_id, write, stored, refused, n] {
+                if (alive.expired() || stopped_) return;
+                // The timer that is running is released after it returns.
+                executor_.post([this, alive, job_id, write, stored, refused, n] {
+                    if (alive.expired() || stopped_) return;
+                    store_retries_.erase(job_id);
+                    store_outcome(job_id, write, stored, refused, n);
+                });
+            });
+    });
 }
 
 } // namespace edgeai::gateway

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <list>
+#include <map>
 #include <memory>
 
 namespace edgeai::gateway {
@@ -36,6 +37,8 @@ struct JobRunnerOptions {
     core::HttpClient* webhook_client = nullptr;
     std::string webhook_secret;
     int64_t webhook_timeout_ms = 10000;
+    // Where refused store writes are reported; null: not logged.
+    telemetry::Logger* logger = nullptr;
 };
 
 class JobRunner {
@@ -51,8 +54,8 @@ class JobRunner {
     void wake();
     // No new deliveries; those under way go on (shutdown's grace period).
     void stop_claiming() { claiming_stopped_ = true; }
-    // No new deliveries; those under way are dropped (they stay running on
-    // disk and go back to the queue when a store opens them again).
+    // No new deliveries; those under way are put back in the queue (their
+    // answers never arrived), so a clean shutdown delivers nothing twice.
     void stop();
 
     size_t running() const { return deliveries_.size(); }
@@ -74,6 +77,12 @@ class JobRunner {
     void deliver(queue::Job job);
     void delivered(Delivery* delivery);
     void settle(std::list<std::unique_ptr<Delivery>>::iterator it);
+    // A job's outcome written to the store; retried with backoff while the
+    // store refuses (a full disk), and counted only once it is stored.
+    using Write = std::function<void(queue::JobStore::Done)>;
+    void store_outcome(std::string job_id, Write write, std::function<void()> stored,
+                       std::function<void(int refusals)> refused = {}, int refusals = 0);
+    void store_end(std::shared_ptr<queue::Job> job);
 
     Gateway& gateway_;
     queue::JobStore& store_;
@@ -82,6 +91,8 @@ class JobRunner {
     JobRunnerOptions options_;
     std::list<std::unique_ptr<Delivery>> deliveries_;
     std::list<std::unique_ptr<Webhook>> webhooks_;
+    // The next try of each outcome the store refused, by job id.
+    std::map<std::string, std::unique_ptr<core::Timer>, std::less<>> store_retries_;
     bool claiming_webhooks_ = false;
     bool finalizing_ = false;
     std::unique_ptr<core::Timer> timer_;
@@ -103,6 +114,7 @@ class JobRunner {
     telemetry::Counter* webhooks_sent_;
     telemetry::Counter* webhooks_failed_;
     telemetry::Counter* expired_;
+    telemetry::Counter* store_refusals_;
 };
 
 } // namespace edgeai::gateway

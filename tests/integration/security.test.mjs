@@ -3,7 +3,11 @@
 // - a batch runs as its key: the key must hold the lines' endpoint scope and
 //   may only name its models (checked when the batch is made), and every line
 //   is admitted when it runs (a rate refusal makes it wait without spending
-//   an attempt, a budget refusal fails it with budget_exceeded).
+//   an attempt, a budget refusal fails it with budget_exceeded);
+// - a full disk (a small tmpfs under the data directory) loses no job and
+//   delivers none twice: an answer the store cannot write keeps its job
+//   running, uncounted, until it can be written; a clean shutdown puts jobs
+//   under way back in the queue.
 //
 // Run: EDGEAI_BIN=/path/to/edgeai node --test security.test.mjs
 
@@ -12,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
 
 import { request, sleep } from './lib/clients.mjs';
 import { binaryMissing, describeRun, runEdgeai } from './lib/engine.mjs';
@@ -60,6 +65,42 @@ async function batchWhen(gw, key, id, done, timeoutMs = 15000) {
     if (Date.now() > deadline) assert.fail(`batch ${id}: ${JSON.stringify(b)}`);
     await sleep(50);
   }
+}
+
+/** Mounts a tmpfs of `size` at a new directory; null when this machine does not let us. */
+function mountTmpfs(size) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-tmpfs-'));
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'pipe' });
+    return dir;
+  } catch {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+}
+
+function unmount(dir) {
+  try { execFileSync('umount', [dir], { stdio: 'pipe' }); } catch { /* already gone */ }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Writes into `file` until the file system is full. */
+function fillDisk(file) {
+  const fd = fs.openSync(file, 'w');
+  const chunk = Buffer.alloc(64 * 1024, 0x61);
+  try {
+    for (;;) fs.writeSync(fd, chunk);
+  } catch (e) {
+    if (e.code !== 'ENOSPC') throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+async function metric(gw, name, labels) {
+  const text = (await request(gw.url('/metrics'))).text;
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`) || (!labels && l.startsWith(`${name} `)));
+  return line ? Number(line.split(' ').pop()) : 0;
 }
 
 const completionsSeen = (up) => up.requests.filter((r) => r.path.endsWith('/completions') && !r.path.includes('chat')).length;
@@ -151,5 +192,116 @@ describe('a batch runs as its key', { skip: binaryMissing() }, () => {
     for (const f of failed) assert.equal(f.response.body.error.code, 'budget_exceeded', JSON.stringify(f));
     const usage = (await request(gw.url('/v1/usage?by=key'), { headers: bearer(keys.poor.key) }));
     assert.ok(usage.status === 200 || usage.status === 403, usage.text);
+  });
+});
+
+const tmpfsProbe = (() => {
+  const dir = mountTmpfs('1m');
+  if (dir === null) return 'mounting a tmpfs is not allowed here (needs root and CAP_SYS_ADMIN)';
+  unmount(dir);
+  return false;
+})();
+
+describe('a full disk loses no job and delivers none twice', { skip: binaryMissing() || tmpfsProbe }, () => {
+  let up;
+  let gw;
+  let disk;
+
+  before(async () => {
+    up = await startUpstream();
+    disk = mountTmpfs('4m');
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+    if (disk) unmount(disk);
+  });
+
+  it('keeps an answer it cannot store until it can, counting it only then', async () => {
+    const dataDir = path.join(disk, 'data');
+    fs.mkdirSync(dataDir);
+    gw = await startGateway({
+      upstream: up.baseUrl, dataDir,
+      args: ['--config', writeConfig('[queue]\npoll_ms = 50\nbackoff_base_ms = 300\nmax_attempts = 6\n')],
+    });
+    let open;
+    const gate = new Promise((resolve) => { open = resolve; });
+    const big = 'x'.repeat(300 * 1024); // four answers need more than the disk has left
+    up.defaultMode = async (req, res, rec) => {
+      await gate;
+      up._normal(req, res, rec, { content: big });
+    };
+    const ids = [];
+    for (let i = 0; i < 4; ++i) {
+      const r = await request(gw.url('/v1/chat/completions'), {
+        method: 'POST', headers: { prefer: 'respond-async' },
+        body: { model: 'gpt-test', messages: [{ role: 'user', content: `job ${i}` }] },
+      });
+      assert.equal(r.status, 202, r.text);
+      ids.push(r.json.id);
+    }
+    for (let i = 0; i < 200 && up.requests.length < 4; ++i) await sleep(25);
+    assert.equal(up.requests.length, 4, 'all four are being delivered');
+    const filler = path.join(disk, 'filler');
+    fillDisk(filler);
+    open();
+    await sleep(1200);
+    assert.equal((await request(gw.url('/healthz'))).status, 200, 'still serving');
+    for (const id of ids) {
+      const job = (await request(gw.url(`/v1/jobs/${id}`))).json;
+      assert.equal(job.status, 'running', `not stored, so not ended: ${JSON.stringify(job).slice(0, 300)}`);
+    }
+    assert.equal(await metric(gw, 'edgeai_job_deliveries_total', 'outcome="succeeded"'), 0, 'nothing counted before it is stored');
+    assert.ok(await metric(gw, 'edgeai_job_store_refusals_total') > 0, 'the refusals are counted');
+    assert.match(gw.stderr, /job store refused/);
+
+    fs.rmSync(filler); // space returns
+    for (const id of ids) {
+      let job;
+      for (let i = 0; i < 200; ++i) {
+        job = (await request(gw.url(`/v1/jobs/${id}`))).json;
+        if (job.status !== 'running' && job.status !== 'queued') break;
+        await sleep(50);
+      }
+      assert.equal(job.status, 'succeeded', JSON.stringify(job).slice(0, 300));
+      assert.equal(job.response.choices[0].message.content.length, big.length);
+    }
+    assert.equal(await metric(gw, 'edgeai_job_deliveries_total', 'outcome="succeeded"'), 4);
+    assert.equal(up.requests.length, 4, 'each job reached the upstream once');
+    await gw.stop();
+    gw = null;
+  });
+
+  it('puts jobs under way back in the queue at a clean shutdown, and delivers them once after', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-requeue-'));
+    up.requests.length = 0;
+    up.defaultMode = { type: 'hang' };
+    gw = await startGateway({ upstream: up.baseUrl, dataDir, args: ['--config', writeConfig('[queue]\npoll_ms = 50\n')] });
+    const r = await request(gw.url('/v1/chat/completions'), {
+      method: 'POST', headers: { prefer: 'respond-async' },
+      body: { model: 'gpt-test', messages: [{ role: 'user', content: 'interrupted' }] },
+    });
+    assert.equal(r.status, 202, r.text);
+    for (let i = 0; i < 200 && up.requests.length < 1; ++i) await sleep(25);
+    assert.equal(up.requests.length, 1);
+    await gw.stop();
+    // Stored as queued before the process exited, not left "running".
+    const shown = await runEdgeai(['queue', 'show', r.json.id, '--data-dir', dataDir], { cwd: dataDir, env: { XDG_CONFIG_HOME: dataDir } });
+    assert.equal(shown.code, 0, describeRun(['queue', 'show'], shown));
+    assert.match(shown.stdout, /"status":\s*"queued"/, shown.stdout);
+    assert.match(shown.stdout, /interrupted by a shutdown/);
+    up.defaultMode = { type: 'normal' };
+    gw = await startGateway({ upstream: up.baseUrl, dataDir, args: ['--config', writeConfig('[queue]\npoll_ms = 50\n')] });
+    let job;
+    for (let i = 0; i < 200; ++i) {
+      job = (await request(gw.url(`/v1/jobs/${r.json.id}`))).json;
+      if (job.status === 'succeeded') break;
+      await sleep(50);
+    }
+    assert.equal(job.status, 'succeeded', JSON.stringify(job));
+    assert.equal(up.requests.length, 2, 'the interrupted delivery, then one more');
+    await gw.stop();
+    gw = null;
+    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 });

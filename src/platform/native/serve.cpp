@@ -517,6 +517,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     runner_options.poll_ms = qs.poll_ms;
     runner_options.webhook_client = &webhook_client;
     runner_options.webhook_secret = qs.webhook_secret;
+    runner_options.logger = &logger;
     gateway::JobRunner job_runner(gateway, **job_store, loop, clock, metrics, runner_options);
     gateway.set_job_listener([&job_runner] { job_runner.wake(); });
 
