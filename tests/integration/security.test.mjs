@@ -18,7 +18,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { execFileSync } from 'node:child_process';
 
-import { request, sleep } from './lib/clients.mjs';
+import { rawExchange, request, sleep } from './lib/clients.mjs';
 import { binaryMissing, describeRun, runEdgeai } from './lib/engine.mjs';
 import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { startUpstream } from './lib/scripted_upstream.mjs';
@@ -303,5 +303,52 @@ describe('a full disk loses no job and delivers none twice', { skip: binaryMissi
     await gw.stop();
     gw = null;
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('strict HTTP/1.1 framing (RFC 9112)', { skip: binaryMissing() }, () => {
+  let up;
+  let gw;
+
+  before(async () => {
+    up = await startUpstream();
+    gw = await startGateway({ upstream: up.baseUrl });
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+  });
+
+  it('answers 400 and closes for every head a front proxy could read differently', async () => {
+    const body = JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+    const smuggled = 'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+    const post = (headers) => `POST /v1/chat/completions HTTP/1.1\r\n${headers}Content-Type: application/json\r\n\r\n${body}${smuggled}`;
+    const cases = [
+      ['Transfer-Encoding: chunked, identity', post('Host: 127.0.0.1\r\nTransfer-Encoding: chunked, identity\r\n')],
+      ['Transfer-Encoding: identity', post('Host: 127.0.0.1\r\nTransfer-Encoding: identity\r\n')],
+      ['Transfer-Encoding: xchunked', post('Host: 127.0.0.1\r\nTransfer-Encoding: xchunked\r\n')],
+      ['Transfer-Encoding: chunked, chunked', post('Host: 127.0.0.1\r\nTransfer-Encoding: chunked, chunked\r\n')],
+      ['two Transfer-Encoding fields', post('Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n')],
+      ['HTTP/1.1 without Host', post(`Content-Length: ${body.length}\r\n`)],
+      ['two Host fields', post(`Host: 127.0.0.1\r\nHost: evil.example\r\nContent-Length: ${body.length}\r\n`)],
+      ['two Authorization fields', post(`Host: 127.0.0.1\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\nContent-Length: ${body.length}\r\n`)],
+    ];
+    const before = up.requests.length;
+    const wrong = [];
+    for (const [what, req] of cases) {
+      const r = await rawExchange(gw.port, req, { timeoutMs: 3000 });
+      const text = r.data.toString('utf8');
+      const answers = (text.match(/^HTTP\/1\.1 \d{3} /gm) ?? []).length;
+      if (r.parsed?.status !== 400 || answers !== 1 || !r.closedByServer) {
+        wrong.push(`${what} → ${r.parsed ? r.parsed.status : 'no response'}, ${answers} answers, closed=${r.closedByServer}`);
+      } else if (!/malformed HTTP request/.test(r.parsed.body?.toString?.() ?? text)) {
+        wrong.push(`${what}: the error does not say why: ${text.slice(0, 300)}`);
+      }
+    }
+    assert.deepEqual(wrong, [], wrong.join('\n'));
+    assert.equal(up.requests.length, before, 'none was forwarded');
+    // HTTP/1.0 needs no Host.
+    const old = await rawExchange(gw.port, 'GET /healthz HTTP/1.0\r\n\r\n', { timeoutMs: 3000 });
+    assert.equal(old.parsed?.status, 200);
   });
 });

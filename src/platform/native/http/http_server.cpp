@@ -105,6 +105,45 @@ void append_status_line(std::string& out, int status) {
     out.append("\r\n");
 }
 
+// RFC 9112's framing rules where Beast is lenient, since a front proxy that
+// reads a head differently from us could smuggle a second request past it:
+// a Transfer-Encoding other than exactly "chunked", or beside a
+// Content-Length; HTTP/1.1 without Host, two Hosts; two Authorization or
+// x-api-key fields (which one is meant?). Empty when the head is sound.
+std::string framing_error(const http::request<http::string_body>& req) {
+    size_t hosts = 0, encodings = 0, authorizations = 0, api_keys = 0;
+    std::string_view encoding;
+    for (const auto& field : req) {
+        switch (field.name()) {
+        case http::field::host:
+            ++hosts;
+            break;
+        case http::field::transfer_encoding:
+            ++encodings;
+            encoding = field.value();
+            break;
+        case http::field::authorization:
+            ++authorizations;
+            break;
+        default:
+            if (beast::iequals(field.name_string(), "x-api-key")) ++api_keys;
+            break;
+        }
+    }
+    if (encodings > 0) {
+        if (encodings > 1 || !beast::iequals(core::trim_spaces(encoding), "chunked"))
+            return "Transfer-Encoding must be exactly 'chunked'";
+        if (req.count(http::field::content_length) > 0)
+            return "a request may not carry both Transfer-Encoding and Content-Length";
+    }
+    if (hosts > 1)
+        return "a request may carry one Host header, this one has " + std::to_string(hosts);
+    if (hosts == 0 && req.version() >= 11) return "an HTTP/1.1 request must carry a Host header";
+    if (authorizations > 1) return "a request may carry one Authorization header";
+    if (api_keys > 1) return "a request may carry one x-api-key header";
+    return {};
+}
+
 tcp::socket& socket_of(tcp::socket& s) {
     return s;
 }
@@ -436,6 +475,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
             return;
         }
         auto& req = parser_->get();
+        if (std::string bad = framing_error(req); !bad.empty()) {
+            reject(api::api_error_from_status(
+                core::invalid_argument("malformed HTTP request: " + bad)));
+            return;
+        }
         auto length = parser_->content_length();
         if (length && *length > server_->options.max_body_bytes) {
             reject(api::payload_too_large(server_->options.max_body_bytes));
