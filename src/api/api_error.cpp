@@ -119,8 +119,10 @@ ApiError unsupported_media_type(std::string_view content_type) {
             "invalid_request_error",
             "unsupported_media_type",
             "",
-            "Content-Type '" + std::string(content_type) +
-                "' is not supported; send the body as application/json",
+            content_type.empty()
+                ? std::string("The body has no Content-Type; send it as application/json")
+                : "Content-Type '" + std::string(content_type) +
+                      "' is not supported; send the body as application/json",
             0};
 }
 

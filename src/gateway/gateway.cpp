@@ -1,5 +1,6 @@
 // The request pipeline. Each step is a named function, in this order:
-//   request id -> route -> CORS preflight -> key and scope (from the head)
+//   request id -> route -> CORS preflight -> pages (Origin; Host and key
+//   routes without keys) -> key and scope (from the head)
 //   -> [the shell reads the body, bounded by the route] -> content type
 //   -> decode once -> model allow-list and admission -> the route's handler.
 // A step either answers the request (an error, a preflight) or passes on.
@@ -7,6 +8,7 @@
 
 #include "api/api_error.h"
 #include "gateway/access_control.h"
+#include "gateway/browser_guard.h"
 #include "gateway/exchange.h"
 #include "gateway/jobs_api.h"
 #include "gateway/route_context.h"
@@ -76,6 +78,28 @@ bool is_async(const RouteContext& ctx) {
 // The steps below return true when the request goes on, false when they
 // answered it.
 
+bool is_key_management(api::Endpoint e) {
+    return e == api::Endpoint::kKeys || e == api::Endpoint::kKey || e == api::Endpoint::kKeyRotate;
+}
+
+// A web page cannot change state here (a foreign Origin), nor, without keys,
+// reach the gateway under a name of its own (DNS rebinding) or make keys.
+[[nodiscard]] bool guard_against_pages(RouteContext& ctx) {
+    const core::Settings& settings = *ctx.deps().settings;
+    core::Status refused = check_origin(ctx.request, settings);
+    AccessControl* access = ctx.deps().access;
+    const bool keyless = access != nullptr && !access->enforced() && !ctx.request.internal;
+    if (refused.ok() && keyless) refused = check_host_without_keys(ctx.request, settings);
+    if (refused.ok() && keyless && is_key_management(ctx.route.endpoint)) {
+        refused = api::permission_denied(
+            "keys_need_a_key",
+            "This gateway has no API keys yet: make the first (admin) key with 'edgeai keys "
+            "create --scopes admin', then manage keys here with it");
+    }
+    if (!refused.ok()) ctx.exchange->refuse(refused);
+    return refused.ok();
+}
+
 // The key and the route's scope. A job's delivery (a queued request, a batch
 // line) acts as the key that made the job and passes the same checks as a
 // direct request: the key must still exist and hold the route's scope.
@@ -100,7 +124,10 @@ bool is_async(const RouteContext& ctx) {
 
 [[nodiscard]] bool check_content_type(RouteContext& ctx) {
     const std::string_view type = ctx.request.headers.get("content-type");
-    if (type.empty() || ctx.route.body == BodyType::kAny) return true;
+    if (ctx.route.body == BodyType::kAny) return true;
+    // A body must say what it is: a page's fetch() of an untyped Blob sends
+    // none, and must not pass for JSON.
+    if (type.empty() && ctx.request.body.empty()) return true;
     if (ctx.route.body == BodyType::kJson && has_media_type(type, "application/json")) return true;
     if (ctx.route.body == BodyType::kMultipart && has_media_type(type, "multipart/form-data"))
         return true;
@@ -209,6 +236,7 @@ std::unique_ptr<IncomingRequest> Gateway::begin(core::HttpRequest request, Respo
     }
     auto ctx = std::unique_ptr<RouteContext>(new RouteContext{
         *shared_, std::move(exchange), std::move(request), *match.route, std::move(match.id), {}});
+    if (!guard_against_pages(*ctx)) return nullptr;
     if (!AccessControl::signs_with_body(ctx->request) && !authenticate(*ctx)) return nullptr;
     return std::make_unique<IncomingRequest>(std::move(ctx));
 }

@@ -215,9 +215,9 @@ describe('malformed requests (never forwarded upstream)', () => {
 describe('HTTP/1.1 framing', () => {
   it('pipelined requests (sent in one write) are all answered, in order', T, async () => {
     const pipelined = await rawExchange(gw.port,
-      'GET /healthz HTTP/1.1\r\nHost: a\r\nx-request-id: pipe-1\r\n\r\n' +
-      'GET /v1/nope HTTP/1.1\r\nHost: a\r\nx-request-id: pipe-2\r\n\r\n' +
-      'GET /readyz HTTP/1.1\r\nHost: a\r\nx-request-id: pipe-3\r\nConnection: close\r\n\r\n', { timeoutMs: 3000 });
+      'GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nx-request-id: pipe-1\r\n\r\n' +
+      'GET /v1/nope HTTP/1.1\r\nHost: 127.0.0.1\r\nx-request-id: pipe-2\r\n\r\n' +
+      'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nx-request-id: pipe-3\r\nConnection: close\r\n\r\n', { timeoutMs: 3000 });
     const text = pipelined.data.toString('latin1');
     // Not anchored: a response head follows the previous body directly.
     const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
@@ -236,22 +236,22 @@ describe('HTTP/1.1 framing', () => {
     assert.equal(up.posts.at(-1)?.text, body, 'de-chunked body forwarded byte for byte');
 
     // One request split across several TCP writes (mid-line, mid-body) is served normally.
-    const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
+    const head = `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`;
     const parts = [head.slice(0, 17), head.slice(17, head.length - 1), head.slice(-1) + body.slice(0, 9), body.slice(9)];
     const split = (await rawExchange(gw.port, parts, { gapMs: 40, timeoutMs: 3000 })).data.toString('utf8');
     assert.match(split, /^HTTP\/1\.1 200 /, `request split over 4 writes: ${split.slice(0, 300)}`);
 
     const framing = [
       ['Content-Length and Transfer-Encoding together',
-        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length).toString(16)}\r\n${body}\r\n0\r\n\r\n`],
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${(body.length).toString(16)}\r\n${body}\r\n0\r\n\r\n`],
       ['two different Content-Length headers',
-        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: 5\r\n\r\n${body}`],
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\nContent-Length: 5\r\n\r\n${body}`],
       ['non-numeric Content-Length',
-        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 12abc\r\n\r\n${body}`],
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 12abc\r\n\r\n${body}`],
       ['negative Content-Length',
-        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n${body}`],
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: -1\r\n\r\n${body}`],
       ['bad chunk size',
-        `POST /v1/chat/completions HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n${body}\r\n0\r\n\r\n`],
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n${body}\r\n0\r\n\r\n`],
       ['not HTTP at all', 'HELLO THERE\r\n\r\n'],
     ];
     const postsBefore = up.posts.length;

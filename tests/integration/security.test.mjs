@@ -352,3 +352,72 @@ describe('strict HTTP/1.1 framing (RFC 9112)', { skip: binaryMissing() }, () => 
     assert.equal(old.parsed?.status, 200);
   });
 });
+
+describe('a web page cannot drive a keyless gateway', { skip: binaryMissing() }, () => {
+  let up;
+  let gw;
+  const chat = JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+  const raw = (head, body = '') =>
+    rawExchange(gw.port, `${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`, { timeoutMs: 3000 });
+
+  before(async () => {
+    up = await startUpstream();
+    gw = await startGateway({
+      upstream: up.baseUrl,
+      args: ['--config', writeConfig('[server.cors]\nallow_origins = ["https://console.example"]\n')],
+    });
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+  });
+
+  it('refuses key management over HTTP until a key exists, however it is asked', async () => {
+    // The attack as found: a text/plain POST with a foreign Host and Origin.
+    let r = await raw(`POST /v1/keys HTTP/1.1\r\nHost: rebound.example:${gw.port}\r\nOrigin: http://rebound.example:${gw.port}\r\nContent-Type: text/plain\r\n`, '{"name":"pwn","scopes":["admin"]}');
+    assert.equal(r.parsed?.status, 403, r.data.toString());
+    assert.doesNotMatch(r.data.toString(), /eai_/, 'no key was made');
+    // Even from loopback itself, with JSON and no Origin.
+    const plain = await request(gw.url('/v1/keys'), { method: 'POST', body: { name: 'x', scopes: ['admin'] } });
+    assert.equal(plain.status, 403, plain.text);
+    assert.equal(plain.json.error.code, 'keys_need_a_key');
+    assert.match(plain.json.error.message, /edgeai keys create/);
+  });
+
+  it('answers only to Host names that cannot be rebound', async () => {
+    for (const host of ['127.0.0.1', `127.0.0.1:${gw.port}`, `localhost:${gw.port}`, 'app.localhost', `[::1]:${gw.port}`]) {
+      const r = await raw(`GET /v1/models HTTP/1.1\r\nHost: ${host}\r\n`);
+      assert.equal(r.parsed?.status, 200, `${host}: ${r.data.toString().slice(0, 200)}`);
+    }
+    const r = await raw(`GET /v1/models HTTP/1.1\r\nHost: rebound.example:${gw.port}\r\n`);
+    assert.equal(r.parsed?.status, 403);
+    assert.match(r.data.toString(), /host_not_allowed/);
+  });
+
+  it("refuses state changes from a foreign Origin, allows the gateway's own and the CORS list", async () => {
+    const before = up.requests.length;
+    const post = (origin, type = 'application/json') =>
+      raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1:${gw.port}\r\nOrigin: ${origin}\r\nContent-Type: ${type}\r\n`, chat);
+    let r = await post('https://evil.example');
+    assert.equal(r.parsed?.status, 403);
+    assert.match(r.data.toString(), /cross_origin_refused/);
+    r = await post('null');
+    assert.equal(r.parsed?.status, 403, 'a sandboxed page (Origin: null) too');
+    assert.equal(up.requests.length, before, 'nothing reached the upstream');
+    r = await post(`http://127.0.0.1:${gw.port}`);
+    assert.equal(r.parsed?.status, 200, r.data.toString().slice(0, 300));
+    r = await post('https://console.example');
+    assert.equal(r.parsed?.status, 200);
+    // A page's GET reads nothing it could not read anyway (CORS hides it), so GETs pass.
+    r = await raw(`GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\n`);
+    assert.equal(r.parsed?.status, 200);
+  });
+
+  it('takes a body only in the content type the route declares', async () => {
+    let r = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n`, chat);
+    assert.equal(r.parsed?.status, 415);
+    r = await raw(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\n`, chat);
+    assert.equal(r.parsed?.status, 415, 'an untyped body (a fetch() of a Blob) is not JSON');
+    assert.match(r.data.toString(), /no Content-Type/);
+  });
+});
