@@ -421,3 +421,46 @@ describe('a web page cannot drive a keyless gateway', { skip: binaryMissing() },
     assert.match(r.data.toString(), /no Content-Type/);
   });
 });
+
+describe("the data directory is the service user's alone", { skip: binaryMissing() }, () => {
+  let up;
+
+  before(async () => {
+    up = await startUpstream();
+  });
+  after(async () => {
+    await up?.close();
+  });
+
+  it('creates every file 0600 and warns about a directory others can read', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-perm-'));
+    fs.chmodSync(dataDir, 0o755);
+    const key = await createKey(dataDir, '--name', 'owner', '--scopes', 'admin');
+    const gw = await startGateway({ upstream: up.baseUrl, dataDir, args: ['--config', writeConfig('[queue]\npoll_ms = 50\n[audit]\nenabled = true\n')] });
+    try {
+      const r = await request(gw.url('/v1/chat/completions'), {
+        method: 'POST', headers: { ...bearer(key.key), prefer: 'respond-async' },
+        body: { model: 'gpt-test', messages: [{ role: 'user', content: 'secret prompt' }] },
+      });
+      assert.equal(r.status, 202, r.text);
+      await sleep(500);
+      assert.match(gw.stderr, /open to other users/);
+      assert.match(gw.stderr, /chmod 700/);
+      const files = fs.readdirSync(dataDir);
+      for (const name of ['jobs.db', 'jobs.db-wal', 'usage.db', 'keys.db']) assert.ok(files.includes(name), `${name} in ${files}`);
+      for (const name of files) {
+        const st = fs.statSync(path.join(dataDir, name));
+        if (st.isDirectory()) continue;
+        assert.equal((st.mode & 0o777).toString(8), '600', `${name} is ${(st.mode & 0o777).toString(8)}`);
+      }
+    } finally {
+      await gw.stop();
+    }
+    // With server.strict_permissions the same directory is refused.
+    const strict = await runEdgeai(['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir,
+      '--upstream', up.baseUrl, '--config', writeConfig('[server]\nstrict_permissions = true\n')], { timeoutMs: 10000 });
+    assert.notEqual(strict.code, 0);
+    assert.match(strict.stderr, /open to other users/);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});

@@ -104,6 +104,9 @@ const ConfigKey kKeys[] = {
                    "Concurrent client connections; more get 503 and are closed."),
     EDGEAI_INT_KEY("server.shutdown_grace_ms", server.shutdown_grace_ms, 0, kMaxMs,
                    "On SIGTERM/SIGINT, how long in-flight requests may finish before exit."),
+    EDGEAI_BOOL_KEY("server.strict_permissions", server.strict_permissions,
+                    "Refuse to start when the data directory is readable or writable by its "
+                    "group or other users (false: a warning at start)."),
     EDGEAI_STRING_KEY("server.static_dir", server.static_dir, "", false,
                       "Directory whose files are served under /ui/ without an API key (the "
                       "web page): regular files only, no dot-files, nothing outside it. "

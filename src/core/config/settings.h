@@ -31,6 +31,9 @@ struct ServerSettings {
     int64_t max_connections = 1024;
     // On SIGTERM/SIGINT, how long in-flight requests may run before being cut.
     int64_t shutdown_grace_ms = 10000;
+    // Refuse to start when the data directory is open to other users (by
+    // default that is only warned about).
+    bool strict_permissions = false;
     // Directory whose files are served under /ui/ (the web page). Empty: none.
     std::string static_dir;
     CorsSettings cors;

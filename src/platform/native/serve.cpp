@@ -14,6 +14,7 @@
 #include "platform/native/http/event_loop_impl.h"
 #include "platform/native/http/http_server.h"
 #include "platform/native/http/upstream_http_client.h"
+#include "platform/native/storage/data_dir.h"
 #include "platform/native/storage/sqlite_cache_store.h"
 #include "platform/native/storage/sqlite_job_store.h"
 #include "platform/native/storage/sqlite_key_store.h"
@@ -205,11 +206,21 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     // Writes to a closed socket must come back as errors, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
-    core::Status dir = make_directories(data_dir);
+    core::Status dir = open_data_dir(data_dir);
     if (!dir.ok()) {
         logger.error("cannot use the data directory",
                      {{"data_dir", data_dir}, {"error", dir.message()}});
         return 1;
+    }
+    if (std::string exposed = data_dir_exposure(data_dir); !exposed.empty()) {
+        if (settings.server.strict_permissions) {
+            logger.error("the data directory is open to other users (server.strict_permissions)",
+                         {{"data_dir", data_dir}, {"error", exposed}});
+            return 1;
+        }
+        logger.warn("the data directory is open to other users: prompts, answers and keys "
+                    "stored there can be read",
+                    {{"data_dir", data_dir}, {"detail", exposed}});
     }
 
     EventLoop loop;

@@ -1,6 +1,7 @@
 #include "platform/native/audit/audit_log_file.h"
 
 #include "platform/native/audit/audit_files.h"
+#include "platform/native/storage/data_dir.h"
 #include "platform/native/storage/sqlite_key_store.h"
 #include "platform/native/storage/sqlite_util.h"
 #include "platform/native/system/files.h"
@@ -72,7 +73,7 @@ core::Result<std::unique_ptr<AuditLogFile>> AuditLogFile::open(const core::Audit
                                                                const std::string& data_dir,
                                                                telemetry::Logger& logger,
                                                                const Options& options) {
-    core::Status st = make_directories(data_dir);
+    core::Status st = open_data_dir(data_dir);
     if (!st.ok()) return st.with_context("audit log: ");
     std::unique_ptr<AuditLogFile> log(new AuditLogFile(settings, data_dir, logger, options));
     st = log->recover();

@@ -1,5 +1,6 @@
 #include "platform/native/storage/sqlite_cache_store.h"
 
+#include "platform/native/storage/data_dir.h"
 #include "platform/native/system/files.h"
 
 #include <sqlite3.h>
@@ -36,7 +37,7 @@ std::string column_text(sqlite3_stmt* s, int index) {
 
 core::Result<std::unique_ptr<SqliteCacheStore>>
 SqliteCacheStore::open(const std::string& data_dir) {
-    core::Status st = make_directories(data_dir);
+    core::Status st = open_data_dir(data_dir);
     if (!st.ok()) return st.with_context("response cache: ");
     const std::string path = data_file(data_dir, kFileName);
     auto db = open_wal_database(path, kSchema, kSchemaVersion);

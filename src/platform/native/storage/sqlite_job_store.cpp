@@ -1,6 +1,7 @@
 #include "platform/native/storage/sqlite_job_store.h"
 
 #include "core/id_maker.h"
+#include "platform/native/storage/data_dir.h"
 #include "platform/native/system/files.h"
 
 #include <sqlite3.h>
@@ -266,7 +267,7 @@ SqliteJobStore::open_at(const std::string& path, core::Executor* executor, Limit
 
 core::Result<std::unique_ptr<SqliteJobStore>>
 SqliteJobStore::open(const std::string& data_dir, core::Executor& executor, Limits limits) {
-    core::Status st = make_directories(data_dir);
+    core::Status st = open_data_dir(data_dir);
     if (!st.ok()) return st.with_context("job queue: ");
     return open_at(data_file(data_dir, kFileName), &executor, limits);
 }

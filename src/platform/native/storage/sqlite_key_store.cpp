@@ -2,6 +2,7 @@
 
 #include "core/hex.h"
 #include "core/sha256.h"
+#include "platform/native/storage/data_dir.h"
 #include "platform/native/system/files.h"
 #include "platform/native/system/randomness.h"
 #include "platform/native/system/secret_files.h"
@@ -83,7 +84,7 @@ std::vector<std::string> split_lines(const std::string& text) {
 } // namespace
 
 core::Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::open(const std::string& data_dir) {
-    core::Status st = make_directories(data_dir);
+    core::Status st = open_data_dir(data_dir);
     if (!st.ok()) return st.with_context("keys: ");
     const std::string path = data_file(data_dir, kFileName);
     const bool existed = file_exists(path);

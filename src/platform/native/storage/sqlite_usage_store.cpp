@@ -1,5 +1,6 @@
 #include "platform/native/storage/sqlite_usage_store.h"
 
+#include "platform/native/storage/data_dir.h"
 #include "platform/native/storage/sqlite_util.h"
 #include "platform/native/system/files.h"
 
@@ -53,7 +54,7 @@ SqliteUsageStore::SqliteUsageStore(std::string path, Options options)
 
 core::Result<std::unique_ptr<SqliteUsageStore>> SqliteUsageStore::open(const std::string& data_dir,
                                                                        const Options& options) {
-    core::Status st = make_directories(data_dir);
+    core::Status st = open_data_dir(data_dir);
     if (!st.ok()) return st.with_context("usage database: ");
     const std::string path = usage_db_path(data_dir);
     std::unique_ptr<SqliteUsageStore> store(new SqliteUsageStore(path, options));
