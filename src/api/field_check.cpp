@@ -79,6 +79,25 @@ core::Status require_object(JsonValue v, const FieldPath& field) {
     return {};
 }
 
+core::Status check_model_id(std::string_view id, const FieldPath& field) {
+    size_t start = 0;
+    while (start <= id.size()) {
+        size_t end = id.find('/', start);
+        if (end == std::string_view::npos) end = id.size();
+        const std::string_view segment = id.substr(start, end - start);
+        if (segment == "." || segment == "..")
+            return field_error(field.str(), "a model id may not hold a '" + std::string(segment) +
+                                                "' path segment");
+        start = end + 1;
+    }
+    return {};
+}
+
+core::Status require_model(JsonValue v) {
+    EDGEAI_TRY(require_string(v, "model"));
+    return check_model_id(v.as_string(), "model");
+}
+
 core::Status optional_bool(JsonValue v, const FieldPath& field) {
     if (absent(v) || v.is_bool()) return {};
     return field_error(field.str(), "expected a boolean, " + found(v));

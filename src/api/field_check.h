@@ -56,6 +56,12 @@ core::Status optional_integer(JsonValue v, const FieldPath& field, int64_t min, 
 core::Status optional_enum(JsonValue v, const FieldPath& field,
                            std::initializer_list<std::string_view> allowed);
 
+// A model id: a non-empty string with no "." or ".." between slashes (ids
+// travel in upstream paths, /v1/models/{id}, where such a segment would
+// climb out of the path).
+core::Status require_model(JsonValue v);
+core::Status check_model_id(std::string_view id, const FieldPath& field);
+
 // "a string or an array of strings" (stop sequences, with a count cap).
 core::Status optional_string_or_strings(JsonValue v, const FieldPath& field, size_t max_count);
 

@@ -134,7 +134,7 @@ core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_v
     EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(body));
     JsonValue root = doc.root();
     ChatCompletionRequest req;
-    EDGEAI_TRY(require_string(root["model"], "model"));
+    EDGEAI_TRY(require_model(root["model"]));
     req.model.assign(root["model"].as_string());
     JsonValue messages = root["messages"];
     EDGEAI_TRY(require_array(messages, "messages"));
@@ -184,7 +184,7 @@ core::Result<CompletionRequest> decode_completion_request(std::string_view body)
     EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(body));
     JsonValue root = doc.root();
     CompletionRequest req;
-    EDGEAI_TRY(require_string(root["model"], "model"));
+    EDGEAI_TRY(require_model(root["model"]));
     req.model.assign(root["model"].as_string());
     EDGEAI_TRY(require_text_or_tokens(root["prompt"], "prompt"));
     req.prompt = text_or_tokens(root["prompt"]);
@@ -201,7 +201,7 @@ core::Result<EmbeddingRequest> decode_embedding_request(std::string_view body) {
     EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(body));
     JsonValue root = doc.root();
     EmbeddingRequest req;
-    EDGEAI_TRY(require_string(root["model"], "model"));
+    EDGEAI_TRY(require_model(root["model"]));
     req.model.assign(root["model"].as_string());
     EDGEAI_TRY(require_text_or_tokens(root["input"], "input"));
     req.input = text_or_tokens(root["input"]);

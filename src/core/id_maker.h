@@ -1,12 +1,14 @@
 // Ids for what the gateway hands out: a typed prefix, then lower-case hex
-// from a 64-bit random value spread by splitmix64. The formats are the ones
-// clients and tests already see:
+// of bytes from the Random port (the OS's CSPRNG natively). The formats are
+// the ones clients and tests already see:
 //   request   req_   + 32 hex    job     job_   + 24 hex
 //   response  resp_  + 32 hex    file    file-  + 24 hex (OpenAI's Files API spelling)
 //   message   msg_   + 32 hex    batch   batch_ + 24 hex
-// Ids are unique, not secret: they come from a seed drawn once per process
-// and a counter, never from a cryptographic generator.
+// They are not secrets (ownership checks guard jobs, files and batches), but
+// they must not be guessable: one id seen must not reveal another's.
 #pragma once
+
+#include "core/random.h"
 
 #include <cstdint>
 #include <string>
@@ -25,21 +27,8 @@ enum class IdKind : uint8_t {
 
 std::string_view id_prefix(IdKind kind);
 
-// The id of `kind` for one random value: the same value gives the same id,
-// so a caller holding its own random source (the queue, replaying a batch)
-// stays deterministic.
-std::string make_id(IdKind kind, uint64_t random);
-
-// Mints ids from one seed and a counter. Not thread-safe: one per thread
-// that mints (the gateway mints on its loop).
-class IdMaker {
-  public:
-    explicit IdMaker(uint64_t seed) : seed_(seed) {}
-    std::string next(IdKind kind) { return make_id(kind, seed_ + ++count_); }
-
-  private:
-    uint64_t seed_;
-    uint64_t count_ = 0;
-};
+// A new id of `kind`: its digits are bytes from `random` (96 or 128 bits),
+// so an id tells nothing about the next one.
+std::string make_id(IdKind kind, Random& random);
 
 } // namespace edgeai::core

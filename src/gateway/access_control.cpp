@@ -90,8 +90,22 @@ core::Status AccessControl::reject(std::string_view reason, core::Status refusal
 
 core::Status AccessControl::unauthenticated(std::string_view address, std::string_view reason,
                                             std::string message) {
-    // No address: an in-process caller (job delivery), nobody to brake.
-    if (!address.empty()) failures_.failed(address, options_.clock->unix_ms());
+    // No address: an in-process caller (job delivery), nobody to brake. A
+    // braked address is told so instead, but only for a failed attempt: a
+    // right key passes, so one client behind a shared address (a reverse
+    // proxy) cannot lock everyone else out by failing.
+    if (!address.empty()) {
+        const int64_t now_ms = options_.clock->unix_ms();
+        if (const int64_t wait = failures_.blocked_for_ms(address, now_ms); wait > 0) {
+            return reject(
+                "brute_force",
+                api::rate_limited("too_many_failed_attempts",
+                                  "Too many failed authentication attempts from this address; "
+                                  "try again later",
+                                  (wait + 999) / 1000));
+        }
+        failures_.failed(address, now_ms);
+    }
     return reject(reason, api::invalid_api_key(std::move(message)));
 }
 
@@ -132,16 +146,6 @@ core::Status AccessControl::authenticate(const core::HttpRequest& request, api::
                                              "loopback clients only; create a key with "
                                              "'edgeai keys create' to let others in"));
     }
-    const int64_t now_ms = options_.clock->unix_ms();
-    if (const int64_t wait = failures_.blocked_for_ms(address, now_ms); wait > 0) {
-        return reject(
-            "brute_force",
-            api::rate_limited("too_many_failed_attempts",
-                              "Too many failed authentication attempts from this address; try "
-                              "again later",
-                              (wait + 999) / 1000));
-    }
-
     std::string_view presented = security::bearer_token(request.headers.get("authorization"));
     if (presented.empty() && endpoint == api::Endpoint::kMessages)
         presented = core::trim_spaces(request.headers.get("x-api-key"));

@@ -116,7 +116,7 @@ void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id,
 
 std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
                                           queue::JobStore& store, AccessControl* access,
-                                          std::string_view body, std::string id, uint64_t id_seed,
+                                          std::string_view body, core::Random& random,
                                           int64_t now_ms, std::function<void()> stored) {
     auto doc = api::parse_request_body(body);
     if (!doc.ok()) {
@@ -153,7 +153,7 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
         return nullptr;
     }
     queue::Batch batch;
-    batch.id = std::move(id);
+    batch.id = core::make_id(core::IdKind::kBatch, random);
     batch.endpoint = endpoint;
     batch.input_file_id = input_id;
     batch.completion_window = "24h";
@@ -175,7 +175,7 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
                std::string(model) + "'";
     };
     queue::BatchPlan plan =
-        queue::plan_batch(batch, (*input)->content, id_seed, now_ms, kWindowMs, refuse_model);
+        queue::plan_batch(batch, (*input)->content, random, now_ms, kWindowMs, refuse_model);
     for (queue::Job& job : plan.jobs)
         job.owner = batch.owner;
     if (plan.errors_json.empty()) {
@@ -297,10 +297,8 @@ std::unique_ptr<RequestTask> handle_get_file_content(RouteContext& ctx) {
 std::unique_ptr<RequestTask> handle_create_batch(RouteContext& ctx) {
     queue::JobStore* store = batch_store_or_fail(ctx);
     if (store == nullptr) return nullptr;
-    const uint64_t random = ctx.shared.next_random();
     return create_batch(std::move(ctx.exchange), *store, ctx.deps().access, ctx.request.body,
-                        core::make_id(core::IdKind::kBatch, random), core::splitmix64(random),
-                        ctx.deps().clock->unix_ms(), ctx.shared.job_listener);
+                        *ctx.deps().random, ctx.deps().clock->unix_ms(), ctx.shared.job_listener);
 }
 
 std::unique_ptr<RequestTask> handle_list_batches(RouteContext& ctx) {

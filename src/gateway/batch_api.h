@@ -23,7 +23,7 @@ void get_file(Exchange& exchange, queue::JobStore& store, const std::string& id,
 // `access` null: no keys to check (tests, builds without security).
 std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
                                           queue::JobStore& store, AccessControl* access,
-                                          std::string_view body, std::string id, uint64_t id_seed,
+                                          std::string_view body, core::Random& random,
                                           int64_t now_ms, std::function<void()> stored);
 void get_batch(Exchange& exchange, queue::JobStore& store, const std::string& id);
 void list_batches(Exchange& exchange, queue::JobStore& store, std::string_view target);

@@ -30,13 +30,12 @@ struct Gateway::Shared {
     telemetry::Counter* cache_misses = nullptr;
     bool draining = false;
     std::function<void()> job_listener; // a new job is on disk
-    uint64_t id_counter = 0;
 
-    // Deterministic per gateway from deps.id_seed: ids and routing's coin.
-    uint64_t next_random() { return core::splitmix64(++id_counter ^ deps.id_seed); }
+    // Routing's coin (weighted orders).
+    uint64_t next_random() { return deps.random->next_u64(); }
     // A new id of `kind` (core/id_maker.h): requests that came without a
     // usable x-request-id, jobs, files, batches.
-    std::string new_id(core::IdKind kind) { return core::make_id(kind, next_random()); }
+    std::string new_id(core::IdKind kind) { return core::make_id(kind, *deps.random); }
     // The gateway's own gauges (in flight, cache, breakers, uplink), once.
     void register_metrics();
 

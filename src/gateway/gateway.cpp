@@ -7,6 +7,7 @@
 #include "gateway/gateway.h"
 
 #include "api/api_error.h"
+#include "core/check.h"
 #include "gateway/access_control.h"
 #include "gateway/browser_guard.h"
 #include "gateway/exchange.h"
@@ -181,6 +182,7 @@ std::unique_ptr<RequestTask> IncomingRequest::proceed(std::string body) {
 }
 
 Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
+    EDGEAI_CHECK_MSG(deps.random != nullptr, "GatewayDeps::random is required");
     shared_->deps = std::move(deps);
     shared_->register_metrics();
 }
@@ -189,6 +191,10 @@ Gateway::~Gateway() = default;
 
 void Gateway::set_draining(bool draining) {
     shared_->draining = draining;
+}
+
+core::Random* Gateway::random() const {
+    return shared_->deps.random;
 }
 
 void Gateway::set_job_listener(std::function<void()> listener) {

@@ -9,6 +9,7 @@
 #include "core/executor.h"
 #include "core/file_source.h"
 #include "core/http_types.h"
+#include "core/random.h"
 #include "gateway/response_writer.h"
 #include "queue/job_store.h"
 #include "router/router.h"
@@ -51,10 +52,8 @@ struct GatewayDeps {
     security::AuditSink* audit = nullptr;
     // The web page's files under /ui/; null: /ui answers 404.
     core::FileSource* static_files = nullptr;
-    // Bytes from a CSPRNG (new API keys); required with `access`.
-    std::function<std::string(size_t)> random_bytes;
-    // Entropy from the platform for request ids.
-    uint64_t id_seed = 0;
+    // The CSPRNG (ids, new API keys' secrets, routing's coin); required.
+    core::Random* random = nullptr;
     std::string version = "0.0.0";
 };
 
@@ -107,6 +106,9 @@ class Gateway {
 
     // Called once a new job is on disk (the delivery side wakes up).
     void set_job_listener(std::function<void()> listener);
+
+    // The CSPRNG it was given (GatewayDeps::random), for its job runner.
+    core::Random* random() const;
 
     struct Shared;
 

@@ -211,10 +211,9 @@ void JobRunner::poll() {
     if (!claiming_stopped_ && !finalizing_) {
         // Batches whose last job ended get their output and error files.
         finalizing_ = true;
-        store_.finalize_batches(now, core::splitmix64(static_cast<uint64_t>(now)),
-                                [this, alive](core::Result<int64_t>) {
-                                    if (!alive.expired()) finalizing_ = false;
-                                });
+        store_.finalize_batches(now, *gateway_.random(), [this, alive](core::Result<int64_t>) {
+            if (!alive.expired()) finalizing_ = false;
+        });
     }
     if (claiming_stopped_ || deliveries_.size() >= options_.concurrency) return;
     const size_t room = options_.concurrency - deliveries_.size();

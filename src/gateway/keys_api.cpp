@@ -49,8 +49,8 @@ core::Result<int64_t> grace_from(std::string_view body) {
 }
 
 void respond_keys(Exchange& exchange, AccessControl& access, const core::HttpRequest& request,
-                  api::Endpoint endpoint, const std::string& id,
-                  const std::function<std::string(size_t)>& random_bytes, int64_t now_ms);
+                  api::Endpoint endpoint, const std::string& id, core::Random& random_source,
+                  int64_t now_ms);
 
 } // namespace
 
@@ -60,21 +60,23 @@ std::unique_ptr<RequestTask> handle_keys(RouteContext& ctx) {
                                      "API keys are not available in this build"));
     }
     respond_keys(*ctx.exchange, *ctx.deps().access, ctx.request, ctx.route.endpoint, ctx.id,
-                 ctx.deps().random_bytes, ctx.deps().clock->unix_ms());
+                 *ctx.deps().random, ctx.deps().clock->unix_ms());
     return nullptr;
 }
 
 namespace {
 
 void respond_keys(Exchange& exchange, AccessControl& access, const core::HttpRequest& request,
-                  api::Endpoint endpoint, const std::string& id,
-                  const std::function<std::string(size_t)>& random_bytes, int64_t now_ms) {
+                  api::Endpoint endpoint, const std::string& id, core::Random& random_source,
+                  int64_t now_ms) {
     security::KeyStore& store = *access.store();
     auto fail = [&](const core::Status& s) {
         exchange.respond_error(api::api_error_from_status(s));
     };
     auto random = [&]() -> std::string {
-        return random_bytes ? random_bytes(security::kKeyRandomBytes) : std::string();
+        std::string secret(security::kKeyRandomBytes, '\0');
+        random_source.fill(reinterpret_cast<uint8_t*>(secret.data()), secret.size());
+        return secret;
     };
     switch (endpoint) {
     case api::Endpoint::kKeys: {

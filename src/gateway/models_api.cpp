@@ -1,5 +1,7 @@
 #include "gateway/models_api.h"
 
+#include "api/field_check.h"
+
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
 #include "core/config/routing_schema.h"
@@ -223,6 +225,7 @@ std::unique_ptr<RequestTask> relay(RouteContext& ctx, size_t backend, std::strin
 } // namespace
 
 core::Status decode_model_lookup(RouteContext& ctx) {
+    EDGEAI_TRY(api::check_model_id(ctx.id, "model"));
     ctx.decoded.model = ctx.id;
     return {};
 }

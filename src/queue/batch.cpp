@@ -100,8 +100,8 @@ std::string batch_json(const Batch& b) {
     return w.take();
 }
 
-BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, uint64_t id_seed, int64_t now_ms,
-                     int64_t ttl_ms, const ModelCheck& refuse_model) {
+BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, core::Random& random,
+                     int64_t now_ms, int64_t ttl_ms, const ModelCheck& refuse_model) {
     BatchPlan plan;
     codec::JsonWriter errors;
     errors.begin_object().field("object", "list").key("data").begin_array();
@@ -156,7 +156,7 @@ BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, uint64_t id_see
             }
         }
         Job job;
-        job.id = core::make_id(core::IdKind::kJob, id_seed + line_no * 0x9E3779B97F4A7C15ull);
+        job.id = core::make_id(core::IdKind::kJob, random);
         job.path = batch.endpoint;
         codec::JsonWriter body;
         codec::write_json_value(body, r["body"]);

@@ -4,6 +4,7 @@
 // `files` and `batches` calls read them unchanged.
 #pragma once
 
+#include "core/random.h"
 #include "core/result.h"
 #include "queue/job.h"
 
@@ -67,8 +68,8 @@ struct BatchPlan {
 // model (empty when it may): such a line is named in the errors, as a
 // malformed one is.
 using ModelCheck = std::function<std::string(std::string_view model)>;
-BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, uint64_t id_seed, int64_t now_ms,
-                     int64_t ttl_ms, const ModelCheck& refuse_model = {});
+BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, core::Random& random,
+                     int64_t now_ms, int64_t ttl_ms, const ModelCheck& refuse_model = {});
 
 // The lines a finished batch writes: the output file's for a job that
 // succeeded, the error file's for one that did not.

@@ -96,7 +96,8 @@ class JobStore {
                               std::function<void(core::Result<Batch>)> done) = 0;
     // Batches whose jobs have all ended get their output and error files and
     // become completed (or cancelled); answers how many.
-    virtual void finalize_batches(int64_t now_ms, uint64_t id_seed,
+    // `random` (thread-safe, outliving the call) names the files.
+    virtual void finalize_batches(int64_t now_ms, core::Random& random,
                                   std::function<void(core::Result<int64_t>)> done) = 0;
     // Transactions committed so far (each one fsync): group commit shows as
     // fewer commits than writes.

@@ -193,7 +193,7 @@ class GatewayTest : public ::testing::Test {
         deps.metrics = metrics.get();
         deps.router = router.get();
         deps.executor = &executor;
-        deps.id_seed = 7;
+        deps.random = &random;
         deps.cache = cache;
         deps.usage = usage;
         gateway = std::make_unique<Gateway>(deps);
@@ -227,6 +227,7 @@ class GatewayTest : public ::testing::Test {
     core::Settings routing; // the router's backends and routes
     core::ManualClock clock;
     ManualExecutor executor{&clock};
+    core::SeededRandom random{7};
     NullSink sink;
     telemetry::Logger logger{sink, clock, core::LogLevel::kInfo};
     std::unique_ptr<telemetry::MetricsRegistry> metrics;

@@ -55,9 +55,10 @@ TEST(JobForRequest, TakesItsSettingsFromHeadersAndNamesABadOne) {
 
 TEST(JobJson, ShowsTheAnswerOnceTheJobEnded) {
     queue::Job job;
-    job.id = core::make_id(core::IdKind::kJob, 42);
+    core::SeededRandom random(42);
+    job.id = core::make_id(core::IdKind::kJob, random);
     EXPECT_EQ(job.id.size(), 28u);
-    EXPECT_NE(job.id, core::make_id(core::IdKind::kJob, 43));
+    EXPECT_NE(job.id, core::make_id(core::IdKind::kJob, random));
     job.path = "/v1/chat/completions";
     job.result_status = 200;
     job.result_body = R"({"object":"chat.completion"})";

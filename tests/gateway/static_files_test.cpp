@@ -137,6 +137,7 @@ class StaticFilesTest : public ::testing::Test {
         deps.router = &router;
         deps.executor = &executor;
         deps.static_files = source;
+        deps.random = &random;
         gateway = std::make_unique<Gateway>(deps);
     }
 
@@ -163,6 +164,7 @@ class StaticFilesTest : public ::testing::Test {
 
     core::Settings settings;
     core::ManualClock clock;
+    core::SeededRandom random{3};
     NullSink sink;
     telemetry::Logger logger{sink, clock, core::LogLevel::kInfo};
     telemetry::MetricsRegistry metrics;

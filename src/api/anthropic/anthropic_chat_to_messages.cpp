@@ -362,7 +362,7 @@ core::Result<TranslatedMessagesRequest> chat_to_messages(std::string_view chat_b
     JsonValue root = doc.root();
     TranslatedMessagesRequest out;
 
-    EDGEAI_TRY(require_string(root["model"], "model"));
+    EDGEAI_TRY(require_model(root["model"]));
     EDGEAI_TRY(require_array(root["messages"], "messages"));
     EDGEAI_TRY(check_inexpressible(root));
     EDGEAI_TRY(optional_number(root["temperature"], "temperature", 0, 2));

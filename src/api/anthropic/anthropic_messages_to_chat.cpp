@@ -273,7 +273,7 @@ core::Result<TranslatedChatRequest> messages_to_chat(std::string_view messages_b
     JsonValue root = doc.root();
     TranslatedChatRequest out;
 
-    EDGEAI_TRY(require_string(root["model"], "model"));
+    EDGEAI_TRY(require_model(root["model"]));
     if (absent(root["max_tokens"])) return field_error("max_tokens", "is required");
     EDGEAI_TRY(optional_integer(root["max_tokens"], "max_tokens", 1, INT32_MAX));
     EDGEAI_TRY(require_array(root["messages"], "messages"));

@@ -503,10 +503,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.static_files = static_files.get();
     deps.access = &access;
     deps.audit = audit_log.get();
-    deps.random_bytes = [](size_t n) {
-        auto bytes = random_bytes(n);
-        return bytes.ok() ? std::move(bytes).value() : std::string();
-    };
+    OsRandom random;
+    deps.random = &random;
     deps.clock = &clock;
     deps.logger = &logger;
     deps.metrics = &metrics;
@@ -515,7 +513,6 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.cache = response_cache ? &*response_cache : nullptr;
     deps.jobs = job_store->get();
     deps.executor = &loop;
-    deps.id_seed = random_seed();
     deps.version = version;
     gateway::Gateway gateway(deps);
     const core::QueueSettings& qs = settings.queue;

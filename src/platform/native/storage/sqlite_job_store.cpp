@@ -863,11 +863,11 @@ void SqliteJobStore::cancel_batch(const std::string& id, int64_t now_ms,
     submit(std::move(op));
 }
 
-void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
+void SqliteJobStore::finalize_batches(int64_t now_ms, core::Random& random,
                                       std::function<void(core::Result<int64_t>)> done) {
     auto finished = std::make_shared<int64_t>(0);
     Op op;
-    op.run = [this, now_ms, id_seed, finished](sqlite3* db) -> core::Status {
+    op.run = [this, now_ms, &random, finished](sqlite3* db) -> core::Status {
         // Batches running or cancelling with no job left queued or running.
         Query ready(db, std::string("SELECT ") + kBatchColumns +
                             " FROM batches b WHERE status IN (2, 6) AND NOT EXISTS (SELECT 1 "
@@ -877,7 +877,6 @@ void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
         while ((rc = ready.step()) == SQLITE_ROW)
             batches.push_back(read_batch(ready.get()));
         if (rc != SQLITE_DONE) return ready.status(path_);
-        uint64_t n = id_seed;
         for (queue::Batch& b : batches) {
             Query jobs(db, std::string("SELECT ") + kColumns +
                                " FROM jobs WHERE batch_id = ?1 ORDER BY seq");
@@ -895,7 +894,7 @@ void SqliteJobStore::finalize_batches(int64_t now_ms, uint64_t id_seed,
             if (rc != SQLITE_DONE) return jobs.status(path_);
             auto file = [&](std::string content, std::string* id) -> core::Status {
                 queue::StoredFile f;
-                f.id = core::make_id(core::IdKind::kFile, ++n);
+                f.id = core::make_id(core::IdKind::kFile, random);
                 f.purpose = "batch_output";
                 f.filename = b.id + (id == &b.output_file_id ? "_output.jsonl" : "_error.jsonl");
                 f.bytes = static_cast<int64_t>(content.size());

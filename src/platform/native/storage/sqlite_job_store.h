@@ -69,7 +69,7 @@ class SqliteJobStore final : public queue::JobStore {
                  const std::optional<std::string>& owner) override;
     void cancel_batch(const std::string& id, int64_t now_ms,
                       std::function<void(core::Result<queue::Batch>)> done) override;
-    void finalize_batches(int64_t now_ms, uint64_t id_seed,
+    void finalize_batches(int64_t now_ms, core::Random& random,
                           std::function<void(core::Result<int64_t>)> done) override;
 
     // For the operator (`edgeai queue`): a job that ended (failed, cancelled,

@@ -1,7 +1,8 @@
-// Randomness from the OS: a seed for ids (unique, not secret) and bytes from
-// the kernel's CSPRNG for what must be secret.
+// Randomness from the OS: the kernel's CSPRNG, for ids and for what must be
+// secret (key secrets, nonces, HMAC keys).
 #pragma once
 
+#include "core/random.h"
 #include "core/result.h"
 
 #include <cstddef>
@@ -10,8 +11,12 @@
 
 namespace edgeai::platform::native {
 
-// Seed material for request ids.
-uint64_t random_seed();
+// The Random port from the kernel's CSPRNG (getrandom), for ids: each
+// thread draws 256 bytes at a time, so one system call serves 16 ids.
+class OsRandom final : public core::Random {
+  public:
+    void fill(uint8_t* out, size_t n) override;
+};
 
 // Bytes from the kernel's CSPRNG (getrandom): for key secrets, nonces and
 // HMAC keys. Fails only when the kernel cannot give them.

@@ -113,6 +113,7 @@ class JobStoreTest : public ::testing::Test {
 
     TempDir dir;
     TestExecutor loop;
+    core::SeededRandom random_{7};
 };
 
 TEST_F(JobStoreTest, AnAcknowledgedJobIsOnDiskForTheNextStore) {
@@ -320,7 +321,7 @@ TEST_F(JobStoreTest, ABatchRunsAsJobsAndWritesItsFilesWhenTheLastEnds) {
 
     auto finalize = [&] {
         std::optional<core::Result<int64_t>> n;
-        store->finalize_batches(5000, 7, [&](core::Result<int64_t> r) { n = r; });
+        store->finalize_batches(5000, random_, [&](core::Result<int64_t> r) { n = r; });
         loop.run_until([&] { return n.has_value(); });
         return **n;
     };
@@ -370,7 +371,7 @@ TEST_F(JobStoreTest, ABatchWhoseRequestsExpireIsExpired) {
     loop.run_until([&] { return n.has_value(); });
     EXPECT_EQ(**n, 1);
     n.reset();
-    store->finalize_batches(200001, 3, [&](core::Result<int64_t> r) { n = r; });
+    store->finalize_batches(200001, random_, [&](core::Result<int64_t> r) { n = r; });
     loop.run_until([&] { return n.has_value(); });
     EXPECT_EQ(**n, 1);
     auto read = store->get_batch("batch_late");
