@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <utility>
 
 namespace edgeai::cli {
@@ -49,11 +50,12 @@ std::string quoted(std::string_view text) {
 }
 
 // 0.5 -> "0.5", 100000 -> "100000": bounds as a person would write them.
+// snprintf, not std::to_chars(double): that one links libstdc++'s Ryu tables
+// (128 kB) for a number in a help line.
 std::string number_text(double v) {
-    if (v == std::trunc(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<long long>(v));
     char buf[32];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    return ec == std::errc() ? std::string(buf, end) : std::string("?");
+    std::snprintf(buf, sizeof buf, "%.15g", v);
+    return buf;
 }
 
 void append_row(std::string& out, const std::string& left, const std::string& right, size_t width) {
