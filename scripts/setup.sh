@@ -19,8 +19,8 @@ packages=(
   cmake ninja-build g++ ccache pkg-config
   # clang for the asan, fuzz and wasi presets
   clang-14 lld-14 libclang-rt-14-dev
-  # libraries (headers; Asio/Beast, RapidJSON, toml++ and CLI11 are header-only)
-  libboost-dev libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev libcli11-dev
+  # libraries (headers; Asio/Beast, RapidJSON and toml++ are header-only)
+  libboost-dev libcurl4-openssl-dev rapidjson-dev libtomlplusplus-dev
   libsqlite3-dev libssl-dev
   # tests
   googletest curl ca-certificates openssl

@@ -189,11 +189,11 @@ int run_tail(const AuditFlags& flags, const std::string& data_dir) {
 
 } // namespace
 
-CLI::App* add_audit_command(CLI::App& app, AuditFlags& flags,
-                            const std::function<void(CLI::App*)>& add_common) {
-    CLI::App* audit =
+Command* add_audit_command(Command& app, AuditFlags& flags,
+                           const std::function<void(Command*)>& add_common) {
+    Command* audit =
         app.add_subcommand("audit", "Verify or read the tamper-evident audit log (audit.log)");
-    audit->require_subcommand(1);
+    audit->require_subcommand();
     flags.verify = audit->add_subcommand(
         "verify", "Check every line's mac and chain link and the end against the checkpoint; "
                   "names the first bad line");
@@ -202,7 +202,7 @@ CLI::App* add_audit_command(CLI::App& app, AuditFlags& flags,
     flags.tail->add_flag("-f,--follow", flags.follow,
                          "Keep printing new lines, across rotations, until interrupted");
     flags.tail->add_flag("--json", flags.json, "The raw JSON lines");
-    for (CLI::App* sub : {flags.verify, flags.tail})
+    for (Command* sub : {flags.verify, flags.tail})
         add_common(sub);
     return audit;
 }

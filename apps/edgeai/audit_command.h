@@ -5,7 +5,7 @@
 
 #include "core/config/settings.h"
 
-#include <CLI/CLI.hpp>
+#include "cli/args.h"
 
 #include <cstddef>
 #include <functional>
@@ -14,8 +14,8 @@
 namespace edgeai::cli {
 
 struct AuditFlags {
-    CLI::App* verify = nullptr;
-    CLI::App* tail = nullptr;
+    Command* verify = nullptr;
+    Command* tail = nullptr;
     size_t lines = 10;
     bool follow = false;
     bool json = false;
@@ -23,8 +23,8 @@ struct AuditFlags {
 
 // Adds `audit` and its subcommands; `add_common` adds --config/--data-dir/...
 // to each.
-CLI::App* add_audit_command(CLI::App& app, AuditFlags& flags,
-                            const std::function<void(CLI::App*)>& add_common);
+Command* add_audit_command(Command& app, AuditFlags& flags,
+                           const std::function<void(Command*)>& add_common);
 
 // Exit codes: 0 (the chain holds; tail printed), 1 (verify found a bad line,
 // or a file cannot be read), 2 (no log or no key to verify with, bad flags).

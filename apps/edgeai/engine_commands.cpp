@@ -12,16 +12,17 @@
 #include "engine/session/runner.h"
 #include "platform/native/engine/local_model.h"
 #include "platform/native/engine/worker_threads.h"
+#include "platform/native/system/files.h"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <chrono>
+#include <climits>
 #include <cstdio>
-#include <fstream>
-#include <iostream>
 #include <map>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <unistd.h>
 
 namespace edgeai::cli {
@@ -105,23 +106,57 @@ std::unique_ptr<native::LocalModel> load_model(const std::string& path, bool pac
 }
 
 bool read_whole_file(const std::string& path, std::string& out) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream s;
-    s << in.rdbuf();
-    out = s.str();
+    auto text = native::read_text_file(path);
+    if (!text.ok()) return false;
+    out = std::move(text).value();
     return true;
 }
 
+// Written beside the target, then renamed over it: a reader never sees half
+// a file. stdio rather than <fstream>, which would link iostreams.
 bool write_whole_file(const std::string& path, const std::string& data) {
     const std::string tmp = path + ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) return false;
-        out.write(data.data(), static_cast<std::streamsize>(data.size()));
-        if (!out) return false;
+    std::FILE* out = std::fopen(tmp.c_str(), "wb");
+    if (out == nullptr) return false;
+    const bool written = std::fwrite(data.data(), 1, data.size(), out) == data.size();
+    if (std::fclose(out) != 0 || !written) {
+        std::remove(tmp.c_str());
+        return false;
     }
     return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+// One line of `in` without its '\n' (the last may lack one); false at the end.
+bool read_line(std::FILE* in, std::string& line) {
+    line.clear();
+    int ch;
+    while ((ch = std::fgetc(in)) != EOF) {
+        if (ch == '\n') return true;
+        line.push_back(static_cast<char>(ch));
+    }
+    return !line.empty();
+}
+
+// "1 2 3" -> {1, 2, 3}; whitespace of any kind between ids, as `>>` read
+// them. Errors are the messages --tokens gives.
+core::Result<std::vector<int32_t>> parse_token_ids(std::string_view text) {
+    std::vector<int32_t> ids;
+    const char* p = text.data();
+    const char* const end = p + text.size();
+    for (;;) {
+        while (p != end && std::isspace(static_cast<unsigned char>(*p)))
+            ++p;
+        if (p == end) return ids;
+        if (*p == '+' && p + 1 != end && *(p + 1) != '-') ++p;
+        long long id = 0;
+        auto [next, ec] = std::from_chars(p, end, id);
+        if (ec != std::errc())
+            return core::invalid_argument("--tokens must be space-separated integers");
+        if (id < INT32_MIN || id > INT32_MAX)
+            return core::invalid_argument("token id " + std::to_string(id) + " is out of range");
+        ids.push_back(static_cast<int32_t>(id));
+        p = next;
+    }
 }
 
 std::span<const uint8_t> bytes_of(const std::string& s) {
@@ -228,7 +263,7 @@ int chat_loop(engine::session::Runner& runner, const native::LocalModel& m, cons
     std::string line;
     for (;;) {
         if (interactive) std::fputs("> ", stderr);
-        if (!std::getline(std::cin, line)) break;
+        if (!read_line(stdin, line)) break;
         if (line.empty()) continue;
         turns.emplace_back("user", line);
         std::vector<engine::chat::ChatMessage> messages;
@@ -394,22 +429,12 @@ int info_command(const EngineFlags& f) {
 }
 
 int eval_command(const EngineFlags& f) {
-    std::vector<int32_t> ids;
-    {
-        std::istringstream in(f.tokens);
-        long long id;
-        while (in >> id) {
-            if (id < INT32_MIN || id > INT32_MAX) {
-                print_error("token id " + std::to_string(id) + " is out of range");
-                return kExitUsage;
-            }
-            ids.push_back(static_cast<int32_t>(id));
-        }
-        if (!in.eof()) {
-            print_error("--tokens must be space-separated integers");
-            return kExitUsage;
-        }
+    auto parsed = parse_token_ids(f.tokens);
+    if (!parsed.ok()) {
+        print_error(parsed.status().message());
+        return kExitUsage;
     }
+    const std::vector<int32_t>& ids = *parsed;
     if (ids.empty()) {
         print_error("--tokens is empty");
         return kExitUsage;
@@ -474,22 +499,32 @@ int quantize_command(const EngineFlags& f) {
 class FileSink final : public engine::convert::ByteSink {
   public:
     FileSink(const std::string& path, ProgressBar* progress)
-        : out_(path, std::ios::binary | std::ios::trunc), progress_(progress) {}
-    bool is_open() const { return out_.is_open(); }
+        : out_(std::fopen(path.c_str(), "wb")), progress_(progress) {}
+    ~FileSink() { close(); }
+    FileSink(const FileSink&) = delete;
+    FileSink& operator=(const FileSink&) = delete;
+    bool is_open() const { return out_ != nullptr; }
     core::Status write(std::string_view bytes) override {
-        out_.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        if (!out_) return core::unavailable("write failed (disk full?)");
+        if (out_ == nullptr || std::fwrite(bytes.data(), 1, bytes.size(), out_) != bytes.size()) {
+            failed_ = true;
+            return core::unavailable("write failed (disk full?)");
+        }
         written_ += bytes.size();
         if (progress_ != nullptr) progress_->update(written_);
         return core::Status();
     }
+    // False if a write or the flush on close failed.
     bool close() {
-        out_.close();
-        return !out_.fail();
+        if (out_ != nullptr) {
+            if (std::fclose(out_) != 0) failed_ = true;
+            out_ = nullptr;
+        }
+        return !failed_;
     }
 
   private:
-    std::ofstream out_;
+    std::FILE* out_;
+    bool failed_ = false;
     ProgressBar* progress_;
     uint64_t written_ = 0;
 };
@@ -560,24 +595,24 @@ int convert_command(const EngineFlags& f) {
     return kExitOk;
 }
 
-void add_sampling_flags(CLI::App* app, EngineFlags& f) {
+void add_sampling_flags(Command* app, EngineFlags& f) {
     app->add_option("-n,--n-predict", f.n_predict, "Tokens to generate (default 128)");
     app->add_option("--temperature,--temp", f.temperature, "0 is greedy (default 0.8)");
     app->add_option("--top-k", f.top_k, "Keep the k most likely tokens; 0 keeps all (default 40)");
     app->add_option("--top-p", f.top_p, "Nucleus sampling (default 0.95)");
     app->add_option("--min-p", f.min_p, "Drop tokens below min-p x the best (default 0.05)");
     app->add_option("--repeat-penalty", f.repeat_penalty, "1 disables (default 1)");
-    app->add_option("--seed", f.seed, "Same seed, same output (default random)")
-        ->each([&f](const std::string&) { f.seed_given = true; });
+    // Whether it was given is read after parsing (seed_given).
+    app->add_option("--seed", f.seed, "Same seed, same output (default random)");
     app->add_flag("--ignore-eos", f.ignore_eos, "Keep generating past end-of-generation tokens");
 }
 
 } // namespace
 
-void add_engine_commands(CLI::App& app, EngineCommands& c) {
+void add_engine_commands(Command& app, EngineCommands& c) {
     EngineFlags& f = c.flags;
     c.run = app.add_subcommand("run", "Generate text with a local GGUF model");
-    c.run->add_option("-m,--model", f.model, "GGUF model file")->required();
+    c.run->add_option("-m,--model", f.model, "GGUF model file").required();
     c.run->add_option("-p,--prompt", f.prompt, "Prompt text");
     add_sampling_flags(c.run, f);
     c.run->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
@@ -588,7 +623,7 @@ void add_engine_commands(CLI::App& app, EngineCommands& c) {
                       "Chat template family (overrides the model's)");
 
     c.bench = app.add_subcommand("bench", "Measure prompt processing and generation speed");
-    c.bench->add_option("-m,--model", f.model, "GGUF model file")->required();
+    c.bench->add_option("-m,--model", f.model, "GGUF model file").required();
     c.bench->add_option("-p,--n-prompt", f.bench_prompt, "Prompt tokens (default 128)");
     c.bench->add_option("-n,--n-gen", f.bench_generate, "Generated tokens (default 64)");
     c.bench->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
@@ -596,47 +631,50 @@ void add_engine_commands(CLI::App& app, EngineCommands& c) {
                         "Runs; the median is reported (default 3)");
     c.bench->add_flag("--json", f.json, "One JSON object with pp_tok_s and tg_tok_s");
 
-    CLI::App* model = app.add_subcommand("model", "Inspect, evaluate, quantize and convert models");
-    model->require_subcommand(1);
+    Command* model = app.add_subcommand("model", "Inspect, evaluate, quantize and convert models");
+    model->require_subcommand();
     c.info = model->add_subcommand("info", "Metadata, tensors, types and memory needed");
-    c.info->add_option("file", f.model, "GGUF model file")->required();
+    c.info->add_option("file", f.model, "GGUF model file").required();
     c.info->add_option("-c,--ctx-size", f.ctx_size, "Context size for the KV cache estimate");
     c.eval = model->add_subcommand("eval", "Write the logits of forced token ids");
-    c.eval->add_option("file", f.in_file, "GGUF model file")->required();
+    c.eval->add_option("file", f.in_file, "GGUF model file").required();
     c.eval->add_option("--tokens", f.tokens, "Space-separated token ids fed at positions 0..n-1")
-        ->required();
+        .required();
     c.eval
         ->add_option("--logits", f.logits_out,
                      "Output: float32, one row of vocab size per position")
-        ->required();
+        .required();
     c.eval->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
-    c.eval->add_option("--kv-type", f.kv_type, "KV cache type: f16 or f32")->default_str("f32");
+    c.eval->add_option("--kv-type", f.kv_type, "KV cache type: f16 or f32").default_text("f32");
     c.quantize = model->add_subcommand("quantize", "Rewrite a model's weights in another type");
-    c.quantize->add_option("in", f.in_file, "Input GGUF")->required();
-    c.quantize->add_option("out", f.out_file, "Output GGUF")->required();
+    c.quantize->add_option("in", f.in_file, "Input GGUF").required();
+    c.quantize->add_option("out", f.out_file, "Output GGUF").required();
     c.quantize
         ->add_option("type", f.type_name, "Weight type: " + engine::convert::weight_type_names())
-        ->required();
+        .required();
     c.quantize->add_flag("--pure", f.pure, "Every 2-D tensor in the type (no q6_K output matrix)");
     c.convert = model->add_subcommand("convert-llama2c", "Convert a llama2.c checkpoint to GGUF");
-    c.convert->add_option("checkpoint", f.in_file, "llama2.c model (.bin)")->required();
-    c.convert->add_option("tokenizer", f.tokenizer_file, "llama2.c tokenizer (.bin)")->required();
-    c.convert->add_option("-o,--output", f.out_file, "Output GGUF")->required();
+    c.convert->add_option("checkpoint", f.in_file, "llama2.c model (.bin)").required();
+    c.convert->add_option("tokenizer", f.tokenizer_file, "llama2.c tokenizer (.bin)").required();
+    c.convert->add_option("-o,--output", f.out_file, "Output GGUF").required();
     c.synth = model->add_subcommand(
         "synth", "Write a random-weight model with a published shape (for benchmarks)");
     c.synth
         ->add_option("--shape", f.synth_shape,
                      "smollm-135m, qwen2.5-0.5b or tinyllama-1.1b (their real dimensions)")
-        ->required();
+        .required();
     c.synth
         ->add_option("--type", f.type_name, "Weight type: " + engine::convert::weight_type_names())
-        ->required();
-    c.synth->add_option("-o,--output", f.out_file, "Output GGUF")->required();
+        .required();
+    c.synth->add_option("-o,--output", f.out_file, "Output GGUF").required();
     c.synth->add_option("--seed", f.seed, "Seed of the weights (default 0)");
 }
 
 std::optional<int> run_engine_command(EngineCommands& c) {
-    if (c.run && c.run->parsed()) return run_command(c.flags);
+    if (c.run && c.run->parsed()) {
+        c.flags.seed_given = c.run->count("--seed") > 0;
+        return run_command(c.flags);
+    }
     if (c.bench && c.bench->parsed()) return bench_command(c.flags);
     if (c.info && c.info->parsed()) return info_command(c.flags);
     if (c.eval && c.eval->parsed()) {

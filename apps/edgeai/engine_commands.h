@@ -1,9 +1,9 @@
 // The local-engine subcommands: run, bench, and model info|eval|quantize|
-// convert-llama2c|synth. Registered on the CLI11 app by add_engine_commands(); after
+// convert-llama2c|synth. Registered on the command line by add_engine_commands(); after
 // parsing, run_engine_command() runs whichever was chosen.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "cli/args.h"
 
 #include <optional>
 #include <string>
@@ -41,17 +41,17 @@ struct EngineFlags {
 };
 
 struct EngineCommands {
-    CLI::App* run = nullptr;
-    CLI::App* bench = nullptr;
-    CLI::App* info = nullptr;
-    CLI::App* eval = nullptr;
-    CLI::App* quantize = nullptr;
-    CLI::App* convert = nullptr;
-    CLI::App* synth = nullptr;
+    Command* run = nullptr;
+    Command* bench = nullptr;
+    Command* info = nullptr;
+    Command* eval = nullptr;
+    Command* quantize = nullptr;
+    Command* convert = nullptr;
+    Command* synth = nullptr;
     EngineFlags flags;
 };
 
-void add_engine_commands(CLI::App& app, EngineCommands& commands);
+void add_engine_commands(Command& app, EngineCommands& commands);
 
 // The exit code of the engine command that was parsed, or nullopt if none was.
 std::optional<int> run_engine_command(EngineCommands& commands);

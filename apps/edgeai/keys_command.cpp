@@ -92,13 +92,13 @@ core::Result<std::string> key_random() {
 
 } // namespace
 
-CLI::App* add_keys_command(CLI::App& app, KeysFlags& flags,
-                           const std::function<void(CLI::App*)>& add_common) {
-    CLI::App* k = app.add_subcommand("keys", "Create and manage API keys (keys.db)");
-    k->require_subcommand(1);
+Command* add_keys_command(Command& app, KeysFlags& flags,
+                          const std::function<void(Command*)>& add_common) {
+    Command* k = app.add_subcommand("keys", "Create and manage API keys (keys.db)");
+    k->require_subcommand();
     flags.create = k->add_subcommand("create", "Make a key; its secret is printed once");
     flags.create->add_option("--name", flags.name, "A unique name (letters, digits, - _ .)")
-        ->required();
+        .required();
     flags.create->add_option("--scopes", flags.scopes,
                              "Comma-separated: chat, completions, embeddings, models, jobs, "
                              "batches, admin, or all (default: all but admin)");
@@ -106,7 +106,7 @@ CLI::App* add_keys_command(CLI::App& app, KeysFlags& flags,
         ->add_option("--models", flags.models,
                      "Model names or globs it may use (repeat or comma-separate; "
                      "default any)")
-        ->delimiter(',');
+        .delimiter(',');
     flags.create->add_option("--rpm", flags.rpm, "Requests per minute (default unlimited)");
     flags.create->add_option("--tpm", flags.tpm, "Tokens per minute (default unlimited)");
     flags.create->add_option("--concurrency", flags.concurrency, "Requests in flight at once");
@@ -123,16 +123,16 @@ CLI::App* add_keys_command(CLI::App& app, KeysFlags& flags,
     flags.list = k->add_subcommand("list", "List keys (never their secrets)");
     flags.list->add_flag("--json", flags.json, "One key's JSON per line");
     flags.show = k->add_subcommand("show", "Print one key's settings");
-    flags.show->add_option("KEY", flags.id, "The key's id or name")->required();
+    flags.show->add_option("KEY", flags.id, "The key's id or name").required();
     flags.show->add_flag("--json", flags.json, "As JSON");
     flags.revoke = k->add_subcommand("revoke", "Stop a key at once");
-    flags.revoke->add_option("KEY", flags.id, "The key's id or name")->required();
+    flags.revoke->add_option("KEY", flags.id, "The key's id or name").required();
     flags.rotate = k->add_subcommand("rotate", "Replace a key with a new secret, same settings");
-    flags.rotate->add_option("KEY", flags.id, "The key's id or name")->required();
+    flags.rotate->add_option("KEY", flags.id, "The key's id or name").required();
     flags.rotate->add_option("--grace", flags.grace,
                              "How long the old key keeps working, e.g. 24h (default: stops now)");
     flags.rotate->add_flag("--json", flags.json, "Print the new key as JSON");
-    for (CLI::App* sub : {flags.create, flags.list, flags.show, flags.revoke, flags.rotate})
+    for (Command* sub : {flags.create, flags.list, flags.show, flags.revoke, flags.rotate})
         add_common(sub);
     return k;
 }

@@ -3,7 +3,7 @@
 // secret of a new key is printed once and never stored.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "cli/args.h"
 
 #include <functional>
 #include <string>
@@ -12,11 +12,11 @@
 namespace edgeai::cli {
 
 struct KeysFlags {
-    CLI::App* create = nullptr;
-    CLI::App* list = nullptr;
-    CLI::App* show = nullptr;
-    CLI::App* revoke = nullptr;
-    CLI::App* rotate = nullptr;
+    Command* create = nullptr;
+    Command* list = nullptr;
+    Command* show = nullptr;
+    Command* revoke = nullptr;
+    Command* rotate = nullptr;
     std::string id; // id or name
     std::string name;
     std::string scopes;
@@ -34,8 +34,8 @@ struct KeysFlags {
     bool json = false;
 };
 
-CLI::App* add_keys_command(CLI::App& app, KeysFlags& flags,
-                           const std::function<void(CLI::App*)>& add_common);
+Command* add_keys_command(Command& app, KeysFlags& flags,
+                          const std::function<void(Command*)>& add_common);
 
 // Exit codes: 0, 1 (keys.db cannot be read or written), 2 (bad flags, an
 // unknown key, a name taken).

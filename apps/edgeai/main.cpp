@@ -1,4 +1,4 @@
-// edgeai: the command line. Parses flags with CLI11, builds the effective
+// edgeai: the command line. Parses flags (cli/args.h), builds the effective
 // configuration (defaults < file < EDGEAI_* environment < flags) and runs the
 // subcommand. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration
 // error.
@@ -6,6 +6,7 @@
 #include "core/config/config_loader.h"
 
 #include "audit_command.h"
+#include "cli/args.h"
 #include "cli_output.h"
 #include "engine_commands.h"
 #include "keys_command.h"
@@ -18,8 +19,6 @@
 #include "telemetry/logger.h"
 #include "usage_command.h"
 
-#include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
@@ -30,6 +29,7 @@
 namespace {
 
 namespace native = edgeai::platform::native;
+using edgeai::cli::Command;
 using edgeai::cli::kExitOk;
 using edgeai::cli::kExitRuntime;
 using edgeai::cli::kExitUsage;
@@ -52,7 +52,7 @@ struct ServeFlags {
     std::string upstream_ca;
 };
 
-void add_common_flags(CLI::App* app, CommonFlags* flags) {
+void add_common_flags(Command* app, CommonFlags* flags) {
     app->add_option("--config", flags->config_file,
                     "Configuration file (TOML). Default: ./edgeai.toml, "
                     "$XDG_CONFIG_HOME/edgeai/edgeai.toml, /etc/edgeai/edgeai.toml");
@@ -119,14 +119,14 @@ int main(int argc, char** argv) {
             std::fprintf(stderr, "edgeai: check failed at %s:%d: %s %.*s\n", file, line, condition,
                          static_cast<int>(message.size()), message.data());
         });
-    CLI::App app{"edgeai: an OpenAI-compatible AI gateway for edge devices", "edgeai"};
-    app.require_subcommand(1);
-    app.set_version_flag("--version", std::string("edgeai ") + kVersion);
+    edgeai::cli::App app("edgeai", "an OpenAI-compatible AI gateway for edge devices");
+    app.require_subcommand();
+    app.set_version(std::string("edgeai ") + kVersion);
 
     CommonFlags common;
     ServeFlags serve_flags;
 
-    CLI::App* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API");
+    Command* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API");
     add_common_flags(serve, &common);
     serve->add_option("--listen", serve_flags.listen,
                       "HOST:PORT to listen on (config server.listen; default 127.0.0.1:8080)");
@@ -156,16 +156,16 @@ int main(int argc, char** argv) {
     serve->add_option("--chat-template", local.chat_template,
                       "Chat template family for all local models (overrides the models' own)");
 
-    CLI::App* config = app.add_subcommand("config", "Check or show the configuration");
-    config->require_subcommand(1);
+    Command* config = app.add_subcommand("config", "Check or show the configuration");
+    config->require_subcommand();
     std::string check_file;
-    CLI::App* check = config->add_subcommand("check", "Validate a configuration file");
+    Command* check = config->add_subcommand("check", "Validate a configuration file");
     add_common_flags(check, &common);
     check->add_option("file", check_file, "File to check (default: the one serve would read)");
-    CLI::App* show =
+    Command* show =
         config->add_subcommand("show", "Print the effective configuration (secrets redacted)");
     add_common_flags(show, &common);
-    CLI::App* reference =
+    Command* reference =
         config->add_subcommand("reference", "Print every configuration key as a markdown table");
     add_common_flags(reference, &common);
 
@@ -173,34 +173,33 @@ int main(int argc, char** argv) {
     edgeai::cli::add_engine_commands(app, engine_commands);
 
     edgeai::cli::UsageFlags usage_flags;
-    CLI::App* usage = edgeai::cli::add_usage_command(app, usage_flags);
+    Command* usage = edgeai::cli::add_usage_command(app, usage_flags);
     add_common_flags(usage, &common);
 
     edgeai::cli::QueueFlags queue_flags;
-    CLI::App* queue_cmd = edgeai::cli::add_queue_command(
-        app, queue_flags, [&](CLI::App* sub) { add_common_flags(sub, &common); });
+    Command* queue_cmd = edgeai::cli::add_queue_command(
+        app, queue_flags, [&](Command* sub) { add_common_flags(sub, &common); });
     edgeai::cli::AuditFlags audit_flags;
-    CLI::App* audit_cmd = edgeai::cli::add_audit_command(
-        app, audit_flags, [&](CLI::App* sub) { add_common_flags(sub, &common); });
+    Command* audit_cmd = edgeai::cli::add_audit_command(
+        app, audit_flags, [&](Command* sub) { add_common_flags(sub, &common); });
 
     edgeai::cli::KeysFlags keys_flags;
-    CLI::App* keys_cmd = edgeai::cli::add_keys_command(
-        app, keys_flags, [&](CLI::App* sub) { add_common_flags(sub, &common); });
+    Command* keys_cmd = edgeai::cli::add_keys_command(
+        app, keys_flags, [&](Command* sub) { add_common_flags(sub, &common); });
 
-    CLI::App* version = app.add_subcommand("version", "Print the version");
+    Command* version = app.add_subcommand("version", "Print the version");
     add_common_flags(version, &common);
 
-    try {
-        app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
-        return app.exit(e);
-    } catch (const CLI::ParseError& e) {
-        print_error(std::string(e.what()) + "; run 'edgeai --help'");
+    const edgeai::cli::ParseResult parsed = app.parse(argc, argv);
+    switch (parsed.action) {
+    case edgeai::cli::ParseResult::Action::kPrint:
+        std::fwrite(parsed.text.data(), 1, parsed.text.size(), stdout);
+        return kExitOk;
+    case edgeai::cli::ParseResult::Action::kError:
+        print_error(parsed.text);
         return kExitUsage;
+    case edgeai::cli::ParseResult::Action::kRun:
+        break;
     }
 
     if (auto code = edgeai::cli::run_engine_command(engine_commands)) return *code;

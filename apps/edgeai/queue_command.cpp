@@ -27,26 +27,26 @@ int print_job_or_fail(const core::Result<Job>& job) {
 
 } // namespace
 
-CLI::App* add_queue_command(CLI::App& app, QueueFlags& flags,
-                            const std::function<void(CLI::App*)>& add_common) {
-    CLI::App* q = app.add_subcommand("queue", "Inspect and manage the durable jobs (jobs.db)");
-    q->require_subcommand(1);
+Command* add_queue_command(Command& app, QueueFlags& flags,
+                           const std::function<void(Command*)>& add_common) {
+    Command* q = app.add_subcommand("queue", "Inspect and manage the durable jobs (jobs.db)");
+    q->require_subcommand();
     flags.ls = q->add_subcommand("ls", "List jobs, newest first");
     flags.ls->add_option("--status", flags.status,
                          "Only queued, running, succeeded, failed, cancelled or expired");
     flags.ls->add_option("--limit", flags.limit, "At most this many (default 50)");
     flags.ls->add_flag("--json", flags.json, "One job's JSON per line");
     flags.show = q->add_subcommand("show", "Print one job, with its answer once it has one");
-    flags.show->add_option("ID", flags.id, "The job's id")->required();
+    flags.show->add_option("ID", flags.id, "The job's id").required();
     flags.retry = q->add_subcommand("retry", "Put a failed, cancelled or expired job back");
-    flags.retry->add_option("ID", flags.id, "The job's id")->required();
+    flags.retry->add_option("ID", flags.id, "The job's id").required();
     flags.cancel = q->add_subcommand("cancel", "Cancel a queued or running job");
-    flags.cancel->add_option("ID", flags.id, "The job's id")->required();
+    flags.cancel->add_option("ID", flags.id, "The job's id").required();
     flags.purge = q->add_subcommand("purge", "Delete jobs in one status, last changed long ago");
     flags.purge->add_option("--status", flags.status, "succeeded, failed, cancelled, ...")
-        ->required();
-    flags.purge->add_option("--older-than", flags.older_than, "e.g. 7d, 24h, 30m")->required();
-    for (CLI::App* sub : {flags.ls, flags.show, flags.retry, flags.cancel, flags.purge})
+        .required();
+    flags.purge->add_option("--older-than", flags.older_than, "e.g. 7d, 24h, 30m").required();
+    for (Command* sub : {flags.ls, flags.show, flags.retry, flags.cancel, flags.purge})
         add_common(sub);
     return q;
 }

@@ -3,18 +3,18 @@
 // SQLite's locks order the writes, and the server recounts what it holds).
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "cli/args.h"
 
 #include <string>
 
 namespace edgeai::cli {
 
 struct QueueFlags {
-    CLI::App* ls = nullptr;
-    CLI::App* show = nullptr;
-    CLI::App* retry = nullptr;
-    CLI::App* cancel = nullptr;
-    CLI::App* purge = nullptr;
+    Command* ls = nullptr;
+    Command* show = nullptr;
+    Command* retry = nullptr;
+    Command* cancel = nullptr;
+    Command* purge = nullptr;
     std::string status;
     std::string older_than;
     std::string id;
@@ -24,8 +24,8 @@ struct QueueFlags {
 
 // Adds `queue` and its subcommands; `add_common` adds --config/--data-dir/...
 // to each.
-CLI::App* add_queue_command(CLI::App& app, QueueFlags& flags,
-                            const std::function<void(CLI::App*)>& add_common);
+Command* add_queue_command(Command& app, QueueFlags& flags,
+                           const std::function<void(Command*)>& add_common);
 
 // Exit codes: 0, 1 (the database cannot be read or written), 2 (bad flags,
 // unknown job, or a job in a state the command does not apply to).

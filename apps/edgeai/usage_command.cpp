@@ -89,8 +89,8 @@ void print_text(const router::UsageQuery& query, const std::string& since,
 
 } // namespace
 
-CLI::App* add_usage_command(CLI::App& app, UsageFlags& flags) {
-    CLI::App* usage =
+Command* add_usage_command(Command& app, UsageFlags& flags) {
+    Command* usage =
         app.add_subcommand("usage", "Sum the recorded token usage and cost (from usage.db)");
     usage->add_option("--by", flags.by, "Group by key, backend or model (default: totals only)");
     usage->add_option("--since", flags.since,

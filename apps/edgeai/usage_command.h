@@ -3,7 +3,7 @@
 // file and works while a server is writing.
 #pragma once
 
-#include <CLI/CLI.hpp>
+#include "cli/args.h"
 
 #include <string>
 
@@ -16,7 +16,7 @@ struct UsageFlags {
 };
 
 // Adds the subcommand and its own flags; the caller adds the common ones.
-CLI::App* add_usage_command(CLI::App& app, UsageFlags& flags);
+Command* add_usage_command(Command& app, UsageFlags& flags);
 
 // The exit code: 0 (also when nothing was recorded yet), 1 when the database
 // cannot be read, 2 for a bad --by or --since.

@@ -21,6 +21,15 @@
 #define TOML_ASSERT(expr) ((void)0)
 #define TOML_EXCEPTIONS 0
 #define TOML_ENABLE_FORMATTERS 0
+// toml++ reads floats through std::stringstream unless told <charconv> can,
+// and that one stream linked libstdc++'s iostreams and locale (about 350 kB)
+// into the release binary. libstdc++ 12 has floating-point from_chars (and
+// says so with __cpp_lib_to_chars); libc++ 14, the WASI build's, does not and
+// keeps toml++'s default.
+#include <version>
+#if defined(__cpp_lib_to_chars) && !defined(TOML_FLOAT_CHARCONV)
+#define TOML_FLOAT_CHARCONV 1
+#endif
 #include <toml++/toml.h>
 #ifdef EDGEAI_RESTORE_NDEBUG
 #define NDEBUG

@@ -159,6 +159,21 @@ TEST(RoutingConfig, RefusesWhatCannotWork) {
     }
 }
 
+// Floats are read with <charconv> where the library has it (toml++'s
+// TOML_FLOAT_CHARCONV, config_loader.cpp), not through a stringstream: every
+// TOML float form still reads the same.
+TEST(RoutingConfig, FloatFormsReadTheSame) {
+    Settings s;
+    const std::string text = "[[backends]]\nname = \"a\"\nkind = \"openai\"\n"
+                             "base_url = \"http://h/v1\"\nmodels = [\"m\"]\n"
+                             "price = { input_per_mtok = 1_000.25, output_per_mtok = 2.5e-1 }\n";
+    ASSERT_TRUE(load(text, &s).ok()) << load(text).message();
+    ASSERT_TRUE(s.backends.at(0).price.has_value());
+    EXPECT_DOUBLE_EQ(s.backends[0].price->input_per_mtok, 1000.25);
+    EXPECT_DOUBLE_EQ(s.backends[0].price->output_per_mtok, 0.25);
+    EXPECT_FALSE(load("[[backends]]\nname = \"a\"\nprice = { input_per_mtok = 1.e5 }\n").ok());
+}
+
 TEST(RoutingConfig, TablesMustBeArraysOfTables) {
     EXPECT_NE(load("backends = \"cloud\"\n").message().find("must be an array of tables"),
               std::string::npos);

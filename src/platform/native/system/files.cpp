@@ -1,22 +1,38 @@
 #include "platform/native/system/files.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace edgeai::platform::native {
 
+// POSIX reads rather than <fstream>: the one stream in the program would link
+// libstdc++'s iostreams and locale (about 350 kB of the release binary).
 core::Result<std::string> read_text_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return core::not_found("cannot read " + path + ": " + std::strerror(errno));
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return core::not_found("cannot read " + path + ": " + std::strerror(errno));
+    std::string text;
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+        text.reserve(static_cast<size_t>(st.st_size));
+    char buffer[64 * 1024];
+    for (;;) {
+        const ssize_t n = ::read(fd, buffer, sizeof buffer);
+        if (n > 0) {
+            text.append(buffer, static_cast<size_t>(n));
+        } else if (n == 0) {
+            break;
+        } else if (errno != EINTR) {
+            const int error = errno;
+            ::close(fd);
+            return core::unavailable("cannot read " + path + ": " + std::strerror(error));
+        }
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    ::close(fd);
+    return text;
 }
 
 bool file_exists(const std::string& path) {
