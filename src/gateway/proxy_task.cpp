@@ -98,6 +98,7 @@ bool ProxyTask::start_next_attempt() {
         upstream_status_ = 0;
         passed_headers_ = core::Headers();
         body_.clear();
+        framer_ = codec::SseFramer();
         attempt_started_ns_ = clock.monotonic_ns();
         ++routed.in_flight;
         counted_ = true;
@@ -226,11 +227,12 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
                 retry_after);
             return;
         }
+        // A head is not an answer yet: success is recorded once the answer
+        // is complete, so a backend that stalls or cuts after its head counts
+        // as failing (its breaker opens) and a buffered answer falls back.
         const size_t backend = plan_.attempts[current_].backend;
-        if (router::is_retryable_status(status))
-            router_->record_failure(backend);
-        else
-            router_->record_success(backend, seconds * 1000);
+        if (router::is_retryable_status(status)) router_->record_failure(backend);
+        head_ms_ = seconds * 1000;
     }
     upstream_status_ = status;
     const router::Attempt& attempt = plan_.attempts[current_];
@@ -245,14 +247,26 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
     }
     bool is_event_stream = starts_with_ci(upstream_content_type_, "text/event-stream");
     if (wants_stream_ && status == 200 && is_event_stream) {
+        // Committed to the client with the first event, not the head: until
+        // then a stall or a cut can still fall back to the next target.
         mode_ = Mode::kRelayEvents;
-        core::Headers out = std::move(passed_headers_); // not read again while relaying
-        out.add("content-type", "text/event-stream; charset=utf-8");
-        out.add("cache-control", "no-cache");
-        exchange_->start_stream(200, std::move(out));
     } else {
         mode_ = Mode::kBuffer;
     }
+}
+
+void ProxyTask::commit_stream() {
+    if (exchange_->streaming()) return;
+    core::Headers out = std::move(passed_headers_); // not read again while relaying
+    out.add("content-type", "text/event-stream; charset=utf-8");
+    out.add("cache-control", "no-cache");
+    exchange_->start_stream(200, std::move(out));
+}
+
+bool ProxyTask::failed_before_first_byte(const core::Status& status) {
+    if (!router::is_retryable_failure(status.code())) return false;
+    retry_or_fail(status, std::nullopt); // the next attempt, or the error when none is left
+    return true;
 }
 
 core::BodyAction ProxyTask::on_data(std::string_view bytes) {
@@ -270,6 +284,7 @@ core::BodyAction ProxyTask::on_data(std::string_view bytes) {
     }
     if (mode_ != Mode::kRelayEvents) return core::BodyAction::kPause;
     std::string_view events = framer_.feed(bytes);
+    if (!events.empty()) commit_stream();
     if (reads_usage_ && !events.empty())
         api::read_token_usage_in_events(events, exchange_->token_usage());
     bool more = events.empty() || exchange_->write(events);
@@ -303,19 +318,33 @@ void ProxyTask::on_complete(const core::Status& status) {
         }
         respond_failure(status);
         return;
-    case Mode::kRelayEvents:
-        if (!status.ok()) {
+    case Mode::kRelayEvents: {
+        const bool committed = exchange_->streaming();
+        if (!status.ok() && !committed && failed_before_first_byte(status)) return;
+        const size_t backend = plan_.attempts[current_].backend;
+        if (!status.ok() || !framer_.at_boundary()) router_->record_failure(backend);
+        if (!committed && !status.ok()) {
+            respond_failure(status);
+        } else if (!status.ok()) {
             end_stream_with_error("upstream stream ended early: " + status.message());
         } else if (!framer_.at_boundary()) {
             count_outcome("invalid_response");
+            commit_stream();
             end_stream_with_error("upstream stream ended in the middle of an event");
         } else {
+            router_->record_success(backend, head_ms_);
             count_outcome("ok");
+            commit_stream();
             exchange_->end_stream();
         }
         return;
+    }
     case Mode::kBuffer:
+        // Nothing has reached the client: a stall or a cut after the head is
+        // a failure like one before it.
         if (!status.ok()) {
+            if (failed_before_first_byte(status)) return;
+            router_->record_failure(plan_.attempts[current_].backend);
             respond_failure(status);
         } else {
             respond_buffered();
@@ -352,6 +381,7 @@ void ProxyTask::respond_buffered() {
             return;
         }
         count_outcome("ok");
+        router_->record_success(plan_.attempts[current_].backend, head_ms_);
         if (reads_usage_) api::read_token_usage(body_, exchange_->token_usage());
         r.status = upstream_status_;
         r.body = std::move(body_);
@@ -360,6 +390,9 @@ void ProxyTask::respond_buffered() {
     }
     if (upstream_status_ >= 400 && upstream_status_ <= 599) {
         count_outcome(upstream_status_ >= 500 ? "http_5xx" : "http_4xx");
+        // The backend answered (a retryable status was counted at its head).
+        if (!router::is_retryable_status(upstream_status_))
+            router_->record_success(plan_.attempts[current_].backend, head_ms_);
         // Passed on with the upstream's status so SDKs raise the matching error.
         r.status = upstream_status_;
         if (exchange_->is_error_body(body_)) {

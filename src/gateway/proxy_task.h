@@ -61,6 +61,11 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     router::Backend& backend() const { return *backend_; }
 
     void end_stream_with_error(std::string_view message);
+    // Sends the stream's head to the client (once, with the first event).
+    void commit_stream();
+    // A retryable failure after the head, before anything reached the
+    // client: handled like one before the head (true); false otherwise.
+    bool failed_before_first_byte(const core::Status& status);
     void respond_buffered();
     void respond_failure(const core::Status& status);
     // edgeai_upstream_requests_total{outcome}: ok, http_4xx, http_5xx,
@@ -97,6 +102,7 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     codec::SseFramer framer_;
     int64_t started_ns_ = 0;
     int64_t attempt_started_ns_ = 0;
+    double head_ms_ = 0; // the attempt's time to its head, for the backend's latency
 };
 
 } // namespace edgeai::gateway

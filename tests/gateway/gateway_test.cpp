@@ -133,9 +133,10 @@ TEST_F(GatewayTest, StreamsAreRelayedEventByEvent) {
     core::Headers h;
     h.add("content-type", "text/event-stream");
     backend.observer->on_head(200, h);
+    EXPECT_EQ(writer.stream_status, 0) << "committed with the first event, not the head";
+    backend.observer->on_data("data: {\"a\":1}\n\ndata: {\"b\"");
     EXPECT_EQ(writer.stream_status, 200);
     EXPECT_EQ(writer.stream_headers.get("content-type"), "text/event-stream; charset=utf-8");
-    backend.observer->on_data("data: {\"a\":1}\n\ndata: {\"b\"");
     EXPECT_EQ(writer.streamed, "data: {\"a\":1}\n\n");
     backend.observer->on_data(":2}\r\n\r\ndata: [DONE]\n\n");
     backend.observer->on_complete({});

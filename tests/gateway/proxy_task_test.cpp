@@ -175,6 +175,49 @@ TEST_F(RoutedGatewayTest, AStreamCutAfterItsFirstByteIsNotRetried) {
     EXPECT_TRUE(writer.stream_ended);
 }
 
+// Issue 16: an upstream that sends its head and then nothing, or cuts its
+// answer, has not answered: the breaker counts it and the request falls back.
+TEST_F(RoutedGatewayTest, AStallAfterTheHeadFallsBackAndCountsAgainstTheBreaker) {
+    router::RetryPolicy retry;
+    retry.max_attempts = 2;
+    two_targets({1, 30000}, retry);
+    auto task = handle("POST", "/v1/chat/completions", kChat);
+    core::Headers h;
+    h.add("content-type", "application/json");
+    a.observer->on_head(200, h);
+    (void)a.observer->on_data("{\"id\":");
+    a.observer->on_complete(core::deadline_exceeded("no byte for 30000 ms"));
+    executor.run_posted();
+    ASSERT_EQ(b.requests.size(), 1u) << "nothing reached the client: b is asked";
+    EXPECT_FALSE(writer.was_sent);
+    b.answer(200, kAnswer);
+    EXPECT_EQ(writer.sent.status, 200);
+    EXPECT_EQ(writer.sent.body, kAnswer);
+    EXPECT_EQ(router->at(0).breaker.state(clock.monotonic_ns()),
+              router::CircuitBreaker::State::kOpen)
+        << "a's stall counted as a failure (threshold 1)";
+}
+
+TEST_F(RoutedGatewayTest, AStreamIsCommittedWithItsFirstEventNotItsHead) {
+    router::RetryPolicy retry;
+    retry.max_attempts = 2;
+    two_targets({5, 30000}, retry);
+    auto task = handle("POST", "/v1/chat/completions", kStreamChat);
+    core::Headers h;
+    h.add("content-type", "text/event-stream");
+    a.observer->on_head(200, h);
+    EXPECT_EQ(writer.stream_status, 0) << "the head alone commits nothing";
+    a.observer->on_complete(core::data_loss("connection closed"));
+    executor.run_posted();
+    ASSERT_EQ(b.requests.size(), 1u);
+    b.observer->on_head(200, h);
+    (void)b.observer->on_data("data: {\"b\":1}\n\ndata: [DONE]\n\n");
+    b.observer->on_complete(core::Status());
+    EXPECT_EQ(writer.stream_status, 200);
+    EXPECT_EQ(writer.streamed, "data: {\"b\":1}\n\ndata: [DONE]\n\n");
+    EXPECT_TRUE(writer.stream_ended);
+}
+
 TEST_F(RoutedGatewayTest, AnUnknownModelIs404NamingWhatIsServed) {
     two_targets({5, 30000}, {});
     handle("POST", "/v1/chat/completions",

@@ -353,7 +353,12 @@ describe('routing around upstream faults', () => {
   let a, b, gw, routed;
 
   before(async () => {
+    // Every fault below counts against a's breaker: it must stay closed
+    // through all of them for each test to see a answer first.
     routed = await startRouted((a, b) => `
+[routing]
+breaker_failures = 50
+
 [[backends]]
 name = "a"
 kind = "openai"
@@ -417,6 +422,28 @@ targets = ["a:gpt-a", "b:gpt-b"]
 
   test('bytes that are not HTTP: the next target answers', async () => {
     await fallsBackToB({ type: 'raw', bytes: 'SSH-2.0-OpenSSH_9.2\r\n' }, 2000);
+  });
+
+  // Issue 16: a 200 head and then nothing is no answer yet.
+  const headThenStall = (contentType) => async (req, res) => {
+    res.writeHead(200, { 'content-type': contentType });
+    res.flushHeaders();
+  };
+
+  test('200 headers then nothing: the next target answers (nothing had reached the client)', async () => {
+    await fallsBackToB(headThenStall('application/json'), 3000);
+  });
+
+  test('a stream whose head came but no event: the next target streams it', async () => {
+    const bBefore = b.requests.length;
+    a.enqueue(headThenStall('text/event-stream'));
+    const r = await streamRequest(gw.url('/v1/chat/completions'), {
+      model: 'chat', stream: true, messages: [{ role: 'user', content: 'hi' }],
+    });
+    assert.equal(r.status, 200);
+    assert.equal(r.headers['x-edgeai-backend'], 'b');
+    assert.equal(r.events.at(-1), '[DONE]', r.text);
+    assert.equal(b.requests.length, bBefore + 1);
   });
 
   test('a stream that stalls after its first chunk ends with an error event, never a silent retry', async () => {
