@@ -1,5 +1,7 @@
 #include "engine/ops/vector_ops.h"
 
+#include "engine/tensor/half.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -74,6 +76,26 @@ void swiglu(float* gate, const float* up, size_t n) {
         exp_in_place(e, m);
         for (size_t i = 0; i < m; ++i)
             g[i] = g[i] / (1.0f + e[i]) * up[i0 + i];
+    }
+}
+
+void geglu_tanh(float* gate, const float* up, size_t n) {
+    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+    constexpr float kCoefA = 0.044715f;
+    for (size_t i = 0; i < n; ++i) {
+        const float x = gate[i];
+        float g;
+        if (x <= -10.0f) {
+            g = 0.0f;
+        } else if (x >= 10.0f) {
+            g = x;
+        } else {
+            const float h = f16_to_f32(f32_to_f16(x));
+            const float gelu =
+                0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h)));
+            g = f16_to_f32(f32_to_f16(gelu));
+        }
+        gate[i] = g * up[i];
     }
 }
 
