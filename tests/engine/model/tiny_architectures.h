@@ -71,9 +71,10 @@ inline std::vector<TinyArchitecture> tiny_architectures() {
         out.push_back({"gemma3 softcap", s});
     }
     {
-        // Phi-3/3.5 have a SentencePiece vocabulary (llama.cpp expects its
-        // </s> in a model named phi3), Phi-4-mini a byte-level one.
-        convert::SynthShape s = tiny_base("tiny-phi3", "phi3");
+        // Phi-3/3.5 have a SentencePiece vocabulary, Phi-4-mini a byte-level
+        // one. Not named "phi3": llama.cpp then wants Phi-3's own special
+        // tokens (<|endoftext|>) in the vocabulary.
+        convert::SynthShape s = tiny_base("tiny-phi-mini", "phi3");
         s.vocab = convert::SynthVocab::kSentencePiece;
         s.n_vocab = 400;
         out.push_back({"phi3", s});
