@@ -86,9 +86,10 @@ core::Status read_gemma3(const gguf::GgufFile& file, const std::string& p, Model
     // Gemma 3's converter never writes this (Gemma 2 had it); a file that does
     // gets it as Hugging Face's Gemma3 applies it. llama.cpp ignores it here.
     EDGEAI_TRY(read_softcap(file, p + "attn_logit_softcapping", c.attn_softcap));
-    EDGEAI_ASSIGN_OR_RETURN(uint64_t window, file.find(p + "attention.sliding_window") == nullptr
-                                                 ? core::Result<uint64_t>(uint64_t{0})
-                                                 : file.get_uint(p + "attention.sliding_window"));
+    uint64_t window = 0;
+    if (file.find(p + "attention.sliding_window") != nullptr) {
+        EDGEAI_ASSIGN_OR_RETURN(window, file.get_uint(p + "attention.sliding_window"));
+    }
     if (window == 0) return core::Status(); // every layer global
     if (window > c.n_ctx_train)
         return core::invalid_argument(p + "attention.sliding_window (" + std::to_string(window) +
