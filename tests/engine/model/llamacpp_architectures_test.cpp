@@ -263,7 +263,7 @@ TEST_P(LlamaCppGreedy, IdsMatchAtEveryStep) {
         std::printf("[ %s %s ] first-step logits: max |diff| %.2e (max |logit| %.2f)\n",
                     c.arch.label, c.type == TensorType::kF32 ? "f32" : "f16", double(diff),
                     double(scale));
-        EXPECT_LT(diff, c.type == TensorType::kF32 ? 1e-3f : 0.05f);
+        EXPECT_LT(diff, c.type == TensorType::kF32 ? 1e-3f : 1e-2f);
     }
 }
 
