@@ -514,6 +514,7 @@ core::Result<gguf::GgufWriter> metadata(const SynthShape& s, TensorType type) {
     if (s.sliding_window != 0) w.add_u32(a + "attention.sliding_window", s.sliding_window);
     if (s.rope_base_swa != 0.0f) w.add_f32(a + "rope.freq_base_swa", s.rope_base_swa);
     if (s.final_softcap != 0.0f) w.add_f32(a + "final_logit_softcapping", s.final_softcap);
+    if (s.attn_softcap != 0.0f) w.add_f32(a + "attn_logit_softcapping", s.attn_softcap);
     if (s.rope_orig_ctx != 0)
         w.add_u32(a + "rope.scaling.original_context_length", s.rope_orig_ctx);
     if (s.longrope) w.add_f32(a + "rope.scaling.attn_factor", longrope_attn_factor(s));

@@ -55,6 +55,7 @@ struct SynthShape {
     uint32_t sliding_window = 0;
     float rope_base_swa = 0.0f;
     float final_softcap = 0.0f;
+    float attn_softcap = 0.0f; // written as attn_logit_softcapping when nonzero
     // llama 3's rope_freqs tensor, made as the converter makes it from
     // factor, low 1, high 4 and an original context of 8192 (0: none).
     float llama3_rope_factor = 0.0f;

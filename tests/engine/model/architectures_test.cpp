@@ -149,6 +149,32 @@ TEST(Architectures, SwitchesComeFromTheMetadata) {
     EXPECT_FLOAT_EQ(granite.logit_scale, 1.0f / 8.0f);
 }
 
+// llama.cpp ignores gemma3's attention softcapping (its converter never
+// writes it), so it is checked here alone: a cap far above every score
+// changes nothing, a tight one changes the logits.
+TEST(Architectures, Gemma3AttentionSoftcappingWhenTheFileHasIt) {
+    auto logits = [](float cap) {
+        convert::SynthShape s = tiny("gemma3").shape;
+        s.attn_softcap = cap;
+        const std::string bytes = synth_bytes(s);
+        auto file = gguf::GgufFile::parse(as_bytes(bytes));
+        EXPECT_TRUE(file.ok());
+        auto m = Model::load(*file);
+        EXPECT_TRUE(m.ok()) << m.status().message();
+        EXPECT_FLOAT_EQ(m->config().attn_softcap, cap);
+        SerialPool pool;
+        return run(*m, pool, true);
+    };
+    const std::vector<float> none = logits(0.0f), loose = logits(1e4f), tight = logits(0.05f);
+    float loose_diff = 0, tight_diff = 0;
+    for (size_t i = 0; i < none.size(); ++i) {
+        loose_diff = std::max(loose_diff, std::fabs(none[i] - loose[i]));
+        tight_diff = std::max(tight_diff, std::fabs(none[i] - tight[i]));
+    }
+    EXPECT_LT(loose_diff, 1e-4f);
+    EXPECT_GT(tight_diff, 1e-3f);
+}
+
 TEST(Architectures, Phi3FusedTensorsAreViewsOfTheirRows) {
     const std::string bytes = synth_bytes(tiny("phi3").shape);
     auto file = gguf::GgufFile::parse(as_bytes(bytes));
