@@ -20,6 +20,20 @@ std::string shape_text(const gguf::TensorInfo& t) {
     return s + "]";
 }
 
+// Kernels read f32 values and the f16 scales inside blocks (every block size
+// is even) in place, so a tensor must start on a 4-byte boundary of the file
+// (mapped at a page, or held in an aligned buffer). GGUF's default alignment
+// is 32; only a file that sets general.alignment to 1 or 2 can break this.
+constexpr uint64_t kTensorAlignment = 4;
+
+core::Status check_aligned(const gguf::TensorInfo& t) {
+    if (t.offset % kTensorAlignment == 0) return core::Status();
+    return core::invalid_argument("tensor '" + std::string(t.name) + "' starts at byte " +
+                                  std::to_string(t.offset) + ", which is not a multiple of " +
+                                  std::to_string(kTensorAlignment) +
+                                  " (the file's general.alignment is too small)");
+}
+
 bool engine_runs(TensorType type) {
     return kernels::dot_for(kernels::scalar_kernels(), type) != nullptr;
 }
@@ -42,6 +56,7 @@ class Loader {
                                     ", which the engine does not run (supported: f32, f16, "
                                     "bf16, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl, q6_K, "
                                     "q5_K, q4_K, iq4_xs, q3_K, q2_K)");
+        EDGEAI_TRY(check_aligned(*t));
         Matrix m;
         m.data = file_.tensor_data(*t).data();
         m.type = t->type->type;
@@ -58,6 +73,7 @@ class Loader {
         if (t->n_dims != 1 || t->dims[0] != n)
             return core::invalid_argument("tensor '" + name + "' has shape " + shape_text(*t) +
                                           ", expected [" + std::to_string(n) + "]");
+        EDGEAI_TRY(check_aligned(*t));
         std::vector<float> out(n);
         if (!kernels::dequantize_row(t->type->type, file_.tensor_data(*t).data(), out.data(), n))
             return core::Status(core::StatusCode::kUnimplemented, "tensor '" + name +

@@ -15,10 +15,12 @@ namespace {
 // in two so k ln2 is exact), then 2^k * a degree-6 polynomial for exp(r).
 // Inputs are first clamped to where 2^k is a normal float, in a loop of their
 // own: GCC turns a clamp inside the arithmetic into two copies of it, one of
-// which makes denormals (and a slow assist per vector) on every value.
+// which makes denormals (and a slow assist per vector) on every value. A NaN
+// (from a file whose weights hold one) clamps to the bottom too: converting it
+// to an integer below would be undefined.
 void exp_in_place(float* x, size_t n) {
     for (size_t i = 0; i < n; ++i)
-        x[i] = x[i] < -87.0f ? -87.0f : (x[i] > 88.0f ? 88.0f : x[i]);
+        x[i] = x[i] >= -87.0f ? (x[i] > 88.0f ? 88.0f : x[i]) : -87.0f;
     constexpr float kRound = 12582912.0f; // 1.5 * 2^23: adding it rounds to an integer
     for (size_t i = 0; i < n; ++i) {
         const float k = (x[i] * 1.44269504f + kRound) - kRound;
