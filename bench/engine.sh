@@ -101,8 +101,12 @@ SERVE_REQUESTS=4
 
 # Vocabulary size and end-of-text id of each shape (the concurrent client bans
 # the latter so every completion is 64 tokens long).
-declare -A VOCAB=([smollm-135m]=49152 [qwen2.5-0.5b]=151936 [tinyllama-1.1b]=32000)
-declare -A EOT=([smollm-135m]=0 [qwen2.5-0.5b]=151643 [tinyllama-1.1b]=2)
+declare -A VOCAB=([smollm-135m]=49152 [qwen2.5-0.5b]=151936 [tinyllama-1.1b]=32000
+    [qwen3-0.6b]=151936 [gemma3-1b]=262144 [phi4-mini]=200064 [smollm3-3b]=128256
+    [granite-3.3-2b]=49159 [llama3.2-1b]=128256)
+declare -A EOT=([smollm-135m]=0 [qwen2.5-0.5b]=151643 [tinyllama-1.1b]=2
+    [qwen3-0.6b]=151643 [gemma3-1b]=2 [phi4-mini]=199997 [smollm3-3b]=128000
+    [granite-3.3-2b]=0 [llama3.2-1b]=128000)
 
 log() { printf '[engine.sh] %s\n' "$*" >&2; }
 die() {

@@ -2,14 +2,19 @@
 // and everything a parsed file offers (typed metadata, tensor data) must be
 // readable without leaving the buffer. A file that parses is then loaded as a
 // model (hyperparameters, tensor shapes and types), which must also refuse
-// cleanly or give a model whose weights all lie inside the buffer.
+// cleanly or give a model whose weights all lie inside the buffer, and which
+// then runs two tokens (every architecture's switches, sliding windows past
+// their first positions) without leaving its buffers.
 #include "engine/gguf/gguf_file.h"
+#include "engine/kernels/kernel_table.h"
+#include "engine/model/forward.h"
 #include "engine/model/model.h"
 
 #include <cstdlib>
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto file = edgeai::engine::gguf::GgufFile::parse(std::span<const uint8_t>(data, size));
@@ -42,6 +47,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                                   &layer.w_up, &layer.w_down})
                 inside(*m);
         }
+        // Every dimension is bounded by tensors inside the buffer, so a
+        // short context keeps the caches small.
+        constexpr uint32_t kCtx = 4;
+        edgeai::engine::SerialPool pool;
+        edgeai::engine::model::KvCache cache(model->config(), kCtx,
+                                             edgeai::engine::model::KvType::kF16);
+        edgeai::engine::model::Forward forward(*model, pool,
+                                               edgeai::engine::kernels::scalar_kernels(), 2, kCtx);
+        const edgeai::engine::model::BatchToken batch[2] = {{&cache, 0, 0, false},
+                                                            {&cache, 1, 1, true}};
+        std::vector<float> logits(model->config().n_vocab);
+        (void)forward.decode(batch, logits.data());
     }
     return 0;
 }

@@ -661,7 +661,9 @@ void add_engine_commands(Command& app, EngineCommands& c) {
         "synth", "Write a random-weight model with a published shape (for benchmarks)");
     c.synth
         ->add_option("--shape", f.synth_shape,
-                     "smollm-135m, qwen2.5-0.5b or tinyllama-1.1b (their real dimensions)")
+                     "smollm-135m, qwen2.5-0.5b, tinyllama-1.1b, qwen3-0.6b, gemma3-1b, "
+                     "phi4-mini, smollm3-3b, granite-3.3-2b or llama3.2-1b (their real "
+                     "dimensions)")
         .required();
     c.synth
         ->add_option("--type", f.type_name, "Weight type: " + engine::convert::weight_type_names())

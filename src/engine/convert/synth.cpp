@@ -9,13 +9,17 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <unordered_set>
 
 namespace edgeai::engine::convert {
 namespace {
 
 // Published configurations (Hugging Face config.json of HuggingFaceTB/SmolLM-135M,
-// Qwen/Qwen2.5-0.5B and TinyLlama/TinyLlama-1.1B-Chat-v1.0).
+// Qwen/Qwen2.5-0.5B, TinyLlama/TinyLlama-1.1B-Chat-v1.0, Qwen/Qwen3-0.6B,
+// google/gemma-3-1b-it, microsoft/Phi-4-mini-instruct, HuggingFaceTB/SmolLM3-3B,
+// ibm-granite/granite-3.3-2b-instruct and meta-llama/Llama-3.2-1B). The
+// vocabularies are synthetic ones of the real size and kind.
 const SynthShape kPublished[] = {
     {.name = "smollm-135m",
      .arch = "llama",
@@ -66,7 +70,115 @@ const SynthShape kPublished[] = {
      .tied_output = false,
      .qkv_bias = false,
      .vocab = SynthVocab::kSentencePiece},
+    {.name = "qwen3-0.6b",
+     .arch = "qwen3",
+     .n_layer = 28,
+     .n_embd = 1024,
+     .n_head = 16,
+     .n_head_kv = 8,
+     .n_ff = 3072,
+     .n_vocab = 151936,
+     .n_ctx = 40960,
+     .rope_base = 1000000.0f,
+     .rms_eps = 1e-6f,
+     .tied_output = true,
+     .head_dim = 128,
+     .vocab = SynthVocab::kByteLevelBpe,
+     .pre = "qwen2",
+     .specials_first = false,
+     .n_unused = 151936 - 151643 - 3},
+    {.name = "gemma3-1b",
+     .arch = "gemma3",
+     .n_layer = 26,
+     .n_embd = 1152,
+     .n_head = 4,
+     .n_head_kv = 1,
+     .n_ff = 6912,
+     .n_vocab = 262144,
+     .n_ctx = 32768,
+     .rope_base = 1000000.0f,
+     .rms_eps = 1e-6f,
+     .tied_output = true,
+     .head_dim = 256,
+     .sliding_window = 512,
+     .rope_base_swa = 10000.0f,
+     .vocab = SynthVocab::kSentencePiece},
+    {.name = "phi4-mini",
+     .arch = "phi3",
+     .n_layer = 32,
+     .n_embd = 3072,
+     .n_head = 24,
+     .n_head_kv = 8,
+     .n_ff = 8192,
+     .n_vocab = 200064,
+     .n_ctx = 131072,
+     .rope_base = 10000.0f,
+     .rms_eps = 1e-5f,
+     .tied_output = true,
+     .rope_dim = 96, // partial_rotary_factor 0.75
+     .rope_orig_ctx = 4096,
+     .longrope = true,
+     .vocab = SynthVocab::kByteLevelBpe,
+     .pre = "gpt-2",
+     .specials_first = false,
+     .n_unused = 200064 - 199997 - 3},
+    {.name = "smollm3-3b",
+     .arch = "smollm3",
+     .n_layer = 36,
+     .n_embd = 2048,
+     .n_head = 16,
+     .n_head_kv = 4,
+     .n_ff = 11008,
+     .n_vocab = 128256,
+     .n_ctx = 65536,
+     .rope_base = 5000000.0f,
+     .rms_eps = 1e-6f,
+     .tied_output = true,
+     .vocab = SynthVocab::kByteLevelBpe,
+     .pre = "llama-bpe",
+     .specials_first = false,
+     .n_unused = 128256 - 128000 - 3},
+    {.name = "granite-3.3-2b",
+     .arch = "granite",
+     .n_layer = 40,
+     .n_embd = 2048,
+     .n_head = 32,
+     .n_head_kv = 8,
+     .n_ff = 8192,
+     .n_vocab = 49159,
+     .n_ctx = 131072,
+     .rope_base = 10000000.0f,
+     .rms_eps = 1e-5f,
+     .tied_output = true,
+     .embedding_scale = 12.0f,
+     .residual_scale = 0.22f,
+     .attention_scale = 0.015625f,
+     .logit_scale = 8.0f,
+     .vocab = SynthVocab::kByteLevelBpe,
+     .pre = "refact",
+     .specials_first = true,
+     .n_unused = 0},
+    {.name = "llama3.2-1b",
+     .arch = "llama",
+     .n_layer = 16,
+     .n_embd = 2048,
+     .n_head = 32,
+     .n_head_kv = 8,
+     .n_ff = 8192,
+     .n_vocab = 128256,
+     .n_ctx = 131072,
+     .rope_base = 500000.0f,
+     .rms_eps = 1e-5f,
+     .tied_output = true,
+     .llama3_rope_factor = 32.0f,
+     .vocab = SynthVocab::kByteLevelBpe,
+     .pre = "llama-bpe",
+     .specials_first = false,
+     .n_unused = 128256 - 128000 - 3},
 };
+
+constexpr std::string_view kArchitectures[] = {"llama", "qwen2",   "qwen3",  "gemma3",
+                                               "phi3",  "smollm3", "granite"};
 
 constexpr TensorType kWeightTypes[] = {TensorType::kF32,    TensorType::kF16,  TensorType::kBF16,
                                        TensorType::kQ8_0,   TensorType::kQ5_1, TensorType::kQ5_0,
@@ -81,7 +193,7 @@ constexpr uint32_t kSpmFixed = 3 + 256; // <unk> <s> </s> and the byte tokens
 constexpr std::string_view kAlphabet =
     "etaoinshrdlucmfwypvbgkjqxz etaoinshrdlu ETAOINSHRDLUCMFWYPVBGKJQXZ"
     "0123456789.,;:'\"!?-()\n";
-constexpr float kWeightStd = 0.02f;
+constexpr float kNormStd = 0.1f; // of kNearOne norms
 constexpr size_t kChunkBytes = size_t{4} << 20;
 
 uint64_t mix64(uint64_t x) {
@@ -125,19 +237,81 @@ TensorType weight_type_for(TensorType wanted, uint64_t cols) {
     return fallback_type(wanted);
 }
 
-enum class Fill : uint8_t { kOnes, kRandom };
+// kNearOne: norms other than llama's, drawn around 1 so that tests of the
+// architectures that have them see them do something. kValues: `values`.
+enum class Fill : uint8_t { kOnes, kRandom, kNearOne, kValues };
 
 struct Plan {
     SynthTensor tensor;
     Fill fill;
+    std::vector<float> values = {};
 };
 
+uint32_t head_dim_of(const SynthShape& s) {
+    return s.head_dim != 0 ? s.head_dim : s.n_embd / s.n_head;
+}
+
+uint32_t rope_dim_of(const SynthShape& s) {
+    return s.rope_dim != 0 ? s.rope_dim : head_dim_of(s);
+}
+
+// llama 3's per-pair RoPE divisors, as llama.cpp's converter computes them
+// from rope_scaling (factor, low_freq_factor 1, high_freq_factor 4,
+// original_max_position_embeddings 8192).
+std::vector<float> llama3_rope_factors(const SynthShape& s) {
+    constexpr double kPi = 3.14159265358979323846;
+    constexpr double kLow = 1.0, kHigh = 4.0, kOrigCtx = 8192.0;
+    const uint32_t dim = rope_dim_of(s);
+    std::vector<float> out;
+    for (uint32_t i = 0; i < dim; i += 2) {
+        const double freq = 1.0 / std::pow(double{s.rope_base}, double(i) / dim);
+        const double wavelen = 2.0 * kPi / freq;
+        if (wavelen < kOrigCtx / kHigh) {
+            out.push_back(1.0f);
+        } else if (wavelen > kOrigCtx / kLow) {
+            out.push_back(s.llama3_rope_factor);
+        } else {
+            const double smooth = (kOrigCtx / wavelen - kLow) / (kHigh - kLow);
+            out.push_back(
+                static_cast<float>(1.0 / ((1.0 - smooth) / s.llama3_rope_factor + smooth)));
+        }
+    }
+    return out;
+}
+
+// Synthetic LongRoPE factors with the published ones' form: short ones near
+// 1, long ones growing from 1 to about the context ratio over the pairs.
+std::vector<float> longrope_factors(const SynthShape& s, bool long_factors) {
+    const uint32_t pairs = rope_dim_of(s) / 2;
+    const double ratio = double(s.n_ctx) / s.rope_orig_ctx;
+    std::vector<float> out(pairs);
+    for (uint32_t i = 0; i < pairs; ++i) {
+        const double t = pairs > 1 ? double(i) / (pairs - 1) : 0.0;
+        out[i] = static_cast<float>(long_factors ? 1.0 + (ratio - 1.0) * t * t : 1.0 + 0.1 * t);
+    }
+    return out;
+}
+
+// The attention factor llama.cpp's phi3 converter writes for LongRoPE.
+float longrope_attn_factor(const SynthShape& s) {
+    const double scale = double(s.n_ctx) / s.rope_orig_ctx;
+    if (scale <= 1.0) return 1.0f;
+    return static_cast<float>(std::sqrt(1.0 + std::log(scale) / std::log(double(s.rope_orig_ctx))));
+}
+
 std::vector<Plan> plan_tensors(const SynthShape& s, TensorType type) {
-    const uint64_t head = s.n_embd / s.n_head;
+    const uint64_t head = head_dim_of(s);
     const uint64_t q = head * s.n_head, kv = head * s.n_head_kv, d = s.n_embd, ff = s.n_ff;
+    const bool phi3 = s.arch == "phi3", gemma3 = s.arch == "gemma3";
+    const bool qk_norm = gemma3 || s.arch == "qwen3";
     std::vector<Plan> out;
     auto vector = [&](std::string name, uint64_t n, Fill fill) {
         out.push_back({{std::move(name), {n}, TensorType::kF32, n * 4}, fill});
+    };
+    auto values = [&](std::string name, std::vector<float> v) {
+        const uint64_t n = v.size();
+        out.push_back(
+            {{std::move(name), {n}, TensorType::kF32, n * 4}, Fill::kValues, std::move(v)});
     };
     auto matrix = [&](std::string name, uint64_t cols, uint64_t rows) {
         const TensorType t = weight_type_for(type, cols);
@@ -148,22 +322,41 @@ std::vector<Plan> plan_tensors(const SynthShape& s, TensorType type) {
                        Fill::kRandom});
     };
     matrix("token_embd.weight", d, s.n_vocab);
+    if (s.llama3_rope_factor != 0.0f) values("rope_freqs.weight", llama3_rope_factors(s));
+    if (s.longrope) {
+        values("rope_factors_long.weight", longrope_factors(s, true));
+        values("rope_factors_short.weight", longrope_factors(s, false));
+    }
     for (uint32_t l = 0; l < s.n_layer; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         vector(b + "attn_norm.weight", d, Fill::kOnes);
-        matrix(b + "attn_q.weight", d, q);
-        matrix(b + "attn_k.weight", d, kv);
-        matrix(b + "attn_v.weight", d, kv);
+        if (phi3) {
+            matrix(b + "attn_qkv.weight", d, q + 2 * kv);
+        } else {
+            matrix(b + "attn_q.weight", d, q);
+            matrix(b + "attn_k.weight", d, kv);
+            matrix(b + "attn_v.weight", d, kv);
+        }
         if (s.qkv_bias) {
             vector(b + "attn_q.bias", q, Fill::kRandom);
             vector(b + "attn_k.bias", kv, Fill::kRandom);
             vector(b + "attn_v.bias", kv, Fill::kRandom);
         }
+        if (qk_norm) {
+            vector(b + "attn_q_norm.weight", head, Fill::kNearOne);
+            vector(b + "attn_k_norm.weight", head, Fill::kNearOne);
+        }
         matrix(b + "attn_output.weight", q, d);
+        if (gemma3) vector(b + "post_attention_norm.weight", d, Fill::kNearOne);
         vector(b + "ffn_norm.weight", d, Fill::kOnes);
-        matrix(b + "ffn_gate.weight", d, ff);
-        matrix(b + "ffn_up.weight", d, ff);
+        if (phi3) {
+            matrix(b + "ffn_up.weight", d, 2 * ff); // gate rows, then up rows
+        } else {
+            matrix(b + "ffn_gate.weight", d, ff);
+            matrix(b + "ffn_up.weight", d, ff);
+        }
         matrix(b + "ffn_down.weight", ff, d);
+        if (gemma3) vector(b + "post_ffw_norm.weight", d, Fill::kNearOne);
     }
     vector("output_norm.weight", d, Fill::kOnes);
     if (!s.tied_output) matrix("output.weight", d, s.n_vocab);
@@ -299,7 +492,6 @@ core::Result<Vocabulary> sentencepiece_vocab(const SynthShape& s) {
 core::Result<gguf::GgufWriter> metadata(const SynthShape& s, TensorType type) {
     EDGEAI_TRY(validate_synth(s, type));
     const std::string a = std::string(s.arch) + ".";
-    const uint32_t head = s.n_embd / s.n_head;
     gguf::GgufWriter w;
     w.add_string("general.architecture", s.arch)
         .add_string("general.name", std::string(s.name) + " (synthetic)")
@@ -312,10 +504,26 @@ core::Result<gguf::GgufWriter> metadata(const SynthShape& s, TensorType type) {
         .add_u32(a + "feed_forward_length", s.n_ff)
         .add_u32(a + "attention.head_count", s.n_head)
         .add_u32(a + "attention.head_count_kv", s.n_head_kv)
-        .add_u32(a + "rope.dimension_count", head)
+        .add_u32(a + "rope.dimension_count", rope_dim_of(s))
         .add_f32(a + "rope.freq_base", s.rope_base)
         .add_f32(a + "attention.layer_norm_rms_epsilon", s.rms_eps)
         .add_u32(a + "vocab_size", s.n_vocab);
+    if (s.head_dim != 0)
+        w.add_u32(a + "attention.key_length", s.head_dim)
+            .add_u32(a + "attention.value_length", s.head_dim);
+    if (s.sliding_window != 0) w.add_u32(a + "attention.sliding_window", s.sliding_window);
+    if (s.rope_base_swa != 0.0f) w.add_f32(a + "rope.freq_base_swa", s.rope_base_swa);
+    if (s.final_softcap != 0.0f) w.add_f32(a + "final_logit_softcapping", s.final_softcap);
+    if (s.attn_softcap != 0.0f) w.add_f32(a + "attn_logit_softcapping", s.attn_softcap);
+    if (s.rope_orig_ctx != 0)
+        w.add_u32(a + "rope.scaling.original_context_length", s.rope_orig_ctx);
+    if (s.longrope) w.add_f32(a + "rope.scaling.attn_factor", longrope_attn_factor(s));
+    if (s.arch == "granite") {
+        w.add_f32(a + "logit_scale", s.logit_scale);
+        if (s.embedding_scale != 0.0f) w.add_f32(a + "embedding_scale", s.embedding_scale);
+        if (s.residual_scale != 0.0f) w.add_f32(a + "residual_scale", s.residual_scale);
+        if (s.attention_scale != 0.0f) w.add_f32(a + "attention.scale", s.attention_scale);
+    }
     if (s.vocab == SynthVocab::kByteLevelBpe) {
         EDGEAI_ASSIGN_OR_RETURN(Vocabulary v, byte_level_vocab(s));
         w.add_string("tokenizer.ggml.model", "gpt2")
@@ -378,17 +586,29 @@ std::vector<SynthTensor> synth_tensors(const SynthShape& shape, TensorType type)
 core::Status validate_synth(const SynthShape& s, TensorType type) {
     if (std::find(std::begin(kWeightTypes), std::end(kWeightTypes), type) == std::end(kWeightTypes))
         return core::invalid_argument("synth: weights cannot be written in this type");
-    if (s.arch != "llama" && s.arch != "qwen2")
+    if (std::find(std::begin(kArchitectures), std::end(kArchitectures), s.arch) ==
+        std::end(kArchitectures))
         return core::invalid_argument("synth: architecture '" + std::string(s.arch) +
-                                      "' is not llama or qwen2");
+                                      "' is not one the engine runs");
     constexpr uint32_t kMax = 1u << 20;
     const uint32_t dims[] = {s.n_layer, s.n_embd, s.n_head, s.n_head_kv, s.n_ff, s.n_ctx};
     for (uint32_t d : dims)
         if (d == 0 || d > kMax) return core::invalid_argument("synth: a dimension is out of range");
     if (s.n_vocab > (1u << 24)) return core::invalid_argument("synth: vocabulary too large");
-    if (s.n_embd % s.n_head != 0 || (s.n_embd / s.n_head) % 2 != 0 || s.n_head % s.n_head_kv != 0)
+    if ((s.head_dim == 0 && s.n_embd % s.n_head != 0) || head_dim_of(s) % 2 != 0 ||
+        head_dim_of(s) > kMax || s.n_head % s.n_head_kv != 0)
         return core::invalid_argument(
             "synth: embedding, head and KV head counts do not divide into even heads");
+    if (rope_dim_of(s) > head_dim_of(s) || rope_dim_of(s) % 2 != 0)
+        return core::invalid_argument("synth: the rotated dimensions must be even and fit a head");
+    if (s.sliding_window > s.n_ctx)
+        return core::invalid_argument("synth: the sliding window is larger than the context");
+    if (s.longrope && (s.rope_orig_ctx == 0 || s.arch != "phi3"))
+        return core::invalid_argument("synth: LongRoPE factors need phi3 and an original context");
+    if (s.arch == "granite" && !(s.logit_scale > 0.0f))
+        return core::invalid_argument("synth: granite models have a logit scale");
+    if (!(s.weight_std > 0.0f && s.weight_std < 1.0f))
+        return core::invalid_argument("synth: the weights' deviation is out of range");
     const uint64_t fixed = s.vocab == SynthVocab::kByteLevelBpe
                                ? uint64_t{kNumBpeSpecials} + 256 + s.n_unused
                                : uint64_t{kSpmFixed} + kAlphabet.size();
@@ -419,8 +639,22 @@ core::Status write_synth_model(const SynthShape& shape, TensorType type, uint64_
         const uint64_t key = mix64(seed ^ mix64(ti));
         row.resize(cols);
         for (uint64_t r = 0; r < rows; ++r) {
-            for (size_t c = 0; c < cols; ++c)
-                row[c] = fill == Fill::kOnes ? 1.0f : normal_at(key, r * cols + c, kWeightStd);
+            for (size_t c = 0; c < cols; ++c) {
+                switch (fill) {
+                case Fill::kOnes:
+                    row[c] = 1.0f;
+                    break;
+                case Fill::kRandom:
+                    row[c] = normal_at(key, r * cols + c, shape.weight_std);
+                    break;
+                case Fill::kNearOne:
+                    row[c] = 1.0f + normal_at(key, c, kNormStd);
+                    break;
+                case Fill::kValues:
+                    row[c] = plan[ti].values[c];
+                    break;
+                }
+            }
             const size_t at = chunk.size();
             chunk.resize(at + row_bytes);
             if (!kernels::quantize_row(t.type, row.data(), chunk.data() + at, cols))

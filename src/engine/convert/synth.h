@@ -1,5 +1,6 @@
-// `model synth`: a model with the published shape of a real one (layers,
-// widths, heads, vocabulary size, RoPE base, tied output, QKV biases) and
+// `model synth`: a model with the published shape of a real one (architecture,
+// layers, widths, heads, vocabulary size, RoPE base and factors, tied output,
+// QKV biases, sliding window, multipliers) and
 // random weights, so speed and memory can be measured without downloading
 // anything. Weights are normal-ish values (std 0.02; norms 1.0) drawn from a
 // counter-based PRNG keyed by the seed and the tensor, then quantized with the
@@ -33,7 +34,9 @@ enum class SynthVocab : uint8_t {
 
 struct SynthShape {
     std::string_view name;
-    std::string_view arch; // "llama" or "qwen2"
+    // llama, qwen2, qwen3, gemma3, phi3, smollm3 or granite: which tensors the
+    // file has (Q/K norms, post-norms, fused QKV and gate/up) follows from it.
+    std::string_view arch;
     uint32_t n_layer = 0;
     uint32_t n_embd = 0;
     uint32_t n_head = 0;
@@ -45,6 +48,29 @@ struct SynthShape {
     float rms_eps = 1e-5f;
     bool tied_output = true; // no output.weight: the embedding is reused
     bool qkv_bias = false;
+    uint32_t head_dim = 0; // 0: n_embd / n_head; else written as attention.key_length
+    uint32_t rope_dim = 0; // 0: the head size (phi4-mini rotates 96 of 128)
+    // gemma3: the sliding window (0: none), the sliding layers' RoPE base (0:
+    // not written, llama.cpp's default 10000) and final logit softcapping.
+    uint32_t sliding_window = 0;
+    float rope_base_swa = 0.0f;
+    float final_softcap = 0.0f;
+    float attn_softcap = 0.0f; // written as attn_logit_softcapping when nonzero
+    // llama 3's rope_freqs tensor, made as the converter makes it from
+    // factor, low 1, high 4 and an original context of 8192 (0: none).
+    float llama3_rope_factor = 0.0f;
+    // phi3 LongRoPE: the original context (written when nonzero); with
+    // longrope, rope_factors_long/short tensors (synthetic values) and the
+    // attention factor the converter derives from the two contexts.
+    uint32_t rope_orig_ctx = 0;
+    bool longrope = false;
+    // granite's multipliers (written when nonzero; logit_scale is required).
+    float embedding_scale = 0.0f;
+    float residual_scale = 0.0f;
+    float attention_scale = 0.0f;
+    float logit_scale = 0.0f;
+    // Standard deviation of the random weights.
+    float weight_std = 0.02f;
     SynthVocab vocab = SynthVocab::kByteLevelBpe;
     // Byte-level BPE only: tokenizer.ggml.pre; whether <|endoftext|>
     // <|im_start|> <|im_end|> come first (ids 0..2, SmolLM) or after the merged
@@ -54,7 +80,8 @@ struct SynthShape {
     uint32_t n_unused = 0;
 };
 
-// smollm-135m, qwen2.5-0.5b and tinyllama-1.1b, as their published configs say.
+// smollm-135m, qwen2.5-0.5b, tinyllama-1.1b, qwen3-0.6b, gemma3-1b, phi4-mini,
+// smollm3-3b, granite-3.3-2b and llama3.2-1b, as their published configs say.
 std::span<const SynthShape> published_shapes();
 // Null when no published shape has that name.
 const SynthShape* find_shape(std::string_view name);

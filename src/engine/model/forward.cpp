@@ -30,6 +30,41 @@ void store_row(KvType type, const float* src, uint8_t* dst, size_t n) {
     }
 }
 
+// Frequencies per rotated pair, with linear or YaRN scaling and per-dimension
+// divisors (llama 3's rope_freqs, phi3's LongRoPE factors) folded in once.
+Forward::RopeFreqs rope_freqs(const ModelConfig& c, float base, float freq_scale,
+                              const std::vector<float>& factors) {
+    Forward::RopeFreqs out;
+    const uint32_t pairs = c.rope_dim / 2;
+    out.inv_freq.resize(pairs);
+    out.mscale = c.rope_attn_factor;
+    double low = 0, high = 0;
+    const bool yarn = c.rope_scaling == RopeScaling::kYarn && freq_scale != 1.0f;
+    if (yarn) {
+        low = std::max(
+            0.0, std::floor(yarn_corr_dim(c.rope_dim, c.rope_orig_ctx, c.yarn_beta_fast, base)));
+        high =
+            std::min(double(c.rope_dim - 1),
+                     std::ceil(yarn_corr_dim(c.rope_dim, c.rope_orig_ctx, c.yarn_beta_slow, base)));
+        // YaRN's attention magnitude correction.
+        out.mscale *= static_cast<float>(1.0 + 0.1 * std::log(1.0 / freq_scale));
+    }
+    for (uint32_t i = 0; i < pairs; ++i) {
+        const double extrapolated = std::pow(double{base}, -2.0 * i / c.rope_dim);
+        double freq = extrapolated;
+        if (c.rope_scaling == RopeScaling::kLinear) {
+            freq = extrapolated * freq_scale;
+        } else if (yarn) {
+            const double y = (i - low) / std::max(0.001, high - low);
+            const double keep = 1.0 - std::min(1.0, std::max(0.0, y)); // 1: keep original
+            freq = extrapolated * freq_scale * (1.0 - keep) + extrapolated * keep;
+        }
+        if (!factors.empty()) freq /= factors[i];
+        out.inv_freq[i] = static_cast<float>(freq);
+    }
+    return out;
+}
+
 } // namespace
 
 Forward::Forward(const Model& model, WorkerPool& pool, const kernels::KernelTable& kernels,
@@ -51,44 +86,35 @@ Forward::Forward(const Model& model, WorkerPool& pool, const kernels::KernelTabl
     const uint32_t widest = std::max({c.n_embd, c.n_ff, c.q_dim()});
     scratch_.reset(new uint8_t[ops::matmul_scratch_bytes(widest, max_batch_)]);
 
-    // Frequencies per rotated pair, with linear or YaRN scaling and llama 3's
-    // per-dimension factors folded in once.
-    const uint32_t pairs = c.rope_dim / 2;
-    inv_freq_.resize(pairs);
-    double low = 0, high = 0;
-    if (c.rope_scaling == RopeScaling::kYarn) {
-        low = std::max(0.0, std::floor(yarn_corr_dim(c.rope_dim, c.rope_orig_ctx, c.yarn_beta_fast,
-                                                     c.rope_base)));
-        high = std::min(
-            double(c.rope_dim - 1),
-            std::ceil(yarn_corr_dim(c.rope_dim, c.rope_orig_ctx, c.yarn_beta_slow, c.rope_base)));
-        rope_mscale_ = static_cast<float>(1.0 + 0.1 * std::log(1.0 / c.rope_freq_scale));
-    }
-    for (uint32_t i = 0; i < pairs; ++i) {
-        const double extrapolated = std::pow(double{c.rope_base}, -2.0 * i / c.rope_dim);
-        double freq = extrapolated;
-        if (c.rope_scaling == RopeScaling::kLinear) {
-            freq = extrapolated * c.rope_freq_scale;
-        } else if (c.rope_scaling == RopeScaling::kYarn) {
-            const double y = (i - low) / std::max(0.001, high - low);
-            const double keep = 1.0 - std::min(1.0, std::max(0.0, y)); // 1: keep original
-            freq = extrapolated * c.rope_freq_scale * (1.0 - keep) + extrapolated * keep;
-        }
-        if (!model.rope_freq_factors().empty()) freq /= model.rope_freq_factors()[i];
-        inv_freq_[i] = static_cast<float>(freq);
-    }
+    any_sliding_ = c.any_sliding();
+    if (any_sliding_) rope_swa_.allocate(b * c.rope_dim);
+    // Phi-3's LongRoPE: the long factors when this context reaches past the
+    // original one, else the short ones (chosen once per context, as
+    // llama.cpp does); llama 3's rope_freqs otherwise.
+    const std::vector<float>* factors = &model.rope_freq_factors();
+    if (!model.rope_factors_long().empty() && max_ctx_ > c.rope_orig_ctx)
+        factors = &model.rope_factors_long();
+    else if (!model.rope_factors_short().empty())
+        factors = &model.rope_factors_short();
+    rope_freqs_ = rope_freqs(c, c.rope_base, c.rope_freq_scale, *factors);
+    // Sliding layers use their own base, unscaled and without factors.
+    rope_freqs_swa_ = rope_freqs(c, c.rope_base_swa, 1.0f, {});
 }
 
 void Forward::compute_rope_tables(std::span<const BatchToken> batch) {
     const uint32_t pairs = config_.rope_dim / 2;
-    for (size_t b = 0; b < batch.size(); ++b) {
-        float* t = rope_.data() + b * config_.rope_dim;
-        for (uint32_t i = 0; i < pairs; ++i) {
-            const double theta = static_cast<double>(batch[b].pos) * inv_freq_[i];
-            t[2 * i] = static_cast<float>(std::cos(theta)) * rope_mscale_;
-            t[2 * i + 1] = static_cast<float>(std::sin(theta)) * rope_mscale_;
+    auto fill = [&](const RopeFreqs& f, float* table) {
+        for (size_t b = 0; b < batch.size(); ++b) {
+            float* t = table + b * config_.rope_dim;
+            for (uint32_t i = 0; i < pairs; ++i) {
+                const double theta = static_cast<double>(batch[b].pos) * f.inv_freq[i];
+                t[2 * i] = static_cast<float>(std::cos(theta)) * f.mscale;
+                t[2 * i + 1] = static_cast<float>(std::sin(theta)) * f.mscale;
+            }
         }
-    }
+    };
+    fill(rope_freqs_, rope_.data());
+    if (any_sliding_) fill(rope_freqs_swa_, rope_swa_.data());
 }
 
 void Forward::apply_rope(float* head, const float* cos_sin) const {
@@ -104,11 +130,43 @@ void Forward::apply_rope(float* head, const float* cos_sin) const {
     }
 }
 
+void Forward::prepare_qkv(uint32_t layer, std::span<const BatchToken> batch) {
+    const ModelConfig& c = config_;
+    const Layer& weights = model_.layers()[layer];
+    const LayerAttention& kind = c.layers[layer];
+    const uint32_t hd = c.head_dim;
+    const size_t kv_dim = c.kv_dim();
+    const float* table = kind.sliding ? rope_swa_.data() : rope_.data();
+    for (size_t b = 0; b < batch.size(); ++b) {
+        const float* cs = table + b * c.rope_dim;
+        float* q = q_.data() + b * c.q_dim();
+        float* k = k_.data() + b * kv_dim;
+        for (uint32_t h = 0; h < c.n_head; ++h) {
+            float* head = q + size_t{h} * hd;
+            if (c.qk_norm) ops::rms_norm(head, weights.q_norm.data(), head, hd, c.rms_eps);
+            if (kind.rope) apply_rope(head, cs);
+        }
+        if (c.query_scale != 1.0f)
+            for (uint32_t i = 0; i < c.q_dim(); ++i)
+                q[i] *= c.query_scale;
+        for (uint32_t h = 0; h < c.n_head_kv; ++h) {
+            float* head = k + size_t{h} * hd;
+            if (c.qk_norm) ops::rms_norm(head, weights.k_norm.data(), head, hd, c.rms_eps);
+            if (kind.rope) apply_rope(head, cs);
+        }
+        KvCache& cache = *batch[b].cache;
+        store_row(cache.type(), k, cache.key(layer, batch[b].pos), kv_dim);
+        store_row(cache.type(), v_.data() + b * kv_dim, cache.value(layer, batch[b].pos), kv_dim);
+    }
+}
+
 void Forward::attention(uint32_t layer, std::span<const BatchToken> batch) {
     const ModelConfig& c = config_;
     const uint32_t hd = c.head_dim;
     const uint32_t group = c.n_head / c.n_head_kv;
-    const float scale = 1.0f / std::sqrt(static_cast<float>(hd));
+    const float scale = c.kq_scale;
+    const float cap = c.attn_softcap;
+    const bool sliding = c.layers[layer].sliding;
     const auto items = static_cast<unsigned>(batch.size() * c.n_head);
     pool_.parallel([&](int worker, int workers) {
         float* scores = scores_.data() + size_t{max_ctx_} * static_cast<size_t>(worker);
@@ -118,18 +176,24 @@ void Forward::attention(uint32_t layer, std::span<const BatchToken> batch) {
             const uint32_t h = item % c.n_head;
             const uint32_t kvh = h / group;
             const KvCache& cache = *batch[b].cache;
-            const uint32_t n = batch[b].pos + 1;
+            const uint32_t end = batch[b].pos + 1;
+            // A sliding layer sees the last sliding_window positions only.
+            const uint32_t first = sliding && end > c.sliding_window ? end - c.sliding_window : 0;
+            const uint32_t n = end - first;
             const float* q = q_.data() + b * c.q_dim() + size_t{h} * hd;
             const size_t offset = size_t{kvh} * hd * cache.element_bytes();
             const kernels::DotFn dot =
                 cache.type() == KvType::kF32 ? kernels_.dot_f32 : kernels_.dot_f16;
             for (uint32_t t = 0; t < n; ++t)
-                scores[t] = dot(hd, cache.key(layer, t) + offset, q) * scale;
+                scores[t] = dot(hd, cache.key(layer, first + t) + offset, q) * scale;
+            if (cap > 0.0f)
+                for (uint32_t t = 0; t < n; ++t)
+                    scores[t] = cap * std::tanh(scores[t] / cap);
             ops::softmax(scores, n);
             float* out = attn_.data() + b * c.q_dim() + size_t{h} * hd;
             std::fill(out, out + hd, 0.0f);
             for (uint32_t t = 0; t < n; ++t) {
-                const uint8_t* v = cache.value(layer, t) + offset;
+                const uint8_t* v = cache.value(layer, first + t) + offset;
                 if (cache.type() == KvType::kF32)
                     kernels_.axpy_f32(hd, scores[t], reinterpret_cast<const float*>(v), out);
                 else
@@ -137,6 +201,28 @@ void Forward::attention(uint32_t layer, std::span<const BatchToken> batch) {
             }
         }
     });
+}
+
+void Forward::finish_branch(uint32_t n, float* delta, const std::vector<float>& post_norm) const {
+    const uint32_t d = config_.n_embd;
+    if (!post_norm.empty())
+        for (uint32_t b = 0; b < n; ++b)
+            ops::rms_norm(delta + size_t{b} * d, post_norm.data(), delta + size_t{b} * d, d,
+                          config_.rms_eps);
+    if (config_.residual_scale != 1.0f)
+        for (size_t i = 0; i < size_t{n} * d; ++i)
+            delta[i] *= config_.residual_scale;
+}
+
+void Forward::finish_logits(uint32_t rows, float* logits) const {
+    const size_t count = size_t{rows} * config_.n_vocab;
+    if (config_.logit_scale != 1.0f)
+        for (size_t i = 0; i < count; ++i)
+            logits[i] *= config_.logit_scale;
+    const float cap = config_.final_softcap;
+    if (cap > 0.0f)
+        for (size_t i = 0; i < count; ++i)
+            logits[i] = cap * std::tanh(logits[i] / cap);
 }
 
 void Forward::add_and_norm(uint32_t n, const float* delta, const float* weight, float* out) {
@@ -178,10 +264,13 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
         if (t.logits) logit_rows_.push_back(static_cast<uint32_t>(b));
     }
     const auto n = static_cast<uint32_t>(batch.size());
-    const size_t kv_dim = c.kv_dim();
-    for (uint32_t b = 0; b < n; ++b)
-        model::read_row(model_.token_embedding(), static_cast<uint32_t>(batch[b].token),
-                        x_.data() + size_t{b} * c.n_embd);
+    for (uint32_t b = 0; b < n; ++b) {
+        float* row = x_.data() + size_t{b} * c.n_embd;
+        model::read_row(model_.token_embedding(), static_cast<uint32_t>(batch[b].token), row);
+        if (c.embedding_scale != 1.0f)
+            for (uint32_t i = 0; i < c.n_embd; ++i)
+                row[i] *= c.embedding_scale;
+    }
     compute_rope_tables(batch);
     uint8_t* scratch = scratch_.get();
 
@@ -195,32 +284,26 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
                     layer.bk.empty() ? nullptr : layer.bk.data());
         ops::matmul(pool_, kernels_, layer.wv, xn_.data(), n, v_.data(), scratch,
                     layer.bv.empty() ? nullptr : layer.bv.data());
-        for (uint32_t b = 0; b < n; ++b) {
-            const float* cs = rope_.data() + size_t{b} * c.rope_dim;
-            for (uint32_t h = 0; h < c.n_head; ++h)
-                apply_rope(q_.data() + size_t{b} * c.q_dim() + size_t{h} * c.head_dim, cs);
-            for (uint32_t h = 0; h < c.n_head_kv; ++h)
-                apply_rope(k_.data() + b * kv_dim + size_t{h} * c.head_dim, cs);
-            KvCache& cache = *batch[b].cache;
-            store_row(cache.type(), k_.data() + b * kv_dim, cache.key(l, batch[b].pos), kv_dim);
-            store_row(cache.type(), v_.data() + b * kv_dim, cache.value(l, batch[b].pos), kv_dim);
-        }
+        prepare_qkv(l, batch);
         attention(l, batch);
         ops::matmul(pool_, kernels_, layer.wo, attn_.data(), n, xn_.data(), scratch);
+        finish_branch(n, xn_.data(), layer.post_attn_norm);
         add_and_norm(n, xn_.data(), layer.ffn_norm.data(), xn_.data());
         ops::matmul(pool_, kernels_, layer.w_gate, xn_.data(), n, gate_.data(), scratch);
         ops::matmul(pool_, kernels_, layer.w_up, xn_.data(), n, up_.data(), scratch);
+        const auto activate = c.ffn_act == FfnActivation::kGeluTanh ? ops::geglu_tanh : ops::swiglu;
         if (n == 1) {
-            ops::swiglu(gate_.data(), up_.data(), c.n_ff);
+            activate(gate_.data(), up_.data(), c.n_ff);
         } else {
             pool_.parallel([&](int worker, int workers) {
                 const Share rows = share_of(n, worker, workers);
                 const size_t first = size_t{rows.begin} * c.n_ff;
-                ops::swiglu(gate_.data() + first, up_.data() + first,
-                            size_t{rows.end - rows.begin} * c.n_ff);
+                activate(gate_.data() + first, up_.data() + first,
+                         size_t{rows.end - rows.begin} * c.n_ff);
             });
         }
         ops::matmul(pool_, kernels_, layer.w_down, gate_.data(), n, xn_.data(), scratch);
+        finish_branch(n, xn_.data(), layer.post_ffn_norm);
     }
     if (c.n_layer > 0) ops::add(x_.data(), xn_.data(), size_t{n} * c.n_embd); // the last FFN's
 
@@ -233,6 +316,7 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
     if (hidden) return core::Status::ok_status();
     ops::matmul(pool_, kernels_, model_.output(), xn_.data(),
                 static_cast<uint32_t>(logit_rows_.size()), logits, scratch);
+    finish_logits(static_cast<uint32_t>(logit_rows_.size()), logits);
     return core::Status::ok_status();
 }
 

@@ -1,4 +1,5 @@
-// The forward pass of llama / qwen2 over a batch of tokens. One batch may mix
+// The forward pass of every architecture ModelConfig describes (llama, qwen2,
+// qwen3, gemma3, phi3, smollm3, granite) over a batch of tokens. One batch may mix
 // sequences: each token names its sequence's KV cache and its position, so
 // the same call serves prompt processing (many positions of one sequence) and
 // the server's batched decode (one position of many sequences), reading the
@@ -47,6 +48,13 @@ class Forward {
         return run(batch, hidden, true);
     }
 
+    // RoPE's frequencies per rotated pair (scaling and per-dimension factors
+    // folded in) and the magnitude cos and sin are multiplied by.
+    struct RopeFreqs {
+        std::vector<float> inv_freq;
+        float mscale = 1.0f;
+    };
+
     const Model& model() const { return model_; }
     uint32_t max_batch() const { return max_batch_; }
 
@@ -54,10 +62,18 @@ class Forward {
     core::Status run(std::span<const BatchToken> batch, float* out, bool hidden);
     void compute_rope_tables(std::span<const BatchToken> batch);
     void apply_rope(float* head, const float* cos_sin) const;
+    // Q/K norms, RoPE and the query scale for the batch's rows of q_ and k_,
+    // then each token's keys and values into its cache.
+    void prepare_qkv(uint32_t layer, std::span<const BatchToken> batch);
     void attention(uint32_t layer, std::span<const BatchToken> batch);
+    // A layer's attention or FFN output (n rows in `delta`) made ready to join
+    // the residual: post-norm (gemma3) and residual multiplier (granite).
+    void finish_branch(uint32_t n, float* delta, const std::vector<float>& post_norm) const;
     // For each of n rows: x += delta (when given), then out = rms_norm(x) *
     // weight. Rows are shared between the workers when there are several.
     void add_and_norm(uint32_t n, const float* delta, const float* weight, float* out);
+    // Logit multiplier (granite) and final softcapping (gemma3), in place.
+    void finish_logits(uint32_t rows, float* logits) const;
 
     const Model& model_;
     const ModelConfig& config_;
@@ -65,8 +81,9 @@ class Forward {
     const kernels::KernelTable& kernels_;
     uint32_t max_batch_;
     uint32_t max_ctx_;
-    std::vector<float> inv_freq_; // per rotated pair, including scaling
-    float rope_mscale_ = 1.0f;    // YaRN's attention magnitude correction
+    RopeFreqs rope_freqs_;     // global layers
+    RopeFreqs rope_freqs_swa_; // sliding-window layers (gemma3's local base)
+    bool any_sliding_ = false;
 
     // Rows of activations for up to max_batch tokens. Allocated, not zeroed:
     // pages only become resident when a batch that large first writes them,
@@ -79,7 +96,7 @@ class Forward {
       private:
         std::unique_ptr<float[]> data_;
     };
-    Rows x_, xn_, q_, k_, v_, attn_, gate_, up_, rope_;
+    Rows x_, xn_, q_, k_, v_, attn_, gate_, up_, rope_, rope_swa_;
     std::vector<float> scores_; // per worker, max_ctx each
     std::unique_ptr<uint8_t[]> scratch_;
     std::vector<uint32_t> logit_rows_;

@@ -20,6 +20,20 @@ std::string shape_text(const gguf::TensorInfo& t) {
     return s + "]";
 }
 
+// Kernels read f32 values and the f16 scales inside blocks (every block size
+// is even) in place, so a tensor must start on a 4-byte boundary of the file
+// (mapped at a page, or held in an aligned buffer). GGUF's default alignment
+// is 32; only a file that sets general.alignment to 1 or 2 can break this.
+constexpr uint64_t kTensorAlignment = 4;
+
+core::Status check_aligned(const gguf::TensorInfo& t) {
+    if (t.offset % kTensorAlignment == 0) return core::Status();
+    return core::invalid_argument("tensor '" + std::string(t.name) + "' starts at byte " +
+                                  std::to_string(t.offset) + ", which is not a multiple of " +
+                                  std::to_string(kTensorAlignment) +
+                                  " (the file's general.alignment is too small)");
+}
+
 bool engine_runs(TensorType type) {
     return kernels::dot_for(kernels::scalar_kernels(), type) != nullptr;
 }
@@ -42,6 +56,7 @@ class Loader {
                                     ", which the engine does not run (supported: f32, f16, "
                                     "bf16, q8_0, q5_1, q5_0, q4_1, q4_0, iq4_nl, q6_K, "
                                     "q5_K, q4_K, iq4_xs, q3_K, q2_K)");
+        EDGEAI_TRY(check_aligned(*t));
         Matrix m;
         m.data = file_.tensor_data(*t).data();
         m.type = t->type->type;
@@ -58,6 +73,7 @@ class Loader {
         if (t->n_dims != 1 || t->dims[0] != n)
             return core::invalid_argument("tensor '" + name + "' has shape " + shape_text(*t) +
                                           ", expected [" + std::to_string(n) + "]");
+        EDGEAI_TRY(check_aligned(*t));
         std::vector<float> out(n);
         if (!kernels::dequantize_row(t->type->type, file_.tensor_data(*t).data(), out.data(), n))
             return core::Status(core::StatusCode::kUnimplemented, "tensor '" + name +
@@ -74,6 +90,15 @@ class Loader {
   private:
     const gguf::GgufFile& file_;
 };
+
+// Rows [first, first + n) of m: fused tensors are split this way, without a
+// copy, since a weight row is contiguous whatever its type.
+Matrix rows_of(const Matrix& m, uint32_t first, uint32_t n) {
+    Matrix v = m;
+    v.data = m.row(first);
+    v.rows = n;
+    return v;
+}
 
 uint64_t bytes_of(const Matrix& m) {
     return uint64_t{m.rows} * m.row_bytes;
@@ -103,14 +128,26 @@ core::Result<Model> Model::load(const gguf::GgufFile& file) {
         EDGEAI_ASSIGN_OR_RETURN(m.rope_freq_factors_,
                                 load.vector("rope_freqs.weight", c.rope_dim / 2));
     }
+    EDGEAI_ASSIGN_OR_RETURN(m.rope_factors_long_,
+                            load.optional_vector("rope_factors_long.weight", c.rope_dim / 2));
+    EDGEAI_ASSIGN_OR_RETURN(m.rope_factors_short_,
+                            load.optional_vector("rope_factors_short.weight", c.rope_dim / 2));
     m.layers_.resize(c.n_layer);
     for (uint32_t i = 0; i < c.n_layer; ++i) {
         const std::string b = "blk." + std::to_string(i) + ".";
         Layer& l = m.layers_[i];
         EDGEAI_ASSIGN_OR_RETURN(l.attn_norm, load.vector(b + "attn_norm.weight", c.n_embd));
-        EDGEAI_ASSIGN_OR_RETURN(l.wq, load.matrix(b + "attn_q.weight", c.n_embd, c.q_dim()));
-        EDGEAI_ASSIGN_OR_RETURN(l.wk, load.matrix(b + "attn_k.weight", c.n_embd, c.kv_dim()));
-        EDGEAI_ASSIGN_OR_RETURN(l.wv, load.matrix(b + "attn_v.weight", c.n_embd, c.kv_dim()));
+        if (file.find_tensor(b + "attn_qkv.weight") != nullptr) {
+            EDGEAI_ASSIGN_OR_RETURN(Matrix qkv, load.matrix(b + "attn_qkv.weight", c.n_embd,
+                                                            c.q_dim() + 2 * c.kv_dim()));
+            l.wq = rows_of(qkv, 0, c.q_dim());
+            l.wk = rows_of(qkv, c.q_dim(), c.kv_dim());
+            l.wv = rows_of(qkv, c.q_dim() + c.kv_dim(), c.kv_dim());
+        } else {
+            EDGEAI_ASSIGN_OR_RETURN(l.wq, load.matrix(b + "attn_q.weight", c.n_embd, c.q_dim()));
+            EDGEAI_ASSIGN_OR_RETURN(l.wk, load.matrix(b + "attn_k.weight", c.n_embd, c.kv_dim()));
+            EDGEAI_ASSIGN_OR_RETURN(l.wv, load.matrix(b + "attn_v.weight", c.n_embd, c.kv_dim()));
+        }
         EDGEAI_ASSIGN_OR_RETURN(l.wo, load.matrix(b + "attn_output.weight", c.q_dim(), c.n_embd));
         EDGEAI_ASSIGN_OR_RETURN(l.bq, load.optional_vector(b + "attn_q.bias", c.q_dim()));
         EDGEAI_ASSIGN_OR_RETURN(l.bk, load.optional_vector(b + "attn_k.bias", c.kv_dim()));
@@ -118,9 +155,26 @@ core::Result<Model> Model::load(const gguf::GgufFile& file) {
         if (c.arch == Architecture::kQwen2 && (l.bq.empty() || l.bk.empty() || l.bv.empty()))
             return core::invalid_argument("qwen2 layer " + std::to_string(i) +
                                           " lacks its attention q/k/v biases");
+        if (c.qk_norm) {
+            EDGEAI_ASSIGN_OR_RETURN(l.q_norm, load.vector(b + "attn_q_norm.weight", c.head_dim));
+            EDGEAI_ASSIGN_OR_RETURN(l.k_norm, load.vector(b + "attn_k_norm.weight", c.head_dim));
+        }
+        if (c.post_norms) {
+            EDGEAI_ASSIGN_OR_RETURN(l.post_attn_norm,
+                                    load.vector(b + "post_attention_norm.weight", c.n_embd));
+            EDGEAI_ASSIGN_OR_RETURN(l.post_ffn_norm,
+                                    load.vector(b + "post_ffw_norm.weight", c.n_embd));
+        }
         EDGEAI_ASSIGN_OR_RETURN(l.ffn_norm, load.vector(b + "ffn_norm.weight", c.n_embd));
-        EDGEAI_ASSIGN_OR_RETURN(l.w_gate, load.matrix(b + "ffn_gate.weight", c.n_embd, c.n_ff));
-        EDGEAI_ASSIGN_OR_RETURN(l.w_up, load.matrix(b + "ffn_up.weight", c.n_embd, c.n_ff));
+        if (c.fused_gate_up) {
+            EDGEAI_ASSIGN_OR_RETURN(Matrix gate_up,
+                                    load.matrix(b + "ffn_up.weight", c.n_embd, 2 * c.n_ff));
+            l.w_gate = rows_of(gate_up, 0, c.n_ff);
+            l.w_up = rows_of(gate_up, c.n_ff, c.n_ff);
+        } else {
+            EDGEAI_ASSIGN_OR_RETURN(l.w_gate, load.matrix(b + "ffn_gate.weight", c.n_embd, c.n_ff));
+            EDGEAI_ASSIGN_OR_RETURN(l.w_up, load.matrix(b + "ffn_up.weight", c.n_embd, c.n_ff));
+        }
         EDGEAI_ASSIGN_OR_RETURN(l.w_down, load.matrix(b + "ffn_down.weight", c.n_ff, c.n_embd));
         m.weight_bytes_ += bytes_of(l.wq) + bytes_of(l.wk) + bytes_of(l.wv) + bytes_of(l.wo) +
                            bytes_of(l.w_gate) + bytes_of(l.w_up) + bytes_of(l.w_down);

@@ -40,12 +40,18 @@ struct Matrix {
 // pages under a packed matrix may have been given back).
 void read_row(const Matrix& m, uint32_t r, float* out);
 
+// Optional vectors are empty when the architecture has none.
 struct Layer {
     std::vector<float> attn_norm;
+    // Views of one attn_qkv tensor's rows when the file fuses them (phi3).
     Matrix wq, wk, wv, wo;
-    std::vector<float> bq, bk, bv; // empty when the model has no QKV bias
+    std::vector<float> bq, bk, bv;     // QKV biases (qwen2)
+    std::vector<float> q_norm, k_norm; // per-head, head_dim long (qwen3, gemma3)
+    std::vector<float> post_attn_norm; // (gemma3)
     std::vector<float> ffn_norm;
+    // Views of one ffn_up tensor's two halves when the file fuses them (phi3).
     Matrix w_gate, w_up, w_down;
+    std::vector<float> post_ffn_norm; // (gemma3)
 };
 
 // What Model::pack_weights tells its caller as it goes.
@@ -67,6 +73,10 @@ class Model {
     const std::vector<Layer>& layers() const { return layers_; }
     // Per-dimension RoPE divisors (llama 3's rope_freqs), empty when absent.
     const std::vector<float>& rope_freq_factors() const { return rope_freq_factors_; }
+    // Phi-3's LongRoPE divisors for contexts past rope_orig_ctx (long) and
+    // within it (short); empty when absent.
+    const std::vector<float>& rope_factors_long() const { return rope_factors_long_; }
+    const std::vector<float>& rope_factors_short() const { return rope_factors_short_; }
     // Bytes of weights a forward pass reads per token (for bandwidth figures).
     uint64_t weight_bytes() const { return weight_bytes_; }
 
@@ -87,6 +97,7 @@ class Model {
     Matrix output_;
     std::vector<Layer> layers_;
     std::vector<float> rope_freq_factors_;
+    std::vector<float> rope_factors_long_, rope_factors_short_;
     uint64_t weight_bytes_ = 0;
     struct FreeAligned {
         void operator()(uint8_t* p) const;

@@ -1,5 +1,7 @@
 #include "engine/ops/vector_ops.h"
 
+#include "engine/tensor/half.h"
+
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -13,10 +15,12 @@ namespace {
 // in two so k ln2 is exact), then 2^k * a degree-6 polynomial for exp(r).
 // Inputs are first clamped to where 2^k is a normal float, in a loop of their
 // own: GCC turns a clamp inside the arithmetic into two copies of it, one of
-// which makes denormals (and a slow assist per vector) on every value.
+// which makes denormals (and a slow assist per vector) on every value. A NaN
+// (from a file whose weights hold one) clamps to the bottom too: converting it
+// to an integer below would be undefined.
 void exp_in_place(float* x, size_t n) {
     for (size_t i = 0; i < n; ++i)
-        x[i] = x[i] < -87.0f ? -87.0f : (x[i] > 88.0f ? 88.0f : x[i]);
+        x[i] = x[i] >= -87.0f ? (x[i] > 88.0f ? 88.0f : x[i]) : -87.0f;
     constexpr float kRound = 12582912.0f; // 1.5 * 2^23: adding it rounds to an integer
     for (size_t i = 0; i < n; ++i) {
         const float k = (x[i] * 1.44269504f + kRound) - kRound;
@@ -74,6 +78,26 @@ void swiglu(float* gate, const float* up, size_t n) {
         exp_in_place(e, m);
         for (size_t i = 0; i < m; ++i)
             g[i] = g[i] / (1.0f + e[i]) * up[i0 + i];
+    }
+}
+
+void geglu_tanh(float* gate, const float* up, size_t n) {
+    constexpr float kSqrt2OverPi = 0.79788456080286535587989211986876f;
+    constexpr float kCoefA = 0.044715f;
+    for (size_t i = 0; i < n; ++i) {
+        const float x = gate[i];
+        float g;
+        if (x <= -10.0f) {
+            g = 0.0f;
+        } else if (x >= 10.0f) {
+            g = x;
+        } else {
+            const float h = f16_to_f32(f32_to_f16(x));
+            const float gelu =
+                0.5f * h * (1.0f + std::tanh(kSqrt2OverPi * h * (1.0f + kCoefA * h * h)));
+            g = f16_to_f32(f32_to_f16(gelu));
+        }
+        gate[i] = g * up[i];
     }
 }
 

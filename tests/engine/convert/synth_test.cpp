@@ -282,19 +282,31 @@ TEST(Synth, PublishedShapesCarryTheirConfigurations) {
     struct Want {
         const char* name;
         const char* arch;
-        uint32_t layers, embd, heads, kv_heads, ff, vocab, ctx;
+        uint32_t layers, embd, heads, kv_heads, head_dim, ff, vocab, ctx;
         float rope_base, eps;
         bool tied;
         int32_t eos;
         uint64_t q4_0_min_mb, q4_0_max_mb;
     };
     const Want wants[] = {
-        {"smollm-135m", "llama", 30, 576, 9, 3, 1536, 49152, 2048, 10000.0f, 1e-5f, true, 0, 70,
+        {"smollm-135m", "llama", 30, 576, 9, 3, 64, 1536, 49152, 2048, 10000.0f, 1e-5f, true, 0, 70,
          90},
-        {"qwen2.5-0.5b", "qwen2", 24, 896, 14, 2, 4864, 151936, 32768, 1000000.0f, 1e-6f, true,
+        {"qwen2.5-0.5b", "qwen2", 24, 896, 14, 2, 64, 4864, 151936, 32768, 1000000.0f, 1e-6f, true,
          151643, 250, 290},
-        {"tinyllama-1.1b", "llama", 22, 2048, 32, 4, 5632, 32000, 2048, 10000.0f, 1e-5f, false, 2,
-         580, 650},
+        {"tinyllama-1.1b", "llama", 22, 2048, 32, 4, 64, 5632, 32000, 2048, 10000.0f, 1e-5f, false,
+         2, 580, 650},
+        {"qwen3-0.6b", "qwen3", 28, 1024, 16, 8, 128, 3072, 151936, 40960, 1000000.0f, 1e-6f, true,
+         151643, 300, 350},
+        {"gemma3-1b", "gemma3", 26, 1152, 4, 1, 256, 6912, 262144, 32768, 1000000.0f, 1e-6f, true,
+         2, 510, 560},
+        {"phi4-mini", "phi3", 32, 3072, 24, 8, 128, 8192, 200064, 131072, 10000.0f, 1e-5f, true,
+         199997, 1950, 2150},
+        {"smollm3-3b", "smollm3", 36, 2048, 16, 4, 128, 11008, 128256, 65536, 5000000.0f, 1e-6f,
+         true, 128000, 1550, 1750},
+        {"granite-3.3-2b", "granite", 40, 2048, 32, 8, 64, 8192, 49159, 131072, 10000000.0f, 1e-5f,
+         true, 0, 1280, 1440},
+        {"llama3.2-1b", "llama", 16, 2048, 32, 8, 64, 8192, 128256, 131072, 500000.0f, 1e-5f, true,
+         128000, 620, 700},
     };
     ASSERT_EQ(published_shapes().size(), std::size(wants));
     EXPECT_EQ(find_shape("no-such-model"), nullptr);
@@ -315,7 +327,7 @@ TEST(Synth, PublishedShapesCarryTheirConfigurations) {
         EXPECT_EQ(c->n_head_kv, w.kv_heads);
         EXPECT_EQ(c->n_ff, w.ff);
         EXPECT_EQ(c->n_ctx_train, w.ctx);
-        EXPECT_EQ(c->head_dim, w.embd / w.heads);
+        EXPECT_EQ(c->head_dim, w.head_dim);
         EXPECT_FLOAT_EQ(c->rope_base, w.rope_base);
         EXPECT_FLOAT_EQ(c->rms_eps, w.eps);
         EXPECT_EQ(s->tied_output, w.tied);
