@@ -2,6 +2,7 @@
 // an idle one at any time (its keep-alive timeout); the next request must then
 // go through on a fresh connection, not fail, and reuse must really happen.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 
 import { request, sleep } from './lib/clients.mjs';
@@ -44,5 +45,36 @@ describe('upstream connection reuse', () => {
       assert.equal(r.status, 200, `request ${i} after the upstream closed the idle connection: ${r.text}`);
     }
     up.server.keepAliveTimeout = 5000;
+  });
+
+  // Issue 16: sockets the upstream closed must leave the idle pool at once,
+  // not linger half-closed (CLOSE-WAIT) until a request trips over them.
+  it('connections the upstream closed while idle leave the pool (no CLOSE-WAIT pile-up)', async () => {
+    // edgeai's sockets in CLOSE-WAIT: its fds' inodes looked up in /proc/net/tcp (state 08).
+    const closeWait = () => {
+      const inodes = new Set();
+      for (const fd of fs.readdirSync(`/proc/${gw.pid}/fd`)) {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${gw.pid}/fd/${fd}`));
+          if (m) inodes.add(m[1]);
+        } catch { /* closed meanwhile */ }
+      }
+      let n = 0;
+      for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+        for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
+          const cols = line.trim().split(/\s+/);
+          if (cols.length > 9 && cols[3] === '08' && inodes.has(cols[9])) n++;
+        }
+      }
+      return n;
+    };
+    // Twenty at once: twenty upstream connections, then twenty idle ones.
+    const answers = await Promise.all(Array.from({ length: 20 }, () => chat()));
+    for (const r of answers) assert.equal(r.status, 200);
+    await sleep(100);
+    for (const socket of up.sockets) socket.end(); // the upstream closes its side of each
+    await sleep(300);
+    assert.equal(closeWait(), 0, 'no half-closed upstream socket is kept');
+    assert.equal((await chat()).status, 200, 'and the next request goes through');
   });
 });

@@ -99,7 +99,7 @@ core::Result<HttpUrl> parse_http_url(std::string_view url) {
     return out;
 }
 
-struct Http1Client::Impl {
+struct Http1Client::Impl : std::enable_shared_from_this<Http1Client::Impl> {
     Impl(net::io_context& context, Http1ClientOptions opts)
         : io(context), options(opts), resolver(context) {}
 
@@ -108,12 +108,34 @@ struct Http1Client::Impl {
         if (it == idle.end() || it->second.empty()) return nullptr;
         std::unique_ptr<Connection> c = std::move(it->second.back());
         it->second.pop_back();
+        error_code ignored;
+        c->socket.cancel(ignored); // its idle watch (put_idle) ends
         return c;
     }
 
     void put_idle(const std::string& key, std::unique_ptr<Connection> c) {
         auto& pool = idle[key];
-        if (pool.size() < options.max_idle_per_host) pool.push_back(std::move(c));
+        if (pool.size() >= options.max_idle_per_host) return;
+        Connection* watched = c.get();
+        pool.push_back(std::move(c));
+        // An idle connection becomes readable only when the upstream closes
+        // it (or sends what it must not): it leaves the pool then, rather than
+        // lingering half-closed (CLOSE-WAIT) until a request finds it dead.
+        watched->socket.async_wait(tcp::socket::wait_read,
+                                   [weak = weak_from_this(), key, watched](error_code ec) {
+                                       if (ec == net::error::operation_aborted)
+                                           return; // taken for a request
+                                       auto self = weak.lock();
+                                       if (!self) return;
+                                       auto found = self->idle.find(key);
+                                       if (found == self->idle.end()) return;
+                                       auto& conns = found->second;
+                                       for (auto it = conns.begin(); it != conns.end(); ++it) {
+                                           if (it->get() != watched) continue;
+                                           conns.erase(it); // closes the socket
+                                           return;
+                                       }
+                                   });
     }
 
     net::io_context& io;
