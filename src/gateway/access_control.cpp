@@ -62,7 +62,8 @@ bool is_loopback_peer(std::string_view peer) {
 }
 
 AccessControl::AccessControl(Options options)
-    : options_(std::move(options)), failures_(options_.settings->max_failures_per_minute) {}
+    : options_(std::move(options)), failures_(options_.settings->max_failures_per_minute),
+      started_s_(options_.clock != nullptr ? options_.clock->unix_ms() / 1000 : 0) {}
 
 core::Status AccessControl::refresh() {
     if (options_.store == nullptr) return {};
@@ -233,6 +234,14 @@ core::Status AccessControl::verify_signature(const core::HttpRequest& request,
             "The signed request's timestamp is " + std::to_string((now_ms - signed_ms) / 1000) +
                 " s away from the server's clock (at most " + std::to_string(skew / 1000) +
                 " s allowed); check the device's clock");
+    }
+    // The nonce cache lives in memory: a request signed before this process
+    // started could have been seen by the one before it, so it is refused
+    // rather than replayable once after a restart.
+    if (h.timestamp_s < started_s_) {
+        return unauthenticated(address, "stale",
+                               "The request was signed before this server started; sign it "
+                               "again (a signature is good once, restarts included)");
     }
     // Remembered for two windows: a timestamp at the far edge of the window
     // stays refused for as long as it could pass the skew check.

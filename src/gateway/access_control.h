@@ -103,6 +103,7 @@ class AccessControl {
     security::KeyLimiter limiter_;
     security::FailureLimiter failures_;
     security::NonceCache nonces_;
+    int64_t started_s_; // signatures older than this process are refused
 };
 
 // Jobs, files and batches belong to the key that made them. A caller sees

@@ -12,6 +12,7 @@
 // Run: EDGEAI_BIN=/path/to/edgeai node --test security.test.mjs
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -462,5 +463,37 @@ describe("the data directory is the service user's alone", { skip: binaryMissing
     assert.notEqual(strict.code, 0);
     assert.match(strict.stderr, /open to other users/);
     fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('a signature is good once, restarts included', { skip: binaryMissing() }, () => {
+  it('refuses after a restart a signed request the server before it served', async () => {
+    const up = await startUpstream();
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-replay-'));
+    const device = await createKey(dataDir, '--name', 'sensor', '--scopes', 'chat', '--signing');
+    const body = JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+    const ts = Math.floor(Date.now() / 1000);
+    const nonce = crypto.randomBytes(12).toString('hex');
+    const signingKey = crypto.createHmac('sha256', device.key).update('edgeai-request-signing-v1').digest();
+    const bodyHash = crypto.createHash('sha256').update(body).digest('hex');
+    const sig = crypto.createHmac('sha256', signingKey)
+      .update(`EDGEAI-HMAC-SHA256\nPOST\n/v1/chat/completions\n${ts}\n${nonce}\n${bodyHash}`).digest('hex');
+    const headers = { 'content-type': 'application/json', 'x-edgeai-signature': `key=${device.id}, ts=${ts}, nonce=${nonce}, sig=${sig}` };
+    let gw = await startGateway({ upstream: up.baseUrl, dataDir });
+    try {
+      const first = await request(gw.url('/v1/chat/completions'), { method: 'POST', body, headers });
+      assert.equal(first.status, 200, first.text);
+      await gw.stop();
+      await sleep(1100); // the next process starts in a later second than the signature
+      gw = await startGateway({ upstream: up.baseUrl, dataDir });
+      const replayed = await request(gw.url('/v1/chat/completions'), { method: 'POST', body, headers });
+      assert.equal(replayed.status, 401, replayed.text);
+      assert.match(replayed.json.error.message, /signed before this server started/);
+      assert.equal(up.requests.length, 1, 'the replay never reached the upstream');
+    } finally {
+      await gw.stop();
+      await up.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
