@@ -251,17 +251,26 @@ int main(int argc, char** argv) {
         return kExitOk;
     }
     if (serve->parsed()) {
+        std::string config_used;
         auto builder = load_config(common,
                                    {{"server.listen", serve_flags.listen},
                                     {"upstream.url", serve_flags.upstream},
                                     {"upstream.api_key_env", serve_flags.upstream_key_env},
                                     {"upstream.ca_file", serve_flags.upstream_ca}},
-                                   nullptr);
+                                   &config_used);
         if (!builder) return kExitUsage;
         const edgeai::core::Settings& settings = builder->settings();
         native::SystemClock clock;
         native::StderrLogSink sink;
         edgeai::telemetry::Logger logger(sink, clock, settings.log.level);
+        // Whoever can write the working directory chooses the configuration
+        // when --config is not given: say which file was read.
+        if (!config_used.empty())
+            logger.info("configuration read",
+                        {{"file", config_used},
+                         {"from", common.config_file.empty() ? "the default search (./edgeai.toml "
+                                                               "first)"
+                                                             : "--config"}});
         for (const std::string& w : builder->warnings())
             logger.warn(w);
         if (!max_memory.empty()) {

@@ -102,4 +102,22 @@ std::string_view HttpRequest::path() const {
     return q == std::string_view::npos ? t : t.substr(0, q);
 }
 
+std::string redact_url_credentials(std::string_view url) {
+    const size_t scheme = url.find("://");
+    if (scheme == std::string_view::npos) return std::string(url);
+    const size_t start = scheme + 3;
+    size_t end = url.find_first_of("/?#", start);
+    if (end == std::string_view::npos) end = url.size();
+    const size_t at = url.rfind('@', end);
+    if (at == std::string_view::npos || at < start) return std::string(url);
+    const std::string_view userinfo = url.substr(start, at - start);
+    const size_t colon = userinfo.find(':');
+    // "user:secret@" keeps the user; a lone "token@" is all secret.
+    std::string out(url.substr(0, start));
+    if (colon != std::string_view::npos) out += std::string(userinfo.substr(0, colon + 1));
+    out += "<redacted>";
+    out += url.substr(at);
+    return out;
+}
+
 } // namespace edgeai::core

@@ -17,6 +17,10 @@ bool iequals(std::string_view a, std::string_view b);
 // `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
 std::string_view trim_spaces(std::string_view s);
 
+// A URL as it may be shown (config show, logs): credentials in its userinfo
+// ("https://user:secret@host/...") replaced by "<redacted>"; other text as is.
+std::string redact_url_credentials(std::string_view url);
+
 // The value of `name` in a request target's query string ("/v1/x?a=1&b=2"),
 // as sent (not percent-decoded); nullopt when absent.
 std::optional<std::string_view> query_param(std::string_view target, std::string_view name);

@@ -29,6 +29,16 @@ TEST(Headers, RemovePrefixedTakesEveryFieldStartingSoInAnyCase) {
     EXPECT_EQ(h.fields()[1].name, "x-ratelimit");
 }
 
+TEST(RedactUrlCredentials, HidesTheSecretOfTheUserinfoOnly) {
+    EXPECT_EQ(redact_url_credentials("https://bob:s3cret@api.example/v1"),
+              "https://bob:<redacted>@api.example/v1");
+    EXPECT_EQ(redact_url_credentials("http://tok3n@host:8080"), "http://<redacted>@host:8080");
+    EXPECT_EQ(redact_url_credentials("https://api.example/v1?to=a@b"),
+              "https://api.example/v1?to=a@b");
+    EXPECT_EQ(redact_url_credentials("https://api.example/v1"), "https://api.example/v1");
+    EXPECT_EQ(redact_url_credentials("not a url"), "not a url");
+}
+
 TEST(HttpRequest, PathDropsTheQuery) {
     HttpRequest r;
     r.target = "/v1/models?limit=2";

@@ -166,8 +166,17 @@ TEST_F(AccessControlTest, SignaturesHonourTheSkewWindowAndRefuseReplays) {
                                                 ", sig=" + sig);
         return r;
     };
+    const int64_t started_s = clock.unix_ms() / 1000;
+    clock.set_unix_ms(clock.unix_ms() + 250000); // the server has run for 250 s
     const int64_t now_s = clock.unix_ms() / 1000;
     Caller caller;
+    // Inside the skew window but signed before this process started: the
+    // nonce cache then could not know it (a replay across a restart).
+    auto before_start =
+        access.authenticate(signed_request(started_s - 10, "nonce-0000"),
+                            api::Endpoint::kChatCompletions, security::kScopeChat, false, caller);
+    ASSERT_FALSE(before_start.ok());
+    EXPECT_NE(before_start.message().find("before this server started"), std::string::npos);
     EXPECT_TRUE(access
                     .authenticate(signed_request(now_s - 200, "nonce-0001"),
                                   api::Endpoint::kChatCompletions, security::kScopeChat, false,

@@ -497,3 +497,23 @@ describe('a signature is good once, restarts included', { skip: binaryMissing() 
     }
   });
 });
+
+describe('configuration shown and logged without credentials', { skip: binaryMissing() }, () => {
+  it('redacts a password in a URL and names the file read from the working directory', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-cwdconf-'));
+    fs.writeFileSync(path.join(dir, 'edgeai.toml'), '[upstream]\nurl = "https://bob:s3cret-pass@api.example/v1"\n');
+    try {
+      const shown = await runEdgeai(['config', 'show'], { cwd: dir, env: { XDG_CONFIG_HOME: dir } });
+      assert.equal(shown.code, 0, describeRun(['config', 'show'], shown));
+      assert.doesNotMatch(shown.stdout, /s3cret-pass/);
+      assert.match(shown.stdout, /https:\/\/bob:<redacted>@api\.example\/v1/);
+      const up = await startUpstream();
+      const gw = await startGateway({ upstream: up.baseUrl, args: ['--config', path.join(dir, 'edgeai.toml')] });
+      await gw.stop();
+      await up.close();
+      assert.match(gw.stderr, /"msg":"configuration read","file":"[^"]*edgeai\.toml"/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

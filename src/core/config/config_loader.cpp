@@ -2,6 +2,7 @@
 
 #include "core/config/routing_schema.h"
 #include "core/config/toml_ascii.h"
+#include "core/http_types.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -530,7 +531,8 @@ std::string render_routing(const Settings& settings) {
     for (const BackendSettings& b : settings.backends) {
         out += "\n[[backends]]\nname = " + quoted(b.name) +
                "\nkind = " + quoted(backend_kind_name(b.kind)) + "\n";
-        if (!b.base_url.empty()) out += "base_url = " + quoted(b.base_url) + "\n";
+        if (!b.base_url.empty())
+            out += "base_url = " + quoted(redact_url_credentials(b.base_url)) + "\n";
         if (!b.api_key_env.empty()) out += "api_key_env = " + quoted(b.api_key_env) + "\n";
         if (!b.api_key.empty()) out += "api_key = \"<redacted>\"\n";
         if (!b.api_key_file.empty()) out += "api_key_file = " + quoted(b.api_key_file) + "\n";

@@ -387,7 +387,7 @@ std::string format_config_value(const ConfigKey& key, const ConfigValue& value, 
     };
     if (const std::string* s = std::get_if<std::string>(&value)) {
         if (redact && key.secret && !s->empty()) return "\"<redacted>\"";
-        return quote(*s);
+        return redact ? quote(redact_url_credentials(*s)) : quote(*s);
     }
     const auto* list = std::get_if<std::vector<std::string>>(&value);
     std::string out = "[";

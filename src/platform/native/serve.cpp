@@ -583,7 +583,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     logger.info("listening", {{"address", address.value()},
                               {"tls", server.tls_description()},
                               {"version", version},
-                              {"upstream", up.url.empty() ? std::string("none") : up.url},
+                              {"upstream", up.url.empty() ? std::string("none")
+                                                          : core::redact_url_credentials(up.url)},
                               {"data_dir", data_dir}});
     if (!qs.paused) job_runner.start();
     loop.run();
