@@ -38,6 +38,48 @@ core::Status check_batch_fields(codec::JsonValue root) {
     return valid;
 }
 
+// The batch a checked request makes, with a job per good line (owned by the
+// caller, each line's model allowed to its key), or failed with the lines'
+// errors as OpenAI's Batch API does.
+std::pair<queue::Batch, std::vector<queue::Job>>
+plan_new_batch(codec::JsonValue root, const Caller& caller, std::string_view lines,
+               core::Random& random, int64_t now_ms) {
+    queue::Batch batch;
+    batch.id = core::make_id(core::IdKind::kBatch, random);
+    batch.endpoint = std::string(root["endpoint"].as_string());
+    batch.input_file_id = std::string(root["input_file_id"].as_string());
+    batch.completion_window = "24h";
+    batch.owner = owner_of(caller);
+    if (root["metadata"].is_object()) {
+        codec::JsonWriter w;
+        codec::write_json_value(w, root["metadata"]);
+        batch.metadata_json = w.take();
+    }
+    batch.created_ms = now_ms;
+    // The completion window: requests not delivered by then expire, and the
+    // batch with them.
+    constexpr int64_t kWindowMs = int64_t{24} * 3600 * 1000;
+    batch.expires_ms = now_ms + kWindowMs;
+    auto refuse_model = [&caller](std::string_view model) -> std::string {
+        if (caller.key == nullptr || caller.key->allows_model(model)) return {};
+        return "the API key '" + caller.key->name + "' may not use the model '" +
+               std::string(model) + "'";
+    };
+    queue::BatchPlan plan =
+        queue::plan_batch(batch, lines, random, now_ms, kWindowMs, refuse_model);
+    for (queue::Job& job : plan.jobs)
+        job.owner = batch.owner;
+    if (plan.errors_json.empty()) {
+        batch.status = queue::BatchStatus::kInProgress;
+        batch.in_progress_ms = now_ms;
+    } else {
+        batch.status = queue::BatchStatus::kFailed;
+        batch.failed_ms = now_ms;
+        batch.errors_json = std::move(plan.errors_json);
+    }
+    return {std::move(batch), std::move(plan.jobs)};
+}
+
 } // namespace
 
 std::unique_ptr<RequestTask> upload_file(std::unique_ptr<Exchange> exchange, queue::JobStore& store,
@@ -152,44 +194,11 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
                                            .with_field("input_file_id")));
         return nullptr;
     }
-    queue::Batch batch;
-    batch.id = core::make_id(core::IdKind::kBatch, random);
-    batch.endpoint = endpoint;
-    batch.input_file_id = input_id;
-    batch.completion_window = "24h";
-    batch.owner = owner_of(exchange->caller());
-    if (root["metadata"].is_object()) {
-        codec::JsonWriter w;
-        codec::write_json_value(w, root["metadata"]);
-        batch.metadata_json = w.take();
-    }
-    batch.created_ms = now_ms;
-    // The completion window: requests not delivered by then expire, and the
-    // batch with them.
-    constexpr int64_t kWindowMs = int64_t{24} * 3600 * 1000;
-    batch.expires_ms = now_ms + kWindowMs;
-    const Caller& caller = exchange->caller();
-    auto refuse_model = [&caller](std::string_view model) -> std::string {
-        if (caller.key == nullptr || caller.key->allows_model(model)) return {};
-        return "the API key '" + caller.key->name + "' may not use the model '" +
-               std::string(model) + "'";
-    };
-    queue::BatchPlan plan =
-        queue::plan_batch(batch, (*input)->content, random, now_ms, kWindowMs, refuse_model);
-    for (queue::Job& job : plan.jobs)
-        job.owner = batch.owner;
-    if (plan.errors_json.empty()) {
-        batch.status = queue::BatchStatus::kInProgress;
-        batch.in_progress_ms = now_ms;
-    } else {
-        // OpenAI's way: the batch exists, failed, with the lines' errors.
-        batch.status = queue::BatchStatus::kFailed;
-        batch.failed_ms = now_ms;
-        batch.errors_json = std::move(plan.errors_json);
-    }
+    auto [batch, jobs] =
+        plan_new_batch(root, exchange->caller(), (*input)->content, random, now_ms);
     auto task = std::make_unique<StoreTask>(std::move(exchange));
     store.create_batch(
-        std::move(batch), std::move(plan.jobs),
+        std::move(batch), std::move(jobs),
         [weak = task->exchange(), stored = std::move(stored)](core::Result<queue::Batch> result) {
             if (result.ok() && stored) stored();
             auto ex = weak.lock();
