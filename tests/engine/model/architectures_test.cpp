@@ -88,15 +88,18 @@ TEST_P(TinyArchitectures, LoadAndRunAlikeInBatchesTokensAndThreads) {
     auto m = Model::load(*file);
     ASSERT_TRUE(m.ok()) << m.status().message();
     SerialPool serial;
-    testing::ThreadedPool threaded(3);
     const std::vector<float> batch = run(*m, serial, true);
     const std::vector<float> tokens = run(*m, serial, false);
-    const std::vector<float> threads = run(*m, threaded, true);
     for (size_t i = 0; i < batch.size(); ++i) {
         ASSERT_TRUE(std::isfinite(batch[i]));
         ASSERT_NEAR(batch[i], tokens[i], 1e-4f) << i;
-        ASSERT_NEAR(batch[i], threads[i], 1e-4f) << i;
     }
+#if !defined(__wasi__) // WASI has no threads
+    testing::ThreadedPool threaded(3);
+    const std::vector<float> threads = run(*m, threaded, true);
+    for (size_t i = 0; i < batch.size(); ++i)
+        ASSERT_NEAR(batch[i], threads[i], 1e-4f) << i;
+#endif
 }
 
 INSTANTIATE_TEST_SUITE_P(All, TinyArchitectures, ::testing::ValuesIn(testing::tiny_architectures()),
@@ -171,8 +174,13 @@ TEST(Architectures, Gemma3AttentionSoftcappingWhenTheFileHasIt) {
         loose_diff = std::max(loose_diff, std::fabs(none[i] - loose[i]));
         tight_diff = std::max(tight_diff, std::fabs(none[i] - tight[i]));
     }
-    EXPECT_LT(loose_diff, 1e-4f);
-    EXPECT_GT(tight_diff, 1e-3f);
+    // The cap is applied as cap * tanh(score / cap): with a cap of 1e4 the
+    // vector tanh's own rounding, scaled by the cap, shows (about 1e-3 under
+    // WASI's SIMD128 table), so "changes nothing" is judged against the tight
+    // cap's effect.
+    EXPECT_LT(loose_diff, 5e-3f);
+    EXPECT_GT(tight_diff, 1e-2f);
+    EXPECT_GT(tight_diff, 4 * loose_diff);
 }
 
 TEST(Architectures, Phi3FusedTensorsAreViewsOfTheirRows) {
