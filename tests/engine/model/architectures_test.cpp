@@ -75,7 +75,9 @@ std::vector<float> run(const Model& m, WorkerPool& pool, bool one_batch) {
         }
         EXPECT_TRUE(forward.decode({&t, 1}, logits.data() + size_t{i} * m.config().n_vocab).ok());
     }
-    if (one_batch) EXPECT_TRUE(forward.decode(batch, logits.data()).ok());
+    if (one_batch) {
+        EXPECT_TRUE(forward.decode(batch, logits.data()).ok());
+    }
     return logits;
 }
 
@@ -103,8 +105,8 @@ TEST_P(TinyArchitectures, LoadAndRunAlikeInBatchesTokensAndThreads) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, TinyArchitectures, ::testing::ValuesIn(testing::tiny_architectures()),
-                         [](const auto& info) {
-                             std::string s = info.param.label;
+                         [](const auto& param_info) {
+                             std::string s = param_info.param.label;
                              for (char& c : s)
                                  if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
                              return s;
