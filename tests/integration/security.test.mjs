@@ -472,6 +472,8 @@ describe('a signature is good once, restarts included', { skip: binaryMissing() 
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-replay-'));
     const device = await createKey(dataDir, '--name', 'sensor', '--scopes', 'chat', '--signing');
     const body = JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+    let gw = await startGateway({ upstream: up.baseUrl, dataDir });
+    // Signed once the first server runs (a slow start may cross a second).
     const ts = Math.floor(Date.now() / 1000);
     const nonce = crypto.randomBytes(12).toString('hex');
     const signingKey = crypto.createHmac('sha256', device.key).update('edgeai-request-signing-v1').digest();
@@ -479,7 +481,6 @@ describe('a signature is good once, restarts included', { skip: binaryMissing() 
     const sig = crypto.createHmac('sha256', signingKey)
       .update(`EDGEAI-HMAC-SHA256\nPOST\n/v1/chat/completions\n${ts}\n${nonce}\n${bodyHash}`).digest('hex');
     const headers = { 'content-type': 'application/json', 'x-edgeai-signature': `key=${device.id}, ts=${ts}, nonce=${nonce}, sig=${sig}` };
-    let gw = await startGateway({ upstream: up.baseUrl, dataDir });
     try {
       const first = await request(gw.url('/v1/chat/completions'), { method: 'POST', body, headers });
       assert.equal(first.status, 200, first.text);
