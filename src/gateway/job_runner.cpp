@@ -159,6 +159,10 @@ int64_t JobRunner::backoff_ms(const JobRunnerOptions& options, int64_t attempts,
     return delay - static_cast<int64_t>(random % static_cast<uint64_t>(delay / 5 + 1));
 }
 
+uint64_t JobRunner::jitter() {
+    return gateway_.random()->next_u64();
+}
+
 void JobRunner::start() {
     started_ = true;
     poll();
@@ -285,10 +289,8 @@ void JobRunner::webhook_finished(Webhook* hook, bool delivered) {
     else if (give_up)
         webhooks_failed_->add();
     const int64_t now = clock_.unix_ms();
-    const uint64_t random =
-        core::splitmix64(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(job.id));
     store_.webhook_done(job.id, delivered, give_up,
-                        now + backoff_ms(options_, job.webhook_attempts, random), [](auto) {});
+                        now + backoff_ms(options_, job.webhook_attempts, jitter()), [](auto) {});
 }
 
 void JobRunner::deliver(queue::Job job) {
@@ -359,9 +361,7 @@ void JobRunner::settle(std::list<std::unique_ptr<Delivery>>::iterator it) {
         answered ? std::string()
                  : (cut ? "the answer's stream was cut short" : error_message(w.status, w.body));
     if (!answered && may_retry && job->attempts < options_.max_attempts) {
-        const uint64_t random =
-            core::splitmix64(static_cast<uint64_t>(now) ^ std::hash<std::string>{}(id));
-        const int64_t at = now + backoff_ms(options_, job->attempts, random);
+        const int64_t at = now + backoff_ms(options_, job->attempts, jitter());
         store_outcome(
             id,
             [this, id, at, error](auto done) {
@@ -421,9 +421,7 @@ void JobRunner::store_outcome(std::string job_id, Write write, std::function<voi
                 {{"job_id", job_id}, {"refusals", n}, {"error", status.message()}});
         }
         if (refused) refused(n);
-        const uint64_t random = core::splitmix64(static_cast<uint64_t>(clock_.unix_ms()) ^
-                                                 std::hash<std::string>{}(job_id));
-        const int64_t delay = backoff_ms(options_, n, random);
+        const int64_t delay = backoff_ms(options_, n, jitter());
         store_retries_[job_id] =
             executor_.post_after(delay, [this, alive, job_id, write, stored, refused, n] {
                 if (alive.expired() || stopped_) return;

@@ -83,6 +83,8 @@ class JobRunner {
     void store_outcome(std::string job_id, Write write, std::function<void()> stored,
                        std::function<void(int refusals)> refused = {}, int refusals = 0);
     void store_end(std::shared_ptr<queue::Job> job);
+    // The random part of a backoff, from the gateway's Random port.
+    uint64_t jitter();
 
     Gateway& gateway_;
     queue::JobStore& store_;
