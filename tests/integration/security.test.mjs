@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -21,7 +22,7 @@ import { execFileSync } from 'node:child_process';
 
 import { rawExchange, request, sleep } from './lib/clients.mjs';
 import { binaryMissing, describeRun, runEdgeai } from './lib/engine.mjs';
-import { startGateway, writeConfig } from './lib/gateway.mjs';
+import { EDGEAI_BIN, startGateway, writeConfig } from './lib/gateway.mjs';
 import { startUpstream } from './lib/scripted_upstream.mjs';
 
 function makeDataDir() {
@@ -515,6 +516,68 @@ describe('configuration shown and logged without credentials', { skip: binaryMis
       assert.match(gw.stderr, /"msg":"configuration read","file":"[^"]*edgeai\.toml"/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+// Item 4: bodies are buffered before a keyless (or signed) request is
+// authenticated, so their sum has a cap. 60 clients each start a 4 MiB body
+// and stop one byte short: past server.max_pending_body_bytes the rest get 503
+// with Retry-After before a byte of their body is read, and memory grows by
+// the cap at most, not by 60 x 4 MiB.
+describe('bodies being received share one cap', { skip: binaryMissing() }, () => {
+  const CLIENTS = 60;
+  const BODY = 4 << 20;
+  const CAP = 16 << 20;
+
+  it(`answers 503 past server.max_pending_body_bytes and holds at most the cap`, { timeout: 60000 }, async () => {
+    const up = await startUpstream();
+    const gw = await startGateway({
+      upstream: up.baseUrl,
+      args: ['--config', writeConfig(`[server]\nmax_pending_body_bytes = ${CAP}\nread_timeout_ms = 30000\n`)],
+    });
+    const sockets = [];
+    try {
+      const rssKb = () => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${gw.pid}/status`, 'utf8'))[1]);
+      const startKb = rssKb();
+      const chunk = Buffer.alloc(BODY - 1, 'a');
+      const answers = await Promise.all(Array.from({ length: CLIENTS }, () => new Promise((resolve) => {
+        const s = net.connect(gw.port, '127.0.0.1');
+        sockets.push(s);
+        let data = '';
+        let settled = false;
+        const done = (v) => { if (!settled) { settled = true; resolve(v); } };
+        s.on('data', (d) => {
+          data += d.toString('latin1');
+          if (/\r\n\r\n/.test(data)) done(data);
+        });
+        s.on('error', () => done(data || 'error'));
+        s.on('close', () => done(data || 'closed'));
+        s.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${BODY}\r\n\r\n`);
+        // The body is written but for its last byte; a held request never answers.
+        s.write(chunk, () => setTimeout(() => done(data || 'held'), 1500));
+      })));
+      const refused = answers.filter((a) => /^HTTP\/1\.1 503 /.test(a));
+      const held = answers.filter((a) => a === 'held');
+      assert.equal(held.length, CAP / BODY, `held ${held.length}, refused ${refused.length}: ${answers.filter((a) => a !== 'held' && !/^HTTP\/1\.1 503 /.test(a)).slice(0, 2)}`);
+      assert.equal(refused.length, CLIENTS - CAP / BODY);
+      assert.match(refused[0], /\r\nretry-after: 1\r\n/i);
+      assert.match(refused[0], /max_pending_body_bytes/);
+      if (!/asan/.test(EDGEAI_BIN)) {
+        // ASan keeps freed memory in quarantine, so RSS is judged on release only.
+        const grownKb = rssKb() - startKb;
+        assert.ok(grownKb < (CAP >> 10) + 12 * 1024, `grew ${grownKb} kB for a ${CAP >> 10} kB cap`);
+      }
+      assert.equal(await metric(gw, 'edgeai_http_pending_body_bytes'), CAP);
+      // The held clients finish their bodies: served, and the budget returns.
+      for (const s of sockets) if (!s.destroyed) s.write('}');
+      await sleep(500);
+      assert.equal(await metric(gw, 'edgeai_http_pending_body_bytes'), 0);
+      assert.equal((await request(gw.url('/healthz'))).status, 200, 'the server keeps serving');
+    } finally {
+      for (const s of sockets) s.destroy();
+      await gw.stop();
+      await up.close();
     }
   });
 });

@@ -22,6 +22,9 @@ struct ServerSettings {
     std::string listen = "127.0.0.1:8080";
     int64_t max_body_bytes = int64_t{4} << 20;
     int64_t max_header_bytes = 16 * 1024;
+    // Request bodies being received at once, over all connections; beyond
+    // it a new request gets 503 with Retry-After before its body is read.
+    int64_t max_pending_body_bytes = int64_t{64} << 20;
     // Time a client has to send a whole request once its first byte arrived.
     int64_t read_timeout_ms = 30000;
     // Time an idle keep-alive connection is kept open waiting for a request.

@@ -45,6 +45,7 @@ HttpServerOptions server_options(const core::ServerSettings& s) {
     HttpServerOptions o;
     o.listen = s.listen;
     o.max_body_bytes = static_cast<size_t>(s.max_body_bytes);
+    o.max_pending_body_bytes = static_cast<size_t>(s.max_pending_body_bytes);
     o.max_header_bytes = static_cast<size_t>(s.max_header_bytes);
     o.read_timeout = std::chrono::milliseconds(s.read_timeout_ms);
     o.idle_timeout = std::chrono::milliseconds(s.idle_timeout_ms);

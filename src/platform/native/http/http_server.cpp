@@ -169,6 +169,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         connections = &metrics.gauge("edgeai_http_connections", "Open client connections");
         rejected = &metrics.counter("edgeai_http_connections_rejected_total",
                                     "Connections refused at server.max_connections");
+        pending_body = &metrics.gauge("edgeai_http_pending_body_bytes",
+                                      "Bytes set aside for request bodies being received");
+        body_refusals = &metrics.counter("edgeai_http_body_budget_refusals_total",
+                                         "Requests refused at server.max_pending_body_bytes");
     }
 
     void do_accept();
@@ -189,6 +193,10 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     std::function<void()> on_drained;
     telemetry::Gauge* connections = nullptr;
     telemetry::Counter* rejected = nullptr;
+    // Bodies being received, summed over connections (server.max_pending_body_bytes).
+    size_t pending_body_bytes = 0;
+    telemetry::Gauge* pending_body = nullptr;
+    telemetry::Counter* body_refusals = nullptr;
     // Set when TLS is on: new connections take this one; each keeps its own
     // reference, so reload_tls() swaps it without touching open connections.
     std::shared_ptr<net::ssl::context> tls;
@@ -240,6 +248,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         // Cancels work still running for a client that is gone.
         task_.reset();
         incoming_.reset();
+        release_body_budget();
         server_->session_closed(this);
     }
 
@@ -499,6 +508,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
             on_request();
             return;
         }
+        if (!reserve_body_budget(length ? static_cast<size_t>(*length) : limit)) return;
         if (beast::iequals(req[http::field::expect], "100-continue")) {
             // The client waits for this before sending its body.
             auto interim = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
@@ -556,6 +566,37 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         return true;
     }
 
+    // Every body being received holds its size (or its route's bound when
+    // chunked) against server.max_pending_body_bytes: Beast reserves a
+    // declared length up front, so without a shared cap a thousand clients
+    // that each start a 4 MiB body and go quiet would hold 4 GiB. Past the
+    // cap the request gets 503 with Retry-After before its body is read.
+    bool reserve_body_budget(size_t bytes) {
+        HttpServer::Impl& server = *server_;
+        if (server.pending_body_bytes + bytes > server.options.max_pending_body_bytes) {
+            server.body_refusals->add();
+            keep_alive_ = false;
+            api::ApiError busy =
+                api::service_unavailable("the server is receiving too many request bodies at once "
+                                         "(server.max_pending_body_bytes); retry shortly");
+            busy.retry_after_s = 1;
+            auto incoming = std::move(incoming_);
+            incoming->refuse(busy);
+            return false;
+        }
+        server.pending_body_bytes += bytes;
+        server.pending_body->add(static_cast<int64_t>(bytes));
+        body_reserved_ = bytes;
+        return true;
+    }
+
+    void release_body_budget() {
+        if (body_reserved_ == 0) return;
+        server_->pending_body_bytes -= body_reserved_;
+        server_->pending_body->add(-static_cast<int64_t>(body_reserved_));
+        body_reserved_ = 0;
+    }
+
     // The body is larger than its route allows: 413 through the gateway (so
     // it is counted and logged with its route), then the connection closes.
     void refuse_body(size_t limit) {
@@ -565,6 +606,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
 
     void on_read_error(error_code ec) {
+        release_body_budget();
         if (incoming_ && ec == http::error::body_limit) {
             refuse_body(
                 std::min<size_t>(incoming_->max_body_bytes(), server_->options.max_body_bytes));
@@ -601,6 +643,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
     void on_request() {
         disarm_timer();
+        release_body_budget();
         std::string body = std::move(parser_->get().body());
         parser_.reset();
         // Pipelined requests already buffered are parsed after this response;
@@ -716,6 +759,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     }
 
     std::shared_ptr<HttpServer::Impl> server_;
+    size_t body_reserved_ = 0; // held against server.max_pending_body_bytes
     // Declared before the stream, so it outlives the stream's SSL object.
     std::shared_ptr<net::ssl::context> tls_;
     Stream stream_;

@@ -26,6 +26,8 @@ struct HttpServerOptions {
     std::string listen = "127.0.0.1:8080";
     size_t max_body_bytes = size_t{4} << 20;
     size_t max_header_bytes = 16 * 1024;
+    // Bodies being received at once, over all connections.
+    size_t max_pending_body_bytes = size_t{64} << 20;
     std::chrono::milliseconds read_timeout{30000};
     std::chrono::milliseconds idle_timeout{60000};
     std::chrono::milliseconds write_timeout{30000};
