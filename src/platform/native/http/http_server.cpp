@@ -466,6 +466,42 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         parser_->header_limit(static_cast<std::uint32_t>(server_->options.max_header_bytes));
         parser_->body_limit(server_->options.max_body_bytes);
         arm_timer(server_->options.read_timeout);
+        read_head();
+    }
+
+    // Gathers the whole head before Beast parses it, because Beast unfolds
+    // obs-fold lines (a header value continued on a line that starts with a
+    // space) silently, and a front proxy that does not would read another
+    // header set: RFC 9112 says to refuse them, which only the raw bytes show.
+    void read_head() {
+        std::string_view bytes(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+        const size_t end = bytes.find("\r\n\r\n");
+        // Bare LF line ends are Beast's to refuse (400).
+        const bool bare_lf = bytes.substr(0, end).find("\n\n") != std::string_view::npos;
+        if (end == std::string_view::npos && !bare_lf) {
+            if (bytes.size() > server_->options.max_header_bytes) {
+                reject(api::headers_too_large(server_->options.max_header_bytes));
+                return;
+            }
+            stream_.async_read_some(buffer_.prepare(kReadChunkBytes),
+                                    [self = shared()](error_code ec, size_t n) {
+                                        if (self->closed_) return;
+                                        if (ec) {
+                                            self->on_read_error(ec);
+                                            return;
+                                        }
+                                        self->buffer_.commit(n);
+                                        self->read_head();
+                                    });
+            return;
+        }
+        const std::string_view head = bytes.substr(0, end + 2);
+        if (!bare_lf && (head.find("\r\n ") != std::string_view::npos ||
+                         head.find("\r\n\t") != std::string_view::npos)) {
+            reject(api::api_error_from_status(core::invalid_argument(
+                "malformed HTTP request: a header line continued on the next (obs-fold)")));
+            return;
+        }
         http::async_read_header(
             stream_, buffer_, *parser_,
             [self = shared()](error_code ec, size_t n) { self->on_header(ec, n); });
