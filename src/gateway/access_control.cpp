@@ -211,18 +211,33 @@ core::Status AccessControl::verify_signature(const core::HttpRequest& request,
         key == nullptr ? std::string()
                        : security::unseal_signing_key(options_.server_secret, key->id,
                                                       key->sealed_signing_key);
+    if (h.version == 1) {
+        if (std::string_view covered = security::first_signed_header(request.headers);
+            !covered.empty()) {
+            return unauthenticated(address, "signature",
+                                   "A version 1 signature does not cover the " +
+                                       std::string(covered) +
+                                       " header this request carries: sign with v=2 "
+                                       "(docs/security.md)");
+        }
+    }
+    const std::string canonical =
+        h.version == 2
+            ? security::canonical_request_v2(request.method, request.target, h.timestamp_s, h.nonce,
+                                             request.headers, request.body)
+            : security::canonical_request(request.method, request.target, h.timestamp_s, h.nonce,
+                                          request.body);
     const std::string expected = security::request_signature(
         signing_key.empty() ? std::string_view("no key") : std::string_view(signing_key),
-        security::canonical_request(request.method, request.target, h.timestamp_s, h.nonce,
-                                    request.body));
+        canonical);
     std::string given(h.signature_hex);
     std::transform(given.begin(), given.end(), given.begin(),
                    [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c + 32) : c; });
     if (key == nullptr || signing_key.empty() || !core::constant_time_equal(expected, given)) {
         return unauthenticated(address, "signature",
                                "The request signature does not match: sign method, target, ts, "
-                               "nonce and the body's SHA-256 with the key's signing key "
-                               "(docs/security.md)");
+                               "nonce, the covered headers and the body's SHA-256 with the "
+                               "key's signing key (docs/security.md)");
     }
     if (core::Status refused = check_key(key, address); !refused.ok()) return refused;
     const int64_t now_ms = options_.clock->unix_ms();

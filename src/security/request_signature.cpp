@@ -11,7 +11,7 @@ namespace {
 core::Status malformed(std::string what) {
     return core::Status(core::StatusCode::kUnauthenticated,
                         "malformed x-edgeai-signature header: " + std::move(what) +
-                            "; expected key=ID, ts=UNIX_SECONDS, nonce=NONCE, sig=HEX");
+                            "; expected v=2, key=ID, ts=UNIX_SECONDS, nonce=NONCE, sig=HEX");
 }
 
 bool is_hex(std::string_view s) {
@@ -36,7 +36,10 @@ core::Result<SignatureHeader> parse_signature_header(std::string_view value) {
             return malformed("'" + std::string(part) + "' has no '='");
         const std::string_view name = part.substr(0, eq);
         const std::string_view v = part.substr(eq + 1);
-        if (name == "key") {
+        if (name == "v") {
+            if (v != "1" && v != "2") return malformed("v must be 1 or 2");
+            h.version = v[0] - '0';
+        } else if (name == "key") {
             h.key_id = v;
         } else if (name == "ts") {
             if (v.empty() || v.size() > 12) return malformed("ts must be unix seconds");
@@ -76,6 +79,35 @@ std::string canonical_request(std::string_view method, std::string_view target, 
     out.append(target).append("\n");
     out.append(std::to_string(timestamp_s)).append("\n");
     out.append(nonce).append("\n");
+    core::append_hex(out, core::sha256(body));
+    return out;
+}
+
+std::string_view first_signed_header(const core::Headers& headers) {
+    for (std::string_view name : kSignedHeaders)
+        if (headers.has(name)) return name;
+    return {};
+}
+
+std::string canonical_request_v2(std::string_view method, std::string_view target,
+                                 int64_t timestamp_s, std::string_view nonce,
+                                 const core::Headers& headers, std::string_view body) {
+    std::string out = "EDGEAI-HMAC-SHA256-V2\n";
+    out.append(method).append("\n");
+    out.append(target).append("\n");
+    out.append(std::to_string(timestamp_s)).append("\n");
+    out.append(nonce).append("\n");
+    for (std::string_view name : kSignedHeaders) {
+        out.append(name).push_back(':');
+        bool first = true;
+        for (const core::Header& field : headers.fields()) {
+            if (!core::iequals(field.name, name)) continue;
+            if (!first) out.push_back(',');
+            out.append(core::trim_spaces(field.value));
+            first = false;
+        }
+        out.push_back('\n');
+    }
     core::append_hex(out, core::sha256(body));
     return out;
 }

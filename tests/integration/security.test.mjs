@@ -583,3 +583,71 @@ describe('bodies being received share one cap', { skip: binaryMissing() }, () =>
     }
   });
 });
+
+// Item 11: a signature covers every header that changes what a request does.
+describe('a signature covers the headers that change what a request does', { skip: binaryMissing() }, () => {
+  const SIGNED = ['prefer', 'x-edgeai-callback-url', 'x-edgeai-priority', 'idempotency-key', 'cache-control', 'x-edgeai-cache'];
+  const body = JSON.stringify({ model: 'gpt-test', prompt: 'hi', max_tokens: 4 });
+  let up;
+  let gw;
+  let dataDir;
+  let device;
+
+  function signed(version, extra) {
+    const ts = Math.floor(Date.now() / 1000);
+    const nonce = crypto.randomBytes(12).toString('hex');
+    const signingKey = crypto.createHmac('sha256', device.key).update('edgeai-request-signing-v1').digest();
+    const bodyHash = crypto.createHash('sha256').update(body).digest('hex');
+    const lower = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k.toLowerCase(), v]));
+    const canonical = version === 2
+      ? `EDGEAI-HMAC-SHA256-V2\nPOST\n/v1/completions\n${ts}\n${nonce}\n${SIGNED.map((n) => `${n}:${lower[n] ?? ''}\n`).join('')}${bodyHash}`
+      : `EDGEAI-HMAC-SHA256\nPOST\n/v1/completions\n${ts}\n${nonce}\n${bodyHash}`;
+    const sig = crypto.createHmac('sha256', signingKey).update(canonical).digest('hex');
+    const v = version === 2 ? 'v=2, ' : '';
+    return { 'content-type': 'application/json', ...extra, 'x-edgeai-signature': `${v}key=${device.id}, ts=${ts}, nonce=${nonce}, sig=${sig}` };
+  }
+  const post = (headers) => request(gw.url('/v1/completions'), { method: 'POST', body, headers });
+
+  before(async () => {
+    up = await startUpstream();
+    dataDir = makeDataDir();
+    device = await createKey(dataDir, '--name', 'sensor', '--scopes', 'completions,jobs', '--signing');
+    gw = await startGateway({ upstream: up.baseUrl, dataDir, args: ['--config', writeConfig('[queue]\npoll_ms = 50\n')] });
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('refuses a version 1 signature on a request carrying a covered header, naming it', async () => {
+    const plain = await post(signed(1, {}));
+    assert.equal(plain.status, 200, plain.text);
+    for (const [name, value] of [['Prefer', 'respond-async'], ['x-edgeai-priority', '10'], ['x-edgeai-callback-url', 'https://example.com/h']]) {
+      const r = await post(signed(1, { [name]: value }));
+      assert.equal(r.status, 401, `${name}: ${r.text}`);
+      assert.match(r.json.error.message, new RegExp(`${name.toLowerCase()}.*v=2`));
+    }
+  });
+
+  it('serves a version 2 signature and refuses it when a covered header is added or changed', async () => {
+    const asyncHeaders = signed(2, { Prefer: 'respond-async', 'x-edgeai-priority': '-5' });
+    const accepted = await post(asyncHeaders);
+    assert.equal(accepted.status, 202, accepted.text);
+    // A man in the middle turns the job urgent, or adds a callback: refused.
+    const raised = signed(2, { Prefer: 'respond-async', 'x-edgeai-priority': '-5' });
+    raised['x-edgeai-priority'] = '100';
+    assert.equal((await post(raised)).status, 401);
+    const hooked = signed(2, { Prefer: 'respond-async' });
+    hooked['x-edgeai-callback-url'] = 'https://attacker.example/h';
+    assert.equal((await post(hooked)).status, 401);
+    // Made async by someone else: the signer asked for an answer now.
+    const made = signed(2, {});
+    made.prefer = 'respond-async';
+    assert.equal((await post(made)).status, 401);
+    // Headers outside the list do not matter.
+    const tagged = signed(2, {});
+    tagged['x-request-id'] = 'added-later';
+    assert.equal((await post(tagged)).status, 200);
+  });
+});
