@@ -173,6 +173,14 @@ core::Status rate_limited(std::string_view code, std::string message, int64_t re
         .with_retry_after_s(retry_after_s);
 }
 
+core::Status audit_unavailable(const core::Status& why) {
+    return core::unavailable("The audit log cannot be written (" + why.message() +
+                             "), so requests are refused until it can "
+                             "(audit.on_write_failure = \"refuse\")")
+        .with_error_code("audit_unavailable")
+        .with_retry_after_s(5);
+}
+
 core::Status job_not_found(std::string_view id) {
     return core::not_found("No job '" + std::string(id) + "'").with_error_code("job_not_found");
 }

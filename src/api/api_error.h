@@ -50,6 +50,8 @@ core::Status rate_limited(std::string_view code, std::string message, int64_t re
 
 // Jobs, files and batches (the durable queue).
 core::Status job_not_found(std::string_view id);
+// The audit log cannot be written and audit.on_write_failure is "refuse".
+core::Status audit_unavailable(const core::Status& why);
 core::Status file_not_found(std::string_view what);
 core::Status batch_not_found(std::string_view id);
 // The queue's store refused: full (429 queue_full, Retry-After 5 s), out of

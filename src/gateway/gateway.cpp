@@ -101,6 +101,19 @@ bool is_key_management(api::Endpoint e) {
     return refused.ok();
 }
 
+// With audit.on_write_failure = "refuse", nothing is served that could not
+// be recorded; health, readiness and metrics stay up so operators see why.
+[[nodiscard]] bool check_audit(RouteContext& ctx) {
+    security::AuditSink* audit = ctx.deps().audit;
+    if (audit == nullptr || ctx.route.scope == 0 || ctx.route.endpoint == api::Endpoint::kMetrics ||
+        ctx.deps().settings->audit.on_write_failure != core::AuditWriteFailure::kRefuse)
+        return true;
+    const core::Status health = audit->health();
+    if (health.ok()) return true;
+    ctx.exchange->refuse(api::audit_unavailable(health));
+    return false;
+}
+
 // The key and the route's scope. A job's delivery (a queued request, a batch
 // line) acts as the key that made the job and passes the same checks as a
 // direct request: the key must still exist and hold the route's scope.
@@ -242,7 +255,7 @@ std::unique_ptr<IncomingRequest> Gateway::begin(core::HttpRequest request, Respo
     }
     auto ctx = std::unique_ptr<RouteContext>(new RouteContext{
         *shared_, std::move(exchange), std::move(request), *match.route, std::move(match.id), {}});
-    if (!guard_against_pages(*ctx)) return nullptr;
+    if (!guard_against_pages(*ctx) || !check_audit(*ctx)) return nullptr;
     if (!AccessControl::signs_with_body(ctx->request) && !authenticate(*ctx)) return nullptr;
     return std::make_unique<IncomingRequest>(std::move(ctx));
 }

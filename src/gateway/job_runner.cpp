@@ -14,12 +14,13 @@ bool may_pass(int status) {
 }
 
 // The job's key is over a limit that refills (requests or tokens per minute,
-// concurrent requests): the job waits its turn. Budgets, models and scopes
-// do not refill soon: those fail the job.
+// concurrent requests), or the audit log cannot be written for now: the job
+// waits its turn. Budgets, models and scopes do not refill soon: those fail
+// the job.
 bool waits_for_key(const core::Status& refusal) {
     const std::string_view code = refusal.error_code();
     return code == "rate_limit_exceeded" || code == "tokens_exceeded" ||
-           code == "concurrency_limit_exceeded";
+           code == "concurrency_limit_exceeded" || code == "audit_unavailable";
 }
 
 // The error message an answer carries (OpenAI's or Anthropic's shape).

@@ -3,6 +3,7 @@
 #include "codec/json/json_writer.h"
 #include "core/config/routing_schema.h"
 #include "gateway/api_responses.h"
+#include "security/audit_sink.h"
 
 namespace edgeai::gateway {
 
@@ -26,9 +27,19 @@ std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx) {
     bool remote = false;
     for (size_t i = 0; i < router.size(); ++i)
         remote |= router.at(i).settings->kind != core::BackendKind::kLocal;
+    // An audit log that cannot be written refuses requests (by default), so
+    // load balancers should move away and operators see why.
+    const core::Status audit =
+        ctx.deps().audit != nullptr ? ctx.deps().audit->health() : core::Status();
+    const bool audit_refuses = !audit.ok() && ctx.deps().settings->audit.on_write_failure ==
+                                                  core::AuditWriteFailure::kRefuse;
+    const bool ready = !draining && !audit_refuses;
     codec::JsonWriter w;
-    w.begin_object().field("status", draining ? "draining" : "ready");
+    w.begin_object().field("status", draining        ? "draining"
+                                     : audit_refuses ? "audit_failing"
+                                                     : "ready");
     w.field("upstream", remote ? "configured" : "none");
+    if (!audit.ok()) w.field("audit_error", std::string_view(audit.message()));
     // Each backend's breaker, so an operator sees what the router avoids.
     const int64_t now = ctx.deps().clock->monotonic_ns();
     w.field("uplink", router.offline() ? "offline" : "online");
@@ -43,7 +54,7 @@ std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx) {
     }
     w.end_array();
     w.end_object();
-    return ctx.respond(json_response(draining ? 503 : 200, w.take()));
+    return ctx.respond(json_response(ready ? 200 : 503, w.take()));
 }
 
 std::unique_ptr<RequestTask> handle_metrics(RouteContext& ctx) {

@@ -5,6 +5,8 @@
 // operator turned audit.include_bodies on.
 #pragma once
 
+#include "core/status.h"
+
 #include <cstdint>
 #include <string>
 
@@ -34,6 +36,9 @@ class AuditSink {
     virtual ~AuditSink() = default;
     // Must not block on disk.
     virtual void record(AuditRecord record) = 0;
+    // Ok, or why records cannot be written now (a full disk): with
+    // audit.on_write_failure = "refuse" the gateway answers 503 meanwhile.
+    virtual core::Status health() const { return {}; }
 };
 
 } // namespace edgeai::security

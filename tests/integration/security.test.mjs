@@ -224,7 +224,8 @@ describe('a full disk loses no job and delivers none twice', { skip: binaryMissi
     fs.mkdirSync(dataDir);
     gw = await startGateway({
       upstream: up.baseUrl, dataDir,
-      args: ['--config', writeConfig('[queue]\npoll_ms = 50\nbackoff_base_ms = 300\nmax_attempts = 6\n')],
+      // The audit log (tested below) would refuse requests on this full disk.
+      args: ['--config', writeConfig('[queue]\npoll_ms = 50\nbackoff_base_ms = 300\nmax_attempts = 6\n[audit]\nenabled = false\n')],
     });
     let open;
     const gate = new Promise((resolve) => { open = resolve; });
@@ -273,6 +274,74 @@ describe('a full disk loses no job and delivers none twice', { skip: binaryMissi
     await gw.stop();
     gw = null;
   });
+
+  // Item 13: with the disk full, requests are refused (by default) or held in
+  // memory, and every record accepted before or during reaches the log.
+  for (const policy of ['refuse', 'buffer']) {
+    it(`audit.on_write_failure = "${policy}": no accepted record is lost to a full disk`, { timeout: 60000 }, async () => {
+      const dataDir = path.join(disk, `audit-${policy}`);
+      fs.mkdirSync(dataDir);
+      gw = await startGateway({
+        upstream: up.baseUrl, dataDir,
+        args: ['--config', writeConfig(`[audit]\nenabled = true\non_write_failure = "${policy}"\n`)],
+      });
+      up.defaultMode = { type: 'normal' };
+      const served = [];
+      const refused = [];
+      const ask = async () => {
+        const r = await request(gw.url('/v1/chat/completions'), {
+          method: 'POST', body: { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] },
+        });
+        if (r.status === 200) served.push(r.headers['x-request-id']);
+        else refused.push(r);
+        return r;
+      };
+      for (let i = 0; i < 5; ++i) await ask();
+      await sleep(400); // written
+      const filler = path.join(disk, 'filler');
+      fillDisk(filler);
+      try {
+        for (let i = 0; i < 60 && refused.length === 0; ++i) { await ask(); await sleep(50); }
+        if (policy === 'refuse') {
+          assert.ok(refused.length > 0, 'requests are refused once a write failed');
+          const r = refused[0];
+          assert.equal(r.status, 503, r.text);
+          assert.equal(r.json.error.code, 'audit_unavailable');
+          assert.ok(Number(r.headers['retry-after']) > 0);
+          const ready = await request(gw.url('/readyz'));
+          assert.equal(ready.status, 503);
+          assert.equal(ready.json.status, 'audit_failing');
+          assert.match(ready.json.audit_error, /No space left/);
+          assert.equal((await request(gw.url('/healthz'))).status, 200, 'health stays up');
+        } else {
+          assert.deepEqual(refused.map((r) => r.status), [], 'buffer keeps serving');
+          assert.match((await request(gw.url('/readyz'))).json.audit_error ?? '', /No space left/);
+        }
+      } catch (e) {
+        await gw.stop();
+        gw = null;
+        throw e;
+      } finally {
+        fs.rmSync(filler); // space returns
+      }
+      // Writing resumes within the retry's backoff (at most 5 s).
+      let back = false;
+      try {
+        for (let i = 0; i < 100 && !back; ++i) { back = (await ask()).status === 200 && (await request(gw.url('/readyz'))).status === 200; await sleep(100); }
+      } finally {
+        await gw.stop();
+        gw = null;
+      }
+      assert.ok(back, 'served again once the disk has room');
+      const verify = await runEdgeai(['audit', 'verify', '--data-dir', dataDir], { cwd: dataDir });
+      assert.equal(verify.code, 0, describeRun(['audit', 'verify'], verify));
+      const lines = fs.readFileSync(path.join(dataDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const logged = new Set(lines.map((l) => l.request_id));
+      const missing = served.filter((id) => !logged.has(id));
+      assert.deepEqual(missing, [], `${missing.length} of ${served.length} served requests have no audit record`);
+      assert.ok(lines.every((l) => !l.dropped_before), 'nothing was dropped');
+    });
+  }
 
   it('puts jobs under way back in the queue at a clean shutdown, and delivers them once after', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-requeue-'));

@@ -17,6 +17,10 @@ constexpr std::pair<std::string_view, CacheMode> kCacheModeNames[] = {
     {"deterministic", CacheMode::kDeterministic},
     {"always", CacheMode::kAlways},
 };
+constexpr std::pair<std::string_view, AuditWriteFailure> kAuditWriteFailureNames[] = {
+    {"refuse", AuditWriteFailure::kRefuse},
+    {"buffer", AuditWriteFailure::kBuffer},
+};
 
 template <typename E, size_t N>
 std::string_view enum_name(const std::pair<std::string_view, E> (&names)[N], E value) {
@@ -205,6 +209,14 @@ const ConfigKey kKeys[] = {
                    "Size after which audit.log is rotated (the chain continues)."),
     EDGEAI_INT_KEY("audit.max_files", audit.max_files, 0, 1000000,
                    "Rotated audit files kept; older ones are deleted. 0: keep all."),
+    EDGEAI_ENUM_KEY("audit.on_write_failure", audit.on_write_failure, "refuse,buffer",
+                    kAuditWriteFailureNames,
+                    "When audit.log cannot be written (a full disk): refuse answers 503 with "
+                    "Retry-After to every request it would record (health, readiness and metrics "
+                    "stay up; /readyz says why) until writing works again; buffer keeps serving "
+                    "and holds the records in memory (up to 65536 or 64 MiB, past which drops "
+                    "are counted and noted in the chain). Either way records already accepted "
+                    "are retried until written."),
     EDGEAI_STRING_KEY("audit.key_file", audit.key_file, "", false,
                       "File holding the audit HMAC key, kept apart from the log. Empty: "
                       "audit.key in the data dir, made on first use (mode 0600)."),

@@ -136,6 +136,11 @@ struct TlsSettings {
     std::string min_version = "1.2"; // 1.2 | 1.3
 };
 
+enum class AuditWriteFailure {
+    kRefuse, // requests that would be audited get 503 until writing works again
+    kBuffer, // served; records wait in memory (bounded) until they can be written
+};
+
 // The tamper-evident audit log (audit.log in the data dir).
 struct AuditSettings {
     bool enabled = true;
@@ -143,6 +148,7 @@ struct AuditSettings {
     bool include_bodies = false;
     int64_t max_file_bytes = int64_t{64} << 20; // rotate after this
     int64_t max_files = 10;                     // rotated files kept; 0: all
+    AuditWriteFailure on_write_failure = AuditWriteFailure::kRefuse;
     // The HMAC key, kept apart from the log. Empty: audit.key in the data
     // dir, created on first use (mode 0600).
     std::string key_file;

@@ -229,6 +229,11 @@ core::Status AuditLogFile::open_live_file() {
 }
 
 AuditLogFile::~AuditLogFile() {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        closing_ = true;
+    }
+    retry_.notify_all();
     if (batches_) batches_->stop();
     if (fd_ >= 0) ::close(fd_);
     sqlite3_close_v2(db_);
@@ -252,6 +257,11 @@ uint64_t AuditLogFile::dropped_records() const {
     return batches_->refused() + lost_.load();
 }
 
+core::Status AuditLogFile::health() const {
+    if (!failing_.load()) return {};
+    return last_write_error();
+}
+
 core::Status AuditLogFile::last_write_error() const {
     std::lock_guard<std::mutex> lock(mu_);
     return last_error_;
@@ -262,15 +272,45 @@ security::AuditChainHead AuditLogFile::head() const {
     return published_head_;
 }
 
+// A batch that cannot be written (a full disk) is not dropped: it is tried
+// again, backing off up to 5 s, until it is written or the log closes; health()
+// says why meanwhile, which audit.on_write_failure = "refuse" turns into 503s.
+// Records pushed meanwhile wait in the writer's bounded queue.
 void AuditLogFile::write_group(std::vector<security::AuditRecord>& batch, uint64_t refused_before) {
-    const int64_t dropped_before = static_cast<int64_t>(refused_before) + lost_unnoted_;
+    int64_t dropped_before = static_cast<int64_t>(refused_before) + lost_unnoted_;
     lost_unnoted_ = 0;
     if (dropped_before > 0) {
         logger_.warn("audit records dropped: the writer fell behind or a write failed",
                      {{"dropped", dropped_before},
                       {"dropped_total", static_cast<int64_t>(dropped_records())}});
     }
-    const size_t written = write_batch(batch, dropped_before);
+    size_t done = 0;
+    auto backoff = std::chrono::milliseconds(100);
+    for (;;) {
+        const size_t written = write_part(batch, done, dropped_before);
+        if (written > 0) dropped_before = 0; // carried by the first line written
+        done += written;
+        if (done == batch.size()) break;
+        failing_.store(true);
+        std::unique_lock<std::mutex> lock(mu_);
+        if (closing_) {
+            const int64_t lost = static_cast<int64_t>(batch.size() - done);
+            lock.unlock();
+            lost_ += static_cast<uint64_t>(lost);
+            lost_unnoted_ += lost + dropped_before;
+            logger_.error("audit records lost: the log closed while it could not be written",
+                          {{"lost", lost}, {"error", last_write_error().message()}});
+            return;
+        }
+        retry_.wait_for(lock, backoff, [&] { return closing_; });
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    }
+    if (failing_.exchange(false)) logger_.info("audit log written again", {{"file", live_path_}});
+}
+
+size_t AuditLogFile::write_part(std::vector<security::AuditRecord>& batch, size_t from,
+                                int64_t dropped_before) {
+    const size_t written = write_batch(batch, from, dropped_before);
     if (written > 0) {
         if (fd_ >= 0 && ::fdatasync(fd_) != 0) {
             const core::Status st =
@@ -286,17 +326,12 @@ void AuditLogFile::write_group(std::vector<security::AuditRecord>& batch, uint64
             delete_expired_files();
         }
     }
-    const size_t lost = batch.size() - written;
-    if (lost > 0) {
-        lost_ += lost;
-        // The first record carried the earlier drops; unwritten, they stay to be noted.
-        lost_unnoted_ += static_cast<int64_t>(lost) + (written == 0 ? dropped_before : 0);
-    }
     std::lock_guard<std::mutex> lock(mu_);
     published_head_ = head_;
+    return written;
 }
 
-size_t AuditLogFile::write_batch(std::vector<security::AuditRecord>& batch,
+size_t AuditLogFile::write_batch(std::vector<security::AuditRecord>& batch, size_t from,
                                  int64_t dropped_before) {
     if (fd_ < 0 && !open_live_file().ok()) return 0;
     std::string buffer;
@@ -305,7 +340,8 @@ size_t AuditLogFile::write_batch(std::vector<security::AuditRecord>& batch,
     size_t written = 0;
     bool may_rotate = true;
     security::AuditChainHead next = head_;
-    for (const security::AuditRecord& r : batch) {
+    for (size_t i = from; i < batch.size(); ++i) {
+        const security::AuditRecord& r = batch[i];
         const security::AuditChainHead before = next;
         security::AuditLineNotes notes;
         if (written + buffered == 0) notes.dropped_before = dropped_before;

@@ -34,6 +34,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -80,6 +81,9 @@ class AuditLogFile final : public security::AuditSink {
     // dropped: see last_write_error()).
     void flush();
 
+    // Not ok while a batch waits to be written again (the last error).
+    core::Status health() const override;
+
     uint64_t dropped_records() const;
     core::Status last_write_error() const;
     // The last line on disk.
@@ -92,8 +96,12 @@ class AuditLogFile final : public security::AuditSink {
     core::Status open_live_file();
     // On the writer: a batch written, synced, then checkpointed.
     void write_group(std::vector<security::AuditRecord>& batch, uint64_t refused_before);
-    // Appends the batch; returns how many records were written.
-    size_t write_batch(std::vector<security::AuditRecord>& batch, int64_t dropped_before);
+    // Appends batch[from...], syncs and checkpoints; returns how many were written.
+    size_t write_part(std::vector<security::AuditRecord>& batch, size_t from,
+                      int64_t dropped_before);
+    // Appends batch[from...]; returns how many records were written.
+    size_t write_batch(std::vector<security::AuditRecord>& batch, size_t from,
+                       int64_t dropped_before);
     bool append(const std::string& bytes);
     void rotate();
     int64_t oldest_kept_seq() const;
@@ -119,8 +127,11 @@ class AuditLogFile final : public security::AuditSink {
     security::AuditChainHead head_;
     int64_t lost_unnoted_ = 0; // lost to failed writes, not yet in a line's dropped_before
 
-    std::atomic<uint64_t> lost_{0}; // records a failed write took
+    std::atomic<uint64_t> lost_{0};    // records a failed write took
+    std::atomic<bool> failing_{false}; // a batch waits to be written again
     mutable std::mutex mu_;
+    std::condition_variable retry_; // wakes a waiting retry when the log closes
+    bool closing_ = false;
     core::Status last_error_;
     security::AuditChainHead published_head_;
     // Drops on a full queue are its refusals. Last: stopped before the file
