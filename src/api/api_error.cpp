@@ -173,6 +173,13 @@ core::Status rate_limited(std::string_view code, std::string message, int64_t re
         .with_retry_after_s(retry_after_s);
 }
 
+core::Status shutting_down() {
+    return core::unavailable("The server is shutting down and did not start this request; "
+                             "retry (on another replica, or once it is back)")
+        .with_error_code("shutting_down")
+        .with_retry_after_s(1);
+}
+
 core::Status audit_unavailable(const core::Status& why) {
     return core::unavailable("The audit log cannot be written (" + why.message() +
                              "), so requests are refused until it can "

@@ -50,6 +50,9 @@ core::Status rate_limited(std::string_view code, std::string message, int64_t re
 
 // Jobs, files and batches (the durable queue).
 core::Status job_not_found(std::string_view id);
+// The server is shutting down: the request was not started (or was cut at
+// the end of the grace period); another replica, or this one restarted, takes it.
+core::Status shutting_down();
 // The audit log cannot be written and audit.on_write_failure is "refuse".
 core::Status audit_unavailable(const core::Status& why);
 core::Status file_not_found(std::string_view what);

@@ -108,6 +108,13 @@ Exchange::Exchange(Gateway::Shared& shared, ResponseWriter* writer,
       origin_(request.headers.get("origin")), started_ns_(shared.deps.clock->monotonic_ns()),
       peer_(request.peer), arrived_unix_ms_(shared.deps.clock->unix_ms()) {
     shared_.in_flight->add(1);
+    internal_ = request.internal;
+    if (!internal_) {
+        live_next_ = shared_.live;
+        if (live_next_ != nullptr) live_next_->live_prev_ = this;
+        shared_.live = this;
+        listed_ = true;
+    }
 }
 
 void Exchange::note_request_body(const std::string& body) {
@@ -187,14 +194,14 @@ std::string Exchange::render_error(const api::ApiError& error) const {
                                         error.message);
 }
 
-std::string Exchange::stream_error_event(std::string_view message) const {
+std::string Exchange::stream_error_event(std::string_view message, std::string_view code) const {
     if (anthropic_shaped()) return api::anthropic::error_event("api_error", message);
     codec::JsonWriter w;
     w.begin_object().key("error").begin_object();
     w.field("message", message);
     w.field("type", "server_error");
     w.key("param").null();
-    w.field("code", "upstream_stream_interrupted");
+    w.field("code", code);
     w.end_object().end_object();
     std::string out;
     codec::append_sse_event(out, "", w.str());
@@ -238,8 +245,37 @@ void Exchange::end_stream() {
     finish(status_);
 }
 
+void Exchange::unlist() {
+    if (!listed_) return;
+    listed_ = false;
+    if (live_prev_ != nullptr)
+        live_prev_->live_next_ = live_next_;
+    else
+        shared_.live = live_next_;
+    if (live_next_ != nullptr) live_next_->live_prev_ = live_prev_;
+    live_prev_ = live_next_ = nullptr;
+}
+
+void Exchange::end_for_shutdown() {
+    if (done_) return;
+    shared_.deps.logger->warn(
+        "request ended by the server at shutdown",
+        {{"request_id", request_id_}, {"path", path_}, {"streaming", streaming_}});
+    if (!streaming_) {
+        respond_error(api::api_error_from_status(api::shutting_down()));
+        return;
+    }
+    broken_ = true; // not an answer to keep
+    const std::string event = stream_error_event(
+        "The server is shutting down and ended this stream before it was complete",
+        "server_shutting_down");
+    write(event);
+    end_stream();
+}
+
 void Exchange::finish(int status) {
     done_ = true;
+    unlist();
     shared_.in_flight->add(-1);
     const GatewayDeps& deps = shared_.deps;
     int64_t elapsed_ns = deps.clock->monotonic_ns() - started_ns_;

@@ -20,6 +20,8 @@
 
 namespace edgeai::gateway {
 
+class Exchange;
+
 // What every request of one Gateway shares. Metric children are looked up once
 // and kept, so a request does not render label strings on the hot path.
 struct Gateway::Shared {
@@ -30,6 +32,10 @@ struct Gateway::Shared {
     telemetry::Counter* cache_misses = nullptr;
     bool draining = false;
     std::function<void()> job_listener; // a new job is on disk
+    // Clients' exchanges not over yet (job deliveries are the runner's), so
+    // a shutdown can end each in its API's shape rather than cut the socket.
+    // Linked through the exchanges themselves: no allocation per request.
+    Exchange* live = nullptr;
 
     // Routing's coin (weighted orders).
     uint64_t next_random() { return deps.random->next_u64(); }
@@ -71,8 +77,10 @@ class Exchange {
     // POST /v1/messages.
     void respond_error(const api::ApiError& error);
     std::string render_error(const api::ApiError& error) const;
-    // The event that ends a stream broken after its first byte, in that shape.
-    std::string stream_error_event(std::string_view message) const;
+    // The event that ends a stream broken after its first byte, in that shape
+    // (`code` in OpenAI's; Anthropic's has none).
+    std::string stream_error_event(std::string_view message,
+                                   std::string_view code = "upstream_stream_interrupted") const;
     // True when `body` is already an error in that shape, to pass on as it is.
     bool is_error_body(std::string_view body) const;
     bool anthropic_shaped() const { return endpoint_ == api::Endpoint::kMessages; }
@@ -110,6 +118,10 @@ class Exchange {
     void respond_cached(const CachedAnswer& answer);
     const std::string& request_id() const { return request_id_; }
     Gateway::Shared& shared() { return shared_; }
+    // The shutdown's grace is over: a stream gets an error event and its end,
+    // anything not answered yet a 503, and the log says the server ended it.
+    void end_for_shutdown();
+    Exchange* next_live() const { return live_next_; }
     // Who is calling: filled by AccessControl, settled when the response ends.
     Caller& caller() { return caller_; }
 
@@ -128,6 +140,11 @@ class Exchange {
     int status_ = 0;
     bool done_ = false;
     bool streaming_ = false;
+    bool internal_ = false; // a job's delivery
+    bool listed_ = false;   // in Shared::live, between live_prev_ and live_next_
+    Exchange* live_prev_ = nullptr;
+    Exchange* live_next_ = nullptr;
+    void unlist();
     std::string backend_;
     int backend_status_ = 0;
     uint64_t bytes_out_ = 0;

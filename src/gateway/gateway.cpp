@@ -101,6 +101,17 @@ bool is_key_management(api::Endpoint e) {
     return refused.ok();
 }
 
+// A request that arrives during a shutdown is not started: 503 with
+// Retry-After, for a client or load balancer to send it elsewhere. Health,
+// readiness and metrics still answer.
+[[nodiscard]] bool refuse_while_draining(RouteContext& ctx) {
+    if (!ctx.shared.draining || ctx.request.internal || ctx.route.scope == 0 ||
+        ctx.route.endpoint == api::Endpoint::kMetrics)
+        return true;
+    ctx.exchange->refuse(api::shutting_down());
+    return false;
+}
+
 // With audit.on_write_failure = "refuse", nothing is served that could not
 // be recorded; health, readiness and metrics stay up so operators see why.
 [[nodiscard]] bool check_audit(RouteContext& ctx) {
@@ -202,6 +213,14 @@ Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
 
 Gateway::~Gateway() = default;
 
+void Gateway::end_all_for_shutdown() {
+    std::vector<Exchange*> live;
+    for (Exchange* e = shared_->live; e != nullptr; e = e->next_live())
+        live.push_back(e);
+    for (Exchange* exchange : live)
+        exchange->end_for_shutdown();
+}
+
 void Gateway::set_draining(bool draining) {
     shared_->draining = draining;
 }
@@ -255,7 +274,8 @@ std::unique_ptr<IncomingRequest> Gateway::begin(core::HttpRequest request, Respo
     }
     auto ctx = std::unique_ptr<RouteContext>(new RouteContext{
         *shared_, std::move(exchange), std::move(request), *match.route, std::move(match.id), {}});
-    if (!guard_against_pages(*ctx) || !check_audit(*ctx)) return nullptr;
+    if (!guard_against_pages(*ctx) || !refuse_while_draining(*ctx) || !check_audit(*ctx))
+        return nullptr;
     if (!AccessControl::signs_with_body(ctx->request) && !authenticate(*ctx)) return nullptr;
     return std::make_unique<IncomingRequest>(std::move(ctx));
 }

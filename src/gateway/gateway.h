@@ -96,8 +96,13 @@ class Gateway {
     // 431, malformed HTTP), in the same metric as every other request.
     void record_rejected(int status);
 
-    // While draining (shutdown), /readyz answers 503 so load balancers move away.
+    // While draining (shutdown), /readyz answers 503 so load balancers move
+    // away, and new requests get 503 shutting_down with Retry-After.
     void set_draining(bool draining);
+    // The grace period is over: every client request still running ends in
+    // its API's shape (a stream with an error event, the rest 503) before
+    // the shell closes the connections.
+    void end_all_for_shutdown();
 
     // Whether a request for `model` has somewhere to go now: a target whose
     // breaker lets it through, and while the uplink is down a local one. A

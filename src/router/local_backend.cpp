@@ -115,6 +115,13 @@ core::Headers json_headers() {
     return h;
 }
 
+// An error's head says when to come back, as an upstream's would.
+core::Headers error_headers(const api::ApiError& error) {
+    core::Headers h = json_headers();
+    if (error.retry_after_s > 0) h.add("retry-after", std::to_string(error.retry_after_s));
+    return h;
+}
+
 core::Headers sse_headers() {
     core::Headers h;
     h.add("content-type", "text/event-stream");
@@ -178,7 +185,7 @@ class CallState {
     void fail(const api::ApiError& error) {
         if (observer_ == nullptr) return;
         if (!head_sent_) {
-            observer_->on_head(error.http_status, json_headers());
+            observer_->on_head(error.http_status, error_headers(error));
             send(api::render_api_error(error));
             complete(core::Status());
         } else {
@@ -269,7 +276,7 @@ class EmbeddingState final : public EmbeddingSink {
         if (observer_ == nullptr) return;
         auto* o = observer_;
         observer_ = nullptr;
-        o->on_head(error.http_status, json_headers());
+        o->on_head(error.http_status, error_headers(error));
         (void)o->on_data(api::render_api_error(error));
         o->on_complete(core::Status());
     }

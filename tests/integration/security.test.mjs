@@ -14,6 +14,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,9 @@ import { after, before, describe, it } from 'node:test';
 import { execFileSync } from 'node:child_process';
 
 import { rawExchange, request, sleep } from './lib/clients.mjs';
-import { binaryMissing, describeRun, runEdgeai } from './lib/engine.mjs';
+import {
+  binaryMissing, convertStories, describeRun, makeTmpDir, missingData, removeTmpDir, runEdgeai, startLocalServe,
+} from './lib/engine.mjs';
 import { EDGEAI_BIN, startGateway, writeConfig } from './lib/gateway.mjs';
 import { startUpstream } from './lib/scripted_upstream.mjs';
 
@@ -718,5 +721,100 @@ describe('a signature covers the headers that change what a request does', { ski
     const tagged = signed(2, {});
     tagged['x-request-id'] = 'added-later';
     assert.equal((await post(tagged)).status, 200);
+  });
+});
+
+// Item 14: a shutdown hands back what it did not start (503 with Retry-After)
+// and ends what it cuts in the API's shape, and the log says the server did it.
+
+/** POSTs `body` and reads the whole answer: { status, headers, text, error }. */
+function readAll(port, pathName, body, onData = () => {}) {
+  return new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port, path: pathName, method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { text += d; onData(); });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }));
+      res.on('error', (e) => resolve({ status: res.statusCode, headers: res.headers, text, error: e.code ?? e.message }));
+      res.on('aborted', () => resolve({ status: res.statusCode, headers: res.headers, text, error: 'aborted' }));
+    });
+    req.on('error', (e) => resolve({ error: e.code ?? e.message }));
+    req.end(JSON.stringify(body));
+  });
+}
+
+const closedByClient = (gw) => gw.logs.filter((l) => l.msg === 'request' && l.status === 499);
+
+describe('a shutdown ends what it does not finish, in the API\'s shape', { skip: binaryMissing() }, () => {
+  it('answers 503 with Retry-After to requests still waiting for an engine slot', { skip: missingData('stories260K/stories260K.bin', 'stories260K/tok512.bin'), timeout: 60000 }, async () => {
+    const dir = makeTmpDir();
+    const model = await convertStories(dir);
+    const gw = await startLocalServe({ models: [model], args: ['--parallel', '1', '--threads', '1', '--ctx-size', '512'] });
+    try {
+      const body = { model: 'stories260K', prompt: 'Once upon a time', max_tokens: 450, temperature: 0, stream: true };
+      const started = [];
+      const answers = [];
+      let streaming = false;
+      answers.push(readAll(gw.port, '/v1/completions', body, () => { streaming = true; }));
+      for (let i = 0; i < 500 && !streaming; ++i) await sleep(5);
+      // The first request is generating (its stream has begun); the rest wait.
+      for (let i = 0; i < 7; ++i) answers.push(readAll(gw.port, '/v1/completions', body));
+      await sleep(100);
+      gw.child.kill('SIGTERM');
+      const results = await Promise.all(answers);
+      started.push(...results.filter((r) => r.status === 200));
+      const refused = results.filter((r) => r.status === 503);
+      const broken = results.filter((r) => r.error || (r.status !== 200 && r.status !== 503));
+      assert.deepEqual(broken.map((r) => `${r.status} ${r.error}`), [], 'no connection is cut without an answer');
+      assert.ok(refused.length >= 1, `some requests were still waiting: ${results.map((r) => r.status)}`);
+      for (const r of refused) {
+        assert.equal(JSON.parse(r.text).error.code, 'shutting_down', r.text);
+        assert.ok(Number(r.headers['retry-after']) >= 1);
+      }
+      for (const r of started) assert.match(r.text, /data: \[DONE\]/, 'a stream already generating finishes in the grace period');
+      await gw.exited;
+      assert.deepEqual(closedByClient(gw), [], 'none is logged as closed by its client');
+    } finally {
+      await gw.stop();
+      removeTmpDir(dir);
+    }
+  });
+
+  it('ends streams cut at the end of the grace period with an error event, and the rest with 503', { timeout: 30000 }, async () => {
+    const up = await startUpstream();
+    // A stream that never ends, and a request the upstream never answers.
+    up.defaultMode = async (req, res, rec) => {
+      if (!rec.json?.stream) return; // hang
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let i = 0; !res.destroyed && i < 10000; ++i) {
+        res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [{ index: 0, delta: { content: `t${i} ` }, finish_reason: null }] })}\n\n`);
+        await sleep(50);
+      }
+    };
+    const gw = await startGateway({ upstream: up.baseUrl, args: ['--config', writeConfig('[server]\nshutdown_grace_ms = 800\n')] });
+    try {
+      const msg = { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] };
+      const streams = [0, 1, 2].map(() => readAll(gw.port, '/v1/chat/completions', { ...msg, stream: true }));
+      const plain = readAll(gw.port, '/v1/chat/completions', msg);
+      for (let i = 0; i < 200 && up.requests.length < 4; ++i) await sleep(10);
+      await sleep(200);
+      gw.child.kill('SIGTERM');
+      for (const r of await Promise.all(streams)) {
+        assert.equal(r.status, 200);
+        assert.equal(r.error, undefined, `the stream ended cleanly: ${r.error}`);
+        assert.match(r.text, /"code":"server_shutting_down"/, r.text.slice(-300));
+        assert.doesNotMatch(r.text, /\[DONE\]/);
+      }
+      const p = await plain;
+      assert.equal(p.status, 503, p.text);
+      assert.equal(JSON.parse(p.text).error.code, 'shutting_down');
+      assert.ok(Number(p.headers['retry-after']) >= 1);
+      await gw.exited;
+      assert.equal(gw.logs.filter((l) => l.msg === 'request ended by the server at shutdown').length, 4, gw.describe());
+      assert.deepEqual(closedByClient(gw), []);
+    } finally {
+      await gw.stop();
+      await up.close();
+    }
   });
 });

@@ -44,6 +44,13 @@ Scheduler::submit(std::vector<int32_t> prompt, CompletionOptions options, Sequen
     return id;
 }
 
+void Scheduler::refuse_waiting(const core::Status& why) {
+    std::deque<std::unique_ptr<Sequence>> refused;
+    refused.swap(waiting_);
+    for (auto& seq : refused)
+        seq->sink->on_error(why);
+}
+
 void Scheduler::cancel(SequenceId id) {
     for (auto it = waiting_.begin(); it != waiting_.end(); ++it)
         if ((*it)->id == id) {

@@ -59,6 +59,9 @@ class Scheduler {
     // Drops a sequence (its client left): no more callbacks for it, and its
     // slot is free from the next step.
     void cancel(SequenceId id);
+    // Ends every sequence still waiting for a slot with `why` (a shutdown:
+    // what has not started is handed back rather than cut later).
+    void refuse_waiting(const core::Status& why);
 
     bool has_work() const { return !active_.empty() || !waiting_.empty(); }
     // One forward pass over everything that can run now.

@@ -1,5 +1,7 @@
 #include "platform/native/serve.h"
 
+#include "api/api_error.h"
+
 #include "engine/chat/template_family.h"
 #include "engine/model/kv_cache.h"
 #include "gateway/access_control.h"
@@ -572,6 +574,10 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             gateway.set_draining(true);
             // Jobs under way may finish in the grace period; no new ones start.
             job_runner.stop_claiming();
+            // Nor do sequences still waiting for an engine slot: they get 503
+            // now, not a cut connection when the grace is over.
+            for (auto& worker : engine_workers)
+                worker->refuse_waiting(api::shutting_down());
             server.shutdown(std::chrono::milliseconds(settings.server.shutdown_grace_ms), [&] {
                 signals.cancel();
                 reload_signals.cancel();

@@ -123,21 +123,31 @@ void EngineWorker::take_requests(std::vector<Submission>& submits, std::vector<u
     }
 }
 
+void EngineWorker::refuse_waiting(core::Status why) {
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        refusing_ = std::move(why);
+    }
+    wake_.notify_one();
+}
+
 void EngineWorker::main() {
     std::vector<Submission> submits;
     std::vector<uint64_t> cancels;
     std::vector<EmbeddingJob> embeddings;
+    std::optional<core::Status> refusing;
     for (;;) {
         {
             std::unique_lock<std::mutex> lock(mu_);
             wake_.wait(lock, [&] {
                 return stopping_ || !submits_.empty() || !cancels_.empty() ||
-                       !embeddings_.empty() || scheduler_.has_work();
+                       !embeddings_.empty() || scheduler_.has_work() || (refusing_ && !refusing);
             });
             if (stopping_) return;
             submits.swap(submits_);
             cancels.swap(cancels_);
             embeddings.swap(embeddings_);
+            refusing = refusing_;
         }
         for (EmbeddingJob& job : embeddings)
             run_embedding(job);
@@ -145,6 +155,12 @@ void EngineWorker::main() {
         take_requests(submits, cancels);
         submits.clear();
         cancels.clear();
+        if (refusing) {
+            scheduler_.refuse_waiting(*refusing);
+            for (uint64_t t : finished_)
+                live_.erase(t);
+            finished_.clear();
+        }
         if (!scheduler_.has_work()) continue;
         scheduler_.step();
         for (uint64_t t : finished_)

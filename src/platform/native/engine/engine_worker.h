@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -30,6 +31,9 @@ class EngineWorker final : public router::LocalEngine {
     void cancel(uint64_t ticket) override;
     void embed(std::vector<std::vector<int32_t>> inputs,
                std::shared_ptr<router::EmbeddingSink> sink) override;
+    // From now on, sequences waiting for a slot (and any submitted later) end
+    // with `why`; those already generating go on.
+    void refuse_waiting(core::Status why);
 
   private:
     class Relay;
@@ -63,6 +67,7 @@ class EngineWorker final : public router::LocalEngine {
     std::vector<uint64_t> cancels_;
     std::vector<EmbeddingJob> embeddings_;
     bool stopping_ = false;
+    std::optional<core::Status> refusing_;
     uint64_t next_ticket_ = 1;
 
     // Engine thread only.

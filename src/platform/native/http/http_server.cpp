@@ -40,6 +40,9 @@ constexpr size_t kHighWaterBytes = 256 * 1024;
 constexpr size_t kLowWaterBytes = 64 * 1024;
 // Bytes read at once while waiting for the next request.
 constexpr size_t kReadChunkBytes = 16 * 1024;
+// After the shutdown's grace: the time the requests' last words (an error
+// event, a 503) have to reach their clients before the sockets close.
+constexpr std::chrono::milliseconds kLastWriteAtShutdown{500};
 // Room for a typical response head, so building it does not reallocate.
 constexpr size_t kResponseHeadReserve = 512;
 // After an error response on a connection we close, keep reading (and
@@ -1009,15 +1012,26 @@ void HttpServer::shutdown(std::chrono::milliseconds grace, std::function<void()>
     impl.grace_timer.expires_after(grace);
     impl.grace_timer.async_wait([self = impl_](error_code wait_ec) {
         if (wait_ec) return;
-        self->logger.warn("shutdown grace period over; closing connections still busy",
+        self->logger.warn("shutdown grace period over; ending the requests still running",
                           {{"connections", static_cast<int64_t>(self->sessions.size())}});
-        std::vector<std::shared_ptr<SessionBase>> rest;
-        for (auto& [ptr, weak] : self->sessions) {
-            if (auto s = weak.lock()) rest.push_back(std::move(s));
+        // Each ends in its API's shape (an error event, a 503), written out
+        // in a last short moment; then whatever is left is closed.
+        self->gateway.end_all_for_shutdown();
+        if (self->sessions.empty()) {
+            self->finish_shutdown();
+            return;
         }
-        for (auto& s : rest)
-            s->close();
-        self->finish_shutdown();
+        self->grace_timer.expires_after(kLastWriteAtShutdown);
+        self->grace_timer.async_wait([self](error_code last_ec) {
+            if (last_ec) return;
+            std::vector<std::shared_ptr<SessionBase>> rest;
+            for (auto& [ptr, weak] : self->sessions) {
+                if (auto s = weak.lock()) rest.push_back(std::move(s));
+            }
+            for (auto& s : rest)
+                s->close();
+            self->finish_shutdown();
+        });
     });
 }
 
