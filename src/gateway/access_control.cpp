@@ -322,6 +322,14 @@ core::Status AccessControl::admit(Caller& caller, int64_t estimated_tokens) {
     return {};
 }
 
+core::Status AccessControl::admit_request(Caller& caller) {
+    if (caller.key == nullptr || caller.key->limits.requests_per_minute <= 0) return {};
+    security::Admission a = limiter_.admit_request(*caller.key, options_.clock->monotonic_ns());
+    caller.rate = a.view;
+    if (!a.admitted) return reject("rate", api::rate_limited(a.code, a.message, a.retry_after_s));
+    return {};
+}
+
 void AccessControl::finish(Caller& caller, int64_t used_tokens, double cost) {
     if (caller.key == nullptr) return;
     if (!caller.admitted) return;

@@ -72,6 +72,8 @@ class AccessControl {
     [[nodiscard]] core::Status authorize_model(const Caller& caller, std::string_view model);
     // Limits and budgets; takes a slot that finish() gives back.
     [[nodiscard]] core::Status admit(Caller& caller, int64_t estimated_tokens);
+    // A request that spends no tokens: the key's requests per minute only.
+    [[nodiscard]] core::Status admit_request(Caller& caller);
     // The response is over: real tokens and cost settle the estimate.
     void finish(Caller& caller, int64_t used_tokens, double cost);
     // A job's delivery acts as the key that made the job: it passes the same

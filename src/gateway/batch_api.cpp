@@ -43,7 +43,7 @@ core::Status check_batch_fields(codec::JsonValue root) {
 // errors as OpenAI's Batch API does.
 std::pair<queue::Batch, std::vector<queue::Job>>
 plan_new_batch(codec::JsonValue root, const Caller& caller, std::string_view lines,
-               core::Random& random, int64_t now_ms) {
+               core::Random& random, int64_t now_ms, size_t max_lines) {
     queue::Batch batch;
     batch.id = core::make_id(core::IdKind::kBatch, random);
     batch.endpoint = std::string(root["endpoint"].as_string());
@@ -66,7 +66,7 @@ plan_new_batch(codec::JsonValue root, const Caller& caller, std::string_view lin
                std::string(model) + "'";
     };
     queue::BatchPlan plan =
-        queue::plan_batch(batch, lines, random, now_ms, kWindowMs, refuse_model);
+        queue::plan_batch(batch, lines, random, now_ms, kWindowMs, refuse_model, max_lines);
     for (queue::Job& job : plan.jobs)
         job.owner = batch.owner;
     if (plan.errors_json.empty()) {
@@ -194,8 +194,10 @@ std::unique_ptr<RequestTask> create_batch(std::unique_ptr<Exchange> exchange,
                                            .with_field("input_file_id")));
         return nullptr;
     }
+    const auto max_lines =
+        static_cast<size_t>(exchange->shared().deps.settings->queue.max_batch_lines);
     auto [batch, jobs] =
-        plan_new_batch(root, exchange->caller(), (*input)->content, random, now_ms);
+        plan_new_batch(root, exchange->caller(), (*input)->content, random, now_ms, max_lines);
     auto task = std::make_unique<StoreTask>(std::move(exchange));
     store.create_batch(
         std::move(batch), std::move(jobs),

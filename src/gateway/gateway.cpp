@@ -172,7 +172,13 @@ bool is_key_management(api::Endpoint e) {
 // batch line when it runs).
 [[nodiscard]] bool authorize_and_admit(RouteContext& ctx) {
     AccessControl* access = ctx.deps().access;
-    if (access == nullptr || ctx.decoded.model.empty()) return true;
+    if (access == nullptr) return true;
+    if (ctx.decoded.model.empty()) {
+        // Files, jobs, batches, models, keys: the key's rate still applies.
+        const core::Status refused = access->admit_request(ctx.caller());
+        if (!refused.ok()) ctx.exchange->refuse(refused);
+        return refused.ok();
+    }
     core::Status refused = access->authorize_model(ctx.caller(), ctx.decoded.model);
     // About four bytes of JSON per prompt token, until a backend counts.
     if (refused.ok() && ctx.decoded.spends_tokens)

@@ -101,13 +101,15 @@ std::string batch_json(const Batch& b) {
 }
 
 BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, core::Random& random,
-                     int64_t now_ms, int64_t ttl_ms, const ModelCheck& refuse_model) {
+                     int64_t now_ms, int64_t ttl_ms, const ModelCheck& refuse_model,
+                     size_t max_lines) {
     BatchPlan plan;
     codec::JsonWriter errors;
     errors.begin_object().field("object", "list").key("data").begin_array();
     size_t bad = 0;
     std::set<std::string, std::less<>> custom_ids;
     size_t line_no = 0;
+    size_t requests = 0;
     size_t pos = 0;
     while (pos < jsonl.size()) {
         size_t eol = jsonl.find('\n', pos);
@@ -120,6 +122,12 @@ BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, core::Random& r
         auto fail = [&](std::string_view message) {
             if (bad++ < 100) line_error(errors, line_no, message);
         };
+        if (++requests > max_lines) {
+            fail("the input file holds more than " + std::to_string(max_lines) +
+                 " requests, the most one batch may hold (queue.max_batch_lines)");
+            plan.jobs.clear();
+            break;
+        }
         auto doc = codec::JsonDocument::parse(line);
         if (!doc.ok() || !doc->root().is_object()) {
             fail("the line is not a JSON object");

@@ -68,8 +68,11 @@ struct BatchPlan {
 // model (empty when it may): such a line is named in the errors, as a
 // malformed one is.
 using ModelCheck = std::function<std::string(std::string_view model)>;
+// More than `max_lines` requests fail the batch (one tenant's file must not
+// fill the shared queue).
 BatchPlan plan_batch(const Batch& batch, std::string_view jsonl, core::Random& random,
-                     int64_t now_ms, int64_t ttl_ms, const ModelCheck& refuse_model = {});
+                     int64_t now_ms, int64_t ttl_ms, const ModelCheck& refuse_model = {},
+                     size_t max_lines = 50000);
 
 // The lines a finished batch writes: the output file's for a job that
 // succeeded, the error file's for one that did not.

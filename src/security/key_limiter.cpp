@@ -142,6 +142,28 @@ RateView KeyLimiter::view(const ApiKey& key, int64_t now_ns) {
     return v;
 }
 
+Admission KeyLimiter::rate_refusal(const ApiKey& key, const State& s, Admission a) {
+    const int64_t per_minute = key.limits.requests_per_minute;
+    const int64_t wait = ms_until(s.requests.level, 1, per_minute);
+    a.admitted = false;
+    a.code = "rate_limit_exceeded";
+    a.message = "Rate limit reached for key '" + key.name + "': " + std::to_string(per_minute) +
+                " requests per minute. Try again in " + format_reset(wait);
+    a.retry_after_s = seconds_ceil(wait);
+    return a;
+}
+
+Admission KeyLimiter::admit_request(const ApiKey& key, int64_t now_ns) {
+    State& s = state(key.id);
+    Admission a;
+    a.view = view(key, now_ns);
+    if (key.limits.requests_per_minute <= 0) return a;
+    if (s.requests.level < 1) return rate_refusal(key, s, a);
+    s.requests.level -= 1;
+    a.view = view(key, now_ns);
+    return a;
+}
+
 Admission KeyLimiter::admit(const ApiKey& key, int64_t now_ns, int64_t now_unix_ms,
                             int64_t estimated_tokens) {
     State& s = state(key.id);
@@ -162,14 +184,7 @@ Admission KeyLimiter::admit(const ApiKey& key, int64_t now_ns, int64_t now_unix_
                           " at once; wait for one to finish",
                       1000);
     }
-    if (limits.requests_per_minute > 0 && s.requests.level < 1) {
-        return refuse("rate_limit_exceeded",
-                      "Rate limit reached for key '" + key.name +
-                          "': " + std::to_string(limits.requests_per_minute) +
-                          " requests per minute. Try again in " +
-                          format_reset(ms_until(s.requests.level, 1, limits.requests_per_minute)),
-                      ms_until(s.requests.level, 1, limits.requests_per_minute));
-    }
+    if (limits.requests_per_minute > 0 && s.requests.level < 1) return rate_refusal(key, s, a);
     // A request larger than the whole bucket waits for a full one instead of
     // never passing.
     const double wanted = static_cast<double>(

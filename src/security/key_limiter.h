@@ -42,6 +42,9 @@ class KeyLimiter {
     // `estimated_tokens` and a concurrency slot (give it back with finish()).
     Admission admit(const ApiKey& key, int64_t now_ns, int64_t now_unix_ms,
                     int64_t estimated_tokens);
+    // A request that spends no tokens (files, jobs, models, keys): only the
+    // requests-per-minute bucket, which every route draws from.
+    Admission admit_request(const ApiKey& key, int64_t now_ns);
     // The request is over: the slot is freed and the token bucket and budget
     // are charged the real tokens instead of the estimate.
     void finish(const ApiKey& key, int64_t estimated_tokens, int64_t used_tokens, double cost,
@@ -77,6 +80,7 @@ class KeyLimiter {
         Spent spent;
     };
     State& state(std::string_view key_id);
+    static Admission rate_refusal(const ApiKey& key, const State& s, Admission a);
     static void roll(Spent& spent, int64_t now_unix_ms);
     static double refill(Bucket& b, int64_t capacity, int64_t now_ns);
 

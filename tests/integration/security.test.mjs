@@ -122,10 +122,13 @@ describe('a batch runs as its key', { skip: binaryMissing() }, () => {
     keys = {
       batchesOnly: await createKey(dataDir, '--name', 'batches-only', '--scopes', 'batches', '--models', 'nothing-*'),
       otherModels: await createKey(dataDir, '--name', 'other-models', '--scopes', 'completions,batches', '--models', 'only-this'),
-      slow: await createKey(dataDir, '--name', 'slow', '--scopes', 'completions,batches,jobs', '--rpm', '1'),
+      // Three requests a minute: the upload, the batch, and one line.
+      slow: await createKey(dataDir, '--name', 'slow', '--scopes', 'completions,batches,jobs,models', '--rpm', '3'),
+      // Watches the others' batches without spending their rate.
+      admin: await createKey(dataDir, '--name', 'admin', '--scopes', 'admin'),
       poor: await createKey(dataDir, '--name', 'poor', '--scopes', 'completions,batches', '--budget-tokens-day', '20'),
     };
-    gw = await startGateway({ upstream: up.baseUrl, dataDir, args: ['--config', writeConfig('[queue]\npoll_ms = 50\n')] });
+    gw = await startGateway({ upstream: up.baseUrl, dataDir, args: ['--config', writeConfig('[queue]\npoll_ms = 50\nmax_batch_lines = 6\n')] });
   });
   after(async () => {
     await gw?.stop();
@@ -163,19 +166,41 @@ describe('a batch runs as its key', { skip: binaryMissing() }, () => {
     const file = await upload(gw, keys.slow.key, [completionLine(1), completionLine(2), completionLine(3)]);
     const r = await createBatch(gw, keys.slow.key, file);
     assert.equal(r.status, 200, r.text);
-    const b = await batchWhen(gw, keys.slow.key, r.json.id, (x) => x.request_counts.completed >= 1);
+    const b = await batchWhen(gw, keys.admin.key, r.json.id, (x) => x.request_counts.completed >= 1);
     await sleep(1500); // many polls: the other lines stay queued
-    assert.equal(completionsSeen(up) - before, 1, 'one request per minute reached the upstream');
-    const now = (await request(gw.url(`/v1/batches/${b.id}`), { headers: bearer(keys.slow.key) })).json;
+    assert.equal(completionsSeen(up) - before, 1, 'one line fits in what is left of the minute');
+    const now = (await request(gw.url(`/v1/batches/${b.id}`), { headers: bearer(keys.admin.key) })).json;
     assert.equal(now.status, 'in_progress');
     assert.deepEqual(now.request_counts, { total: 3, completed: 1, failed: 0 });
-    const jobs = (await request(gw.url('/v1/jobs?limit=100'), { headers: bearer(keys.slow.key) })).json.data
-      .filter((j) => j.status === 'queued'); // this key's only jobs are the batch's
+    const jobs = (await request(gw.url('/v1/jobs?limit=100'), { headers: bearer(keys.admin.key) })).json.data
+      .filter((j) => j.status === 'queued'); // the only queued jobs are this batch's
     assert.equal(jobs.length, 2, JSON.stringify(jobs));
     for (const j of jobs) {
       assert.equal(j.attempts, 0, 'waiting for the key is not an attempt');
       assert.match(j.last_error, /^waiting: /);
     }
+  });
+
+  it("spends the key's rate on every route, not only on inference", async () => {
+    // The slow key's minute is spent by now: files, jobs, batches and models refuse it too.
+    for (const p of ['/v1/models', '/v1/jobs', '/v1/batches', '/v1/files/file-none']) {
+      const r = await request(gw.url(p), { headers: bearer(keys.slow.key) });
+      assert.equal(r.status, 429, `${p}: ${r.text}`);
+      assert.equal(r.json.error.code, 'rate_limit_exceeded');
+      assert.ok(Number(r.headers['retry-after']) > 0);
+    }
+  });
+
+  it('fails a batch larger than queue.max_batch_lines, running none of it', async () => {
+    const before = completionsSeen(up);
+    const lines = Array.from({ length: 7 }, (_, i) => completionLine(i));
+    const file = await upload(gw, keys.poor.key, lines);
+    const r = await createBatch(gw, keys.poor.key, file);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.json.status, 'failed');
+    assert.match(r.json.errors.data[0].message, /more than 6 requests.*queue\.max_batch_lines/);
+    await sleep(300);
+    assert.equal(completionsSeen(up), before, 'no line reached the upstream');
   });
 
   it('fails lines past the key\'s budget with budget_exceeded', async () => {

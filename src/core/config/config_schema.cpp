@@ -158,6 +158,9 @@ const ConfigKey kKeys[] = {
                    "Jobs waiting or running at most; a request beyond gets 429."),
     EDGEAI_INT_KEY("queue.max_bytes", queue.max_bytes, 1024, kMaxBytes * 64,
                    "Bytes of request bodies and answers jobs.db may hold; beyond: 429."),
+    EDGEAI_INT_KEY("queue.max_batch_lines", queue.max_batch_lines, 1, 10000000,
+                   "Requests one batch input file may hold; a larger file fails the batch "
+                   "with an error naming this limit, and no line runs."),
     EDGEAI_INT_KEY("queue.max_attempts", queue.max_attempts, 1, 1000,
                    "Deliveries of a job before it fails with its last error."),
     EDGEAI_INT_KEY("queue.ttl_ms", queue.ttl_ms, 1000, int64_t{365} * kMaxMs,

@@ -101,6 +101,7 @@ struct CacheSettings {
 struct QueueSettings {
     int64_t max_jobs = 100000;                  // queued and running; beyond: 429
     int64_t max_bytes = int64_t{1} << 30;       // request bodies and answers held
+    int64_t max_batch_lines = 50000;            // requests in one batch (OpenAI's limit)
     int64_t max_attempts = 5;                   // deliveries before a job fails
     int64_t ttl_ms = int64_t{24} * 3600 * 1000; // a queued job expires after
     int64_t concurrency = 4;                    // deliveries at once
