@@ -371,6 +371,57 @@ describe('a full disk loses no job and delivers none twice', { skip: binaryMissi
     });
   }
 
+  it('answers 507 when the disk fills mid-load, and every job it accepted stays whole', { timeout: 60000 }, async () => {
+    const dataDir = path.join(disk, 'enqueue');
+    fs.mkdirSync(dataDir);
+    gw = await startGateway({
+      upstream: up.baseUrl, dataDir,
+      args: ['--config', writeConfig('[queue]\npaused = true\n[audit]\nenabled = false\n')],
+    });
+    const filler = path.join(disk, 'filler');
+    // Leave about 600 KiB: a dozen 48 KiB jobs fit, the rest do not.
+    fillDisk(filler);
+    fs.truncateSync(filler, Math.max(0, fs.statSync(filler).size - 600 * 1024));
+    const accepted = [];
+    let full = null;
+    try {
+      for (let i = 0; i < 200 && !full; ++i) {
+        const content = `${i} `.padEnd(48 * 1024, 'x');
+        const r = await request(gw.url('/v1/chat/completions'), {
+          method: 'POST', headers: { prefer: 'respond-async' },
+          body: { model: 'gpt-test', messages: [{ role: 'user', content }] },
+        });
+        if (r.status === 202) accepted.push({ id: r.json.id, content });
+        else full = r;
+      }
+      assert.ok(full, 'the disk filled');
+      assert.equal(full.status, 507, full.text);
+      assert.equal(full.json.error.code, 'insufficient_storage');
+      assert.ok(accepted.length >= 3, `${accepted.length} accepted before the disk filled`);
+      assert.equal((await request(gw.url('/healthz'))).status, 200, 'still serving');
+      for (const { id } of accepted) {
+        const job = await request(gw.url(`/v1/jobs/${id}`));
+        assert.equal(job.status, 200, job.text);
+        assert.equal(job.json.status, 'queued');
+      }
+    } finally {
+      fs.rmSync(filler);
+    }
+    const after = await request(gw.url('/v1/chat/completions'), {
+      method: 'POST', headers: { prefer: 'respond-async' },
+      body: { model: 'gpt-test', messages: [{ role: 'user', content: 'room again' }] },
+    });
+    assert.equal(after.status, 202, after.text);
+    await gw.stop();
+    gw = null;
+    // The database itself, read again after the server is gone: every job it
+    // accepted is there.
+    const q = await runEdgeai(['queue', 'ls', '--json', '--status', 'queued', '--limit', '1000', '--data-dir', dataDir], { cwd: dataDir });
+    assert.equal(q.code, 0, describeRun(['queue', 'ls'], q));
+    const stored = new Set(q.stdout.trim().split('\n').map((l) => JSON.parse(l).id));
+    assert.deepEqual(accepted.map((a) => a.id).filter((id) => !stored.has(id)), []);
+  });
+
   it('puts jobs under way back in the queue at a clean shutdown, and delivers them once after', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-requeue-'));
     up.requests.length = 0;
