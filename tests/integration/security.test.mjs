@@ -225,6 +225,64 @@ describe('a batch runs as its key', { skip: binaryMissing() }, () => {
   });
 });
 
+
+// Item 7: one key cannot fill the queue for the others. Paused, so every job
+// stays queued and counts.
+describe("one key's share of the queue", { skip: binaryMissing() }, () => {
+  let up;
+  let gw;
+  let dataDir;
+  let keys;
+
+  before(async () => {
+    up = await startUpstream();
+    dataDir = makeDataDir();
+    keys = {
+      hoarder: await createKey(dataDir, '--name', 'hoarder', '--scopes', 'completions,batches,jobs'),
+      other: await createKey(dataDir, '--name', 'other', '--scopes', 'completions,jobs'),
+    };
+    gw = await startGateway({
+      upstream: up.baseUrl, dataDir,
+      args: ['--config', writeConfig('[queue]\npaused = true\nmax_jobs_per_key = 8\nmax_bytes_per_key = 65536\n')],
+    });
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const submit = (key, prompt = 'p') => request(gw.url('/v1/completions'), {
+    method: 'POST', headers: { ...bearer(key), prefer: 'respond-async' },
+    body: { model: 'gpt-test', prompt },
+  });
+
+  it("stops one key at its share of jobs while another key's jobs go in", async () => {
+    const file = await upload(gw, keys.hoarder.key, Array.from({ length: 6 }, (_, i) => completionLine(i)));
+    const batch = await createBatch(gw, keys.hoarder.key, file);
+    assert.equal(batch.status, 200, batch.text);
+    assert.equal(batch.json.status, 'in_progress');
+    assert.equal((await submit(keys.hoarder.key)).status, 202);
+    assert.equal((await submit(keys.hoarder.key)).status, 202);
+    const over = await submit(keys.hoarder.key);
+    assert.equal(over.status, 429, over.text);
+    assert.equal(over.json.error.code, 'queue_full');
+    assert.match(over.json.error.message, /queue\.max_jobs_per_key/);
+    const again = await createBatch(gw, keys.hoarder.key, file);
+    assert.equal(again.status, 429, again.text);
+    const other = await submit(keys.other.key);
+    assert.equal(other.status, 202, `another key still gets in: ${other.text}`);
+  });
+
+  it('stops one key at its share of stored bytes', async () => {
+    const big = 'x'.repeat(40 * 1024);
+    assert.equal((await submit(keys.other.key, big)).status, 202);
+    const over = await submit(keys.other.key, big);
+    assert.equal(over.status, 429, over.text);
+    assert.match(over.json.error.message, /queue\.max_bytes_per_key/);
+  });
+});
+
 const tmpfsProbe = (() => {
   const dir = mountTmpfs('1m');
   if (dir === null) return 'mounting a tmpfs is not allowed here (needs root and CAP_SYS_ADMIN)';
@@ -703,10 +761,13 @@ describe('bodies being received share one cap', { skip: binaryMissing() }, () =>
         });
         s.on('error', () => done(data || 'error'));
         s.on('close', () => done(data || 'closed'));
+        // The head alone: the budget is taken (or refused) before the body.
         s.write(`POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${BODY}\r\n\r\n`);
-        // The body is written but for its last byte; a held request never answers.
-        s.write(chunk, () => setTimeout(() => done(data || 'held'), 1500));
+        setTimeout(() => done(data || 'held'), 1000);
       })));
+      // The held ones send their body but for its last byte.
+      await Promise.all(sockets.filter((_, i) => answers[i] === 'held').map((s) => new Promise((resolve) => s.write(chunk, resolve))));
+      await sleep(300);
       const refused = answers.filter((a) => /^HTTP\/1\.1 503 /.test(a));
       const held = answers.filter((a) => a === 'held');
       assert.equal(held.length, CAP / BODY, `held ${held.length}, refused ${refused.length}: ${answers.filter((a) => a !== 'held' && !/^HTTP\/1\.1 503 /.test(a)).slice(0, 2)}`);

@@ -158,6 +158,13 @@ const ConfigKey kKeys[] = {
                    "Jobs waiting or running at most; a request beyond gets 429."),
     EDGEAI_INT_KEY("queue.max_bytes", queue.max_bytes, 1024, kMaxBytes * 64,
                    "Bytes of request bodies and answers jobs.db may hold; beyond: 429."),
+    EDGEAI_INT_KEY("queue.max_jobs_per_key", queue.max_jobs_per_key, 0, 100000000,
+                   "Jobs one API key may have waiting or running (direct and batch lines); "
+                   "beyond: 429 queue_full naming this limit, while other keys go on. 0: only "
+                   "queue.max_jobs."),
+    EDGEAI_INT_KEY("queue.max_bytes_per_key", queue.max_bytes_per_key, 0, kMaxBytes * 64,
+                   "Bytes one API key's jobs (requests and answers) and files may hold in "
+                   "jobs.db; beyond: 429 queue_full naming this limit. 0: only queue.max_bytes."),
     EDGEAI_INT_KEY("queue.max_batch_lines", queue.max_batch_lines, 1, 10000000,
                    "Requests one batch input file may hold; a larger file fails the batch "
                    "with an error naming this limit, and no line runs."),

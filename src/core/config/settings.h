@@ -102,6 +102,10 @@ struct QueueSettings {
     int64_t max_jobs = 100000;                  // queued and running; beyond: 429
     int64_t max_bytes = int64_t{1} << 30;       // request bodies and answers held
     int64_t max_batch_lines = 50000;            // requests in one batch (OpenAI's limit)
+    // One API key's share of the above, so one tenant cannot fill the queue
+    // for the others (keyless gateways have one tenant: no share).
+    int64_t max_jobs_per_key = 20000;
+    int64_t max_bytes_per_key = int64_t{256} << 20;
     int64_t max_attempts = 5;                   // deliveries before a job fails
     int64_t ttl_ms = int64_t{24} * 3600 * 1000; // a queued job expires after
     int64_t concurrency = 4;                    // deliveries at once

@@ -242,7 +242,9 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     // Durable jobs (`Prefer: respond-async`): jobs.db, written by its own
     // thread, callbacks on the loop.
     auto job_store = SqliteJobStore::open(
-        data_dir, loop, SqliteJobStore::Limits{settings.queue.max_jobs, settings.queue.max_bytes});
+        data_dir, loop,
+        SqliteJobStore::Limits{settings.queue.max_jobs, settings.queue.max_bytes,
+                               settings.queue.max_jobs_per_key, settings.queue.max_bytes_per_key});
     if (!job_store.ok()) {
         logger.error("cannot open the job queue", {{"error", job_store.status().message()}});
         return 1;

@@ -236,6 +236,12 @@ SqliteJobStore::open_at(const std::string& path, core::Executor* executor, Limit
     store->writer_ = std::move(writer).value();
     sqlite3* db = store->writer_.get();
     EDGEAI_TRY(migrate(db, path));
+    // After the migration, which adds the owner columns to older files.
+    int rc_index = sqlite3_exec(db,
+                                "CREATE INDEX IF NOT EXISTS jobs_owner ON jobs (owner, status);"
+                                "CREATE INDEX IF NOT EXISTS files_owner ON files (owner);",
+                                nullptr, nullptr, nullptr);
+    if (rc_index != SQLITE_OK) return sqlite_error(db, rc_index, path);
     // An acknowledged job must survive a power cut, not only a crash.
     int rc = sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(db, rc, path);
@@ -347,6 +353,41 @@ core::Status SqliteJobStore::run_batch(std::vector<Op>& batch, std::vector<core:
     return {};
 }
 
+core::Status SqliteJobStore::check_owner_share(sqlite3* db, const std::string& owner, int64_t jobs,
+                                               int64_t bytes) {
+    if (owner.empty()) return {};
+    if (limits_.max_jobs_per_owner > 0 && jobs > 0) {
+        Query q(db, "SELECT COUNT(*) FROM jobs WHERE owner = ?1 AND status IN (0, 1)");
+        q.text(1, owner);
+        if (q.step() != SQLITE_ROW) return q.status(path_);
+        const int64_t held = sqlite3_column_int64(q.get(), 0);
+        if (held + jobs > limits_.max_jobs_per_owner) {
+            return core::Status(core::StatusCode::kResourceExhausted,
+                                "this API key's share of the job queue is full (" +
+                                    std::to_string(held) + " jobs waiting or running, " +
+                                    std::to_string(jobs) +
+                                    " more asked; queue.max_jobs_per_key "
+                                    "is " +
+                                    std::to_string(limits_.max_jobs_per_owner) + ")");
+        }
+    }
+    if (limits_.max_bytes_per_owner > 0 && bytes > 0) {
+        Query q(db, "SELECT (SELECT TOTAL(length(body) + length(result_body)) FROM jobs "
+                    "WHERE owner = ?1) + (SELECT TOTAL(bytes) FROM files WHERE owner = ?1)");
+        q.text(1, owner);
+        if (q.step() != SQLITE_ROW) return q.status(path_);
+        const auto held = static_cast<int64_t>(sqlite3_column_double(q.get(), 0));
+        if (held + bytes > limits_.max_bytes_per_owner) {
+            return core::Status(core::StatusCode::kResourceExhausted,
+                                "this API key's share of the job store is full (" +
+                                    std::to_string(held) + " bytes held; " +
+                                    "queue.max_bytes_per_key is " +
+                                    std::to_string(limits_.max_bytes_per_owner) + ")");
+        }
+    }
+    return {};
+}
+
 core::Status SqliteJobStore::insert_job(sqlite3* db, const Job& j) {
     if (active_ >= limits_.max_jobs) {
         return core::Status(core::StatusCode::kResourceExhausted,
@@ -390,6 +431,8 @@ void SqliteJobStore::enqueue(Job job, std::function<void(core::Result<Job>)> don
                 return {};
             }
         }
+        EDGEAI_TRY(
+            check_owner_share(db, stored->owner, 1, static_cast<int64_t>(stored->body.size())));
         return insert_job(db, *stored);
     };
     op.after = answer_with(stored, std::move(done));
@@ -743,6 +786,7 @@ void SqliteJobStore::put_file(queue::StoredFile file,
             return core::Status(core::StatusCode::kResourceExhausted,
                                 "the job queue's storage is full (queue.max_bytes)");
         }
+        EDGEAI_TRY(check_owner_share(db, stored->owner, 0, stored->bytes));
         EDGEAI_TRY(insert_file(db, path_, *stored));
         bytes_ += stored->bytes;
         return {};
@@ -785,6 +829,13 @@ void SqliteJobStore::create_batch(queue::Batch batch, std::vector<Job> jobs,
     Op op;
     op.run = [this, stored, work](sqlite3* db) -> core::Status {
         const int64_t active = active_, bytes = bytes_;
+        if (stored->status == queue::BatchStatus::kInProgress) {
+            int64_t body_bytes = 0;
+            for (const Job& j : *work)
+                body_bytes += static_cast<int64_t>(j.body.size());
+            EDGEAI_TRY(check_owner_share(db, stored->owner, static_cast<int64_t>(work->size()),
+                                         body_bytes));
+        }
         core::Status st = write_batch_row(db, path_, *stored);
         for (size_t i = 0; st.ok() && i < work->size(); ++i)
             st = insert_job(db, (*work)[i]);

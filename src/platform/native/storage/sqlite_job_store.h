@@ -30,6 +30,10 @@ class SqliteJobStore final : public queue::JobStore {
     struct Limits {
         int64_t max_jobs = 100000;            // queued and running; more answer ResourceExhausted
         int64_t max_bytes = int64_t{1} << 30; // bodies and answers held, all statuses
+        // One API key's share (jobs with an owner): queued and running jobs,
+        // and bytes of its jobs and files. 0: no share beyond the totals.
+        int64_t max_jobs_per_owner = 0;
+        int64_t max_bytes_per_owner = 0;
     };
 
     // `executor` runs the callbacks (the loop that owns the callers).
@@ -107,6 +111,10 @@ class SqliteJobStore final : public queue::JobStore {
     void back_to_queue(const std::string& id, int64_t run_after_ms, std::string why,
                        int64_t uncount, Done done);
     // On the writer: the queue's bounds checked, the job inserted, counted.
+    // ResourceExhausted when `owner` would pass its share with `jobs` more
+    // jobs and `bytes` more bytes.
+    core::Status check_owner_share(sqlite3* db, const std::string& owner, int64_t jobs,
+                                   int64_t bytes);
     core::Status insert_job(sqlite3* db, const queue::Job& job);
     static core::Result<std::unique_ptr<SqliteJobStore>>
     open_at(const std::string& path, core::Executor* executor, Limits limits);

@@ -135,6 +135,44 @@ TEST_F(JobStoreTest, AnAcknowledgedJobIsOnDiskForTheNextStore) {
     EXPECT_FALSE(none->has_value());
 }
 
+// One key's jobs stop at its share while another key's still go in; a
+// finished job frees its place; jobs without an owner (keyless) have no share.
+TEST_F(JobStoreTest, AnOwnerStopsAtItsShareOfTheQueue) {
+    SqliteJobStore::Limits limits;
+    limits.max_jobs_per_owner = 2;
+    limits.max_bytes_per_owner = 1 << 20;
+    auto store = open(limits);
+    auto owned = [](std::string id, std::string owner) {
+        Job j = make_job(std::move(id), 1000);
+        j.owner = std::move(owner);
+        return j;
+    };
+    ASSERT_TRUE(enqueue(*store, owned("job_a1", "key_a")).ok());
+    ASSERT_TRUE(enqueue(*store, owned("job_a2", "key_a")).ok());
+    auto over = enqueue(*store, owned("job_a3", "key_a"));
+    ASSERT_FALSE(over.ok());
+    EXPECT_EQ(over.status().code(), core::StatusCode::kResourceExhausted);
+    EXPECT_NE(over.status().message().find("queue.max_jobs_per_key"), std::string::npos);
+    EXPECT_TRUE(enqueue(*store, owned("job_b1", "key_b")).ok()) << "another key goes on";
+    for (int i = 0; i < 3; ++i)
+        EXPECT_TRUE(enqueue(*store, owned("job_n" + std::to_string(i), "")).ok());
+    // A big body passes the job count but not the byte share.
+    Job big = owned("job_b2", "key_b");
+    big.body.assign(size_t{1} << 20, 'x');
+    auto too_big = enqueue(*store, big);
+    ASSERT_FALSE(too_big.ok());
+    EXPECT_NE(too_big.status().message().find("queue.max_bytes_per_key"), std::string::npos);
+    // key_a's first job ends: its place is free again.
+    auto claimed = claim(*store, 10, 2000);
+    for (Job& j : claimed) {
+        if (j.id != "job_a1") continue;
+        j.status = JobStatus::kSucceeded;
+        j.result_status = 200;
+        wait([&](queue::JobStore::Done done) { store->finish(j, std::move(done)); });
+    }
+    EXPECT_TRUE(enqueue(*store, owned("job_a4", "key_a")).ok());
+}
+
 TEST_F(JobStoreTest, AnIdempotencyKeyAnswersWithTheFirstJob) {
     auto store = open();
     Job first = make_job("job_1", 1000);
