@@ -11,8 +11,10 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -200,6 +202,144 @@ describe('webhook destinations (queue.webhook_allow)', () => {
     await assert.rejects(
       startGateway({ upstream, args: ['--config', writeConfig(`${QUEUE}webhook_allow = ["10.0.0.0/33"]\n`)], startTimeoutMs: 5000 }),
       /10\.0\.0\.0\/33/);
+  });
+});
+
+/** A forward proxy that records the absolute URLs it is asked for and passes them on. */
+async function startProxy() {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.url);
+    const out = http.request(req.url, { method: req.method, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    out.on('error', () => { res.writeHead(502); res.end(); });
+    req.pipe(out);
+  });
+  server.on('connect', (req, socket) => { seen.push(`CONNECT ${req.url}`); socket.destroy(); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    seen,
+    url: `http://127.0.0.1:${server.address().port}`,
+    close() { server.closeAllConnections?.(); return new Promise((r) => server.close(r)); },
+  };
+}
+
+/** A CA and a certificate for 127.0.0.1, made with the openssl tool. */
+function makeCertificates(dir) {
+  const run = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=webhook test CA',
+      '-keyout', 'ca.key', '-out', 'ca.pem');
+  run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr');
+  fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial',
+      '-days', '2', '-extfile', 'san.ext', '-out', 'server.pem');
+}
+
+describe('webhooks use no proxy and follow no redirect', () => {
+  let up, gw, proxy, receiver, target, tls, dir;
+  const tlsConnections = [];
+
+  before(async () => {
+    up = await new ScriptedUpstream().start();
+    proxy = await startProxy();
+    target = await startReceiver();
+    // Answers every webhook with a redirect to `target`.
+    receiver = await startReceiver((req, res) => {
+      res.writeHead(307, { location: target.url('/redirected') });
+      res.end();
+    });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-webhook-tls-'));
+    makeCertificates(dir);
+    tls = https.createServer({
+      key: fs.readFileSync(path.join(dir, 'server.key')),
+      cert: fs.readFileSync(path.join(dir, 'server.pem')),
+    }, (req, res) => { res.writeHead(204); res.end(); });
+    tls.on('connection', () => tlsConnections.push(Date.now()));
+    await new Promise((r) => tls.listen(0, '127.0.0.1', r));
+    // Upstream calls honour the proxy (they go through it); webhooks must not.
+    const env = { http_proxy: proxy.url, HTTP_PROXY: proxy.url, https_proxy: proxy.url,
+      HTTPS_PROXY: proxy.url, all_proxy: proxy.url, ALL_PROXY: proxy.url, no_proxy: '', NO_PROXY: '' };
+    gw = await startGateway({
+      upstream: up.baseUrl,
+      env,
+      args: ['--config', writeConfig(`${QUEUE}webhook_allow = ["127.0.0.1/32"]\n`)],
+    });
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+    await proxy?.close();
+    await receiver?.close();
+    await target?.close();
+    tls?.closeAllConnections?.();
+    await new Promise((r) => (tls ? tls.close(r) : r()));
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('an http webhook goes straight to its receiver, not through the proxy', async () => {
+    const ok = await startReceiver();
+    try {
+      const r = await submit(gw, ok.url('/direct'));
+      assert.equal(r.status, 202, r.text);
+      const job = await waitForJob(gw, r.json.id, webhookEnded);
+      assert.equal(job.webhook_status, 'delivered', JSON.stringify(job));
+      assert.equal(ok.calls.length, 1);
+      assert.ok(proxy.seen.some((u) => u.includes('/v1/chat/completions')), 'the upstream call did use the proxy');
+      assert.ok(!proxy.seen.some((u) => u.includes('/direct')), `proxy saw ${proxy.seen}`);
+    } finally {
+      await ok.close();
+    }
+  });
+
+  test('a redirect is an answer, not followed', async () => {
+    const r = await submit(gw, receiver.url('/moved'));
+    assert.equal(r.status, 202, r.text);
+    const job = await waitForJob(gw, r.json.id, webhookEnded);
+    assert.equal(job.webhook_status, 'failed', JSON.stringify(job));
+    assert.equal(receiver.calls.length, 2, 'tried max_attempts times');
+    assert.equal(target.calls.length, 0, 'the Location was never called');
+  });
+
+  test('an https webhook connects to the judged address itself (libcurl pinned, no proxy)', async () => {
+    const r = await submit(gw, `https://127.0.0.1:${tls.address().port}/hook`);
+    assert.equal(r.status, 202, r.text);
+    const job = await waitForJob(gw, r.json.id, webhookEnded);
+    // The test CA is not trusted for webhooks: the handshake fails, but it
+    // reached the receiver directly.
+    assert.equal(job.webhook_status, 'failed', JSON.stringify(job));
+    assert.ok(tlsConnections.length >= 1, 'the TLS receiver was contacted');
+    assert.ok(!proxy.seen.some((u) => u.startsWith('CONNECT')), `proxy saw ${proxy.seen}`);
+  });
+});
+
+describe('https webhooks to a refused name', () => {
+  test('are refused before any connection', async () => {
+    const up = await new ScriptedUpstream().start();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-webhook-tls-'));
+    makeCertificates(dir);
+    let connections = 0;
+    const tls = https.createServer({
+      key: fs.readFileSync(path.join(dir, 'server.key')),
+      cert: fs.readFileSync(path.join(dir, 'server.pem')),
+    }, (req, res) => { res.writeHead(204); res.end(); });
+    tls.on('connection', () => { connections += 1; });
+    await new Promise((r) => tls.listen(0, '127.0.0.1', r));
+    const gw = await startGateway({ upstream: up.baseUrl, args: ['--config', writeConfig(QUEUE)] });
+    try {
+      const r = await submit(gw, `https://localhost:${tls.address().port}/hook`);
+      assert.equal(r.status, 202, r.text);
+      const job = await waitForJob(gw, r.json.id, webhookEnded);
+      assert.equal(job.webhook_status, 'failed');
+      assert.equal(connections, 0);
+    } finally {
+      await gw.stop();
+      await up.close();
+      tls.closeAllConnections?.();
+      await new Promise((r) => tls.close(r));
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
