@@ -204,7 +204,13 @@ void JobRunner::schedule_poll(int64_t delay_ms) {
 }
 
 void JobRunner::poll() {
-    if (stopped_ || claiming_) return;
+    if (stopped_) return;
+    if (claiming_) {
+        // Look again later: returning without a timer would stop polling
+        // (webhooks included) until something wakes the runner.
+        schedule_poll(options_.poll_ms);
+        return;
+    }
     const int64_t now = clock_.unix_ms();
     std::weak_ptr<bool> alive = alive_;
     if (now - last_expire_ms_ >= options_.expire_every_ms) {
