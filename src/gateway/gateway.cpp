@@ -211,6 +211,11 @@ std::unique_ptr<RequestTask> IncomingRequest::proceed(std::string body) {
     return ctx.route.handler(ctx);
 }
 
+const core::net::DestinationPolicy& GatewayDeps::webhook_policy() const {
+    static const core::net::DestinationPolicy kPublicOnly;
+    return webhooks != nullptr ? *webhooks : kPublicOnly;
+}
+
 Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
     EDGEAI_CHECK_MSG(deps.random != nullptr, "GatewayDeps::random is required");
     shared_->deps = std::move(deps);

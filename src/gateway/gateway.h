@@ -9,6 +9,7 @@
 #include "core/executor.h"
 #include "core/file_source.h"
 #include "core/http_types.h"
+#include "core/net/destination_policy.h"
 #include "core/random.h"
 #include "gateway/response_writer.h"
 #include "queue/job_store.h"
@@ -54,7 +55,12 @@ struct GatewayDeps {
     core::FileSource* static_files = nullptr;
     // The CSPRNG (ids, new API keys' secrets, routing's coin); required.
     core::Random* random = nullptr;
+    // Where a job's webhook may go (queue.webhook_allow, the gateway's own
+    // endpoints); null: public addresses only.
+    const core::net::DestinationPolicy* webhooks = nullptr;
     std::string version = "0.0.0";
+
+    const core::net::DestinationPolicy& webhook_policy() const;
 };
 
 struct RouteContext;

@@ -30,7 +30,7 @@ std::unique_ptr<RequestTask> enqueue(RouteContext& ctx) {
     const GatewayDeps& deps = ctx.deps();
     auto job = job_for_request(ctx.request, std::move(ctx.request.body), ctx.decoded.model,
                                ctx.shared.new_id(core::IdKind::kJob), deps.clock->unix_ms(),
-                               deps.settings->queue.ttl_ms);
+                               deps.settings->queue.ttl_ms, deps.webhook_policy());
     if (!job.ok()) return ctx.fail(job.status());
     job->owner = owner_of(ctx.caller());
     // One key's Idempotency-Key never answers with another key's job.

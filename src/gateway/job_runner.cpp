@@ -92,6 +92,9 @@ class JobRunner::Webhook final : public core::HttpResponseObserver {
     JobRunner& runner_;
     queue::Job job;
     std::unique_ptr<core::HttpCall> call;
+    // Cuts the call at queue.webhook_timeout_ms, however it is going.
+    std::unique_ptr<core::Timer> deadline;
+    uint64_t serial = 0; // names this call to its deadline
 
   private:
     int status_ = 0;
@@ -202,7 +205,13 @@ void JobRunner::schedule_poll(int64_t delay_ms) {
 }
 
 void JobRunner::poll() {
-    if (stopped_ || claiming_) return;
+    if (stopped_) return;
+    if (claiming_) {
+        // Look again later: returning without a timer would stop polling
+        // (webhooks included) until something wakes the runner.
+        schedule_poll(options_.poll_ms);
+        return;
+    }
     const int64_t now = clock_.unix_ms();
     std::weak_ptr<bool> alive = alive_;
     if (now - last_expire_ms_ >= options_.expire_every_ms) {
@@ -234,47 +243,74 @@ void JobRunner::poll() {
 }
 
 void JobRunner::poll_webhooks(int64_t now) {
-    if (options_.webhook_client == nullptr || claiming_webhooks_ ||
-        webhooks_.size() >= options_.concurrency)
-        return;
+    if (options_.webhook_client == nullptr || claiming_webhooks_) return;
+    queue::WebhookClaim claim;
+    claim.slots = options_.concurrency;
+    for (const auto& hook : webhooks_)
+        ++claim.busy[hook->job.owner];
+    if (claim.room() == 0) return;
     claiming_webhooks_ = true;
     std::weak_ptr<bool> alive = alive_;
-    // A webhook claimed here is not due again until well after its timeout,
+    // A webhook claimed here is not due again until well after its deadline,
     // so a slow receiver is not called twice at once.
     const int64_t lease = options_.webhook_timeout_ms * 2 + options_.poll_ms;
-    store_.claim_webhooks(options_.concurrency - webhooks_.size(), now, lease,
+    store_.claim_webhooks(claim, now, lease,
                           [this, alive](core::Result<std::vector<queue::Job>> jobs) {
                               if (alive.expired()) return;
                               claiming_webhooks_ = false;
                               if (stopped_ || !jobs.ok()) return;
-                              for (queue::Job& job : *jobs) {
-                                  auto hook = std::make_unique<Webhook>(*this, std::move(job));
-                                  Webhook* h = hook.get();
-                                  core::HttpClientRequest request;
-                                  request.method = "POST";
-                                  request.url = h->job.callback_url;
-                                  request.body = queue::job_json(h->job);
-                                  request.first_byte_timeout_ms = options_.webhook_timeout_ms;
-                                  request.idle_timeout_ms = options_.webhook_timeout_ms;
-                                  request.headers.add("content-type", "application/json");
-                                  request.headers.add("user-agent", "edgeai-webhook");
-                                  request.headers.add("x-edgeai-job-id", h->job.id);
-                                  if (!options_.webhook_secret.empty()) {
-                                      request.headers.add(
-                                          "x-edgeai-signature",
-                                          queue::webhook_signature(options_.webhook_secret,
-                                                                   clock_.unix_ms() / 1000,
-                                                                   request.body));
-                                  }
-                                  webhooks_.push_back(std::move(hook));
-                                  auto call = options_.webhook_client->start(std::move(request), h);
-                                  if (!call.ok()) {
-                                      webhook_finished(h, false);
-                                      continue;
-                                  }
-                                  h->call = std::move(call).value();
-                              }
+                              for (queue::Job& job : *jobs)
+                                  start_webhook(std::move(job));
                           });
+}
+
+void JobRunner::start_webhook(queue::Job job) {
+    auto hook = std::make_unique<Webhook>(*this, std::move(job));
+    Webhook* h = hook.get();
+    core::HttpClientRequest request;
+    request.method = "POST";
+    request.url = h->job.callback_url;
+    request.body = queue::job_json(h->job);
+    request.first_byte_timeout_ms = options_.webhook_timeout_ms;
+    request.idle_timeout_ms = options_.webhook_timeout_ms;
+    request.headers.add("content-type", "application/json");
+    request.headers.add("user-agent", "edgeai-webhook");
+    request.headers.add("x-edgeai-job-id", h->job.id);
+    if (!options_.webhook_secret.empty()) {
+        request.headers.add("x-edgeai-signature",
+                            queue::webhook_signature(options_.webhook_secret,
+                                                     clock_.unix_ms() / 1000, request.body));
+    }
+    webhooks_.push_back(std::move(hook));
+    auto call = options_.webhook_client->start(std::move(request), h);
+    if (!call.ok()) {
+        webhook_finished(h, false);
+        return;
+    }
+    h->call = std::move(call).value();
+    // The client's timeouts bound each silence, not the whole call: a
+    // receiver that drips a byte now and then would hold its slot forever.
+    std::weak_ptr<bool> alive = alive_;
+    const uint64_t serial = h->serial = ++webhook_serial_;
+    h->deadline = executor_.post_after(options_.webhook_timeout_ms, [this, alive, serial] {
+        // Posted: finishing destroys this timer, which is running now. By
+        // serial: the call may have ended (and its Webhook gone) meanwhile.
+        executor_.post([this, alive, serial] {
+            if (!alive.expired()) webhook_timed_out(serial);
+        });
+    });
+}
+
+void JobRunner::webhook_timed_out(uint64_t serial) {
+    auto it = std::find_if(webhooks_.begin(), webhooks_.end(),
+                           [serial](const auto& p) { return p->serial == serial; });
+    if (it == webhooks_.end()) return;
+    if (options_.logger != nullptr) {
+        options_.logger->warn(
+            "webhook call cut off at queue.webhook_timeout_ms",
+            {{"job_id", (*it)->job.id}, {"timeout_ms", options_.webhook_timeout_ms}});
+    }
+    webhook_finished(it->get(), false);
 }
 
 void JobRunner::webhook_finished(Webhook* hook, bool delivered) {

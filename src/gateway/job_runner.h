@@ -8,7 +8,9 @@
 // (the uplink is down and its route has no local target, or every target's
 // breaker is open) waits without spending an attempt. Once a job with a
 // callback_url ends, its JSON is POSTed there (signed, x-edgeai-signature),
-// retried with the same backoff until the receiver answers 2xx.
+// retried with the same backoff until the receiver answers 2xx. Webhook calls
+// share the `concurrency` slots fairly among API keys (queue/webhook_share.h)
+// and each is cut at webhook_timeout_ms.
 #pragma once
 
 #include "core/clock.h"
@@ -36,6 +38,8 @@ struct JobRunnerOptions {
     // the secret when there is one; null: not sent.
     core::HttpClient* webhook_client = nullptr;
     std::string webhook_secret;
+    // A call's whole time, connecting to the answer's last byte (a JobRunner
+    // timer: the client's timeouts only bound each wait).
     int64_t webhook_timeout_ms = 10000;
     // Where refused store writes are reported; null: not logged.
     telemetry::Logger* logger = nullptr;
@@ -70,6 +74,8 @@ class JobRunner {
     class Webhook;
 
     void poll_webhooks(int64_t now);
+    void start_webhook(queue::Job job);
+    void webhook_timed_out(uint64_t serial);
     void webhook_finished(Webhook* hook, bool delivered);
 
     void poll();
@@ -96,6 +102,7 @@ class JobRunner {
     // The next try of each outcome the store refused, by job id.
     std::map<std::string, std::unique_ptr<core::Timer>, std::less<>> store_retries_;
     bool claiming_webhooks_ = false;
+    uint64_t webhook_serial_ = 0;
     bool finalizing_ = false;
     std::unique_ptr<core::Timer> timer_;
     bool started_ = false;

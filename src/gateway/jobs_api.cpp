@@ -6,6 +6,7 @@
 
 #include "api/api_error.h"
 #include "codec/json/json_writer.h"
+#include "core/net/outbound_url.h"
 
 #include <charconv>
 
@@ -21,9 +22,26 @@ bool prefers_async(std::string_view prefer) {
     return false;
 }
 
+core::Result<std::string> checked_callback_url(std::string_view text,
+                                               const core::net::DestinationPolicy& policy) {
+    const std::string kHeader = "x-edgeai-callback-url";
+    auto url = core::net::parse_outbound_url(text);
+    if (!url.ok()) {
+        return core::invalid_argument(kHeader + ": " + url.status().message()).with_field(kHeader);
+    }
+    // A literal address is judged now; a name when it is resolved, at delivery.
+    if (url->address && !policy.admits(*url->address, url->port, "")) {
+        return core::invalid_argument(kHeader + ": " + std::string(core::net::kRefusedByPolicy) +
+                                      " (an operator may admit it with queue.webhook_allow)")
+            .with_field(kHeader);
+    }
+    return url->text();
+}
+
 core::Result<queue::Job> job_for_request(const core::HttpRequest& request, std::string body,
                                          std::string model, std::string id, int64_t now_ms,
-                                         int64_t ttl_ms) {
+                                         int64_t ttl_ms,
+                                         const core::net::DestinationPolicy& webhook_policy) {
     queue::Job job;
     job.id = std::move(id);
     job.path = std::string(request.path());
@@ -47,12 +65,9 @@ core::Result<queue::Job> job_for_request(const core::HttpRequest& request, std::
     }
     std::string_view callback = request.headers.get("x-edgeai-callback-url");
     if (!callback.empty()) {
-        if (callback.rfind("http://", 0) != 0 && callback.rfind("https://", 0) != 0) {
-            return core::invalid_argument("x-edgeai-callback-url must be an http:// or https:// "
-                                          "URL")
-                .with_field("x-edgeai-callback-url");
-        }
-        job.callback_url = std::string(callback);
+        auto url = checked_callback_url(callback, webhook_policy);
+        if (!url.ok()) return url.status();
+        job.callback_url = std::move(url).value();
     }
     job.created_ms = now_ms;
     job.updated_ms = now_ms;

@@ -6,6 +6,7 @@
 #include "gateway/route_context.h"
 
 #include "core/http_types.h"
+#include "core/net/destination_policy.h"
 #include "gateway/exchange.h"
 #include "gateway/response_writer.h"
 #include "queue/job_store.h"
@@ -23,7 +24,14 @@ bool prefers_async(std::string_view prefer);
 // is wrong (x-edgeai-priority, x-edgeai-callback-url).
 core::Result<queue::Job> job_for_request(const core::HttpRequest& request, std::string body,
                                          std::string model, std::string id, int64_t now_ms,
-                                         int64_t ttl_ms);
+                                         int64_t ttl_ms,
+                                         const core::net::DestinationPolicy& webhook_policy);
+
+// A webhook URL as the job keeps it (normalised: "http://127.1" is
+// "http://127.0.0.1/"), or InvalidArgument naming x-edgeai-callback-url when it
+// is malformed or names an address the policy refuses.
+core::Result<std::string> checked_callback_url(std::string_view text,
+                                               const core::net::DestinationPolicy& policy);
 
 // Stores the job, then answers 202 (Location: /v1/jobs/{id}) with the job, or
 // the stored job when its Idempotency-Key was seen before; 429 when the queue

@@ -10,6 +10,7 @@
 #include "core/result.h"
 #include "queue/batch.h"
 #include "queue/job.h"
+#include "queue/webhook_share.h"
 
 #include <cstdint>
 #include <functional>
@@ -64,9 +65,10 @@ class JobStore {
     // has already ended.
     virtual void cancel(const std::string& id, std::function<void(core::Result<Job>)> done) = 0;
 
-    // Ended jobs whose webhook is due: marked as being sent (not due again
-    // for `lease_ms`), with one more attempt.
-    virtual void claim_webhooks(size_t max, int64_t now_ms, int64_t lease_ms,
+    // Ended jobs whose webhook is due, as many as `claim` has room for and
+    // shared fairly among their owners (pick_webhooks): marked as being sent
+    // (not due again for `lease_ms`), with one more attempt.
+    virtual void claim_webhooks(const WebhookClaim& claim, int64_t now_ms, int64_t lease_ms,
                                 std::function<void(core::Result<std::vector<Job>>)> done) = 0;
     // The webhook's outcome: delivered, or tried again after `retry_at_ms`,
     // or failed (give_up).

@@ -30,11 +30,13 @@ core::HttpRequest post(std::vector<core::Header> headers) {
     return r;
 }
 
+const core::net::DestinationPolicy kPublicOnly;
+
 TEST(JobForRequest, TakesItsSettingsFromHeadersAndNamesABadOne) {
     auto job = job_for_request(post({{"idempotency-key", "k1"},
                                      {"x-edgeai-priority", "-7"},
                                      {"x-edgeai-callback-url", "https://hooks.example/done"}}),
-                               "{}", "m", "job_x", 1000, 500);
+                               "{}", "m", "job_x", 1000, 500, kPublicOnly);
     ASSERT_TRUE(job.ok()) << job.status().to_string();
     EXPECT_EQ(job->path, "/v1/chat/completions");
     EXPECT_EQ(job->idempotency_key, "k1");
@@ -45,12 +47,36 @@ TEST(JobForRequest, TakesItsSettingsFromHeadersAndNamesABadOne) {
 
     for (const char* bad : {"high", "101", "1.5", ""}) {
         if (*bad == '\0') continue;
-        auto r = job_for_request(post({{"x-edgeai-priority", bad}}), "{}", "m", "j", 0, 1);
+        auto r =
+            job_for_request(post({{"x-edgeai-priority", bad}}), "{}", "m", "j", 0, 1, kPublicOnly);
         ASSERT_FALSE(r.ok()) << bad;
         EXPECT_EQ(r.status().field(), "x-edgeai-priority");
     }
-    auto url = job_for_request(post({{"x-edgeai-callback-url", "ftp://x"}}), "{}", "m", "j", 0, 1);
+    auto url = job_for_request(post({{"x-edgeai-callback-url", "ftp://x"}}), "{}", "m", "j", 0, 1,
+                               kPublicOnly);
     EXPECT_EQ(url.status().field(), "x-edgeai-callback-url");
+}
+
+TEST(CheckedCallbackUrl, RefusesLiteralsThePolicyRefusesAndNormalises) {
+    for (const char* refused :
+         {"http://127.0.0.1/h", "http://0x7f000001/h", "http://127.1/h", "http://017700000001/",
+          "http://2130706433/", "http://[::1]/h", "http://[::ffff:127.0.0.1]/",
+          "http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/", "http://0.0.0.0/",
+          "http://[64:ff9b::7f00:1]/", "http://user:pw@example.com/", "http://example.com/a b"}) {
+        auto r = checked_callback_url(refused, kPublicOnly);
+        ASSERT_FALSE(r.ok()) << refused;
+        EXPECT_EQ(r.status().field(), "x-edgeai-callback-url") << refused;
+        EXPECT_EQ(r.status().code(), core::StatusCode::kInvalidArgument);
+    }
+    // A name is judged when it is resolved, at delivery.
+    EXPECT_EQ(*checked_callback_url("http://LocalHost:9/x", kPublicOnly), "http://localhost:9/x");
+    EXPECT_EQ(*checked_callback_url("https://8.8.8.8", kPublicOnly), "https://8.8.8.8/");
+
+    std::vector<std::string> allow{"127.0.0.1/32"};
+    auto policy = core::net::DestinationPolicy::from_allow_list(allow);
+    ASSERT_TRUE(policy.ok());
+    EXPECT_EQ(*checked_callback_url("http://127.1:9000/h", *policy), "http://127.0.0.1:9000/h");
+    EXPECT_FALSE(checked_callback_url("http://[::1]:9000/h", *policy).ok());
 }
 
 TEST(JobJson, ShowsTheAnswerOnceTheJobEnded) {

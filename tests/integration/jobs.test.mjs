@@ -333,7 +333,7 @@ describe('webhooks', () => {
     const up = await new ScriptedUpstream().start();
     const gw = await startGateway({
       upstream: up.baseUrl,
-      args: ['--config', writeConfig(`${FAST_RETRIES}webhook_secret = "${secret}"\n`)],
+      args: ['--config', writeConfig(`${FAST_RETRIES}webhook_secret = "${secret}"\nwebhook_allow = ["127.0.0.1/32"]\n`)],
     });
     try {
       const r = await submit(gw, chatBody('call me back'), { 'x-edgeai-callback-url': hookUrl });

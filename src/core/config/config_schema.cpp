@@ -183,6 +183,15 @@ const ConfigKey kKeys[] = {
     EDGEAI_STRING_KEY("queue.webhook_secret", queue.webhook_secret, "", true,
                       "Key that signs webhook calls: x-edgeai-signature: t=UNIX,v1=HEX of "
                       "HMAC-SHA256(key, \"UNIX.BODY\"). Empty: calls are not signed."),
+    EDGEAI_INT_KEY("queue.webhook_timeout_ms", queue.webhook_timeout_ms, 100, kMaxMs,
+                   "Longest a webhook call may take, connecting to the last byte of the "
+                   "answer; a slower receiver is cut off and tried again later."),
+    EDGEAI_LIST_KEY("queue.webhook_allow", queue.webhook_allow,
+                    "Destinations a webhook may reach besides public addresses: CIDRs "
+                    "(\"10.0.0.0/8\"), addresses, host names (\"hooks.lan\", \"*.hooks.lan\"), "
+                    "each optionally with :port. Loopback, private, link-local (cloud "
+                    "metadata), CGNAT, multicast and the gateway's own port are refused "
+                    "otherwise; the gateway itself only by an entry with its port."),
     EDGEAI_BOOL_KEY("queue.paused", queue.paused,
                     "Accept and keep jobs but deliver none (maintenance; restart without it to "
                     "deliver what waits)."),

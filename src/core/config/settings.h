@@ -111,9 +111,13 @@ struct QueueSettings {
     int64_t concurrency = 4;                    // deliveries at once
     int64_t backoff_base_ms = 1000;             // before a retry, doubling
     int64_t backoff_max_ms = 300000;
-    int64_t poll_ms = 1000;     // how often waiting jobs are looked for
-    bool paused = false;        // accept and keep jobs, deliver none
-    std::string webhook_secret; // signs webhook calls (HMAC-SHA256); empty: unsigned
+    int64_t poll_ms = 1000;             // how often waiting jobs are looked for
+    bool paused = false;                // accept and keep jobs, deliver none
+    std::string webhook_secret;         // signs webhook calls (HMAC-SHA256); empty: unsigned
+    int64_t webhook_timeout_ms = 10000; // one webhook call, start to end
+    // Destinations a webhook may reach besides public addresses: CIDRs,
+    // addresses and host names (core/net/destination_policy.h).
+    std::vector<std::string> webhook_allow;
 };
 
 // Who may call: API keys (keys.db), signed requests, brute-force limits.

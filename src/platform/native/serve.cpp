@@ -16,6 +16,7 @@
 #include "platform/native/http/event_loop_impl.h"
 #include "platform/native/http/http_server.h"
 #include "platform/native/http/upstream_http_client.h"
+#include "platform/native/http/webhook_http_client.h"
 #include "platform/native/storage/data_dir.h"
 #include "platform/native/storage/sqlite_cache_store.h"
 #include "platform/native/storage/sqlite_job_store.h"
@@ -503,8 +504,17 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         static_files = std::move(opened).value();
     }
 
+    // Where jobs' webhooks may go; the gateway's own endpoints join once it listens.
+    auto webhook_policy =
+        core::net::DestinationPolicy::from_allow_list(settings.queue.webhook_allow);
+    if (!webhook_policy.ok()) {
+        logger.error("bad queue.webhook_allow", {{"error", webhook_policy.status().message()}});
+        return 1;
+    }
+
     gateway::GatewayDeps deps;
     deps.settings = &settings;
+    deps.webhooks = &*webhook_policy;
     deps.static_files = static_files.get();
     deps.access = &access;
     deps.audit = audit_log.get();
@@ -521,7 +531,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.version = version;
     gateway::Gateway gateway(deps);
     const core::QueueSettings& qs = settings.queue;
-    UpstreamHttpClient webhook_client(loop, CurlHttpClientOptions{});
+    WebhookHttpClient webhook_client(loop, *webhook_policy, CurlHttpClientOptions{}, &logger);
     gateway::JobRunnerOptions runner_options;
     runner_options.concurrency = static_cast<size_t>(qs.concurrency);
     runner_options.max_attempts = qs.max_attempts;
@@ -530,6 +540,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     runner_options.poll_ms = qs.poll_ms;
     runner_options.webhook_client = &webhook_client;
     runner_options.webhook_secret = qs.webhook_secret;
+    runner_options.webhook_timeout_ms = qs.webhook_timeout_ms;
     runner_options.logger = &logger;
     gateway::JobRunner job_runner(gateway, **job_store, loop, clock, metrics, runner_options);
     gateway.set_job_listener([&job_runner] { job_runner.wake(); });
@@ -543,6 +554,10 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         return 1;
     }
     if (server.tls_enabled()) log_certificate(logger, "tls certificate", server.tls_certificate());
+    if (auto self = add_listener_as_self(*webhook_policy, *address); !self.ok()) {
+        logger.error("cannot tell webhooks the gateway's address", {{"error", self.message()}});
+        return 1;
+    }
 
     // SIGHUP: new certificate and key for new connections, open ones untouched.
     boost::asio::signal_set reload_signals(loop.impl().io, SIGHUP);

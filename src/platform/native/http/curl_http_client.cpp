@@ -8,7 +8,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <curl/curl.h>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <unordered_map>
 
 namespace edgeai::platform::native {
@@ -162,9 +167,9 @@ namespace {
 class Transfer final : public core::HttpCall {
   public:
     Transfer(CurlHttpClient::Impl& client, core::HttpClientRequest request,
-             core::HttpResponseObserver* observer)
+             core::HttpResponseObserver* observer, std::optional<CurlPin> pin)
         : client_(client), request_(std::move(request)), observer_(observer), deadline_(client.io),
-          alive_(std::make_shared<int>(0)) {
+          alive_(std::make_shared<int>(0)), pin_(std::move(pin)) {
         error_[0] = '\0';
     }
 
@@ -176,6 +181,7 @@ class Transfer final : public core::HttpCall {
             curl().easy_cleanup(easy_);
         }
         curl().slist_free_all(headers_);
+        curl().slist_free_all(resolve_);
     }
 
     core::Status begin() {
@@ -217,6 +223,7 @@ class Transfer final : public core::HttpCall {
         // No 100-continue round trip: upstreams take the body at once.
         headers_ = curl().slist_append(headers_, "Expect:");
         curl().easy_setopt(easy_, CURLOPT_HTTPHEADER, headers_);
+        if (pin_) pin_destination();
 
         last_activity_ns_ = clock_.monotonic_ns();
         CURLMcode added = curl().multi_add_handle(client_.multi, easy_);
@@ -245,6 +252,43 @@ class Transfer final : public core::HttpCall {
     }
 
   private:
+    // CurlPin's promises (curl_http_client.h).
+    void pin_destination() {
+        const std::string address = core::net::format_ip(pin_->address);
+        const bool v6 = !pin_->address.is_v4();
+        const std::string entry = pin_->host + ":" + std::to_string(pin_->port) + ":" +
+                                  (v6 ? "[" + address + "]" : address);
+        resolve_ = curl().slist_append(resolve_, entry.c_str());
+        curl().easy_setopt(easy_, CURLOPT_RESOLVE, resolve_);
+        curl().easy_setopt(easy_, CURLOPT_OPENSOCKETFUNCTION, &Transfer::open_socket);
+        curl().easy_setopt(easy_, CURLOPT_OPENSOCKETDATA, this);
+        curl().easy_setopt(easy_, CURLOPT_PROXY, ""); // "": no proxy, not even from the environment
+        curl().easy_setopt(easy_, CURLOPT_FOLLOWLOCATION, 0L);
+    }
+
+    // The address curl is about to connect to, judged against the pinned one.
+    static curl_socket_t open_socket(void* userp, curlsocktype purpose, curl_sockaddr* address) {
+        auto* self = static_cast<Transfer*>(userp);
+        if (purpose != CURLSOCKTYPE_IPCXN || !self->pin_ ||
+            !same_address(*address, self->pin_->address))
+            return CURL_SOCKET_BAD;
+        return ::socket(address->family, address->socktype, address->protocol);
+    }
+
+    static bool same_address(const curl_sockaddr& a, const core::net::IpAddress& want) {
+        if (a.family == AF_INET && want.is_v4()) {
+            sockaddr_in in{};
+            std::memcpy(&in, &a.addr, std::min<size_t>(sizeof(in), a.addrlen));
+            return std::memcmp(&in.sin_addr, want.bytes.data(), 4) == 0;
+        }
+        if (a.family == AF_INET6 && !want.is_v4()) {
+            sockaddr_in6 in6{};
+            std::memcpy(&in6, &a.addr, std::min<size_t>(sizeof(in6), a.addrlen));
+            return std::memcmp(&in6.sin6_addr, want.bytes.data(), 16) == 0;
+        }
+        return false;
+    }
+
     static size_t header_callback(char* data, size_t size, size_t count, void* userp) {
         auto* self = static_cast<Transfer*>(userp);
         size_t n = size * count;
@@ -352,6 +396,8 @@ class Transfer final : public core::HttpCall {
     bool done_ = false;
     bool paused_ = false;
     int64_t last_activity_ns_ = 0;
+    std::optional<CurlPin> pin_;
+    curl_slist* resolve_ = nullptr;
 };
 
 } // namespace
@@ -384,7 +430,16 @@ CurlHttpClient::~CurlHttpClient() = default;
 
 core::Result<std::unique_ptr<core::HttpCall>>
 CurlHttpClient::start(core::HttpClientRequest request, core::HttpResponseObserver* observer) {
-    auto transfer = std::make_unique<Transfer>(*impl_, std::move(request), observer);
+    auto transfer = std::make_unique<Transfer>(*impl_, std::move(request), observer, std::nullopt);
+    EDGEAI_TRY(transfer->begin());
+    return std::unique_ptr<core::HttpCall>(std::move(transfer));
+}
+
+core::Result<std::unique_ptr<core::HttpCall>>
+CurlHttpClient::start_pinned(core::HttpClientRequest request, core::HttpResponseObserver* observer,
+                             CurlPin pin) {
+    auto transfer =
+        std::make_unique<Transfer>(*impl_, std::move(request), observer, std::move(pin));
     EDGEAI_TRY(transfer->begin());
     return std::unique_ptr<core::HttpCall>(std::move(transfer));
 }

@@ -155,10 +155,18 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
         : client_(std::move(client)), request_(std::move(request)), url_(std::move(url)),
           observer_(observer), timer_(client_->io) {
         key_ = url_.host + ":" + std::to_string(url_.port);
+        const bool v6 = url_.host.find(':') != std::string::npos;
+        host_header_ = v6 ? "[" + url_.host + "]" : url_.host;
+        if (url_.port != 80) host_header_ += ":" + std::to_string(url_.port);
+        // A pinned connection is only ever reused for the same address.
+        if (!url_.connect_address.empty())
+            pool_key_ = key_ + "@" + url_.connect_address;
+        else
+            pool_key_ = key_;
     }
 
     void begin() {
-        conn_ = client_->take_idle(key_);
+        conn_ = client_->take_idle(pool_key_);
         if (conn_) {
             reused_ = true;
             // Start from the loop, never inside start(): the contract of HttpClient.
@@ -189,7 +197,8 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
         reused_ = false;
         arm_timer(request_.connect_timeout_ms, Phase::kConnect);
         error_code ec;
-        net::ip::address address = net::ip::make_address(url_.host, ec);
+        net::ip::address address = net::ip::make_address(
+            url_.connect_address.empty() ? url_.host : url_.connect_address, ec);
         if (!ec) {
             conn_->socket.async_connect(
                 tcp::endpoint(address, url_.port),
@@ -231,7 +240,7 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
             head_ += ' ';
             head_ += url_.target;
             head_ += " HTTP/1.1\r\nhost: ";
-            head_ += url_.port == 80 ? url_.host : key_;
+            head_ += host_header_;
             head_ += "\r\n";
             for (const core::Header& h : request_.headers.fields()) {
                 head_ += h.name;
@@ -390,7 +399,7 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
         ++timer_generation_;
         timer_.cancel();
         if (parser_->keep_alive() && conn_->buffer.size() == 0) {
-            client_->put_idle(key_, std::move(conn_));
+            client_->put_idle(pool_key_, std::move(conn_));
         } else {
             stop_io();
         }
@@ -416,7 +425,9 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
     std::shared_ptr<Http1Client::Impl> client_;
     core::HttpClientRequest request_;
     HttpUrl url_;
-    std::string key_;
+    std::string key_;      // host:port, as errors name it
+    std::string pool_key_; // idle connections' key (with a pinned address)
+    std::string host_header_;
     core::HttpResponseObserver* observer_;
     net::steady_timer timer_;
     uint64_t timer_generation_ = 0;
@@ -452,6 +463,12 @@ Http1Client::~Http1Client() = default;
 core::Result<std::unique_ptr<core::HttpCall>>
 Http1Client::start(core::HttpClientRequest request, core::HttpResponseObserver* observer) {
     EDGEAI_ASSIGN_OR_RETURN(HttpUrl url, parse_http_url(request.url));
+    return start_to(std::move(request), observer, std::move(url));
+}
+
+core::Result<std::unique_ptr<core::HttpCall>>
+Http1Client::start_to(core::HttpClientRequest request, core::HttpResponseObserver* observer,
+                      HttpUrl url) {
     auto exchange =
         std::make_shared<Http1Exchange>(impl_, std::move(request), std::move(url), observer);
     exchange->begin();

@@ -79,6 +79,10 @@ CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency ON jobs (idempotency_key)
 CREATE INDEX IF NOT EXISTS jobs_ready ON jobs (status, priority DESC, created_ms, seq);
 )sql";
 
+// A webhook claim reads at most this many due webhooks per slot: enough to
+// see every key that waits, bounded however many one key has queued.
+constexpr int64_t kWebhookCandidatesPerSlot = 16;
+
 constexpr const char* kColumns =
     "id, status, path, body, model, idempotency_key, callback_url, priority, created_ms, "
     "updated_ms, run_after_ms, expires_ms, attempts, last_error, result_status, result_body, "
@@ -566,20 +570,33 @@ void SqliteJobStore::cancel(const std::string& id, std::function<void(core::Resu
     submit(std::move(op));
 }
 
-void SqliteJobStore::claim_webhooks(size_t max, int64_t now_ms, int64_t lease_ms,
+void SqliteJobStore::claim_webhooks(const queue::WebhookClaim& claim, int64_t now_ms,
+                                    int64_t lease_ms,
                                     std::function<void(core::Result<std::vector<Job>>)> done) {
     auto claimed = std::make_shared<std::vector<Job>>();
     Op op;
-    op.run = [this, claimed, max, now_ms, lease_ms](sqlite3* db) -> core::Status {
-        Query q(db, std::string("SELECT ") + kColumns +
-                        " FROM jobs WHERE webhook_state = 1 AND webhook_after_ms <= ?1 "
-                        "ORDER BY webhook_after_ms LIMIT ?2");
-        q.integer(1, now_ms).integer(2, static_cast<int64_t>(max));
+    op.run = [this, claimed, claim, now_ms, lease_ms](sqlite3* db) -> core::Status {
+        if (claim.room() == 0) return {};
+        // Candidates round the owners (each one's oldest first): no owner can
+        // take more than every slot, so deeper rows are never read.
+        const auto slots = static_cast<int64_t>(claim.slots);
+        Query q(db, "SELECT id, owner FROM (SELECT id, owner, webhook_after_ms, ROW_NUMBER() "
+                    "OVER (PARTITION BY owner ORDER BY webhook_after_ms, id) AS turn FROM jobs "
+                    "WHERE webhook_state = 1 AND webhook_after_ms <= ?1) WHERE turn <= ?2 "
+                    "ORDER BY turn, webhook_after_ms LIMIT ?3");
+        q.integer(1, now_ms).integer(2, slots).integer(3, slots * kWebhookCandidatesPerSlot);
+        std::vector<std::string> ids, owners;
         int rc;
-        while ((rc = q.step()) == SQLITE_ROW)
-            claimed->push_back(read_job(q.get()));
+        while ((rc = q.step()) == SQLITE_ROW) {
+            ids.push_back(column_bytes(q.get(), 0));
+            owners.push_back(column_bytes(q.get(), 1));
+        }
         if (rc != SQLITE_DONE) return q.status(path_);
-        for (Job& j : *claimed) {
+        for (size_t i : queue::pick_webhooks(claim, owners)) {
+            auto found = find_job(db, path_, "id = ?1", ids[i]);
+            if (!found.ok()) return found.status();
+            if (!*found) continue;
+            Job& j = claimed->emplace_back(std::move(**found));
             ++j.webhook_attempts;
             Query u(db,
                     "UPDATE jobs SET webhook_attempts = ?2, webhook_after_ms = ?3 WHERE id = ?1");

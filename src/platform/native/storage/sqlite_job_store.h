@@ -55,7 +55,7 @@ class SqliteJobStore final : public queue::JobStore {
     void release(const std::string& id, int64_t run_after_ms, std::string reason,
                  Done done) override;
     void cancel(const std::string& id, std::function<void(core::Result<queue::Job>)> done) override;
-    void claim_webhooks(size_t max, int64_t now_ms, int64_t lease_ms,
+    void claim_webhooks(const queue::WebhookClaim& claim, int64_t now_ms, int64_t lease_ms,
                         std::function<void(core::Result<std::vector<queue::Job>>)> done) override;
     void webhook_done(const std::string& id, bool delivered, bool give_up, int64_t retry_at_ms,
                       Done done) override;

@@ -211,6 +211,45 @@ TEST_F(JobStoreTest, ClaimsGoByPriorityThenAgeAndWaitForBackoff) {
     EXPECT_EQ(later[0].last_error, "HTTP 503");
 }
 
+TEST_F(JobStoreTest, WebhookClaimsTakeTurnsByOwnerWithinTheirShare) {
+    auto store = open();
+    // Four ended jobs of key a (oldest first), then one of key b.
+    const std::vector<std::pair<std::string, std::string>> jobs = {
+        {"job_a1", "a"}, {"job_a2", "a"}, {"job_a3", "a"}, {"job_a4", "a"}, {"job_b1", "b"}};
+    int64_t t = 1000;
+    for (const auto& [id, owner] : jobs) {
+        Job j = make_job(id, t++);
+        j.owner = owner;
+        j.callback_url = "https://hooks.example/" + id;
+        ASSERT_TRUE(enqueue(*store, j).ok());
+    }
+    for (Job& j : claim(*store, 5, 2000)) {
+        j.status = JobStatus::kSucceeded;
+        j.updated_ms = 2000 + (j.id == "job_b1" ? 10 : 0); // b's webhook is due last
+        wait([&](auto cb) { store->finish(j, cb); });
+    }
+    auto claim_webhooks = [&](const queue::WebhookClaim& c) {
+        std::optional<core::Result<std::vector<Job>>> out;
+        store->claim_webhooks(c, 3000, 60000,
+                              [&](core::Result<std::vector<Job>> r) { out = std::move(r); });
+        loop.run_until([&] { return out.has_value(); });
+        EXPECT_TRUE(out->ok());
+        std::string ids;
+        for (const Job& j : out->ok() ? **out : std::vector<Job>{})
+            ids += j.id + " ";
+        return ids;
+    };
+    queue::WebhookClaim claim4;
+    claim4.slots = 4;
+    // b waits too, so a gets half the slots; b is not kept behind a's backlog.
+    EXPECT_EQ(claim_webhooks(claim4), "job_a1 job_b1 job_a2 ");
+    // Those three are leased; a holds two of four, its share while b could wait.
+    claim4.busy = {{"a", 2}, {"b", 1}};
+    EXPECT_EQ(claim_webhooks(claim4), "job_a3 ");
+    claim4.busy = {{"a", 3}, {"b", 1}};
+    EXPECT_EQ(claim_webhooks(claim4), "");
+}
+
 TEST_F(JobStoreTest, FinishKeepsTheAnswerAndCancelKnowsWhatEnded) {
     auto store = open();
     ASSERT_TRUE(enqueue(*store, make_job("job_a", 1000)).ok());
