@@ -472,10 +472,10 @@ int eval_command(const EngineFlags& f) {
 }
 
 int quantize_command(const EngineFlags& f) {
-    auto type = engine::convert::parse_weight_type(f.type_name);
-    if (!type) {
-        print_error("unknown type '" + f.type_name + "' (" + engine::convert::weight_type_names() +
-                    ")");
+    const engine::convert::QuantMix* mix = engine::convert::find_quant_mix(f.type_name);
+    if (mix == nullptr) {
+        print_error("unknown type '" + f.type_name +
+                    "' (llama.cpp's names: " + engine::convert::quant_mix_names() + ")");
         return kExitUsage;
     }
     auto in = native::MappedFile::open(f.in_file);
@@ -490,8 +490,12 @@ int quantize_command(const EngineFlags& f) {
     }
     const auto start = Clock::now();
     ProgressBar progress("quantizing to " + f.type_name, gguf->tensors().size());
-    auto out = engine::convert::quantize_model(*gguf, *type, f.pure,
-                                               [&](size_t done) { progress.update(done); });
+    // Each fallback is told as it is decided, before any tensor is written,
+    // as llama.cpp's quantizer does.
+    auto out = engine::convert::quantize_model(
+        *gguf, *mix, f.pure,
+        [](const std::string& line) { std::fprintf(stderr, "edgeai: %s\n", line.c_str()); },
+        [&](size_t done) { progress.update(done); });
     progress.finish();
     if (!out.ok()) {
         print_error(out.status().message());
@@ -662,9 +666,10 @@ void add_engine_commands(Command& app, EngineCommands& c) {
     c.quantize->add_option("in", f.in_file, "Input GGUF").required();
     c.quantize->add_option("out", f.out_file, "Output GGUF").required();
     c.quantize
-        ->add_option("type", f.type_name, "Weight type: " + engine::convert::weight_type_names())
+        ->add_option("type", f.type_name, "llama.cpp's mix: " + engine::convert::quant_mix_names())
         .required();
-    c.quantize->add_flag("--pure", f.pure, "Every 2-D tensor in the type (no q6_K output matrix)");
+    c.quantize->add_flag("--pure", f.pure,
+                         "Every quantized tensor in the mix's type (llama-quantize --pure)");
     c.convert = model->add_subcommand("convert-llama2c", "Convert a llama2.c checkpoint to GGUF");
     c.convert->add_option("checkpoint", f.in_file, "llama2.c model (.bin)").required();
     c.convert->add_option("tokenizer", f.tokenizer_file, "llama2.c tokenizer (.bin)").required();
