@@ -20,6 +20,10 @@ double yarn_corr_dim(uint32_t n_dims, uint32_t orig_ctx, float beta, float base)
     return n_dims * std::log(orig_ctx / (beta * 2.0 * kPi)) / (2.0 * std::log(double{base}));
 }
 
+const float* bias_or_null(const std::vector<float>& bias) {
+    return bias.empty() ? nullptr : bias.data();
+}
+
 // One token's keys or values into its cache row: copied (f32), rounded (f16)
 // or quantized with the activations' q8_0 quantizer (round half to even, as
 // llama.cpp's CPU copy into a q8_0 cache does).
@@ -310,18 +314,21 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
         // The previous layer's FFN output (in xn_) joins the residual here.
         add_and_norm(n, l == 0 ? nullptr : xn_.data(), layer.attn_norm.data(), xn_.data());
         ops::matmul(pool_, kernels_, layer.wq, xn_.data(), n, q_.data(), scratch,
-                    layer.bq.empty() ? nullptr : layer.bq.data());
+                    bias_or_null(layer.bq));
         ops::matmul(pool_, kernels_, layer.wk, xn_.data(), n, k_.data(), scratch,
-                    layer.bk.empty() ? nullptr : layer.bk.data());
+                    bias_or_null(layer.bk));
         ops::matmul(pool_, kernels_, layer.wv, xn_.data(), n, v_.data(), scratch,
-                    layer.bv.empty() ? nullptr : layer.bv.data());
+                    bias_or_null(layer.bv));
         prepare_qkv(l, batch);
         attention(l, batch);
-        ops::matmul(pool_, kernels_, layer.wo, attn_.data(), n, xn_.data(), scratch);
+        ops::matmul(pool_, kernels_, layer.wo, attn_.data(), n, xn_.data(), scratch,
+                    bias_or_null(layer.bo));
         finish_branch(n, xn_.data(), layer.post_attn_norm);
         add_and_norm(n, xn_.data(), layer.ffn_norm.data(), xn_.data());
-        ops::matmul(pool_, kernels_, layer.w_gate, xn_.data(), n, gate_.data(), scratch);
-        ops::matmul(pool_, kernels_, layer.w_up, xn_.data(), n, up_.data(), scratch);
+        ops::matmul(pool_, kernels_, layer.w_gate, xn_.data(), n, gate_.data(), scratch,
+                    bias_or_null(layer.b_gate));
+        ops::matmul(pool_, kernels_, layer.w_up, xn_.data(), n, up_.data(), scratch,
+                    bias_or_null(layer.b_up));
         const auto activate = c.ffn_act == FfnActivation::kGeluTanh ? ops::geglu_tanh : ops::swiglu;
         if (n == 1) {
             activate(gate_.data(), up_.data(), c.n_ff);
@@ -333,7 +340,8 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
                          size_t{rows.end - rows.begin} * c.n_ff);
             });
         }
-        ops::matmul(pool_, kernels_, layer.w_down, gate_.data(), n, xn_.data(), scratch);
+        ops::matmul(pool_, kernels_, layer.w_down, gate_.data(), n, xn_.data(), scratch,
+                    bias_or_null(layer.b_down));
         finish_branch(n, xn_.data(), layer.post_ffn_norm);
     }
     if (c.n_layer > 0) ops::add(x_.data(), xn_.data(), size_t{n} * c.n_embd); // the last FFN's

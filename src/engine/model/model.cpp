@@ -176,6 +176,14 @@ core::Result<Model> Model::load(const gguf::GgufFile& file) {
             EDGEAI_ASSIGN_OR_RETURN(l.w_up, load.matrix(b + "ffn_up.weight", c.n_embd, c.n_ff));
         }
         EDGEAI_ASSIGN_OR_RETURN(l.w_down, load.matrix(b + "ffn_down.weight", c.n_ff, c.n_embd));
+        // llama.cpp reads these for llama and granite only; other
+        // architectures' loaders would not take them, so neither do we.
+        if (c.arch == Architecture::kLlama || c.arch == Architecture::kGranite) {
+            EDGEAI_ASSIGN_OR_RETURN(l.bo, load.optional_vector(b + "attn_output.bias", c.n_embd));
+            EDGEAI_ASSIGN_OR_RETURN(l.b_gate, load.optional_vector(b + "ffn_gate.bias", c.n_ff));
+            EDGEAI_ASSIGN_OR_RETURN(l.b_up, load.optional_vector(b + "ffn_up.bias", c.n_ff));
+            EDGEAI_ASSIGN_OR_RETURN(l.b_down, load.optional_vector(b + "ffn_down.bias", c.n_embd));
+        }
         m.weight_bytes_ += bytes_of(l.wq) + bytes_of(l.wk) + bytes_of(l.wv) + bytes_of(l.wo) +
                            bytes_of(l.w_gate) + bytes_of(l.w_up) + bytes_of(l.w_down);
     }
