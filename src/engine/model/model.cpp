@@ -73,6 +73,15 @@ class Loader {
         if (t->n_dims != 1 || t->dims[0] != n)
             return core::invalid_argument("tensor '" + name + "' has shape " + shape_text(*t) +
                                           ", expected [" + std::to_string(n) + "]");
+        // llama.cpp's converters write norms, biases and RoPE factors as
+        // floats, and its forward pass multiplies by them only as floats; a
+        // quantized one is a damaged or hand-made file.
+        const TensorType type = t->type->type;
+        if (type != TensorType::kF32 && type != TensorType::kF16 && type != TensorType::kBF16)
+            return core::invalid_argument("tensor '" + name + "' has type " +
+                                          std::string(t->type->name) +
+                                          ", but norms, biases and RoPE factors must be f32, f16 "
+                                          "or bf16; the file is damaged, convert the model again");
         EDGEAI_TRY(check_aligned(*t));
         std::vector<float> out(n);
         if (!kernels::dequantize_row(t->type->type, file_.tensor_data(*t).data(), out.data(), n))
