@@ -209,8 +209,9 @@ TEST(KvCache, Q8_0KeepsTheGreedyChoicesOfAnF32CacheOnTinyModels) {
                                   std::greater<float>());
                 const bool agree = best(want[p]) == best(got[p]);
                 same += agree;
-                if (sorted[0] - sorted[1] > kClearMargin)
+                if (sorted[0] - sorted[1] > kClearMargin) {
                     EXPECT_TRUE(agree) << arch.label << " " << table->name << " position " << p;
+                }
             }
             EXPECT_GE(same * 10, ids.size() * 9)
                 << arch.label << " " << table->name << ": " << same << " of " << ids.size();
