@@ -3,13 +3,15 @@
 // every mix edgeai names, the same f32 models are quantized by llama.cpp, and
 // each tensor of its file must have the type choose_tensor_types gives (where
 // llama.cpp refuses a mix, edgeai must refuse it too), and edgeai reports as
-// many fallbacks as llama.cpp warns about. The models
+// many fallbacks as llama.cpp warns about; for two of the models, edgeai's
+// whole file has llama.cpp's bytes in every tensor. The models
 // are small and chosen to reach the rules: 16 layers (use_more_bits, the
 // first sixteenth), grouped-query attention of 4 and 7 (the n_gqa rules),
 // tied and separate output matrices, phi3's fused QKV, rows of 64, 96, 172
 // and 896 (the fallbacks). Skipped with a message when the library is absent.
 #include "engine/convert/llama2c.h"
 #include "engine/convert/quant_mix.h"
+#include "engine/convert/quantize_model.h"
 #include "engine/convert/synth.h"
 #include "engine/gguf/gguf_file.h"
 #include "engine/test_data.h"
@@ -61,7 +63,8 @@ void count_fallbacks(int, const char* text, void*) {
 
 struct Input {
     std::string label;
-    std::string f32; // the model's bytes
+    std::string f32;         // the model's bytes
+    bool same_bytes = false; // also quantize it here and compare every tensor's bytes
 };
 
 SynthShape mix_shape(const char* name, const char* arch) {
@@ -88,7 +91,7 @@ std::vector<Input> inputs() {
         s.vocab = SynthVocab::kSentencePiece;
         auto bytes = synth_model(s, TensorType::kF32, 5);
         EXPECT_TRUE(bytes.ok()) << bytes.status().message();
-        if (bytes.ok()) out.push_back({"llama-16x256", std::move(*bytes)});
+        if (bytes.ok()) out.push_back({"llama-16x256", std::move(*bytes), true});
     }
     {
         // qwen2.5-0.5b's 896-wide rows and its GQA of 7, tied embeddings.
@@ -122,7 +125,7 @@ std::vector<Input> inputs() {
     if (!checkpoint.empty() && !tokenizer.empty()) {
         auto bytes = convert_llama2c(as_bytes(checkpoint), as_bytes(tokenizer), "stories260K");
         EXPECT_TRUE(bytes.ok());
-        if (bytes.ok()) out.push_back({"stories260K", std::move(*bytes)});
+        if (bytes.ok()) out.push_back({"stories260K", std::move(*bytes), true});
     }
     return out;
 }
@@ -151,7 +154,7 @@ TEST(LlamaCppMixes, EveryTensorGetsLlamaCppsTypeInEveryMix) {
     const char* kMixNames[] = {"F16",    "BF16",   "Q8_0",   "Q6_K",   "Q5_K_M", "Q5_K_S",
                                "Q5_1",   "Q5_0",   "Q4_K_M", "Q4_K_S", "Q4_1",   "Q4_0",
                                "IQ4_NL", "IQ4_XS", "Q3_K_L", "Q3_K_M", "Q3_K_S", "Q2_K"};
-    int compared = 0, refused = 0, fallbacks = 0;
+    int compared = 0, refused = 0, fallbacks = 0, same_files = 0;
     for (const Input& input : inputs()) {
         const std::string in_path = temp_path("mix-in-" + input.label);
         std::ofstream(in_path, std::ios::binary)
@@ -200,12 +203,29 @@ TEST(LlamaCppMixes, EveryTensorGetsLlamaCppsTypeInEveryMix) {
             EXPECT_TRUE(differ.empty()) << "types differ:" << differ;
             EXPECT_EQ(theirs->get_uint("general.file_type").value(), mix->ftype);
             ++compared;
+            if (!input.same_bytes) continue;
+            // The whole of edgeai's file, tensor by tensor: llama.cpp's bytes.
+            auto mine = quantize_model(*in, *mix, false);
+            ASSERT_TRUE(mine.ok()) << mine.status().message();
+            auto ours_file = gguf::GgufFile::parse(as_bytes(*mine));
+            ASSERT_TRUE(ours_file.ok()) << ours_file.status().message();
+            std::string bytes_differ;
+            for (const gguf::TensorInfo& t : ours_file->tensors()) {
+                const auto a = ours_file->tensor_data(t);
+                const auto b = theirs->tensor_data(*theirs->find_tensor(t.name));
+                if (a.size() != b.size() || std::memcmp(a.data(), b.data(), a.size()) != 0)
+                    bytes_differ += " " + std::string(t.name);
+            }
+            EXPECT_TRUE(bytes_differ.empty()) << "bytes differ:" << bytes_differ;
+            EXPECT_EQ(ours_file->get_uint("general.file_type").value(), mix->ftype);
+            ++same_files;
         }
         std::remove(in_path.c_str());
     }
     l.log_set([](int, const char*, void*) {}, nullptr);
-    std::printf("compared %d files with llama.cpp's, %d refused by both, %d fallbacks\n", compared,
-                refused, fallbacks);
+    std::printf("compared %d files with llama.cpp's (%d of them byte for byte), %d refused by "
+                "both, %d fallbacks\n",
+                compared, same_files, refused, fallbacks);
     EXPECT_GE(compared, 3 * 18);
     EXPECT_EQ(refused, 0);
 }
