@@ -7,6 +7,7 @@
 // the library is absent.
 #include "engine/gguf/gguf_file.h"
 #include "engine/kernels/kernel_table.h"
+#include "engine/model/extra_tensors.h"
 #include "engine/model/forward.h"
 #include "engine/model/model.h"
 #include "engine/model/tiny_architectures.h"
@@ -279,6 +280,51 @@ std::vector<Case> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, LlamaCppGreedy, ::testing::ValuesIn(cases()), case_name);
+
+// Granite with its optional attn_output and FFN biases (llama.cpp's loader
+// takes them when present): the same ids at every step.
+TEST(LlamaCppGraniteBiases, IdsMatchAtEveryStep) {
+    const LlamaCpp& l = LlamaCpp::get();
+    if (!l.why_not.empty()) GTEST_SKIP() << l.why_not;
+    convert::SynthShape s;
+    for (const testing::TinyArchitecture& a : testing::tiny_architectures())
+        if (std::string(a.label) == "granite") s = a.shape;
+    auto plain = convert::synth_model(s, TensorType::kF32, 11);
+    ASSERT_TRUE(plain.ok()) << plain.status().message();
+    const std::string bytes = testing::with_extra_tensors(
+        *plain, testing::layer_biases(s.n_layer, s.n_embd, s.n_ff, 0.3f));
+    TempFile file("tiny-granite-biases");
+    std::ofstream(file.path, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    auto parsed = gguf::GgufFile::parse(as_bytes(bytes));
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    auto m = Model::load(*parsed);
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    ASSERT_FALSE(m->layers()[0].b_down.empty());
+    const uint32_t n_vocab = m->config().n_vocab;
+    std::vector<float> theirs_logits, plain_logits;
+    const std::vector<int32_t> theirs = llamacpp_greedy(file.path, n_vocab, theirs_logits);
+    ASSERT_EQ(theirs.size(), kGenerated);
+    // The biases matter: without them llama.cpp's first logits are elsewhere.
+    TempFile plain_file("tiny-granite-plain");
+    std::ofstream(plain_file.path, std::ios::binary)
+        .write(plain->data(), static_cast<std::streamsize>(plain->size()));
+    llamacpp_greedy(plain_file.path, n_vocab, plain_logits);
+    float moved = 0;
+    for (uint32_t i = 0; i < n_vocab; ++i)
+        moved = std::max(moved, std::fabs(plain_logits[i] - theirs_logits[i]));
+    EXPECT_GT(moved, 0.01f);
+    for (const kernels::KernelTable* table : kernels::usable_kernels()) {
+        SCOPED_TRACE(table->name);
+        std::vector<float> ours_logits;
+        EXPECT_EQ(edgeai_greedy(*m, *table, ours_logits), theirs);
+        float diff = 0;
+        for (uint32_t i = 0; i < n_vocab; ++i)
+            diff = std::max(diff, std::fabs(ours_logits[i] - theirs_logits[i]));
+        std::printf("[ granite with biases ] first-step logits: max |diff| %.2e\n", double(diff));
+        EXPECT_LT(diff, 1e-3f);
+    }
+}
 
 // A q8_0 KV cache in both engines (llama.cpp with flash attention, which
 // quantizes each query to q8_0 for its q8_0 keys as edgeai does), on the

@@ -1,11 +1,12 @@
 // Granite (and llama) files may carry attn_output and FFN biases, which
 // llama.cpp's loader takes when present: edgeai runs them. Zero biases must
 // leave the logits exactly as without them, real ones must move them, and a
-// bias of the wrong length is refused with the tensor named.
+// bias of the wrong length is refused with the tensor named. (llamacpp_model_test
+// checks them against llama.cpp's forward pass.)
 #include "engine/convert/synth.h"
 #include "engine/gguf/gguf_file.h"
-#include "engine/gguf/gguf_writer.h"
 #include "engine/kernels/kernel_table.h"
+#include "engine/model/extra_tensors.h"
 #include "engine/model/forward.h"
 #include "engine/model/model.h"
 #include "engine/model/tiny_architectures.h"
@@ -28,27 +29,8 @@ convert::SynthShape tiny_granite() {
     return {};
 }
 
-std::string as_data(const std::vector<float>& v) {
-    return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
-}
-
-// The synthesized file again, with `biases` (name, values) added.
-std::string with_biases(const std::string& bytes,
-                        const std::vector<std::pair<std::string, std::vector<float>>>& biases) {
-    auto in = gguf::GgufFile::parse(as_bytes(bytes));
-    EXPECT_TRUE(in.ok());
-    gguf::GgufWriter out;
-    for (const gguf::KeyValue& kv : in->metadata())
-        if (kv.key != "general.alignment") out.copy_value(*in, kv);
-    for (const gguf::TensorInfo& t : in->tensors()) {
-        const auto data = in->tensor_data(t);
-        out.add_tensor(t.name, std::vector<uint64_t>(t.dims.begin(), t.dims.begin() + t.n_dims),
-                       t.type->type,
-                       std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
-    }
-    for (const auto& [name, values] : biases)
-        out.add_tensor(name, {values.size()}, TensorType::kF32, as_data(values));
-    return out.finish(in->alignment());
+std::string with_biases(const std::string& bytes, const testing::ExtraTensors& biases) {
+    return testing::with_extra_tensors(bytes, biases);
 }
 
 core::Result<std::vector<float>> logits_of(const std::string& bytes) {
@@ -65,9 +47,8 @@ core::Result<std::vector<float>> logits_of(const std::string& bytes) {
     return logits;
 }
 
-std::vector<std::pair<std::string, std::vector<float>>> biases_of(const convert::SynthShape& s,
-                                                                  float value) {
-    std::vector<std::pair<std::string, std::vector<float>>> out;
+testing::ExtraTensors biases_of(const convert::SynthShape& s, float value) {
+    testing::ExtraTensors out;
     for (uint32_t l = 0; l < s.n_layer; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         out.push_back({b + "attn_output.bias", std::vector<float>(s.n_embd, value)});
