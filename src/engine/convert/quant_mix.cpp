@@ -1,7 +1,6 @@
 #include "engine/convert/quant_mix.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <numeric>
 
 namespace edgeai::engine::convert {
@@ -294,15 +293,11 @@ TensorType fit_rows(const gguf::TensorInfo& t, TensorType type,
     }
     const bool f16 = cols % block_of(to) != 0;
     if (f16) to = TensorType::kF16;
-    if (report) {
-        char line[256];
-        std::snprintf(line, sizeof line,
-                      "%s: %llu columns do not divide into blocks of %u (%s)%s -> %s",
-                      std::string(t.name).c_str(), static_cast<unsigned long long>(cols),
-                      block_of(type), name_of(type).c_str(),
-                      f16 && block_of(type) > 32 ? ", nor of 32" : "", name_of(to).c_str());
-        report(line);
-    }
+    if (report)
+        report(std::string(t.name) + ": " + std::to_string(cols) +
+               " columns do not divide into blocks of " + std::to_string(block_of(type)) + " (" +
+               name_of(type) + ")" + (f16 && block_of(type) > 32 ? ", nor of 32" : "") + " -> " +
+               name_of(to));
     return to;
 }
 

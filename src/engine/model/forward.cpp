@@ -226,7 +226,7 @@ void Forward::attention(uint32_t layer, std::span<const BatchToken> batch) {
                 } else if (cache.type() == KvType::kF16) {
                     kernels_.axpy_f16(hd, scores[t], reinterpret_cast<const uint16_t*>(v), out);
                 } else {
-                    // Straight from the blocks: 8x faster than dequantizing
+                    // Straight from the blocks: 4x faster than dequantizing
                     // each row first (docs/engine.md).
                     kernels_.axpy_q8_0(hd, scores[t], v, out);
                 }
