@@ -51,8 +51,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         // short context keeps the caches small.
         constexpr uint32_t kCtx = 4;
         edgeai::engine::SerialPool pool;
-        edgeai::engine::model::KvCache cache(model->config(), kCtx,
-                                             edgeai::engine::model::KvType::kF16);
+        // Odd-sized inputs run a q8_0 cache where the heads allow it.
+        using edgeai::engine::model::KvType;
+        const KvType kv =
+            size % 2 == 1 &&
+                    edgeai::engine::model::KvCache::check(model->config(), KvType::kQ8_0).ok()
+                ? KvType::kQ8_0
+                : KvType::kF16;
+        edgeai::engine::model::KvCache cache(model->config(), kCtx, kv);
         edgeai::engine::model::Forward forward(*model, pool,
                                                edgeai::engine::kernels::scalar_kernels(), 2, kCtx);
         const edgeai::engine::model::BatchToken batch[2] = {{&cache, 0, 0, false},

@@ -71,11 +71,19 @@ int thread_count(const EngineFlags& f) {
     return f.threads > 0 ? f.threads : native::WorkerThreads::default_threads();
 }
 
-std::optional<engine::model::KvType> kv_type_of(const std::string& name) {
-    if (name == "f16") return engine::model::KvType::kF16;
-    if (name == "f32") return engine::model::KvType::kF32;
-    print_error("--kv-type must be f16 or f32, not '" + name + "'");
-    return std::nullopt;
+// The --kv-type a model can use, or null after saying why not.
+std::optional<engine::model::KvType> kv_type_of(const std::string& name,
+                                                const engine::model::ModelConfig& config) {
+    auto type = engine::model::parse_kv_type(name);
+    if (!type) {
+        print_error("--kv-type must be f16, f32 or q8_0, not '" + name + "'");
+        return std::nullopt;
+    }
+    if (core::Status st = engine::model::KvCache::check(config, *type); !st.ok()) {
+        print_error(st.message());
+        return std::nullopt;
+    }
+    return type;
 }
 
 uint32_t context_size(const EngineFlags& f, const engine::model::ModelConfig& c) {
@@ -292,7 +300,7 @@ int run_command(const EngineFlags& f) {
         print_error(f.model + " has no usable tokenizer: " + m->tokenizer_error);
         return kExitRuntime;
     }
-    auto kv = kv_type_of(f.kv_type);
+    auto kv = kv_type_of(f.kv_type, m->model.config());
     if (!kv) return kExitUsage;
     const auto& tok = *m->tokenizer;
     native::WorkerThreads pool(thread_count(f));
@@ -309,6 +317,8 @@ int bench_command(const EngineFlags& f) {
     auto m = load_model(f.model);
     if (!m) return kExitRuntime;
     const auto& c = m->model.config();
+    auto kv = kv_type_of(f.kv_type, c);
+    if (!kv) return kExitUsage;
     const int threads = thread_count(f);
     native::WorkerThreads pool(threads);
     const uint32_t pp = static_cast<uint32_t>(std::max(1, f.bench_prompt));
@@ -319,7 +329,7 @@ int bench_command(const EngineFlags& f) {
     const int reps = std::max(1, f.bench_repetitions);
     for (int rep = 0; rep < reps + 1; ++rep) { // the first round warms caches and is dropped
         engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(), pp + tg + 1,
-                                       engine::model::KvType::kF16, 512);
+                                       *kv, 512);
         std::vector<int32_t> prompt(pp);
         for (auto& t : prompt)
             t = token(rng);
@@ -439,10 +449,10 @@ int eval_command(const EngineFlags& f) {
         print_error("--tokens is empty");
         return kExitUsage;
     }
-    auto kv = kv_type_of(f.kv_type);
-    if (!kv) return kExitUsage;
     auto m = load_model(f.in_file);
     if (!m) return kExitRuntime;
+    auto kv = kv_type_of(f.kv_type, m->model.config());
+    if (!kv) return kExitUsage;
     native::WorkerThreads pool(thread_count(f));
     engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(),
                                    static_cast<uint32_t>(ids.size()), *kv, 256);
@@ -462,10 +472,10 @@ int eval_command(const EngineFlags& f) {
 }
 
 int quantize_command(const EngineFlags& f) {
-    auto type = engine::convert::parse_weight_type(f.type_name);
-    if (!type) {
-        print_error("unknown type '" + f.type_name + "' (" + engine::convert::weight_type_names() +
-                    ")");
+    const engine::convert::QuantMix* mix = engine::convert::find_quant_mix(f.type_name);
+    if (mix == nullptr) {
+        print_error("unknown type '" + f.type_name +
+                    "' (llama.cpp's names: " + engine::convert::quant_mix_names() + ")");
         return kExitUsage;
     }
     auto in = native::MappedFile::open(f.in_file);
@@ -480,8 +490,12 @@ int quantize_command(const EngineFlags& f) {
     }
     const auto start = Clock::now();
     ProgressBar progress("quantizing to " + f.type_name, gguf->tensors().size());
-    auto out = engine::convert::quantize_model(*gguf, *type, f.pure,
-                                               [&](size_t done) { progress.update(done); });
+    // Each fallback is told as it is decided, before any tensor is written,
+    // as llama.cpp's quantizer does.
+    auto out = engine::convert::quantize_model(
+        *gguf, *mix, f.pure,
+        [](const std::string& line) { std::fprintf(stderr, "edgeai: %s\n", line.c_str()); },
+        [&](size_t done) { progress.update(done); });
     progress.finish();
     if (!out.ok()) {
         print_error(out.status().message());
@@ -617,7 +631,7 @@ void add_engine_commands(Command& app, EngineCommands& c) {
     add_sampling_flags(c.run, f);
     c.run->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
     c.run->add_option("-c,--ctx-size", f.ctx_size, "Context size (default: the model's, max 4096)");
-    c.run->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default) or f32");
+    c.run->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default), f32 or q8_0");
     c.run->add_flag("--chat", f.chat, "Interactive chat in the terminal");
     c.run->add_option("--chat-template", f.chat_template,
                       "Chat template family (overrides the model's)");
@@ -629,6 +643,7 @@ void add_engine_commands(Command& app, EngineCommands& c) {
     c.bench->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
     c.bench->add_option("-r,--repetitions", f.bench_repetitions,
                         "Runs; the median is reported (default 3)");
+    c.bench->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default), f32 or q8_0");
     c.bench->add_flag("--json", f.json, "One JSON object with pp_tok_s and tg_tok_s");
 
     Command* model = app.add_subcommand("model", "Inspect, evaluate, quantize and convert models");
@@ -645,14 +660,16 @@ void add_engine_commands(Command& app, EngineCommands& c) {
                      "Output: float32, one row of vocab size per position")
         .required();
     c.eval->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
-    c.eval->add_option("--kv-type", f.kv_type, "KV cache type: f16 or f32").default_text("f32");
+    c.eval->add_option("--kv-type", f.kv_type, "KV cache type: f16, f32 or q8_0")
+        .default_text("f32");
     c.quantize = model->add_subcommand("quantize", "Rewrite a model's weights in another type");
     c.quantize->add_option("in", f.in_file, "Input GGUF").required();
     c.quantize->add_option("out", f.out_file, "Output GGUF").required();
     c.quantize
-        ->add_option("type", f.type_name, "Weight type: " + engine::convert::weight_type_names())
+        ->add_option("type", f.type_name, "llama.cpp's mix: " + engine::convert::quant_mix_names())
         .required();
-    c.quantize->add_flag("--pure", f.pure, "Every 2-D tensor in the type (no q6_K output matrix)");
+    c.quantize->add_flag("--pure", f.pure,
+                         "Every quantized tensor in the mix's type (llama-quantize --pure)");
     c.convert = model->add_subcommand("convert-llama2c", "Convert a llama2.c checkpoint to GGUF");
     c.convert->add_option("checkpoint", f.in_file, "llama2.c model (.bin)").required();
     c.convert->add_option("tokenizer", f.tokenizer_file, "llama2.c tokenizer (.bin)").required();

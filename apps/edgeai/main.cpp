@@ -146,7 +146,7 @@ int main(int argc, char** argv) {
     serve->add_option("-c,--ctx-size", local.ctx_size,
                       "Context per sequence (default: the model's, at most 4096)");
     serve->add_option("--parallel", local.parallel, "Sequences decoded together (default 4)");
-    serve->add_option("--kv-type", local.kv_type, "KV cache type: f16 (default) or f32");
+    serve->add_option("--kv-type", local.kv_type, "KV cache type: f16 (default), f32 or q8_0");
     serve->add_option("--max-memory", max_memory,
                       "Refuse to start if weights + KV caches exceed this, e.g. 512M or 2G");
     bool insecure_no_auth = false;

@@ -182,6 +182,50 @@ describe('edgeai model quantize', { skip: skipKtiny('f32') || missingData('ktiny
   }
 });
 
+describe('edgeai model quantize with llama.cpp\'s mix names', { skip: skipStories }, () => {
+  let model;
+  before(async () => { model = await convertStories(tmp); });
+
+  it('Q4_K_M on stories260K reports each fallback and writes q5_0, q8_0 and f16 where llama.cpp does', T, async () => {
+    const out = path.join(tmp, 'stories-q4_k_m.gguf');
+    const args = ['model', 'quantize', model, out, 'q4_k_m'];
+    const r = await runEdgeai(args);
+    assert.equal(r.code, 0, describeRun(args, r));
+    // 64-wide rows cannot hold q4_K's 256-value blocks: q5_0 (and q6_K's
+    // use_more_bits layers q8_0); ffn_down's 172 not even 32: f16.
+    assert.match(r.stderr, /blk\.0\.attn_q\.weight: 64 columns do not divide into blocks of 256 \(q4_K\) -> q5_0/, r.stderr);
+    assert.match(r.stderr, /blk\.0\.ffn_down\.weight: 172 columns do not divide into blocks of 256 \(q4_K\), nor of 32 -> f16/, r.stderr);
+    const types = Object.fromEntries(readGguf(out).tensors.map((t) => [t.name, t.typeName]));
+    assert.equal(types['blk.0.attn_q.weight'], 'q5_0');
+    assert.equal(types['blk.4.attn_v.weight'], 'q8_0', 'the last layer\'s attn_v: q6_K, which falls back to q8_0');
+    assert.equal(types['blk.0.ffn_down.weight'], 'f16');
+    assert.equal(types['token_embd.weight'], 'q8_0', 'tied embeddings take the output rule');
+    assert.equal(types['blk.0.attn_norm.weight'], 'f32');
+
+    const run = await runEdgeai(['run', '-m', out, '-p', 'Once upon a time', '-n', '8', '--temperature', '0']);
+    assert.equal(run.code, 0, describeRun(['run', '-m', out], run));
+  });
+
+  it('--kv-type q8_0 on heads of 8 is refused with a hint; on ktiny\'s heads of 64 it runs', T, async () => {
+    const args = ['run', '-m', model, '-p', 'Once', '-n', '4', '--kv-type', 'q8_0'];
+    const r = await runEdgeai(args);
+    assert.notEqual(r.code, 0, describeRun(args, r));
+    assert.match(r.stderr, /blocks of 32 values, and this model's heads have 8; use --kv-type f16/, r.stderr);
+    if (missingData('ktiny/ktiny-q8_0.gguf')) return;
+    const ok = ['bench', '-m', dataPath('ktiny', 'ktiny-q8_0.gguf'), '-p', '16', '-n', '8', '-t', '1', '--kv-type', 'q8_0', '--json'];
+    const b = await runEdgeai(ok);
+    assert.equal(b.code, 0, describeRun(ok, b));
+    assert.ok(JSON.parse(b.stdout.trim().split('\n').pop()).tg_tok_s > 0, b.stdout);
+  });
+
+  it('an unknown mix lists llama.cpp\'s names', T, async () => {
+    const args = ['model', 'quantize', model, path.join(tmp, 'x.gguf'), 'Q9_K'];
+    const r = await runEdgeai(args);
+    assert.notEqual(r.code, 0, describeRun(args, r));
+    assert.match(r.stderr, /unknown type 'Q9_K' \(llama\.cpp's names: .*Q4_K_M.*IQ4_XS/, r.stderr);
+  });
+});
+
 describe('bad input to the CLI', () => {
   it('model info on a truncated GGUF fails naming the file', { ...T, skip: binaryMissing() || missingData('ktiny/ktiny-f32.gguf') }, async () => {
     const whole = fs.readFileSync(dataPath('ktiny', 'ktiny-f32.gguf'));

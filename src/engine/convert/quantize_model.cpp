@@ -27,29 +27,15 @@ bool iequal(std::string_view a, std::string_view b) {
     return true;
 }
 
-TensorType type_for(const gguf::TensorInfo& t, TensorType wanted, bool pure) {
-    if (t.n_dims < 2) return TensorType::kF32;
-    TensorType type = wanted;
-    // Every quantized type below q6_K keeps the output matrix in q6_K.
-    const bool low_bits = wanted != TensorType::kF32 && wanted != TensorType::kF16 &&
-                          wanted != TensorType::kBF16 && wanted != TensorType::kQ8_0 &&
-                          wanted != TensorType::kQ6_K;
-    if (!pure && low_bits && t.name == "output.weight") type = TensorType::kQ6_K;
-    if (t.dims[0] % find_tensor_type(static_cast<uint32_t>(type))->block_values != 0)
-        type = fallback_type(type);
-    if (t.dims[0] % find_tensor_type(static_cast<uint32_t>(type))->block_values != 0)
-        type = TensorType::kF16;
-    return type;
-}
-
 } // namespace
 
 TensorType fallback_type(TensorType type) {
     switch (type) {
-    case TensorType::kQ2_K:
-    case TensorType::kQ3_K:
     case TensorType::kIQ4_XS:
         return TensorType::kIQ4_NL;
+    case TensorType::kQ2_K:
+    case TensorType::kQ3_K:
+        return TensorType::kQ4_0;
     case TensorType::kQ4_K:
         return TensorType::kQ5_0;
     case TensorType::kQ5_K:
@@ -111,19 +97,32 @@ std::optional<TensorType> parse_weight_type(std::string_view name) {
     return std::nullopt;
 }
 
-core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType type, bool pure,
+core::Result<std::string> quantize_model(const gguf::GgufFile& in, const QuantMix& mix, bool pure,
+                                         const std::function<void(const std::string&)>& report,
                                          const std::function<void(size_t)>& progress) {
+    EDGEAI_ASSIGN_OR_RETURN(const std::vector<TensorType> types,
+                            choose_tensor_types(in, mix, pure, report));
     gguf::GgufWriter out;
     for (const gguf::KeyValue& kv : in.metadata()) {
         if (kv.key == "general.file_type" || kv.key == "general.alignment") continue;
         out.copy_value(in, kv);
     }
-    out.add_u32("general.file_type", llama_file_type(type, pure));
+    out.add_u32("general.file_type", mix.ftype);
     std::vector<float> row;
     std::string data;
-    for (const gguf::TensorInfo& t : in.tensors()) {
+    for (size_t i = 0; i < in.tensors().size(); ++i) {
+        const gguf::TensorInfo& t = in.tensors()[i];
         const TensorType from = t.type->type;
-        const TensorType to = type_for(t, type, pure);
+        const TensorType to = types[i];
+        std::vector<uint64_t> dims(t.dims.begin(), t.dims.begin() + t.n_dims);
+        if (from == to) { // kept as it is, as llama.cpp copies it
+            const auto bytes = in.tensor_data(t);
+            out.add_tensor(
+                t.name, dims, to,
+                std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+            if (progress) progress(i + 1);
+            continue;
+        }
         if (kernels::dot_for(kernels::scalar_kernels(), from) == nullptr)
             return core::Status(core::StatusCode::kUnimplemented,
                                 "tensor '" + std::string(t.name) + "' has type " +
@@ -138,11 +137,16 @@ core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType ty
             kernels::dequantize_row(from, in.tensor_data(t).data() + r * in_row, row.data(), cols);
             kernels::quantize_row(to, row.data(), data.data() + r * out_row, cols);
         }
-        std::vector<uint64_t> dims(t.dims.begin(), t.dims.begin() + t.n_dims);
         out.add_tensor(t.name, dims, to, data);
-        if (progress) progress(static_cast<size_t>(&t - in.tensors().data()) + 1);
+        if (progress) progress(i + 1);
     }
     return out.finish(in.alignment());
+}
+
+core::Result<std::string> quantize_model(const gguf::GgufFile& in, TensorType type, bool pure) {
+    const QuantMix* named =
+        pure ? nullptr : find_quant_mix(find_tensor_type(static_cast<uint32_t>(type))->name);
+    return quantize_model(in, named != nullptr ? *named : pure_mix(type), named == nullptr);
 }
 
 } // namespace edgeai::engine::convert

@@ -242,6 +242,18 @@ void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
         y[i] += a * f16_to_f32(x[i]);
 }
 
+void axpy_q8_0(size_t n, float a, const void* x, float* y) {
+    const auto* b = static_cast<const BlockQ8_0*>(x);
+    for (size_t k = 0; k < n / kBlock32; ++k, y += kBlock32) {
+        const __m256 s = _mm256_set1_ps(a * f16_to_f32(b[k].d));
+        for (size_t i = 0; i < kBlock32; i += 8) {
+            const __m128i q = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(b[k].qs + i));
+            const __m256 v = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q));
+            _mm256_storeu_ps(y + i, _mm256_fmadd_ps(s, v, _mm256_loadu_ps(y + i)));
+        }
+    }
+}
+
 // The matrix kernels are templates on the token count (their accumulators
 // live in registers); this picks the instance for 1 to kGemmTokens tokens.
 using GemmTokensFn = void (*)(size_t, const void*, const PackedActivations&, float*, size_t);
@@ -401,6 +413,7 @@ constexpr KernelTable kAvx2{
     .quantize_q8_k = quantize_row_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,
+    .axpy_q8_0 = axpy_q8_0,
     .gemm_q4_0 = gemm_q4_0,
     .gemm_q8_0 = gemm_q8_0,
     .gemm_q4_k = nullptr,

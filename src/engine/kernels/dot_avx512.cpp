@@ -105,6 +105,18 @@ void axpy(size_t n, float a, const T* x, float* y) {
     }
 }
 
+void axpy_q8_0(size_t n, float a, const void* x, float* y) {
+    const auto* b = static_cast<const BlockQ8_0*>(x);
+    for (size_t k = 0; k < n / kBlock32; ++k, y += kBlock32) {
+        const __m512 s = _mm512_set1_ps(a * f16_to_f32(b[k].d));
+        for (size_t i = 0; i < kBlock32; i += 16) {
+            const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(b[k].qs + i));
+            const __m512 v = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(q));
+            _mm512_storeu_ps(y + i, _mm512_fmadd_ps(s, v, _mm512_loadu_ps(y + i)));
+        }
+    }
+}
+
 // Two 32-byte block payloads (blocks are 34 or 18 bytes apart) in one vector.
 inline __m512i load2x256(const void* lo, const void* hi) {
     return _mm512_inserti64x4(
@@ -264,6 +276,7 @@ constexpr KernelTable kAvx512{
     .quantize_q8_k = quantize_q8_k,
     .axpy_f32 = axpy<float, load_f32, load_f32>,
     .axpy_f16 = axpy<uint16_t, load_f16, load_f16>,
+    .axpy_q8_0 = axpy_q8_0,
     .gemm_q4_0 = avx512_plain::gemm_q4_0,
     .gemm_q8_0 = avx512_plain::gemm_q8_0,
     .gemm_q4_k = avx512_plain::gemm_q4_k,
@@ -291,6 +304,7 @@ constexpr KernelTable kAvx512Vnni{
     .quantize_q8_k = kAvx512.quantize_q8_k,
     .axpy_f32 = kAvx512.axpy_f32,
     .axpy_f16 = kAvx512.axpy_f16,
+    .axpy_q8_0 = kAvx512.axpy_q8_0,
     .gemm_q4_0 = avx512_vnni::gemm_q4_0,
     .gemm_q8_0 = avx512_vnni::gemm_q8_0,
     .gemm_q4_k = avx512_vnni::gemm_q4_k,

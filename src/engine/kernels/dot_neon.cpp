@@ -561,6 +561,20 @@ void axpy_f32(size_t n, float a, const float* x, float* y) {
         y[i] += a * x[i];
 }
 
+void axpy_q8_0(size_t n, float a, const void* x, float* y) {
+    const auto* b = static_cast<const BlockQ8_0*>(x);
+    for (size_t k = 0; k < n / kBlock32; ++k, y += kBlock32) {
+        const float s = a * f16_to_f32(b[k].d);
+        for (size_t i = 0; i < kBlock32; i += 8) {
+            const int16x8_t q = vmovl_s8(vld1_s8(b[k].qs + i));
+            const float32x4_t lo = vcvtq_f32_s32(vmovl_s16(vget_low_s16(q)));
+            const float32x4_t hi = vcvtq_f32_s32(vmovl_s16(vget_high_s16(q)));
+            vst1q_f32(y + i, vfmaq_n_f32(vld1q_f32(y + i), lo, s));
+            vst1q_f32(y + i + 4, vfmaq_n_f32(vld1q_f32(y + i + 4), hi, s));
+        }
+    }
+}
+
 void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
     size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -586,7 +600,7 @@ constexpr KernelTable kNeon {
     .dot_q2_k = dot_q2_k, .dot_q3_k = dot_q3_k, .dot_iq4_xs = dot_iq4_xs,
     .quantize_q8_0 = quantize_q8_0, .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_q8_k, .axpy_f32 = axpy_f32, .axpy_f16 = axpy_f16,
-    .gemm_q4_0 = nullptr, .gemm_q8_0 = nullptr, .gemm_q4_k = nullptr,
+    .axpy_q8_0 = axpy_q8_0, .gemm_q4_0 = nullptr, .gemm_q8_0 = nullptr, .gemm_q4_k = nullptr,
 };
 
 } // namespace

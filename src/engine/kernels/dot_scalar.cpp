@@ -225,6 +225,15 @@ void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
         y[i] += a * f16_to_f32(x[i]);
 }
 
+void axpy_q8_0(size_t n, float a, const void* x, float* y) {
+    const auto* b = static_cast<const BlockQ8_0*>(x);
+    for (size_t k = 0; k < n / kBlock32; ++k, y += kBlock32) {
+        const float s = a * f16_to_f32(b[k].d);
+        for (size_t i = 0; i < kBlock32; ++i)
+            y[i] += s * static_cast<float>(b[k].qs[i]);
+    }
+}
+
 constexpr KernelTable kScalar{
     .name = "scalar",
     .dot_f32 = dot_f32,
@@ -247,6 +256,7 @@ constexpr KernelTable kScalar{
     .quantize_q8_k = quantize_row_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,
+    .axpy_q8_0 = axpy_q8_0,
     .gemm_q4_0 = gemm_q4_0,
     .gemm_q8_0 = gemm_q8_0,
     .gemm_q4_k = gemm_q4_k,

@@ -564,6 +564,24 @@ void axpy_f32(size_t n, float a, const float* x, float* y) {
         y[i] += a * x[i];
 }
 
+void axpy_q8_0(size_t n, float a, const void* x, float* y) {
+    const auto* b = static_cast<const BlockQ8_0*>(x);
+    for (size_t k = 0; k < n / kBlock32; ++k, y += kBlock32) {
+        const v128_t s = wasm_f32x4_splat(a * f16_to_f32(b[k].d));
+        for (size_t i = 0; i < kBlock32; i += 16) {
+            const v128_t q = wasm_v128_load(b[k].qs + i);
+            const v128_t q16[2] = {wasm_i16x8_extend_low_i8x16(q), wasm_i16x8_extend_high_i8x16(q)};
+            for (int h = 0; h < 2; ++h) {
+                const v128_t lo = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_low_i16x8(q16[h]));
+                const v128_t hi = wasm_f32x4_convert_i32x4(wasm_i32x4_extend_high_i16x8(q16[h]));
+                float* o = y + i + 8 * static_cast<size_t>(h);
+                wasm_v128_store(o, wasm_f32x4_add(load(o), wasm_f32x4_mul(s, lo)));
+                wasm_v128_store(o + 4, wasm_f32x4_add(load(o + 4), wasm_f32x4_mul(s, hi)));
+            }
+        }
+    }
+}
+
 void axpy_f16(size_t n, float a, const uint16_t* x, float* y) {
     const v128_t va = wasm_f32x4_splat(a);
     size_t i = 0;
@@ -599,6 +617,7 @@ constexpr KernelTable kSimd128{
     .quantize_q8_k = quantize_q8_k,
     .axpy_f32 = axpy_f32,
     .axpy_f16 = axpy_f16,
+    .axpy_q8_0 = axpy_q8_0,
     .gemm_q4_0 = nullptr,
     .gemm_q8_0 = nullptr,
     .gemm_q4_k = nullptr,

@@ -21,6 +21,9 @@ using DotFn = float (*)(size_t n, const void* weights, const void* activations);
 using QuantizeFn = void (*)(const float* x, void* y, size_t n);
 using AxpyF32Fn = void (*)(size_t n, float a, const float* x, float* y);
 using AxpyF16Fn = void (*)(size_t n, float a, const uint16_t* x, float* y);
+// y += a * x for n values (a multiple of 32) of q8_0 blocks: a q8_0 KV
+// cache's values, without a float copy of each row.
+using AxpyQ8_0Fn = void (*)(size_t n, float a, const void* x, float* y);
 
 struct KernelTable {
     std::string_view name;
@@ -44,6 +47,7 @@ struct KernelTable {
     QuantizeFn quantize_q8_k;
     AxpyF32Fn axpy_f32; // y += a * x, attention's weighted sum of values
     AxpyF16Fn axpy_f16;
+    AxpyQ8_0Fn axpy_q8_0;
     // Matrix kernels over packed weights (packed.h); null where a table has
     // none, and the matrix is then multiplied row by row with the dot products.
     GemmFn gemm_q4_0;

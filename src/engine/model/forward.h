@@ -97,7 +97,8 @@ class Forward {
         std::unique_ptr<float[]> data_;
     };
     Rows x_, xn_, q_, k_, v_, attn_, gate_, up_, rope_, rope_swa_;
-    std::vector<float> scores_; // per worker, max_ctx each
+    std::vector<float> scores_;     // per worker, max_ctx each
+    std::vector<uint8_t> query_q8_; // per worker, one head in q8_0
     std::unique_ptr<uint8_t[]> scratch_;
     std::vector<uint32_t> logit_rows_;
 };

@@ -73,6 +73,15 @@ class Loader {
         if (t->n_dims != 1 || t->dims[0] != n)
             return core::invalid_argument("tensor '" + name + "' has shape " + shape_text(*t) +
                                           ", expected [" + std::to_string(n) + "]");
+        // llama.cpp's converters write norms, biases and RoPE factors as
+        // floats, and its forward pass multiplies by them only as floats; a
+        // quantized one is a damaged or hand-made file.
+        const TensorType type = t->type->type;
+        if (type != TensorType::kF32 && type != TensorType::kF16 && type != TensorType::kBF16)
+            return core::invalid_argument("tensor '" + name + "' has type " +
+                                          std::string(t->type->name) +
+                                          ", but norms, biases and RoPE factors must be f32, f16 "
+                                          "or bf16; the file is damaged, convert the model again");
         EDGEAI_TRY(check_aligned(*t));
         std::vector<float> out(n);
         if (!kernels::dequantize_row(t->type->type, file_.tensor_data(*t).data(), out.data(), n))
@@ -176,6 +185,14 @@ core::Result<Model> Model::load(const gguf::GgufFile& file) {
             EDGEAI_ASSIGN_OR_RETURN(l.w_up, load.matrix(b + "ffn_up.weight", c.n_embd, c.n_ff));
         }
         EDGEAI_ASSIGN_OR_RETURN(l.w_down, load.matrix(b + "ffn_down.weight", c.n_ff, c.n_embd));
+        // llama.cpp reads these for llama and granite only; other
+        // architectures' loaders would not take them, so neither do we.
+        if (c.arch == Architecture::kLlama || c.arch == Architecture::kGranite) {
+            EDGEAI_ASSIGN_OR_RETURN(l.bo, load.optional_vector(b + "attn_output.bias", c.n_embd));
+            EDGEAI_ASSIGN_OR_RETURN(l.b_gate, load.optional_vector(b + "ffn_gate.bias", c.n_ff));
+            EDGEAI_ASSIGN_OR_RETURN(l.b_up, load.optional_vector(b + "ffn_up.bias", c.n_ff));
+            EDGEAI_ASSIGN_OR_RETURN(l.b_down, load.optional_vector(b + "ffn_down.bias", c.n_embd));
+        }
         m.weight_bytes_ += bytes_of(l.wq) + bytes_of(l.wk) + bytes_of(l.wv) + bytes_of(l.wo) +
                            bytes_of(l.w_gate) + bytes_of(l.w_up) + bytes_of(l.w_down);
     }

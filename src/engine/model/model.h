@@ -45,7 +45,10 @@ struct Layer {
     std::vector<float> attn_norm;
     // Views of one attn_qkv tensor's rows when the file fuses them (phi3).
     Matrix wq, wk, wv, wo;
-    std::vector<float> bq, bk, bv;     // QKV biases (qwen2)
+    std::vector<float> bq, bk, bv; // QKV biases (qwen2)
+    // Optional output and FFN biases (llama and granite files may carry them,
+    // as llama.cpp's loader allows); empty when absent.
+    std::vector<float> bo, b_gate, b_up, b_down;
     std::vector<float> q_norm, k_norm; // per-head, head_dim long (qwen3, gemma3)
     std::vector<float> post_attn_norm; // (gemma3)
     std::vector<float> ffn_norm;

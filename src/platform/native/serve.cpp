@@ -108,12 +108,12 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
                         std::vector<std::unique_ptr<EngineWorker>>& workers,
                         std::optional<router::LocalBackend>& backend) {
     if (o.model_paths.empty()) return true;
-    const auto kv_type =
-        o.kv_type == "f32" ? engine::model::KvType::kF32 : engine::model::KvType::kF16;
-    if (o.kv_type != "f16" && o.kv_type != "f32") {
-        logger.error("--kv-type must be f16 or f32", {{"kv_type", o.kv_type}});
+    const auto parsed_kv = engine::model::parse_kv_type(o.kv_type);
+    if (!parsed_kv) {
+        logger.error("--kv-type must be f16, f32 or q8_0", {{"kv_type", o.kv_type}});
         return false;
     }
+    const engine::model::KvType kv_type = *parsed_kv;
     std::optional<engine::chat::TemplateFamily> forced;
     if (!o.chat_template.empty()) {
         forced = engine::chat::family_from_name(o.chat_template);
@@ -143,6 +143,11 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
             return false;
         }
         const auto& c = m->model.config();
+        if (core::Status st = engine::model::KvCache::check(c, kv_type); !st.ok()) {
+            logger.error("the model cannot use this --kv-type",
+                         {{"path", path}, {"error", st.message()}});
+            return false;
+        }
         const uint32_t n_ctx = o.ctx_size > 0 ? static_cast<uint32_t>(o.ctx_size)
                                               : std::min<uint32_t>(c.n_ctx_train, 4096);
         const auto parallel = static_cast<uint32_t>(std::max(1, o.parallel));

@@ -116,8 +116,8 @@ INSTANTIATE_TEST_SUITE_P(
                       TypeCase{TensorType::kQ5_1, TensorType::kQ5_1, 0.125},
                       TypeCase{TensorType::kIQ4_NL, TensorType::kIQ4_NL, 0.25},
                       TypeCase{TensorType::kIQ4_XS, TensorType::kIQ4_NL, 0.25},
-                      TypeCase{TensorType::kQ3_K, TensorType::kIQ4_NL, 0.45},
-                      TypeCase{TensorType::kQ2_K, TensorType::kIQ4_NL, 0.85},
+                      TypeCase{TensorType::kQ3_K, TensorType::kQ4_0, 0.45},
+                      TypeCase{TensorType::kQ2_K, TensorType::kQ4_0, 0.85},
                       TypeCase{TensorType::kQ4_K, TensorType::kQ5_0, 0.21}),
     [](const auto& param_info) {
         return std::string(find_tensor_type(static_cast<uint32_t>(param_info.param.type))->name);

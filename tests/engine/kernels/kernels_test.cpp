@@ -353,5 +353,24 @@ TEST(Axpy, EveryTableAddsScaledRows) {
     }
 }
 
+// A q8_0 cache's values: y += a * (d * q) block by block, every table within
+// float rounding of the scalar reference (fused multiply-adds round once).
+TEST(Axpy, EveryTableAddsScaledQ8_0Rows) {
+    for (size_t n : {32u, 64u, 96u, 256u}) {
+        const auto x = random_values(n, 5);
+        std::vector<uint8_t> xq(row_bytes(TensorType::kQ8_0, n));
+        quantize_row_q8_0(x.data(), xq.data(), n);
+        std::vector<float> dq(n);
+        ASSERT_TRUE(dequantize_row(TensorType::kQ8_0, xq.data(), dq.data(), n));
+        for (const KernelTable* table : usable_kernels()) {
+            ASSERT_NE(table->axpy_q8_0, nullptr) << table->name;
+            std::vector<float> y(n, 1.0f);
+            table->axpy_q8_0(n, -0.75f, xq.data(), y.data());
+            for (size_t i = 0; i < n; ++i)
+                EXPECT_NEAR(y[i], 1.0f - 0.75f * dq[i], 1e-6f) << table->name << " n " << n;
+        }
+    }
+}
+
 } // namespace
 } // namespace edgeai::engine::kernels

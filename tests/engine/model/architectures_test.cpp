@@ -53,6 +53,18 @@ void rename(std::string& bytes, const std::string& from, const std::string& to) 
         bytes.replace(at, from.size(), to);
 }
 
+// Gives tensor `name` another type number in the tensor table (its data
+// stays where it was: a type with larger rows then overruns it).
+void retype(std::string& bytes, const std::string& name, uint32_t type) {
+    auto file = gguf::GgufFile::parse(as_bytes(bytes));
+    ASSERT_TRUE(file.ok());
+    const gguf::TensorInfo* t = file->find_tensor(name);
+    ASSERT_NE(t, nullptr) << name;
+    const size_t at = bytes.find(name);
+    ASSERT_NE(at, std::string::npos);
+    std::memcpy(bytes.data() + at + name.size() + 4 + 8 * t->n_dims, &type, 4);
+}
+
 core::Status load_status(const std::string& bytes) {
     auto file = gguf::GgufFile::parse(as_bytes(bytes));
     if (!file.ok()) return file.status();
@@ -246,6 +258,17 @@ const Hostile kHostile[] = {
     {"a negative softcap",
      [](std::string& b) { patch<float>(b, "gemma3.final_logit_softcapping", -1.0f); },
      "must not be negative"},
+    {"a norm in a block type its 32 values cannot fill",
+     [](std::string& b) { retype(b, "blk.0.attn_q_norm.weight", 12); }, // q4_K
+     "'blk.0.attn_q_norm.weight' rows have 32 values, not a multiple of the q4_K block"},
+    {"a matrix in a type the engine does not run",
+     [](std::string& b) { retype(b, "blk.1.attn_k.weight", 9); }, // q8_1
+     "'blk.1.attn_k.weight' has type q8_1, which the engine does not run"},
+    {"embeddings in a type whose blocks do not fit their rows",
+     [](std::string& b) { retype(b, "token_embd.weight", 14); }, // q6_K on rows of 64
+     "'token_embd.weight' rows have 64 values, not a multiple of the q6_K block"},
+    {"a norm in a quantized type", [](std::string& b) { retype(b, "output_norm.weight", 8); },
+     "'output_norm.weight' has type q8_0, but norms, biases and RoPE factors must be"},
     {"an unknown architecture", [](std::string& b) { rename(b, "gemma3", "gemma9"); },
      "supported: llama, qwen2, qwen3, gemma3, phi3, smollm3, granite"},
 };

@@ -7,6 +7,7 @@
 // the library is absent.
 #include "engine/gguf/gguf_file.h"
 #include "engine/kernels/kernel_table.h"
+#include "engine/model/extra_tensors.h"
 #include "engine/model/forward.h"
 #include "engine/model/model.h"
 #include "engine/model/tiny_architectures.h"
@@ -65,7 +66,8 @@ struct Batch {
     int32_t** seq_id;
     int8_t* logits;
 };
-constexpr int32_t kGgmlTypeF32 = 0, kGgmlTypeF16 = 1, kFlashAttnDisabled = 0;
+constexpr int32_t kGgmlTypeF32 = 0, kGgmlTypeF16 = 1, kGgmlTypeQ8_0 = 8;
+constexpr int32_t kFlashAttnDisabled = 0, kFlashAttnEnabled = 1;
 
 struct LlamaCpp {
     void* lib = nullptr;
@@ -156,9 +158,10 @@ std::vector<int32_t> prompt(uint32_t n_vocab) {
     return ids;
 }
 
-// Greedy ids from llama.cpp, and its first step's logits.
+// Greedy ids from llama.cpp, and its first step's logits. A q8_0 cache needs
+// llama.cpp's flash attention (its quantized values are read only there).
 std::vector<int32_t> llamacpp_greedy(const std::string& path, uint32_t n_vocab,
-                                     std::vector<float>& first_logits) {
+                                     std::vector<float>& first_logits, bool q8_0_cache = false) {
     LlamaCpp& l = LlamaCpp::get();
     void* model = l.load_model(path.c_str(), l.model_defaults());
     EXPECT_NE(model, nullptr) << "llama.cpp does not load " << path;
@@ -166,8 +169,8 @@ std::vector<int32_t> llamacpp_greedy(const std::string& path, uint32_t n_vocab,
     ContextParams cp = l.context_defaults();
     cp.n_ctx = kContext;
     cp.n_threads = cp.n_threads_batch = 2;
-    cp.flash_attn_type = kFlashAttnDisabled;
-    cp.type_k = cp.type_v = kGgmlTypeF32;
+    cp.flash_attn_type = q8_0_cache ? kFlashAttnEnabled : kFlashAttnDisabled;
+    cp.type_k = cp.type_v = q8_0_cache ? kGgmlTypeQ8_0 : kGgmlTypeF32;
     void* ctx = l.new_context(model, cp);
     EXPECT_NE(ctx, nullptr);
     std::vector<int32_t> out;
@@ -193,10 +196,11 @@ std::vector<int32_t> llamacpp_greedy(const std::string& path, uint32_t n_vocab,
 }
 
 std::vector<int32_t> edgeai_greedy(const Model& m, const kernels::KernelTable& table,
-                                   std::vector<float>& first_logits) {
+                                   std::vector<float>& first_logits,
+                                   KvType kv_type = KvType::kF32) {
     SerialPool pool;
     const uint32_t n_vocab = m.config().n_vocab;
-    KvCache cache(m.config(), kContext, KvType::kF32);
+    KvCache cache(m.config(), kContext, kv_type);
     Forward forward(m, pool, table, kPromptTokens, kContext);
     std::vector<int32_t> ids = prompt(n_vocab);
     std::vector<BatchToken> batch;
@@ -276,6 +280,101 @@ std::vector<Case> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, LlamaCppGreedy, ::testing::ValuesIn(cases()), case_name);
+
+// Granite with its optional attn_output and FFN biases (llama.cpp's loader
+// takes them when present): the same ids at every step.
+TEST(LlamaCppGraniteBiases, IdsMatchAtEveryStep) {
+    const LlamaCpp& l = LlamaCpp::get();
+    if (!l.why_not.empty()) GTEST_SKIP() << l.why_not;
+    convert::SynthShape s;
+    for (const testing::TinyArchitecture& a : testing::tiny_architectures())
+        if (std::string(a.label) == "granite") s = a.shape;
+    auto plain = convert::synth_model(s, TensorType::kF32, 11);
+    ASSERT_TRUE(plain.ok()) << plain.status().message();
+    const std::string bytes = testing::with_extra_tensors(
+        *plain, testing::layer_biases(s.n_layer, s.n_embd, s.n_ff, 0.3f));
+    TempFile file("tiny-granite-biases");
+    std::ofstream(file.path, std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    auto parsed = gguf::GgufFile::parse(as_bytes(bytes));
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    auto m = Model::load(*parsed);
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    ASSERT_FALSE(m->layers()[0].b_down.empty());
+    const uint32_t n_vocab = m->config().n_vocab;
+    std::vector<float> theirs_logits, plain_logits;
+    const std::vector<int32_t> theirs = llamacpp_greedy(file.path, n_vocab, theirs_logits);
+    ASSERT_EQ(theirs.size(), kGenerated);
+    // The biases matter: without them llama.cpp's first logits are elsewhere.
+    TempFile plain_file("tiny-granite-plain");
+    std::ofstream(plain_file.path, std::ios::binary)
+        .write(plain->data(), static_cast<std::streamsize>(plain->size()));
+    llamacpp_greedy(plain_file.path, n_vocab, plain_logits);
+    float moved = 0;
+    for (uint32_t i = 0; i < n_vocab; ++i)
+        moved = std::max(moved, std::fabs(plain_logits[i] - theirs_logits[i]));
+    EXPECT_GT(moved, 0.01f);
+    for (const kernels::KernelTable* table : kernels::usable_kernels()) {
+        SCOPED_TRACE(table->name);
+        std::vector<float> ours_logits;
+        EXPECT_EQ(edgeai_greedy(*m, *table, ours_logits), theirs);
+        float diff = 0;
+        for (uint32_t i = 0; i < n_vocab; ++i)
+            diff = std::max(diff, std::fabs(ours_logits[i] - theirs_logits[i]));
+        std::printf("[ granite with biases ] first-step logits: max |diff| %.2e\n", double(diff));
+        EXPECT_LT(diff, 1e-3f);
+    }
+}
+
+// A q8_0 KV cache in both engines (llama.cpp with flash attention, which
+// quantizes each query to q8_0 for its q8_0 keys as edgeai does), on the
+// tiny models whose heads are whole q8_0 blocks.
+class LlamaCppQ8_0Cache : public ::testing::TestWithParam<Case> {};
+
+TEST_P(LlamaCppQ8_0Cache, IdsMatchAtEveryStep) {
+    const LlamaCpp& l = LlamaCpp::get();
+    if (!l.why_not.empty()) GTEST_SKIP() << l.why_not;
+    const Case& c = GetParam();
+    auto bytes = convert::synth_model(c.arch.shape, c.type, 11);
+    ASSERT_TRUE(bytes.ok()) << bytes.status().message();
+    TempFile file(std::string(c.arch.shape.name) + "-kvq8");
+    std::ofstream(file.path, std::ios::binary)
+        .write(bytes->data(), static_cast<std::streamsize>(bytes->size()));
+    auto parsed = gguf::GgufFile::parse(as_bytes(*bytes));
+    ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+    auto m = Model::load(*parsed);
+    ASSERT_TRUE(m.ok()) << m.status().message();
+    const uint32_t n_vocab = m->config().n_vocab;
+
+    std::vector<float> theirs_logits;
+    const std::vector<int32_t> theirs = llamacpp_greedy(file.path, n_vocab, theirs_logits, true);
+    ASSERT_EQ(theirs.size(), kGenerated);
+    for (const kernels::KernelTable* table : kernels::usable_kernels()) {
+        SCOPED_TRACE(table->name);
+        std::vector<float> ours_logits;
+        const std::vector<int32_t> ours = edgeai_greedy(*m, *table, ours_logits, KvType::kQ8_0);
+        EXPECT_EQ(ours, theirs);
+        float diff = 0;
+        for (uint32_t i = 0; i < n_vocab; ++i)
+            diff = std::max(diff, std::fabs(ours_logits[i] - theirs_logits[i]));
+        std::printf("[ %s q8_0 cache ] first-step logits: max |diff| %.2e\n", c.arch.label,
+                    double(diff));
+        // Measured 6e-7 (qwen3) and 5.8e-4 (gemma3, whose GeGLU rounds
+        // through f16): both quantize keys, values and queries alike.
+        EXPECT_LT(diff, 2e-3f);
+    }
+}
+
+std::vector<Case> q8_0_cache_cases() {
+    std::vector<Case> out;
+    for (const testing::TinyArchitecture& a : testing::tiny_architectures())
+        if (a.shape.head_dim != 0 && a.shape.head_dim % 32 == 0)
+            out.push_back({a, TensorType::kF32});
+    return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Architectures, LlamaCppQ8_0Cache, ::testing::ValuesIn(q8_0_cache_cases()),
+                         case_name);
 
 } // namespace
 } // namespace edgeai::engine::model
