@@ -1,5 +1,7 @@
 #include "engine/convert/quant_mix.h"
 
+#include "core/http_types.h"
+
 #include <algorithm>
 #include <numeric>
 
@@ -47,17 +49,6 @@ constexpr struct {
     std::string_view alias;
     std::string_view name;
 } kAliases[] = {{"Q3_K", "Q3_K_M"}, {"Q4_K", "Q4_K_M"}, {"Q5_K", "Q5_K_M"}};
-
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
 
 bool contains(std::string_view s, std::string_view part) {
     return s.find(part) != std::string_view::npos;
@@ -329,9 +320,9 @@ ModelFacts facts_of(const gguf::GgufFile& in) {
 
 const QuantMix* find_quant_mix(std::string_view name) {
     for (const auto& a : kAliases)
-        if (iequal(a.alias, name)) name = a.name;
+        if (core::iequals(a.alias, name)) name = a.name;
     for (const QuantMix& m : kMixes)
-        if (iequal(m.name, name)) return &m;
+        if (core::iequals(m.name, name)) return &m;
     return nullptr;
 }
 

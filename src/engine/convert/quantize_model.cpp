@@ -1,5 +1,6 @@
 #include "engine/convert/quantize_model.h"
 
+#include "core/http_types.h"
 #include "engine/gguf/gguf_writer.h"
 #include "engine/kernels/dequantize.h"
 #include "engine/kernels/kernel_table.h"
@@ -15,17 +16,6 @@ constexpr TensorType kWeightTypes[] = {TensorType::kF32,    TensorType::kF16,  T
                                        TensorType::kQ4_1,   TensorType::kQ4_0, TensorType::kIQ4_NL,
                                        TensorType::kQ6_K,   TensorType::kQ5_K, TensorType::kQ4_K,
                                        TensorType::kIQ4_XS, TensorType::kQ3_K, TensorType::kQ2_K};
-
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-        char x = a[i], y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -93,7 +83,7 @@ uint32_t llama_file_type(TensorType type, bool pure) {
 
 std::optional<TensorType> parse_weight_type(std::string_view name) {
     for (TensorType t : kWeightTypes)
-        if (iequal(find_tensor_type(static_cast<uint32_t>(t))->name, name)) return t;
+        if (core::iequals(find_tensor_type(static_cast<uint32_t>(t))->name, name)) return t;
     return std::nullopt;
 }
 
