@@ -99,9 +99,9 @@ struct CacheSettings {
 
 // The durable job queue (`Prefer: respond-async`), kept in jobs.db.
 struct QueueSettings {
-    int64_t max_jobs = 100000;                  // queued and running; beyond: 429
-    int64_t max_bytes = int64_t{1} << 30;       // request bodies and answers held
-    int64_t max_batch_lines = 50000;            // requests in one batch (OpenAI's limit)
+    int64_t max_jobs = 100000;            // queued and running; beyond: 429
+    int64_t max_bytes = int64_t{1} << 30; // request bodies and answers held
+    int64_t max_batch_lines = 50000;      // requests in one batch (OpenAI's limit)
     // One API key's share of the above, so one tenant cannot fill the queue
     // for the others (keyless gateways have one tenant: no share).
     int64_t max_jobs_per_key = 20000;
