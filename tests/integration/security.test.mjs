@@ -780,11 +780,29 @@ describe('bodies being received share one cap', { skip: binaryMissing() }, () =>
         assert.ok(grownKb < (CAP >> 10) + 12 * 1024, `grew ${grownKb} kB for a ${CAP >> 10} kB cap`);
       }
       assert.equal(await metric(gw, 'edgeai_http_pending_body_bytes'), CAP);
+      // A chunked body counts as it arrives: with the budget spent, its first
+      // chunk gets 503.
+      const chunked = await new Promise((resolve) => {
+        const s = net.connect(gw.port, '127.0.0.1');
+        sockets.push(s);
+        let data = '';
+        s.on('data', (d) => { data += d.toString('latin1'); });
+        s.on('close', () => resolve(data));
+        s.on('error', () => {});
+        s.write('POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n400\r\n' + '{'.padEnd(1024, ' ') + '\r\n');
+      });
+      assert.match(chunked, /^HTTP\/1\.1 503 /, chunked.slice(0, 200));
       // The held clients finish their bodies: served, and the budget returns.
       for (const s of sockets) if (!s.destroyed) s.write('}');
       await sleep(500);
       assert.equal(await metric(gw, 'edgeai_http_pending_body_bytes'), 0);
       assert.equal((await request(gw.url('/healthz'))).status, 200, 'the server keeps serving');
+      // Many small chunked bodies at once all pass.
+      const small = await Promise.all(Array.from({ length: 40 }, () => request(gw.url('/v1/chat/completions'), {
+        method: 'POST', headers: { 'transfer-encoding': 'chunked' },
+        body: { model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] },
+      })));
+      assert.deepEqual(small.map((r) => r.status).filter((st) => st !== 200), []);
     } finally {
       for (const s of sockets) s.destroy();
       await gw.stop();

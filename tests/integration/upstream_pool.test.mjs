@@ -70,7 +70,7 @@ describe('upstream connection reuse', () => {
     };
     // Twenty at once: twenty upstream connections, then twenty idle ones.
     const answers = await Promise.all(Array.from({ length: 20 }, () => chat()));
-    for (const r of answers) assert.equal(r.status, 200);
+    for (const r of answers) assert.equal(r.status, 200, r.text);
     await sleep(100);
     for (const socket of up.sockets) socket.end(); // the upstream closes its side of each
     await sleep(300);

@@ -97,8 +97,8 @@ const ConfigKey kKeys[] = {
                    "Largest request body accepted; larger gets 413."),
     EDGEAI_INT_KEY("server.max_pending_body_bytes", server.max_pending_body_bytes, 1024, kMaxBytes,
                    "Request bodies being received at once, summed over all connections (a "
-                   "chunked body counts as its route's limit); past it a request gets 503 with "
-                   "Retry-After before its body is read."),
+                   "declared length counts whole from the head, a chunked body as it arrives); "
+                   "past it a request gets 503 with Retry-After."),
     EDGEAI_INT_KEY("server.max_header_bytes", server.max_header_bytes, 1024, 1 << 20,
                    "Largest request head (request line and headers); larger gets 431."),
     EDGEAI_INT_KEY("server.read_timeout_ms", server.read_timeout_ms, 10, kMaxMs,

@@ -547,7 +547,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
             on_request();
             return;
         }
-        if (!reserve_body_budget(length ? static_cast<size_t>(*length) : limit)) return;
+        // A declared length is reserved whole (Beast allocates it up front); a
+        // chunked body grows its reservation as its bytes arrive.
+        if (!reserve_body_budget(length ? static_cast<size_t>(*length) : 0)) return;
         if (beast::iequals(req[http::field::expect], "100-continue")) {
             // The client waits for this before sending its body.
             auto interim = std::make_shared<std::string>("HTTP/1.1 100 Continue\r\n\r\n");
@@ -566,14 +568,30 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
     void read_body() {
         if (closed_) return;
-        http::async_read(stream_, buffer_, *parser_, [self = shared()](error_code ec, size_t) {
+        http::async_read_some(stream_, buffer_, *parser_, [self = shared()](error_code ec, size_t) {
             if (self->closed_) return;
             if (ec) {
                 self->on_read_error(ec);
                 return;
             }
-            self->on_request();
+            if (self->parser_->is_done()) {
+                self->on_request();
+                return;
+            }
+            if (!self->grow_body_budget()) return;
+            self->read_body();
         });
+    }
+
+    // A chunked body holds what it has received so far (in steps of 64 KiB)
+    // against the shared budget; past it the request gets 503 and the
+    // connection closes, since the rest of its body is not read.
+    bool grow_body_budget() {
+        const size_t received = parser_->get().body().size();
+        if (received <= body_reserved_) return true;
+        constexpr size_t kStep = 64 * 1024;
+        const size_t more = (received - body_reserved_ + kStep - 1) / kStep * kStep;
+        return reserve_body_budget(more);
     }
 
     // Hands the head to the gateway; false when it answered already (a
@@ -605,8 +623,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         return true;
     }
 
-    // Every body being received holds its size (or its route's bound when
-    // chunked) against server.max_pending_body_bytes: Beast reserves a
+    // Every body being received holds its size (a chunked one what it has
+    // received so far) against server.max_pending_body_bytes: Beast reserves a
     // declared length up front, so without a shared cap a thousand clients
     // that each start a 4 MiB body and go quiet would hold 4 GiB. Past the
     // cap the request gets 503 with Retry-After before its body is read.
@@ -614,6 +632,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         HttpServer::Impl& server = *server_;
         if (server.pending_body_bytes + bytes > server.options.max_pending_body_bytes) {
             server.body_refusals->add();
+            release_body_budget();
+            disarm_timer();
             keep_alive_ = false;
             api::ApiError busy =
                 api::service_unavailable("the server is receiving too many request bodies at once "
@@ -625,7 +645,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         }
         server.pending_body_bytes += bytes;
         server.pending_body->add(static_cast<int64_t>(bytes));
-        body_reserved_ = bytes;
+        body_reserved_ += bytes;
         return true;
     }
 
