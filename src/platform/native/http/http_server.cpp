@@ -16,6 +16,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <cstring>
 #include <optional>
 #include <type_traits>
 #include <unordered_map>
@@ -106,6 +107,42 @@ void append_status_line(std::string& out, int status) {
     out.push_back(' ');
     out.append(reason);
     out.append("\r\n");
+}
+
+// What the raw bytes say about the head, in one pass over its line ends
+// (memchr per line): complete (Beast parses it; bare LF ends and other odd
+// bytes are Beast's to refuse), not yet complete, or folded (a line that
+// starts with a space or a tab continues the one before: obs-fold).
+struct HeadScan {
+    enum State { kIncomplete, kComplete, kObsFold } state = kIncomplete;
+};
+
+HeadScan scan_head(std::string_view bytes) {
+    HeadScan scan;
+    const char* data = bytes.data();
+    size_t pos = 0;
+    for (;;) {
+        const void* found = std::memchr(data + pos, '\n', bytes.size() - pos);
+        if (found == nullptr) return scan;
+        const size_t lf = static_cast<size_t>(static_cast<const char*>(found) - data);
+        if (lf == 0 || data[lf - 1] != '\r' || lf + 1 >= bytes.size()) {
+            // A bare LF is Beast's to refuse; a line end at the very end of
+            // the bytes so far needs the next byte to say what follows.
+            if (lf == 0 || data[lf - 1] != '\r') scan.state = HeadScan::kComplete;
+            return scan;
+        }
+        const char next = data[lf + 1];
+        if (next == ' ' || next == '\t') {
+            scan.state = HeadScan::kObsFold;
+            return scan;
+        }
+        if (next == '\r') {
+            // The blank line, or something Beast refuses: either way it parses now.
+            if (lf + 2 < bytes.size()) scan.state = HeadScan::kComplete;
+            return scan;
+        }
+        pos = lf + 1;
+    }
 }
 
 // RFC 9112's framing rules where Beast is lenient, since a front proxy that
@@ -477,11 +514,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     // space) silently, and a front proxy that does not would read another
     // header set: RFC 9112 says to refuse them, which only the raw bytes show.
     void read_head() {
-        std::string_view bytes(static_cast<const char*>(buffer_.data().data()), buffer_.size());
-        const size_t end = bytes.find("\r\n\r\n");
-        // Bare LF line ends are Beast's to refuse (400).
-        const bool bare_lf = bytes.substr(0, end).find("\n\n") != std::string_view::npos;
-        if (end == std::string_view::npos && !bare_lf) {
+        const std::string_view bytes(static_cast<const char*>(buffer_.data().data()),
+                                     buffer_.size());
+        const HeadScan scan = scan_head(bytes);
+        if (scan.state == HeadScan::kIncomplete) {
             if (bytes.size() > server_->options.max_header_bytes) {
                 reject(api::headers_too_large(server_->options.max_header_bytes));
                 return;
@@ -498,9 +534,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
                                     });
             return;
         }
-        const std::string_view head = bytes.substr(0, end + 2);
-        if (!bare_lf && (head.find("\r\n ") != std::string_view::npos ||
-                         head.find("\r\n\t") != std::string_view::npos)) {
+        if (scan.state == HeadScan::kObsFold) {
             reject(api::api_error_from_status(core::invalid_argument(
                 "malformed HTTP request: a header line continued on the next (obs-fold)")));
             return;
