@@ -539,6 +539,8 @@ describe('strict HTTP/1.1 framing (RFC 9112)', { skip: binaryMissing() }, () => 
       ['two Transfer-Encoding fields', post('Host: 127.0.0.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n')],
       ['HTTP/1.1 without Host', post(`Content-Length: ${body.length}\r\n`)],
       ['two Host fields', post(`Host: 127.0.0.1\r\nHost: evil.example\r\nContent-Length: ${body.length}\r\n`)],
+      ['bare LF line ends', `POST /v1/chat/completions HTTP/1.1\nHost: 127.0.0.1\nContent-Type: application/json\nContent-Length: ${body.length}\n\n${body}${smuggled}`],
+      ['bare LF after a CRLF line', post(`Host: 127.0.0.1\nContent-Length: ${body.length}\r\n`)],
       ['obs-fold (a header continued on the next line)', post(`Host: 127.0.0.1\r\nX-Note: one\r\n two\r\nContent-Length: ${body.length}\r\n`)],
       ['obs-fold with a tab', post(`Host: 127.0.0.1\r\nContent-Length: ${body.length}\r\nX-Note: one\r\n\ttwo\r\n`)],
       ['two Authorization fields', post(`Host: 127.0.0.1\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\nContent-Length: ${body.length}\r\n`)],
