@@ -1,5 +1,6 @@
 #include "platform/native/http/http1_client.h"
 
+#include "core/decimal.h"
 #include "platform/native/http/event_loop_impl.h"
 
 #include <boost/asio/connect.hpp>
@@ -155,18 +156,28 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
         : client_(std::move(client)), request_(std::move(request)), url_(std::move(url)),
           observer_(observer), timer_(client_->io) {
         key_ = url_.host + ":" + std::to_string(url_.port);
-        const bool v6 = url_.host.find(':') != std::string::npos;
-        host_header_ = v6 ? "[" + url_.host + "]" : url_.host;
-        if (url_.port != 80) host_header_ += ":" + std::to_string(url_.port);
         // A pinned connection is only ever reused for the same address.
-        if (!url_.connect_address.empty())
-            pool_key_ = key_ + "@" + url_.connect_address;
-        else
-            pool_key_ = key_;
+        if (!url_.connect_address.empty()) pool_key_ = key_ + "@" + url_.connect_address;
+    }
+
+    // Idle connections' key: host:port, and the pinned address when there is one.
+    const std::string& pool_key() const { return pool_key_.empty() ? key_ : pool_key_; }
+
+    // The Host header's value, written in place (no temporary strings on
+    // every request): an IPv6 literal in brackets, the port unless it is 80.
+    void append_host_header(std::string& out) const {
+        const bool v6 = url_.host.find(':') != std::string::npos;
+        if (v6) out += '[';
+        out += url_.host;
+        if (v6) out += ']';
+        if (url_.port != 80) {
+            out += ':';
+            core::append_decimal(out, static_cast<uint64_t>(url_.port));
+        }
     }
 
     void begin() {
-        conn_ = client_->take_idle(pool_key_);
+        conn_ = client_->take_idle(pool_key());
         if (conn_) {
             reused_ = true;
             // Start from the loop, never inside start(): the contract of HttpClient.
@@ -240,7 +251,7 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
             head_ += ' ';
             head_ += url_.target;
             head_ += " HTTP/1.1\r\nhost: ";
-            head_ += host_header_;
+            append_host_header(head_);
             head_ += "\r\n";
             for (const core::Header& h : request_.headers.fields()) {
                 head_ += h.name;
@@ -399,7 +410,7 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
         ++timer_generation_;
         timer_.cancel();
         if (parser_->keep_alive() && conn_->buffer.size() == 0) {
-            client_->put_idle(pool_key_, std::move(conn_));
+            client_->put_idle(pool_key(), std::move(conn_));
         } else {
             stop_io();
         }
@@ -426,8 +437,7 @@ class Http1Exchange final : public std::enable_shared_from_this<Http1Exchange> {
     core::HttpClientRequest request_;
     HttpUrl url_;
     std::string key_;      // host:port, as errors name it
-    std::string pool_key_; // idle connections' key (with a pinned address)
-    std::string host_header_;
+    std::string pool_key_; // with a pinned address: key_@address; else empty
     core::HttpResponseObserver* observer_;
     net::steady_timer timer_;
     uint64_t timer_generation_ = 0;
