@@ -16,6 +16,15 @@ inline std::string shared_data(const std::string& relative) {
     return std::string(EDGEAI_SOURCE_DIR) + "/../shared/data/" + relative;
 }
 
+// llama.cpp's libllama as node-llama-cpp ships it (bench/llamacpp), the
+// independent implementation the quantizer is checked against; tests skip
+// when it is not installed.
+inline std::string llamacpp_library() {
+    return std::string(EDGEAI_SOURCE_DIR) +
+           "/bench/llamacpp/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/"
+           "libllama.v0.5.0.so";
+}
+
 // The whole file, or empty when it cannot be read.
 inline std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

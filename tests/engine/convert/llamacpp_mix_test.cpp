@@ -34,8 +34,6 @@ using testing::as_bytes;
 using testing::read_file;
 using testing::shared_data;
 
-constexpr const char* kLibrary =
-    "/bench/llamacpp/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/libllama.v0.5.0.so";
 constexpr int32_t kFtypeQ8_0 = 7, kFtypeQ5_1 = 9;
 
 // llama_model_quantize_params begins with these two fields (llama.h); the rest
@@ -135,7 +133,7 @@ std::string temp_path(const std::string& stem) {
 }
 
 TEST(LlamaCppMixes, EveryTensorGetsLlamaCppsTypeInEveryMix) {
-    const std::string lib_path = std::string(EDGEAI_SOURCE_DIR) + kLibrary;
+    const std::string lib_path = testing::llamacpp_library();
     void* lib = dlopen(lib_path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr)
         GTEST_SKIP() << "llama.cpp's libllama is absent (" << lib_path

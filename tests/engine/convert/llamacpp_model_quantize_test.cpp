@@ -31,8 +31,6 @@ using testing::as_bytes;
 using testing::read_file;
 using testing::shared_data;
 
-constexpr const char* kLibrary =
-    "/bench/llamacpp/node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/libllama.v0.5.0.so";
 // llama_model_quantize_default_params' ftype: Q8_0 today, Q5_1 in older releases.
 constexpr int32_t kFtypeQ8_0 = 7, kFtypeQ5_1 = 9;
 constexpr int32_t kFtypeQ4_K_M = 15; // LLAMA_FTYPE_MOSTLY_Q4_K_M
@@ -61,7 +59,7 @@ TEST(LlamaCppModelQuantize, Q4_K_MOfStories260KLoadsRunsAndHasOurBytes) {
     const std::string tokenizer = read_file(shared_data("stories260K/tok512.bin"));
     if (checkpoint.empty() || tokenizer.empty())
         GTEST_SKIP() << "../shared/data/stories260K is absent";
-    const std::string lib_path = std::string(EDGEAI_SOURCE_DIR) + kLibrary;
+    const std::string lib_path = testing::llamacpp_library();
     void* lib = dlopen(lib_path.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (lib == nullptr)
         GTEST_SKIP() << "llama.cpp's libllama is absent (" << lib_path
