@@ -13,7 +13,10 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include <poll.h>
+
 #include <array>
+#include <chrono>
 #include <limits>
 #include <optional>
 #include <unordered_map>
@@ -37,6 +40,9 @@ constexpr size_t kBodyChunkBytes = 16 * 1024;
 // Beast sizes each read by the buffer's free capacity (512 bytes when empty),
 // so the buffer starts with room for a typical answer in one read.
 constexpr size_t kReadBufferBytes = 16 * 1024;
+
+// How often kept connections are checked for an upstream's close.
+constexpr auto kIdleSweepInterval = std::chrono::milliseconds(1000);
 
 struct Connection {
     explicit Connection(net::io_context& io) : socket(io) { buffer.reserve(kReadBufferBytes); }
@@ -102,47 +108,68 @@ core::Result<HttpUrl> parse_http_url(std::string_view url) {
 
 struct Http1Client::Impl : std::enable_shared_from_this<Http1Client::Impl> {
     Impl(net::io_context& context, Http1ClientOptions opts)
-        : io(context), options(opts), resolver(context) {}
+        : io(context), options(opts), resolver(context), sweep_timer(context) {}
 
     std::unique_ptr<Connection> take_idle(const std::string& key) {
         auto it = idle.find(key);
         if (it == idle.end() || it->second.empty()) return nullptr;
         std::unique_ptr<Connection> c = std::move(it->second.back());
         it->second.pop_back();
-        error_code ignored;
-        c->socket.cancel(ignored); // its idle watch (put_idle) ends
+        --idle_count;
         return c;
     }
 
     void put_idle(const std::string& key, std::unique_ptr<Connection> c) {
         auto& pool = idle[key];
         if (pool.size() >= options.max_idle_per_host) return;
-        Connection* watched = c.get();
         pool.push_back(std::move(c));
-        // An idle connection becomes readable only when the upstream closes
-        // it (or sends what it must not): it leaves the pool then, rather than
-        // lingering half-closed (CLOSE-WAIT) until a request finds it dead.
-        watched->socket.async_wait(tcp::socket::wait_read,
-                                   [weak = weak_from_this(), key, watched](error_code ec) {
-                                       if (ec == net::error::operation_aborted)
-                                           return; // taken for a request
-                                       auto self = weak.lock();
-                                       if (!self) return;
-                                       auto found = self->idle.find(key);
-                                       if (found == self->idle.end()) return;
-                                       auto& conns = found->second;
-                                       for (auto it = conns.begin(); it != conns.end(); ++it) {
-                                           if (it->get() != watched) continue;
-                                           conns.erase(it); // closes the socket
-                                           return;
-                                       }
-                                   });
+        ++idle_count;
+        if (!sweep_armed) arm_sweep();
+    }
+
+    // Idle connections the upstream closed leave the pool within a sweep
+    // rather than lingering half-closed (CLOSE-WAIT) until a request finds
+    // them dead. A timer, not a readability wait per connection: arming and
+    // cancelling a wait on every reuse cost each proxied request about 2k
+    // instructions (callgrind), a sweep costs requests nothing.
+    void arm_sweep() {
+        sweep_armed = true;
+        sweep_timer.expires_after(kIdleSweepInterval);
+        sweep_timer.async_wait([weak = weak_from_this()](error_code ec) {
+            auto self = weak.lock();
+            if (!self || ec) return;
+            self->sweep_armed = false;
+            self->sweep_idle();
+            if (self->idle_count > 0) self->arm_sweep();
+        });
+    }
+
+    // One poll(2) over every idle connection: a kept connection is readable
+    // only when the upstream closed it (or sent what it must not).
+    void sweep_idle() {
+        std::vector<pollfd> fds;
+        fds.reserve(idle_count);
+        for (auto& [key, pool] : idle)
+            for (auto& c : pool)
+                fds.push_back({c->socket.native_handle(), POLLIN | POLLRDHUP, 0});
+        if (fds.empty() || ::poll(fds.data(), fds.size(), 0) <= 0) return;
+        size_t i = 0;
+        idle_count = 0;
+        for (auto& [key, pool] : idle) {
+            std::erase_if(pool, [&](const std::unique_ptr<Connection>&) {
+                return fds[i++].revents != 0; // closes the socket
+            });
+            idle_count += pool.size();
+        }
     }
 
     net::io_context& io;
     Http1ClientOptions options;
     tcp::resolver resolver;
     std::unordered_map<std::string, std::vector<std::unique_ptr<Connection>>> idle;
+    size_t idle_count = 0;
+    net::steady_timer sweep_timer;
+    bool sweep_armed = false;
 };
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include "core/id_maker.h"
 #include "platform/native/storage/data_dir.h"
+#include "platform/native/storage/statement_cache.h"
 #include "platform/native/system/files.h"
 
 #include <sqlite3.h>
@@ -91,38 +92,47 @@ constexpr const char* kColumns =
 // Most operations are a fixed statement: prepare, bind, step, done.
 class Query {
   public:
-    Query(sqlite3* db, const std::string& sql) : db_(db) {
-        sqlite3_stmt* raw = nullptr;
-        rc_ = sqlite3_prepare_v2(db, sql.c_str(), -1, &raw, nullptr);
-        stmt_.reset(raw);
+    Query(StatementCache& cache, const std::string& sql) : db_(cache.db()) {
+        entry_ = cache.lease(sql, &rc_);
+        if (entry_ != nullptr) {
+            stmt_ = entry_->stmt.get();
+        } else if (rc_ == SQLITE_OK) {
+            sqlite3_stmt* raw = nullptr;
+            rc_ = sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr);
+            own_.reset(raw);
+            stmt_ = raw;
+        }
     }
+    ~Query() {
+        if (entry_ != nullptr) StatementCache::release(entry_);
+    }
+    Query(const Query&) = delete;
+    Query& operator=(const Query&) = delete;
     Query& text(int i, std::string_view s) {
         if (ok())
-            sqlite3_bind_text(stmt_.get(), i, s.data(), static_cast<int>(s.size()),
-                              SQLITE_TRANSIENT);
+            sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
         return *this;
     }
     Query& blob(int i, std::string_view s) {
         if (ok())
-            sqlite3_bind_blob(stmt_.get(), i, s.data(), static_cast<int>(s.size()),
-                              SQLITE_TRANSIENT);
+            sqlite3_bind_blob(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
         return *this;
     }
     Query& integer(int i, int64_t v) {
-        if (ok()) sqlite3_bind_int64(stmt_.get(), i, v);
+        if (ok()) sqlite3_bind_int64(stmt_, i, v);
         return *this;
     }
     Query& null(int i) {
-        if (ok()) sqlite3_bind_null(stmt_.get(), i);
+        if (ok()) sqlite3_bind_null(stmt_, i);
         return *this;
     }
     // SQLITE_ROW, SQLITE_DONE or an error code.
     int step() {
         if (!ok()) return rc_;
-        rc_ = sqlite3_step(stmt_.get());
+        rc_ = sqlite3_step(stmt_);
         return rc_;
     }
-    sqlite3_stmt* get() const { return stmt_.get(); }
+    sqlite3_stmt* get() const { return stmt_; }
     bool ok() const { return rc_ == SQLITE_OK || rc_ == SQLITE_ROW || rc_ == SQLITE_DONE; }
     core::Status status(const std::string& path) const {
         return ok() ? core::Status() : sqlite_error(db_, rc_, path);
@@ -130,7 +140,9 @@ class Query {
 
   private:
     sqlite3* db_;
-    Stmt stmt_;
+    StatementCache::Entry* entry_ = nullptr; // leased from the cache
+    Stmt own_;                               // or prepared for this query alone
+    sqlite3_stmt* stmt_ = nullptr;
     int rc_ = SQLITE_OK;
 };
 
@@ -186,8 +198,8 @@ int64_t status_code(JobStatus s) {
     return static_cast<int64_t>(s);
 }
 
-core::Result<std::optional<Job>> find_job(sqlite3* db, const std::string& path, const char* where,
-                                          std::string_view value) {
+core::Result<std::optional<Job>> find_job(StatementCache& db, const std::string& path,
+                                          const char* where, std::string_view value) {
     Query q(db, std::string("SELECT ") + kColumns + " FROM jobs WHERE " + where);
     q.text(1, value);
     const int rc = q.step();
@@ -197,7 +209,8 @@ core::Result<std::optional<Job>> find_job(sqlite3* db, const std::string& path, 
 }
 
 // Jobs that hold a place in the queue, and the bytes every job holds.
-core::Status load_usage(sqlite3* db, const std::string& path, int64_t* active, int64_t* bytes) {
+core::Status load_usage(StatementCache& db, const std::string& path, int64_t* active,
+                        int64_t* bytes) {
     Query q(db, "SELECT COUNT(*) FILTER (WHERE status IN (0, 1)), "
                 "TOTAL(length(body) + length(result_body)) FROM jobs");
     if (q.step() != SQLITE_ROW) return q.status(path);
@@ -257,7 +270,8 @@ SqliteJobStore::open_at(const std::string& path, core::Executor* executor, Limit
         if (rc != SQLITE_OK) return sqlite_error(db, rc, path);
         store->recovered_ = sqlite3_changes(db);
     }
-    EDGEAI_TRY(load_usage(db, path, &store->active_, &store->bytes_));
+    store->writer_statements_ = StatementCache(db);
+    EDGEAI_TRY(load_usage(store->writer_statements_, path, &store->active_, &store->bytes_));
     sqlite3* reader = nullptr;
     rc = sqlite3_open_v2(path.c_str(), &reader, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                          nullptr);
@@ -266,6 +280,7 @@ SqliteJobStore::open_at(const std::string& path, core::Executor* executor, Limit
     sqlite3_busy_timeout(reader, kSqliteBusyTimeoutMs);
     rc = sqlite3_exec(reader, "PRAGMA query_only=1", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(reader, rc, path);
+    store->reader_statements_ = StatementCache(reader);
     if (executor != nullptr) {
         // No delay: what queued while a commit ran is the next group.
         store->batches_ = std::make_unique<BatchWriter<Op>>(
@@ -335,21 +350,21 @@ void SqliteJobStore::commit_group(std::vector<Op>& batch) {
 }
 
 core::Status SqliteJobStore::run_batch(std::vector<Op>& batch, std::vector<core::Status>& results) {
-    sqlite3* db = writer_.get();
+    StatementCache& db = writer_statements_;
     results.assign(batch.size(), core::Status());
-    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return sqlite_error(db, rc, path_);
+    int rc = db.exec("BEGIN IMMEDIATE");
+    if (rc != SQLITE_OK) return sqlite_error(db.db(), rc, path_);
     for (size_t i = 0; i < batch.size(); ++i) {
         // Each op in its own savepoint: one that fails leaves the others' work.
-        sqlite3_exec(db, "SAVEPOINT op", nullptr, nullptr, nullptr);
+        db.exec("SAVEPOINT op");
         results[i] = batch[i].run(db);
-        if (!results[i].ok()) sqlite3_exec(db, "ROLLBACK TO op", nullptr, nullptr, nullptr);
-        sqlite3_exec(db, "RELEASE op", nullptr, nullptr, nullptr);
+        if (!results[i].ok()) db.exec("ROLLBACK TO op");
+        db.exec("RELEASE op");
     }
-    rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    rc = db.exec("COMMIT");
     if (rc != SQLITE_OK) {
-        core::Status st = sqlite_error(db, rc, path_);
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        core::Status st = sqlite_error(db.db(), rc, path_);
+        db.exec("ROLLBACK");
         // The ops' counts went with the rollback.
         (void)load_usage(db, path_, &active_, &bytes_);
         return st;
@@ -357,8 +372,8 @@ core::Status SqliteJobStore::run_batch(std::vector<Op>& batch, std::vector<core:
     return {};
 }
 
-core::Status SqliteJobStore::check_owner_share(sqlite3* db, const std::string& owner, int64_t jobs,
-                                               int64_t bytes) {
+core::Status SqliteJobStore::check_owner_share(StatementCache& db, const std::string& owner,
+                                               int64_t jobs, int64_t bytes) {
     if (owner.empty()) return {};
     if (limits_.max_jobs_per_owner > 0 && jobs > 0) {
         Query q(db, "SELECT COUNT(*) FROM jobs WHERE owner = ?1 AND status IN (0, 1)");
@@ -392,7 +407,7 @@ core::Status SqliteJobStore::check_owner_share(sqlite3* db, const std::string& o
     return {};
 }
 
-core::Status SqliteJobStore::insert_job(sqlite3* db, const Job& j) {
+core::Status SqliteJobStore::insert_job(StatementCache& db, const Job& j) {
     if (active_ >= limits_.max_jobs) {
         return core::Status(core::StatusCode::kResourceExhausted,
                             "the job queue is full (" + std::to_string(active_) +
@@ -426,7 +441,7 @@ core::Status SqliteJobStore::insert_job(sqlite3* db, const Job& j) {
 void SqliteJobStore::enqueue(Job job, std::function<void(core::Result<Job>)> done) {
     auto stored = std::make_shared<Job>(std::move(job));
     Op op;
-    op.run = [this, stored](sqlite3* db) -> core::Status {
+    op.run = [this, stored](StatementCache& db) -> core::Status {
         if (!stored->idempotency_key.empty()) {
             auto earlier = find_job(db, path_, "idempotency_key = ?1", stored->idempotency_key);
             if (!earlier.ok()) return earlier.status();
@@ -445,7 +460,7 @@ void SqliteJobStore::enqueue(Job job, std::function<void(core::Result<Job>)> don
 
 core::Result<std::optional<Job>> SqliteJobStore::get(const std::string& id) {
     std::lock_guard<std::mutex> lock(read_mu_);
-    return find_job(reader_.get(), path_, "id = ?1", id);
+    return find_job(reader_statements_, path_, "id = ?1", id);
 }
 
 core::Result<std::vector<Job>> SqliteJobStore::list(const queue::JobFilter& filter) {
@@ -455,7 +470,7 @@ core::Result<std::vector<Job>> SqliteJobStore::list(const queue::JobFilter& filt
     if (!filter.after.empty()) sql += " AND seq < (SELECT seq FROM jobs WHERE id = ?2)";
     if (filter.owner) sql += " AND owner = ?4";
     sql += " ORDER BY seq DESC LIMIT ?3";
-    Query q(reader_.get(), sql);
+    Query q(reader_statements_, sql);
     if (filter.status) q.integer(1, status_code(*filter.status));
     if (!filter.after.empty()) q.text(2, filter.after);
     q.integer(3, static_cast<int64_t>(filter.limit));
@@ -472,7 +487,7 @@ void SqliteJobStore::claim(size_t max, int64_t now_ms,
                            std::function<void(core::Result<std::vector<Job>>)> done) {
     auto claimed = std::make_shared<std::vector<Job>>();
     Op op;
-    op.run = [this, claimed, max, now_ms](sqlite3* db) -> core::Status {
+    op.run = [this, claimed, max, now_ms](StatementCache& db) -> core::Status {
         Query q(db, std::string("SELECT ") + kColumns +
                         " FROM jobs WHERE status = 0 AND run_after_ms <= ?1 "
                         "ORDER BY priority DESC, created_ms, seq LIMIT ?2");
@@ -497,7 +512,7 @@ void SqliteJobStore::claim(size_t max, int64_t now_ms,
 
 void SqliteJobStore::finish(const Job& job, Done done) {
     Op op;
-    op.run = [this, job](sqlite3* db) -> core::Status {
+    op.run = [this, job](StatementCache& db) -> core::Status {
         // A job cancelled while it ran stays cancelled.
         Query q(db, "UPDATE jobs SET status = ?2, result_status = ?3, result_body = ?4, "
                     "last_error = ?5, updated_ms = ?6, webhook_after_ms = ?6, "
@@ -506,7 +521,7 @@ void SqliteJobStore::finish(const Job& job, Done done) {
         q.text(1, job.id).integer(2, status_code(job.status)).integer(3, job.result_status);
         q.blob(4, job.result_body).text(5, job.last_error).integer(6, job.updated_ms);
         if (q.step() != SQLITE_DONE) return q.status(path_);
-        if (sqlite3_changes(db) > 0) {
+        if (sqlite3_changes(db.db()) > 0) {
             --active_;
             bytes_ += static_cast<int64_t>(job.result_body.size());
         }
@@ -519,7 +534,8 @@ void SqliteJobStore::finish(const Job& job, Done done) {
 void SqliteJobStore::back_to_queue(const std::string& id, int64_t run_after_ms, std::string why,
                                    int64_t uncount, Done done) {
     Op op;
-    op.run = [this, id, run_after_ms, uncount, why = std::move(why)](sqlite3* db) -> core::Status {
+    op.run = [this, id, run_after_ms, uncount,
+              why = std::move(why)](StatementCache& db) -> core::Status {
         Query q(db, "UPDATE jobs SET status = 0, attempts = attempts - ?4, run_after_ms = ?2, "
                     "last_error = ?3, updated_ms = ?2 WHERE id = ?1 AND status = 1");
         q.text(1, id).integer(2, run_after_ms).text(3, why).integer(4, uncount);
@@ -544,7 +560,7 @@ void SqliteJobStore::release(const std::string& id, int64_t run_after_ms, std::s
 void SqliteJobStore::cancel(const std::string& id, std::function<void(core::Result<Job>)> done) {
     auto result = std::make_shared<core::Result<Job>>(core::not_found(""));
     Op op;
-    op.run = [this, id, result](sqlite3* db) -> core::Status {
+    op.run = [this, id, result](StatementCache& db) -> core::Status {
         auto found = find_job(db, path_, "id = ?1", id);
         if (!found.ok()) return found.status();
         if (!*found) {
@@ -575,7 +591,7 @@ void SqliteJobStore::claim_webhooks(const queue::WebhookClaim& claim, int64_t no
                                     std::function<void(core::Result<std::vector<Job>>)> done) {
     auto claimed = std::make_shared<std::vector<Job>>();
     Op op;
-    op.run = [this, claimed, claim, now_ms, lease_ms](sqlite3* db) -> core::Status {
+    op.run = [this, claimed, claim, now_ms, lease_ms](StatementCache& db) -> core::Status {
         if (claim.room() == 0) return {};
         // Candidates round the owners (each one's oldest first): no owner can
         // take more than every slot, so deeper rows are never read.
@@ -612,7 +628,7 @@ void SqliteJobStore::claim_webhooks(const queue::WebhookClaim& claim, int64_t no
 void SqliteJobStore::webhook_done(const std::string& id, bool delivered, bool give_up,
                                   int64_t retry_at_ms, Done done) {
     Op op;
-    op.run = [this, id, delivered, give_up, retry_at_ms](sqlite3* db) -> core::Status {
+    op.run = [this, id, delivered, give_up, retry_at_ms](StatementCache& db) -> core::Status {
         const int64_t state = delivered ? 2 : give_up ? 3 : 1;
         Query q(db, "UPDATE jobs SET webhook_state = ?2, webhook_after_ms = ?3 WHERE id = ?1");
         q.text(1, id).integer(2, state).integer(3, retry_at_ms);
@@ -626,12 +642,12 @@ void SqliteJobStore::webhook_done(const std::string& id, bool delivered, bool gi
 void SqliteJobStore::expire(int64_t now_ms, std::function<void(core::Result<int64_t>)> done) {
     auto expired = std::make_shared<int64_t>(0);
     Op op;
-    op.run = [this, now_ms, expired](sqlite3* db) -> core::Status {
+    op.run = [this, now_ms, expired](StatementCache& db) -> core::Status {
         Query q(db, "UPDATE jobs SET status = 5, updated_ms = ?1 "
                     "WHERE status = 0 AND expires_ms > 0 AND expires_ms <= ?1");
         q.integer(1, now_ms);
         if (q.step() != SQLITE_DONE) return q.status(path_);
-        *expired = sqlite3_changes(db);
+        *expired = sqlite3_changes(db.db());
         // Also the moment to recount: `edgeai queue purge` may have deleted
         // jobs from another process.
         return load_usage(db, path_, &active_, &bytes_);
@@ -644,7 +660,7 @@ void SqliteJobStore::requeue(const std::string& id, int64_t now_ms,
                              std::function<void(core::Result<Job>)> done) {
     auto result = std::make_shared<core::Result<Job>>(core::not_found(""));
     Op op;
-    op.run = [this, id, now_ms, result](sqlite3* db) -> core::Status {
+    op.run = [this, id, now_ms, result](StatementCache& db) -> core::Status {
         auto found = find_job(db, path_, "id = ?1", id);
         if (!found.ok()) return found.status();
         if (!*found) {
@@ -683,11 +699,11 @@ void SqliteJobStore::purge(JobStatus status, int64_t before_ms,
     }
     auto deleted = std::make_shared<int64_t>(0);
     Op op;
-    op.run = [this, status, before_ms, deleted](sqlite3* db) -> core::Status {
+    op.run = [this, status, before_ms, deleted](StatementCache& db) -> core::Status {
         Query q(db, "DELETE FROM jobs WHERE status = ?1 AND updated_ms < ?2");
         q.integer(1, status_code(status)).integer(2, before_ms);
         if (q.step() != SQLITE_DONE) return q.status(path_);
-        *deleted = sqlite3_changes(db);
+        *deleted = sqlite3_changes(db.db());
         return load_usage(db, path_, &active_, &bytes_);
     };
     op.after = answer_with(deleted, std::move(done));
@@ -697,8 +713,9 @@ void SqliteJobStore::purge(JobStatus status, int64_t before_ms,
 core::Result<queue::QueueCounts> SqliteJobStore::counts() {
     std::lock_guard<std::mutex> lock(read_mu_);
     queue::QueueCounts c;
-    Query q(reader_.get(), "SELECT status, COUNT(*), TOTAL(length(body) + length(result_body)) "
-                           "FROM jobs GROUP BY status");
+    Query q(reader_statements_,
+            "SELECT status, COUNT(*), TOTAL(length(body) + length(result_body)) "
+            "FROM jobs GROUP BY status");
     int rc;
     while ((rc = q.step()) == SQLITE_ROW) {
         const int64_t s = sqlite3_column_int64(q.get(), 0);
@@ -706,7 +723,7 @@ core::Result<queue::QueueCounts> SqliteJobStore::counts() {
         c.bytes += static_cast<int64_t>(sqlite3_column_double(q.get(), 2));
     }
     if (rc != SQLITE_DONE) return q.status(path_);
-    Query oldest(reader_.get(), "SELECT MIN(created_ms) FROM jobs WHERE status = 0");
+    Query oldest(reader_statements_, "SELECT MIN(created_ms) FROM jobs WHERE status = 0");
     if (oldest.step() == SQLITE_ROW) c.oldest_queued_ms = sqlite3_column_int64(oldest.get(), 0);
     return c;
 }
@@ -742,7 +759,7 @@ queue::Batch read_batch(sqlite3_stmt* s) {
     return b;
 }
 
-core::Status write_batch_row(sqlite3* db, const std::string& path, const queue::Batch& b) {
+core::Status write_batch_row(StatementCache& db, const std::string& path, const queue::Batch& b) {
     Query q(db, std::string("INSERT OR REPLACE INTO batches (") + kBatchColumns +
                     ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
                     "?16, ?17, ?18, ?19)");
@@ -759,7 +776,7 @@ core::Status write_batch_row(sqlite3* db, const std::string& path, const queue::
     return {};
 }
 
-core::Status insert_file(sqlite3* db, const std::string& path, const queue::StoredFile& f) {
+core::Status insert_file(StatementCache& db, const std::string& path, const queue::StoredFile& f) {
     Query q(db, "INSERT INTO files (id, purpose, filename, bytes, created_ms, content, owner) "
                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     q.text(1, f.id).text(2, f.purpose).text(3, f.filename).integer(4, f.bytes);
@@ -769,7 +786,7 @@ core::Status insert_file(sqlite3* db, const std::string& path, const queue::Stor
 }
 
 // request_counts from the batch's jobs.
-core::Status count_batch(sqlite3* db, const std::string& path, queue::Batch& b) {
+core::Status count_batch(StatementCache& db, const std::string& path, queue::Batch& b) {
     Query q(db, "SELECT COUNT(*), COUNT(*) FILTER (WHERE status = 2), "
                 "COUNT(*) FILTER (WHERE status IN (3, 4, 5)) FROM jobs WHERE batch_id = ?1");
     q.text(1, b.id);
@@ -780,7 +797,7 @@ core::Status count_batch(sqlite3* db, const std::string& path, queue::Batch& b) 
     return {};
 }
 
-core::Result<std::optional<queue::Batch>> find_batch(sqlite3* db, const std::string& path,
+core::Result<std::optional<queue::Batch>> find_batch(StatementCache& db, const std::string& path,
                                                      const std::string& id) {
     Query q(db, std::string("SELECT ") + kBatchColumns + " FROM batches WHERE id = ?1");
     q.text(1, id);
@@ -798,7 +815,7 @@ void SqliteJobStore::put_file(queue::StoredFile file,
                               std::function<void(core::Result<queue::StoredFile>)> done) {
     auto stored = std::make_shared<queue::StoredFile>(std::move(file));
     Op op;
-    op.run = [this, stored](sqlite3* db) -> core::Status {
+    op.run = [this, stored](StatementCache& db) -> core::Status {
         if (bytes_ + stored->bytes > limits_.max_bytes) {
             return core::Status(core::StatusCode::kResourceExhausted,
                                 "the job queue's storage is full (queue.max_bytes)");
@@ -822,8 +839,9 @@ void SqliteJobStore::put_file(queue::StoredFile file,
 core::Result<std::optional<queue::StoredFile>> SqliteJobStore::get_file(const std::string& id,
                                                                         bool with_content) {
     std::lock_guard<std::mutex> lock(read_mu_);
-    Query q(reader_.get(), std::string("SELECT id, purpose, filename, bytes, created_ms, owner") +
-                               (with_content ? ", content" : "") + " FROM files WHERE id = ?1");
+    Query q(reader_statements_,
+            std::string("SELECT id, purpose, filename, bytes, created_ms, owner") +
+                (with_content ? ", content" : "") + " FROM files WHERE id = ?1");
     q.text(1, id);
     const int rc = q.step();
     if (rc == SQLITE_DONE) return std::optional<queue::StoredFile>();
@@ -844,7 +862,7 @@ void SqliteJobStore::create_batch(queue::Batch batch, std::vector<Job> jobs,
     auto stored = std::make_shared<queue::Batch>(std::move(batch));
     auto work = std::make_shared<std::vector<Job>>(std::move(jobs));
     Op op;
-    op.run = [this, stored, work](sqlite3* db) -> core::Status {
+    op.run = [this, stored, work](StatementCache& db) -> core::Status {
         const int64_t active = active_, bytes = bytes_;
         if (stored->status == queue::BatchStatus::kInProgress) {
             int64_t body_bytes = 0;
@@ -871,7 +889,7 @@ void SqliteJobStore::create_batch(queue::Batch batch, std::vector<Job> jobs,
 
 core::Result<std::optional<queue::Batch>> SqliteJobStore::get_batch(const std::string& id) {
     std::lock_guard<std::mutex> lock(read_mu_);
-    return find_batch(reader_.get(), path_, id);
+    return find_batch(reader_statements_, path_, id);
 }
 
 core::Result<std::vector<queue::Batch>>
@@ -882,7 +900,7 @@ SqliteJobStore::list_batches(size_t limit, const std::string& after,
     if (!after.empty()) sql += " AND seq < (SELECT seq FROM batches WHERE id = ?2)";
     if (owner) sql += " AND owner = ?3";
     sql += " ORDER BY seq DESC LIMIT ?1";
-    Query q(reader_.get(), sql);
+    Query q(reader_statements_, sql);
     q.integer(1, static_cast<int64_t>(limit));
     if (!after.empty()) q.text(2, after);
     if (owner) q.text(3, *owner);
@@ -892,7 +910,7 @@ SqliteJobStore::list_batches(size_t limit, const std::string& after,
         out.push_back(read_batch(q.get()));
     if (rc != SQLITE_DONE) return q.status(path_);
     for (queue::Batch& b : out)
-        EDGEAI_TRY(count_batch(reader_.get(), path_, b));
+        EDGEAI_TRY(count_batch(reader_statements_, path_, b));
     return out;
 }
 
@@ -900,7 +918,7 @@ void SqliteJobStore::cancel_batch(const std::string& id, int64_t now_ms,
                                   std::function<void(core::Result<queue::Batch>)> done) {
     auto result = std::make_shared<core::Result<queue::Batch>>(core::not_found(""));
     Op op;
-    op.run = [this, id, now_ms, result](sqlite3* db) -> core::Status {
+    op.run = [this, id, now_ms, result](StatementCache& db) -> core::Status {
         auto found = find_batch(db, path_, id);
         if (!found.ok()) return found.status();
         if (!*found) {
@@ -919,7 +937,7 @@ void SqliteJobStore::cancel_batch(const std::string& id, int64_t now_ms,
                        "status = 0");
         jobs.text(1, id).integer(2, now_ms);
         if (jobs.step() != SQLITE_DONE) return jobs.status(path_);
-        active_ -= sqlite3_changes(db);
+        active_ -= sqlite3_changes(db.db());
         b.status = queue::BatchStatus::kCancelling;
         b.cancelling_ms = now_ms;
         EDGEAI_TRY(write_batch_row(db, path_, b));
@@ -935,7 +953,7 @@ void SqliteJobStore::finalize_batches(int64_t now_ms, core::Random& random,
                                       std::function<void(core::Result<int64_t>)> done) {
     auto finished = std::make_shared<int64_t>(0);
     Op op;
-    op.run = [this, now_ms, &random, finished](sqlite3* db) -> core::Status {
+    op.run = [this, now_ms, &random, finished](StatementCache& db) -> core::Status {
         // Batches running or cancelling with no job left queued or running.
         Query ready(db, std::string("SELECT ") + kBatchColumns +
                             " FROM batches b WHERE status IN (2, 6) AND NOT EXISTS (SELECT 1 "

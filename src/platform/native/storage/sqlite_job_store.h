@@ -9,7 +9,7 @@
 #include "core/executor.h"
 #include "core/result.h"
 #include "platform/native/storage/batch_writer.h"
-#include "platform/native/storage/sqlite_util.h"
+#include "platform/native/storage/statement_cache.h"
 #include "queue/job_store.h"
 
 #include <atomic>
@@ -95,7 +95,7 @@ class SqliteJobStore final : public queue::JobStore {
     // One write: `run` inside the batch's transaction (on the writer), then
     // `after` with the commit's outcome (on the executor).
     struct Op {
-        std::function<core::Status(sqlite3*)> run;
+        std::function<core::Status(StatementCache&)> run;
         std::function<void(core::Status)> after;
     };
 
@@ -113,9 +113,9 @@ class SqliteJobStore final : public queue::JobStore {
     // On the writer: the queue's bounds checked, the job inserted, counted.
     // ResourceExhausted when `owner` would pass its share with `jobs` more
     // jobs and `bytes` more bytes.
-    core::Status check_owner_share(sqlite3* db, const std::string& owner, int64_t jobs,
+    core::Status check_owner_share(StatementCache& db, const std::string& owner, int64_t jobs,
                                    int64_t bytes);
-    core::Status insert_job(sqlite3* db, const queue::Job& job);
+    core::Status insert_job(StatementCache& db, const queue::Job& job);
     static core::Result<std::unique_ptr<SqliteJobStore>>
     open_at(const std::string& path, core::Executor* executor, Limits limits);
 
@@ -130,6 +130,9 @@ class SqliteJobStore final : public queue::JobStore {
     int64_t bytes_ = 0;
     std::mutex read_mu_;
     Db reader_;
+    // After the connections they prepare on, so they go first.
+    StatementCache writer_statements_; // used on the writer thread only
+    StatementCache reader_statements_; // under read_mu_
 
     std::atomic<uint64_t> commits_{0};
     // Null when direct. Last: stopped before what it writes with goes.
