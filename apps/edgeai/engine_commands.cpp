@@ -28,6 +28,9 @@
 namespace edgeai::cli {
 namespace {
 
+// Tokens per forward pass for run, eval and the memory `model info` reports.
+constexpr uint32_t kRunBatch = 256;
+
 namespace native = platform::native;
 using Clock = std::chrono::steady_clock;
 
@@ -305,7 +308,7 @@ int run_command(const EngineFlags& f) {
     const auto& tok = *m->tokenizer;
     native::WorkerThreads pool(thread_count(f));
     engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(),
-                                   context_size(f, m->model.config()), *kv, 256);
+                                   context_size(f, m->model.config()), *kv, kRunBatch);
     if (!f.chat) {
         const auto prompt = tok.encode(f.prompt, true, false);
         return generate(runner, tok, prompt, f, {}) ? kExitOk : kExitRuntime;
@@ -420,7 +423,8 @@ int info_command(const EngineFlags& f) {
                     static_cast<double>(e.second) / (1 << 20));
     const auto& c = m->model.config();
     const uint32_t ctx = context_size(f, c);
-    const uint64_t kv = engine::model::KvCache::bytes_needed(c, ctx, engine::model::KvType::kF16);
+    const uint64_t kv =
+        engine::model::KvCache::bytes_needed(c, ctx, engine::model::KvType::kF16, kRunBatch);
     std::printf("\nmemory: weights %.2f MiB; KV cache (f16) %.2f MiB at %u context\n",
                 static_cast<double>(total) / (1 << 20), static_cast<double>(kv) / (1 << 20), ctx);
     std::printf("model: %s, %u layers, embd %u, heads %u/%u (head %u), ffn %u, vocab %u, "
@@ -455,7 +459,7 @@ int eval_command(const EngineFlags& f) {
     if (!kv) return kExitUsage;
     native::WorkerThreads pool(thread_count(f));
     engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(),
-                                   static_cast<uint32_t>(ids.size()), *kv, 256);
+                                   static_cast<uint32_t>(ids.size()), *kv, kRunBatch);
     std::vector<float> logits(ids.size() * m->model.config().n_vocab);
     if (core::Status st = runner.feed(ids, logits.data()); !st.ok()) {
         print_error(st.message());

@@ -168,6 +168,7 @@ void Forward::prepare_qkv(uint32_t layer, std::span<const BatchToken> batch) {
             if (kind.rope) apply_rope(head, cs);
         }
         KvCache& cache = *batch[b].cache;
+        if (layer == 0) cache.note_written(batch[b].pos);
         store_row(kernels_, cache.type(), k, cache.key(layer, batch[b].pos), kv_dim);
         store_row(kernels_, cache.type(), v_.data() + b * kv_dim, cache.value(layer, batch[b].pos),
                   kv_dim);
@@ -294,6 +295,12 @@ core::Status Forward::run(std::span<const BatchToken> batch, float* logits, bool
             return core::invalid_argument("position " + std::to_string(t.pos) +
                                           " is past the context size");
         EDGEAI_TRY(KvCache::check(c, t.cache->type()));
+        // A ring (sliding layers) holds one pass of at most max_step new
+        // positions beside its window.
+        if (batch.size() > t.cache->max_step())
+            return core::invalid_argument("batch of " + std::to_string(batch.size()) +
+                                          " tokens exceeds its KV cache's step of " +
+                                          std::to_string(t.cache->max_step()));
         if (t.logits) logit_rows_.push_back(static_cast<uint32_t>(b));
     }
     const auto n = static_cast<uint32_t>(batch.size());

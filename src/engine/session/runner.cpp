@@ -7,7 +7,7 @@ namespace edgeai::engine::session {
 
 Runner::Runner(const model::Model& model, WorkerPool& pool, const kernels::KernelTable& kernels,
                uint32_t n_ctx, model::KvType kv_type, uint32_t max_batch)
-    : model_(model), cache_(model.config(), n_ctx, kv_type),
+    : model_(model), cache_(model.config(), n_ctx, kv_type, max_batch),
       forward_(model, pool, kernels, max_batch, n_ctx), logits_(model.config().n_vocab) {}
 
 core::Status Runner::prefill(std::span<const int32_t> prompt) {
@@ -21,6 +21,8 @@ core::Status Runner::prefill(std::span<const int32_t> prompt) {
         ++common;
     // The last prompt token is always fed again: its logits are what the caller needs.
     common = std::min(common, prompt.size() - 1);
+    common = cache_.reusable(static_cast<uint32_t>(common));
+    cache_.rewind(static_cast<uint32_t>(common));
     tokens_.resize(common);
     reused_ = static_cast<uint32_t>(common);
     return feed(prompt.subspan(common));

@@ -12,7 +12,8 @@ Scheduler::Scheduler(const model::Model& model, const tokenizer::Tokenizer& toke
     config_.prompt_chunk = std::max(1u, std::min(config_.prompt_chunk, config_.max_batch));
     slots_.resize(config_.parallel);
     for (Slot& s : slots_)
-        s.cache = std::make_unique<model::KvCache>(model.config(), config_.n_ctx, config_.kv_type);
+        s.cache = std::make_unique<model::KvCache>(model.config(), config_.n_ctx, config_.kv_type,
+                                                   config_.max_batch);
     // A pass asks for at most one row of logits per sequence, and a sequence
     // holds a slot: a batch of 256 prompt tokens needs one row, not 256.
     logits_.resize(size_t{config_.parallel} * model.config().n_vocab);
@@ -84,6 +85,8 @@ void Scheduler::admit_waiting() {
         if (best == nullptr) return;
         // The last prompt token is always fed: its logits start generation.
         best_common = std::min(best_common, seq.prompt.size() - 1);
+        best_common = best->cache->reusable(static_cast<uint32_t>(best_common));
+        best->cache->rewind(static_cast<uint32_t>(best_common));
         best->busy = true;
         best->tokens.resize(best_common);
         seq.slot = best;

@@ -152,9 +152,11 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
                                               : std::min<uint32_t>(c.n_ctx_train, 4096);
         const auto parallel = static_cast<uint32_t>(std::max(1, o.parallel));
         // One cache per parallel sequence, plus an f32 one for embeddings.
-        const uint64_t kv =
-            engine::model::KvCache::bytes_needed(c, n_ctx, kv_type) * parallel +
-            engine::model::KvCache::bytes_needed(c, n_ctx, engine::model::KvType::kF32);
+        const uint64_t kv = engine::model::KvCache::bytes_needed(
+                                c, n_ctx, kv_type, engine::session::SchedulerConfig{}.max_batch) *
+                                parallel +
+                            engine::model::KvCache::bytes_needed(
+                                c, n_ctx, engine::model::KvType::kF32, EngineWorker::kEmbedBatch);
         total += m->file.bytes().size() + kv;
         if (o.max_memory_bytes != 0 && total > o.max_memory_bytes) {
             logger.error("the models do not fit in --max-memory",

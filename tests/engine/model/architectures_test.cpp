@@ -74,7 +74,9 @@ core::Status load_status(const std::string& bytes) {
 
 std::vector<float> run(const Model& m, WorkerPool& pool, bool one_batch) {
     constexpr uint32_t kTokens = 20; // past the tiny gemma3's window of 8
-    KvCache cache(m.config(), 32, KvType::kF32);
+    // Token by token, the sliding layers keep a ring of 8 + 1 rows, which
+    // wraps twice; in one batch they keep 8 + 20 (no wrap).
+    KvCache cache(m.config(), 32, KvType::kF32, one_batch ? kTokens : 1);
     Forward forward(m, pool, kernels::best_kernels(), kTokens, 32);
     std::vector<float> logits(size_t{kTokens} * m.config().n_vocab);
     std::vector<BatchToken> batch;

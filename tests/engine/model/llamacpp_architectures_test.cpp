@@ -200,7 +200,8 @@ std::vector<int32_t> edgeai_greedy(const Model& m, const kernels::KernelTable& t
                                    KvType kv_type = KvType::kF32) {
     SerialPool pool;
     const uint32_t n_vocab = m.config().n_vocab;
-    KvCache cache(m.config(), kContext, kv_type);
+    // Sliding layers in a ring of 8 + 8 rows, which the 48 positions wrap.
+    KvCache cache(m.config(), kContext, kv_type, kPromptTokens);
     Forward forward(m, pool, table, kPromptTokens, kContext);
     std::vector<int32_t> ids = prompt(n_vocab);
     std::vector<BatchToken> batch;

@@ -84,9 +84,9 @@ void EngineWorker::embed(std::vector<std::vector<int32_t>> inputs,
 void EngineWorker::run_embedding(EmbeddingJob& job) {
     if (!embed_forward_) {
         embed_forward_ = std::make_unique<engine::model::Forward>(
-            model_, pool_, engine::kernels::best_kernels(), 64, config_.n_ctx);
-        embed_cache_ = std::make_unique<engine::model::KvCache>(model_.config(), config_.n_ctx,
-                                                                engine::model::KvType::kF32);
+            model_, pool_, engine::kernels::best_kernels(), kEmbedBatch, config_.n_ctx);
+        embed_cache_ = std::make_unique<engine::model::KvCache>(
+            model_.config(), config_.n_ctx, engine::model::KvType::kF32, kEmbedBatch);
     }
     std::vector<std::vector<float>> vectors;
     uint32_t tokens = 0;

@@ -22,6 +22,9 @@ namespace edgeai::platform::native {
 
 class EngineWorker final : public router::LocalEngine {
   public:
+    // Tokens per forward pass when embedding (its own forward pass and cache).
+    static constexpr uint32_t kEmbedBatch = 64;
+
     EngineWorker(const engine::model::Model& model, const engine::tokenizer::Tokenizer& tokenizer,
                  int threads, engine::session::SchedulerConfig config, core::Executor& loop);
     ~EngineWorker() override;
