@@ -230,11 +230,7 @@ TensorType weight_type_for(TensorType wanted, uint64_t cols) {
     const TensorTypeInfo* info = find_tensor_type(static_cast<uint32_t>(wanted));
     if (cols % info->block_values == 0) return wanted;
     if (cols % 32 != 0) return TensorType::kF16;
-    // TODO(#17): q4_K to q5_0 and q5_K to q5_1 as llama.cpp (fallback_type);
-    // kept while the published benchmark rows were measured with these.
-    if (wanted == TensorType::kQ4_K) return TensorType::kQ4_0;
-    if (wanted == TensorType::kQ5_K || wanted == TensorType::kQ6_K) return TensorType::kQ8_0;
-    return fallback_type(wanted);
+    return fallback_type(wanted); // llama.cpp's: q4_K to q5_0, q5_K to q5_1, ...
 }
 
 // kNearOne: norms other than llama's, drawn around 1 so that tests of the

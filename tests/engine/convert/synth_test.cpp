@@ -218,14 +218,16 @@ TEST(Synth, WeightsLookNormalAndNormsAreOne) {
 }
 
 TEST(Synth, KTypesFallBackWhereRowsDoNotDivideIntoBlocks) {
-    // 64 columns: no 256-value K block fits, so q4_K becomes q4_0 and q6_K q8_0.
-    for (const SynthTensor& t : synth_tensors(tiny_qwen(), TensorType::kQ4_K))
-        EXPECT_EQ(t.type, t.dims.size() == 1 ? TensorType::kF32 : TensorType::kQ4_0) << t.name;
-    for (const SynthTensor& t : synth_tensors(tiny_qwen(), TensorType::kQ6_K)) {
-        if (t.dims.size() == 2) {
-            EXPECT_EQ(t.type, TensorType::kQ8_0) << t.name;
-        }
-    }
+    // 64 columns: no 256-value K block fits, so each K type falls back as
+    // llama.cpp's quantizer does: q4_K to q5_0, q5_K to q5_1, q6_K to q8_0.
+    const struct {
+        TensorType wanted, made;
+    } kFallbacks[] = {{TensorType::kQ4_K, TensorType::kQ5_0},
+                      {TensorType::kQ5_K, TensorType::kQ5_1},
+                      {TensorType::kQ6_K, TensorType::kQ8_0}};
+    for (const auto& f : kFallbacks)
+        for (const SynthTensor& t : synth_tensors(tiny_qwen(), f.wanted))
+            EXPECT_EQ(t.type, t.dims.size() == 1 ? TensorType::kF32 : f.made) << t.name;
     // The types added for llama.cpp's files fall back as its quantizer does:
     // iq4_xs to iq4_nl, q2_K and q3_K to q4_0 (tensor_type_fallback).
     for (TensorType type : {TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kIQ4_XS})
