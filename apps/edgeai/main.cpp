@@ -10,6 +10,7 @@
 #include "cli_output.h"
 #include "engine_commands.h"
 #include "keys_command.h"
+#include "msgpack_command.h"
 #include "platform/native/serve.h"
 #include "platform/native/system/environment.h"
 #include "platform/native/system/files.h"
@@ -187,6 +188,10 @@ int main(int argc, char** argv) {
     Command* keys_cmd = edgeai::cli::add_keys_command(
         app, keys_flags, [&](Command* sub) { add_common_flags(sub, &common); });
 
+    edgeai::cli::MsgpackFlags msgpack_flags;
+    Command* msgpack_cmd = edgeai::cli::add_msgpack_command(
+        app, msgpack_flags, [&](Command* sub) { add_common_flags(sub, &common); });
+
     Command* version = app.add_subcommand("version", "Print the version");
     add_common_flags(version, &common);
 
@@ -203,6 +208,7 @@ int main(int argc, char** argv) {
     }
 
     if (auto code = edgeai::cli::run_engine_command(engine_commands)) return *code;
+    if (msgpack_cmd->parsed()) return edgeai::cli::run_msgpack_command(msgpack_flags);
     if (version->parsed()) {
         std::printf("edgeai %s\n", kVersion);
         return kExitOk;
