@@ -16,10 +16,12 @@ bool starts_with_ci(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && core::iequals(s.substr(0, prefix.size()), prefix);
 }
 
-// Upstream headers a client of an OpenAI API reads (rate limits, processing time).
+// Upstream headers a client of an OpenAI API reads (rate limits, processing
+// time), and the seed a local model (or an edgeai upstream) sampled with.
 bool is_passed_through(std::string_view name) {
-    return starts_with_ci(name, "x-ratelimit-") || starts_with_ci(name, "openai-") ||
-           core::iequals(name, "retry-after");
+    if (starts_with_ci(name, "x-"))
+        return starts_with_ci(name, "x-ratelimit-") || core::iequals(name, "x-edgeai-seed");
+    return starts_with_ci(name, "openai-") || core::iequals(name, "retry-after");
 }
 
 // A short, printable excerpt of an upstream body for an error message.

@@ -24,6 +24,7 @@ struct Format {
     std::string id;
     std::string model;
     int64_t created;
+    uint64_t seed = 0; // the first choice's; reported as x-edgeai-seed
 
     void header(codec::JsonWriter& w, bool chunk) const {
         w.field("id", std::string_view(id));
@@ -145,7 +146,7 @@ class CallState {
     // posted meanwhile.
     void open_stream() {
         if (observer_ == nullptr || head_sent_) return;
-        observer_->on_head(200, sse_headers());
+        observer_->on_head(200, with_seed(sse_headers()));
         head_sent_ = true;
         if (format_.kind == Kind::kChat)
             for (size_t i = 0; i < choices_.size(); ++i)
@@ -176,7 +177,7 @@ class CallState {
             if (format_.include_usage) send(format_.usage_chunk(prompt_tokens_, completion_total));
             send("data: [DONE]\n\n");
         } else {
-            observer_->on_head(200, json_headers());
+            observer_->on_head(200, with_seed(json_headers()));
             send(format_.whole(choices_, prompt_tokens_, completion_total));
         }
         complete(core::Status());
@@ -195,6 +196,11 @@ class CallState {
     }
 
   private:
+    // The seed the answer was sampled with, so a client can ask for it again.
+    core::Headers with_seed(core::Headers h) const {
+        h.add("x-edgeai-seed", std::to_string(static_cast<int64_t>(format_.seed)));
+        return h;
+    }
     void send(std::string_view bytes) {
         if (observer_ != nullptr) (void)observer_->on_data(bytes);
     }
@@ -360,7 +366,10 @@ core::Result<const T*> use_decoded(const std::optional<T>* given, std::optional<
     return &*own;
 }
 
-engine::session::CompletionOptions options_from(const api::SamplingOptions& s) {
+// `fresh_seed` when the request names none: OpenAI, Ollama and llama.cpp's
+// server answer a request without a seed differently each time.
+engine::session::CompletionOptions options_from(const api::SamplingOptions& s,
+                                                uint64_t fresh_seed) {
     engine::session::CompletionOptions o;
     // OpenAI samples from the whole distribution: no top-k or min-p cut.
     o.sampling.top_k = 0;
@@ -369,7 +378,7 @@ engine::session::CompletionOptions options_from(const api::SamplingOptions& s) {
     o.sampling.top_p = s.top_p ? static_cast<float>(*s.top_p) : 1.0f;
     o.sampling.presence_penalty = static_cast<float>(s.presence_penalty);
     o.sampling.frequency_penalty = static_cast<float>(s.frequency_penalty);
-    o.sampling.seed = s.seed ? static_cast<uint64_t>(*s.seed) : 0x9e3779b97f4a7c15ull;
+    o.sampling.seed = s.seed ? static_cast<uint64_t>(*s.seed) : fresh_seed;
     for (const auto& [token, bias] : s.logit_bias)
         o.sampling.logit_bias.push_back(
             {static_cast<int32_t>(std::min<int64_t>(token, INT32_MAX)), static_cast<float>(bias)});
@@ -380,8 +389,8 @@ engine::session::CompletionOptions options_from(const api::SamplingOptions& s) {
 } // namespace
 
 LocalBackend::LocalBackend(std::vector<LocalModelEntry> models, core::Executor& executor,
-                           const core::Clock& clock)
-    : models_(std::move(models)), executor_(executor), clock_(clock) {}
+                           const core::Clock& clock, core::Random& random)
+    : models_(std::move(models)), executor_(executor), clock_(clock), random_(random) {}
 
 const LocalModelEntry* LocalBackend::find(std::string_view id) const {
     for (const auto& m : models_)
@@ -482,6 +491,8 @@ LocalBackend::answer_models(std::string_view path, core::HttpResponseObserver* o
 
 core::Result<std::unique_ptr<core::HttpCall>>
 LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer) {
+    // Non-negative, so a client can send it back as `seed` (an int64).
+    auto fresh_seed = [this] { return random_.next_u64() >> 1; };
     Format format{Kind::kChat, false, false, "", "", clock_.unix_ms() / 1000};
     size_t n = 1;
     std::string model_id;
@@ -538,7 +549,8 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
                 refuse(api::api_error_from_status(text.status()));
             } else {
                 prompt = tok.encode(*text, true, true);
-                options = options_from(req->sampling);
+                options = options_from(req->sampling, fresh_seed());
+                format.seed = options.sampling.seed;
                 for (std::string_view marker :
                      engine::chat::end_of_turn_markers(*entry->chat_template))
                     options.stop.emplace_back(marker);
@@ -574,7 +586,8 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
                 prompt = tok.encode(req->prompt.texts[0], true, false);
             else
                 tokens_from_ids(req->prompt.token_lists[0], tok.n_vocab());
-            options = options_from(req->sampling);
+            options = options_from(req->sampling, fresh_seed());
+            format.seed = options.sampling.seed;
             options.max_tokens =
                 req->sampling.max_tokens ? static_cast<uint32_t>(*req->sampling.max_tokens) : 16;
         }

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/executor.h"
+#include "core/random.h"
 #include "engine/chat/template_family.h"
 #include "engine/model/model.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -32,8 +33,9 @@ struct LocalModelEntry {
 
 class LocalBackend final : public Backend {
   public:
+    // `random` seeds each request that sends no seed of its own.
     LocalBackend(std::vector<LocalModelEntry> models, core::Executor& executor,
-                 const core::Clock& clock);
+                 const core::Clock& clock, core::Random& random);
 
     std::string_view name() const override { return "local"; }
     core::Result<std::unique_ptr<core::HttpCall>>
@@ -55,6 +57,7 @@ class LocalBackend final : public Backend {
     std::vector<LocalModelEntry> models_;
     core::Executor& executor_;
     const core::Clock& clock_;
+    core::Random& random_;
 };
 
 } // namespace edgeai::router

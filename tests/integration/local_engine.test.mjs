@@ -323,6 +323,35 @@ describe('edgeai serve -m stories260K', { skip }, () => {
     assert.ok(new Set(others).size > 1, 'the other seeds do not all agree with each other');
   });
 
+  // Issue 21: without a seed every request used to get the same fixed seed,
+  // so "regenerate" repeated itself. Now each gets a fresh one, reported in
+  // x-edgeai-seed, and sending it back gives the same answer.
+  it('no seed: a fresh seed per request, reported in x-edgeai-seed, which reproduces the answer', T, async () => {
+    const params = { model: MODEL, prompt: once.prompt, max_tokens: 24, temperature: 1 };
+    const runs = [];
+    for (let i = 0; i < 4; i++) {
+      const { data, response } = await client.completions.create(params).withResponse();
+      const seed = response.headers.get('x-edgeai-seed');
+      assert.match(seed ?? '', /^\d+$/, 'x-edgeai-seed is a non-negative integer');
+      runs.push({ seed, text: data.choices[0].text });
+    }
+    assert.equal(new Set(runs.map((r) => r.seed)).size, runs.length, `seeds differ: ${runs.map((r) => r.seed)}`);
+    assert.ok(new Set(runs.map((r) => r.text)).size > 1, `texts differ: ${JSON.stringify(runs.map((r) => r.text))}`);
+    // The seed goes back as written (it may pass 2^53, beyond a JavaScript
+    // number), so the body is built as text.
+    const body = `{"model":"${MODEL}","prompt":${JSON.stringify(once.prompt)},"max_tokens":24,"temperature":1,"seed":${runs[0].seed}}`;
+    const again = await request(`${gw.baseUrl}/completions`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body,
+    });
+    assert.equal(again.status, 200, again.text);
+    assert.equal(again.headers['x-edgeai-seed'], runs[0].seed);
+    assert.equal(again.json.choices[0].text, runs[0].text, 'the reported seed gives the same answer');
+    // A seed sent is the one reported, streamed too.
+    const stream = await client.completions.create({ ...params, seed: 12345, stream: true }).withResponse();
+    assert.equal(stream.response.headers.get('x-edgeai-seed'), '12345');
+    for await (const chunk of stream.data) void chunk;
+  });
+
   describe('--chat-template chatml --alias tiny-chat', () => {
     let chatGw;
     let chat;

@@ -104,7 +104,8 @@ bool has_http_scheme(const std::string& url) {
 // Loads the models, checks the memory budget, starts one engine thread per
 // model. Returns false (after logging why) when something does not fit.
 bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const core::Clock& clock,
-                        telemetry::Logger& logger, std::vector<std::unique_ptr<LocalModel>>& models,
+                        core::Random& random, telemetry::Logger& logger,
+                        std::vector<std::unique_ptr<LocalModel>>& models,
                         std::vector<std::unique_ptr<EngineWorker>>& workers,
                         std::optional<router::LocalBackend>& backend) {
     if (o.model_paths.empty()) return true;
@@ -207,7 +208,7 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
         entries.push_back(std::move(e));
         models.push_back(std::move(m));
     }
-    backend.emplace(std::move(entries), loop, clock);
+    backend.emplace(std::move(entries), loop, clock, random);
     return true;
 }
 
@@ -331,7 +332,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     std::vector<std::unique_ptr<LocalModel>> local_models;
     std::vector<std::unique_ptr<EngineWorker>> engine_workers;
     std::optional<router::LocalBackend> local_backend;
-    if (!start_local_models(all_local, loop, clock, logger, local_models, engine_workers,
+    OsRandom random;
+    if (!start_local_models(all_local, loop, clock, random, logger, local_models, engine_workers,
                             local_backend))
         return 1;
 
@@ -525,7 +527,6 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.static_files = static_files.get();
     deps.access = &access;
     deps.audit = audit_log.get();
-    OsRandom random;
     deps.random = &random;
     deps.clock = &clock;
     deps.logger = &logger;
