@@ -108,6 +108,8 @@ Exchange::Exchange(Gateway::Shared& shared, ResponseWriter* writer,
       origin_(request.headers.get("origin")), started_ns_(shared.deps.clock->monotonic_ns()),
       peer_(request.peer), arrived_unix_ms_(shared.deps.clock->unix_ms()) {
     shared_.in_flight->add(1);
+    if (path_.size() > 4 && path_.compare(0, 4, "/v1/") == 0)
+        msgpack_out_ = api::accepted_msgpack_type(request.headers.get("accept"));
     internal_ = request.internal;
     if (!internal_) {
         live_next_ = shared_.live;
@@ -178,8 +180,19 @@ void Exchange::respond(core::HttpResponse response) {
     bytes_out_ += response.body.size();
     if (shared_.deps.audit != nullptr && shared_.deps.settings->audit.include_bodies)
         response_body_ = response.body;
+    if (!msgpack_out_.empty()) to_msgpack(response);
     writer_->send(std::move(response));
     finish(status);
+}
+
+void Exchange::to_msgpack(core::HttpResponse& response) const {
+    std::string_view type = response.headers.get("content-type");
+    type = type.substr(0, type.find(';'));
+    if (!core::iequals(type, "application/json")) return; // files, metrics: as they are
+    auto packed = api::json_answer_to_msgpack(response.body);
+    if (!packed.ok()) return; // not JSON after all: passed on as it came
+    response.body = std::move(*packed);
+    response.headers.set("content-type", std::string(msgpack_out_));
 }
 
 void Exchange::respond_error(const api::ApiError& error) {
@@ -216,6 +229,12 @@ bool Exchange::is_error_body(std::string_view body) const {
 void Exchange::start_stream(int status, core::Headers headers) {
     if (done_ || streaming_) return;
     decorate(headers);
+    if (!msgpack_out_.empty() &&
+        headers.get("content-type").substr(0, 17) == std::string_view("text/event-stream")) {
+        // Events as MessagePack maps, one after another, instead of SSE.
+        headers.set("content-type", std::string(msgpack_out_));
+        msgpack_stream_ = std::make_unique<api::MsgpackStream>();
+    }
     status_ = status;
     streaming_ = true;
     writer_->start_stream(status, std::move(headers));
@@ -232,6 +251,10 @@ bool Exchange::write(std::string_view bytes) {
             broken_ = true; // too large to keep; stop copying
         else
             captured_.append(bytes);
+    }
+    if (msgpack_stream_) {
+        const std::string packed = msgpack_stream_->feed(bytes);
+        return packed.empty() || writer_->write(packed);
     }
     return writer_->write(bytes);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "api/api_error.h"
+#include "api/msgpack_wire.h"
 #include "api/routes.h"
 #include "api/token_usage.h"
 #include "core/id_maker.h"
@@ -127,6 +128,8 @@ class Exchange {
 
   private:
     void decorate(core::Headers& headers) const;
+    // A JSON body as MessagePack for a client that asked for it.
+    void to_msgpack(core::HttpResponse& response) const;
     void finish(int status);
 
     Gateway::Shared& shared_;
@@ -140,6 +143,10 @@ class Exchange {
     int status_ = 0;
     bool done_ = false;
     bool streaming_ = false;
+    // The MessagePack spelling the client's Accept asked for on a /v1 route
+    // (empty: JSON), and the stream's translation when it streams.
+    std::string_view msgpack_out_;
+    std::unique_ptr<api::MsgpackStream> msgpack_stream_;
     bool internal_ = false; // a job's delivery
     bool listed_ = false;   // in Shared::live, between live_prev_ and live_next_
     Exchange* live_prev_ = nullptr;

@@ -6,6 +6,8 @@
 // A step either answers the request (an error, a preflight) or passes on.
 #include "gateway/gateway.h"
 
+#include "api/msgpack_wire.h"
+
 #include "api/api_error.h"
 #include "core/check.h"
 #include "gateway/access_control.h"
@@ -154,6 +156,18 @@ bool is_key_management(api::Endpoint e) {
     // none, and must not pass for JSON.
     if (type.empty() && ctx.request.body.empty()) return true;
     if (ctx.route.body == BodyType::kJson && has_media_type(type, "application/json")) return true;
+    // MessagePack on a /v1 route: read as the JSON it holds, once, here.
+    if (ctx.route.body == BodyType::kJson && !api::msgpack_media_type(type).empty() &&
+        ctx.request.path().substr(0, 4) == "/v1/") {
+        auto json = api::msgpack_body_to_json(ctx.request.body, ctx.request.body.size());
+        if (!json.ok()) {
+            ctx.exchange->respond_error(api::api_error_from_status(json.status()));
+            return false;
+        }
+        ctx.request.body = std::move(*json);
+        ctx.request.headers.set("content-type", "application/json");
+        return true;
+    }
     if (ctx.route.body == BodyType::kMultipart && has_media_type(type, "multipart/form-data"))
         return true;
     ctx.exchange->respond_error(api::unsupported_media_type(type));

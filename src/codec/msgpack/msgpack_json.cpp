@@ -354,7 +354,9 @@ void write_number(MsgpackWriter& w, std::string_view text) {
 
 } // namespace
 
-core::Result<std::string> json_to_msgpack(std::string_view json, const JsonLimits& limits) {
+core::Result<std::string> json_to_msgpack(std::string_view json,
+                                          const JsonToMsgpackOptions& options) {
+    const JsonLimits& limits = options.limits;
     const JsonCheck check = check_json(json, limits.max_depth);
     if (!check.valid) {
         // The parser words the error (and the depth) precisely.
@@ -415,19 +417,33 @@ core::Result<std::string> json_to_msgpack(std::string_view json, const JsonLimit
     JsonCursor c{json};
     size_t container = 0;
     std::string text;
+    int depth = 0;
+    int float32_depth = -1;    // inside an array of float32s at this depth
+    bool float32_next = false; // the member just named takes float32s
     for (char ch = c.peek(); ch != '\0'; ch = c.peek()) {
         switch (ch) {
         case '[':
             w.array(counts[container++]);
             ++c.at;
+            ++depth;
+            if (float32_next) float32_depth = depth;
+            float32_next = false;
             break;
         case '{':
             w.map(counts[container++]);
             ++c.at;
+            ++depth;
+            float32_next = false;
             break;
         case ']':
         case '}':
+            if (depth == float32_depth) float32_depth = -1;
+            --depth;
+            ++c.at;
+            break;
         case ',':
+            ++c.at;
+            break;
         case ':':
             ++c.at;
             break;
@@ -435,21 +451,33 @@ core::Result<std::string> json_to_msgpack(std::string_view json, const JsonLimit
             text.clear();
             c.string(&text);
             w.str(text);
+            // A key (a colon follows) names the value after it.
+            float32_next = !options.float32_arrays_of.empty() && c.peek() == ':' &&
+                           text == options.float32_arrays_of;
             break;
         case 't':
             w.boolean(true);
             c.at += 4;
+            float32_next = false;
             break;
         case 'f':
             w.boolean(false);
             c.at += 5;
+            float32_next = false;
             break;
         case 'n':
             w.nil();
             c.at += 4;
+            float32_next = false;
             break;
         default:
-            write_number(w, c.number());
+            if (depth == float32_depth) {
+                const std::string number(c.number());
+                w.float32(std::strtof(number.c_str(), nullptr));
+            } else {
+                write_number(w, c.number());
+            }
+            float32_next = false;
         }
     }
     return out;

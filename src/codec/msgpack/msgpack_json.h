@@ -34,6 +34,14 @@ core::Result<std::string> msgpack_to_json(std::string_view msgpack,
 // JSON text as one MessagePack value: integral numbers in the smallest
 // integer form, other numbers as float64 (correctly rounded from the text, so
 // no digit is lost), strings as str. Straight from the text, no tree.
-core::Result<std::string> json_to_msgpack(std::string_view json, const JsonLimits& limits = {});
+struct JsonToMsgpackOptions {
+    JsonLimits limits;
+    // Arrays that are the value of a member with this name hold float32s
+    // (every number in them, whole or not): embedding vectors, which are
+    // float32 where they are made, in half the bytes of float64.
+    std::string_view float32_arrays_of;
+};
+core::Result<std::string> json_to_msgpack(std::string_view json,
+                                          const JsonToMsgpackOptions& options = {});
 
 } // namespace edgeai::codec
