@@ -32,6 +32,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 import { EDGEAI_BIN } from './lib/gateway.mjs';
+import * as gguf from './lib/gguf_write.mjs';
 import { FAMILIES, readHfTokenizer, writeVocabGguf } from './lib/hf_vocab.mjs';
 import { tokenizerTestStrings } from './lib/tokenizer_strings.mjs';
 
@@ -98,6 +99,55 @@ describe('real vocabularies: edgeai tokenize vs llama.cpp and @lenml/tokenizers'
   after(async () => {
     await llama?.dispose();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  // llama.cpp's SentencePiece tokenizer merges pieces into any token their
+  // text spells, control and unused ones too (real SentencePiece never does);
+  // edgeai follows it. A small vocabulary where that matters, every string of
+  // up to 6 of its characters checked.
+  it('a SentencePiece vocabulary whose control and unused tokens pieces can spell', async () => {
+    const tokens = ['<unk>', '<s>', '</s>'];
+    const types = [2, 3, 3];
+    const scores = [0, 0, 0];
+    for (let b = 0; b < 256; b++) {
+      tokens.push(`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`);
+      types.push(6);
+      scores.push(0);
+    }
+    // [text, type, score]: control "ab", unused "▁c", user-defined "xa".
+    for (const [text, type, score] of [['\u2581', 1, -1], ['a', 1, -2], ['b', 1, -3], ['ab', 3, -0.5],
+      ['\u2581c', 5, -0.4], ['c', 1, -5], ['\u2581a', 1, -9], ['bc', 1, -0.7], ['xa', 4, 0]]) {
+      tokens.push(text);
+      types.push(type);
+      scores.push(score);
+    }
+    const file = path.join(tmp, 'spm-types.gguf');
+    gguf.writeGguf(file, [
+      ['general.architecture', gguf.string('llama')],
+      ['llama.context_length', gguf.u32(64)], ['llama.embedding_length', gguf.u32(64)],
+      ['llama.block_count', gguf.u32(1)], ['llama.feed_forward_length', gguf.u32(64)],
+      ['llama.attention.head_count', gguf.u32(2)], ['llama.attention.layer_norm_rms_epsilon', gguf.f32(1e-5)],
+      ['tokenizer.ggml.model', gguf.string('llama')],
+      ['tokenizer.ggml.tokens', gguf.array(gguf.STRING, tokens)],
+      ['tokenizer.ggml.scores', gguf.array(gguf.FLOAT32, scores)],
+      ['tokenizer.ggml.token_type', gguf.array(gguf.INT32, types)],
+      ['tokenizer.ggml.add_bos_token', gguf.bool(false)],
+    ]);
+    const texts = [''];
+    for (let n = 1; n <= 6; n++) {
+      const next = [];
+      for (const t of texts.filter((x) => x.length === n - 1)) for (const c of ['a', 'b', 'c', ' ', 'x']) next.push(t + c);
+      texts.push(...next);
+    }
+    const model = await llama.loadModel({ modelPath: file, vocabOnly: true });
+    try {
+      assertSameIds('llama.cpp', texts, edgeaiTokenize(file, texts, []),
+        texts.map((s) => Array.from(model.tokenize(s, true))));
+      assertSameIds('llama.cpp (special tokens as text)', texts, edgeaiTokenize(file, texts, ['--no-parse-special']),
+        texts.map((s) => Array.from(model.tokenize(s, false))));
+    } finally {
+      await model.dispose();
+    }
   });
 
   for (const [name, family] of Object.entries(FAMILIES)) {

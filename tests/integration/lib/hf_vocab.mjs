@@ -196,7 +196,7 @@ export function ggufVocabEntries(family, { tokenizerJSON, tokenizerConfig }) {
     const scores = spmScores(tokenizerJSON, tokens);
     const unk = tokenizerJSON.model.unk_token;
     tokens.forEach((t, i) => {
-      if (types[i] === TOKEN_UNUSED) scores[i] = -1000;
+      if (types[i] === TOKEN_UNUSED) scores[i] = -10000; // the converter's padding
       else if (/^<0x[0-9A-Fa-f]{2}>$/.test(t)) types[i] = TOKEN_BYTE;
       else if (t === unk) types[i] = TOKEN_UNKNOWN;
     });
