@@ -8,7 +8,9 @@ namespace edgeai::engine::tokenizer {
 namespace {
 
 // The lists of the llama.cpp release node-llama-cpp 3.22.1 ships (the one
-// tests compare with), in its order where the order decides.
+// tests compare with). The EOT is the first text of kEotTexts present;
+// llama.cpp takes the first it meets in its hash map, which only differs for
+// a vocabulary with two of them and no eot_token_id.
 constexpr std::string_view kEotTexts[] = {
     "<|eot_id|>",      "<|im_end|>", "<|end|>", "<end_of_turn>", "<|endoftext|>",
     "<|end_of_text|>", "<EOT>",      "_<EOT>",  "[EOT]",         "<end_of_utterance>",
