@@ -34,4 +34,14 @@ size_t decode_utf8(std::string_view text, size_t at, uint32_t* code_point) {
     return length;
 }
 
+bool is_valid_utf8(std::string_view text) {
+    for (size_t at = 0; at < text.size();) {
+        uint32_t cp = 0;
+        const size_t n = decode_utf8(text, at, &cp);
+        if (n == 0) return false;
+        at += n;
+    }
+    return true;
+}
+
 } // namespace edgeai::core

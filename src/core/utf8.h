@@ -13,4 +13,7 @@ namespace edgeai::core {
 // (bad lead or continuation byte, cut short, overlong, a surrogate, > U+10FFFF).
 size_t decode_utf8(std::string_view text, size_t at, uint32_t* code_point);
 
+// Whether every byte of `text` belongs to a valid UTF-8 sequence.
+bool is_valid_utf8(std::string_view text);
+
 } // namespace edgeai::core

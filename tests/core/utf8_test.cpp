@@ -28,5 +28,12 @@ TEST(Utf8, RejectsEveryKindOfInvalidSequence) {
     EXPECT_EQ(decode_utf8("\xFF", 0, &cp), 0u);
 }
 
+TEST(Utf8, JudgesWholeTexts) {
+    EXPECT_TRUE(is_valid_utf8(""));
+    EXPECT_TRUE(is_valid_utf8("plain, h\xC3\xA9llo, \xE2\x9C\x93, \xF0\x9F\x98\x80"));
+    EXPECT_FALSE(is_valid_utf8("ok then \xC3"));       // cut at the end
+    EXPECT_FALSE(is_valid_utf8("\xED\xA0\x80 later")); // a surrogate first
+}
+
 } // namespace
 } // namespace edgeai::core

@@ -9,6 +9,7 @@ import { decode, encode, ExtensionCodec } from '@msgpack/msgpack';
 
 import { binaryMissing } from './lib/engine.mjs';
 import { EDGEAI_BIN } from './lib/gateway.mjs';
+import { rng } from './lib/tokenizer_strings.mjs'; // seeded, so a failure names a value that comes back
 
 function edgeai(args, input) {
   return new Promise((resolve, reject) => {
@@ -21,18 +22,6 @@ function edgeai(args, input) {
     child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() }));
     child.stdin.end(input);
   });
-}
-
-// A seeded generator (mulberry32), so a failure names a value that comes back.
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const STRINGS = ['', 'a', 'héllo', '✓ ok', '😀 emoji', 'tab\there', 'quote " and \\', 'line\nbreak', '中文字符', 'x'.repeat(31), 'y'.repeat(32), 'z'.repeat(300), '\u0000nul', '\u2028'];

@@ -16,16 +16,6 @@
 namespace edgeai::codec {
 namespace {
 
-bool valid_utf8(std::string_view s) {
-    for (size_t at = 0; at < s.size();) {
-        uint32_t cp = 0;
-        const size_t n = core::decode_utf8(s, at, &cp);
-        if (n == 0) return false;
-        at += n;
-    }
-    return true;
-}
-
 // Where the converter is, as "$.messages[0].content", for errors.
 struct Level {
     bool is_map;
@@ -81,7 +71,8 @@ class Converter {
         Level& l = levels_.back();
         l.at_key = false;
         if (item.type == MsgpackType::kStr) {
-            if (!valid_utf8(item.bytes)) return refuse("a map key that is not valid UTF-8");
+            if (!core::is_valid_utf8(item.bytes))
+                return refuse("a map key that is not valid UTF-8");
             l.key = item.bytes; // a view into the input, which outlives this
         } else if (tag_ && item.type != MsgpackType::kArray && item.type != MsgpackType::kMap) {
             std::string text;
@@ -164,7 +155,7 @@ class Converter {
                 .end_object();
             return {};
         case MsgpackType::kStr:
-            if (!valid_utf8(item.bytes)) return refuse("a str that is not valid UTF-8");
+            if (!core::is_valid_utf8(item.bytes)) return refuse("a str that is not valid UTF-8");
             w.value(item.bytes);
             return {};
         case MsgpackType::kBin: {

@@ -12,16 +12,6 @@
 namespace edgeai::engine::sampling {
 namespace {
 
-bool valid_utf8(std::string_view s) {
-    for (size_t at = 0; at < s.size();) {
-        uint32_t cp = 0;
-        const size_t n = core::decode_utf8(s, at, &cp);
-        if (n == 0) return false;
-        at += n;
-    }
-    return true;
-}
-
 // Feeds `pieces` one by one; every chunk released must be valid on its own.
 std::string stream(const std::vector<std::string>& pieces) {
     Utf8Assembler a;
@@ -29,12 +19,12 @@ std::string stream(const std::vector<std::string>& pieces) {
     for (const std::string& piece : pieces) {
         std::string chunk;
         a.push(piece, chunk);
-        EXPECT_TRUE(valid_utf8(chunk)) << "a chunk split a character";
+        EXPECT_TRUE(core::is_valid_utf8(chunk)) << "a chunk split a character";
         all += chunk;
     }
     std::string tail;
     a.finish(tail);
-    EXPECT_TRUE(valid_utf8(tail));
+    EXPECT_TRUE(core::is_valid_utf8(tail));
     return all + tail;
 }
 

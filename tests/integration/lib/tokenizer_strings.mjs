@@ -100,7 +100,7 @@ export const HAND_WRITTEN = [
 ];
 
 // mulberry32: small, good enough to spread choices, and the same everywhere.
-function rng(seed) {
+export function rng(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
