@@ -49,6 +49,8 @@ struct CommonFlags {
 
 struct ServeFlags {
     std::string listen;
+    std::string host; // --host and --port replace their half of server.listen
+    std::string port;
     std::string upstream;
     std::string upstream_key_env;
     std::string upstream_ca;
@@ -114,6 +116,28 @@ std::string effective_data_dir(const edgeai::core::Settings& settings) {
 
 } // namespace
 
+// --host and --port over server.listen (from --listen, the file or the
+// default): each replaces its half, so `--port 9000` keeps the address.
+bool apply_host_and_port(const ServeFlags& flags, ConfigBuilder& builder) {
+    if (flags.host.empty() && flags.port.empty()) return true;
+    const std::string listen = builder.settings().server.listen;
+    const size_t colon = listen.rfind(':');
+    std::string host = colon == std::string::npos ? listen : listen.substr(0, colon);
+    std::string port = colon == std::string::npos ? "8080" : listen.substr(colon + 1);
+    if (!flags.host.empty()) {
+        host = flags.host;
+        // An IPv6 address goes in brackets before its port.
+        if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+    }
+    if (!flags.port.empty()) port = flags.port;
+    const edgeai::core::Status s = builder.apply_flag("server.listen", host + ":" + port);
+    if (!s.ok()) {
+        print_error(s.message());
+        return false;
+    }
+    return true;
+}
+
 int main(int argc, char** argv) {
     // A failed EDGEAI_CHECK says what and where before the process ends.
     edgeai::core::set_check_failure_handler(
@@ -132,6 +156,12 @@ int main(int argc, char** argv) {
     add_common_flags(serve, &common);
     serve->add_option("--listen", serve_flags.listen,
                       "HOST:PORT to listen on (config server.listen; default 127.0.0.1:8080)");
+    serve->add_option("--host", serve_flags.host,
+                      "Address to listen on, keeping the port of server.listen (as llama.cpp's "
+                      "--host)");
+    serve->add_option("--port", serve_flags.port,
+                      "Port to listen on, keeping the address of server.listen (as llama.cpp's "
+                      "--port)");
     serve->add_option("--upstream", serve_flags.upstream,
                       "Base URL of an OpenAI-compatible upstream, e.g. https://api.openai.com/v1");
     serve->add_option("--upstream-key-env", serve_flags.upstream_key_env,
@@ -269,6 +299,7 @@ int main(int argc, char** argv) {
                                     {"upstream.ca_file", serve_flags.upstream_ca}},
                                    &config_used);
         if (!builder) return kExitUsage;
+        if (!apply_host_and_port(serve_flags, *builder)) return kExitUsage;
         const edgeai::core::Settings& settings = builder->settings();
         native::SystemClock clock;
         native::StderrLogSink sink;

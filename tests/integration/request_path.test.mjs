@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { curl, request } from './lib/clients.mjs';
+import { curl, deadPort, request } from './lib/clients.mjs';
 import {
   binaryMissing, convertStories, describeRun, makeTmpDir, missingData, removeTmpDir, runEdgeai,
   startLocalServe,
@@ -162,3 +162,42 @@ describe('-m FILE --upstream URL: one router, both listed',
       assert.equal(remote.headers['x-edgeai-backend'], 'upstream');
     });
   });
+
+// Issue 21: llama.cpp's --host and --port beside --listen, and a listen
+// address without a port named for what it lacks.
+describe('--host and --port', { skip: binaryMissing() }, () => {
+  it('--port keeps the address of --listen, --host keeps the port', async () => {
+    const up = await startUpstream();
+    try {
+      const port = await deadPort();
+      const a = await startGateway({ upstream: up.baseUrl, args: ['--port', String(port)] });
+      try {
+        assert.equal(a.port, port);
+        assert.equal((await request(a.url('/healthz'))).status, 200);
+      } finally {
+        await a.stop();
+      }
+      const port2 = await deadPort();
+      const b = await startGateway({ upstream: up.baseUrl, listen: `127.0.0.2:${port2}`, args: ['--host', '127.0.0.1'] });
+      try {
+        assert.equal(b.port, port2);
+        assert.equal((await request(b.url('/healthz'))).status, 200);
+      } finally {
+        await b.stop();
+      }
+    } finally {
+      await up.close();
+    }
+  });
+
+  it('a listen address without a port (or with a bad one) is refused, naming what is missing', async () => {
+    for (const [args, why] of [[['--listen', '19201'], /'19201': no port/],
+      [['--port', 'http'], /the port is not a number/],
+      [['--listen', '::1:80'], /IPv6 address goes in brackets/]]) {
+      const r = await runEdgeai(['serve', ...args], { timeoutMs: 5000 });
+      assert.equal(r.code, 2, describeRun(args, r));
+      assert.match(r.stderr, why);
+      assert.doesNotMatch(r.stderr, /non-loopback/);
+    }
+  });
+});

@@ -346,7 +346,42 @@ std::string describe_allowed(const ConfigKey& key) {
     return "a value";
 }
 
+namespace {
+
+// HOST:PORT, [v6]:PORT: a bare port or a bare address is refused here, with
+// what is missing, rather than failing later as something else.
+Status check_listen_address(std::string_view path, const std::string& listen) {
+    const size_t colon = listen.rfind(':');
+    const std::string_view host = colon == std::string::npos
+                                      ? std::string_view(listen)
+                                      : std::string_view(listen).substr(0, colon);
+    const std::string_view port = colon == std::string::npos
+                                      ? std::string_view()
+                                      : std::string_view(listen).substr(colon + 1);
+    std::string why;
+    int64_t number = -1;
+    if (!port.empty() && port.size() <= 5 &&
+        port.find_first_not_of("0123456789") == std::string_view::npos)
+        std::from_chars(port.data(), port.data() + port.size(), number);
+    if (colon == std::string::npos)
+        why = "no port";
+    else if (host.empty())
+        why = "no address (127.0.0.1 is this machine only, 0.0.0.0 every interface)";
+    else if (number < 0 || number > 65535)
+        why = "the port is not a number from 0 to 65535";
+    else if (host.find(':') != std::string_view::npos && host.front() != '[')
+        why = "an IPv6 address goes in brackets, [::1]:8080";
+    if (why.empty()) return {};
+    return invalid_argument("'" + std::string(path) +
+                            "' must be HOST:PORT, e.g. 127.0.0.1:8080; '" + listen + "': " + why);
+}
+
+} // namespace
+
 Status check_config_value(const ConfigKey& key, const ConfigValue& value) {
+    if (key.path == "server.listen")
+        if (const std::string* s = std::get_if<std::string>(&value); s != nullptr && !s->empty())
+            return check_listen_address(key.path, *s);
     bool ok = false;
     switch (key.kind) {
     case ValueKind::kInteger:

@@ -154,5 +154,25 @@ TEST(ConfigLoader, NonAsciiIsAllowedInStringsAndCommentsOnly) {
         << s.message();
 }
 
+TEST(ConfigLoader, ListenAddressesNeedAHostAndAPort) {
+    ConfigBuilder b;
+    for (const char* good : {"127.0.0.1:8080", "0.0.0.0:0", "[::1]:65535", "localhost:80"})
+        EXPECT_TRUE(b.apply_flag("server.listen", good).ok()) << good;
+    const struct {
+        const char* listen;
+        const char* why;
+    } bad[] = {{"19201", "no port"},
+               {":8080", "no address"},
+               {"127.0.0.1:", "not a number"},
+               {"127.0.0.1:65536", "not a number"},
+               {"127.0.0.1:-1", "not a number"},
+               {"::1:80", "brackets"}};
+    for (const auto& c : bad) {
+        Status s = b.apply_flag("server.listen", c.listen);
+        EXPECT_FALSE(s.ok()) << c.listen;
+        EXPECT_NE(s.message().find(c.why), std::string::npos) << s.message();
+    }
+}
+
 } // namespace
 } // namespace edgeai::core
