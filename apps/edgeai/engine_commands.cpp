@@ -185,7 +185,8 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
     options.sampling.min_p = f.min_p;
     options.sampling.repeat_penalty = f.repeat_penalty;
     options.sampling.seed = f.seed_given ? f.seed : std::random_device{}();
-    options.max_tokens = static_cast<uint32_t>(std::max(0, f.n_predict));
+    // -n -1: no limit but the context, as llama.cpp's -n -1.
+    options.max_tokens = f.n_predict < 0 ? UINT32_MAX : static_cast<uint32_t>(f.n_predict);
     options.stop = extra_stops;
     options.ignore_eos = f.ignore_eos;
     auto completion = engine::session::Completion::create(tok, std::move(options));
@@ -614,7 +615,8 @@ int convert_command(const EngineFlags& f) {
 }
 
 void add_sampling_flags(Command* app, EngineFlags& f) {
-    app->add_option("-n,--n-predict", f.n_predict, "Tokens to generate (default 128)");
+    app->add_option("-n,--n-predict", f.n_predict,
+                    "Tokens to generate (default 128; -1: until the context is full)");
     app->add_option("--temperature,--temp", f.temperature, "0 is greedy (default 0.8)");
     app->add_option("--top-k", f.top_k, "Keep the k most likely tokens; 0 keeps all (default 40)");
     app->add_option("--top-p", f.top_p, "Nucleus sampling (default 0.95)");

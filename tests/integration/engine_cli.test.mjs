@@ -71,6 +71,18 @@ describe('edgeai run (stories260K vs run.c)', { skip: skipStories }, () => {
     assert.ok(!r.stdout.includes('edgeai:'), 'no diagnostics on stdout');
   });
 
+  // Issue 21: -n -1 means no limit but the context, as llama.cpp's.
+  it('-n -1 generates until the context is full', T, async () => {
+    const once = storiesReference('once_200');
+    const args = ['run', '-m', model, '-p', once.prompt, '-n', '-1', '--ctx-size', '64', '--ignore-eos',
+      '--temperature', '0', '-t', '1'];
+    const r = await runEdgeai(args);
+    assert.equal(r.code, 0, describeRun(args, r));
+    // 5 prompt tokens and 59 fed back fill the 64 positions; the 60th is the last one sampled.
+    assert.match(r.stderr, /generated 60 tokens/, r.stderr);
+    assert.match(r.stderr, /finish: length/);
+  });
+
   it('model eval of run.c\'s ids reproduces run.c\'s logits (convert-llama2c is exact)', T, async () => {
     const once = storiesReference('once_200');
     const n = 24;
