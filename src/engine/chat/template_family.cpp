@@ -37,7 +37,8 @@ constexpr std::array<std::string_view, kFamilies.size()> kNames = [] {
 
 // llama.cpp's names for the same formats, so a --chat-template value that
 // works there works here.
-constexpr std::array<FamilyInfo, 3> kAliases = {{
+constexpr std::array<FamilyInfo, 4> kAliases = {{
+    {TemplateFamily::kLlama2, "llama2"},
     {TemplateFamily::kLlama3, "llama3"},
     {TemplateFamily::kPhi3, "phi3"},
     {TemplateFamily::kPhi4, "phi4"},

@@ -179,6 +179,7 @@ TEST(ChatTemplateNames, RoundTripAndAliases) {
         EXPECT_EQ(family_name(*family), name);
     }
     EXPECT_EQ(family_names().size(), 13u);
+    EXPECT_EQ(family_from_name("llama2"), F::kLlama2);
     EXPECT_EQ(family_from_name("llama3"), F::kLlama3);
     EXPECT_EQ(family_from_name("phi3"), F::kPhi3);
     EXPECT_FALSE(family_from_name("vicuna").has_value());
