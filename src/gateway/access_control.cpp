@@ -280,8 +280,13 @@ core::Status AccessControl::authorize_scope(const Caller& caller, uint32_t scope
                                             std::string_view what) {
     if (caller.key == nullptr) return {};
     const security::ApiKey& key = *caller.key;
+    // A key that may use models may list them (most clients ask GET
+    // /v1/models first): the list shows only the models it may use.
+    constexpr uint32_t kInference =
+        security::kScopeChat | security::kScopeCompletions | security::kScopeEmbeddings;
     for (uint32_t bit = 1; bit <= security::kScopeAdmin; bit <<= 1) {
         if ((scope & bit) == 0 || key.has_scope(bit)) continue;
+        if (bit == security::kScopeModels && (key.scopes & kInference) != 0) continue;
         return reject("scope", api::permission_denied(
                                    "insufficient_scope",
                                    "The API key '" + key.name + "' lacks the '" +

@@ -56,6 +56,7 @@ describe('API keys', { skip: binaryMissing() }, () => {
   let kiosk;
   let admin;
   let lister;
+  let jobsOnly;
 
   before(async () => {
     up = await startUpstream();
@@ -64,6 +65,7 @@ describe('API keys', { skip: binaryMissing() }, () => {
       '--rpm', '600');
     admin = await createKey(dataDir, '--name', 'ops', '--scopes', 'admin');
     lister = await createKey(dataDir, '--name', 'lister', '--scopes', 'models', '--models', 'gpt-test*');
+    jobsOnly = await createKey(dataDir, '--name', 'poller', '--scopes', 'jobs');
     gw = await startGateway({ upstream: up.baseUrl, dataDir });
   });
   after(async () => {
@@ -152,7 +154,13 @@ describe('API keys', { skip: binaryMissing() }, () => {
       assert.match(e.message, /embeddings/);
       return true;
     });
-    await assert.rejects(client.models.list(), (e) => e.status === 403 && e.code === 'insufficient_scope');
+    // Issue 21: a key that may use models may list them, and sees only its own
+    // (the kiosk's qwen* matches none of the upstream's); a key that may use
+    // none needs the models scope.
+    const listed = await client.models.list();
+    assert.deepEqual(listed.data.map((m) => m.id), []);
+    await assert.rejects(openai(gw, jobsOnly.key).models.list(),
+      (e) => e.status === 403 && e.code === 'insufficient_scope');
     await assert.rejects(client.chat.completions.create(chatBody('gpt-4o')), (e) => {
       assert.equal(e.status, 403);
       assert.equal(e.code, 'model_not_allowed');
