@@ -207,7 +207,7 @@ void read_row(const Matrix& m, uint32_t r, float* out) {
     }
     const TensorTypeInfo* info = find_tensor_type(static_cast<uint32_t>(m.type));
     const uint8_t* group = m.packed + size_t{r / kernels::kPackRows} * m.group_bytes;
-    uint8_t block[sizeof(kernels::BlockQ4_K)]; // the largest packable block
+    uint8_t block[sizeof(kernels::BlockQ6_K)]; // the largest packable block
     for (size_t b = 0; b < m.cols / info->block_values; ++b) {
         kernels::unpack_block(m.type, group, r % kernels::kPackRows, b, block);
         kernels::dequantize_row(m.type, block, out + b * info->block_values, info->block_values);
