@@ -48,7 +48,7 @@
 # Environment:
 #   EDGEAI_BIN        edgeai binary (default build/release/apps/edgeai/edgeai)
 #   BENCH_MODELS_DIR  where synthesized models are kept
-#   BENCH_SHAPES      default "smollm-135m qwen2.5-0.5b"
+#   BENCH_SHAPES      default "smollm-135m qwen2.5-0.5b" ("" for none: the mixes only)
 #   BENCH_TYPES       default "q8_0 q4_0 q4_K" (an upper-case name such as Q4_K_M
 #                     is a quantization mix: synthesized in f16, then quantized)
 #   BENCH_MIXES       more rows as shape:type, default "qwen2.5-0.5b:Q4_K_M
@@ -99,7 +99,7 @@ if ((QUICK)); then
     MIXES=${BENCH_MIXES-}
     REPS=${BENCH_REPS:-1}
 else
-    SHAPES=${BENCH_SHAPES:-smollm-135m qwen2.5-0.5b}
+    SHAPES=${BENCH_SHAPES-smollm-135m qwen2.5-0.5b}
     TYPES=${BENCH_TYPES:-q8_0 q4_0 q4_K}
     MIXES=${BENCH_MIXES-qwen2.5-0.5b:Q4_K_M qwen3-0.6b:Q4_K_M gemma3-1b:Q4_K_M llama3.2-1b:Q4_K_M}
     REPS=${BENCH_REPS:-5}
