@@ -9,9 +9,12 @@
 #   bench/engine.sh --no-serve  skip the 4-concurrent-requests table
 #
 # Models: random weights in the published shapes of smollm-135m and
-# qwen2.5-0.5b (`edgeai model synth`), in q8_0, q4_0 and q4_K, written once to
-# $BENCH_MODELS_DIR (default ${TMPDIR:-/tmp}/edgeai-bench-models) and reused.
-# Nothing is downloaded but the npm packages below.
+# qwen2.5-0.5b (`edgeai model synth`), in q8_0, q4_0 and q4_K, and, as users
+# download them, llama.cpp's Q4_K_M mix of qwen2.5-0.5b, qwen3-0.6b, gemma3-1b
+# and llama3.2-1b (synthesized in f16, then `edgeai model quantize IN OUT
+# Q4_K_M`, which writes llama.cpp's types and bytes: llamacpp_quantize_test),
+# written once to $BENCH_MODELS_DIR (default ${TMPDIR:-/tmp}/edgeai-bench-models)
+# and reused. Nothing is downloaded but the npm packages below.
 #
 # Per model and thread count (1 and 2):
 #   - generation: 8 prompt tokens, then 64 greedy tokens, each one a
@@ -23,6 +26,9 @@
 #     the RSS node had before llama.cpp was loaded)
 #   - weight bandwidth: edgeai's weight bytes per token x tok/s, against the
 #     read bandwidth bench/membw.c measures with the same thread count
+#   - prompt compute: the layers' multiply-adds per token x pp tok/s, against
+#     the int8 multiply-adds per second bench/peak.c measures with the same
+#     thread count
 # Then, when `edgeai serve` has -m: aggregate tok/s of 4 concurrent 64-token
 # completions through `edgeai serve -m FILE --parallel 4`, against llama.cpp
 # with 4 sequences of one context generating at once. And the peak RSS of
@@ -42,8 +48,12 @@
 # Environment:
 #   EDGEAI_BIN        edgeai binary (default build/release/apps/edgeai/edgeai)
 #   BENCH_MODELS_DIR  where synthesized models are kept
-#   BENCH_SHAPES      default "smollm-135m qwen2.5-0.5b"
-#   BENCH_TYPES       default "q8_0 q4_0 q4_K"
+#   BENCH_SHAPES      default "smollm-135m qwen2.5-0.5b" ("" for none: the mixes only)
+#   BENCH_TYPES       default "q8_0 q4_0 q4_K" (an upper-case name such as Q4_K_M
+#                     is a quantization mix: synthesized in f16, then quantized)
+#   BENCH_MIXES       more rows as shape:type, default "qwen2.5-0.5b:Q4_K_M
+#                     qwen3-0.6b:Q4_K_M gemma3-1b:Q4_K_M llama3.2-1b:Q4_K_M"
+#                     ("" for none; --quick has none)
 #   BENCH_THREADS     default "1 2"
 #   BENCH_REPS        runs per measurement, median reported (default 5)
 #   BENCH_SERVE_TYPES types for the concurrent table (default "q4_0")
@@ -86,12 +96,20 @@ done
 if ((QUICK)); then
     SHAPES=${BENCH_SHAPES:-smollm-135m}
     TYPES=${BENCH_TYPES:-q4_0}
+    MIXES=${BENCH_MIXES-}
     REPS=${BENCH_REPS:-1}
 else
-    SHAPES=${BENCH_SHAPES:-smollm-135m qwen2.5-0.5b}
+    SHAPES=${BENCH_SHAPES-smollm-135m qwen2.5-0.5b}
     TYPES=${BENCH_TYPES:-q8_0 q4_0 q4_K}
+    MIXES=${BENCH_MIXES-qwen2.5-0.5b:Q4_K_M qwen3-0.6b:Q4_K_M gemma3-1b:Q4_K_M llama3.2-1b:Q4_K_M}
     REPS=${BENCH_REPS:-5}
 fi
+# The single-stream rows: every shape in every type, then the mixes.
+PAIRS=()
+for shape in $SHAPES; do
+    for type in $TYPES; do PAIRS+=("$shape $type"); done
+done
+for pair in $MIXES; do PAIRS+=("${pair%%:*} ${pair#*:}"); done
 THREADS=${BENCH_THREADS:-1 2}
 SERVE_TYPES=${BENCH_SERVE_TYPES:-q4_0}
 PP=128
@@ -179,15 +197,49 @@ mkdir -p "$MODELS_DIR"
 # "-fb": files made since synth falls back as llama.cpp does (q4_K to q5_0), so
 # a directory kept from before is not reused.
 model_path() { printf '%s/%s-%s-fb.gguf' "$MODELS_DIR" "$1" "$2"; }
-for shape in $SHAPES; do
-    for type in $TYPES $( ((SERVE)) && echo "$SERVE_TYPES"); do
-        f=$(model_path "$shape" "$type")
-        [[ -s $f ]] && continue
-        log "synthesizing $shape in $type -> $f"
-        "$EDGEAI_BIN" model synth --shape "$shape" --type "$type" -o "$f" >&2 ||
-            die "edgeai model synth failed for $shape $type"
+# make_model SHAPE TYPE: a tensor type is synthesized directly; a mix (upper
+# case) is synthesized in f16 and quantized by `edgeai model quantize`.
+make_model() {
+    local shape=$1 type=$2 f src
+    f=$(model_path "$shape" "$type")
+    [[ -s $f ]] && return 0
+    if [[ $type =~ ^[A-Z] ]]; then
+        src=$(model_path "$shape" f16)
+        make_model "$shape" f16
+        log "quantizing $shape to $type -> $f"
+        "$EDGEAI_BIN" model quantize "$src" "$f.tmp" "$type" 2>"$WORK/quantize.err" >&2 ||
+            die "edgeai model quantize failed for $shape $type: $(tail -n 3 "$WORK/quantize.err")"
+        mv "$f.tmp" "$f"
+        return 0
+    fi
+    log "synthesizing $shape in $type -> $f"
+    "$EDGEAI_BIN" model synth --shape "$shape" --type "$type" -o "$f" >&2 ||
+        die "edgeai model synth failed for $shape $type"
+}
+for pair in "${PAIRS[@]}"; do make_model $pair; done
+if ((SERVE)); then
+    for shape in $SHAPES; do
+        for type in $SERVE_TYPES; do make_model "$shape" "$type"; done
     done
-done
+fi
+
+# Multiply-adds of the layer matrices per token, from `edgeai model info`'s
+# model line (q, k, v, o and the three FFN matrices; the output matrix runs
+# for the last prompt token only, and attention's own products are left out:
+# about 0.1% of these at 128 positions).
+layer_macs() {
+    "$EDGEAI_BIN" model info "$1" 2>/dev/null | awk '
+        /^model:/ {
+            for (i = 1; i <= NF; ++i) {
+                if ($i ~ /^layers,?$/) layers = $(i - 1)
+                if ($i == "embd") d = $(i + 1) + 0
+                if ($i == "heads") { split($(i + 1), h, "/"); nh = h[1]; nkv = h[2] + 0 }
+                if ($i == "(head") hd = $(i + 1) + 0
+                if ($i == "ffn") f = $(i + 1) + 0
+            }
+            printf "%.0f", layers * (2 * d * nh * hd + 2 * d * nkv * hd + 3 * d * f)
+        }'
+}
 
 # Tensor types of a file as "q4_0 ×169, q4_K ×24" from `edgeai model info`.
 type_mix() {
@@ -197,7 +249,7 @@ type_mix() {
         on && $1 != "f32" { printf "%s%s %s MiB", sep, $1, $(NF - 1); sep = ", " }'
 }
 
-# --- memory bandwidth -----------------------------------------------------------
+# --- memory bandwidth and compute peak ------------------------------------------
 
 log "measuring memory bandwidth (bench/membw.c)"
 gcc -O3 -march=native -pthread -o "$WORK/membw" "$BENCH_DIR/membw.c" || die "cannot build bench/membw.c"
@@ -213,17 +265,31 @@ for t in $THREADS; do
     READ_BW[$t]=$(jget "$WORK/membw-$t.json" read_gb_s_nt)
 done
 log "memcpy ${COPY_BW} GB/s; read $(for t in $THREADS; do printf '%s thread(s) %s GB/s; ' "$t" "${READ_BW[$t]}"; done)"
+log "measuring the int8 compute peak (bench/peak.c)"
+gcc -O2 -march=native -pthread -o "$WORK/peak" "$BENCH_DIR/peak.c" || die "cannot build bench/peak.c"
+declare -A PEAK
+"$WORK/peak" 1 >"$WORK/peak-1.json"
+PEAK[1]=$(jget "$WORK/peak-1.json" int8_macs_per_s_1t)
+PEAK_ISA=$(jget "$WORK/peak-1.json" isa)
+for t in $THREADS; do
+    [[ -n ${PEAK[$t]:-} ]] && continue
+    "$WORK/peak" "$t" >"$WORK/peak-$t.json"
+    PEAK[$t]=$(jget "$WORK/peak-$t.json" int8_macs_per_s_nt)
+done
+log "int8 peak ($PEAK_ISA): $(for t in $THREADS; do printf '%s thread(s) %s/s; ' "$t" "${PEAK[$t]}"; done)"
 
 # --- single-stream runs ------------------------------------------------------------
 
 declare -A R
 ROWS=()
 LLAMA_INFO=
-for shape in $SHAPES; do
-    for type in $TYPES; do
+for pair in "${PAIRS[@]}"; do
+    read -r shape type <<<"$pair"
+    {
         f=$(model_path "$shape" "$type")
         R[mix_${shape}_$type]=$(type_mix "$f")
         R[size_${shape}_$type]=$(stat -c %s "$f")
+        R[macs_${shape}_$type]=$(layer_macs "$f")
         for t in $THREADS; do
             key="${shape}_${type}_$t"
             log "$shape $type, $t thread(s): edgeai"
@@ -256,7 +322,7 @@ for shape in $SHAPES; do
             R[e_rss_$key]=$(((rss_tg > rss_pp ? rss_tg : rss_pp) * 1024))
             ROWS+=("$shape $type $t")
         done
-    done
+    }
 done
 
 # --- concurrent requests through serve ------------------------------------------
@@ -359,8 +425,8 @@ fi
 ELAPSED=$(($(date +%s) - START_S))
 FOREIGN_PCT=$(calc "x = 100 * (($(machine_ticks) - $MACHINE_T0) - ($(own_ticks) - $OWN_T0)) / ($ELAPSED * $(getconf CLK_TCK) * $(nproc)); printf \"%.0f\", x < 0 ? 0 : x")
 
-TABLE="| shape | type | threads | edgeai tg (tok/s) | llama.cpp tg | ratio | edgeai pp128 (tok/s) | llama.cpp pp128 | ratio | peak RSS edgeai / llama.cpp (MB) | weights read in tg, edgeai / llama.cpp (GB/s, % of read bw) |
-| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+TABLE="| shape | type | threads | edgeai tg (tok/s) | llama.cpp tg | ratio | edgeai pp128 (tok/s) | llama.cpp pp128 | ratio | pp128 share of int8 peak, edgeai / llama.cpp | peak RSS edgeai / llama.cpp (MB) | weights read in tg, edgeai / llama.cpp (GB/s, % of read bw) |
+| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for row in "${ROWS[@]}"; do
     read -r shape type t <<<"$row"
     key="${shape}_${type}_$t"
@@ -377,7 +443,10 @@ for row in "${ROWS[@]}"; do
         l_rss="failed"
         bw_cell="$e_gbs ($e_share%) / —"
     fi
-    TABLE+=$'\n'"| $shape | $type | $t | $(fmt1 "${R[e_tg_$key]}") | $(fmt1 "${R[l_tg_$key]:-}") | $(ratio "${R[e_tg_$key]}" "${R[l_tg_$key]:-}") | $(fmt1 "${R[e_pp_$key]}") | $(fmt1 "${R[l_pp_$key]:-}") | $(ratio "${R[e_pp_$key]}" "${R[l_pp_$key]:-}") | $(mb "${R[e_rss_$key]}") / $l_rss | $bw_cell |"
+    macs=${R[macs_${shape}_$type]:-0}
+    peak_cell=$(calc "printf \"%.0f%%\", 100 * $macs * ${R[e_pp_$key]} / ${PEAK[$t]}")
+    [[ -n ${R[l_pp_$key]:-} ]] && peak_cell+=" / $(calc "printf \"%.0f%%\", 100 * $macs * ${R[l_pp_$key]} / ${PEAK[$t]}")"
+    TABLE+=$'\n'"| $shape | $type | $t | $(fmt1 "${R[e_tg_$key]}") | $(fmt1 "${R[l_tg_$key]:-}") | $(ratio "${R[e_tg_$key]}" "${R[l_tg_$key]:-}") | $(fmt1 "${R[e_pp_$key]}") | $(fmt1 "${R[l_pp_$key]:-}") | $(ratio "${R[e_pp_$key]}" "${R[l_pp_$key]:-}") | $peak_cell | $(mb "${R[e_rss_$key]}") / $l_rss | $bw_cell |"
 done
 
 SERVE_MD=
@@ -407,10 +476,9 @@ node_rss=$([[ -n $LLAMA_INFO ]] && mb "$(jget "$LLAMA_INFO" node_rss_bytes)" || 
 mode_desc="full"
 ((QUICK)) && mode_desc="quick (--quick: one repetition, indicative only)"
 files_md=""
-for shape in $SHAPES; do
-    for type in $TYPES; do
-        files_md+=$'\n'"  - $shape $type: $(mb "${R[size_${shape}_$type]}") MB file, $(mb "${R[wbytes_${shape}_$type]}") MB of weights read per token; 2-D tensors: ${R[mix_${shape}_$type]}"
-    done
+for pair in "${PAIRS[@]}"; do
+    read -r shape type <<<"$pair"
+    files_md+=$'\n'"  - $shape $type: $(mb "${R[size_${shape}_$type]}") MB file, $(mb "${R[wbytes_${shape}_$type]}") MB of weights read per token, $(calc "printf \"%.0f\", ${R[macs_${shape}_$type]:-0} / 1e6")M multiply-adds per prompt token in the layers; 2-D tensors: ${R[mix_${shape}_$type]}"
 done
 llama_runs=""
 for row in "${ROWS[@]}"; do
@@ -426,8 +494,8 @@ Generated by \`bench/engine.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $mode_desc
 - Machine: ${cpu_model:-unknown CPU}, $(nproc) cores, L3 ${l3:-?}, Linux $(uname -r); ${BUSY_BEFORE}% busy with other work just before the run and about ${FOREIGN_PCT}% during it (machine CPU time not used by the benchmark's processes; other users of this shared machine slow both engines). Memory bandwidth (bench/membw.c, 512 MiB buffers, best of 5): memcpy ${COPY_BW} GB/s copied (a read and a write per byte), read $(for t in $THREADS; do printf '%s GB/s with %s thread(s), ' "${READ_BW[$t]}" "$t"; done | sed 's/, $//').
 - edgeai: \`$(realpath --relative-to="$ROOT" "$EDGEAI_BIN" 2>/dev/null || echo "$EDGEAI_BIN")\` (built $(date -u -r "$EDGEAI_BIN" '+%Y-%m-%d %H:%M UTC'); repo HEAD at the run $commit$dirty), kernels \`${R[kernels]:-?}\`, KV cache f16. Generation: \`edgeai bench -m FILE -p $TG_PROMPT -n $TG -t T -r $REPS --json\`; prompt: \`edgeai bench -m FILE -p $PP -n 1 -t T -r $REPS --json\`.
 - llama.cpp: node-llama-cpp $nlc_version, its prebuilt linux-x64 CPU binary (llama.cpp release \`$llama_release\` as the package names it; ggml CPU features: $llama_sys), \`getLlama({build: "never", gpu: false})\`, context of 512 with batch 512, KV cache f16, flash attention \`$llama_fa\`, \`threads: {ideal: T, min: T}\`; \`bench/llamacpp/bench.mjs\` feeds token ids: \`evaluateWithoutGeneratingNewTokens\` for the 128-token prompt, \`evaluate(..., {temperature: 0})\` for the 64 greedy tokens (sampling runs in llama.cpp's sampler; JavaScript sees each token).
-- Models: \`edgeai model synth\` (random weights in the published shapes, seed 0), the same file for both engines. Rows of 576 (smollm) and 896 (qwen2.5) values do not divide into q4_K's 256-value blocks, so "q4_K" files keep q4_K only where rows are 1536 or 4864 long (ffn_down) and use q5_0 elsewhere, as llama.cpp's own quantizer does:$files_md
-- Medians of $REPS runs after a dropped warm-up; edgeai, then llama.cpp, per row. Ratio = edgeai / llama.cpp (above 1: edgeai faster). RSS: peak resident set (mapped weights that were touched included); llama.cpp's is the node process's VmHWM less the ${node_rss} MB node had before llama.cpp was loaded. Weights read: the bytes of the weight matrices one token multiplies by (edgeai's \`weight_bytes\`: every layer matrix and the output matrix, not the embedding row) × tg tok/s, as a share of the read bandwidth with the same thread count. MB = 10^6 bytes.
+- Models: \`edgeai model synth\` (random weights in the published shapes, seed 0), the same file for both engines. Rows of 576 (smollm) and 896 (qwen2.5) values do not divide into q4_K's 256-value blocks, so synthesized "q4_K" files keep q4_K only where rows are 1536 or 4864 long (ffn_down) and use q4_0 elsewhere; the Q4_K_M rows are llama.cpp's mix, synthesized in f16 and quantized by \`edgeai model quantize IN OUT Q4_K_M\` (llama.cpp's types and bytes, q5_0 and q8_0 where rows do not divide into 256):$files_md
+- Medians of $REPS runs after a dropped warm-up; edgeai, then llama.cpp, per row. Ratio = edgeai / llama.cpp (above 1: edgeai faster). RSS: peak resident set (mapped weights that were touched included); llama.cpp's is the node process's VmHWM less the ${node_rss} MB node had before llama.cpp was loaded. Weights read: the bytes of the weight matrices one token multiplies by (edgeai's \`weight_bytes\`: every layer matrix and the output matrix, not the embedding row) × tg tok/s, as a share of the read bandwidth with the same thread count. Share of int8 peak: the layer matrices' multiply-adds per token (listed with the models) × pp128 tok/s, against the int8 multiply-adds per second \`bench/peak.c\` measures with the same thread count ($PEAK_ISA: $(for t in $THREADS; do printf '%s G/s with %s thread(s), ' "$(calc "printf \"%.0f\", ${PEAK[$t]} / 1e9")" "$t"; done | sed 's/, $//')). MB = 10^6 bytes.
 EOF
 )
 

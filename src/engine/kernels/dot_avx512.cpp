@@ -280,6 +280,9 @@ constexpr KernelTable kAvx512{
     .gemm_q4_0 = avx512_plain::gemm_q4_0,
     .gemm_q8_0 = avx512_plain::gemm_q8_0,
     .gemm_q4_k = avx512_plain::gemm_q4_k,
+    .gemm_q5_0 = avx512_plain::gemm_q5_0,
+    .gemm_q5_k = avx512_plain::gemm_q5_k,
+    .gemm_q6_k = avx512_plain::gemm_q6_k,
 };
 
 constexpr KernelTable kAvx512Vnni{
@@ -308,6 +311,9 @@ constexpr KernelTable kAvx512Vnni{
     .gemm_q4_0 = avx512_vnni::gemm_q4_0,
     .gemm_q8_0 = avx512_vnni::gemm_q8_0,
     .gemm_q4_k = avx512_vnni::gemm_q4_k,
+    .gemm_q5_0 = avx512_vnni::gemm_q5_0,
+    .gemm_q5_k = avx512_vnni::gemm_q5_k,
+    .gemm_q6_k = avx512_vnni::gemm_q6_k,
 };
 
 // __builtin_cpu_supports reports an AVX-512 feature only when the OS also

@@ -457,12 +457,18 @@ EDGEAI_AVX512_TARGET void gemm_q8_0(size_t n, const void* group, const PackedAct
 // activations of that sub-block broadcast to both rows. Products become floats
 // per sub-block, scaled by d * scale of their row and sub-block; the mins come
 // off once per super-block, with the Q8_K block's sums. The nibbles and the
-// rows' float scales serve every token.
-template <int kTokens>
-EDGEAI_AVX512_TARGET void gemm_q4_k_tokens(size_t n, const void* group,
-                                           const PackedActivations& acts, float* out,
-                                           size_t out_stride) {
-    const auto* x = static_cast<const PackedQ4_Kx4*>(group);
+// rows' float scales serve every token. Q5_K (kFifthBit, PackedQ5_Kx4) adds
+// bit 4 to the nibbles from the chunk's four 64-bit masks, one masked byte add
+// per vector.
+template <bool kFifthBit> struct PackedK;
+template <> struct PackedK<false> { using type = PackedQ4_Kx4; };
+template <> struct PackedK<true> { using type = PackedQ5_Kx4; };
+
+template <bool kFifthBit, int kTokens>
+EDGEAI_AVX512_TARGET void gemm_k_affine_tokens(size_t n, const void* group,
+                                               const PackedActivations& acts, float* out,
+                                               size_t out_stride) {
+    const auto* x = static_cast<const typename PackedK<kFifthBit>::type*>(group);
     const __m512i low_mask = _mm512_set1_epi8(0xF);
     const __m512i rows01 = _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1);
     const __m512i rows23 = _mm512_setr_epi32(2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
@@ -502,10 +508,19 @@ EDGEAI_AVX512_TARGET void gemm_q4_k_tokens(size_t n, const void* group,
         for (int c = 0; c < 4; ++c) {
             const __m512i raw01 = _mm512_loadu_si512(x[b].qs[c][0]);
             const __m512i raw23 = _mm512_loadu_si512(x[b].qs[c][2]);
-            const __m512i lo01 = _mm512_and_si512(raw01, low_mask);
-            const __m512i hi01 = _mm512_and_si512(_mm512_srli_epi16(raw01, 4), low_mask);
-            const __m512i lo23 = _mm512_and_si512(raw23, low_mask);
-            const __m512i hi23 = _mm512_and_si512(_mm512_srli_epi16(raw23, 4), low_mask);
+            __m512i lo01 = _mm512_and_si512(raw01, low_mask);
+            __m512i hi01 = _mm512_and_si512(_mm512_srli_epi16(raw01, 4), low_mask);
+            __m512i lo23 = _mm512_and_si512(raw23, low_mask);
+            __m512i hi23 = _mm512_and_si512(_mm512_srli_epi16(raw23, 4), low_mask);
+            if constexpr (kFifthBit) {
+                uint64_t high[4]; // lo01, lo23, hi01, hi23
+                __builtin_memcpy(high, x[b].qh[c], sizeof high);
+                const __m512i sixteen = _mm512_set1_epi8(16);
+                lo01 = _mm512_mask_add_epi8(lo01, _cvtu64_mask64(high[0]), lo01, sixteen);
+                lo23 = _mm512_mask_add_epi8(lo23, _cvtu64_mask64(high[1]), lo23, sixteen);
+                hi01 = _mm512_mask_add_epi8(hi01, _cvtu64_mask64(high[2]), hi01, sixteen);
+                hi23 = _mm512_mask_add_epi8(hi23, _cvtu64_mask64(high[3]), hi23, sixteen);
+            }
             const __m512i lo_index = _mm512_add_epi32(sub_index, _mm512_set1_epi32(2 * c));
             const __m512i hi_index = _mm512_add_epi32(sub_index, _mm512_set1_epi32(2 * c + 1));
             const __m512 s_lo01 = _mm512_permutexvar_ps(lo_index, scales01);
@@ -546,8 +561,176 @@ EDGEAI_AVX512_TARGET void gemm_q4_k_tokens(size_t n, const void* group,
 
 EDGEAI_AVX512_TARGET void gemm_q4_k(size_t n, const void* group, const PackedActivations& acts,
                                     uint32_t tokens, float* out, size_t out_stride) {
-    for_token_count<gemm_q4_k_tokens<1>, gemm_q4_k_tokens<2>, gemm_q4_k_tokens<3>,
-                    gemm_q4_k_tokens<4>>(n, group, acts, tokens, out, out_stride);
+    for_token_count<gemm_k_affine_tokens<false, 1>, gemm_k_affine_tokens<false, 2>,
+                    gemm_k_affine_tokens<false, 3>, gemm_k_affine_tokens<false, 4>>(
+        n, group, acts, tokens, out, out_stride);
+}
+
+EDGEAI_AVX512_TARGET void gemm_q5_k(size_t n, const void* group, const PackedActivations& acts,
+                                    uint32_t tokens, float* out, size_t out_stride) {
+    for_token_count<gemm_k_affine_tokens<true, 1>, gemm_k_affine_tokens<true, 2>,
+                    gemm_k_affine_tokens<true, 3>, gemm_k_affine_tokens<true, 4>>(
+        n, group, acts, tokens, out, out_stride);
+}
+
+// Four packed Q5_0 rows (PackedQ5_0x4) times kTokens tokens: Q4_0's kernel
+// with bit 4 added where the block's masks say (a masked byte add), and the
+// offset of 16 taken out with the activations' d * sum. Without VNNI the
+// two halves' pair sums (5-bit values times int8) still fit in int16.
+template <int kTokens>
+EDGEAI_AVX512_TARGET void gemm_q5_0_tokens(size_t n, const void* group,
+                                           const PackedActivations& acts, float* out,
+                                           size_t out_stride) {
+    const auto* x = static_cast<const PackedQ5_0x4*>(group);
+    const auto* act_bytes = reinterpret_cast<const uint8_t*>(acts.rows);
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    const __m512i sixteen = _mm512_set1_epi8(16);
+    const __m512i row_of_lane = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3);
+    __m512 acc[kTokens];
+    __m128 offset[kTokens];
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        acc[t] = _mm512_setzero_ps();
+        offset[t] = _mm_setzero_ps();
+    }
+    for (size_t b = 0; b < n / kBlock32; ++b) {
+        uint64_t high_lo, high_hi;
+        __builtin_memcpy(&high_lo, x[b].qh_lo, sizeof high_lo);
+        __builtin_memcpy(&high_hi, x[b].qh_hi, sizeof high_hi);
+        const __m512i raw = _mm512_loadu_si512(x[b].qs);
+        __m512i lo = _mm512_and_si512(raw, low_mask);
+        __m512i hi = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low_mask);
+        lo = _mm512_mask_add_epi8(lo, _cvtu64_mask64(high_lo), lo, sixteen);
+        hi = _mm512_mask_add_epi8(hi, _cvtu64_mask64(high_hi), hi, sixteen);
+        const __m128 dx = _mm_cvtph_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(x[b].d)));
+        const __m512 dx_lanes = _mm512_permutexvar_ps(row_of_lane, _mm512_castps128_ps512(dx));
+#pragma GCC unroll 4
+        for (int t = 0; t < kTokens; ++t) {
+            const uint8_t* row = act_bytes + t * acts.stride;
+            const auto* y = reinterpret_cast<const BlockQ8_0*>(row) + b;
+            const auto* d = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d) + t * acts.stride);
+            const auto* d_sum = reinterpret_cast<const float*>(
+                reinterpret_cast<const uint8_t*>(acts.d_sum) + t * acts.stride);
+            const __m512i y_lo = _mm512_broadcast_i32x4(load128(y->qs));
+            const __m512i y_hi = _mm512_broadcast_i32x4(load128(y->qs + 16));
+            const __m512i p = dot4_plus(lo, y_lo, hi, y_hi);
+            acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dx_lanes, _mm512_set1_ps(d[b])),
+                                     _mm512_cvtepi32_ps(p), acc[t]);
+            offset[t] = _mm_fmadd_ps(dx, _mm_set1_ps(d_sum[b]), offset[t]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t) {
+        const __m128 r0 = _mm512_extractf32x4_ps(acc[t], 0);
+        const __m128 r1 = _mm512_extractf32x4_ps(acc[t], 1);
+        const __m128 r2 = _mm512_extractf32x4_ps(acc[t], 2);
+        const __m128 r3 = _mm512_extractf32x4_ps(acc[t], 3);
+        const __m128 sums = _mm_hadd_ps(_mm_hadd_ps(r0, r1), _mm_hadd_ps(r2, r3));
+        _mm_storeu_ps(out + t * out_stride, _mm_fnmadd_ps(_mm_set1_ps(16.0f), offset[t], sums));
+    }
+}
+
+EDGEAI_AVX512_TARGET void gemm_q5_0(size_t n, const void* group, const PackedActivations& acts,
+                                    uint32_t tokens, float* out, size_t out_stride) {
+    for_token_count<gemm_q5_0_tokens<1>, gemm_q5_0_tokens<2>, gemm_q5_0_tokens<3>,
+                    gemm_q5_0_tokens<4>>(n, group, acts, tokens, out, out_stride);
+}
+
+// int32 acc + the int16 pair sums p times int16 scales (VPDPWSSD with VNNI).
+EDGEAI_AVX512_TARGET inline __m512i add_scaled_pairs(__m512i acc, __m512i p, __m512i scale) {
+#if EDGEAI_AVX512_VNNI
+    return _mm512_dpwssd_epi32(acc, p, scale);
+#else
+    return _mm512_add_epi32(acc, _mm512_madd_epi16(p, scale));
+#endif
+}
+
+// Four packed Q6_K rows (PackedQ6_Kx4) times kTokens tokens, a row at a time:
+// a row's super-block unpacks (as dot_q6_k does) into four vectors of 64
+// unsigned values (q + 32) in the activations' order, and its 16 scales into
+// four int16 vectors matching VPMADDUBSW's pair sums (lane i of vector k is
+// sub-block 4k + i / 8). Both serve every token: per token and vector one
+// VPMADDUBSW (pairs of 6-bit values times int8 fit in int16) and one scaled
+// add. The offset, 32 * sum_j scale_j * bsum_j, starts the int32 sum, which
+// becomes a float once per super-block.
+template <int kTokens>
+EDGEAI_AVX512_TARGET void gemm_q6_k_tokens(size_t n, const void* group,
+                                           const PackedActivations& acts, float* out,
+                                           size_t out_stride) {
+    const auto* x = static_cast<const PackedQ6_Kx4*>(group);
+    const __m512i low_mask = _mm512_set1_epi8(0xF);
+    const __m512i bits45 = _mm512_set1_epi8(0x30);
+    static constexpr SubBlockIndex<int16_t, 32, 0, 16> kIndex0;
+    static constexpr SubBlockIndex<int16_t, 32, 4, 16> kIndex1;
+    static constexpr SubBlockIndex<int16_t, 32, 8, 16> kIndex2;
+    static constexpr SubBlockIndex<int16_t, 32, 12, 16> kIndex3;
+    __m512 acc[kPackRows][kTokens];
+#pragma GCC unroll 4
+    for (uint32_t r = 0; r < kPackRows; ++r)
+#pragma GCC unroll 4
+        for (int t = 0; t < kTokens; ++t)
+            acc[r][t] = _mm512_setzero_ps();
+    for (size_t b = 0; b < n / kBlockK; ++b) {
+#pragma GCC unroll 4
+        for (uint32_t r = 0; r < kPackRows; ++r) {
+            __m512i q[4];
+#pragma GCC unroll 2
+            for (int half = 0; half < 2; ++half) {
+                const __m512i ql = _mm512_loadu_si512(x[b].ql[r] + 64 * half);
+                const __m256i qh =
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x[b].qh[r] + 32 * half));
+                const __m512i h =
+                    _mm512_inserti64x4(_mm512_castsi256_si512(qh), _mm256_srli_epi16(qh, 2), 1);
+                q[2 * half] = _mm512_or_si512(_mm512_and_si512(ql, low_mask),
+                                              _mm512_and_si512(_mm512_slli_epi16(h, 4), bits45));
+                q[2 * half + 1] =
+                    _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(ql, 4), low_mask),
+                                    _mm512_and_si512(h, bits45));
+            }
+            const __m256i sc16 = _mm256_cvtepi8_epi16(load128(x[b].scales[r]));
+            const __m512i sc512 = _mm512_castsi256_si512(sc16);
+            const __m512i scale0 =
+                _mm512_permutexvar_epi16(_mm512_loadu_si512(kIndex0.lane), sc512);
+            const __m512i scale1 =
+                _mm512_permutexvar_epi16(_mm512_loadu_si512(kIndex1.lane), sc512);
+            const __m512i scale2 =
+                _mm512_permutexvar_epi16(_mm512_loadu_si512(kIndex2.lane), sc512);
+            const __m512i scale3 =
+                _mm512_permutexvar_epi16(_mm512_loadu_si512(kIndex3.lane), sc512);
+            const float dx = f16_to_f32(x[b].d[r]);
+#pragma GCC unroll 4
+            for (int t = 0; t < kTokens; ++t) {
+                const auto* y = reinterpret_cast<const BlockQ8_K*>(acts.rows + t * acts.stride) + b;
+                const __m256i offset = _mm256_madd_epi16(
+                    _mm256_loadu_si256(reinterpret_cast<const __m256i*>(y->bsums)), sc16);
+                __m512i isum = _mm512_zextsi256_si512(
+                    _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(offset, 5)));
+                const __m512i* yq = reinterpret_cast<const __m512i*>(y->qs);
+                isum = add_scaled_pairs(isum, _mm512_maddubs_epi16(q[0], _mm512_loadu_si512(yq)),
+                                        scale0);
+                isum = add_scaled_pairs(
+                    isum, _mm512_maddubs_epi16(q[1], _mm512_loadu_si512(yq + 1)), scale1);
+                isum = add_scaled_pairs(
+                    isum, _mm512_maddubs_epi16(q[2], _mm512_loadu_si512(yq + 2)), scale2);
+                isum = add_scaled_pairs(
+                    isum, _mm512_maddubs_epi16(q[3], _mm512_loadu_si512(yq + 3)), scale3);
+                acc[r][t] =
+                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_set1_ps(dx * y->d), acc[r][t]);
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int t = 0; t < kTokens; ++t)
+#pragma GCC unroll 4
+        for (uint32_t r = 0; r < kPackRows; ++r)
+            out[t * out_stride + r] = _mm512_reduce_add_ps(acc[r][t]);
+}
+
+EDGEAI_AVX512_TARGET void gemm_q6_k(size_t n, const void* group, const PackedActivations& acts,
+                                    uint32_t tokens, float* out, size_t out_stride) {
+    for_token_count<gemm_q6_k_tokens<1>, gemm_q6_k_tokens<2>, gemm_q6_k_tokens<3>,
+                    gemm_q6_k_tokens<4>>(n, group, acts, tokens, out, out_stride);
 }
 
 // The 32-value types Q4_1, Q5_0, Q5_1 and IQ4_NL. Four blocks at a time in

@@ -601,6 +601,7 @@ constexpr KernelTable kNeon {
     .quantize_q8_0 = quantize_q8_0, .quantize_q8_1 = quantize_row_q8_1,
     .quantize_q8_k = quantize_q8_k, .axpy_f32 = axpy_f32, .axpy_f16 = axpy_f16,
     .axpy_q8_0 = axpy_q8_0, .gemm_q4_0 = nullptr, .gemm_q8_0 = nullptr, .gemm_q4_k = nullptr,
+    .gemm_q5_0 = nullptr, .gemm_q5_k = nullptr, .gemm_q6_k = nullptr,
 };
 
 } // namespace

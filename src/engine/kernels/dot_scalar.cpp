@@ -189,9 +189,11 @@ void gemm_q8_0(size_t n, const void* group, const PackedActivations& acts, uint3
     }
 }
 
-void gemm_q4_k(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
-               float* out, size_t out_stride) {
-    const auto* x = static_cast<const PackedQ4_Kx4*>(group);
+// Q4_K and Q5_K (with bit 4 from the packed masks, packed.h).
+template <class Packed, bool kFifthBit>
+void gemm_k_affine(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
+                   float* out, size_t out_stride) {
+    const auto* x = static_cast<const Packed*>(group);
     for (uint32_t t = 0; t < tokens; ++t) {
         const auto* y = reinterpret_cast<const BlockQ8_K*>(acts.rows + t * acts.stride);
         for (uint32_t r = 0; r < kPackRows; ++r) {
@@ -202,13 +204,83 @@ void gemm_q4_k(size_t n, const void* group, const PackedActivations& acts, uint3
                     int isum = 0;
                     for (int l = 0; l < 32; ++l) {
                         const uint8_t byte = x[b].qs[j / 2][r][l];
-                        isum += ((j & 1) ? byte >> 4 : byte & 0xF) * y[b].qs[32 * j + l];
+                        int q = (j & 1) ? byte >> 4 : byte & 0xF;
+                        if constexpr (kFifthBit) {
+                            // Mask (j & 1) * 2 + r / 2 of chunk j / 2, bit 32 (r % 2) + l.
+                            const uint32_t bit = 32 * (r % 2) + l;
+                            const uint8_t* mask = x[b].qh[j / 2] + 8 * ((j & 1) * 2 + r / 2);
+                            q |= ((mask[bit / 8] >> (bit % 8)) & 1) << 4;
+                        }
+                        isum += q * y[b].qs[32 * j + l];
                     }
                     scaled_sum += x[b].scales[r][j] * isum;
                     min_sum += x[b].mins[r][j] * (y[b].bsums[2 * j] + y[b].bsums[2 * j + 1]);
                 }
                 sum += y[b].d * (f16_to_f32(x[b].d[r]) * static_cast<float>(scaled_sum) -
                                  f16_to_f32(x[b].dmin[r]) * static_cast<float>(min_sum));
+            }
+            out[t * out_stride + r] = sum;
+        }
+    }
+}
+
+// Q5_0 as the SIMD kernels sum it: unsigned values (0..31), then the offset
+// of 16 taken out per block with the activations' d * sum.
+void gemm_q5_0(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
+               float* out, size_t out_stride) {
+    const auto* x = static_cast<const PackedQ5_0x4*>(group);
+    for (uint32_t t = 0; t < tokens; ++t) {
+        const auto* row = acts.rows + t * acts.stride;
+        const auto* y = reinterpret_cast<const BlockQ8_0*>(row);
+        const auto* d = reinterpret_cast<const float*>(reinterpret_cast<const uint8_t*>(acts.d) +
+                                                       t * acts.stride);
+        const auto* d_sum = reinterpret_cast<const float*>(
+            reinterpret_cast<const uint8_t*>(acts.d_sum) + t * acts.stride);
+        for (uint32_t r = 0; r < kPackRows; ++r) {
+            float sum = 0.0f, offset = 0.0f;
+            for (size_t b = 0; b < n / kBlock32; ++b) {
+                int isum = 0;
+                for (size_t i = 0; i < kBlock32 / 2; ++i) {
+                    const size_t bit = 16 * r + i;
+                    const int lo_high = (x[b].qh_lo[bit / 8] >> (bit % 8)) & 1;
+                    const int hi_high = (x[b].qh_hi[bit / 8] >> (bit % 8)) & 1;
+                    isum += ((x[b].qs[r][i] & 0xF) | lo_high << 4) * y[b].qs[i];
+                    isum += ((x[b].qs[r][i] >> 4) | hi_high << 4) * y[b].qs[i + 16];
+                }
+                const float dx = f16_to_f32(x[b].d[r]);
+                sum += dx * d[b] * static_cast<float>(isum);
+                offset += dx * d_sum[b];
+            }
+            out[t * out_stride + r] = sum - 16.0f * offset;
+        }
+    }
+}
+
+// Q6_K: value i of a row's super-block, 0..63 (the stored value; 32 is zero).
+int q6_k_value(const uint8_t* ql, const uint8_t* qh, int i) {
+    const int half = i / 128, k = i % 128, l = k % 32, quarter = k / 32;
+    const uint8_t low = ql[64 * half + l + 32 * (quarter & 1)];
+    const int nibble = quarter < 2 ? low & 0xF : low >> 4;
+    return nibble | ((qh[32 * half + l] >> (2 * quarter)) & 3) << 4;
+}
+
+void gemm_q6_k(size_t n, const void* group, const PackedActivations& acts, uint32_t tokens,
+               float* out, size_t out_stride) {
+    const auto* x = static_cast<const PackedQ6_Kx4*>(group);
+    for (uint32_t t = 0; t < tokens; ++t) {
+        const auto* y = reinterpret_cast<const BlockQ8_K*>(acts.rows + t * acts.stride);
+        for (uint32_t r = 0; r < kPackRows; ++r) {
+            float sum = 0.0f;
+            for (size_t b = 0; b < n / kBlockK; ++b) {
+                int isum = 0;
+                for (int j = 0; j < 16; ++j) {
+                    int sub = 0;
+                    for (int l = 0; l < 16; ++l)
+                        sub += (q6_k_value(x[b].ql[r], x[b].qh[r], 16 * j + l) - 32) *
+                               y[b].qs[16 * j + l];
+                    isum += x[b].scales[r][j] * sub;
+                }
+                sum += f16_to_f32(x[b].d[r]) * y[b].d * static_cast<float>(isum);
             }
             out[t * out_stride + r] = sum;
         }
@@ -259,7 +331,10 @@ constexpr KernelTable kScalar{
     .axpy_q8_0 = axpy_q8_0,
     .gemm_q4_0 = gemm_q4_0,
     .gemm_q8_0 = gemm_q8_0,
-    .gemm_q4_k = gemm_q4_k,
+    .gemm_q4_k = gemm_k_affine<PackedQ4_Kx4, false>,
+    .gemm_q5_0 = gemm_q5_0,
+    .gemm_q5_k = gemm_k_affine<PackedQ5_Kx4, true>,
+    .gemm_q6_k = gemm_q6_k,
 };
 
 } // namespace

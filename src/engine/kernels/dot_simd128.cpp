@@ -621,6 +621,9 @@ constexpr KernelTable kSimd128{
     .gemm_q4_0 = nullptr,
     .gemm_q8_0 = nullptr,
     .gemm_q4_k = nullptr,
+    .gemm_q5_0 = nullptr,
+    .gemm_q5_k = nullptr,
+    .gemm_q6_k = nullptr,
 };
 
 } // namespace

@@ -72,6 +72,12 @@ GemmFn gemm_for(const KernelTable& table, TensorType weight_type) {
         return table.gemm_q8_0;
     case TensorType::kQ4_K:
         return table.gemm_q4_k;
+    case TensorType::kQ5_0:
+        return table.gemm_q5_0;
+    case TensorType::kQ5_K:
+        return table.gemm_q5_k;
+    case TensorType::kQ6_K:
+        return table.gemm_q6_k;
     default:
         return nullptr;
     }

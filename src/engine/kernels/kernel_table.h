@@ -53,6 +53,9 @@ struct KernelTable {
     GemmFn gemm_q4_0;
     GemmFn gemm_q8_0;
     GemmFn gemm_q4_k;
+    GemmFn gemm_q5_0;
+    GemmFn gemm_q5_k;
+    GemmFn gemm_q6_k;
 };
 
 // The type activations take for a dot product with weights of `weight_type`.

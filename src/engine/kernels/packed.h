@@ -48,13 +48,54 @@ struct PackedQ4_Kx4 {
 };
 static_assert(sizeof(PackedQ4_Kx4) == 592);
 
+// Super-block b of four Q5_K rows: Q4_K's packing, plus bit 4 of every value
+// as masks over the nibble vectors: qh[c] holds chunk c's four 64-bit masks
+// (little-endian), for the low nibbles of rows 0-1 and of rows 2-3, then the
+// high nibbles of rows 0-1 and of rows 2-3; bit 32r' + l of a mask is value l
+// of row r' of the pair, byte 32r' + l of the pair's vector. 720 bytes for the
+// file's 704.
+struct PackedQ5_Kx4 {
+    uint16_t d[kPackRows];
+    uint16_t dmin[kPackRows];
+    uint8_t scales[kPackRows][8];
+    uint8_t mins[kPackRows][8];
+    uint8_t qh[4][32];
+    uint8_t qs[4][kPackRows][32];
+};
+static_assert(sizeof(PackedQ5_Kx4) == 720);
+
+// Block b of four Q5_0 rows: the scales, then bit 4 of the rows' values as two
+// 64-bit masks, then each row's nibbles as in BlockQ5_0 (= Q4_0's). Bit
+// 16r + i of qh_lo (a little-endian uint64) is bit 4 of value i of row r, and
+// of qh_hi of value 16 + i: byte 16r + i of the rows' low (high) nibbles
+// loaded as one 64-byte vector. The file's 88 bytes, rearranged.
+struct PackedQ5_0x4 {
+    uint16_t d[kPackRows];
+    uint8_t qh_lo[8];
+    uint8_t qh_hi[8];
+    uint8_t qs[kPackRows][kBlock32 / 2];
+};
+static_assert(sizeof(PackedQ5_0x4) == 88);
+
+// Super-block b of four Q6_K rows: each row's ql (128 bytes, one 64-byte
+// vector per half), then each row's qh (64 bytes), then the rows' scales and
+// d, all as in BlockQ6_K. The file's 840 bytes, with each row's values
+// contiguous and the four rows' small fields together.
+struct PackedQ6_Kx4 {
+    uint8_t ql[kPackRows][kBlockK / 2];
+    uint8_t qh[kPackRows][kBlockK / 4];
+    int8_t scales[kPackRows][kBlockK / 16];
+    uint16_t d[kPackRows];
+};
+static_assert(sizeof(PackedQ6_Kx4) == 840);
+
 // The activation rows the matrix kernels read, one per token, `stride` bytes
 // apart, made by the table's quantizers (so they equal what the dot products
-// get). For Q4_0 and Q8_0 weights each row is the token's Q8_0 blocks, then
+// get). For Q4_0, Q5_0 and Q8_0 weights each row is the token's Q8_0 blocks, then
 // per block its scale as a float and the scale times the sum of its 32
 // values: the weights go into the integer products unsigned, and that sum
-// takes the offset back out once per block instead of once per row. For Q4_K
-// weights a row is the token's Q8_K blocks (d and d_sum are null).
+// takes the offset back out once per block instead of once per row. For the
+// K-quants a row is the token's Q8_K blocks (d and d_sum are null).
 struct PackedActivations {
     const uint8_t* rows;
     const float* d;

@@ -103,7 +103,8 @@ TEST_P(KtinyLogits, MatchLlamaCppWithPackedWeights) {
     auto packed = loaded->model.pack_weights(kernels::scalar_kernels());
     ASSERT_TRUE(packed.ok()) << packed.status().message();
     const std::string type = c.type;
-    EXPECT_EQ(*packed > 0, type == "q4_0" || type == "q8_0" || type == "q4_k");
+    EXPECT_EQ(*packed > 0, type == "q4_0" || type == "q8_0" || type == "q4_k" || type == "q5_k" ||
+                               type == "q6_k");
     SerialPool pool;
     for (const kernels::KernelTable* table : kernels::usable_kernels()) {
         const auto got = run_batch(loaded->model, pool, *table, KvType::kF32);

@@ -20,6 +20,9 @@
 namespace edgeai::engine::ops {
 namespace {
 
+constexpr TensorType kPackedTypes[] = {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K,
+                                       TensorType::kQ5_0, TensorType::kQ5_K, TensorType::kQ6_K};
+
 struct Case {
     std::vector<uint8_t> weights;
     std::vector<uint8_t> packed;
@@ -83,18 +86,19 @@ TEST(PackedMatmul, EveryTableMatchesTheScalarDotProducts) {
     SerialPool serial;
     int kernels_tested = 0;
     for (const kernels::KernelTable* table : kernels::usable_kernels()) {
-        for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K}) {
+        for (TensorType type : kPackedTypes) {
             if (kernels::gemm_for(*table, type) == nullptr) continue;
             ++kernels_tested;
             // 896 = 28 blocks of 32 (qwen2.5's rows); K-quants need multiples of 256.
-            const uint32_t odd_cols = type == TensorType::kQ4_K ? 1536 : 896;
+            const bool k_quant = kernels::activation_type(type) == TensorType::kQ8_K;
+            const uint32_t odd_cols = k_quant ? 1536 : 896;
             for (uint32_t rows : {4u, 7u, 13u, 64u})
                 for (uint32_t cols : {256u, 512u, odd_cols})
                     for (uint32_t batch : {1u, 2u, 3u, 4u, 5u, 11u})
                         expect_packed_matches_dot(serial, *table, type, rows, cols, batch);
         }
     }
-    EXPECT_GE(kernels_tested, 3); // the scalar table has every one
+    EXPECT_GE(kernels_tested, 6); // the scalar table has every one
 }
 
 TEST(PackedMatmul, ThreadsAndBiasGiveTheSameResult) {
@@ -119,7 +123,7 @@ TEST(PackedMatmul, ThreadsAndBiasGiveTheSameResult) {
 
 // A tied output's packed copy also serves the token embedding's lookups.
 TEST(PackedMatmul, RowsReadFromThePackedCopyEqualTheFilesRows) {
-    for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ4_K}) {
+    for (TensorType type : kPackedTypes) {
         Case c = make_case(type, 7, 512, 1, 21);
         model::Matrix packed = c.matrix;
         packed.packed = c.packed.data();
@@ -154,9 +158,19 @@ TEST(PackedMatmul, PackedLayoutsKeepTheFileSize) {
     EXPECT_TRUE(kernels::packable(TensorType::kQ4_0));
     EXPECT_TRUE(kernels::packable(TensorType::kQ8_0));
     EXPECT_TRUE(kernels::packable(TensorType::kQ4_K));
+    EXPECT_TRUE(kernels::packable(TensorType::kQ5_0));
+    EXPECT_TRUE(kernels::packable(TensorType::kQ6_K));
+    EXPECT_TRUE(kernels::packable(TensorType::kQ5_K));
+    // Q5_K, as Q4_K, unpacks its scales and mins to a byte each: 720 for 704.
+    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ5_K, 4, 256), 720u);
+    // Q5_0 and Q6_K keep the file's bytes, rearranged.
+    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ5_0, 8, 64),
+              kernels::row_bytes(TensorType::kQ5_0, 64) * 8);
+    EXPECT_EQ(kernels::packed_bytes(TensorType::kQ6_K, 8, 512),
+              kernels::row_bytes(TensorType::kQ6_K, 512) * 8);
     // Q4_K's scales and mins take a byte each: 592 bytes per 4 x 256 values, not 576.
     EXPECT_EQ(kernels::packed_bytes(TensorType::kQ4_K, 8, 512), 2u * 2 * 592);
-    for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kQ5_K, TensorType::kQ6_K})
+    for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kQ2_K})
         EXPECT_FALSE(kernels::packable(t));
     EXPECT_EQ(kernels::packed_bytes(TensorType::kQ4_0, 8, 64),
               kernels::row_bytes(TensorType::kQ4_0, 64) * 8);
