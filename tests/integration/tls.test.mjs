@@ -424,8 +424,13 @@ describe('mTLS identities are API keys', () => {
     try {
       let r = await httpsRequest(gw.https('/v1/chat/completions'), { method: 'POST', body: CHAT, ca, ...device });
       assert.equal(r.status, 200, r.text);
+      // The key of the CN applies: its model list filters the models it may
+      // list (a chat key may list its own), and its scopes hold.
       r = await httpsRequest(gw.https('/v1/models'), { ca, ...device });
-      assert.equal(r.status, 403, 'the key of the CN applies: no models scope');
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(JSON.parse(r.text).data.map((m) => m.id), ['gpt-test']);
+      r = await httpsRequest(gw.https('/v1/embeddings'), { method: 'POST', body: { model: 'gpt-test', input: 'x' }, ca, ...device });
+      assert.equal(r.status, 403, 'the key of the CN applies: no embeddings scope');
       r = await httpsRequest(gw.https('/v1/chat/completions'), { method: 'POST', body: { ...CHAT, model: 'gpt-4o' }, ca, ...device });
       assert.equal(r.status, 403, 'and its model list');
       r = await httpsRequest(gw.https('/v1/chat/completions'), { method: 'POST', body: CHAT, ca });
