@@ -6,9 +6,8 @@
 // A step either answers the request (an error, a preflight) or passes on.
 #include "gateway/gateway.h"
 
-#include "api/msgpack_wire.h"
-
 #include "api/api_error.h"
+#include "api/msgpack_wire.h"
 #include "core/check.h"
 #include "gateway/access_control.h"
 #include "gateway/browser_guard.h"
