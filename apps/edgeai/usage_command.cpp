@@ -8,6 +8,7 @@
 #include "router/usage.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -19,9 +20,15 @@ namespace {
 
 namespace native = platform::native;
 
+// Four decimals, or for a cost too small to show in them (a local model's
+// fraction of a cent) three significant digits: 0.00000855, not 0.0000.
 std::string cost_text(double cost) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4f", cost);
+    int decimals = 4;
+    const double size = std::fabs(cost);
+    if (size > 0 && size < 0.00005)
+        decimals = std::min(12, 2 - static_cast<int>(std::floor(std::log10(size))));
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, cost);
     return buf;
 }
 

@@ -113,6 +113,7 @@ PRAGMA user_version=1;
 INSERT INTO usage VALUES (NULL, ${old}, 'r1', 'alice', 'chat_completions', 'cloud', 'gpt-4o', 100, 50, 0.5, 200, 0);
 INSERT INTO usage VALUES (NULL, ${now}, 'r2', 'bob', 'chat_completions', 'cloud', 'gpt-4o-mini', 1000, 500, 0.05, 200, 0);
 INSERT INTO usage VALUES (NULL, ${now}, 'r3', '', 'chat_completions', 'local', 'qwen', 300, 300, 0, 200, 1);
+INSERT INTO usage VALUES (NULL, ${old}, 'r4', 'alice', 'chat_completions', 'cloud', 'tiny', 10, 5, 0.00000855, 200, 0);
 `;
       const made = spawnSync('sqlite3', [path.join(dir, 'usage.db')], { input: sql });
       assert.equal(made.status, 0, made.stderr.toString());
@@ -126,9 +127,12 @@ INSERT INTO usage VALUES (NULL, ${now}, 'r3', '', 'chat_completions', 'local', '
       assert.match(lines[1], /^model\s+requests\s+prompt tokens\s+completion tokens\s+total tokens\s+cost$/);
       assert.match(lines[2], /^gpt-4o\s+1\s+100\s+50\s+150\s+0\.5000$/);
       assert.match(lines[3], /^gpt-4o-mini\s+1\s+1000\s+500\s+1500\s+0\.0500$/);
-      assert.match(lines[4], /^qwen\s+1\s+300\s+300\s+600\s+0\.0000$/);
-      assert.match(lines[5], /^total\s+3\s+1400\s+850\s+2250\s+0\.5500$/);
-      assert.equal(lines.length, 6);
+      // A cost too small for four decimals keeps three significant digits
+      // (groups in order of cost).
+      assert.match(lines[4], /^tiny\s+1\s+10\s+5\s+15\s+0\.00000855$/);
+      assert.match(lines[5], /^qwen\s+1\s+300\s+300\s+600\s+0\.0000$/);
+      assert.match(lines[6], /^total\s+4\s+1410\s+855\s+2265\s+0\.5500$/);
+      assert.equal(lines.length, 7);
 
       const byKey = await usage(dir, '--by', 'key', '--since', '1d');
       assert.equal(byKey.code, 0, describeRun(byKey.args, byKey));
@@ -146,9 +150,13 @@ INSERT INTO usage VALUES (NULL, ${now}, 'r3', '', 'chat_completions', 'local', '
       assertSummaryShape(s);
       assert.equal(s.by, 'backend');
       assert.equal(s.since, null);
-      assert.deepEqual(s.data.map((d) => [d.group, d.requests, d.total_tokens, d.cost]),
-        [['cloud', 2, 1650, 0.55], ['local', 1, 600, 0]]);
-      assert.deepEqual(s.total, { requests: 3, prompt_tokens: 1400, completion_tokens: 850, total_tokens: 2250, cost: 0.55 });
+      assert.deepEqual(s.data.map((d) => [d.group, d.requests, d.total_tokens]),
+        [['cloud', 3, 1665], ['local', 1, 600]]);
+      assert.ok(Math.abs(s.data[0].cost - 0.55000855) < 1e-12, String(s.data[0].cost));
+      assert.equal(s.data[1].cost, 0);
+      const { cost, ...counts } = s.total;
+      assert.deepEqual(counts, { requests: 4, prompt_tokens: 1410, completion_tokens: 855, total_tokens: 2265 });
+      assert.ok(Math.abs(cost - 0.55000855) < 1e-12, String(cost));
     });
   });
 });
