@@ -107,6 +107,17 @@ core::Status MsgpackReader::next(MsgpackItem& out) {
     return {};
 }
 
+core::Status MsgpackReader::skip_value(MsgpackItem& first) {
+    // A container's last element closes it and maybe the ones around it, so
+    // the depth falls back to where it was, or below.
+    const size_t depth = stack_.size();
+    if (core::Status st = next(first); !st.ok()) return st;
+    MsgpackItem item;
+    while (stack_.size() > depth)
+        if (core::Status st = next(item); !st.ok()) return st;
+    return {};
+}
+
 core::Status MsgpackReader::read_item(MsgpackItem& out) {
     out = MsgpackItem{};
     const size_t item_at = at_;

@@ -62,6 +62,9 @@ class MsgpackReader {
     // truncated input (the message names the offset), ResourceExhausted past a
     // limit; after an error every call returns it again.
     core::Status next(MsgpackItem& out);
+    // The next whole value: its first item in `first` (a container's
+    // header), everything inside it read past.
+    core::Status skip_value(MsgpackItem& first);
     // Whether one whole value (a scalar, or a container and everything in it)
     // has been read.
     bool value_done() const { return started_ && stack_.empty(); }
