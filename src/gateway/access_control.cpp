@@ -53,6 +53,9 @@ std::optional<std::string> visible_owner(const Caller& caller) {
 }
 
 bool is_loopback_peer(std::string_view peer) {
+    // Only processes on this machine reach a Unix socket (and its file mode
+    // says which).
+    if (peer.starts_with("unix:")) return true;
     const std::string_view address = security::peer_address(peer);
     if (address == "::1") return true;
     constexpr std::string_view kMapped = "::ffff:";
@@ -140,6 +143,15 @@ core::Status AccessControl::authenticate(const core::HttpRequest& request, api::
         return {};
     const std::string_view address = security::peer_address(request.peer);
     if (!enforced()) {
+        // Whatever is plugged into a serial port is not vouched for by the
+        // machine, and no flag waives that: the line needs keys.
+        if (request.peer.starts_with("serial:")) {
+            return reject("no_keys",
+                          api::permission_denied(
+                              "auth_not_configured",
+                              "A serial line is served only with API keys: create one with "
+                              "'edgeai keys create' and send it in each request's headers"));
+        }
         if (options_.insecure_no_auth || is_loopback_peer(request.peer)) return {};
         return reject("no_keys",
                       api::permission_denied("auth_not_configured",

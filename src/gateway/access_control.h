@@ -121,7 +121,7 @@ std::optional<std::string> visible_owner(const Caller& caller);
 // is not such a list).
 std::optional<std::string> models_visible_to(const Caller& caller, std::string_view list_json);
 
-// True for 127.0.0.0/8, ::1 and ::ffff:127.x peers.
+// True for 127.0.0.0/8, ::1 and ::ffff:127.x peers, and a Unix socket's.
 bool is_loopback_peer(std::string_view peer);
 
 } // namespace edgeai::gateway

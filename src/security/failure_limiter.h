@@ -34,7 +34,7 @@ class FailureLimiter {
 };
 
 // The address part of "ip:port", "[v6]:port" or "v6:port" as the shell
-// writes peers.
+// writes peers; a frame link's peer ("unix:PATH", "serial:DEVICE") whole.
 std::string_view peer_address(std::string_view peer);
 
 } // namespace edgeai::security

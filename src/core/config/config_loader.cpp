@@ -105,7 +105,15 @@ Result<ConfigValue> to_config_value(const ConfigKey& key, const toml::node& node
     return mismatch();
 }
 
-// Reads the tables of [[backends]] or [[routes]]: each key of each table is
+const TableKeyDoc kSerialKeys[] = {
+    {"device", "string", "",
+     "The serial device, e.g. `/dev/ttyUSB0`; reopened after it goes away."},
+    {"baud", "integer", "115200", "Line speed in bits per second (a rate the port supports)."},
+    {"parity", "string: none, even, odd", "\"none\"", "Parity bit; 8 data bits always."},
+    {"stop_bits", "integer: 1 or 2", "1", "Stop bits."},
+};
+
+// Reads the tables of [[backends]], [[routes]] or [[serial]]: each key of each table is
 // checked against the documented keys of that kind of table and read into its
 // field; problems go to `errors` as (line, message).
 class TableArrayReader {
@@ -217,6 +225,33 @@ class TableArrayReader {
                 }
             }
             out.push_back(std::move(r));
+        });
+    }
+
+    void read_serial(const toml::node& node, std::vector<SerialSettings>& out) {
+        for_each_table(node, "serial", [&](const toml::table& table, uint32_t line) {
+            SerialSettings s;
+            s.line = line;
+            for (auto&& [name, value] : table) {
+                const std::string_view key = name.str();
+                const std::string field = "serial." + std::string(key);
+                if (key == "device") {
+                    string(value, field, s.device);
+                } else if (key == "baud") {
+                    integer(value, field, 50, 4000000, s.baud);
+                } else if (key == "parity") {
+                    if (string(value, field, s.parity) && s.parity != "none" &&
+                        s.parity != "even" && s.parity != "odd")
+                        error(value,
+                              "'serial.parity' must be none, even or odd, not '" + s.parity + "'");
+                } else if (key == "stop_bits") {
+                    integer(value, field, 1, 2, s.stop_bits);
+                } else {
+                    unknown(value, "serial", key, kSerialKeys);
+                }
+            }
+            if (s.device.empty()) error(table, "a [[serial]] table needs 'device'");
+            out.push_back(std::move(s));
         });
     }
 
@@ -383,12 +418,15 @@ Status ConfigBuilder::apply_toml(std::string_view text, std::string_view file_na
             std::string path =
                 prefix.empty() ? std::string(name.str()) : prefix + "." + std::string(name.str());
             std::string where = located(file_name, node.source());
-            if (path == "backends" || path == "routes") {
+            if (path == "backends" || path == "routes" || path == "serial") {
                 // The file's tables replace any before, never append.
                 TableArrayReader reader(file_name, errors);
                 if (path == "backends") {
                     settings_.backends.clear();
                     reader.read_backends(node, settings_.backends);
+                } else if (path == "serial") {
+                    settings_.serial.clear();
+                    reader.read_serial(node, settings_.serial);
                 } else {
                     settings_.routes.clear();
                     reader.read_routes(node, settings_.routes);
@@ -574,6 +612,11 @@ std::string render_routing(const Settings& settings) {
         if (!r.when_header.empty()) out += "when_header = " + quoted(r.when_header) + "\n";
         if (!r.when_offline.empty()) out += "when_offline = " + quoted_list(r.when_offline) + "\n";
     }
+    for (const SerialSettings& line : settings.serial) {
+        out += "\n[[serial]]\ndevice = " + quoted(line.device) +
+               "\nbaud = " + std::to_string(line.baud) + "\nparity = " + quoted(line.parity) +
+               "\nstop_bits = " + std::to_string(line.stop_bits) + "\n";
+    }
     return out;
 }
 
@@ -590,6 +633,8 @@ std::string render_config_reference() {
     out += reference_table(backend_table_keys());
     out += "\n### `[[routes]]`: which backends serve a model name (file only)\n\n";
     out += reference_table(route_table_keys());
+    out += "\n### `[[serial]]`: serial lines speaking the frame protocol (file only)\n\n";
+    out += reference_table(kSerialKeys);
     return out;
 }
 

@@ -51,10 +51,11 @@ class ConfigBuilder {
 };
 
 // A markdown table of every key: name, type, default, environment variable,
-// meaning; then the keys of [[backends]] and [[routes]] tables.
+// meaning; then the keys of [[backends]], [[routes]] and [[serial]] tables.
 std::string render_config_reference();
 
-// [[backends]] and [[routes]] as TOML (secrets redacted), for `config show`.
+// [[backends]], [[routes]] and [[serial]] as TOML (secrets redacted), for
+// `config show`.
 std::string render_routing(const Settings& settings);
 
 } // namespace edgeai::core

@@ -119,6 +119,16 @@ const ConfigKey kKeys[] = {
                       "Directory whose files are served under /ui/ without an API key (the "
                       "web page): regular files only, no dot-files, nothing outside it. "
                       "Empty: /ui answers 404."),
+    EDGEAI_STRING_KEY("server.unix_socket", server.unix_socket, "", false,
+                      "Path of a Unix domain socket that speaks the frame protocol "
+                      "(docs/protocol.md): MessagePack requests in COBS frames, for local "
+                      "programs without HTTP. A client there counts as local. Empty: none."),
+    EDGEAI_STRING_KEY("server.unix_socket_mode", server.unix_socket_mode, "", false,
+                      "Permissions of the Unix socket file, octal (0600: the gateway's user "
+                      "only; 0660: its group too)."),
+    EDGEAI_INT_KEY("server.max_frame_bytes", server.max_frame_bytes, 256, 16 << 20,
+                   "Largest frame on a Unix socket or serial link, its 18 bytes of header and "
+                   "CRC included; longer messages are split over frames."),
     EDGEAI_INT_KEY("routing.max_attempts", routing.max_attempts, 1, 20,
                    "Attempts per request over a route's targets (each target at least once)."),
     EDGEAI_INT_KEY("routing.backoff_base_ms", routing.backoff_base_ms, 0, kMaxMs,
@@ -376,9 +386,23 @@ Status check_listen_address(std::string_view path, const std::string& listen) {
                             "' must be HOST:PORT, e.g. 127.0.0.1:8080; '" + listen + "': " + why);
 }
 
+Status check_file_mode(std::string_view path, const std::string& mode) {
+    bool ok = mode.size() >= 3 && mode.size() <= 4;
+    for (const char c : mode)
+        ok = ok && c >= '0' && c <= '7';
+    if (ok && mode.size() == 4) ok = mode[0] == '0';
+    if (ok) return {};
+    return invalid_argument("'" + std::string(path) +
+                            "' must be octal permissions such as 0660 or " + "0600; '" + mode +
+                            "' is not");
+}
+
 } // namespace
 
 Status check_config_value(const ConfigKey& key, const ConfigValue& value) {
+    if (key.path == "server.unix_socket_mode")
+        if (const std::string* s = std::get_if<std::string>(&value))
+            return check_file_mode(key.path, *s);
     if (key.path == "server.listen")
         if (const std::string* s = std::get_if<std::string>(&value); s != nullptr && !s->empty())
             return check_listen_address(key.path, *s);

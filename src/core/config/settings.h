@@ -40,6 +40,22 @@ struct ServerSettings {
     // Directory whose files are served under /ui/ (the web page). Empty: none.
     std::string static_dir;
     CorsSettings cors;
+    // A Unix domain socket speaking the frame protocol (docs/protocol.md).
+    // Empty: none.
+    std::string unix_socket;
+    // The socket file's permissions, octal: who on this machine may connect.
+    std::string unix_socket_mode = "0660";
+    // The largest frame on a Unix socket or serial link, header and CRC included.
+    int64_t max_frame_bytes = 64 * 1024;
+};
+
+// One serial line speaking the frame protocol ([[serial]] in the file).
+struct SerialSettings {
+    std::string device; // "/dev/ttyUSB0"
+    int64_t baud = 115200;
+    std::string parity = "none"; // none, even, odd
+    int64_t stop_bits = 1;
+    uint32_t line = 0; // where the table starts in the file, for messages
 };
 
 struct UpstreamSettings {
@@ -185,6 +201,7 @@ struct Settings {
     AuditSettings audit;
     std::vector<BackendSettings> backends;
     std::vector<RouteSettings> routes;
+    std::vector<SerialSettings> serial;
 };
 
 } // namespace edgeai::core

@@ -17,6 +17,8 @@
 #include "platform/native/http/http_server.h"
 #include "platform/native/http/upstream_http_client.h"
 #include "platform/native/http/webhook_http_client.h"
+#include "platform/native/link/serial_lines.h"
+#include "platform/native/link/unix_socket_server.h"
 #include "platform/native/storage/data_dir.h"
 #include "platform/native/storage/sqlite_cache_store.h"
 #include "platform/native/storage/sqlite_job_store.h"
@@ -567,6 +569,30 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         return 1;
     }
 
+    // The frame protocol for programs and devices without HTTP: a request
+    // message allows the largest body plus room for its head.
+    const size_t max_request_bytes =
+        static_cast<size_t>(settings.server.max_body_bytes + settings.server.max_header_bytes);
+    std::unique_ptr<UnixSocketServer> unix_server;
+    if (!settings.server.unix_socket.empty()) {
+        UnixSocketOptions o;
+        o.path = settings.server.unix_socket;
+        o.mode = parse_file_mode(settings.server.unix_socket_mode);
+        o.max_frame_bytes = static_cast<size_t>(settings.server.max_frame_bytes);
+        o.max_request_bytes = max_request_bytes;
+        o.max_connections = static_cast<size_t>(settings.server.max_connections);
+        o.write_timeout = std::chrono::milliseconds(settings.server.write_timeout_ms);
+        unix_server = std::make_unique<UnixSocketServer>(loop, gateway, logger, metrics, o);
+        if (core::Status st = unix_server->start(); !st.ok()) {
+            logger.error("cannot open the Unix socket", {{"error", st.message()}});
+            return 1;
+        }
+    }
+    SerialLines serial_lines(
+        loop, gateway, logger, metrics, settings.serial,
+        SerialLineOptions{static_cast<size_t>(settings.server.max_frame_bytes), max_request_bytes});
+    serial_lines.start();
+
     // SIGHUP: new certificate and key for new connections, open ones untouched.
     boost::asio::signal_set reload_signals(loop.impl().io, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_reload =
@@ -604,6 +630,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             for (auto& worker : engine_workers)
                 worker->refuse_waiting(api::shutting_down());
             server.shutdown(std::chrono::milliseconds(settings.server.shutdown_grace_ms), [&] {
+                if (unix_server) unix_server->stop();
+                serial_lines.stop();
                 signals.cancel();
                 reload_signals.cancel();
                 loop.stop();
@@ -613,6 +641,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     signals.async_wait(on_signal);
 
     logger.info("listening", {{"address", address.value()},
+                              {"unix_socket", settings.server.unix_socket},
                               {"tls", server.tls_description()},
                               {"version", version},
                               {"upstream", up.url.empty() ? std::string("none")
