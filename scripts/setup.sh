@@ -28,6 +28,9 @@ packages=(
   wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
   # linux aarch64 cross build, tests under qemu-user (the aarch64 preset)
   g++-aarch64-linux-gnu qemu-user
+  # the C frame client built for a microcontroller (clients/c); python3 runs
+  # the pseudo-terminal that stands in for a serial line in the tests
+  gcc-arm-none-eabi python3
 )
 if [ "$with_bench" = 1 ]; then packages+=(nginx-light wrk gcc time libbenchmark-dev); fi
 # node and npm: Debian's, unless the machine already has a node.

@@ -6,9 +6,11 @@
 #  4. the portable core built for linux aarch64 (NEON kernels), its unit tests
 #     under qemu-user;
 #  5. each libFuzzer target for a short smoke run;
-#  6. integration tests with real clients (openai SDK, curl, raw sockets)
-#     against the release binary and against the ASan binary;
-#  7. docs/configuration.md matches the configuration schema.
+#  6. the C frame client built for a Cortex-M0+;
+#  7. integration tests with real clients (openai SDK, curl, raw sockets,
+#     a Unix socket, a pty as a serial line, the C client) against the
+#     release binary and against the ASan binary;
+#  8. docs/configuration.md matches the configuration schema.
 # Set EDGEAI_FUZZ_SECONDS to fuzz each target for that long with a fresh seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -46,7 +48,7 @@ cmake --build --preset fuzz -j "$jobs"
 # A fixed seed and number of runs (about 10 s each here) make the smoke run
 # explore the same inputs on every machine; EDGEAI_FUZZ_SECONDS=N fuzzes for a
 # time instead, with a fresh seed.
-for spec in requests:requests:400000 sse_parser:sse:50000 config:config:150000 gguf:gguf:200000 multipart:multipart:100000 anthropic:anthropic:100000 auth_headers:auth_headers:100000 audit_line:audit:50000 static_path:static_path:100000 msgpack:msgpack:120000; do
+for spec in requests:requests:400000 sse_parser:sse:50000 config:config:150000 gguf:gguf:200000 multipart:multipart:100000 anthropic:anthropic:100000 auth_headers:auth_headers:100000 audit_line:audit:50000 static_path:static_path:100000 msgpack:msgpack:120000 frame:frame:90000; do
   IFS=: read -r target corpus_name runs <<< "$spec"
   corpus=fuzz/corpus/$corpus_name
   if [ -n "${EDGEAI_FUZZ_SECONDS:-}" ]; then
@@ -68,6 +70,13 @@ for spec in requests:requests:400000 sse_parser:sse:50000 config:config:150000 g
   grep -E '^Done' "$log"
   rm -rf "$scratch"
 done
+
+# The frame client must build where it is meant to run: a microcontroller
+# with no C library (Cortex-M0+, the smallest Arm core), warnings as errors.
+step "C frame client for Cortex-M (arm-none-eabi-gcc)"
+arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb -std=c99 -Os -ffreestanding -Wall -Wextra \
+  -Werror -pedantic -c clients/c/edgeai_frame.c -o build/edgeai_frame_cortex_m0plus.o
+arm-none-eabi-size build/edgeai_frame_cortex_m0plus.o
 
 step "integration tests (release binary)"
 (cd tests/integration && EDGEAI_BIN="$PWD/../../build/release/apps/edgeai/edgeai" npm test --silent)

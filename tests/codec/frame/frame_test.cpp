@@ -189,7 +189,9 @@ TEST(Frame, FaultsAfterTheHeaderNameTheRequest) {
         ASSERT_EQ(frames.size(), 2u) << c.name;
         EXPECT_EQ(frames[0].fault, c.fault) << c.name;
         EXPECT_EQ(frames[0].id_known, c.id_known) << c.name;
-        if (c.id_known) EXPECT_EQ(frames[0].frame.id, 42u) << c.name;
+        if (c.id_known) {
+            EXPECT_EQ(frames[0].frame.id, 42u) << c.name;
+        }
         EXPECT_EQ(frames[1].fault, FrameFault::kNone) << c.name;
         EXPECT_EQ(frames[1].frame.payload, "payload") << c.name;
     }
