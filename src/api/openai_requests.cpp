@@ -2,6 +2,7 @@
 
 #include "api/field_check.h"
 #include "codec/json/json_document.h"
+#include "codec/json/json_writer.h"
 
 namespace edgeai::api {
 
@@ -128,6 +129,37 @@ core::Status decode_message(JsonValue m, size_t index, ChatMessage* out) {
     return {};
 }
 
+core::Status decode_output_format(JsonValue root, OutputFormat* out) {
+    const JsonValue format = root["response_format"];
+    EDGEAI_TRY(optional_object(format, "response_format"));
+    if (format.is_object()) {
+        EDGEAI_TRY(require_string(format["type"], "response_format.type"));
+        out->type.assign(format["type"].as_string());
+        const JsonValue spec = format["json_schema"];
+        EDGEAI_TRY(optional_object(spec, "response_format.json_schema"));
+        if (spec.is_object()) {
+            EDGEAI_TRY(optional_bool(spec["strict"], "response_format.json_schema.strict"));
+            const JsonValue schema = spec["schema"];
+            if (schema.is_object() || schema.is_bool()) {
+                codec::JsonWriter w;
+                codec::write_json_value(w, schema);
+                out->schema = w.take();
+                out->has_schema = true;
+            } else if (!schema.is_missing()) {
+                return field_error("response_format.json_schema.schema",
+                                   "must be an object (a JSON Schema)");
+            }
+        }
+    }
+    const JsonValue grammar = root["grammar"];
+    EDGEAI_TRY(optional_string(grammar, "grammar"));
+    if (grammar.is_string()) {
+        out->grammar.assign(grammar.as_string());
+        out->has_grammar = true;
+    }
+    return {};
+}
+
 } // namespace
 
 core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_view body) {
@@ -151,7 +183,7 @@ core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_v
             EDGEAI_TRY(require_object(tools.at(i), FieldPath("tools", i)));
         }
     }
-    EDGEAI_TRY(optional_object(root["response_format"], "response_format"));
+    EDGEAI_TRY(decode_output_format(root, &req.format));
     EDGEAI_TRY(optional_integer(root["top_logprobs"], "top_logprobs", 0, 20));
     EDGEAI_TRY(optional_bool(root["logprobs"], "logprobs"));
     return req;
@@ -194,6 +226,7 @@ core::Result<CompletionRequest> decode_completion_request(std::string_view body)
     EDGEAI_TRY(optional_string(root["suffix"], "suffix"));
     EDGEAI_TRY(optional_integer(root["logprobs"], "logprobs", 0, 5));
     EDGEAI_TRY(optional_integer(root["best_of"], "best_of", 1, kMaxChoices));
+    EDGEAI_TRY(decode_output_format(root, &req.format));
     return req;
 }
 

@@ -49,12 +49,24 @@ struct ChatMessage {
     std::string text;
 };
 
+// What shape the output must have: response_format and llama.cpp's
+// `grammar`. Only read, not judged, here: an upstream gets the original bytes
+// and judges them itself; the local engine refuses what it cannot enforce.
+struct OutputFormat {
+    std::string type;        // response_format.type; empty when absent
+    std::string schema;      // response_format.json_schema.schema as JSON text
+    bool has_schema = false; // the schema was present
+    std::string grammar;     // GBNF
+    bool has_grammar = false;
+};
+
 struct ChatCompletionRequest {
     std::string model;
     std::vector<ChatMessage> messages;
     bool stream = false;
     bool include_usage = false; // stream_options.include_usage
     SamplingOptions sampling;
+    OutputFormat format;
 };
 
 struct CompletionRequest {
@@ -63,6 +75,7 @@ struct CompletionRequest {
     bool stream = false;
     bool include_usage = false;
     SamplingOptions sampling;
+    OutputFormat format;
 };
 
 struct EmbeddingRequest {

@@ -5,6 +5,7 @@
 #include "codec/base64/base64.h"
 #include "codec/json/json_writer.h"
 #include "engine/chat/chat_template.h"
+#include "engine/grammar/json_schema.h"
 
 #include <algorithm>
 
@@ -418,6 +419,57 @@ std::string LocalBackend::models_json() const {
     return out + "]}";
 }
 
+core::Result<std::shared_ptr<const engine::grammar::Grammar>>
+LocalBackend::output_grammar(const api::OutputFormat& format) {
+    using engine::grammar::Grammar;
+    std::string key, field;
+    bool schema = false;
+    if (format.type == "json_object") {
+        key = "json_object";
+        field = "response_format";
+    } else if (format.type == "json_schema") {
+        if (!format.has_schema)
+            return core::invalid_argument("the local engine needs the schema to follow")
+                .with_field("response_format.json_schema.schema");
+        key = "schema:" + format.schema;
+        field = "response_format.json_schema.schema";
+        schema = true;
+    } else if (!format.type.empty() && format.type != "text") {
+        return core::invalid_argument("must be text, json_object or json_schema")
+            .with_field("response_format.type");
+    }
+    if (format.has_grammar && !format.grammar.empty()) {
+        if (!key.empty())
+            return core::invalid_argument("send grammar or a JSON response_format, not both")
+                .with_field("grammar");
+        key = "gbnf:" + format.grammar;
+        field = "grammar";
+    }
+    if (key.empty()) return std::shared_ptr<const Grammar>();
+    if (auto cached = grammars_.find(key)) return cached;
+    std::string source;
+    if (schema) {
+        auto gbnf = engine::grammar::json_schema_to_gbnf(format.schema);
+        if (!gbnf.ok()) return core::Status(gbnf.status()).with_field(field);
+        source = std::move(gbnf).value();
+    } else if (field == "grammar") {
+        source = format.grammar;
+    } else {
+        source = engine::grammar::json_object_gbnf();
+    }
+    auto grammar = engine::grammar::compile_gbnf(source);
+    if (!grammar.ok()) return core::Status(grammar.status()).with_field(field);
+    grammars_.put(key, *grammar);
+    return *grammar;
+}
+
+std::shared_ptr<const engine::grammar::TokenTrie>
+LocalBackend::token_trie(const LocalModelEntry& entry) {
+    auto& trie = tries_[entry.tokenizer];
+    if (trie == nullptr) trie = engine::grammar::TokenTrie::build(*entry.tokenizer);
+    return trie;
+}
+
 core::Result<std::unique_ptr<core::HttpCall>>
 LocalBackend::start_embeddings(const BackendRequest& request,
                                core::HttpResponseObserver* observer) {
@@ -519,6 +571,17 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         }
     };
 
+    // The output's grammar, once options and the model are known.
+    auto constrain = [&](const api::OutputFormat& f) {
+        auto grammar = output_grammar(f);
+        if (!grammar.ok()) {
+            refuse(api::api_error_from_status(grammar.status()));
+        } else if (*grammar != nullptr) {
+            options.grammar = *grammar;
+            options.token_trie = token_trie(*entry);
+        }
+    };
+
     if (request.method == "GET") return answer_models(request.path, observer);
     if (request.path == "/chat/completions") {
         std::optional<api::ChatCompletionRequest> own;
@@ -559,6 +622,7 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
                                          : static_cast<uint32_t>(entry->n_ctx > prompt.size()
                                                                      ? entry->n_ctx - prompt.size()
                                                                      : 0);
+                constrain(req->format);
             }
         }
     } else if (request.path == "/completions") {
@@ -590,6 +654,7 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
             format.seed = options.sampling.seed;
             options.max_tokens =
                 req->sampling.max_tokens ? static_cast<uint32_t>(*req->sampling.max_tokens) : 16;
+            constrain(req->format);
         }
     } else if (request.path == "/embeddings") {
         return start_embeddings(request, observer);

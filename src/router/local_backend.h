@@ -4,17 +4,22 @@
 // it like any other.
 #pragma once
 
+#include "api/openai_requests.h"
 #include "core/clock.h"
 #include "core/executor.h"
 #include "core/random.h"
 #include "engine/chat/template_family.h"
+#include "engine/grammar/grammar_cache.h"
+#include "engine/grammar/token_trie.h"
 #include "engine/model/model.h"
 #include "engine/tokenizer/tokenizer.h"
 #include "router/backend.h"
 #include "router/local_engine.h"
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace edgeai::router {
@@ -54,7 +59,18 @@ class LocalBackend final : public Backend {
     core::Result<std::unique_ptr<core::HttpCall>>
     start_embeddings(const BackendRequest& request, core::HttpResponseObserver* observer);
 
+    // The grammar a request's response_format or `grammar` asks for (null:
+    // none), compiled once per request shape; errors name the field.
+    core::Result<std::shared_ptr<const engine::grammar::Grammar>>
+    output_grammar(const api::OutputFormat& format);
+    // The model's vocabulary trie, built on first use.
+    std::shared_ptr<const engine::grammar::TokenTrie> token_trie(const LocalModelEntry& entry);
+
     std::vector<LocalModelEntry> models_;
+    engine::grammar::GrammarCache grammars_;
+    std::unordered_map<const engine::tokenizer::Tokenizer*,
+                       std::shared_ptr<const engine::grammar::TokenTrie>>
+        tries_;
     core::Executor& executor_;
     const core::Clock& clock_;
     core::Random& random_;

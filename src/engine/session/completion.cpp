@@ -11,13 +11,23 @@ core::Result<Completion> Completion::create(const tokenizer::Tokenizer& tokenize
         sampling::Sampler::create(options.sampling, static_cast<size_t>(tokenizer.n_vocab())));
     EDGEAI_ASSIGN_OR_RETURN(sampling::StopMatcher stops,
                             sampling::StopMatcher::create(options.stop));
-    return Completion(tokenizer, std::move(options), std::move(sampler), std::move(stops));
+    std::optional<grammar::Matcher> matcher;
+    if (options.grammar != nullptr) {
+        if (options.token_trie == nullptr ||
+            options.token_trie->n_vocab() != static_cast<size_t>(tokenizer.n_vocab()))
+            return core::internal_error("a grammar needs the tokenizer's token trie");
+        EDGEAI_ASSIGN_OR_RETURN(grammar::Matcher m, grammar::Matcher::create(options.grammar));
+        matcher.emplace(std::move(m));
+    }
+    return Completion(tokenizer, std::move(options), std::move(sampler), std::move(stops),
+                      std::move(matcher));
 }
 
 Completion::Completion(const tokenizer::Tokenizer& tokenizer, CompletionOptions options,
-                       sampling::Sampler sampler, sampling::StopMatcher stops)
+                       sampling::Sampler sampler, sampling::StopMatcher stops,
+                       std::optional<grammar::Matcher> matcher)
     : tokenizer_(&tokenizer), options_(std::move(options)), sampler_(std::move(sampler)),
-      stops_(std::move(stops)) {}
+      stops_(std::move(stops)), matcher_(std::move(matcher)) {}
 
 core::Status Completion::set_prompt(std::span<const int32_t> prompt) {
     return sampler_.add_context(prompt);
@@ -29,20 +39,34 @@ core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
         finish(FinishReason::kLength, out);
         return true;
     }
+    if (matcher_) {
+        EDGEAI_TRY(matcher_->compact());
+        EDGEAI_TRY(options_.token_trie->mask(*matcher_, logits, mask_));
+    }
     EDGEAI_ASSIGN_OR_RETURN(int32_t token, sampler_.sample(logits));
     EDGEAI_TRY(sampler_.accept(token));
     ++generated_;
-    if (!options_.ignore_eos && tokenizer_->is_end_of_generation(token)) {
+    if ((!options_.ignore_eos || matcher_) && tokenizer_->is_end_of_generation(token)) {
         finish(FinishReason::kStop, out);
         return true;
     }
     next_ = token;
     piece_.clear();
     tokenizer_->append_piece(token, piece_);
+    if (matcher_) {
+        EDGEAI_ASSIGN_OR_RETURN(bool fits, matcher_->advance(piece_));
+        if (!fits) return core::internal_error("a token outside the grammar was sampled");
+    }
     released_.clear();
     utf8_.push(piece_, released_);
     if (stops_.push(released_, out)) {
         finish_ = FinishReason::kStop;
+        return true;
+    }
+    // The grammar allows nothing more: done, without waiting for an
+    // end-of-generation token the model may rank low.
+    if (matcher_ && !matcher_->can_continue()) {
+        finish(FinishReason::kStop, out);
         return true;
     }
     if (generated_ >= options_.max_tokens) {

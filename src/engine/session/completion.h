@@ -7,12 +7,15 @@
 #pragma once
 
 #include "core/result.h"
+#include "engine/grammar/matcher.h"
+#include "engine/grammar/token_trie.h"
 #include "engine/sampling/sampler.h"
 #include "engine/sampling/stop_matcher.h"
 #include "engine/sampling/utf8_assembler.h"
 #include "engine/tokenizer/tokenizer.h"
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -25,6 +28,13 @@ struct CompletionOptions {
     std::vector<std::string> stop;
     // Generate past end-of-generation tokens (benchmarks).
     bool ignore_eos = false;
+    // Constrained decoding: only tokens that continue a parse of the grammar
+    // are sampled (the others' logits become -inf before any sampler runs),
+    // end-of-generation only once the output is a whole sentence, and
+    // generation stops by itself when nothing more can follow. The trie must
+    // be the tokenizer's.
+    std::shared_ptr<const grammar::Grammar> grammar;
+    std::shared_ptr<const grammar::TokenTrie> token_trie;
 };
 
 enum class FinishReason { kNone, kStop, kLength };
@@ -51,7 +61,8 @@ class Completion {
 
   private:
     Completion(const tokenizer::Tokenizer& tokenizer, CompletionOptions options,
-               sampling::Sampler sampler, sampling::StopMatcher stops);
+               sampling::Sampler sampler, sampling::StopMatcher stops,
+               std::optional<grammar::Matcher> matcher);
     void finish(FinishReason reason, std::string& out);
 
     const tokenizer::Tokenizer* tokenizer_;
@@ -59,6 +70,8 @@ class Completion {
     sampling::Sampler sampler_;
     sampling::StopMatcher stops_;
     sampling::Utf8Assembler utf8_;
+    std::optional<grammar::Matcher> matcher_;
+    std::vector<uint8_t> mask_;
     std::string piece_, released_;
     int32_t next_ = -1;
     uint32_t generated_ = 0;
