@@ -152,6 +152,12 @@ core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_v
         }
     }
     EDGEAI_TRY(optional_object(root["response_format"], "response_format"));
+    if (tools.size() > 0 && root["tool_choice"].as_string() != "none") {
+        req.constrained_by = "tools";
+    } else {
+        std::string_view format = root["response_format"]["type"].as_string();
+        if (!format.empty() && format != "text") req.constrained_by = "response_format";
+    }
     EDGEAI_TRY(optional_integer(root["top_logprobs"], "top_logprobs", 0, 20));
     EDGEAI_TRY(optional_bool(root["logprobs"], "logprobs"));
     return req;

@@ -55,6 +55,10 @@ struct ChatCompletionRequest {
     bool stream = false;
     bool include_usage = false; // stream_options.include_usage
     SamplingOptions sampling;
+    // The field asking for output the sampler must constrain: "tools" (with
+    // a tool_choice other than "none") or "response_format" (json_object,
+    // json_schema); empty when it asks for plain text.
+    std::string constrained_by;
 };
 
 struct CompletionRequest {

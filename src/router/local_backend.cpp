@@ -535,6 +535,18 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         entry = find(req->model);
         if (entry == nullptr) {
             refuse(model_not_found(req->model));
+        } else if (!req->constrained_by.empty()) {
+            // Until the engine constrains its sampling to a grammar, tool
+            // calls and JSON output would be text that merely looks right.
+            refuse(api::api_error_from_status(
+                core::invalid_argument(
+                    req->constrained_by +
+                    (req->constrained_by == "tools"
+                         ? ": the local engine cannot call tools yet; send tool_choice "
+                           "'none' or route this request to an upstream"
+                         : ": the local engine cannot produce JSON output yet; ask for text "
+                           "or route this request to an upstream"))
+                    .with_field(req->constrained_by)));
         } else if (!entry->chat_template) {
             refuse(api::api_error_from_status(core::failed_precondition(entry->template_error)));
         } else {
