@@ -62,6 +62,7 @@ std::string render_response(const ResponseFrame& frame, std::string_view model,
         w.field("total_tokens", add_tokens(usage->input_tokens, usage->output_tokens));
         w.end_object();
     }
+    w.end_object();
     std::string out = w.take();
     // The request's settings, already JSON members.
     if (!frame.echo.empty()) {
