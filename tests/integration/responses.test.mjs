@@ -10,9 +10,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { decode, encode } from '@msgpack/msgpack';
 import OpenAI from 'openai';
 
-import { request } from './lib/clients.mjs';
+import { request, sleep } from './lib/clients.mjs';
 import {
   binaryMissing, convertStories, makeTmpDir, missingData, removeTmpDir, runEdgeai, startLocalServe,
 } from './lib/engine.mjs';
@@ -264,6 +265,50 @@ describe('Responses API through an upstream with only chat completions', () => {
     // The server keeps serving.
     const ok = await openai.responses.create({ model: 'gpt-test', input: 'still there?', store: false });
     assert.equal(ok.status, 'completed');
+  });
+
+  test('Prefer: respond-async makes a durable job that holds the response', async () => {
+    const r = await request(`${gw.baseUrl}/responses`, {
+      method: 'POST', headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify({ model: 'gpt-test', input: 'later' }),
+    });
+    assert.equal(r.status, 202, r.text);
+    let job;
+    for (let i = 0; i < 200; i++) {
+      job = (await request(`${gw.baseUrl}/jobs/${r.json.id}`)).json;
+      if (job.status === 'succeeded' || job.status === 'failed') break;
+      await sleep(30);
+    }
+    assert.equal(job.status, 'succeeded', JSON.stringify(job));
+    assert.equal(job.response.object, 'response');
+    assert.equal(job.response.output[0].content[0].text, CANNED.chatContent);
+    // Stored like a synchronous one.
+    assert.equal((await openai.responses.retrieve(job.response.id)).id, job.response.id);
+  });
+
+  test('MessagePack in and out', async () => {
+    const res = await fetch(`${gw.baseUrl}/responses`, {
+      method: 'POST', headers: { 'content-type': 'application/msgpack', accept: 'application/msgpack' },
+      body: encode({ model: 'gpt-test', input: 'packed', store: false }),
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('content-type'), 'application/msgpack');
+    const answer = decode(new Uint8Array(await res.arrayBuffer()));
+    assert.equal(answer.object, 'response');
+    assert.equal(answer.output[0].content[0].text, CANNED.chatContent);
+  });
+
+  test('the cache: a deterministic unstored request is answered again, a stored one never', async () => {
+    const body = { model: 'gpt-test', input: 'cache me', temperature: 0, store: false };
+    const before = up.requests.length;
+    await openai.responses.create(body);
+    const again = await openai.responses.create(body).withResponse();
+    assert.equal(again.response.headers.get('x-edgeai-cache'), 'hit');
+    assert.equal(up.requests.length, before + 1, 'the second came from the cache');
+    await openai.responses.create({ ...body, store: true });
+    const stored = await openai.responses.create({ ...body, store: true });
+    assert.equal(up.requests.length, before + 3, 'stored responses each go to a backend');
+    assert.equal((await openai.responses.retrieve(stored.id)).id, stored.id);
   });
 
   test('an upstream error keeps its status and OpenAI shape', async () => {
