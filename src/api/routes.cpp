@@ -26,6 +26,12 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "embeddings";
     case Endpoint::kMessages:
         return "messages";
+    case Endpoint::kResponses:
+        return "responses";
+    case Endpoint::kResponse:
+        return "response";
+    case Endpoint::kResponseInputItems:
+        return "response_input_items";
     case Endpoint::kUsage:
         return "usage";
     case Endpoint::kJobs:

@@ -210,6 +210,15 @@ std::string Exchange::render_error(const api::ApiError& error) const {
 std::string Exchange::stream_error_event(std::string_view message, std::string_view code) const {
     if (anthropic_shaped()) return api::anthropic::error_event("api_error", message);
     codec::JsonWriter w;
+    if (endpoint_ == api::Endpoint::kResponses) {
+        // The Responses stream's own error event (no sequence number: the
+        // translation that numbered the events is not the one speaking).
+        w.begin_object().field("type", "error").field("code", code);
+        w.field("message", message).key("param").null().end_object();
+        std::string out;
+        codec::append_sse_event(out, "error", w.str());
+        return out;
+    }
     w.begin_object().key("error").begin_object();
     w.field("message", message);
     w.field("type", "server_error");
@@ -261,8 +270,7 @@ bool Exchange::write(std::string_view bytes) {
 
 void Exchange::end_stream() {
     if (done_ || !streaming_) return;
-    if (cache_ != nullptr && !broken_ && status_ == 200 &&
-        stream_completed(captured_, anthropic_shaped()))
+    if (cache_ != nullptr && !broken_ && status_ == 200 && stream_completed(captured_, endpoint_))
         keep_in_cache(std::move(captured_), true);
     writer_->end_stream();
     finish(status_);
@@ -323,9 +331,14 @@ void Exchange::finish(int status) {
     if (deps.audit != nullptr) record_audit(status, elapsed_ns, used);
 }
 
-bool stream_completed(std::string_view events, bool anthropic_shaped) {
+bool stream_completed(std::string_view events, api::Endpoint endpoint) {
     // A stream a translation ended with an error event has no end marker.
-    if (anthropic_shaped) return events.find("event: message_stop") != std::string_view::npos;
+    if (endpoint == api::Endpoint::kMessages)
+        return events.find("event: message_stop") != std::string_view::npos;
+    if (endpoint == api::Endpoint::kResponses) {
+        return events.find("event: response.completed") != std::string_view::npos ||
+               events.find("event: response.incomplete") != std::string_view::npos;
+    }
     while (!events.empty() && (events.back() == '\n' || events.back() == '\r'))
         events.remove_suffix(1);
     constexpr std::string_view kDone = "data: [DONE]";
@@ -383,6 +396,7 @@ bool counts_tokens(api::Endpoint endpoint) {
     case api::Endpoint::kCompletions:
     case api::Endpoint::kEmbeddings:
     case api::Endpoint::kMessages:
+    case api::Endpoint::kResponses:
         return true;
     default:
         return false;

@@ -58,9 +58,10 @@ struct Gateway::Shared {
         upstream_requests_total_;
 };
 
-// True when a relayed stream reached its end marker (`data: [DONE]`, or
-// Anthropic's message_stop): one cut short or ended by an error event has none.
-bool stream_completed(std::string_view events, bool anthropic_shaped);
+// True when a relayed stream reached its end marker (`data: [DONE]`,
+// Anthropic's message_stop, the Responses API's response.completed or
+// .incomplete): one cut short or ended by an error event has none.
+bool stream_completed(std::string_view events, api::Endpoint endpoint);
 
 class Exchange {
   public:

@@ -27,6 +27,7 @@
 namespace edgeai::gateway {
 
 class ResponseCache;
+class ResponseStore;
 class AccessControl;
 
 struct GatewayDeps {
@@ -42,6 +43,9 @@ struct GatewayDeps {
     router::UsageStore* usage = nullptr;
     // Answers kept for repeated requests; null: no cache.
     ResponseCache* cache = nullptr;
+    // Stored responses of the Responses API; null: not kept (`store` is
+    // false in every answer) and /v1/responses/{id} is not available.
+    ResponseStore* responses = nullptr;
     // Durable jobs (`Prefer: respond-async`, /v1/jobs); null: requests are
     // answered synchronously and /v1/jobs is 501.
     queue::JobStore* jobs = nullptr;

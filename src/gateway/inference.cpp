@@ -107,6 +107,8 @@ std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx) {
         return ctx.fail(no_target(*deps.router, ctx.decoded.model));
     auto task = std::make_unique<ProxyTask>(std::move(ctx.exchange), *deps.router, std::move(plan),
                                             *deps.executor);
+    if (ctx.decoded.translate_answer)
+        task->translate_answers(std::move(ctx.decoded.translate_answer));
     task->start(std::move(request), ctx.decoded.model);
     return task;
 }

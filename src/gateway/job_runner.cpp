@@ -378,8 +378,10 @@ void JobRunner::settle(std::list<std::unique_ptr<Delivery>>::iterator it) {
     d->task.reset();
     auto job = std::make_shared<queue::Job>(std::move(d->job));
     const CaptureWriter& w = *d->writer;
-    const bool anthropic = job->path == "/v1/messages";
-    const bool cut = w.streamed && !stream_completed(w.body, anthropic);
+    const api::Endpoint endpoint = job->path == "/v1/messages"    ? api::Endpoint::kMessages
+                                   : job->path == "/v1/responses" ? api::Endpoint::kResponses
+                                                                  : api::Endpoint::kChatCompletions;
+    const bool cut = w.streamed && !stream_completed(w.body, endpoint);
     const bool answered = w.status >= 200 && w.status < 300 && !cut;
     const int64_t now = clock_.unix_ms();
     const std::string id = job->id;

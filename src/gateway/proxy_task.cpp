@@ -122,10 +122,17 @@ bool ProxyTask::start_next_attempt() {
 
 core::Result<std::unique_ptr<core::HttpCall>>
 ProxyTask::start_on_backend(router::BackendRequest request) {
-    if (!exchange_->anthropic_shaped()) return backend_->start(std::move(request), this);
-    // Every backend answers as OpenAI's chat completions; the client spoke
-    // Anthropic's Messages API, so its answer is translated on the way.
-    return router::start_translated(router::make_chat_to_messages_translator(), this,
+    // Every backend answers as OpenAI's chat completions; a client that spoke
+    // Anthropic's Messages API or the Responses API gets its answer translated
+    // on the way.
+    std::unique_ptr<router::ResponseTranslator> translator;
+    if (make_translator_) {
+        translator = make_translator_();
+    } else if (exchange_->anthropic_shaped()) {
+        translator = router::make_chat_to_messages_translator();
+    }
+    if (!translator) return backend_->start(std::move(request), this);
+    return router::start_translated(std::move(translator), this,
                                     [&](core::HttpResponseObserver* observer) {
                                         return backend_->start(std::move(request), observer);
                                     });

@@ -16,7 +16,9 @@
 #include "gateway/exchange.h"
 #include "router/backend.h"
 #include "router/router.h"
+#include "router/translating_observer.h"
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -38,6 +40,11 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     // `requested_model`: the name the client asked for, rewritten in the body
     // when a target names its model differently.
     void start(router::BackendRequest request, std::string requested_model = {});
+    // Each attempt's answer goes through a translator `make` returns (set
+    // before start()).
+    void translate_answers(std::function<std::unique_ptr<router::ResponseTranslator>()> make) {
+        make_translator_ = std::move(make);
+    }
 
     void on_head(int status, const core::Headers& headers) override;
     core::BodyAction on_data(std::string_view bytes) override;
@@ -80,6 +87,7 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     router::BackendRequest request_; // kept for the next attempt
     core::Headers client_headers_;   // request_ points here: the client's outlive handle()
     std::string requested_model_;
+    std::function<std::unique_ptr<router::ResponseTranslator>()> make_translator_;
     size_t attempts_started_ = 0;
     size_t current_ = 0; // the running attempt's index in plan_.attempts
     std::vector<bool> tried_;

@@ -7,11 +7,15 @@
 #include "core/http_types.h"
 #include "gateway/exchange.h"
 #include "gateway/route_table.h"
+#include "router/translating_observer.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace edgeai::gateway {
+
+using TranslatorFactory = std::function<std::unique_ptr<router::ResponseTranslator>()>;
 
 struct DecodedRequest {
     // The model the request names; empty when it names none. The key's
@@ -30,6 +34,10 @@ struct DecodedRequest {
     bool translated = false;
     // The typed request, for a backend that reads its fields (the engine).
     api::DecodedBody body;
+    // Makes the translation each attempt's answer goes through when the
+    // client speaks another API than the backends' chat completions (the
+    // Responses API); null: none, or the endpoint's own (Messages).
+    TranslatorFactory translate_answer;
 };
 
 struct RouteContext {

@@ -7,6 +7,7 @@
 #include "gateway/messages_api.h"
 #include "gateway/models_api.h"
 #include "gateway/openai_api.h"
+#include "gateway/responses_api.h"
 #include "gateway/service_api.h"
 #include "gateway/static_files.h"
 #include "gateway/usage_api.h"
@@ -43,6 +44,16 @@ constexpr Route kRoutes[] = {
      decode_embedding, handle_inference},
     {"POST", "/v1/messages", Endpoint::kMessages, security::kScopeChat, kJson, kServer,
      decode_messages, handle_inference},
+    // Responses are the chat scope's: a key that may chat may keep and
+    // continue its own conversations.
+    {"POST", "/v1/responses", Endpoint::kResponses, security::kScopeChat, kJson, kServer,
+     decode_responses, handle_inference},
+    {"GET", "/v1/responses/{id}", Endpoint::kResponse, security::kScopeChat, kAny, kSmall, nullptr,
+     handle_get_response},
+    {"DELETE", "/v1/responses/{id}", Endpoint::kResponse, security::kScopeChat, kAny, kSmall,
+     nullptr, handle_delete_response},
+    {"GET", "/v1/responses/{id}/input_items", Endpoint::kResponseInputItems, security::kScopeChat,
+     kAny, kSmall, nullptr, handle_response_input_items},
     {"GET", "/v1/usage", Endpoint::kUsage, kAdmin, kAny, kSmall, nullptr, handle_usage},
     {"GET", "/v1/jobs", Endpoint::kJobs, kJobs, kAny, kSmall, nullptr, handle_list_jobs},
     {"GET", "/v1/jobs/{id+}", Endpoint::kJob, kJobs, kAny, kSmall, nullptr, handle_get_job},

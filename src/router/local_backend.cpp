@@ -598,6 +598,13 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         entry = find(req->model);
         if (entry == nullptr) {
             refuse(model_not_found(req->model));
+        } else if (req->uses_tools) {
+            // Until the engine constrains its sampling to a tool call, one
+            // would be text that merely looks right.
+            refuse(api::api_error_from_status(
+                core::invalid_argument("tools: the local engine cannot call tools yet; send "
+                                       "tool_choice 'none' or route this request to an upstream")
+                    .with_field("tools")));
         } else if (!entry->chat_template) {
             refuse(api::api_error_from_status(core::failed_precondition(entry->template_error)));
         } else {

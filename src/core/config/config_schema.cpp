@@ -1,5 +1,6 @@
 #include "core/config/config_schema.h"
 
+#include "core/duration.h"
 #include "core/http_types.h"
 
 #include <algorithm>
@@ -164,6 +165,10 @@ const ConfigKey kKeys[] = {
     EDGEAI_BOOL_KEY("cache.persist", cache.persist,
                     "Also keep cached answers in cache.db in the data dir, so they survive a "
                     "restart."),
+    EDGEAI_STRING_KEY("responses.retention", responses.retention, "", false,
+                      "How long a stored response (POST /v1/responses with store, the default) "
+                      "is kept in responses.db in the data dir for GET /v1/responses/{id} and "
+                      "previous_response_id: a duration such as 12h, 30d or 2w."),
     EDGEAI_INT_KEY("queue.max_jobs", queue.max_jobs, 1, int64_t{1} << 40,
                    "Jobs waiting or running at most; a request beyond gets 429."),
     EDGEAI_INT_KEY("queue.max_bytes", queue.max_bytes, 1024, kMaxBytes * 64,
@@ -406,6 +411,15 @@ Status check_config_value(const ConfigKey& key, const ConfigValue& value) {
     if (key.path == "server.listen")
         if (const std::string* s = std::get_if<std::string>(&value); s != nullptr && !s->empty())
             return check_listen_address(key.path, *s);
+    if (key.path == "responses.retention")
+        if (const std::string* s = std::get_if<std::string>(&value)) {
+            auto ms = parse_duration_ms(*s);
+            if (!ms.ok() || *ms <= 0)
+                return invalid_argument("'responses.retention' must be a duration such as 12h, "
+                                        "30d or 2w, found \"" +
+                                        *s + "\"");
+            return {};
+        }
     bool ok = false;
     switch (key.kind) {
     case ValueKind::kInteger:

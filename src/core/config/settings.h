@@ -113,6 +113,12 @@ struct CacheSettings {
     bool persist = false; // keep entries in cache.db across restarts
 };
 
+// Stored responses of the Responses API (responses.db).
+struct ResponsesSettings {
+    // How long a stored response is kept ("30d", as core/duration reads it).
+    std::string retention = "30d";
+};
+
 // The durable job queue (`Prefer: respond-async`), kept in jobs.db.
 struct QueueSettings {
     int64_t max_jobs = 100000;            // queued and running; beyond: 429
@@ -195,6 +201,7 @@ struct Settings {
     RoutingSettings routing;
     UsageSettings usage;
     CacheSettings cache;
+    ResponsesSettings responses;
     QueueSettings queue;
     AuthSettings auth;
     TlsSettings tls;

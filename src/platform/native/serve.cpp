@@ -1,6 +1,7 @@
 #include "platform/native/serve.h"
 
 #include "api/api_error.h"
+#include "core/duration.h"
 
 #include "engine/chat/template_family.h"
 #include "engine/model/kv_cache.h"
@@ -23,6 +24,7 @@
 #include "platform/native/storage/sqlite_cache_store.h"
 #include "platform/native/storage/sqlite_job_store.h"
 #include "platform/native/storage/sqlite_key_store.h"
+#include "platform/native/storage/sqlite_response_store.h"
 #include "platform/native/storage/sqlite_usage_store.h"
 #include "platform/native/system/environment.h"
 #include "platform/native/system/files.h"
@@ -282,6 +284,19 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                                clock, cache_store.get());
         response_cache->load_from_store();
     }
+    // Stored responses (POST /v1/responses with store): responses.db.
+    auto retention = core::parse_duration_ms(settings.responses.retention);
+    if (!retention.ok()) {
+        logger.error("responses.retention is not a duration",
+                     {{"error", retention.status().message()}});
+        return 1;
+    }
+    auto response_store = SqliteResponseStore::open(data_dir, *retention, clock);
+    if (!response_store.ok()) {
+        logger.error("cannot open the stored responses",
+                     {{"error", response_store.status().message()}});
+        return 1;
+    }
     telemetry::MetricsRegistry metrics;
     metrics.gauge_callback("process_resident_memory_bytes", "Resident memory size in bytes",
                            [] { return static_cast<double>(resident_memory_bytes()); });
@@ -537,6 +552,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.usage = usage_store.get();
     deps.cache = response_cache ? &*response_cache : nullptr;
     deps.jobs = job_store->get();
+    deps.responses = response_store->get();
     deps.executor = &loop;
     deps.version = version;
     gateway::Gateway gateway(deps);
