@@ -436,16 +436,37 @@ describe('Responses API on the local engine', { skip: skipLocal && `needs ${EDGE
       `the second prompt (${second.usage.input_tokens} tokens) holds the first turn (${first.usage.input_tokens} + ${first.usage.output_tokens})`);
   });
 
-  test('tools and JSON output are refused by name until the engine can constrain them', async () => {
+  test('tools are refused by name until the engine can call them', async () => {
     const tools = [{ type: 'function', name: 'f', parameters: { type: 'object' } }];
     const e1 = await expectError(openai.responses.create({ model: 'tiny', input: 'x', tools }), 'tools on the local engine');
     assert.equal(e1.status, 400);
     assert.equal(e1.param, 'tools');
     const none = await openai.responses.create({ model: 'tiny', input: 'x', tools, tool_choice: 'none', max_output_tokens: 4, store: false });
     assert.ok(['completed', 'incomplete'].includes(none.status));
-    const e2 = await expectError(openai.responses.create({ model: 'tiny', input: 'x', text: { format: { type: 'json_object' } } }), 'json on the local engine');
-    assert.equal(e2.status, 400);
-    assert.equal(e2.param, 'text.format');
-    assert.match(e2.message, /text\.format: the local engine/);
+  });
+
+  test('text.format is enforced by the grammar engine; an unsupported schema is a 400 naming text.format', async () => {
+    const schema = { type: 'object', properties: { name: { type: 'string', maxLength: 12 }, age: { type: 'integer', minimum: 0, maximum: 99 } }, required: ['name', 'age'], additionalProperties: false };
+    const r = await openai.responses.create({ model: 'tiny', input: 'Tell me about Lily.', max_output_tokens: 200, store: false,
+      text: { format: { type: 'json_schema', name: 'person', schema, strict: true } } });
+    if (r.status === 'completed') {
+      const v = JSON.parse(r.output_text);
+      assert.deepEqual(Object.keys(v).sort(), ['age', 'name']);
+      assert.equal(typeof v.name, 'string');
+      assert.ok(Number.isInteger(v.age) && v.age >= 0 && v.age <= 99, `age ${v.age}`);
+    } else {
+      assert.deepEqual(r.incomplete_details, { reason: 'max_output_tokens' });
+      assert.throws(() => JSON.parse(r.output_text), 'a cut answer is incomplete JSON');
+    }
+    const obj = await openai.responses.create({ model: 'tiny', input: 'x', max_output_tokens: 200, store: false, text: { format: { type: 'json_object' } } });
+    if (obj.status === 'completed') {
+      const v = JSON.parse(obj.output_text);
+      assert.ok(v !== null && typeof v === 'object' && !Array.isArray(v), obj.output_text);
+    }
+    const e = await expectError(openai.responses.create({ model: 'tiny', input: 'x',
+      text: { format: { type: 'json_schema', name: 'm', schema: { type: 'object', properties: { mail: { type: 'string', format: 'email' } } } } } }), 'an unsupported schema');
+    assert.equal(e.status, 400);
+    assert.match(e.param, /^text\.format/);
+    assert.match(e.message, /#\/properties\/mail\/format/);
   });
 });
