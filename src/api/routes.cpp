@@ -58,6 +58,8 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "key_rotate";
     case Endpoint::kStatic:
         return "static";
+    case Endpoint::kMcp:
+        return "mcp";
     }
     return "unknown";
 }

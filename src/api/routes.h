@@ -35,6 +35,7 @@ enum class Endpoint {
     kKey,                // /v1/keys/{id or name}: shown (GET) or revoked (DELETE)
     kKeyRotate,          // POST /v1/keys/{id or name}/rotate
     kStatic,             // /ui and /ui/...: the web page's files, no API key
+    kMcp,                // /mcp: the Model Context Protocol (Streamable HTTP)
 };
 
 // Name used in metrics labels and logs ("chat_completions").

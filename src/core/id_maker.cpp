@@ -17,7 +17,8 @@ struct IdFormat {
 };
 
 constexpr IdFormat kFormats[] = {
-    {"req_", 32}, {"job_", 24}, {"file-", 24}, {"batch_", 24}, {"resp_", 32}, {"msg_", 32},
+    {"req_", 32},  {"job_", 24}, {"file-", 24}, {"batch_", 24},
+    {"resp_", 32}, {"msg_", 32}, {"mcp_", 32},
 };
 
 } // namespace

@@ -17,12 +17,13 @@
 namespace edgeai::core {
 
 enum class IdKind : uint8_t {
-    kRequest,  // X-Request-Id of a request the client did not name
-    kJob,      // a durable job (/v1/jobs)
-    kFile,     // an uploaded or produced file (/v1/files)
-    kBatch,    // a batch (/v1/batches)
-    kResponse, // a Responses API response (/v1/responses)
-    kMessage,  // an output message item of a response
+    kRequest,    // X-Request-Id of a request the client did not name
+    kJob,        // a durable job (/v1/jobs)
+    kFile,       // an uploaded or produced file (/v1/files)
+    kBatch,      // a batch (/v1/batches)
+    kResponse,   // a Responses API response (/v1/responses)
+    kMessage,    // an output message item of a response
+    kMcpSession, // an MCP session (Mcp-Session-Id)
 };
 
 std::string_view id_prefix(IdKind kind);

@@ -10,6 +10,7 @@
 #include "core/id_maker.h"
 #include "gateway/access_control.h"
 #include "gateway/gateway.h"
+#include "gateway/mcp_sessions.h"
 #include "gateway/response_cache.h"
 
 #include <cstdint>
@@ -32,6 +33,9 @@ struct Gateway::Shared {
     telemetry::Counter* cache_hits = nullptr;
     telemetry::Counter* cache_misses = nullptr;
     bool draining = false;
+    // The gateway itself: MCP tool calls go through its request path again.
+    Gateway* gateway = nullptr;
+    McpSessions mcp_sessions;
     std::function<void()> job_listener; // a new job is on disk
     // Clients' exchanges not over yet (job deliveries are the runner's), so
     // a shutdown can end each in its API's shape rather than cut the socket.

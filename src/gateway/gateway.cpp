@@ -232,6 +232,7 @@ const core::net::DestinationPolicy& GatewayDeps::webhook_policy() const {
 Gateway::Gateway(GatewayDeps deps) : shared_(std::make_unique<Shared>()) {
     EDGEAI_CHECK_MSG(deps.random != nullptr, "GatewayDeps::random is required");
     shared_->deps = std::move(deps);
+    shared_->gateway = this;
     shared_->register_metrics();
 }
 

@@ -62,6 +62,8 @@ struct GatewayDeps {
     // Where a job's webhook may go (queue.webhook_allow, the gateway's own
     // endpoints); null: public addresses only.
     const core::net::DestinationPolicy* webhooks = nullptr;
+    // Resident memory in bytes, for the MCP status resource; null: unknown.
+    std::function<uint64_t()> memory_bytes;
     std::string version = "0.0.0";
 
     const core::net::DestinationPolicy& webhook_policy() const;

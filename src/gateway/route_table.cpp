@@ -4,6 +4,7 @@
 #include "gateway/inference.h"
 #include "gateway/jobs_api.h"
 #include "gateway/keys_api.h"
+#include "gateway/mcp_api.h"
 #include "gateway/messages_api.h"
 #include "gateway/models_api.h"
 #include "gateway/openai_api.h"
@@ -77,6 +78,10 @@ constexpr Route kRoutes[] = {
     {"DELETE", "/v1/keys/{id}", Endpoint::kKey, kAdmin, kAny, kSmall, nullptr, handle_keys},
     {"POST", "/v1/keys/{id}/rotate", Endpoint::kKeyRotate, kAdmin, kJson, kSmall, nullptr,
      handle_keys},
+    {"POST", "/mcp", Endpoint::kMcp, security::kScopeMcp, kJson, kServer, nullptr, handle_mcp_post},
+    {"GET", "/mcp", Endpoint::kMcp, security::kScopeMcp, kAny, kSmall, nullptr, handle_mcp_get},
+    {"DELETE", "/mcp", Endpoint::kMcp, security::kScopeMcp, kAny, kSmall, nullptr,
+     handle_mcp_delete},
     {"GET", "/ui{tail}", Endpoint::kStatic, kOpen, kAny, kSmall, nullptr, handle_static},
 };
 

@@ -26,6 +26,7 @@ constexpr ScopeName kScopeNames[] = {
     {kScopeModels, "models"},
     {kScopeJobs, "jobs"},
     {kScopeBatches, "batches"},
+    {kScopeMcp, "mcp"},
     {kScopeAdmin, "admin"},
 };
 

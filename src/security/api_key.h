@@ -25,8 +25,9 @@ enum Scope : uint32_t {
     kScopeJobs = 1u << 4,        // /v1/jobs, Prefer: respond-async
     kScopeBatches = 1u << 5,     // /v1/files, /v1/batches
     kScopeAdmin = 1u << 6,       // /v1/keys, /v1/usage, /metrics, everything
+    kScopeMcp = 1u << 7,         // /mcp, `edgeai mcp` (each tool also needs its route's scope)
 };
-constexpr uint32_t kAllScopes = (1u << 7) - 1;
+constexpr uint32_t kAllScopes = (1u << 8) - 1;
 // A key made without --scopes: everything but admin.
 constexpr uint32_t kDefaultScopes = kAllScopes & ~uint32_t{kScopeAdmin};
 

@@ -555,6 +555,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     deps.responses = response_store->get();
     deps.executor = &loop;
     deps.version = version;
+    deps.memory_bytes = [] { return static_cast<uint64_t>(resident_memory_bytes()); };
     gateway::Gateway gateway(deps);
     const core::QueueSettings& qs = settings.queue;
     WebhookHttpClient webhook_client(loop, *webhook_policy, CurlHttpClientOptions{}, &logger);
