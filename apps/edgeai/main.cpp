@@ -152,41 +152,50 @@ int main(int argc, char** argv) {
     CommonFlags common;
     ServeFlags serve_flags;
 
-    Command* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API");
-    add_common_flags(serve, &common);
-    serve->add_option("--listen", serve_flags.listen,
-                      "HOST:PORT to listen on (config server.listen; default 127.0.0.1:8080)");
-    serve->add_option("--host", serve_flags.host,
-                      "Address to listen on, keeping the port of server.listen (as llama.cpp's "
-                      "--host)");
-    serve->add_option("--port", serve_flags.port,
-                      "Port to listen on, keeping the address of server.listen (as llama.cpp's "
-                      "--port)");
-    serve->add_option("--upstream", serve_flags.upstream,
-                      "Base URL of an OpenAI-compatible upstream, e.g. https://api.openai.com/v1");
-    serve->add_option("--upstream-key-env", serve_flags.upstream_key_env,
-                      "Environment variable holding the upstream API key (default OPENAI_API_KEY)");
-    serve->add_option("--upstream-ca", serve_flags.upstream_ca,
-                      "Extra CA certificate (PEM) to trust for the upstream");
     native::LocalServeOptions local;
     std::string max_memory;
-    serve->add_option("-m,--model", local.model_paths,
-                      "GGUF model to serve locally (repeat for several); id = file stem");
-    serve->add_option("--alias", local.aliases, "Model id for each -m, in order");
-    serve->add_option("-t,--threads", local.threads,
-                      "Engine threads per model (default: all CPUs)");
-    serve->add_option("-c,--ctx-size", local.ctx_size,
-                      "Context per sequence (default: the model's, at most 4096)");
-    serve->add_option("--parallel", local.parallel, "Sequences decoded together (default 4)");
-    serve->add_option("--kv-type", local.kv_type, "KV cache type: f16 (default), f32 or q8_0");
-    serve->add_option("--max-memory", max_memory,
-                      "Refuse to start if weights + KV caches exceed this, e.g. 512M or 2G");
     bool insecure_no_auth = false;
-    serve->add_flag("--insecure-no-auth", insecure_no_auth,
+    // serve and mcp take the same options: mcp is the same gateway, with
+    // one MCP client on stdin/stdout instead of the HTTP listener.
+    auto add_serve_options = [&](Command* c) {
+        add_common_flags(c, &common);
+        c->add_option("--listen", serve_flags.listen,
+                      "HOST:PORT to listen on (config server.listen; default 127.0.0.1:8080)");
+        c->add_option("--host", serve_flags.host,
+                      "Address to listen on, keeping the port of server.listen (as llama.cpp's "
+                      "--host)");
+        c->add_option("--port", serve_flags.port,
+                      "Port to listen on, keeping the address of server.listen (as llama.cpp's "
+                      "--port)");
+        c->add_option("--upstream", serve_flags.upstream,
+                      "Base URL of an OpenAI-compatible upstream, e.g. https://api.openai.com/v1");
+        c->add_option("--upstream-key-env", serve_flags.upstream_key_env,
+                      "Environment variable holding the upstream API key (default OPENAI_API_KEY)");
+        c->add_option("--upstream-ca", serve_flags.upstream_ca,
+                      "Extra CA certificate (PEM) to trust for the upstream");
+        c->add_option("-m,--model", local.model_paths,
+                      "GGUF model to serve locally (repeat for several); id = file stem");
+        c->add_option("--alias", local.aliases, "Model id for each -m, in order");
+        c->add_option("-t,--threads", local.threads,
+                      "Engine threads per model (default: all CPUs)");
+        c->add_option("-c,--ctx-size", local.ctx_size,
+                      "Context per sequence (default: the model's, at most 4096)");
+        c->add_option("--parallel", local.parallel, "Sequences decoded together (default 4)");
+        c->add_option("--kv-type", local.kv_type, "KV cache type: f16 (default), f32 or q8_0");
+        c->add_option("--max-memory", max_memory,
+                      "Refuse to start if weights + KV caches exceed this, e.g. 512M or 2G");
+        c->add_flag("--insecure-no-auth", insecure_no_auth,
                     "Serve clients on any address while no API key exists (logged at every "
                     "start); without it a non-loopback listen address needs a key");
-    serve->add_option("--chat-template", local.chat_template,
+        c->add_option("--chat-template", local.chat_template,
                       "Chat template family for all local models (overrides the models' own)");
+    };
+    Command* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API");
+    add_serve_options(serve);
+    Command* mcp = app.add_subcommand(
+        "mcp", "Serve MCP on stdin/stdout, for clients that start the gateway themselves (the key "
+               "to act as: EDGEAI_API_KEY)");
+    add_serve_options(mcp);
 
     Command* config = app.add_subcommand("config", "Check or show the configuration");
     config->require_subcommand();
@@ -290,7 +299,7 @@ int main(int argc, char** argv) {
                     effective_data_dir(builder->settings()).c_str());
         return kExitOk;
     }
-    if (serve->parsed()) {
+    if (serve->parsed() || mcp->parsed()) {
         std::string config_used;
         auto builder = load_config(common,
                                    {{"server.listen", serve_flags.listen},
@@ -330,8 +339,10 @@ int main(int argc, char** argv) {
             }
             local.max_memory_bytes = static_cast<uint64_t>(v * scale);
         }
+        const native::ServeShell shell =
+            mcp->parsed() ? native::ServeShell::kMcpStdio : native::ServeShell::kHttp;
         int code = native::run_serve(settings, effective_data_dir(settings), logger, kVersion,
-                                     local, insecure_no_auth);
+                                     local, insecure_no_auth, shell);
         return code == 0 ? kExitOk : kExitRuntime;
     }
     return kExitUsage;

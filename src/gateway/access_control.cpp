@@ -54,8 +54,8 @@ std::optional<std::string> visible_owner(const Caller& caller) {
 
 bool is_loopback_peer(std::string_view peer) {
     // Only processes on this machine reach a Unix socket (and its file mode
-    // says which).
-    if (peer.starts_with("unix:")) return true;
+    // says which); on stdio the client is the process that started us.
+    if (peer.starts_with("unix:") || peer.starts_with("stdio:")) return true;
     const std::string_view address = security::peer_address(peer);
     if (address == "::1") return true;
     constexpr std::string_view kMapped = "::ffff:";
@@ -296,7 +296,7 @@ core::Status AccessControl::authorize_scope(const Caller& caller, uint32_t scope
     // /v1/models first): the list shows only the models it may use.
     constexpr uint32_t kInference =
         security::kScopeChat | security::kScopeCompletions | security::kScopeEmbeddings;
-    for (uint32_t bit = 1; bit <= security::kScopeAdmin; bit <<= 1) {
+    for (uint32_t bit = 1; (bit & security::kAllScopes) != 0; bit <<= 1) {
         if ((scope & bit) == 0 || key.has_scope(bit)) continue;
         if (bit == security::kScopeModels && (key.scopes & kInference) != 0) continue;
         return reject("scope", api::permission_denied(

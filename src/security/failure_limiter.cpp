@@ -43,7 +43,8 @@ void FailureLimiter::evict_stale(int64_t now_ms) {
 }
 
 std::string_view peer_address(std::string_view peer) {
-    if (peer.starts_with("unix:") || peer.starts_with("serial:")) return peer;
+    if (peer.starts_with("unix:") || peer.starts_with("serial:") || peer.starts_with("stdio:"))
+        return peer;
     if (!peer.empty() && peer.front() == '[') {
         const size_t close = peer.find(']');
         return close == std::string_view::npos ? peer : peer.substr(1, close - 1);

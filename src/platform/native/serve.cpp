@@ -18,6 +18,7 @@
 #include "platform/native/http/http_server.h"
 #include "platform/native/http/upstream_http_client.h"
 #include "platform/native/http/webhook_http_client.h"
+#include "platform/native/link/mcp_stdio.h"
 #include "platform/native/link/serial_lines.h"
 #include "platform/native/link/unix_socket_server.h"
 #include "platform/native/storage/data_dir.h"
@@ -36,6 +37,7 @@
 #include "router/anthropic_backend.h"
 #include "router/local_backend.h"
 #include "router/openai_backend.h"
+#include <cstdlib>
 
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -218,7 +220,7 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
 
 int run_serve(const core::Settings& settings, const std::string& data_dir,
               telemetry::Logger& logger, const std::string& version, const LocalServeOptions& local,
-              bool insecure_no_auth) {
+              bool insecure_no_auth, ServeShell shell) {
     // Writes to a closed socket must come back as errors, not kill the process.
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -571,6 +573,38 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     runner_options.logger = &logger;
     gateway::JobRunner job_runner(gateway, **job_store, loop, clock, metrics, runner_options);
     gateway.set_job_listener([&job_runner] { job_runner.wake(); });
+
+    if (shell == ServeShell::kMcpStdio) {
+        // One MCP client on stdin/stdout in place of the listeners; it ends
+        // when the client closes stdin or on SIGINT/SIGTERM.
+        McpStdioOptions o;
+        if (const char* key = std::getenv("EDGEAI_API_KEY")) o.api_key = key;
+        o.max_line_bytes = static_cast<size_t>(settings.server.max_body_bytes);
+        std::function<void()> stop_all;
+        McpStdio stdio(loop, gateway, logger, o, [&] { stop_all(); });
+        boost::asio::signal_set signals(loop.impl().io, SIGINT, SIGTERM);
+        bool stopping = false;
+        stop_all = [&] {
+            if (stopping) return;
+            stopping = true;
+            gateway.set_draining(true);
+            job_runner.stop_claiming();
+            for (auto& worker : engine_workers)
+                worker->refuse_waiting(api::shutting_down());
+            stdio.stop();
+            signals.cancel();
+            loop.stop();
+        };
+        signals.async_wait([&](const boost::system::error_code& ec, int) {
+            if (!ec) stop_all();
+        });
+        logger.info("serving MCP on stdio", {{"version", version}, {"data_dir", data_dir}});
+        stdio.start();
+        if (!qs.paused) job_runner.start();
+        loop.run();
+        logger.info("stopped");
+        return 0;
+    }
 
     HttpServerOptions listener = server_options(settings.server);
     listener.tls = settings.tls;

@@ -25,10 +25,15 @@ struct LocalServeOptions {
     std::string chat_template;     // a family name overriding the models' own
 };
 
+// Where the clients are: the HTTP listener (and the Unix socket and serial
+// lines configured), or one MCP client on stdin/stdout (`edgeai mcp`).
+enum class ServeShell { kHttp, kMcpStdio };
+
 // `insecure_no_auth` (--insecure-no-auth): serve non-loopback clients
 // while no API key exists.
 int run_serve(const core::Settings& settings, const std::string& data_dir,
               telemetry::Logger& logger, const std::string& version,
-              const LocalServeOptions& local = {}, bool insecure_no_auth = false);
+              const LocalServeOptions& local = {}, bool insecure_no_auth = false,
+              ServeShell shell = ServeShell::kHttp);
 
 } // namespace edgeai::platform::native
