@@ -101,11 +101,16 @@ Command* add_keys_command(Command& app, KeysFlags& flags,
         .required();
     flags.create->add_option("--scopes", flags.scopes,
                              "Comma-separated: chat, completions, embeddings, models, jobs, "
-                             "batches, admin, or all (default: all but admin)");
+                             "batches, mcp, admin, or all (default: all but admin)");
     flags.create
         ->add_option("--models", flags.models,
                      "Model names or globs it may use (repeat or comma-separate; "
                      "default any)")
+        .delimiter(',');
+    flags.create
+        ->add_option("--mcp-tools", flags.mcp_tools,
+                     "MCP tools it may call (repeat or comma-separate: chat, embed, list_models, "
+                     "submit_job, get_job; default all)")
         .delimiter(',');
     flags.create->add_option("--rpm", flags.rpm, "Requests per minute (default unlimited)");
     flags.create->add_option("--tpm", flags.tpm, "Tokens per minute (default unlimited)");
@@ -152,6 +157,7 @@ int run_keys_command(const KeysFlags& flags, const std::string& data_dir) {
             spec.scopes = *scopes;
         }
         spec.models = flags.models;
+        spec.mcp_tools = flags.mcp_tools;
         for (auto [value, name] : {std::pair{flags.rpm, "--rpm"}, std::pair{flags.tpm, "--tpm"},
                                    std::pair{flags.concurrency, "--concurrency"},
                                    std::pair{flags.budget_tokens_day, "--budget-tokens-day"},

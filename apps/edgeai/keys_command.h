@@ -21,6 +21,7 @@ struct KeysFlags {
     std::string name;
     std::string scopes;
     std::vector<std::string> models;
+    std::vector<std::string> mcp_tools;
     int64_t rpm = 0;
     int64_t tpm = 0;
     int64_t concurrency = 0;

@@ -238,12 +238,18 @@ std::string status_json(RouteContext& ctx) {
     return w.take();
 }
 
+// A key may be limited to some tools (keys create --mcp-tools): it sees
+// and calls only those.
+bool may_call(RouteContext& ctx, mcp::Tool tool) {
+    const security::KeyPtr& key = ctx.caller().key;
+    return !key || key->allows_tool(mcp::tool_name(tool));
+}
+
 std::string tools_list(RouteContext& ctx) {
-    (void)ctx;
     JsonWriter w;
     w.begin_object().key("tools").begin_array();
     for (mcp::Tool tool : mcp::kTools)
-        w.raw(mcp::tool_definition(tool));
+        if (may_call(ctx, tool)) w.raw(mcp::tool_definition(tool));
     w.end_array().end_object();
     return w.take();
 }
@@ -285,6 +291,13 @@ std::unique_ptr<RequestTask> call_tool(RouteContext& ctx, const mcp::RpcMessage&
                       mcp::error_message(m.id, mcp::kInvalidParams,
                                          "Unknown tool '" + std::string(root["name"].as_string()) +
                                              "'; tools/list names them"));
+    }
+    if (!may_call(ctx, *tool)) {
+        return answer(ctx, 200,
+                      mcp::error_message(m.id, mcp::kInvalidParams,
+                                         "The API key may not call the tool '" +
+                                             std::string(mcp::tool_name(*tool)) +
+                                             "' (its mcp_tools list leaves it out)"));
     }
     std::string progress_token;
     const JsonValue token = root["_meta"]["progressToken"];

@@ -100,6 +100,13 @@ bool ApiKey::allows_model(std::string_view model) const {
     return false;
 }
 
+bool ApiKey::allows_tool(std::string_view tool) const {
+    if (mcp_tools.empty()) return true;
+    for (const std::string& t : mcp_tools)
+        if (t == tool) return true;
+    return false;
+}
+
 KeyMaterial new_key_material(std::string_view random) {
     KeyMaterial m;
     m.id = base32(random.substr(0, 7), kKeyIdLength);
@@ -164,6 +171,10 @@ std::string key_json(const ApiKey& key) {
     w.key("models").begin_array();
     for (const std::string& m : key.models)
         w.value(std::string_view(m));
+    w.end_array();
+    w.key("mcp_tools").begin_array();
+    for (const std::string& t : key.mcp_tools)
+        w.value(std::string_view(t));
     w.end_array();
     w.key("limits").begin_object();
     w.field("requests_per_minute", key.limits.requests_per_minute)

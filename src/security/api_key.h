@@ -60,7 +60,8 @@ struct ApiKey {
     std::string name; // unique, chosen by the operator
     std::string hash; // hex SHA-256 of the whole key
     uint32_t scopes = kDefaultScopes;
-    std::vector<std::string> models; // globs; empty: any model
+    std::vector<std::string> models;    // globs; empty: any model
+    std::vector<std::string> mcp_tools; // MCP tools it may call; empty: every tool
     KeyLimits limits;
     KeyBudget budget;
     int64_t created_ms = 0;
@@ -75,6 +76,7 @@ struct ApiKey {
 
     bool has_scope(uint32_t scope) const { return (scopes & (scope | kScopeAdmin)) != 0; }
     bool allows_model(std::string_view model) const;
+    bool allows_tool(std::string_view tool) const;
 };
 
 constexpr size_t kKeyIdLength = 10;

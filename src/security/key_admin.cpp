@@ -57,6 +57,14 @@ core::Status check_spec(const KeySpec& spec) {
     }
     for (const std::string& m : spec.models)
         if (m.empty()) return field_error("models", "an empty model pattern matches nothing");
+    for (const std::string& t : spec.mcp_tools) {
+        const bool named =
+            !t.empty() && t.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos;
+        if (!named)
+            return field_error("mcp_tools", "'" + t +
+                                                "' is not a tool name (chat, embed, "
+                                                "list_models, submit_job, get_job)");
+    }
     return {};
 }
 
@@ -81,8 +89,8 @@ core::Result<KeySpec> key_spec_from_json(std::string_view body, int64_t now_ms) 
     const codec::JsonValue root = doc->root();
     if (!root.is_object()) return core::invalid_argument("the body must be a JSON object");
     if (auto s = only_known(root, "",
-                            {"name", "scopes", "models", "limits", "budget", "expires_in",
-                             "expires_at", "signing"});
+                            {"name", "scopes", "models", "mcp_tools", "limits", "budget",
+                             "expires_in", "expires_at", "signing"});
         !s.ok())
         return s;
     KeySpec spec;
@@ -105,6 +113,16 @@ core::Result<KeySpec> key_spec_from_json(std::string_view body, int64_t now_ms) 
     } else if (!scopes.is_missing() && !scopes.is_null()) {
         return field_error("scopes",
                            "scopes must be a list of strings or a comma-separated string");
+    }
+    const codec::JsonValue tools = root["mcp_tools"];
+    if (tools.is_array()) {
+        for (size_t i = 0; i < tools.size(); ++i) {
+            if (!tools.at(i).is_string())
+                return field_error("mcp_tools", "mcp_tools must be tool names (strings)");
+            spec.mcp_tools.emplace_back(tools.at(i).as_string());
+        }
+    } else if (!tools.is_missing() && !tools.is_null()) {
+        return field_error("mcp_tools", "mcp_tools must be a list of tool names");
     }
     const codec::JsonValue models = root["models"];
     if (models.is_array()) {
@@ -204,6 +222,7 @@ core::Result<NewKey> create_key(KeyStore& store, const KeySpec& spec, std::strin
     k.hash = std::move(material.hash);
     k.scopes = spec.scopes;
     k.models = spec.models;
+    k.mcp_tools = spec.mcp_tools;
     k.limits = spec.limits;
     k.budget = spec.budget;
     k.created_ms = now_ms;

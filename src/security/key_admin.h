@@ -16,7 +16,8 @@ namespace edgeai::security {
 struct KeySpec {
     std::string name;
     uint32_t scopes = kDefaultScopes;
-    std::vector<std::string> models; // globs; empty: any
+    std::vector<std::string> models;    // globs; empty: any
+    std::vector<std::string> mcp_tools; // MCP tool names; empty: every tool
     KeyLimits limits;
     KeyBudget budget;
     int64_t expires_ms = 0; // 0: never

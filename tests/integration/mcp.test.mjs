@@ -239,6 +239,7 @@ describe('MCP with API keys', () => {
       noMcp: (await createKey(gw.dataDir, '--name', 'app', '--scopes', 'chat')).key,
       mcpOnly: (await createKey(gw.dataDir, '--name', 'toolless', '--scopes', 'mcp')).key,
       other: (await createKey(gw.dataDir, '--name', 'other', '--scopes', 'mcp,chat')).key,
+      lister: await createKey(gw.dataDir, '--name', 'lister', '--scopes', 'mcp,chat,models', '--mcp-tools', 'list_models,get_job'),
     };
     await sleep(1200); // the gateway rereads its keys twice a second
   });
@@ -270,6 +271,21 @@ describe('MCP with API keys', () => {
     assert.equal(c.isError, true);
     assert.match(c.content[0].text, /scope/);
     await bare.close();
+  });
+
+  it('a key limited to some tools sees and calls only those', T, async () => {
+    assert.deepEqual(keys.lister.mcp_tools, ['list_models', 'get_job']);
+    const client = await connect(gw, bearer(keys.lister.key));
+    const { tools } = await client.listTools();
+    assert.deepEqual(tools.map((t) => t.name).sort(), ['get_job', 'list_models']);
+    const m = await client.callTool({ name: 'list_models', arguments: {} });
+    assert.ok(m.structuredContent.models.some((x) => x.id === CANNED.model));
+    await assert.rejects(client.callTool({ name: 'chat', arguments: { model: CANNED.model, prompt: 'hi' } }),
+      (e) => e.code === -32602 && /may not call the tool 'chat'/.test(e.message));
+    await client.close();
+    const bad = await runEdgeai(['keys', 'create', '--name', 'typo', '--mcp-tools', 'Chat!', '--data-dir', gw.dataDir], { cwd: gw.dataDir, env: { XDG_CONFIG_HOME: gw.dataDir } });
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /not a tool name/);
   });
 
   it('a session belongs to the key that made it', T, async () => {

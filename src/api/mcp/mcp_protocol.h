@@ -36,7 +36,7 @@ struct RpcMessage {
     MessageKind kind = MessageKind::kRequest;
     std::string id;     // JSON text of the id ("7", "\"a\""); empty for a notification
     std::string method; // empty for a response
-    std::string params; // JSON text of the params object; "{}" when absent
+    std::string params = "{}"; // JSON text of the params object; "{}" when absent
 };
 
 // One JSON-RPC message. A batch (an array) is refused: revision 2025-06-18

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS api_keys (
     expires_ms INTEGER NOT NULL,
     revoked_ms INTEGER NOT NULL,
     replaced_by TEXT NOT NULL,
-    sealed_signing_key TEXT NOT NULL
+    sealed_signing_key TEXT NOT NULL,
+    mcp_tools TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS api_keys_name ON api_keys (name);
 CREATE TABLE IF NOT EXISTS key_generation (
@@ -90,9 +91,33 @@ core::Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::open(const std::st
     const bool existed = file_exists(path);
     auto db = open_wal_database(path, kSecurityDbSchema, kSecurityDbSchemaVersion);
     if (!db.ok()) return db.status();
+    if (core::Status migrated = migrate(db->get(), path); !migrated.ok()) return migrated;
     // Hashes only, but no reason to let other local users list key names.
     if (!existed) ::chmod(path.c_str(), 0600);
     return std::unique_ptr<SqliteKeyStore>(new SqliteKeyStore(path, std::move(db).value()));
+}
+
+// A keys.db of schema 1 predates per-key MCP tools: the column is added
+// (empty: every tool), once, under a write lock so that two processes opening
+// it together do not both try.
+core::Status SqliteKeyStore::migrate(sqlite3* db, const std::string& path) {
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db, rc, path);
+    int64_t version = 0;
+    rc = query_value(db, "PRAGMA user_version", &version, nullptr);
+    if (rc == SQLITE_OK && version < 2) {
+        rc = sqlite3_exec(db,
+                          "ALTER TABLE api_keys ADD COLUMN mcp_tools TEXT NOT NULL DEFAULT '';"
+                          "PRAGMA user_version=2",
+                          nullptr, nullptr, nullptr);
+    }
+    if (rc != SQLITE_OK) {
+        core::Status st = sqlite_error(db, rc, path);
+        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+        return st;
+    }
+    rc = sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? core::Status() : sqlite_error(db, rc, path);
 }
 
 core::Result<std::vector<security::ApiKey>> SqliteKeyStore::load_all() {
@@ -101,7 +126,8 @@ core::Result<std::vector<security::ApiKey>> SqliteKeyStore::load_all() {
         db_.get(),
         "SELECT id, name, hash, scopes, models, requests_per_minute, tokens_per_minute, "
         "concurrent_requests, tokens_per_day, tokens_per_month, cost_per_day, cost_per_month, "
-        "created_ms, expires_ms, revoked_ms, replaced_by, sealed_signing_key FROM api_keys "
+        "created_ms, expires_ms, revoked_ms, replaced_by, sealed_signing_key, mcp_tools FROM "
+        "api_keys "
         "ORDER BY created_ms, id",
         -1, &raw, nullptr);
     Stmt stmt(raw);
@@ -126,6 +152,7 @@ core::Result<std::vector<security::ApiKey>> SqliteKeyStore::load_all() {
         k.revoked_ms = sqlite3_column_int64(raw, 14);
         k.replaced_by = column_text(raw, 15);
         k.sealed_signing_key = column_text(raw, 16);
+        k.mcp_tools = split_lines(column_text(raw, 17));
         out.push_back(std::move(k));
     }
     if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, path_);
@@ -199,13 +226,13 @@ core::Status SqliteKeyStore::write_row(const security::ApiKey& key, bool insert)
         insert ? "INSERT INTO api_keys (id, name, hash, scopes, models, requests_per_minute, "
                  "tokens_per_minute, concurrent_requests, tokens_per_day, tokens_per_month, "
                  "cost_per_day, cost_per_month, created_ms, expires_ms, revoked_ms, replaced_by, "
-                 "sealed_signing_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                 "?13, ?14, ?15, ?16, ?17)"
+                 "sealed_signing_key, mcp_tools) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                 "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
                : "UPDATE api_keys SET name = ?2, hash = ?3, scopes = ?4, models = ?5, "
                  "requests_per_minute = ?6, tokens_per_minute = ?7, concurrent_requests = ?8, "
                  "tokens_per_day = ?9, tokens_per_month = ?10, cost_per_day = ?11, "
                  "cost_per_month = ?12, created_ms = ?13, expires_ms = ?14, revoked_ms = ?15, "
-                 "replaced_by = ?16, sealed_signing_key = ?17 WHERE id = ?1",
+                 "replaced_by = ?16, sealed_signing_key = ?17, mcp_tools = ?18 WHERE id = ?1",
         -1, &raw, nullptr);
     Stmt stmt(raw);
     if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, path_);
@@ -227,6 +254,8 @@ core::Status SqliteKeyStore::write_row(const security::ApiKey& key, bool insert)
     sqlite3_bind_int64(raw, 15, key.revoked_ms);
     bind_text(raw, 16, key.replaced_by);
     bind_text(raw, 17, key.sealed_signing_key);
+    const std::string tools = join_lines(key.mcp_tools);
+    bind_text(raw, 18, tools);
     rc = sqlite3_step(raw);
     if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, path_);
     if (!insert && sqlite3_changes(db_.get()) == 0)

@@ -30,6 +30,7 @@ class SqliteKeyStore final : public security::KeyStore {
                         const security::ApiKey& successor) override;
 
   private:
+    static core::Status migrate(sqlite3* db, const std::string& path);
     SqliteKeyStore(std::string path, Db db) : path_(std::move(path)), db_(std::move(db)) {}
     // Runs `change` in one write transaction that also bumps the generation;
     // rolls back when it fails.
@@ -43,7 +44,7 @@ class SqliteKeyStore final : public security::KeyStore {
 // The schema of keys.db, shared by everything that opens it (the audit
 // checkpoint lives there too), so whoever opens it first creates all of it.
 extern const char* const kSecurityDbSchema;
-inline constexpr int kSecurityDbSchemaVersion = 1;
+inline constexpr int kSecurityDbSchemaVersion = 2;
 
 // The server's secret that seals signing keys (`<data dir>/keys.secret`,
 // 32 random bytes as hex, mode 0600), made on first use.
