@@ -14,6 +14,7 @@ import { encode } from '@msgpack/msgpack';
 import { runEdgeai } from './lib/engine.mjs';
 import { encodeFrame, FrameClient, TYPE, cobsEncode } from './lib/frames.mjs';
 import { startGateway, writeConfig } from './lib/gateway.mjs';
+import { sign } from './lib/signing.mjs';
 import { CANNED, startUpstream, streamToken } from './lib/scripted_upstream.mjs';
 
 const T = { timeout: 30000 };
@@ -174,6 +175,29 @@ describe('frames on a Unix socket', () => {
     assert.equal(scoped.status, 403);
     sock.destroy();
   });
+
+  it('limits and the audit log apply on the socket as over HTTP', T, async () => {
+    const key = await createKey(gw.dataDir, '--name', 'unix-rpm', '--scopes', 'chat', '--rpm', '2');
+    await sleep(1500);
+    const { sock, client } = await connect(socketPath);
+    const auth = { authorization: `Bearer ${key.key}` };
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await client.request({ path: '/v1/chat/completions', headers: auth, body: chat() }).done).status);
+    assert.deepEqual(statuses, [200, 200, 429]);
+    sock.destroy();
+    // Each request is a line of the audit log, naming the key and the socket.
+    let mine = [];
+    for (let i = 0; i < 50 && mine.length < 3; i++) {
+      await sleep(100);
+      const log = fs.readFileSync(path.join(gw.dataDir, 'audit.log'), 'utf8');
+      mine = log.split('\n').filter(Boolean).map((l) => JSON.parse(l.slice(0, l.lastIndexOf('}') + 1))).filter((r) => r.key_id === key.id);
+    }
+    assert.deepEqual(mine.map((r) => r.status), [200, 200, 429]);
+    for (const r of mine) {
+      assert.equal(r.client, `unix:${socketPath}`);
+      assert.equal(r.path, '/v1/chat/completions');
+    }
+  });
 });
 
 // A pty standing in for a UART: the gateway opens its slave side as
@@ -215,6 +239,7 @@ describe('frames on a serial line (a pty)', () => {
   let dir;
   let device;
   let key;
+  let signer;
   before(async () => {
     up = await startUpstream();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-serial-'));
@@ -222,6 +247,7 @@ describe('frames on a serial line (a pty)', () => {
     const config = writeConfig(`[[serial]]\ndevice = "${device}"\nbaud = 9600\n`);
     gw = await startGateway({ upstream: up.baseUrl, args: ['--config', config] });
     key = await createKey(gw.dataDir, '--name', 'uart-dev', '--scopes', 'chat,models');
+    signer = await createKey(gw.dataDir, '--name', 'uart-signer', '--scopes', 'models', '--signing');
   });
   after(async () => {
     await gw?.stop();
@@ -256,6 +282,13 @@ describe('frames on a serial line (a pty)', () => {
     line.child.stdin.write(Buffer.from([0]));
     const models = await client.request({ method: 'GET', path: '/v1/models', headers: auth }).done;
     assert.equal(models.status, 200);
+    // A device that signs its requests (no bearer key on the wire).
+    const ts = Math.floor(Date.now() / 1000);
+    const signature = sign(signer.key, { method: 'GET', target: '/v1/models', body: '', ts, nonce: 'uart-nonce-1' });
+    const signedModels = await client.request({ method: 'GET', path: '/v1/models', headers: { 'x-edgeai-signature': signature } }).done;
+    assert.equal(signedModels.status, 200);
+    const replayed = await client.request({ method: 'GET', path: '/v1/models', headers: { 'x-edgeai-signature': signature } }).done;
+    assert.equal(replayed.status, 401, 'a replayed signature');
 
     // Unplugged: the relay ends and the pty goes away; then a new one appears
     // under the same name, and the gateway opens it again.

@@ -17,6 +17,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { toFile } from 'openai';
 
 import { request, sleep } from './lib/clients.mjs';
+import { sign } from './lib/signing.mjs';
 import { binaryMissing, describeRun, runEdgeai } from './lib/engine.mjs';
 import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { startUpstream } from './lib/scripted_upstream.mjs';
@@ -501,16 +502,6 @@ describe('brute force, loopback-only and auth.required', { skip: binaryMissing()
     }
   });
 });
-
-// The client side of a signed request, as docs/security.md shows it.
-function sign(apiKey, { method, target, body, ts, nonce }) {
-  const keyId = apiKey.split('_')[1];
-  const signingKey = crypto.createHmac('sha256', apiKey).update('edgeai-request-signing-v1').digest();
-  const bodyHash = crypto.createHash('sha256').update(body).digest('hex');
-  const canonical = `EDGEAI-HMAC-SHA256\n${method}\n${target}\n${ts}\n${nonce}\n${bodyHash}`;
-  const sig = crypto.createHmac('sha256', signingKey).update(canonical).digest('hex');
-  return `key=${keyId}, ts=${ts}, nonce=${nonce}, sig=${sig}`;
-}
 
 describe('signed requests', { skip: binaryMissing() }, () => {
   let up;
