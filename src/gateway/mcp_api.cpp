@@ -4,10 +4,9 @@
 #include "api/mcp/mcp_tools.h"
 #include "codec/json/json_writer.h"
 #include "codec/sse/sse_parser.h"
-#include "core/config/routing_schema.h"
 #include "gateway/api_responses.h"
+#include "gateway/service_api.h"
 #include "queue/job.h"
-#include "router/router.h"
 
 #include <optional>
 #include <utility>
@@ -205,23 +204,11 @@ core::HttpRequest inner_request(RouteContext& ctx, const mcp::ToolRequest& r) {
 
 std::string status_json(RouteContext& ctx) {
     const GatewayDeps& deps = ctx.deps();
-    const router::Router& router = *deps.router;
-    const int64_t now = deps.clock->monotonic_ns();
     JsonWriter w;
     w.begin_object()
         .field("version", std::string_view(deps.version))
-        .field("status", ctx.shared.draining ? "draining" : "ready")
-        .field("uplink", router.offline() ? "offline" : "online");
-    w.key("backends").begin_array();
-    for (size_t i = 0; i < router.size(); ++i) {
-        const router::RoutedBackend& b = router.at(i);
-        w.begin_object()
-            .field("name", std::string_view(b.settings->name))
-            .field("kind", core::backend_kind_name(b.settings->kind))
-            .field("circuit", router::breaker_state_name(b.breaker.state(now)))
-            .end_object();
-    }
-    w.end_array();
+        .field("status", ctx.shared.draining ? "draining" : "ready");
+    write_backend_states(w, deps);
     if (deps.memory_bytes) w.field("memory_bytes", deps.memory_bytes());
     if (deps.jobs != nullptr) {
         auto counts = deps.jobs->counts();

@@ -40,8 +40,15 @@ std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx) {
                                                      : "ready");
     w.field("upstream", remote ? "configured" : "none");
     if (!audit.ok()) w.field("audit_error", std::string_view(audit.message()));
+    write_backend_states(w, ctx.deps());
+    w.end_object();
+    return ctx.respond(json_response(ready ? 200 : 503, w.take()));
+}
+
+void write_backend_states(codec::JsonWriter& w, const GatewayDeps& deps) {
+    const router::Router& router = *deps.router;
     // Each backend's breaker, so an operator sees what the router avoids.
-    const int64_t now = ctx.deps().clock->monotonic_ns();
+    const int64_t now = deps.clock->monotonic_ns();
     w.field("uplink", router.offline() ? "offline" : "online");
     w.key("backends").begin_array();
     for (size_t i = 0; i < router.size(); ++i) {
@@ -53,8 +60,6 @@ std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx) {
             .end_object();
     }
     w.end_array();
-    w.end_object();
-    return ctx.respond(json_response(ready ? 200 : 503, w.take()));
 }
 
 std::unique_ptr<RequestTask> handle_metrics(RouteContext& ctx) {

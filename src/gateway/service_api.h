@@ -3,6 +3,7 @@
 // backend's breaker) and /metrics (Prometheus text).
 #pragma once
 
+#include "codec/json/json_writer.h"
 #include "gateway/route_context.h"
 
 #include <memory>
@@ -13,5 +14,9 @@ std::unique_ptr<RequestTask> handle_root(RouteContext& ctx);
 std::unique_ptr<RequestTask> handle_healthz(RouteContext& ctx);
 std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx);
 std::unique_ptr<RequestTask> handle_metrics(RouteContext& ctx);
+
+// "uplink" and "backends" (each one's name, kind and breaker) into an open
+// object, as /readyz and the MCP status resource show them.
+void write_backend_states(codec::JsonWriter& w, const GatewayDeps& deps);
 
 } // namespace edgeai::gateway
