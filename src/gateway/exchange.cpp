@@ -119,6 +119,27 @@ Exchange::Exchange(Gateway::Shared& shared, ResponseWriter* writer,
     }
 }
 
+void Exchange::note_attempt(std::string_view backend, int status, std::string_view error,
+                            int64_t elapsed_ms) {
+    ++attempt_count_;
+    if (!attempts_.empty()) attempts_ += ", ";
+    attempts_.append(backend);
+    if (status > 0)
+        attempts_ += ";status=" + std::to_string(status);
+    else
+        attempts_ += ";error=" + std::string(error);
+    attempts_ += ";ms=" + std::to_string(elapsed_ms);
+    if (status > 0 && status < 500 && status != 429) return;
+    if (telemetry::Logger* log = shared_.deps.logger) {
+        log->info("attempt failed", {{"request_id", request_id_},
+                                     {"attempt", static_cast<int64_t>(attempt_count_)},
+                                     {"backend", std::string(backend)},
+                                     {"status", static_cast<int64_t>(status)},
+                                     {"error", std::string(error)},
+                                     {"ms", elapsed_ms}});
+    }
+}
+
 void Exchange::note_request_body(const std::string& body) {
     bytes_in_ = body.size();
     if (shared_.deps.audit != nullptr && shared_.deps.settings->audit.include_bodies)
@@ -135,8 +156,10 @@ void Exchange::decorate(core::Headers& headers) const {
         headers.set("x-edgeai-cache", "hit");
     else if (cache_ != nullptr)
         headers.set("x-edgeai-cache", "miss");
-    // Which backend answered (after fallback, the one whose answer this is).
+    // Which backend answered (after fallback, the one whose answer this is),
+    // and every attempt it took to get there.
     if (!backend_.empty()) headers.set("x-edgeai-backend", backend_);
+    if (!attempts_.empty()) headers.set("x-edgeai-attempts", attempts_);
     if (caller_.has_rate) {
         // The key's limits replace whatever an upstream said of its own
         // (ProxyTask passes those through): one pass removes them, then adds.

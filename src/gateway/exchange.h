@@ -110,6 +110,12 @@ class Exchange {
         backend_ = std::string(name);
         backend_status_ = status;
     }
+    // One attempt at a backend is over: `status` its HTTP status, or 0 when
+    // it gave none (`error` says why). The client sees them all in
+    // x-edgeai-attempts, and a failed one gets a log line, so a fallback is
+    // visible even when the last answer is a success or another error.
+    void note_attempt(std::string_view backend, int status, std::string_view error,
+                      int64_t elapsed_ms);
     // For usage accounting: the model that served, the tokens the answer
     // reported (read by ProxyTask as it relays), the serving backend's price.
     void note_model(std::string_view model) { model_ = std::string(model); }
@@ -159,6 +165,8 @@ class Exchange {
     void unlist();
     std::string backend_;
     int backend_status_ = 0;
+    std::string attempts_; // x-edgeai-attempts
+    size_t attempt_count_ = 0;
     uint64_t bytes_out_ = 0;
     uint64_t bytes_in_ = 0;
     std::string model_;

@@ -102,6 +102,7 @@ bool ProxyTask::start_next_attempt() {
         body_.clear();
         framer_ = codec::SseFramer();
         attempt_started_ns_ = clock.monotonic_ns();
+        attempt_noted_ = false;
         ++routed.in_flight;
         counted_ = true;
         auto call = start_on_backend(std::move(request));
@@ -109,6 +110,7 @@ bool ProxyTask::start_next_attempt() {
             end_attempt();
             router_->record_failure(attempt.backend);
             failures_.push_back(routed.settings->name + ": " + call.status().message());
+            note_attempt(0, core::status_code_name(call.status().code()));
             continue;
         }
         call_ = std::move(call).value();
@@ -151,6 +153,8 @@ void ProxyTask::end_attempt() {
 void ProxyTask::retry_or_fail(const core::Status& failure, std::optional<int64_t> retry_after_ms) {
     end_attempt();
     const size_t backend = plan_.attempts[current_].backend;
+    if (!attempt_noted_) note_attempt(failed_status_, core::status_code_name(failure.code()));
+    failed_status_ = 0;
     router_->record_failure(backend);
     tried_[current_] = true;
     if (failure.code() == core::StatusCode::kDeadlineExceeded) timed_out_[current_] = true;
@@ -195,6 +199,13 @@ void ProxyTask::retry_or_fail(const core::Status& failure, std::optional<int64_t
         retry_timer_ = executor_->post_after(delay, std::move(next));
 }
 
+void ProxyTask::note_attempt(int status, std::string_view error) {
+    attempt_noted_ = true;
+    const int64_t now = exchange_->shared().deps.clock->monotonic_ns();
+    exchange_->note_attempt(router_->at(plan_.attempts[current_].backend).settings->name, status,
+                            error, (now - attempt_started_ns_) / 1000000);
+}
+
 void ProxyTask::fail_all(const core::Status& failure) {
     mode_ = Mode::kDone;
     if (plan_.attempts.empty() && !plan_.unavailable.empty()) {
@@ -231,6 +242,7 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
         const bool only_this_one = n == 1 || tried_[attempts_started_ % n];
         const bool too_long = retry_after && *retry_after > router_->retry().max_retry_after_ms;
         if (router::is_retryable_status(status) && more && !(too_long && only_this_one)) {
+            failed_status_ = status;
             retry_or_fail(
                 core::Status(core::StatusCode::kUnavailable, "HTTP " + std::to_string(status)),
                 retry_after);
@@ -250,6 +262,7 @@ void ProxyTask::on_head(int status, const core::Headers& headers) {
     const core::BackendSettings* settings = router_->at(attempt.backend).settings;
     if (settings->price) exchange_->note_price(&*settings->price);
     exchange_->note_backend(settings->name, status);
+    note_attempt(status, {});
     upstream_content_type_ = std::string(headers.get("content-type"));
     for (const core::Header& h : headers.fields()) {
         if (is_passed_through(h.name)) passed_headers_.add(h.name, h.value);

@@ -61,6 +61,7 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     // After a retryable failure before anything reached the client: another
     // attempt (now, or after a backoff), else the failure goes to the client.
     void retry_or_fail(const core::Status& failure, std::optional<int64_t> retry_after_ms);
+    void note_attempt(int status, std::string_view error);
     void fail_all(const core::Status& failure);
     // Starts `request` on backend_, translating its answer when the client
     // speaks another API than the backend.
@@ -110,6 +111,10 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     codec::SseFramer framer_;
     int64_t started_ns_ = 0;
     int64_t attempt_started_ns_ = 0;
+    // x-edgeai-attempts: each attempt once, with its head's status or, when
+    // none came, why (a retryable status that was retried counts as its head).
+    bool attempt_noted_ = false;
+    int failed_status_ = 0;
     double head_ms_ = 0; // the attempt's time to its head, for the backend's latency
 };
 

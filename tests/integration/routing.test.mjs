@@ -103,6 +103,17 @@ targets = ["a:gpt-a"]
     assert.equal(b.requests.length, bBefore + 1);
     assert.equal(b.requests.at(-1).json.model, 'gpt-b');
     assert.equal(JSON.parse(r.text).object, 'chat.completion');
+    // Both attempts are visible to the client, and the failed one in the log.
+    assert.match(r.headers['x-edgeai-attempts'], /^a;status=503;ms=\d+, b;status=200;ms=\d+$/);
+    const rid = r.headers['x-request-id'];
+    let line;
+    for (let i = 0; i < 50 && !line; i++) {
+      line = gw.logs.find((l) => l.msg === 'attempt failed' && l.request_id === rid);
+      if (!line) await new Promise((res) => setTimeout(res, 20));
+    }
+    assert.ok(line, 'a log line for the failed attempt');
+    assert.equal(line.backend, 'a');
+    assert.equal(line.status, 503);
   });
 
   test('a target that refuses connections is skipped at once', async () => {
@@ -110,6 +121,7 @@ targets = ["a:gpt-a"]
     const r = await chat(gw, 'via-gone');
     assert.equal(r.status, 200, r.text);
     assert.equal(r.headers['x-edgeai-backend'], 'b');
+    assert.match(r.headers['x-edgeai-attempts'], /^[^;]+;error=unavailable;ms=\d+, b;status=200;ms=\d+$/);
     assert.ok(Date.now() - started < 2000, 'no backoff before a different target');
   });
 
@@ -139,6 +151,7 @@ targets = ["a:gpt-a"]
     const r = await chat(gw, 'only-a');
     // The last attempt's own answer is passed on: nobody else could be asked.
     assert.equal(r.status, 503, r.text);
+    assert.match(r.headers['x-edgeai-attempts'], /^a;status=500;ms=\d+, a;status=502;ms=\d+, a;status=503;ms=\d+$/);
     assert.equal(JSON.parse(r.text).error.message, 'upstream says: overloaded');
   });
 
