@@ -11,6 +11,7 @@
 #include "engine_commands.h"
 #include "keys_command.h"
 #include "msgpack_command.h"
+#include "platform/native/config_preflight.h"
 #include "platform/native/serve.h"
 #include "platform/native/system/environment.h"
 #include "platform/native/system/files.h"
@@ -288,7 +289,19 @@ int main(int argc, char** argv) {
         if (!builder) return kExitUsage;
         for (const std::string& w : builder->warnings())
             print_error("warning: " + w);
-        std::printf("%s: ok\n", used.empty() ? "embedded defaults (no file found)" : used.c_str());
+        // Then the machine against it: what serve would stop on.
+        int errors = 0;
+        for (const native::PreflightFinding& f : native::preflight(builder->settings())) {
+            print_error((f.error ? "" : "warning: ") + f.message);
+            errors += f.error ? 1 : 0;
+        }
+        const std::string name = used.empty() ? "embedded defaults (no file found)" : used;
+        if (errors > 0) {
+            std::fprintf(stderr, "%s: %d problem%s\n", name.c_str(), errors,
+                         errors == 1 ? "" : "s");
+            return kExitUsage;
+        }
+        std::printf("%s: ok\n", name.c_str());
         return kExitOk;
     }
     if (show->parsed()) {
