@@ -3,6 +3,8 @@
 #include "cli_output.h"
 #include "core/duration.h"
 #include "platform/native/storage/sqlite_key_store.h"
+#include "platform/native/storage/sqlite_util.h"
+#include "platform/native/system/files.h"
 #include "platform/native/system/randomness.h"
 #include "platform/native/system/system_clock.h"
 #include "security/key_admin.h"
@@ -11,6 +13,10 @@
 
 namespace edgeai::cli {
 namespace {
+
+constexpr const char* kNoKeysText =
+    "no keys: the gateway serves loopback clients only; make one with "
+    "'edgeai keys create --name NAME'\n";
 
 namespace native = platform::native;
 
@@ -143,6 +149,16 @@ Command* add_keys_command(Command& app, KeysFlags& flags,
 }
 
 int run_keys_command(const KeysFlags& flags, const std::string& data_dir) {
+    // Reading keys never makes a keys.db, nor a data directory, where none was.
+    const bool reads_only = flags.list->parsed() || flags.show->parsed();
+    if (reads_only &&
+        !native::file_exists(native::data_file(data_dir, native::SqliteKeyStore::kFileName))) {
+        if (flags.show->parsed())
+            return fail(core::not_found("no key with id or name '" + flags.id + "': " + data_dir +
+                                        " has no keys.db"));
+        if (!flags.json) std::printf("%s", kNoKeysText);
+        return kExitOk;
+    }
     auto store = native::SqliteKeyStore::open(data_dir);
     if (!store.ok()) return fail(store.status());
     native::SystemClock clock;
@@ -199,8 +215,7 @@ int run_keys_command(const KeysFlags& flags, const std::string& data_dir) {
             return kExitOk;
         }
         if (keys->empty()) {
-            std::printf("no keys: the gateway serves loopback clients only; make one with "
-                        "'edgeai keys create --name NAME'\n");
+            std::printf("%s", kNoKeysText);
             return kExitOk;
         }
         std::printf("%-12s %-20s %-8s %-28s %-14s %s\n", "ID", "NAME", "STATE", "SCOPES", "MODELS",

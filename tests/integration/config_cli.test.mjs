@@ -61,3 +61,25 @@ describe('config check', { skip: binaryMissing() }, () => {
     }
   });
 });
+
+describe('read-only commands create nothing', { skip: binaryMissing() }, () => {
+  it('keys list, keys show, usage and config show on a data directory that is not there', async () => {
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-readonly-'));
+    const dataDir = path.join(parent, 'never-made');
+    try {
+      let r = await runEdgeai(['keys', 'list', '--data-dir', dataDir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /no keys/);
+      r = await runEdgeai(['keys', 'show', 'kiosk', '--data-dir', dataDir]);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /no key with id or name 'kiosk'/);
+      r = await runEdgeai(['usage', '--data-dir', dataDir]);
+      assert.equal(r.code, 0, r.stderr);
+      r = await runEdgeai(['config', 'show', '--data-dir', dataDir]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(fs.existsSync(dataDir), false, 'nothing was created');
+    } finally {
+      fs.rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
