@@ -1,5 +1,6 @@
 #include "codec/json/json_writer.h"
 
+#include "core/decimal.h"
 #include "core/hex.h"
 #include "core/utf8.h"
 
@@ -159,18 +160,7 @@ JsonWriter& JsonWriter::value(double d) {
         *out_ += std::to_string(static_cast<int64_t>(d));
         return *this;
     }
-    char buf[32];
-    int n = std::snprintf(buf, sizeof buf, "%.17g", d);
-    // Shortest form that round-trips is nicer to read; try fewer digits first.
-    for (int precision = 6; precision < 17; ++precision) {
-        char shorter[32];
-        int m = std::snprintf(shorter, sizeof shorter, "%.*g", precision, d);
-        if (std::strtod(shorter, nullptr) == d) {
-            out_->append(shorter, static_cast<size_t>(m));
-            return *this;
-        }
-    }
-    out_->append(buf, static_cast<size_t>(n));
+    core::append_shortest(*out_, d);
     return *this;
 }
 

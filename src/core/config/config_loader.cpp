@@ -2,6 +2,7 @@
 
 #include "core/config/routing_schema.h"
 #include "core/config/toml_ascii.h"
+#include "core/decimal.h"
 #include "core/http_types.h"
 
 #include <algorithm>
@@ -589,11 +590,11 @@ std::string render_routing(const Settings& settings) {
                "\nstream_idle_timeout_ms = " + std::to_string(b.stream_idle_timeout_ms) +
                "\nmax_concurrency = " + std::to_string(b.max_concurrency) + "\n";
         if (b.price) {
-            char price[128];
-            std::snprintf(price, sizeof price,
-                          "price = { input_per_mtok = %.17g, output_per_mtok = %.17g }\n",
-                          b.price->input_per_mtok, b.price->output_per_mtok);
-            out += price;
+            out += "price = { input_per_mtok = ";
+            append_shortest(out, b.price->input_per_mtok);
+            out += ", output_per_mtok = ";
+            append_shortest(out, b.price->output_per_mtok);
+            out += " }\n";
         }
     }
     for (const RouteSettings& r : settings.routes) {
