@@ -48,8 +48,9 @@ bool answer_unrouted(const RouteMatch& match, const core::HttpRequest& request, 
         return true;
     }
     if (match.method_allowed) return false;
-    core::HttpResponse r =
-        api::api_error_response(api::method_not_allowed(request.method, request.path()));
+    const api::ApiError error = api::method_not_allowed(request.method, request.path());
+    core::HttpResponse r = api::api_error_response(error);
+    r.body = ex.render_error(error); // in the route's own API's shape
     r.headers.add("allow", allowed_methods(*match.route));
     ex.respond(std::move(r));
     return true;

@@ -15,7 +15,7 @@ import OpenAI from 'openai';
 
 import { request, sleep } from './lib/clients.mjs';
 import {
-  binaryMissing, convertStories, makeTmpDir, missingData, removeTmpDir, runEdgeai, startLocalServe,
+  binaryMissing, convertStories, createKey, makeTmpDir, missingData, removeTmpDir, startLocalServe,
 } from './lib/engine.mjs';
 import { EDGEAI_BIN, startGateway, writeConfig } from './lib/gateway.mjs';
 import { ANTHROPIC_CANNED, ScriptedAnthropic } from './lib/scripted_anthropic.mjs';
@@ -364,12 +364,7 @@ describe('Responses API with API keys', () => {
     up = await new ScriptedUpstream().start();
     tmp = makeTmpDir('edgeai-it-responses-keys-');
     const dataDir = `${tmp}/data`;
-    const make = async (name, scopes) => {
-      const r = await runEdgeai(['keys', 'create', '--name', name, '--scopes', scopes, '--data-dir', dataDir],
-        { cwd: tmp, env: { XDG_CONFIG_HOME: tmp } });
-      assert.equal(r.code, 0, r.stderr);
-      return r.stdout.trim();
-    };
+    const make = (name, scopes) => createKey(dataDir, name, scopes, { cwd: tmp });
     alice = await make('alice', 'chat');
     bob = await make('bob', 'chat');
     admin = await make('embedder', 'embeddings');

@@ -74,6 +74,14 @@ export function runEdgeai(args, { timeoutMs = 60000, env = {}, cwd } = {}) {
 }
 
 /** A one-line description of a finished command for assertion messages. */
+/** `edgeai keys create` in `dataDir`: the new key's secret. */
+export async function createKey(dataDir, name, scopes, { cwd } = {}) {
+  const args = ['keys', 'create', '--name', name, '--scopes', scopes, '--data-dir', dataDir];
+  const r = await runEdgeai(args, { cwd, env: cwd ? { XDG_CONFIG_HOME: cwd } : {} });
+  if (r.code !== 0) throw new Error(`key creation failed\n${describeRun(args, r)}`);
+  return r.stdout.trim();
+}
+
 export function describeRun(args, r) {
   return `edgeai ${args.join(' ')} -> code=${r.code} signal=${r.signal}\n--- stdout ---\n${r.stdout.slice(0, 2000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`;
 }
