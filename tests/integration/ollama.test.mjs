@@ -12,11 +12,11 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Ollama } from 'ollama';
 
-import { request } from './lib/clients.mjs';
+import { deadPort, request, usageUntil } from './lib/clients.mjs';
 import {
   binaryMissing, convertStories, createKey, makeTmpDir, missingData, removeTmpDir, startLocalServe,
 } from './lib/engine.mjs';
-import { EDGEAI_BIN, startGateway } from './lib/gateway.mjs';
+import { EDGEAI_BIN, startGateway, writeConfig } from './lib/gateway.mjs';
 import { CANNED, ScriptedUpstream, streamToken } from './lib/scripted_upstream.mjs';
 
 function client(gw, apiKey) {
@@ -31,6 +31,7 @@ async function expectError(promise, what) {
   }
   assert.fail(`${what}: expected an error, but the call succeeded`);
 }
+
 
 async function collect(iterator) {
   const parts = [];
@@ -175,6 +176,15 @@ describe('Ollama API through an upstream with only chat completions', () => {
     assert.deepEqual(old.embedding, CANNED.embedding);
   });
 
+  test('usage rows count the backend\'s tokens, as for /v1', async () => {
+    const model = 'usage-counted';
+    await ollama.chat({ model, messages: [{ role: 'user', content: 'x' }], stream: false });
+    await collect(await ollama.chat({ model, messages: [{ role: 'user', content: 'x' }], stream: true }));
+    const sum = await usageUntil(gw, '?by=model', (j) => j.data.some((d) => d.group === model && d.requests >= 2));
+    const row = sum.data.find((d) => d.group === model);
+    assert.deepEqual([row?.requests, row?.prompt_tokens, row?.completion_tokens], [2, 9 + 11, 7 + 3], JSON.stringify(sum));
+  });
+
   test('an upstream error keeps its status, in Ollama\'s shape', async () => {
     up.enqueue({ type: 'error', status: 500 });
     const e = await expectError(ollama.chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }] }), 'an upstream 500');
@@ -226,6 +236,36 @@ describe('Ollama API through an upstream with only chat completions', () => {
     assert.equal(wrongMethod.status, 405);
     assert.ok(typeof wrongMethod.json.error === 'string');
     assert.equal((await ollama.version()).version.length > 0, true);
+  });
+});
+
+describe('A second listener where Ollama\'s clients look ([ollama] listen)', () => {
+  let up, gw, port;
+  before(async () => {
+    up = await new ScriptedUpstream().start();
+    port = await deadPort();
+    gw = await startGateway({ upstream: up.baseUrl, args: ['--config', writeConfig(`[ollama]\nlisten = "127.0.0.1:${port}"\n`)] });
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+  });
+
+  test('GET / answers "Ollama is running" there; the same routes are served on both', async () => {
+    const origin = `http://127.0.0.1:${port}`;
+    const probe = await request(`${origin}/`);
+    assert.equal(probe.status, 200);
+    assert.equal(probe.text, 'Ollama is running');
+    const head = await request(`${origin}/`, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    // The main port's / still names the gateway.
+    assert.equal((await request(gw.url('/'))).json.name, 'edgeai');
+    const ollama = new Ollama({ host: origin });
+    assert.ok((await ollama.list()).models.length > 0);
+    const r = await ollama.chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: false });
+    assert.equal(r.message.content, CANNED.chatContent);
+    const v1 = await request(`${origin}/v1/models`);
+    assert.equal(v1.status, 200);
   });
 });
 

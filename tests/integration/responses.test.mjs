@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { decode, encode } from '@msgpack/msgpack';
 import OpenAI from 'openai';
 
-import { request, sleep } from './lib/clients.mjs';
+import { request, sleep, usageUntil } from './lib/clients.mjs';
 import {
   binaryMissing, convertStories, createKey, makeTmpDir, missingData, removeTmpDir, startLocalServe,
 } from './lib/engine.mjs';
@@ -309,6 +309,14 @@ describe('Responses API through an upstream with only chat completions', () => {
     const stored = await openai.responses.create({ ...body, store: true });
     assert.equal(up.requests.length, before + 3, 'stored responses each go to a backend');
     assert.equal((await openai.responses.retrieve(stored.id)).id, stored.id);
+  });
+
+  test('usage rows count the backend\'s tokens, as for chat completions', async () => {
+    const model = 'usage-counted';
+    await openai.responses.create({ model, input: 'x', store: false });
+    const sum = await usageUntil(gw, '?by=model', (j) => j.data.some((d) => d.group === model));
+    const row = sum.data.find((d) => d.group === model);
+    assert.deepEqual([row?.requests, row?.prompt_tokens, row?.completion_tokens], [1, 9, 7]);
   });
 
   test('an upstream error keeps its status and OpenAI shape', async () => {

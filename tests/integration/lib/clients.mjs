@@ -330,3 +330,14 @@ export function within(promise, ms, what) {
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** GET /v1/usage + `query` until `pred` holds (usage rows are written a moment after the request). */
+export async function usageUntil(gw, query, pred, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await request(gw.url(`/v1/usage${query}`));
+    if (r.status !== 200) throw new Error(`GET /v1/usage${query}: ${r.status} ${r.text}`);
+    if (pred(r.json) || Date.now() > deadline) return r.json;
+    await sleep(100);
+  }
+}
