@@ -189,6 +189,9 @@ TEST_F(GatewayTest, OllamaChatStreamsAsNdjsonAndErrsInOllamasShape) {
     handle("GET", "/api/chat");
     EXPECT_EQ(writer.sent.status, 405);
     EXPECT_EQ(writer.sent.body.rfind("{\"error\":\"", 0), 0u) << writer.sent.body;
+    handle("POST", "/api/pull", R"({"model":"m"})");
+    EXPECT_EQ(writer.sent.status, 404);
+    EXPECT_EQ(writer.sent.body.rfind("{\"error\":\"", 0), 0u) << writer.sent.body;
 }
 
 TEST_F(GatewayTest, TheRootAnswersAsOllamaOnItsListener) {

@@ -12,32 +12,17 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { Ollama } from 'ollama';
 
-import { deadPort, request, usageUntil } from './lib/clients.mjs';
+import { collectAll, deadPort, expectError, request, usageUntil } from './lib/clients.mjs';
 import {
-  binaryMissing, convertStories, createKey, makeTmpDir, missingData, removeTmpDir, startLocalServe,
+  startKeyedGateway, startTinyChat, STORIES_SKIP,
 } from './lib/engine.mjs';
-import { EDGEAI_BIN, startGateway, writeConfig } from './lib/gateway.mjs';
+import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { CANNED, ScriptedUpstream, streamToken } from './lib/scripted_upstream.mjs';
 
 function client(gw, apiKey) {
   return new Ollama({ host: gw.origin, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
 }
 
-async function expectError(promise, what) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail(`${what}: expected an error, but the call succeeded`);
-}
-
-
-async function collect(iterator) {
-  const parts = [];
-  for await (const part of iterator) parts.push(part);
-  return parts;
-}
 
 /** The counts and durations of a final object, as Ollama reports them. */
 function assertFinal(final) {
@@ -131,7 +116,7 @@ describe('Ollama API through an upstream with only chat completions', () => {
   });
 
   test('chat, streamed (the default): one NDJSON object per chunk, then the final one', async () => {
-    const parts = await collect(await ollama.chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }], stream: true }));
+    const parts = await collectAll(await ollama.chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'Hi' }], stream: true }));
     const final = parts.at(-1);
     assertFinal(final);
     assert.equal(parts.slice(0, -1).map((p) => p.message.content).join(''), [0, 1, 2].map(streamToken).join(''));
@@ -160,7 +145,7 @@ describe('Ollama API through an upstream with only chat completions', () => {
     assert.equal(raw.response, CANNED.completionText);
     assert.equal(up.requests.at(-1).path, '/v1/completions');
     assert.equal(up.requests.at(-1).json.prompt, 'Once');
-    const parts = await collect(await ollama.generate({ model: 'gpt-test', prompt: 'Once', raw: true, stream: true }));
+    const parts = await collectAll(await ollama.generate({ model: 'gpt-test', prompt: 'Once', raw: true, stream: true }));
     assert.equal(parts.slice(0, -1).map((p) => p.response).join(''), [0, 1, 2].map(streamToken).join(''));
     assertFinal(parts.at(-1));
     const load = await ollama.generate({ model: 'gpt-test', prompt: '', stream: false });
@@ -179,7 +164,7 @@ describe('Ollama API through an upstream with only chat completions', () => {
   test('usage rows count the backend\'s tokens, as for /v1', async () => {
     const model = 'usage-counted';
     await ollama.chat({ model, messages: [{ role: 'user', content: 'x' }], stream: false });
-    await collect(await ollama.chat({ model, messages: [{ role: 'user', content: 'x' }], stream: true }));
+    await collectAll(await ollama.chat({ model, messages: [{ role: 'user', content: 'x' }], stream: true }));
     const sum = await usageUntil(gw, '?by=model', (j) => j.data.some((d) => d.group === model && d.requests >= 2));
     const row = sum.data.find((d) => d.group === model);
     assert.deepEqual([row?.requests, row?.prompt_tokens, row?.completion_tokens], [2, 9 + 11, 7 + 3], JSON.stringify(sum));
@@ -195,7 +180,7 @@ describe('Ollama API through an upstream with only chat completions', () => {
   test('a stream cut by the upstream ends with an error object, and the client raises it', async () => {
     up.enqueue({ type: 'normal', cutAfter: 1 });
     const it = await ollama.chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: true });
-    await expectError(collect(it), 'a cut stream');
+    await expectError(collectAll(it), 'a cut stream');
     const r = await ollama.chat({ model: 'gpt-test', messages: [{ role: 'user', content: 'again' }], stream: false });
     assert.equal(r.done, true);
   });
@@ -232,6 +217,10 @@ describe('Ollama API through an upstream with only chat completions', () => {
     // A form body (curl -d) is read as JSON, as Ollama reads it.
     const form = await request(gw.url('/api/generate'), { method: 'POST', body: '{"model":"gpt-test","prompt":"x","stream":false}', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     assert.equal(form.status, 200, form.text);
+    // Model management is not served yet: a 404 Ollama's clients can read.
+    const pull = await request(gw.url('/api/pull'), { method: 'POST', body: { model: 'x' } });
+    assert.equal(pull.status, 404);
+    assert.ok(typeof pull.json.error === 'string', pull.text);
     const wrongMethod = await request(gw.url('/api/chat'));
     assert.equal(wrongMethod.status, 405);
     assert.ok(typeof wrongMethod.json.error === 'string');
@@ -270,20 +259,16 @@ describe('A second listener where Ollama\'s clients look ([ollama] listen)', () 
 });
 
 describe('Ollama API with API keys', () => {
-  let up, gw, tmp, chatKey, embedKey;
+  let up, gw, chatKey, embedKey;
   before(async () => {
     up = await new ScriptedUpstream().start();
-    tmp = makeTmpDir('edgeai-it-ollama-keys-');
-    const dataDir = `${tmp}/data`;
-    const make = (name, scopes) => createKey(dataDir, name, scopes, { cwd: tmp });
-    chatKey = await make('chatter', 'chat,models');
-    embedKey = await make('embedder', 'embeddings');
-    gw = await startGateway({ upstream: up.baseUrl, dataDir });
+    let keys;
+    ({ gw, keys } = await startKeyedGateway(up.baseUrl, { chatter: 'chat,models', embedder: 'embeddings' }));
+    ({ chatter: chatKey, embedder: embedKey } = keys);
   });
   after(async () => {
     await gw?.stop();
     await up?.close();
-    if (tmp) removeTmpDir(tmp);
   });
 
   test('keys and scopes apply as on /v1, refusals in Ollama\'s shape', async () => {
@@ -300,20 +285,14 @@ describe('Ollama API with API keys', () => {
   });
 });
 
-const STORIES = ['stories260K/stories260K.bin', 'stories260K/tok512.bin'];
-const skipLocal = binaryMissing() || missingData(...STORIES);
-
-describe('Ollama API on the local engine', { skip: skipLocal && `needs ${EDGEAI_BIN} and ../shared/data/stories260K` }, () => {
-  let tmp, gw, ollama;
+describe('Ollama API on the local engine', { skip: STORIES_SKIP }, () => {
+  let gw, ollama;
   before(async () => {
-    tmp = makeTmpDir();
-    const modelPath = await convertStories(tmp);
-    gw = await startLocalServe({ models: [modelPath], args: ['--ctx-size', '256', '--threads', '1', '--chat-template', 'chatml', '--alias', 'tiny'] });
+    gw = await startTinyChat();
     ollama = client(gw);
   });
   after(async () => {
     await gw?.stop();
-    if (tmp) removeTmpDir(tmp);
   });
 
   test('list and show name the local model with and without :latest', async () => {
@@ -338,7 +317,7 @@ describe('Ollama API on the local engine', { skip: skipLocal && `needs ${EDGEAI_
     assert.equal(r.model, 'tiny:latest');
     assert.ok(r.message.content.length > 0);
     assert.ok(r.prompt_eval_count > 0 && r.eval_count > 0 && r.eval_count <= 12);
-    const parts = await collect(await ollama.chat({ ...params, stream: true }));
+    const parts = await collectAll(await ollama.chat({ ...params, stream: true }));
     assertFinal(parts.at(-1));
     assert.equal(parts.map((p) => p.message.content).join(''), r.message.content, 'greedy: the stream says what the plain answer said');
     assert.equal(parts.at(-1).eval_count, r.eval_count);

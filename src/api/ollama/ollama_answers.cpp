@@ -6,6 +6,8 @@
 #include "core/hex.h"
 #include "core/sha256.h"
 
+#include <vector>
+
 namespace edgeai::api::ollama {
 
 namespace {

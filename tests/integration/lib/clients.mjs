@@ -341,3 +341,20 @@ export async function usageUntil(gw, query, pred, timeoutMs = 5000) {
     await sleep(100);
   }
 }
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+export async function expectError(promise, what) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  assert.fail(`${what}: expected an error, but the call succeeded`);
+}
+
+/** Every item an async iterator yields (a client's stream). */
+export async function collectAll(iterator) {
+  const items = [];
+  for await (const item of iterator) items.push(item);
+  return items;
+}
