@@ -42,6 +42,16 @@ core::Status decode_sampling(JsonValue root, SamplingOptions* out) {
     EDGEAI_TRY(optional_string_or_strings(root["stop"], "stop", kMaxStopSequences));
     EDGEAI_TRY(optional_object(root["logit_bias"], "logit_bias"));
     EDGEAI_TRY(optional_string(root["user"], "user"));
+    const JsonValue top_k = root["top_k"], min_p = root["min_p"],
+                    repeat_penalty = root["repeat_penalty"], repeat_last_n = root["repeat_last_n"];
+    EDGEAI_TRY(optional_integer(top_k, "top_k", 0, INT32_MAX));
+    EDGEAI_TRY(optional_number(min_p, "min_p", 0, 1));
+    EDGEAI_TRY(optional_number(repeat_penalty, "repeat_penalty", 0, 100));
+    EDGEAI_TRY(optional_integer(repeat_last_n, "repeat_last_n", -1, 65536));
+    if (top_k.is_number()) out->top_k = top_k.as_int64();
+    if (min_p.is_number()) out->min_p = min_p.as_double();
+    if (repeat_penalty.is_number()) out->repeat_penalty = repeat_penalty.as_double();
+    if (repeat_last_n.is_number()) out->repeat_last_n = repeat_last_n.as_int64();
 
     if (temperature.is_number()) out->temperature = temperature.as_double();
     if (top_p.is_number()) out->top_p = top_p.as_double();

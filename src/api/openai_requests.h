@@ -32,6 +32,12 @@ struct SamplingOptions {
     std::vector<std::string> stop;
     // logit_bias: token id -> bias in [-100, 100].
     std::vector<std::pair<int64_t, double>> logit_bias;
+    // llama.cpp's server's extensions (what Ollama's options map to); unset
+    // keeps OpenAI's sampling over the whole distribution.
+    std::optional<int64_t> top_k;
+    std::optional<double> min_p;
+    std::optional<double> repeat_penalty;
+    std::optional<int64_t> repeat_last_n;
 };
 
 // A prompt or embedding input: text(s) or token ids. Exactly one list is set;

@@ -60,8 +60,26 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "static";
     case Endpoint::kMcp:
         return "mcp";
+    case Endpoint::kOllamaChat:
+        return "ollama_chat";
+    case Endpoint::kOllamaGenerate:
+        return "ollama_generate";
+    case Endpoint::kOllamaEmbed:
+        return "ollama_embed";
+    case Endpoint::kOllamaTags:
+        return "ollama_tags";
+    case Endpoint::kOllamaShow:
+        return "ollama_show";
+    case Endpoint::kOllamaPs:
+        return "ollama_ps";
+    case Endpoint::kOllamaVersion:
+        return "ollama_version";
     }
     return "unknown";
+}
+
+bool is_ollama(Endpoint endpoint) {
+    return endpoint >= Endpoint::kOllamaChat && endpoint <= Endpoint::kOllamaVersion;
 }
 
 } // namespace edgeai::api

@@ -36,9 +36,20 @@ enum class Endpoint {
     kKeyRotate,          // POST /v1/keys/{id or name}/rotate
     kStatic,             // /ui and /ui/...: the web page's files, no API key
     kMcp,                // /mcp: the Model Context Protocol (Streamable HTTP)
+    // Ollama's API (/api/*): answers and errors in Ollama's shapes.
+    kOllamaChat,     // POST /api/chat
+    kOllamaGenerate, // POST /api/generate
+    kOllamaEmbed,    // POST /api/embed and the older /api/embeddings
+    kOllamaTags,     // GET /api/tags: the models
+    kOllamaShow,     // POST /api/show: one model
+    kOllamaPs,       // GET /api/ps: the models being served
+    kOllamaVersion,  // GET /api/version
 };
 
 // Name used in metrics labels and logs ("chat_completions").
 std::string_view endpoint_name(Endpoint endpoint);
+
+// The routes that speak Ollama's API.
+bool is_ollama(Endpoint endpoint);
 
 } // namespace edgeai::api

@@ -119,11 +119,39 @@ size_t last_usage_value(std::string_view json) {
     return std::string_view::npos;
 }
 
+// The value of the last unescaped key `"name":` (no space before the colon,
+// as Ollama answers are written here), or -1.
+int64_t last_count(std::string_view json, std::string_view quoted_key) {
+    size_t pos = json.size();
+    while (pos > 0) {
+        pos = json.rfind(quoted_key, pos - 1);
+        if (pos == std::string_view::npos) return -1;
+        if (pos > 0 && json[pos - 1] == '\\') continue; // inside a string
+        Scanner in(json.substr(pos + quoted_key.size()));
+        int64_t n = 0;
+        return in.eat(':') && in.integer(n) ? n : -1;
+    }
+    return -1;
+}
+
+// Ollama's answers have no usage object: the final one counts the prompt in
+// prompt_eval_count and the output in eval_count.
+void read_ollama_counts(std::string_view json, TokenUsage& usage) {
+    const int64_t prompt = last_count(json, "\"prompt_eval_count\"");
+    const int64_t completion = last_count(json, "\"eval_count\"");
+    if (prompt >= 0) usage.prompt_tokens = prompt;
+    if (completion >= 0) usage.completion_tokens = completion;
+    if (prompt >= 0 || completion >= 0) usage.found = true;
+}
+
 } // namespace
 
 void read_token_usage(std::string_view json, TokenUsage& usage) {
     const size_t value = last_usage_value(json);
-    if (value == std::string_view::npos) return;
+    if (value == std::string_view::npos) {
+        read_ollama_counts(json, usage);
+        return;
+    }
     Scanner in(json.substr(value));
     if (!in.eat('{')) return; // null: a chunk before the usage chunk
     int64_t prompt = -1, completion = -1, input = -1, output = -1, cached = 0;
@@ -158,7 +186,10 @@ void read_token_usage(std::string_view json, TokenUsage& usage) {
 void read_token_usage_in_events(std::string_view events, TokenUsage& usage) {
     constexpr std::string_view kData = "data:";
     size_t pos = 0;
-    while ((pos = events.find("usage", pos)) != std::string_view::npos) {
+    // Ollama's final object names its counts `eval_count`, not `usage`.
+    const std::string_view mention =
+        events.find("eval_count\"") != std::string_view::npos ? "eval_count\"" : "usage";
+    while ((pos = events.find(mention, pos)) != std::string_view::npos) {
         // The data line this mention is on.
         size_t start = events.rfind('\n', pos);
         start = start == std::string_view::npos ? 0 : start + 1;

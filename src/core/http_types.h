@@ -81,6 +81,8 @@ struct HttpRequest {
     // the request was authorized when it was accepted, as `internal_key_id`.
     bool internal = false;
     std::string internal_key_id;
+    // Arrived on the listener for Ollama's clients (ollama.listen).
+    bool ollama_listener = false;
 
     // The target without its query string.
     std::string_view path() const;

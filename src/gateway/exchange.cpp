@@ -3,6 +3,7 @@
 #include "api/anthropic/anthropic_responses.h"
 #include "codec/json/json_writer.h"
 #include "codec/sse/sse_parser.h"
+#include "telemetry/logger.h"
 
 #include <algorithm>
 
@@ -193,10 +194,14 @@ void Exchange::respond(core::HttpResponse response) {
     if (done_) return;
     // However the list was made (upstream, local engine, routes), a key
     // limited to some models sees only those.
-    if (endpoint_ == api::Endpoint::kModels && response.status == 200) {
+    const bool model_list = endpoint_ == api::Endpoint::kModels ||
+                            endpoint_ == api::Endpoint::kOllamaTags ||
+                            endpoint_ == api::Endpoint::kOllamaPs;
+    if (model_list && response.status == 200) {
         if (auto visible = models_visible_to(caller_, response.body))
             response.body = std::move(*visible);
     }
+    if (ollama_shaped() && response.status == 200) to_ollama_models(response);
     decorate(response.headers);
     int status = response.status;
     if (cache_ != nullptr && status >= 200 && status < 300) keep_in_cache(response.body, false);
@@ -206,6 +211,26 @@ void Exchange::respond(core::HttpResponse response) {
     if (!msgpack_out_.empty()) to_msgpack(response);
     writer_->send(std::move(response));
     finish(status);
+}
+
+void Exchange::to_ollama_models(core::HttpResponse& response) const {
+    const std::string now = telemetry::format_utc_timestamp(shared_.deps.clock->unix_ms());
+    core::Result<std::string> converted = std::string();
+    if (endpoint_ == api::Endpoint::kOllamaShow) {
+        converted = api::ollama::model_to_show(response.body, now);
+    } else if (endpoint_ == api::Endpoint::kOllamaTags || endpoint_ == api::Endpoint::kOllamaPs) {
+        converted =
+            api::ollama::models_to_tags(response.body, now, endpoint_ == api::Endpoint::kOllamaPs);
+    } else {
+        return;
+    }
+    if (converted.ok()) {
+        response.body = std::move(converted).value();
+    } else {
+        response.status = 502;
+        response.body = api::ollama::error_body("the backend's model list could not be read: " +
+                                                converted.status().message());
+    }
 }
 
 void Exchange::to_msgpack(core::HttpResponse& response) const {
@@ -220,11 +245,12 @@ void Exchange::to_msgpack(core::HttpResponse& response) const {
 
 void Exchange::respond_error(const api::ApiError& error) {
     core::HttpResponse r = api::api_error_response(error);
-    if (anthropic_shaped()) r.body = render_error(error);
+    if (anthropic_shaped() || ollama_shaped()) r.body = render_error(error);
     respond(std::move(r));
 }
 
 std::string Exchange::render_error(const api::ApiError& error) const {
+    if (ollama_shaped()) return api::ollama::error_body(error.message);
     if (!anthropic_shaped()) return api::render_api_error(error);
     return api::anthropic::render_error(api::anthropic::error_type_for_status(error.http_status),
                                         error.message);
@@ -232,13 +258,17 @@ std::string Exchange::render_error(const api::ApiError& error) const {
 
 std::string Exchange::stream_error_event(std::string_view message, std::string_view code) const {
     if (anthropic_shaped()) return api::anthropic::error_event("api_error", message);
+    std::string out;
+    if (ollama_shaped()) {
+        codec::append_sse_event(out, "", api::ollama::error_body(message));
+        return out;
+    }
     codec::JsonWriter w;
     if (endpoint_ == api::Endpoint::kResponses) {
         // The Responses stream's own error event (no sequence number: the
         // translation that numbered the events is not the one speaking).
         w.begin_object().field("type", "error").field("code", code);
         w.field("message", message).key("param").null().end_object();
-        std::string out;
         codec::append_sse_event(out, "error", w.str());
         return out;
     }
@@ -248,12 +278,12 @@ std::string Exchange::stream_error_event(std::string_view message, std::string_v
     w.key("param").null();
     w.field("code", code);
     w.end_object().end_object();
-    std::string out;
     codec::append_sse_event(out, "", w.str());
     return out;
 }
 
 bool Exchange::is_error_body(std::string_view body) const {
+    if (ollama_shaped()) return api::ollama::is_error_body(body);
     return anthropic_shaped() ? api::anthropic::is_anthropic_error_body(body)
                               : api::is_openai_error_body(body);
 }
@@ -261,8 +291,13 @@ bool Exchange::is_error_body(std::string_view body) const {
 void Exchange::start_stream(int status, core::Headers headers) {
     if (done_ || streaming_) return;
     decorate(headers);
-    if (!msgpack_out_.empty() &&
-        headers.get("content-type").substr(0, 17) == std::string_view("text/event-stream")) {
+    const bool events =
+        headers.get("content-type").substr(0, 17) == std::string_view("text/event-stream");
+    if (ollama_shaped() && events) {
+        // Ollama's clients read one JSON object per line.
+        headers.set("content-type", "application/x-ndjson");
+        ndjson_stream_ = std::make_unique<api::ollama::NdjsonStream>();
+    } else if (!msgpack_out_.empty() && events) {
         // Events as MessagePack maps, one after another, instead of SSE.
         headers.set("content-type", std::string(msgpack_out_));
         msgpack_stream_ = std::make_unique<api::MsgpackStream>();
@@ -283,6 +318,10 @@ bool Exchange::write(std::string_view bytes) {
             broken_ = true; // too large to keep; stop copying
         else
             captured_.append(bytes);
+    }
+    if (ndjson_stream_) {
+        const std::string lines = ndjson_stream_->feed(bytes);
+        return lines.empty() || writer_->write(lines);
     }
     if (msgpack_stream_) {
         const std::string packed = msgpack_stream_->feed(bytes);
@@ -358,6 +397,7 @@ bool stream_completed(std::string_view events, api::Endpoint endpoint) {
     // A stream a translation ended with an error event has no end marker.
     if (endpoint == api::Endpoint::kMessages)
         return events.find("event: message_stop") != std::string_view::npos;
+    if (api::is_ollama(endpoint)) return events.find("\"done\":true") != std::string_view::npos;
     if (endpoint == api::Endpoint::kResponses) {
         return events.find("event: response.completed") != std::string_view::npos ||
                events.find("event: response.incomplete") != std::string_view::npos;
@@ -420,6 +460,9 @@ bool counts_tokens(api::Endpoint endpoint) {
     case api::Endpoint::kEmbeddings:
     case api::Endpoint::kMessages:
     case api::Endpoint::kResponses:
+    case api::Endpoint::kOllamaChat:
+    case api::Endpoint::kOllamaGenerate:
+    case api::Endpoint::kOllamaEmbed:
         return true;
     default:
         return false;
@@ -441,7 +484,9 @@ Exchange::Spent Exchange::spent(int status) const {
         out.estimated = true;
         out.prompt_tokens = static_cast<int64_t>(bytes_in_ / 4);
         out.completion_tokens =
-            endpoint_ == api::Endpoint::kEmbeddings ? 0 : static_cast<int64_t>(bytes_out_ / 4);
+            endpoint_ == api::Endpoint::kEmbeddings || endpoint_ == api::Endpoint::kOllamaEmbed
+                ? 0
+                : static_cast<int64_t>(bytes_out_ / 4);
     }
     if (price_ != nullptr) {
         out.cost = (static_cast<double>(out.prompt_tokens) * price_->input_per_mtok +

@@ -5,6 +5,7 @@
 
 #include "api/api_error.h"
 #include "api/msgpack_wire.h"
+#include "api/ollama/ollama_answers.h"
 #include "api/routes.h"
 #include "api/token_usage.h"
 #include "core/id_maker.h"
@@ -79,8 +80,8 @@ class Exchange {
     // keeps it).
     void note_request_body(const std::string& body);
     void respond(core::HttpResponse response);
-    // In the shape the client's API uses: OpenAI's, or Anthropic's for
-    // POST /v1/messages.
+    // In the shape the client's API uses: OpenAI's, Anthropic's for
+    // POST /v1/messages, Ollama's on /api/*.
     void respond_error(const api::ApiError& error);
     std::string render_error(const api::ApiError& error) const;
     // The event that ends a stream broken after its first byte, in that shape
@@ -90,6 +91,7 @@ class Exchange {
     // True when `body` is already an error in that shape, to pass on as it is.
     bool is_error_body(std::string_view body) const;
     bool anthropic_shaped() const { return endpoint_ == api::Endpoint::kMessages; }
+    bool ollama_shaped() const { return api::is_ollama(endpoint_); }
     void start_stream(int status, core::Headers headers);
     bool write(std::string_view bytes);
     void end_stream();
@@ -141,6 +143,8 @@ class Exchange {
     void decorate(core::Headers& headers) const;
     // A JSON body as MessagePack for a client that asked for it.
     void to_msgpack(core::HttpResponse& response) const;
+    // /v1/models' answers as /api/tags, /api/ps and /api/show give them.
+    void to_ollama_models(core::HttpResponse& response) const;
     void finish(int status);
 
     Gateway::Shared& shared_;
@@ -158,6 +162,8 @@ class Exchange {
     // (empty: JSON), and the stream's translation when it streams.
     std::string_view msgpack_out_;
     std::unique_ptr<api::MsgpackStream> msgpack_stream_;
+    // Ollama's streams: the relayed events written as NDJSON lines.
+    std::unique_ptr<api::ollama::NdjsonStream> ndjson_stream_;
     bool internal_ = false; // a job's delivery
     bool listed_ = false;   // in Shared::live, between live_prev_ and live_next_
     Exchange* live_prev_ = nullptr;

@@ -8,6 +8,7 @@
 
 #include "api/api_error.h"
 #include "api/msgpack_wire.h"
+#include "api/ollama/ollama_answers.h"
 #include "core/check.h"
 #include "gateway/access_control.h"
 #include "gateway/browser_guard.h"
@@ -44,12 +45,22 @@ void assign_request_id(core::HttpRequest& request, Gateway::Shared& shared) {
 // 404 for no such path, 405 with Allow for another method; true when answered.
 bool answer_unrouted(const RouteMatch& match, const core::HttpRequest& request, Exchange& ex) {
     if (match.route == nullptr) {
-        ex.respond_error(api::route_not_found(request.method, request.path()));
+        const api::ApiError error = api::route_not_found(request.method, request.path());
+        if (request.path().substr(0, 5) == "/api/") {
+            // Ollama's clients read `error` as a message (model management
+            // such as /api/pull is not served yet).
+            core::HttpResponse r = api::api_error_response(error);
+            r.body = api::ollama::error_body(error.message);
+            ex.respond(std::move(r));
+            return true;
+        }
+        ex.respond_error(error);
         return true;
     }
     if (match.method_allowed) return false;
-    core::HttpResponse r =
-        api::api_error_response(api::method_not_allowed(request.method, request.path()));
+    const api::ApiError error = api::method_not_allowed(request.method, request.path());
+    core::HttpResponse r = api::api_error_response(error);
+    r.body = ex.render_error(error); // in the route's own API's shape
     r.headers.add("allow", allowed_methods(*match.route));
     ex.respond(std::move(r));
     return true;

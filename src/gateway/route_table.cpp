@@ -7,6 +7,7 @@
 #include "gateway/mcp_api.h"
 #include "gateway/messages_api.h"
 #include "gateway/models_api.h"
+#include "gateway/ollama_api.h"
 #include "gateway/openai_api.h"
 #include "gateway/responses_api.h"
 #include "gateway/service_api.h"
@@ -82,6 +83,23 @@ constexpr Route kRoutes[] = {
     {"GET", "/mcp", Endpoint::kMcp, security::kScopeMcp, kAny, kSmall, nullptr, handle_mcp_get},
     {"DELETE", "/mcp", Endpoint::kMcp, security::kScopeMcp, kAny, kSmall, nullptr,
      handle_mcp_delete},
+    // Ollama's API: the same scopes as the /v1 routes that serve it. Bodies
+    // are read as JSON whatever their type: `curl -d`, Ollama's own examples,
+    // sends them as a form.
+    {"POST", "/api/chat", Endpoint::kOllamaChat, security::kScopeChat, kAny, kServer,
+     decode_ollama_chat, handle_ollama_inference},
+    {"POST", "/api/generate", Endpoint::kOllamaGenerate, security::kScopeChat, kAny, kServer,
+     decode_ollama_generate, handle_ollama_inference},
+    {"POST", "/api/embed", Endpoint::kOllamaEmbed, security::kScopeEmbeddings, kAny, kServer,
+     decode_ollama_embed, handle_ollama_inference},
+    {"POST", "/api/embeddings", Endpoint::kOllamaEmbed, security::kScopeEmbeddings, kAny, kServer,
+     decode_ollama_embeddings, handle_ollama_inference},
+    {"GET", "/api/tags", Endpoint::kOllamaTags, kModels, kAny, kSmall, nullptr, handle_models},
+    {"GET", "/api/ps", Endpoint::kOllamaPs, kModels, kAny, kSmall, nullptr, handle_models},
+    {"POST", "/api/show", Endpoint::kOllamaShow, kModels, kAny, kSmall, decode_ollama_show,
+     handle_model},
+    {"GET", "/api/version", Endpoint::kOllamaVersion, kOpen, kAny, kSmall, nullptr,
+     handle_ollama_version},
     {"GET", "/ui{tail}", Endpoint::kStatic, kOpen, kAny, kSmall, nullptr, handle_static},
 };
 

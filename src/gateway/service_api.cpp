@@ -8,6 +8,13 @@
 namespace edgeai::gateway {
 
 std::unique_ptr<RequestTask> handle_root(RouteContext& ctx) {
+    if (ctx.request.ollama_listener) {
+        // What Ollama's clients probe for before they use the API.
+        core::HttpResponse r;
+        r.headers.add("content-type", "text/plain; charset=utf-8");
+        r.body = "Ollama is running";
+        return ctx.respond(std::move(r));
+    }
     codec::JsonWriter w;
     w.begin_object()
         .field("name", "edgeai")

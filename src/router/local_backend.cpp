@@ -372,9 +372,15 @@ core::Result<const T*> use_decoded(const std::optional<T>* given, std::optional<
 engine::session::CompletionOptions options_from(const api::SamplingOptions& s,
                                                 uint64_t fresh_seed) {
     engine::session::CompletionOptions o;
-    // OpenAI samples from the whole distribution: no top-k or min-p cut.
-    o.sampling.top_k = 0;
-    o.sampling.min_p = 0.0f;
+    // OpenAI samples from the whole distribution: no top-k or min-p cut
+    // unless the request asks (llama.cpp's and Ollama's fields).
+    o.sampling.top_k = s.top_k ? static_cast<int32_t>(*s.top_k) : 0;
+    o.sampling.min_p = s.min_p ? static_cast<float>(*s.min_p) : 0.0f;
+    if (s.repeat_penalty) o.sampling.repeat_penalty = static_cast<float>(*s.repeat_penalty);
+    // -1 is Ollama's "the whole context"; the engine's window is bounded.
+    if (s.repeat_last_n)
+        o.sampling.repeat_last_n = *s.repeat_last_n < 0 ? engine::sampling::kMaxRepeatLastN
+                                                        : static_cast<int32_t>(*s.repeat_last_n);
     o.sampling.temperature = s.temperature ? static_cast<float>(*s.temperature) : 1.0f;
     o.sampling.top_p = s.top_p ? static_cast<float>(*s.top_p) : 1.0f;
     o.sampling.presence_penalty = static_cast<float>(s.presence_penalty);

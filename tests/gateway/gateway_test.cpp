@@ -157,6 +157,55 @@ TEST_F(GatewayTest, AStreamCutMidwayEndsWithAnErrorEvent) {
     EXPECT_TRUE(writer.stream_ended);
 }
 
+TEST_F(GatewayTest, OllamaChatStreamsAsNdjsonAndErrsInOllamasShape) {
+    auto task = handle("POST", "/api/chat",
+                       R"({"model":"m:latest","messages":[{"role":"user","content":"hi"}]})", "");
+    ASSERT_EQ(backend.requests.size(), 1u);
+    EXPECT_EQ(backend.requests[0].path, "/chat/completions");
+    EXPECT_TRUE(backend.requests[0].stream) << "Ollama streams by default";
+    EXPECT_EQ(backend.decoded_models[0], "m");
+    core::Headers h;
+    h.add("content-type", "text/event-stream");
+    backend.observer->on_head(200, h);
+    backend.observer->on_data("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"},"
+                              "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+    backend.observer->on_complete({});
+    EXPECT_EQ(writer.stream_headers.get("content-type"), "application/x-ndjson");
+    const size_t first = writer.streamed.find('\n');
+    ASSERT_NE(first, std::string::npos) << writer.streamed;
+    auto line = codec::JsonDocument::parse(std::string_view(writer.streamed).substr(0, first));
+    ASSERT_TRUE(line.ok()) << writer.streamed;
+    EXPECT_EQ(line->root()["model"].as_string(), "m:latest");
+    EXPECT_EQ(line->root()["message"]["content"].as_string(), "Hi");
+    EXPECT_NE(writer.streamed.find("\"done\":true"), std::string::npos);
+    EXPECT_EQ(writer.streamed.find("data:"), std::string::npos);
+    EXPECT_TRUE(writer.stream_ended);
+
+    task = handle("POST", "/api/chat", R"({"model":"m","messages":"hi"})");
+    EXPECT_EQ(writer.sent.status, 400);
+    auto bad = codec::JsonDocument::parse(writer.sent.body);
+    ASSERT_TRUE(bad.ok());
+    EXPECT_TRUE(bad->root()["error"].is_string()) << writer.sent.body;
+    handle("GET", "/api/chat");
+    EXPECT_EQ(writer.sent.status, 405);
+    EXPECT_EQ(writer.sent.body.rfind("{\"error\":\"", 0), 0u) << writer.sent.body;
+    handle("POST", "/api/pull", R"({"model":"m"})");
+    EXPECT_EQ(writer.sent.status, 404);
+    EXPECT_EQ(writer.sent.body.rfind("{\"error\":\"", 0), 0u) << writer.sent.body;
+}
+
+TEST_F(GatewayTest, TheRootAnswersAsOllamaOnItsListener) {
+    handle("GET", "/");
+    EXPECT_NE(writer.sent.body.find("edgeai"), std::string::npos);
+    core::HttpRequest r;
+    r.method = "GET";
+    r.target = "/";
+    r.ollama_listener = true;
+    gateway->handle(std::move(r), &writer);
+    EXPECT_EQ(writer.sent.status, 200);
+    EXPECT_EQ(writer.sent.body, "Ollama is running");
+}
+
 TEST_F(GatewayTest, AFullClientQueuePausesTheUpstreamUntilDrained) {
     auto task = handle("POST", "/v1/chat/completions", kStreamChat);
     core::Headers h;

@@ -12,7 +12,7 @@ import OpenAI from 'openai';
 
 import { CANNED, ScriptedUpstream, streamToken } from './lib/scripted_upstream.mjs';
 import { startGateway, writeConfig } from './lib/gateway.mjs';
-import { request, sleep } from './lib/clients.mjs';
+import { request, usageUntil } from './lib/clients.mjs';
 import { runEdgeai } from './lib/engine.mjs';
 
 function chat(gw, body, headers = {}) {
@@ -24,17 +24,6 @@ function chat(gw, body, headers = {}) {
 }
 
 const greedy = { model: 'gpt-test', temperature: 0, messages: [{ role: 'user', content: 'cache me' }] };
-
-// Usage is written in batches a moment after the request; poll until it shows.
-async function usageUntil(gw, query, pred, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await request(gw.url(`/v1/usage${query}`));
-    assert.equal(r.status, 200, r.text);
-    if (pred(r.json) || Date.now() > deadline) return r.json;
-    await sleep(100);
-  }
-}
 
 describe('response cache and usage accounting', () => {
   let up, gw;

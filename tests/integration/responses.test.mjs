@@ -13,11 +13,11 @@ import { after, before, describe, test } from 'node:test';
 import { decode, encode } from '@msgpack/msgpack';
 import OpenAI from 'openai';
 
-import { request, sleep } from './lib/clients.mjs';
+import { collectAll, expectError, request, sleep, usageUntil } from './lib/clients.mjs';
 import {
-  binaryMissing, convertStories, makeTmpDir, missingData, removeTmpDir, runEdgeai, startLocalServe,
+  startKeyedGateway, startTinyChat, STORIES_SKIP,
 } from './lib/engine.mjs';
-import { EDGEAI_BIN, startGateway, writeConfig } from './lib/gateway.mjs';
+import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { ANTHROPIC_CANNED, ScriptedAnthropic } from './lib/scripted_anthropic.mjs';
 import { CANNED, ScriptedUpstream, streamToken } from './lib/scripted_upstream.mjs';
 
@@ -27,19 +27,9 @@ function client(gw, apiKey = 'unused') {
   return new OpenAI({ baseURL: gw.baseUrl, apiKey, maxRetries: 0, timeout: 60000 });
 }
 
-async function expectError(promise, what) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail(`${what}: expected an error, but the call succeeded`);
-}
-
 /** Every event of a streamed response, and the text its deltas make. */
 async function collect(stream) {
-  const events = [];
-  for await (const e of stream) events.push(e);
+  const events = await collectAll(stream);
   const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta).join('');
   return { events, text, types: events.map((e) => e.type) };
 }
@@ -311,6 +301,14 @@ describe('Responses API through an upstream with only chat completions', () => {
     assert.equal((await openai.responses.retrieve(stored.id)).id, stored.id);
   });
 
+  test('usage rows count the backend\'s tokens, as for chat completions', async () => {
+    const model = 'usage-counted';
+    await openai.responses.create({ model, input: 'x', store: false });
+    const sum = await usageUntil(gw, '?by=model', (j) => j.data.some((d) => d.group === model));
+    const row = sum.data.find((d) => d.group === model);
+    assert.deepEqual([row?.requests, row?.prompt_tokens, row?.completion_tokens], [1, 9, 7]);
+  });
+
   test('an upstream error keeps its status and OpenAI shape', async () => {
     up.enqueue({ type: 'error', status: 400, body: { error: { message: 'response_format: not supported here', type: 'invalid_request_error', param: 'response_format', code: null } } });
     const e = await expectError(openai.responses.create({ model: 'gpt-test', input: 'x', store: false, text: { format: { type: 'json_object' } } }), 'upstream 400');
@@ -359,26 +357,16 @@ models = ["claude-test"]
 });
 
 describe('Responses API with API keys', () => {
-  let up, gw, tmp, alice, bob, admin;
+  let up, gw, alice, bob, admin;
   before(async () => {
     up = await new ScriptedUpstream().start();
-    tmp = makeTmpDir('edgeai-it-responses-keys-');
-    const dataDir = `${tmp}/data`;
-    const make = async (name, scopes) => {
-      const r = await runEdgeai(['keys', 'create', '--name', name, '--scopes', scopes, '--data-dir', dataDir],
-        { cwd: tmp, env: { XDG_CONFIG_HOME: tmp } });
-      assert.equal(r.code, 0, r.stderr);
-      return r.stdout.trim();
-    };
-    alice = await make('alice', 'chat');
-    bob = await make('bob', 'chat');
-    admin = await make('embedder', 'embeddings');
-    gw = await startGateway({ upstream: up.baseUrl, dataDir });
+    let keys;
+    ({ gw, keys } = await startKeyedGateway(up.baseUrl, { alice: 'chat', bob: 'chat', embedder: 'embeddings' }));
+    ({ alice, bob, embedder: admin } = keys);
   });
   after(async () => {
     await gw?.stop();
     await up?.close();
-    if (tmp) removeTmpDir(tmp);
   });
 
   test("a key sees only its own responses; another key's id is not found", async () => {
@@ -401,20 +389,14 @@ describe('Responses API with API keys', () => {
   });
 });
 
-const STORIES = ['stories260K/stories260K.bin', 'stories260K/tok512.bin'];
-const skipLocal = binaryMissing() || missingData(...STORIES);
-
-describe('Responses API on the local engine', { skip: skipLocal && `needs ${EDGEAI_BIN} and ../shared/data/stories260K` }, () => {
-  let tmp, gw, openai;
+describe('Responses API on the local engine', { skip: STORIES_SKIP }, () => {
+  let gw, openai;
   before(async () => {
-    tmp = makeTmpDir();
-    const modelPath = await convertStories(tmp);
-    gw = await startLocalServe({ models: [modelPath], args: ['--ctx-size', '256', '--threads', '1', '--chat-template', 'chatml', '--alias', 'tiny'] });
+    gw = await startTinyChat();
     openai = client(gw);
   });
   after(async () => {
     await gw?.stop();
-    if (tmp) removeTmpDir(tmp);
   });
 
   test('plain and streamed greedy answers agree; usage is counted', async () => {

@@ -169,6 +169,10 @@ const ConfigKey kKeys[] = {
                       "How long a stored response (POST /v1/responses with store, the default) "
                       "is kept in responses.db in the data dir for GET /v1/responses/{id} and "
                       "previous_response_id: a duration such as 12h, 30d or 2w."),
+    EDGEAI_STRING_KEY("ollama.listen", ollama.listen, "", false,
+                      "A second address serving the same routes for Ollama's clients, which "
+                      "look on Ollama's port (127.0.0.1:11434); GET / there answers 'Ollama is "
+                      "running'. Empty: none."),
     EDGEAI_INT_KEY("queue.max_jobs", queue.max_jobs, 1, int64_t{1} << 40,
                    "Jobs waiting or running at most; a request beyond gets 429."),
     EDGEAI_INT_KEY("queue.max_bytes", queue.max_bytes, 1024, kMaxBytes * 64,
@@ -408,7 +412,7 @@ Status check_config_value(const ConfigKey& key, const ConfigValue& value) {
     if (key.path == "server.unix_socket_mode")
         if (const std::string* s = std::get_if<std::string>(&value))
             return check_file_mode(key.path, *s);
-    if (key.path == "server.listen")
+    if (key.path == "server.listen" || key.path == "ollama.listen")
         if (const std::string* s = std::get_if<std::string>(&value); s != nullptr && !s->empty())
             return check_listen_address(key.path, *s);
     if (key.path == "responses.retention")

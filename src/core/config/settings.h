@@ -119,6 +119,11 @@ struct ResponsesSettings {
     std::string retention = "30d";
 };
 
+// A second listener for Ollama's clients, which look on Ollama's port.
+struct OllamaSettings {
+    std::string listen; // HOST:PORT; empty: none
+};
+
 // The durable job queue (`Prefer: respond-async`), kept in jobs.db.
 struct QueueSettings {
     int64_t max_jobs = 100000;            // queued and running; beyond: 429
@@ -202,6 +207,7 @@ struct Settings {
     UsageSettings usage;
     CacheSettings cache;
     ResponsesSettings responses;
+    OllamaSettings ollama;
     QueueSettings queue;
     AuthSettings auth;
     TlsSettings tls;

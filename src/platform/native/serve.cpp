@@ -479,14 +479,15 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         return 1;
     }
     if (usage_store) access.seed_budgets(*usage_store);
-    if (!access.enforced() && !listens_on_loopback(settings.server.listen)) {
-        if (!insecure_no_auth) {
-            logger.error("refusing to listen on a non-loopback address without API keys: "
-                         "create one with 'edgeai keys create --name NAME' (or set auth.required "
-                         "= true), or pass --insecure-no-auth to serve anyone who can connect",
-                         {{"listen", settings.server.listen}});
-            return 1;
-        }
+    for (const std::string* listen : {&settings.server.listen, &settings.ollama.listen}) {
+        if (access.enforced() || listen->empty() || listens_on_loopback(*listen) ||
+            insecure_no_auth)
+            continue;
+        logger.error("refusing to listen on a non-loopback address without API keys: "
+                     "create one with 'edgeai keys create --name NAME' (or set auth.required "
+                     "= true), or pass --insecure-no-auth to serve anyone who can connect",
+                     {{"listen", *listen}});
+        return 1;
     }
     if (insecure_no_auth && !access.enforced()) {
         logger.warn("--insecure-no-auth: serving every client without API keys; anyone who can "
@@ -619,6 +620,27 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         logger.error("cannot tell webhooks the gateway's address", {{"error", self.message()}});
         return 1;
     }
+    // The same gateway where Ollama's clients look for Ollama.
+    std::unique_ptr<HttpServer> ollama_server;
+    if (!settings.ollama.listen.empty()) {
+        HttpServerOptions o = server_options(settings.server);
+        o.listen = settings.ollama.listen;
+        o.tls = settings.tls;
+        o.ollama = true;
+        ollama_server = std::make_unique<HttpServer>(loop, gateway, logger, metrics, std::move(o));
+        auto ollama_address = ollama_server->start();
+        if (!ollama_address.ok()) {
+            logger.error(
+                "cannot start the listener for Ollama's clients",
+                {{"listen", settings.ollama.listen}, {"error", ollama_address.status().message()}});
+            return 1;
+        }
+        if (auto self = add_listener_as_self(*webhook_policy, *ollama_address); !self.ok()) {
+            logger.error("cannot tell webhooks the gateway's address", {{"error", self.message()}});
+            return 1;
+        }
+        logger.info("listening for Ollama's clients", {{"address", ollama_address.value()}});
+    }
 
     // The frame protocol for programs and devices without HTTP: a request
     // message allows the largest body plus room for its head.
@@ -680,13 +702,19 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             // now, not a cut connection when the grace is over.
             for (auto& worker : engine_workers)
                 worker->refuse_waiting(api::shutting_down());
-            server.shutdown(std::chrono::milliseconds(settings.server.shutdown_grace_ms), [&] {
+            // The loop stops once every listener's requests are over.
+            auto listeners_left = std::make_shared<int>(ollama_server ? 2 : 1);
+            auto drained = [&, listeners_left] {
+                if (--*listeners_left > 0) return;
                 if (unix_server) unix_server->stop();
                 serial_lines.stop();
                 signals.cancel();
                 reload_signals.cancel();
                 loop.stop();
-            });
+            };
+            const std::chrono::milliseconds grace(settings.server.shutdown_grace_ms);
+            if (ollama_server) ollama_server->shutdown(grace, drained);
+            server.shutdown(grace, drained);
             signals.async_wait(on_signal);
         };
     signals.async_wait(on_signal);

@@ -330,3 +330,31 @@ export function within(promise, ms, what) {
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** GET /v1/usage + `query` until `pred` holds (usage rows are written a moment after the request). */
+export async function usageUntil(gw, query, pred, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await request(gw.url(`/v1/usage${query}`));
+    if (r.status !== 200) throw new Error(`GET /v1/usage${query}: ${r.status} ${r.text}`);
+    if (pred(r.json) || Date.now() > deadline) return r.json;
+    await sleep(100);
+  }
+}
+
+/** The error `promise` rejects with; fails the test when it resolves. */
+export async function expectError(promise, what) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  assert.fail(`${what}: expected an error, but the call succeeded`);
+}
+
+/** Every item an async iterator yields (a client's stream). */
+export async function collectAll(iterator) {
+  const items = [];
+  for await (const item of iterator) items.push(item);
+  return items;
+}

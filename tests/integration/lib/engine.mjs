@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { EDGEAI_BIN, Gateway } from './gateway.mjs';
+import { EDGEAI_BIN, Gateway, startGateway } from './gateway.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..', '..');
@@ -74,6 +74,14 @@ export function runEdgeai(args, { timeoutMs = 60000, env = {}, cwd } = {}) {
 }
 
 /** A one-line description of a finished command for assertion messages. */
+/** `edgeai keys create` in `dataDir`: the new key's secret. */
+export async function createKey(dataDir, name, scopes, { cwd } = {}) {
+  const args = ['keys', 'create', '--name', name, '--scopes', scopes, '--data-dir', dataDir];
+  const r = await runEdgeai(args, { cwd, env: cwd ? { XDG_CONFIG_HOME: cwd } : {} });
+  if (r.code !== 0) throw new Error(`key creation failed\n${describeRun(args, r)}`);
+  return r.stdout.trim();
+}
+
 export function describeRun(args, r) {
   return `edgeai ${args.join(' ')} -> code=${r.code} signal=${r.signal}\n--- stdout ---\n${r.stdout.slice(0, 2000)}\n--- stderr ---\n${r.stderr.slice(-3000)}`;
 }
@@ -127,6 +135,48 @@ export async function startLocalServe({ models, args = [], env = {}, startTimeou
     throw e;
   }
   return gw;
+}
+
+/**
+ * A gateway in front of `upstream` with API keys made first: `keys` maps a
+ * name to its scopes; answers { gw, keys: { name: secret } }. `gw.stop()`
+ * also removes its temp dir.
+ */
+export async function startKeyedGateway(upstream, keys) {
+  const tmp = makeTmpDir('edgeai-it-keys-');
+  try {
+    const dataDir = path.join(tmp, 'data');
+    const secrets = {};
+    for (const [name, scopes] of Object.entries(keys)) secrets[name] = await createKey(dataDir, name, scopes, { cwd: tmp });
+    const gw = await startGateway({ upstream, dataDir });
+    const stop = gw.stop.bind(gw);
+    gw.stop = async (...args) => { try { return await stop(...args); } finally { removeTmpDir(tmp); } };
+    return { gw, keys: secrets };
+  } catch (e) {
+    removeTmpDir(tmp);
+    throw e;
+  }
+}
+
+/** What a test of an API's shapes on the local engine needs, or why it is skipped. */
+export const STORIES_SKIP = (binaryMissing() || missingData('stories260K/stories260K.bin', 'stories260K/tok512.bin')) &&
+  `needs ${EDGEAI_BIN} and ../shared/data/stories260K`;
+
+/**
+ * stories260K converted in a fresh temp dir and served as `tiny` with the
+ * chatml template; `stop()` also removes the temp dir.
+ */
+export async function startTinyChat() {
+  const tmp = makeTmpDir();
+  try {
+    const gw = await startLocalServe({ models: [await convertStories(tmp)], args: ['--ctx-size', '256', '--threads', '1', '--chat-template', 'chatml', '--alias', 'tiny'] });
+    const stop = gw.stop.bind(gw);
+    gw.stop = async (...args) => { try { return await stop(...args); } finally { removeTmpDir(tmp); } };
+    return gw;
+  } catch (e) {
+    removeTmpDir(tmp);
+    throw e;
+  }
 }
 
 // ---------------------------------------------------------------- reference data

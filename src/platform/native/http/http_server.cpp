@@ -640,6 +640,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
             head.headers.add(std::string(field.name_string()), std::string(field.value()));
         }
         head.peer = peer_;
+        head.ollama_listener = server_->options.ollama;
         if constexpr (kTls) head.client_cert_cn = client_cert_cn_;
         http_version_ = req.version();
         const bool keep_alive = req.keep_alive() && !server_->shutting_down;

@@ -34,6 +34,9 @@ struct HttpServerOptions {
     size_t max_connections = 1024;
     // Empty cert: plain HTTP. The files are read again by reload_tls().
     core::TlsSettings tls;
+    // The listener for Ollama's clients: its requests say so (GET / answers
+    // as Ollama's does).
+    bool ollama = false;
 };
 
 class HttpServer {
