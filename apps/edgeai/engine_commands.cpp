@@ -653,6 +653,7 @@ void add_engine_commands(Command& app, EngineCommands& c) {
     c.bench->add_flag("--json", f.json, "One JSON object with pp_tok_s and tg_tok_s");
 
     Command* model = app.add_subcommand("model", "Inspect, evaluate, quantize and convert models");
+    c.model = model;
     model->require_subcommand();
     c.info = model->add_subcommand("info", "Metadata, tensors, types and memory needed");
     c.info->add_option("file", f.model, "GGUF model file").required();

@@ -18,6 +18,7 @@
 #include "platform/native/system/system_clock.h"
 #include "queue_command.h"
 #include "telemetry/logger.h"
+#include "template_command.h"
 #include "tokenize_command.h"
 #include "usage_command.h"
 
@@ -203,6 +204,9 @@ int main(int argc, char** argv) {
 
     edgeai::cli::EngineCommands engine_commands;
     edgeai::cli::add_engine_commands(app, engine_commands);
+    edgeai::cli::TemplateFlags template_flags;
+    Command* template_cmd =
+        edgeai::cli::add_template_command(*engine_commands.model, template_flags);
     edgeai::cli::TokenizeFlags tokenize_flags;
     Command* tokenize = edgeai::cli::add_tokenize_command(app, tokenize_flags);
 
@@ -243,6 +247,7 @@ int main(int argc, char** argv) {
     if (auto code = edgeai::cli::run_engine_command(engine_commands)) return *code;
     if (msgpack_cmd->parsed()) return edgeai::cli::run_msgpack_command(msgpack_flags);
     if (tokenize->parsed()) return edgeai::cli::run_tokenize_command(tokenize_flags);
+    if (template_cmd->parsed()) return edgeai::cli::run_template_command(template_flags);
     if (version->parsed()) {
         std::printf("edgeai %s\n", kVersion);
         return kExitOk;

@@ -82,11 +82,6 @@ core::Status type_error(std::string_view op, const Value& a, const Value& b) {
                                   std::string(type_name(b)) + "'");
 }
 
-core::Result<Value> checked_int(bool overflow, int64_t v) {
-    if (overflow) return core::invalid_argument("integer overflow");
-    return Value::integer(v);
-}
-
 core::Result<Value> repeat(Runtime& rt, const Value& seq, int64_t times) {
     if (times < 0) times = 0;
     if (seq.is_string()) {
@@ -155,9 +150,15 @@ core::Result<Value> arithmetic(Runtime& rt, std::string_view op, const Value& a,
     const int64_t x = a.as_int();
     const int64_t y = b.as_int();
     int64_t r = 0;
-    if (op == "+") return checked_int(__builtin_add_overflow(x, y, &r), r);
-    if (op == "-") return checked_int(__builtin_sub_overflow(x, y, &r), r);
-    if (op == "*") return checked_int(__builtin_mul_overflow(x, y, &r), r);
+    bool overflow = false;
+    if (op == "+" || op == "-" || op == "*") {
+        // The result is read only after the builtin has written it.
+        overflow = op == "+"   ? __builtin_add_overflow(x, y, &r)
+                   : op == "-" ? __builtin_sub_overflow(x, y, &r)
+                               : __builtin_mul_overflow(x, y, &r);
+        if (overflow) return core::invalid_argument("integer overflow");
+        return Value::integer(r);
+    }
     if (y == 0) return core::invalid_argument("integer division or modulo by zero");
     if (x == std::numeric_limits<int64_t>::min() && y == -1) {
         return core::invalid_argument("integer overflow");
