@@ -187,7 +187,8 @@ int main(int argc, char** argv) {
                     "Serve clients on any address while no API key exists (logged at every "
                     "start); without it a non-loopback listen address needs a key");
     serve->add_option("--chat-template", local.chat_template,
-                      "Chat template family for all local models (overrides the models' own)");
+                      "A format name or a Jinja file, for all local models (overrides the "
+                      "models' own templates)");
 
     Command* config = app.add_subcommand("config", "Check or show the configuration");
     config->require_subcommand();

@@ -76,6 +76,8 @@ const Case kCases[] = {
     {"{% for x in xs if x > 1 %}{{ x }}{{ loop.length }}{% else %}none{% endfor %}",
      "{\"xs\": [1, 2, 3]}", "2232"},
     {"{% for x in [] %}{{ x }}{% else %}empty{% endfor %}", "{}", "empty"},
+    {"{% for x in xs %}{{ loop.index0 + 1 }}{{ xs[loop.index0 - 1] }}{{ x * 3 - 1 }},{% endfor %}",
+     "{\"xs\": [4, 5]}", "1511,2414,"},
     {"{% for x in xs %}{% if x == 2 %}{% continue %}{% endif %}{% if x == 4 %}{% break %}"
      "{% endif %}{{ x }}{% endfor %}",
      "{\"xs\": [1, 2, 3, 4, 5]}", "13"},
