@@ -38,7 +38,7 @@ TEST(ChatFormat, TheModelsOwnTemplateComesFirst) {
     EXPECT_EQ(chat->render_for_tokenizer(v, true)->rfind("<|start_header_id|>user", 0), 0u);
     EXPECT_EQ(chat->render_for_tokenizer(v, false)->rfind("<|begin_of_text|>", 0), 0u);
     // Its family still names the end-of-turn text to stop on.
-    ASSERT_EQ(chat->end_of_turn_markers().size(), 1u);
+    ASSERT_FALSE(chat->end_of_turn_markers().empty());
     EXPECT_EQ(chat->end_of_turn_markers()[0], "<|eot_id|>");
 }
 
