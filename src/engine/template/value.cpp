@@ -173,7 +173,7 @@ void append_string_repr(std::string& out, const std::string& s) {
         } else if (c == '\t') {
             out += "\\t";
         } else if (c < 0x20 || c == 0x7f) {
-            char buf[8];
+            char buf[16];
             std::snprintf(buf, sizeof buf, "\\x%02x", c);
             out += buf;
         } else {

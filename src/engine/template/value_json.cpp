@@ -43,7 +43,7 @@ Value value_from_json(codec::JsonValue json) {
 namespace {
 
 void append_u_escape(std::string& out, uint32_t unit) {
-    char buf[8];
+    char buf[16];
     std::snprintf(buf, sizeof buf, "\\u%04x", unit);
     out += buf;
 }
