@@ -31,6 +31,8 @@ packages=(
   # the C frame client built for a microcontroller (clients/c); python3 runs
   # the pseudo-terminal that stands in for a serial line in the tests
   gcc-arm-none-eabi python3
+  # the reference chat templates are rendered with (template_exactness.test.mjs)
+  python3-jinja2
 )
 if [ "$with_bench" = 1 ]; then packages+=(nginx-light wrk gcc time libbenchmark-dev); fi
 # node and npm: Debian's, unless the machine already has a node.

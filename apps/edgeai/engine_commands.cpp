@@ -2,7 +2,7 @@
 
 #include "cli_output.h"
 
-#include "engine/chat/chat_template.h"
+#include "engine/chat/chat_format.h"
 #include "engine/chat/template_family.h"
 #include "engine/convert/llama2c.h"
 #include "engine/convert/quantize_model.h"
@@ -10,6 +10,7 @@
 #include "engine/kernels/kernel_table.h"
 #include "engine/session/completion.h"
 #include "engine/session/runner.h"
+#include "platform/native/engine/chat_template_flag.h"
 #include "platform/native/engine/local_model.h"
 #include "platform/native/engine/worker_threads.h"
 #include "platform/native/system/files.h"
@@ -245,30 +246,19 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
 // is templated each turn and the runner reuses the cached prefix, so only the
 // new turn is computed.
 int chat_loop(engine::session::Runner& runner, const native::LocalModel& m, const EngineFlags& f) {
-    std::optional<engine::chat::TemplateFamily> family;
-    if (!f.chat_template.empty()) {
-        family = engine::chat::family_from_name(f.chat_template);
-        if (!family) {
-            print_error("unknown --chat-template '" + f.chat_template + "'");
-            return kExitUsage;
-        }
-    } else {
-        auto tpl = m.gguf.get_string("tokenizer.chat_template");
-        if (!tpl.ok()) {
-            print_error("the model has no chat template; pass --chat-template NAME");
-            return kExitUsage;
-        }
-        auto detected = engine::chat::detect_family(*tpl);
-        if (!detected.ok()) {
-            print_error(detected.status().message());
-            return kExitUsage;
-        }
-        family = *detected;
+    auto choice = native::read_chat_template_flag(f.chat_template);
+    if (!choice.ok()) {
+        print_error(choice.status().message());
+        return kExitUsage;
     }
     const auto& tok = *m.tokenizer;
-    std::vector<std::string> stops;
-    for (std::string_view marker : engine::chat::end_of_turn_markers(*family))
-        stops.emplace_back(marker);
+    auto chat = native::chat_format_for(m.gguf, tok, *choice);
+    if (!chat.ok()) {
+        print_error(chat.status().message());
+        return kExitUsage;
+    }
+    std::vector<std::string> stops(chat->end_of_turn_markers().begin(),
+                                   chat->end_of_turn_markers().end());
     std::vector<std::pair<std::string, std::string>> turns; // role, content
     if (!f.prompt.empty()) turns.emplace_back("system", f.prompt);
     const bool interactive = isatty(STDIN_FILENO) != 0;
@@ -278,11 +268,10 @@ int chat_loop(engine::session::Runner& runner, const native::LocalModel& m, cons
         if (!read_line(stdin, line)) break;
         if (line.empty()) continue;
         turns.emplace_back("user", line);
-        std::vector<engine::chat::ChatMessage> messages;
-        for (const auto& [role, content] : turns)
-            messages.push_back({role, content});
-        auto text = engine::chat::apply_template(*family, messages, true, tok.token_text(tok.bos()),
-                                                 tok.token_text(tok.eos()));
+        engine::chat::ChatVariables vars;
+        vars.messages = engine::chat::messages_value(turns);
+        vars.tools = engine::tmpl::Value::none();
+        auto text = chat->render_for_tokenizer(vars, tok.add_bos());
         if (!text.ok()) {
             print_error(text.status().message());
             return kExitRuntime;
@@ -640,7 +629,7 @@ void add_engine_commands(Command& app, EngineCommands& c) {
     c.run->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default), f32 or q8_0");
     c.run->add_flag("--chat", f.chat, "Interactive chat in the terminal");
     c.run->add_option("--chat-template", f.chat_template,
-                      "Chat template family (overrides the model's)");
+                      "A format name or a Jinja file (overrides the model's template)");
 
     c.bench = app.add_subcommand("bench", "Measure prompt processing and generation speed");
     c.bench->add_option("-m,--model", f.model, "GGUF model file").required();
@@ -653,6 +642,7 @@ void add_engine_commands(Command& app, EngineCommands& c) {
     c.bench->add_flag("--json", f.json, "One JSON object with pp_tok_s and tg_tok_s");
 
     Command* model = app.add_subcommand("model", "Inspect, evaluate, quantize and convert models");
+    c.model = model;
     model->require_subcommand();
     c.info = model->add_subcommand("info", "Metadata, tensors, types and memory needed");
     c.info->add_option("file", f.model, "GGUF model file").required();

@@ -41,6 +41,7 @@ struct EngineFlags {
 };
 
 struct EngineCommands {
+    Command* model = nullptr; // `edgeai model`, where other files add subcommands
     Command* run = nullptr;
     Command* bench = nullptr;
     Command* info = nullptr;

@@ -19,6 +19,7 @@
 #include "platform/native/system/system_clock.h"
 #include "queue_command.h"
 #include "telemetry/logger.h"
+#include "template_command.h"
 #include "tokenize_command.h"
 #include "usage_command.h"
 
@@ -189,7 +190,8 @@ int main(int argc, char** argv) {
                     "Serve clients on any address while no API key exists (logged at every "
                     "start); without it a non-loopback listen address needs a key");
         c->add_option("--chat-template", local.chat_template,
-                      "Chat template family for all local models (overrides the models' own)");
+                      "A format name or a Jinja file, for all local models (overrides the "
+                      "models' own templates)");
     };
     Command* serve = app.add_subcommand("serve", "Serve the OpenAI-compatible API");
     add_serve_options(serve);
@@ -213,6 +215,9 @@ int main(int argc, char** argv) {
 
     edgeai::cli::EngineCommands engine_commands;
     edgeai::cli::add_engine_commands(app, engine_commands);
+    edgeai::cli::TemplateFlags template_flags;
+    Command* template_cmd =
+        edgeai::cli::add_template_command(*engine_commands.model, template_flags);
     edgeai::cli::TokenizeFlags tokenize_flags;
     Command* tokenize = edgeai::cli::add_tokenize_command(app, tokenize_flags);
 
@@ -253,6 +258,7 @@ int main(int argc, char** argv) {
     if (auto code = edgeai::cli::run_engine_command(engine_commands)) return *code;
     if (msgpack_cmd->parsed()) return edgeai::cli::run_msgpack_command(msgpack_flags);
     if (tokenize->parsed()) return edgeai::cli::run_tokenize_command(tokenize_flags);
+    if (template_cmd->parsed()) return edgeai::cli::run_template_command(template_flags);
     if (version->parsed()) {
         std::printf("edgeai %s\n", kVersion);
         return kExitOk;

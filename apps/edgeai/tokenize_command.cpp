@@ -1,6 +1,7 @@
 #include "tokenize_command.h"
 
 #include "cli_output.h"
+#include "vocab_file.h"
 
 #include "engine/gguf/gguf_file.h"
 #include "engine/tokenizer/tokenizer.h"
@@ -39,21 +40,9 @@ Command* add_tokenize_command(Command& app, TokenizeFlags& f) {
 }
 
 int run_tokenize_command(const TokenizeFlags& f) {
-    auto file = platform::native::MappedFile::open(f.model);
-    if (!file.ok()) {
-        print_error(file.status().message());
-        return kExitRuntime;
-    }
-    auto gguf = engine::gguf::GgufFile::parse(file->bytes());
-    if (!gguf.ok()) {
-        print_error(f.model + ": " + gguf.status().message());
-        return kExitRuntime;
-    }
-    auto tok = engine::tokenizer::Tokenizer::from_gguf(*gguf);
-    if (!tok.ok()) {
-        print_error(f.model + ": " + tok.status().message());
-        return kExitRuntime;
-    }
+    const auto vocab = open_vocab_file(f.model);
+    if (!vocab) return kExitRuntime;
+    const engine::tokenizer::Tokenizer* tok = &*vocab->tokenizer;
     const bool add_special = !f.no_bos;
     const bool parse_special = !f.no_parse_special;
     if (!f.batch) {

@@ -4,7 +4,7 @@
 #include "api/openai_requests.h"
 #include "codec/base64/base64.h"
 #include "codec/json/json_writer.h"
-#include "engine/chat/chat_template.h"
+#include "engine/chat/chat_variables.h"
 #include "engine/grammar/json_schema.h"
 
 #include <algorithm>
@@ -13,6 +13,31 @@ namespace edgeai::router {
 namespace {
 
 using engine::session::FinishReason;
+
+// The prompt of a chat request: the model's chat format over the request's
+// own messages, tools and chat_template_kwargs (every field a template may
+// read, tool_calls and reasoning_content included), or over the decoded
+// roles and texts when the body is not JSON.
+core::Result<std::string> chat_prompt(const engine::chat::ChatFormat& chat, std::string_view body,
+                                      const api::ChatCompletionRequest& req,
+                                      engine::tmpl::DateTime now, bool tokenizer_adds_bos) {
+    engine::chat::ChatVariables vars;
+    auto doc = codec::JsonDocument::parse(body);
+    if (doc.ok() && doc->root()["messages"].is_array()) {
+        const codec::JsonValue root = doc->root();
+        EDGEAI_ASSIGN_OR_RETURN(
+            vars, engine::chat::chat_variables_from_json(root["messages"], root["tools"],
+                                                         root["chat_template_kwargs"]));
+    } else {
+        std::vector<std::pair<std::string, std::string>> turns;
+        for (const auto& m : req.messages)
+            turns.emplace_back(m.role, m.text);
+        vars.messages = engine::chat::messages_value(turns);
+        vars.tools = engine::tmpl::Value::none();
+    }
+    vars.now = now;
+    return chat.render_for_tokenizer(vars, tokenizer_adds_bos);
+}
 
 enum class Kind { kChat, kCompletion };
 
@@ -611,25 +636,21 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
                 core::invalid_argument("tools: the local engine cannot call tools yet; send "
                                        "tool_choice 'none' or route this request to an upstream")
                     .with_field("tools")));
-        } else if (!entry->chat_template) {
+        } else if (!entry->chat_format) {
             refuse(api::api_error_from_status(core::failed_precondition(entry->template_error)));
         } else {
-            std::vector<engine::chat::ChatMessage> messages;
-            for (const auto& m : req->messages)
-                messages.push_back({m.role, m.text});
             const auto& tok = *entry->tokenizer;
-            auto text =
-                engine::chat::apply_template(*entry->chat_template, messages, true,
-                                             tok.token_text(tok.bos()), tok.token_text(tok.eos()));
+            auto text = chat_prompt(*entry->chat_format, request.body, *req,
+                                    engine::tmpl::utc_from_unix_seconds(clock_.unix_ms() / 1000),
+                                    tok.add_bos());
             if (!text.ok()) {
                 refuse(api::api_error_from_status(text.status()));
             } else {
                 prompt = tok.encode(*text, true, true);
                 options = options_from(req->sampling, fresh_seed());
                 format.seed = options.sampling.seed;
-                for (std::string_view marker :
-                     engine::chat::end_of_turn_markers(*entry->chat_template))
-                    options.stop.emplace_back(marker);
+                for (const std::string& marker : entry->chat_format->end_of_turn_markers())
+                    options.stop.push_back(marker);
                 options.max_tokens = req->sampling.max_tokens
                                          ? static_cast<uint32_t>(*req->sampling.max_tokens)
                                          : static_cast<uint32_t>(entry->n_ctx > prompt.size()

@@ -8,7 +8,7 @@
 #include "core/clock.h"
 #include "core/executor.h"
 #include "core/random.h"
-#include "engine/chat/template_family.h"
+#include "engine/chat/chat_format.h"
 #include "engine/grammar/grammar_cache.h"
 #include "engine/grammar/token_trie.h"
 #include "engine/model/model.h"
@@ -28,8 +28,9 @@ struct LocalModelEntry {
     std::string id;
     const engine::model::Model* model = nullptr;
     const engine::tokenizer::Tokenizer* tokenizer = nullptr;
-    // Absent: chat requests get template_error.
-    std::optional<engine::chat::TemplateFamily> chat_template;
+    // The model's own Jinja template, an override, or a family formatter;
+    // absent: chat requests get template_error.
+    std::optional<engine::chat::ChatFormat> chat_format;
     std::string template_error;
     uint32_t n_ctx = 0;
     LocalEngine* engine = nullptr;

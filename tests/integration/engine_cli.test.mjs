@@ -71,6 +71,26 @@ describe('edgeai run (stories260K vs run.c)', { skip: skipStories }, () => {
     assert.ok(!r.stdout.includes('edgeai:'), 'no diagnostics on stdout');
   });
 
+  it('model template: no template is an error naming --chat-template; a file or a name renders', T, async () => {
+    const messages = JSON.stringify([{ role: 'system', content: 'S' }, { role: 'user', content: 'U' }]);
+    const none = await runEdgeai(['model', 'template', model, '--messages', messages]);
+    assert.notEqual(none.code, 0, describeRun(['model', 'template'], none));
+    assert.match(none.stderr, /no chat template.*--chat-template NAME\|FILE/);
+    const named = await runEdgeai(['model', 'template', model, '--messages', messages, '--chat-template', 'chatml', '--no-generation-prompt']);
+    assert.equal(named.code, 0, describeRun(['model', 'template', '--chat-template', 'chatml'], named));
+    assert.equal(named.stdout, '<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n');
+    const file = path.join(tmp, 'roles.jinja');
+    fs.writeFileSync(file, "{% for m in messages %}{{ m.role|upper }}={{ m.content }};{% endfor %}{{ strftime_now('%Y')|length }}\n");
+    const jinja = await runEdgeai(['model', 'template', model, '--messages', messages, '--chat-template', file]);
+    assert.equal(jinja.code, 0, describeRun(['model', 'template', '--chat-template', file], jinja));
+    assert.equal(jinja.stdout, 'SYSTEM=S;USER=U;4');
+    const broken = path.join(tmp, 'broken.jinja');
+    fs.writeFileSync(broken, '{% for m in messages %}\n{{ m.content | nosuchfilter }}{% endfor %}');
+    const bad = await runEdgeai(['model', 'template', model, '--messages', messages, '--chat-template', broken]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.stderr, /chat template line 2: unknown filter 'nosuchfilter'/);
+  });
+
   // Issue 21: -n -1 means no limit but the context, as llama.cpp's.
   it('-n -1 generates until the context is full', T, async () => {
     const once = storiesReference('once_200');

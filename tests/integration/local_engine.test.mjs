@@ -412,6 +412,56 @@ describe('edgeai serve -m stories260K', { skip }, () => {
     });
   });
 
+  describe('--chat-template FILE (a Jinja template) and chat_template_kwargs', () => {
+    let jinjaGw;
+    let client;
+    before(async () => {
+      // Qwen 3's way of switching thinking off, and a refusal, in a template of our own.
+      const file = path.join(tmp, 'chat.jinja');
+      fs.writeFileSync(file, [
+        "{%- for m in messages %}{% if m.role == 'tool' %}{{ raise_exception('tool turns are not supported here') }}{% endif %}",
+        "{{- '<|im_start|>' + m.role + '\\n' + m.content + '<|im_end|>\\n' }}{% endfor %}",
+        "{%- if add_generation_prompt %}<|im_start|>assistant\n{% if enable_thinking is defined and enable_thinking is false %}",
+        "<think>\n\n</think>\n\n{% endif %}{% endif %}",
+      ].join('\n'));
+      jinjaGw = await startLocalServe({ models: [modelPath], args: [...SERVE_ARGS, '--chat-template', file] });
+      client = makeClient(jinjaGw);
+    });
+    after(async () => { await jinjaGw?.stop(); });
+
+    it('the template renders the prompt; enable_thinking=false lengthens it', T, async () => {
+      const messages = [{ role: 'user', content: 'Tell me a story.' }];
+      const base = await client.chat.completions.create({ model: MODEL, messages, max_tokens: 2, temperature: 0 });
+      const off = await client.chat.completions.create({
+        model: MODEL, messages, max_tokens: 2, temperature: 0, chat_template_kwargs: { enable_thinking: false },
+      });
+      const on = await client.chat.completions.create({
+        model: MODEL, messages, max_tokens: 2, temperature: 0, chat_template_kwargs: { enable_thinking: true },
+      });
+      assert.ok(off.usage.prompt_tokens > base.usage.prompt_tokens, `${off.usage.prompt_tokens} > ${base.usage.prompt_tokens}`);
+      assert.equal(on.usage.prompt_tokens, base.usage.prompt_tokens);
+    });
+
+    it("raise_exception is a 400 with the template's message; bad kwargs a 400 naming them", T, async () => {
+      const e = await expectThrow(() => client.chat.completions.create({
+        model: MODEL, max_tokens: 2,
+        messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'c', content: 'y' }],
+      }), 'a tool turn');
+      assert.equal(e.status, 400, errSummary(e));
+      assert.match(e.message, /tool turns are not supported here/);
+      const bad = await expectThrow(() => client.chat.completions.create({
+        model: MODEL, max_tokens: 2, messages: [{ role: 'user', content: 'x' }], chat_template_kwargs: 'thinking',
+      }), 'kwargs not an object');
+      assert.equal(bad.status, 400, errSummary(bad));
+      assert.equal(bad.param, 'chat_template_kwargs');
+      const reserved = await expectThrow(() => client.chat.completions.create({
+        model: MODEL, max_tokens: 2, messages: [{ role: 'user', content: 'x' }], chat_template_kwargs: { messages: [] },
+      }), 'kwargs replacing messages');
+      assert.equal(reserved.status, 400, errSummary(reserved));
+      assert.equal(reserved.param, 'chat_template_kwargs.messages');
+    });
+  });
+
   it('--max-memory 1K: serve exits non-zero naming --max-memory', T, async () => {
     for (const [value, pattern] of [['1K', /--max-memory/], ['lots', /--max-memory takes a size/]]) {
       const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(tmp, 'data-mm'), '-m', modelPath, '--max-memory', value];

@@ -94,6 +94,10 @@ JsonValue::Type JsonValue::type() const {
     return Type::kMissing;
 }
 
+bool JsonValue::written_as_integer() const {
+    return is_number() && rj(v_)->IsInt64();
+}
+
 bool JsonValue::is_integer() const {
     if (!is_number()) return false;
     const RjValue* v = rj(v_);

@@ -44,6 +44,9 @@ class JsonValue {
     bool is_object() const { return type() == Type::kObject; }
     // A number with no fractional part that fits int64_t.
     bool is_integer() const;
+    // A number written without a fraction or exponent ("2", not "2.0"), as
+    // Python's json module tells int from float.
+    bool written_as_integer() const;
 
     // Each returns a neutral value when the type does not match.
     std::string_view as_string() const;

@@ -209,25 +209,6 @@ core::Result<std::string> msgpack_to_json(std::string_view msgpack,
 
 namespace {
 
-// Appends the UTF-8 of code point `cp`.
-void append_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xc0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xe0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    } else {
-        out += static_cast<char>(0xf0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3f));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3f));
-        out += static_cast<char>(0x80 | (cp & 0x3f));
-    }
-}
-
 uint32_t hex4(std::string_view s, size_t at) {
     uint32_t v = 0;
     for (size_t i = at; i < at + 4; ++i) {
@@ -295,7 +276,7 @@ struct JsonCursor {
                     }
                 }
                 if (cp >= 0xd800 && cp < 0xe000) cp = 0xfffd;
-                append_utf8(*out, cp);
+                core::append_utf8(*out, cp);
                 break;
             }
             default:

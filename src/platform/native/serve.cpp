@@ -2,14 +2,13 @@
 
 #include "api/api_error.h"
 #include "core/duration.h"
-
-#include "engine/chat/template_family.h"
 #include "engine/model/kv_cache.h"
 #include "gateway/access_control.h"
 #include "gateway/gateway.h"
 #include "gateway/job_runner.h"
 #include "gateway/response_cache.h"
 #include "platform/native/audit/audit_log_file.h"
+#include "platform/native/engine/chat_template_flag.h"
 #include "platform/native/engine/engine_worker.h"
 #include "platform/native/engine/local_model.h"
 #include "platform/native/http/connectivity_monitor.h"
@@ -121,16 +120,10 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
         return false;
     }
     const engine::model::KvType kv_type = *parsed_kv;
-    std::optional<engine::chat::TemplateFamily> forced;
-    if (!o.chat_template.empty()) {
-        forced = engine::chat::family_from_name(o.chat_template);
-        if (!forced) {
-            std::string names;
-            for (std::string_view n : engine::chat::family_names())
-                names += (names.empty() ? "" : ", ") + std::string(n);
-            logger.error("unknown --chat-template", {{"name", o.chat_template}, {"known", names}});
-            return false;
-        }
+    auto choice = read_chat_template_flag(o.chat_template);
+    if (!choice.ok()) {
+        logger.error("bad --chat-template", {{"error", choice.status().message()}});
+        return false;
     }
     const int threads = o.threads > 0 ? o.threads : WorkerThreads::default_threads();
     uint64_t total = 0;
@@ -180,20 +173,10 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
         e.tokenizer = &*m->tokenizer;
         e.n_ctx = n_ctx;
         e.created = clock.unix_ms() / 1000;
-        if (forced) {
-            e.chat_template = forced;
-        } else if (const auto* kv_tpl = m->gguf.find("tokenizer.chat_template");
-                   kv_tpl != nullptr) {
-            auto family =
-                engine::chat::detect_family(*m->gguf.get_string("tokenizer.chat_template"));
-            if (family.ok())
-                e.chat_template = *family;
-            else
-                e.template_error = family.status().message();
+        if (auto chat = chat_format_for(m->gguf, *m->tokenizer, *choice); chat.ok()) {
+            e.chat_format = std::move(*chat);
         } else {
-            e.template_error = "the model '" + e.id +
-                               "' has no chat template (tokenizer.chat_template); use "
-                               "/v1/completions or start the server with --chat-template NAME";
+            e.template_error = "the model '" + e.id + "': " + chat.status().message();
         }
         engine::session::SchedulerConfig config;
         config.parallel = parallel;
@@ -208,9 +191,7 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
                      {"context", static_cast<int64_t>(n_ctx)},
                      {"parallel", static_cast<int64_t>(parallel)},
                      {"threads", static_cast<int64_t>(threads)},
-                     {"chat_template",
-                      e.chat_template ? std::string(engine::chat::family_name(*e.chat_template))
-                                      : std::string("none")}});
+                     {"chat_template", e.chat_format ? e.chat_format->describe() : "none"}});
         entries.push_back(std::move(e));
         models.push_back(std::move(m));
     }

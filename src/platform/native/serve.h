@@ -22,7 +22,7 @@ struct LocalServeOptions {
     int parallel = 4;                 // sequences decoded together
     std::string kv_type = "f16";
     uint64_t max_memory_bytes = 0; // 0: no limit
-    std::string chat_template;     // a family name overriding the models' own
+    std::string chat_template;     // --chat-template: a format name or a Jinja file
 };
 
 // Where the clients are: the HTTP listener (and the Unix socket and serial
