@@ -132,12 +132,24 @@ const std::string kChatRequestMp = to_msgpack(kChatRequest);
 const std::string kChatAnswerMp = to_msgpack(kChatAnswer);
 const std::string kEmbeddingMp = to_msgpack(kEmbedding);
 
-void BM_ReadJson_ChatRequest(benchmark::State& s) { read_json(s, kChatRequest); }
-void BM_ReadMsgpack_ChatRequest(benchmark::State& s) { read_msgpack(s, kChatRequestMp); }
-void BM_ReadJson_ChatAnswer(benchmark::State& s) { read_json(s, kChatAnswer); }
-void BM_ReadMsgpack_ChatAnswer(benchmark::State& s) { read_msgpack(s, kChatAnswerMp); }
-void BM_ReadJson_Embedding(benchmark::State& s) { read_json(s, kEmbedding); }
-void BM_ReadMsgpack_Embedding(benchmark::State& s) { read_msgpack(s, kEmbeddingMp); }
+void BM_ReadJson_ChatRequest(benchmark::State& s) {
+    read_json(s, kChatRequest);
+}
+void BM_ReadMsgpack_ChatRequest(benchmark::State& s) {
+    read_msgpack(s, kChatRequestMp);
+}
+void BM_ReadJson_ChatAnswer(benchmark::State& s) {
+    read_json(s, kChatAnswer);
+}
+void BM_ReadMsgpack_ChatAnswer(benchmark::State& s) {
+    read_msgpack(s, kChatAnswerMp);
+}
+void BM_ReadJson_Embedding(benchmark::State& s) {
+    read_json(s, kEmbedding);
+}
+void BM_ReadMsgpack_Embedding(benchmark::State& s) {
+    read_msgpack(s, kEmbeddingMp);
+}
 
 void BM_GatewayToMsgpack_ChatAnswer(benchmark::State& state) {
     for (auto _ : state)

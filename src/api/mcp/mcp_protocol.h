@@ -34,8 +34,8 @@ enum class MessageKind { kRequest, kNotification, kResponse };
 
 struct RpcMessage {
     MessageKind kind = MessageKind::kRequest;
-    std::string id;     // JSON text of the id ("7", "\"a\""); empty for a notification
-    std::string method; // empty for a response
+    std::string id;            // JSON text of the id ("7", "\"a\""); empty for a notification
+    std::string method;        // empty for a response
     std::string params = "{}"; // JSON text of the params object; "{}" when absent
 };
 
