@@ -78,14 +78,13 @@ struct McpStdio::Impl : std::enable_shared_from_this<McpStdio::Impl> {
           in(l.impl().io) {}
 
     void open() {
-        // A regular file cannot be waited on (epoll refuses it): stdin must
-        // be a pipe, a socket or a terminal, as MCP clients give.
+        // Our own descriptor, so closing it at stop() leaves fd 0 alone.
         boost::system::error_code ec;
         const int fd = ::dup(options.in_fd);
         if (fd >= 0) in.assign(fd, ec);
         if (fd < 0 || ec) {
             if (fd >= 0 && ec) ::close(fd);
-            logger.error("mcp: cannot read stdin (it must be a pipe, a socket or a terminal)",
+            logger.error("mcp: cannot read stdin",
                          {{"error", fd < 0 ? std::string(std::strerror(errno)) : ec.message()}});
             if (on_end) loop.post(on_end);
             return;
