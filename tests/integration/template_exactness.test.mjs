@@ -23,6 +23,11 @@ const PYTHON = '/usr/bin/python3';
 const PACKAGES = ['qwen3', 'gemma3', 'llama3_1', 'llama3', 'llama2', 'gptoss'];
 
 function missing() {
+  // A comparison against a reference runs once, against the release build
+  // (96 processes; under ASan they pass the file's time limit). The
+  // interpreter's memory safety is the template unit tests' and fuzz
+  // target's, both of which run under ASan.
+  if (/[\\/]build[\\/]asan[\\/]/.test(EDGEAI_BIN)) return 'runs once, against the release build';
   if (!fs.existsSync(EDGEAI_BIN)) return `edgeai binary not found at ${EDGEAI_BIN} (build it, or set EDGEAI_BIN)`;
   if (!fs.existsSync(PYTHON)) return `${PYTHON} not found (Debian's python3)`;
   const probe = spawnSync(PYTHON, ['-c', 'import jinja2'], { encoding: 'utf8' });
@@ -33,7 +38,7 @@ function missing() {
   return false;
 }
 const skip = missing();
-if (skip && process.env.CI) throw new Error(`template_exactness.test.mjs must run in CI: ${skip}`);
+if (skip && process.env.CI && !/release build/.test(skip)) throw new Error(`template_exactness.test.mjs must run in CI: ${skip}`);
 
 const weather = {
   type: 'function',
