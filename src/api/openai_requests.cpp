@@ -196,7 +196,6 @@ core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_v
     EDGEAI_TRY(decode_output_format(root, &req.format));
     // Extra variables for the local engine's chat template (enable_thinking, ...).
     EDGEAI_TRY(optional_object(root["chat_template_kwargs"], "chat_template_kwargs"));
-    if (tools.size() > 0 && root["tool_choice"].as_string() != "none") req.uses_tools = true;
     EDGEAI_TRY(optional_integer(root["top_logprobs"], "top_logprobs", 0, 20));
     EDGEAI_TRY(optional_bool(root["logprobs"], "logprobs"));
     return req;

@@ -73,9 +73,6 @@ struct ChatCompletionRequest {
     bool include_usage = false; // stream_options.include_usage
     SamplingOptions sampling;
     OutputFormat format;
-    // tools were sent with a tool_choice other than "none": the answer may
-    // be a tool call, which the local engine cannot make yet.
-    bool uses_tools = false;
 };
 
 struct CompletionRequest {

@@ -5,6 +5,7 @@
 #include "codec/base64/base64.h"
 #include "codec/json/json_writer.h"
 #include "engine/chat/chat_variables.h"
+#include "engine/chat/reasoning_split.h"
 #include "engine/grammar/json_schema.h"
 
 #include <algorithm>
@@ -14,20 +15,54 @@ namespace {
 
 using engine::session::FinishReason;
 
+// Tools a chat request sends, and how the model writes calls to them.
+struct ToolUse {
+    std::vector<engine::chat::ToolSpec> specs;
+    engine::chat::ToolChoice choice;
+    engine::chat::ToolSyntax syntax = engine::chat::ToolSyntax::kGeneric;
+    // The model may call (tools were sent and tool_choice is not none).
+    bool on() const {
+        return !specs.empty() && choice.mode != engine::chat::ToolChoice::Mode::kNone;
+    }
+};
+
+core::Result<ToolUse> tool_use_of(const codec::JsonDocument* doc,
+                                  const engine::chat::ChatFormat& chat) {
+    ToolUse t;
+    t.syntax = chat.tool_syntax();
+    if (doc == nullptr) return t;
+    const codec::JsonValue root = doc->root();
+    EDGEAI_ASSIGN_OR_RETURN(t.specs, engine::chat::tool_specs_from_json(root["tools"]));
+    EDGEAI_ASSIGN_OR_RETURN(
+        t.choice, engine::chat::tool_choice_from_json(root["tool_choice"],
+                                                      root["parallel_tool_calls"], t.specs));
+    return t;
+}
+
 // The prompt of a chat request: the model's chat format over the request's
 // own messages, tools and chat_template_kwargs (every field a template may
 // read, tool_calls and reasoning_content included), or over the decoded
-// roles and texts when the body is not JSON.
-core::Result<std::string> chat_prompt(const engine::chat::ChatFormat& chat, std::string_view body,
-                                      const api::ChatCompletionRequest& req,
+// roles and texts when the body is not JSON. A template without tools of its
+// own gets them in the generic syntax (tool_calls.h).
+core::Result<std::string> chat_prompt(const engine::chat::ChatFormat& chat,
+                                      const codec::JsonDocument* doc,
+                                      const api::ChatCompletionRequest& req, const ToolUse& tools,
                                       engine::tmpl::DateTime now, bool tokenizer_adds_bos) {
     engine::chat::ChatVariables vars;
-    auto doc = codec::JsonDocument::parse(body);
-    if (doc.ok() && doc->root()["messages"].is_array()) {
+    if (doc != nullptr && doc->root()["messages"].is_array()) {
         const codec::JsonValue root = doc->root();
-        EDGEAI_ASSIGN_OR_RETURN(
-            vars, engine::chat::chat_variables_from_json(root["messages"], root["tools"],
-                                                         root["chat_template_kwargs"]));
+        if (tools.syntax == engine::chat::ToolSyntax::kGeneric && !tools.specs.empty()) {
+            auto rewritten = codec::JsonDocument::parse(engine::chat::generic_tool_messages(
+                root["messages"], tools.specs, root["tools"], tools.on()));
+            if (!rewritten.ok()) return rewritten.status();
+            EDGEAI_ASSIGN_OR_RETURN(
+                vars, engine::chat::chat_variables_from_json(rewritten->root(), codec::JsonValue(),
+                                                             root["chat_template_kwargs"]));
+        } else {
+            EDGEAI_ASSIGN_OR_RETURN(
+                vars, engine::chat::chat_variables_from_json(root["messages"], root["tools"],
+                                                             root["chat_template_kwargs"]));
+        }
     } else {
         std::vector<std::pair<std::string, std::string>> turns;
         for (const auto& m : req.messages)
@@ -44,13 +79,25 @@ enum class Kind { kChat, kCompletion };
 // What one call writes: the OpenAI response shapes for a chat or a text
 // completion, whole or as SSE chunks.
 struct Format {
-    Kind kind;
-    bool stream;
-    bool include_usage;
+    Kind kind = Kind::kChat;
+    bool stream = false;
+    bool include_usage = false;
     std::string id;
     std::string model;
-    int64_t created;
+    int64_t created = 0;
     uint64_t seed = 0; // the first choice's; reported as x-edgeai-seed
+    // Tool calls are read out of the text (chat with tools on).
+    bool tools = false;
+    engine::chat::ToolSyntax tool_syntax = engine::chat::ToolSyntax::kGeneric;
+    // <think> blocks go to reasoning_content; `thinking`: the prompt opened one.
+    bool reasoning = false;
+    bool thinking = false;
+    std::string request_id;
+
+    std::string call_id(size_t choice, size_t call) const {
+        return "call_" + request_id + (choice ? "_" + std::to_string(choice) : "") + "_" +
+               std::to_string(call);
+    }
 
     void header(codec::JsonWriter& w, bool chunk) const {
         w.field("id", std::string_view(id));
@@ -70,8 +117,10 @@ struct Format {
         w.end_object();
     }
 
-    // One SSE event carrying a delta (or only a finish reason).
-    std::string chunk(int index, std::string_view text, FinishReason finish, bool role) const {
+    // One SSE event carrying a delta of `field` (or only a finish reason; ""
+    // is none).
+    std::string chunk(int index, std::string_view text, std::string_view finish, bool role,
+                      std::string_view field = "content") const {
         codec::JsonWriter w;
         w.begin_object();
         header(w, true);
@@ -79,17 +128,40 @@ struct Format {
         if (kind == Kind::kChat) {
             w.key("delta").begin_object();
             if (role) w.field("role", "assistant");
-            if (!text.empty() || role) w.field("content", text);
+            if (!text.empty() || role) w.field(field, text);
             w.end_object();
         } else {
             w.field("text", text);
         }
         w.key("logprobs").null();
         w.key("finish_reason");
-        if (finish == FinishReason::kNone)
+        if (finish.empty())
             w.null();
         else
-            w.value(engine::session::finish_reason_name(finish));
+            w.value(finish);
+        w.end_object().end_array().end_object();
+        return "data: " + w.take() + "\n\n";
+    }
+
+    // A tool call's delta, as OpenAI streams one: its id, type and name
+    // first (with empty arguments), then fragments of the arguments.
+    std::string tool_chunk(int index, size_t call, const std::string* name,
+                           std::string_view arguments) const {
+        codec::JsonWriter w;
+        w.begin_object();
+        header(w, true);
+        w.key("choices").begin_array().begin_object().field("index", index);
+        w.key("delta").begin_object().key("tool_calls").begin_array().begin_object();
+        w.field("index", static_cast<int64_t>(call));
+        if (name != nullptr) {
+            w.field("id", std::string_view(call_id(static_cast<size_t>(index), call)));
+            w.field("type", "function");
+        }
+        w.key("function").begin_object();
+        if (name != nullptr) w.field("name", std::string_view(*name));
+        w.field("arguments", arguments).end_object();
+        w.end_object().end_array().end_object();
+        w.key("logprobs").null().key("finish_reason").null();
         w.end_object().end_array().end_object();
         return "data: " + w.take() + "\n\n";
     }
@@ -108,7 +180,53 @@ struct Format {
         std::string text;
         FinishReason finish = FinishReason::kNone;
         uint32_t completion_tokens = 0;
+        std::optional<engine::chat::ToolCallStream> calls; // streaming with tools
+        std::optional<engine::chat::ReasoningSplit> split; // streaming a reasoning model
     };
+
+    // "tool_calls" when the model stopped after calling, as OpenAI reports it.
+    static std::string_view finish_name(FinishReason finish, size_t calls) {
+        if (finish == FinishReason::kStop && calls > 0) return "tool_calls";
+        return engine::session::finish_reason_name(finish);
+    }
+
+    void message(codec::JsonWriter& w, size_t index, const Choice& c, size_t& calls) const {
+        w.key("message").begin_object().field("role", "assistant");
+        calls = 0;
+        std::string reasoning_text, answer;
+        if (reasoning) {
+            engine::chat::ReasoningSplit split(thinking);
+            split.push(c.text, reasoning_text, answer);
+            split.finish(reasoning_text, answer);
+            if (!reasoning_text.empty())
+                w.field("reasoning_content", std::string_view(reasoning_text));
+        }
+        const std::string& text = reasoning ? answer : c.text;
+        if (!tools) {
+            w.field("content", std::string_view(text));
+        } else {
+            engine::chat::ParsedOutput parsed = engine::chat::parse_tool_calls(tool_syntax, text);
+            calls = parsed.calls.size();
+            const bool blank = parsed.content.find_first_not_of(" \n\r\t") == std::string::npos;
+            w.key("content");
+            if (calls > 0 && blank)
+                w.null();
+            else
+                w.value(std::string_view(parsed.content));
+            if (calls > 0) {
+                w.key("tool_calls").begin_array();
+                for (size_t k = 0; k < calls; ++k) {
+                    w.begin_object().field("id", std::string_view(call_id(index, k)));
+                    w.field("type", "function").key("function").begin_object();
+                    w.field("name", std::string_view(parsed.calls[k].name));
+                    w.field("arguments", std::string_view(parsed.calls[k].arguments));
+                    w.end_object().end_object();
+                }
+                w.end_array();
+            }
+        }
+        w.key("refusal").null().end_object();
+    }
 
     std::string whole(const std::vector<Choice>& choices, uint32_t prompt,
                       uint32_t completion) const {
@@ -118,15 +236,13 @@ struct Format {
         w.key("choices").begin_array();
         for (size_t i = 0; i < choices.size(); ++i) {
             w.begin_object().field("index", static_cast<int64_t>(i));
-            if (kind == Kind::kChat) {
-                w.key("message").begin_object().field("role", "assistant");
-                w.field("content", std::string_view(choices[i].text));
-                w.key("refusal").null().end_object();
-            } else {
+            size_t calls = 0;
+            if (kind == Kind::kChat)
+                message(w, i, choices[i], calls);
+            else
                 w.field("text", std::string_view(choices[i].text));
-            }
             w.key("logprobs").null();
-            w.field("finish_reason", engine::session::finish_reason_name(choices[i].finish));
+            w.field("finish_reason", finish_name(choices[i].finish, calls));
             w.end_object();
         }
         w.end_array();
@@ -162,7 +278,12 @@ core::Headers sse_headers() {
 class CallState {
   public:
     CallState(Format format, core::HttpResponseObserver* observer, size_t n)
-        : format_(std::move(format)), observer_(observer), choices_(n) {}
+        : format_(std::move(format)), observer_(observer), choices_(n) {
+        for (auto& c : choices_) {
+            if (format_.tools && format_.stream) c.calls.emplace(format_.tool_syntax);
+            if (format_.reasoning && format_.stream) c.split.emplace(format_.thinking);
+        }
+    }
 
     void detach() { observer_ = nullptr; }
 
@@ -176,16 +297,23 @@ class CallState {
         head_sent_ = true;
         if (format_.kind == Kind::kChat)
             for (size_t i = 0; i < choices_.size(); ++i)
-                send(format_.chunk(static_cast<int>(i), "", FinishReason::kNone, true));
+                send(format_.chunk(static_cast<int>(i), "", "", true));
     }
 
     void on_text(size_t index, std::string_view text) {
         if (observer_ == nullptr) return;
-        if (format_.stream) open_stream();
-        if (format_.stream)
-            send(format_.chunk(static_cast<int>(index), text, FinishReason::kNone, false));
-        else
+        if (!format_.stream) {
             choices_[index].text.append(text);
+            return;
+        }
+        open_stream();
+        auto& split = choices_[index].split;
+        if (!split) return send_answer(index, text);
+        reasoning_.clear();
+        answer_.clear();
+        split->push(text, reasoning_, answer_);
+        send_reasoning(index);
+        send_answer(index, answer_);
     }
 
     void on_finish(size_t index, FinishReason reason, uint32_t prompt, uint32_t completion) {
@@ -193,8 +321,23 @@ class CallState {
         choices_[index].finish = reason;
         choices_[index].completion_tokens = completion;
         prompt_tokens_ = prompt;
-        if (format_.stream) open_stream();
-        if (format_.stream) send(format_.chunk(static_cast<int>(index), "", reason, false));
+        if (format_.stream) {
+            open_stream();
+            size_t calls = 0;
+            if (auto& split = choices_[index].split) {
+                reasoning_.clear();
+                answer_.clear();
+                split->finish(reasoning_, answer_);
+                send_reasoning(index);
+                send_answer(index, answer_);
+            }
+            if (auto& parser = choices_[index].calls) {
+                send_tool_events(index, [&](auto& events) { parser->finish(events); });
+                calls = parser->calls();
+            }
+            send(format_.chunk(static_cast<int>(index), "", Format::finish_name(reason, calls),
+                               false));
+        }
         if (++finished_ < choices_.size()) return;
         uint32_t completion_total = 0;
         for (const auto& c : choices_)
@@ -222,6 +365,36 @@ class CallState {
     }
 
   private:
+    // Answer text (after any thinking): through the call parser when the
+    // model may call tools.
+    void send_answer(size_t index, std::string_view text) {
+        if (text.empty()) return;
+        if (auto& parser = choices_[index].calls)
+            send_tool_events(index, [&](auto& events) { parser->push(text, events); });
+        else
+            send(format_.chunk(static_cast<int>(index), text, "", false));
+    }
+    void send_reasoning(size_t index) {
+        if (!reasoning_.empty())
+            send(
+                format_.chunk(static_cast<int>(index), reasoning_, "", false, "reasoning_content"));
+    }
+
+    template <typename Feed> void send_tool_events(size_t index, Feed feed) {
+        events_.clear();
+        feed(events_);
+        const int i = static_cast<int>(index);
+        for (const auto& e : events_) {
+            using K = engine::chat::ToolCallStream::Event::Kind;
+            if (e.kind == K::kContent)
+                send(format_.chunk(i, e.text, "", false));
+            else if (e.kind == K::kCallStart)
+                send(format_.tool_chunk(i, e.index, &e.text, ""));
+            else
+                send(format_.tool_chunk(i, e.index, nullptr, e.text));
+        }
+    }
+
     // The seed the answer was sampled with, so a client can ask for it again.
     core::Headers with_seed(core::Headers h) const {
         h.add("x-edgeai-seed", std::to_string(static_cast<int64_t>(format_.seed)));
@@ -242,6 +415,8 @@ class CallState {
     size_t finished_ = 0;
     uint32_t prompt_tokens_ = 0;
     bool head_sent_ = false;
+    std::vector<engine::chat::ToolCallStream::Event> events_;
+    std::string reasoning_, answer_;
 };
 
 // One choice's sequence, reporting into the shared call state.
@@ -488,8 +663,15 @@ LocalBackend::output_grammar(const api::OutputFormat& format) {
     } else {
         source = engine::grammar::json_object_gbnf();
     }
+    return cached_grammar(key, source, field);
+}
+
+core::Result<std::shared_ptr<const engine::grammar::Grammar>>
+LocalBackend::cached_grammar(const std::string& key, std::string_view source,
+                             std::string_view field) {
+    if (auto cached = grammars_.find(key)) return cached;
     auto grammar = engine::grammar::compile_gbnf(source);
-    if (!grammar.ok()) return core::Status(grammar.status()).with_field(field);
+    if (!grammar.ok()) return core::Status(grammar.status()).with_field(std::string(field));
     grammars_.put(key, *grammar);
     return *grammar;
 }
@@ -576,7 +758,8 @@ core::Result<std::unique_ptr<core::HttpCall>>
 LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer) {
     // Non-negative, so a client can send it back as `seed` (an int64).
     auto fresh_seed = [this] { return random_.next_u64() >> 1; };
-    Format format{Kind::kChat, false, false, "", "", clock_.unix_ms() / 1000};
+    Format format;
+    format.created = clock_.unix_ms() / 1000;
     size_t n = 1;
     std::string model_id;
     std::vector<int32_t> prompt;
@@ -613,6 +796,24 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         }
     };
 
+    // Tool calls: the grammar of valid calls, from the first token when a
+    // call is required, else from the moment the model starts one.
+    auto constrain_tools = [&](const ToolUse& tools) {
+        auto grammar = engine::chat::tool_call_grammar(tools.syntax, tools.specs, tools.choice);
+        if (!grammar.ok()) {
+            refuse(api::api_error_from_status(grammar.status()));
+            return;
+        }
+        auto compiled = cached_grammar("tools:" + grammar->gbnf, grammar->gbnf, "tools");
+        if (!compiled.ok()) {
+            refuse(api::api_error_from_status(compiled.status()));
+            return;
+        }
+        options.grammar = *compiled;
+        options.token_trie = token_trie(*entry);
+        options.grammar_triggers = std::move(grammar->triggers);
+    };
+
     if (request.method == "GET") return answer_models(request.path, observer);
     if (request.path == "/chat/completions") {
         std::optional<api::ChatCompletionRequest> own;
@@ -626,26 +827,29 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         format.id = "chatcmpl-" + request.request_id;
         n = static_cast<size_t>(req->sampling.n);
         format.model = req->model;
+        format.request_id = request.request_id;
         entry = find(req->model);
+        auto doc = codec::JsonDocument::parse(request.body);
+        const codec::JsonDocument* body = doc.ok() ? &*doc : nullptr;
         if (entry == nullptr) {
             refuse(model_not_found(req->model));
-        } else if (req->uses_tools) {
-            // Until the engine constrains its sampling to a tool call, one
-            // would be text that merely looks right.
-            refuse(api::api_error_from_status(
-                core::invalid_argument("tools: the local engine cannot call tools yet; send "
-                                       "tool_choice 'none' or route this request to an upstream")
-                    .with_field("tools")));
         } else if (!entry->chat_format) {
             refuse(api::api_error_from_status(core::failed_precondition(entry->template_error)));
+        } else if (auto tools = tool_use_of(body, *entry->chat_format); !tools.ok()) {
+            refuse(api::api_error_from_status(tools.status()));
         } else {
             const auto& tok = *entry->tokenizer;
-            auto text = chat_prompt(*entry->chat_format, request.body, *req,
+            auto text = chat_prompt(*entry->chat_format, body, *req, *tools,
                                     engine::tmpl::utc_from_unix_seconds(clock_.unix_ms() / 1000),
                                     tok.add_bos());
             if (!text.ok()) {
                 refuse(api::api_error_from_status(text.status()));
             } else {
+                // llama.cpp's reasoning_format: "none" leaves the tags in the text.
+                format.reasoning =
+                    entry->chat_format->reasons() &&
+                    !(body && body->root()["reasoning_format"].as_string() == "none");
+                format.thinking = format.reasoning && engine::chat::prompt_opens_thinking(*text);
                 prompt = tok.encode(*text, true, true);
                 options = options_from(req->sampling, fresh_seed());
                 format.seed = options.sampling.seed;
@@ -656,7 +860,19 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
                                          : static_cast<uint32_t>(entry->n_ctx > prompt.size()
                                                                      ? entry->n_ctx - prompt.size()
                                                                      : 0);
-                constrain(req->format);
+                if (tools->on()) {
+                    format.tools = true;
+                    format.tool_syntax = tools->syntax;
+                    if (!req->format.type.empty() && req->format.type != "text")
+                        refuse(api::api_error_from_status(
+                            core::invalid_argument("send tools or a JSON response_format, not "
+                                                   "both (or tool_choice 'none')")
+                                .with_field("response_format")));
+                    else
+                        constrain_tools(*tools);
+                } else {
+                    constrain(req->format);
+                }
             }
         }
     } else if (request.path == "/completions") {

@@ -64,6 +64,9 @@ class LocalBackend final : public Backend {
     // none), compiled once per request shape; errors name the field.
     core::Result<std::shared_ptr<const engine::grammar::Grammar>>
     output_grammar(const api::OutputFormat& format);
+    // `source` compiled, or the cached grammar of `key`; errors name `field`.
+    core::Result<std::shared_ptr<const engine::grammar::Grammar>>
+    cached_grammar(const std::string& key, std::string_view source, std::string_view field);
     // The model's vocabulary trie, built on first use.
     std::shared_ptr<const engine::grammar::TokenTrie> token_trie(const LocalModelEntry& entry);
 

@@ -136,6 +136,45 @@ describe('Ollama API through an upstream with only chat completions', () => {
     assert.deepEqual(up.requests.at(-1).json.response_format, { type: 'json_schema', json_schema: { name: 'format', strict: true, schema } });
   });
 
+  test('tools: OpenAI tool_calls come back as Ollama\'s (arguments as objects), plain and streamed', async () => {
+    const tools = [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }];
+    const history = [
+      { role: 'user', content: 'Weather?' },
+      { role: 'assistant', content: '', tool_calls: [{ function: { name: 'get_weather', arguments: { city: 'Oslo' } } }, { function: { name: 'get_weather', arguments: { city: 'Rome' } } }] },
+      { role: 'tool', content: '3C', tool_name: 'get_weather' },
+      { role: 'tool', content: '20C', tool_name: 'get_weather' },
+    ];
+    const calls = [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Bergen"}' } }];
+    const whole = (req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'gpt-test', choices: [{ index: 0, message: { role: 'assistant', content: null, tool_calls: calls }, finish_reason: 'tool_calls' }], usage: { prompt_tokens: 5, completion_tokens: 4, total_tokens: 9 } }));
+    };
+    const streamed = (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'x', object: 'chat.completion.chunk', created: 1, model: 'gpt-test', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+      res.write(chunk({ role: 'assistant', content: '' }));
+      res.write(chunk({ tool_calls: [{ index: 0, id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '' } }] }));
+      res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }));
+      res.write(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Bergen"}' } }] }));
+      res.write(chunk({}, 'tool_calls'));
+      res.end('data: [DONE]\n\n');
+    };
+    up.enqueue(whole, streamed);
+    const r = await ollama.chat({ model: 'gpt-test', messages: history, tools, stream: false });
+    assert.deepEqual(r.message.tool_calls, [{ function: { name: 'get_weather', arguments: { city: 'Bergen' } } }]);
+    const sent = up.requests.at(-1).json;
+    assert.deepEqual(sent.tools, tools);
+    assert.deepEqual(sent.messages[1].tool_calls.map((c) => [c.id, c.type, c.function.name, JSON.parse(c.function.arguments).city]),
+      [['call_1_0', 'function', 'get_weather', 'Oslo'], ['call_1_1', 'function', 'get_weather', 'Rome']]);
+    assert.deepEqual(sent.messages.slice(2).map((m) => [m.role, m.tool_call_id, m.content]), [['tool', 'call_1_0', '3C'], ['tool', 'call_1_1', '20C']]);
+    const parts = [];
+    for await (const part of await ollama.chat({ model: 'gpt-test', messages: history, tools, stream: true })) parts.push(part);
+    const withCalls = parts.filter((p) => p.message.tool_calls);
+    assert.equal(withCalls.length, 1, 'the calls come whole, once');
+    assert.deepEqual(withCalls[0].message.tool_calls, [{ function: { name: 'get_weather', arguments: { city: 'Bergen' } } }]);
+    assert.equal(parts.at(-1).done, true);
+  });
+
   test('generate: system and prompt become a chat; raw goes to completions', async () => {
     const r = await ollama.generate({ model: 'gpt-test', prompt: 'Why?', system: 'Answer.', stream: false });
     assert.equal(r.response, CANNED.chatContent);
@@ -197,7 +236,9 @@ describe('Ollama API through an upstream with only chat completions', () => {
       ['/api/chat', { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], options: { temperature: 'hot' } }, /options\.temperature/],
       ['/api/chat', { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], options: { mirostat: 2 } }, /options\.mirostat/],
       ['/api/chat', { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], format: 'yaml' }, /format/],
-      ['/api/chat', { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'function', function: { name: 'f' } }] }, /tools/],
+      ['/api/chat', { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], tools: 'f' }, /tools/],
+      ['/api/chat', { model: 'gpt-test', messages: [{ role: 'user', content: 'x', tool_calls: [] }] }, /messages\[0\]\.tool_calls/],
+      ['/api/chat', { model: 'gpt-test', messages: [{ role: 'assistant', content: '', tool_calls: [{ function: { name: 'f', arguments: '{}' } }] }] }, /messages\[0\]\.tool_calls\[0\]\.function\.arguments/],
       ['/api/chat', { model: 'gpt-test', messages: [{ role: 'user', content: 'x', images: ['bm90IGFuIGltYWdl'] }] }, /images/],
       ['/api/chat', { model: 'gpt-test', messages: [{ role: 'user', content: 'x' }], stream: 'yes' }, /stream/],
       ['/api/generate', { model: 'gpt-test', prompt: 5 }, /prompt/],

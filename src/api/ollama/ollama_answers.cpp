@@ -36,14 +36,44 @@ void begin_answer(JsonWriter& w, const OllamaFrame& frame) {
     w.field("created_at", std::string_view(now(frame)));
 }
 
-// The generated text, where the route puts it.
-void write_text(JsonWriter& w, const OllamaFrame& frame, std::string_view text) {
+// One call as Ollama writes it: arguments as an object (the backend's JSON
+// text parsed; kept as text only if it is not JSON, so nothing is lost).
+void write_call(JsonWriter& w, std::string_view name, std::string_view arguments) {
+    w.begin_object().key("function").begin_object().field("name", name);
+    auto args = JsonDocument::parse(arguments);
+    w.key("arguments");
+    if (args.ok())
+        codec::write_json_value(w, args->root());
+    else
+        w.value(arguments);
+    w.end_object().end_object();
+}
+
+// The generated text, where the route puts it, and a chat's tool calls.
+void write_text(JsonWriter& w, const OllamaFrame& frame, std::string_view text,
+                const std::vector<std::pair<std::string, std::string>>& calls = {}) {
     if (frame.kind == Kind::kGenerate) {
         w.field("response", text);
     } else {
         w.key("message").begin_object().field("role", "assistant");
-        w.field("content", text).end_object();
+        w.field("content", text);
+        if (!calls.empty()) {
+            w.key("tool_calls").begin_array();
+            for (const auto& [name, arguments] : calls)
+                write_call(w, name, arguments);
+            w.end_array();
+        }
+        w.end_object();
     }
+}
+
+std::vector<std::pair<std::string, std::string>> calls_of(JsonValue tool_calls) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (size_t k = 0; k < tool_calls.size(); ++k) {
+        JsonValue fn = tool_calls.at(k)["function"];
+        out.emplace_back(fn["name"].as_string(), fn["arguments"].as_string());
+    }
+    return out;
 }
 
 // The final object's counts and durations; an absent count is 0.
@@ -150,7 +180,7 @@ core::Result<std::string> answer_to_ollama(std::string_view body, const OllamaFr
     const int64_t total = elapsed(frame);
     JsonWriter w;
     begin_answer(w, frame);
-    write_text(w, frame, text);
+    write_text(w, frame, text, calls_of(choice["message"]["tool_calls"]));
     w.field("done_reason", done_reason_for(choice["finish_reason"].as_string()));
     w.field("done", true);
     write_counts(w, total, prompt_share(total, prompt, completion), prompt, completion);
@@ -229,6 +259,17 @@ void ChunksToOllama::on_event(const codec::SseEvent& event, std::string& out) {
                                           ? choice["text"].as_string()
                                           : choice["delta"]["content"].as_string();
         if (!text.empty()) emit_text(text, out);
+        // Calls come in pieces by index; Ollama sends them whole, at the end.
+        JsonValue calls = choice["delta"]["tool_calls"];
+        for (size_t c = 0; c < calls.size(); ++c) {
+            const int64_t at = calls.at(c)["index"].as_int64();
+            if (at < 0 || at > 64) continue;
+            if (static_cast<size_t>(at) >= calls_.size())
+                calls_.resize(static_cast<size_t>(at) + 1);
+            JsonValue fn = calls.at(c)["function"];
+            calls_[static_cast<size_t>(at)].first += fn["name"].as_string();
+            calls_[static_cast<size_t>(at)].second += fn["arguments"].as_string();
+        }
         const std::string_view reason = choice["finish_reason"].as_string();
         if (!reason.empty()) {
             finish_reason_.assign(reason);
@@ -247,6 +288,13 @@ void ChunksToOllama::emit_text(std::string_view text, std::string& out) {
 }
 
 void ChunksToOllama::emit_final(std::string& out) {
+    if (!calls_.empty()) {
+        JsonWriter w;
+        begin_answer(w, frame_);
+        write_text(w, frame_, "", calls_);
+        w.field("done", false).end_object();
+        codec::append_sse_event(out, "", w.str());
+    }
     const int64_t total = elapsed(frame_);
     const int64_t prompt_ns = first_token_ns_ < 0 ? total : first_token_ns_;
     JsonWriter w;

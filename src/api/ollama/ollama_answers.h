@@ -12,6 +12,8 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace edgeai::api::ollama {
 
@@ -62,6 +64,7 @@ class ChunksToOllama {
     bool done_ = false;
     bool saw_finish_ = false;
     std::string finish_reason_;
+    std::vector<std::pair<std::string, std::string>> calls_; // name, arguments
     int64_t prompt_tokens_ = -1;
     int64_t completion_tokens_ = -1;
     int64_t first_token_ns_ = -1;

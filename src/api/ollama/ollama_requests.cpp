@@ -4,6 +4,9 @@
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
 
+#include <algorithm>
+#include <vector>
+
 namespace edgeai::api::ollama {
 
 namespace {
@@ -164,10 +167,49 @@ core::Status write_content(JsonWriter& w, std::string_view text, JsonValue image
     return {};
 }
 
-core::Status refuse_tools(JsonValue tools) {
-    if (absent(tools) || (tools.is_array() && tools.size() == 0)) return {};
-    return field_error("tools", "tools are not supported on Ollama's routes yet; use "
-                                "POST /v1/chat/completions for tool calls");
+// Ollama's tools have OpenAI's shape; they go to the backend as they are.
+core::Status write_tools(JsonWriter& w, JsonValue tools) {
+    if (absent(tools)) return {};
+    EDGEAI_TRY(require_array(tools, "tools"));
+    for (size_t i = 0; i < tools.size(); ++i)
+        EDGEAI_TRY(require_object(tools.at(i), indexed("tools", i)));
+    if (tools.size() == 0) return {};
+    w.key("tools");
+    codec::write_json_value(w, tools);
+    return {};
+}
+
+// An assistant's calls as OpenAI's tool_calls: Ollama sends arguments as an
+// object and no ids, so each call gets an id that the tool messages after
+// it answer, in order.
+core::Status write_tool_calls(JsonWriter& w, JsonValue calls, const std::string& field,
+                              size_t message, std::vector<std::string>& pending) {
+    EDGEAI_TRY(require_array(calls, field));
+    pending.clear();
+    w.key("tool_calls").begin_array();
+    for (size_t k = 0; k < calls.size(); ++k) {
+        const std::string at = indexed(field, k);
+        JsonValue fn = calls.at(k)["function"];
+        EDGEAI_TRY(require_object(fn, at + ".function"));
+        EDGEAI_TRY(require_string(fn["name"], at + ".function.name"));
+        JsonValue args = fn["arguments"];
+        if (!absent(args) && !args.is_object())
+            return field_error(at + ".function.arguments", "expected an object");
+        std::string id = "call_" + std::to_string(message) + "_" + std::to_string(k);
+        w.begin_object().field("id", std::string_view(id)).field("type", "function");
+        w.key("function").begin_object().field("name", fn["name"].as_string());
+        std::string text = "{}";
+        if (args.is_object()) {
+            JsonWriter a;
+            codec::write_json_value(a, args);
+            text = a.take();
+        }
+        w.field("arguments", std::string_view(text)).end_object().end_object();
+        pending.push_back(std::move(id));
+    }
+    w.end_array();
+    std::reverse(pending.begin(), pending.end()); // answered first to last
+    return {};
 }
 
 core::Status check_think(JsonValue think) {
@@ -208,7 +250,6 @@ void write_stream(JsonWriter& w, bool stream) {
 }
 
 core::Status chat(JsonValue root, TranslatedOllamaRequest* out) {
-    EDGEAI_TRY(refuse_tools(root["tools"]));
     EDGEAI_TRY(check_think(root["think"]));
     JsonValue messages = root["messages"];
     if (!absent(messages)) EDGEAI_TRY(require_array(messages, "messages", true));
@@ -219,26 +260,41 @@ core::Status chat(JsonValue root, TranslatedOllamaRequest* out) {
     JsonWriter w(&out->backend_body);
     w.begin_object().field("model", std::string_view(out->model));
     w.key("messages").begin_array();
+    std::vector<std::string> pending_calls;
     for (size_t i = 0; i < messages.size(); ++i) {
         const std::string field = indexed("messages", i);
         JsonValue m = messages.at(i);
         EDGEAI_TRY(require_object(m, field));
         EDGEAI_TRY(require_string(m["role"], field + ".role"));
-        EDGEAI_TRY(optional_enum(m["role"], field + ".role", {"system", "user", "assistant"}));
+        EDGEAI_TRY(
+            optional_enum(m["role"], field + ".role", {"system", "user", "assistant", "tool"}));
         EDGEAI_TRY(optional_string(m["content"], field + ".content"));
         EDGEAI_TRY(optional_string(m["thinking"], field + ".thinking"));
-        if (!absent(m["tool_calls"]))
-            return field_error(field + ".tool_calls", "tools are not supported on Ollama's "
-                                                      "routes yet");
+        EDGEAI_TRY(optional_string(m["tool_name"], field + ".tool_name"));
         const std::string_view role = m["role"].as_string();
         if (role != "user" && !absent(m["images"]))
             return field_error(field + ".images", "images are taken on user messages only");
+        if (role != "assistant" && !absent(m["tool_calls"]))
+            return field_error(field + ".tool_calls", "only assistant messages make tool calls");
         w.begin_object().field("role", role);
         EDGEAI_TRY(write_content(w, m["content"].as_string(), m["images"], field + ".images"));
+        if (!absent(m["tool_calls"]))
+            EDGEAI_TRY(
+                write_tool_calls(w, m["tool_calls"], field + ".tool_calls", i, pending_calls));
+        if (role == "tool") {
+            std::string id = "call_unknown";
+            if (!pending_calls.empty()) {
+                id = std::move(pending_calls.back());
+                pending_calls.pop_back();
+            }
+            w.field("tool_call_id", std::string_view(id));
+            if (!m["tool_name"].as_string().empty()) w.field("name", m["tool_name"].as_string());
+        }
         w.end_object();
     }
     w.end_array();
     write_stream(w, out->stream);
+    EDGEAI_TRY(write_tools(w, root["tools"]));
     EDGEAI_TRY(write_options(w, root["options"]));
     EDGEAI_TRY(write_format(w, root["format"]));
     w.end_object();

@@ -1,6 +1,7 @@
 #include "engine/chat/chat_format.h"
 
 #include "engine/chat/chat_template.h"
+#include "engine/chat/reasoning_split.h"
 
 namespace edgeai::engine::chat {
 
@@ -29,6 +30,8 @@ core::Result<ChatFormat> ChatFormat::from_jinja(std::string_view source, std::st
     EDGEAI_ASSIGN_OR_RETURN(tmpl::ChatTemplate t, tmpl::ChatTemplate::parse(source));
     ChatFormat f;
     f.jinja_ = std::move(t);
+    f.tool_syntax_ = tool_syntax_of_template(source);
+    f.reasons_ = template_reasons(source);
     f.bos_ = std::move(bos_text);
     f.eos_ = std::move(eos_text);
     // The family, where recognisable, still names the turn's end markers.

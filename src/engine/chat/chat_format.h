@@ -6,6 +6,7 @@
 
 #include "core/result.h"
 #include "engine/chat/template_family.h"
+#include "engine/chat/tool_calls.h"
 #include "engine/template/template.h"
 #include "engine/template/value.h"
 
@@ -54,6 +55,12 @@ class ChatFormat {
     // Text that ends an assistant turn besides EOS (the server stops on it).
     std::span<const std::string> end_of_turn_markers() const { return markers_; }
 
+    // How this format's model writes tool calls: its template's own syntax,
+    // or generic when the template (or family formatter) has none.
+    ToolSyntax tool_syntax() const { return tool_syntax_; }
+    // The template writes <think> blocks: the model reasons before answering.
+    bool reasons() const { return reasons_; }
+
     // "jinja" (the model's or a file's template) or the family's name, for logs.
     std::string describe() const;
 
@@ -65,6 +72,8 @@ class ChatFormat {
     std::string bos_;
     std::string eos_;
     std::vector<std::string> markers_;
+    ToolSyntax tool_syntax_ = ToolSyntax::kGeneric;
+    bool reasons_ = false;
 };
 
 // Messages of role and text only (the CLI's chat loop) as template values.

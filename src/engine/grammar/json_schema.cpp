@@ -142,15 +142,15 @@ std::string integer_range(int64_t lo, int64_t hi) {
 
 class Translator {
   public:
-    Translator(JsonValue root, const SchemaLimits& limits) : root_(root), limits_(limits) {}
+    Translator(JsonValue root, const SchemaLimits& limits, std::string_view prefix)
+        : root_(root), limits_(limits), prefix_(prefix) {}
 
-    core::Result<std::string> run() {
-        EDGEAI_ASSIGN_OR_RETURN(std::string body, expr(root_, "#", 0));
-        std::string out = "root ::= ws " + body + "\n";
-        out += kBaseRules;
-        if (formats_) out += kFormatRules;
-        out += rules_;
-        if (out.size() > limits_.max_grammar_bytes) return too_big();
+    core::Result<SchemaRules> run() {
+        SchemaRules out;
+        EDGEAI_ASSIGN_OR_RETURN(out.entry, expr(root_, "#", 0));
+        out.rules = std::move(rules_);
+        out.formats = formats_;
+        if (out.rules.size() + out.entry.size() > limits_.max_grammar_bytes) return too_big();
         return out;
     }
 
@@ -165,7 +165,7 @@ class Translator {
     }
 
     std::string rule(const std::string& body) {
-        std::string name = "s" + std::to_string(next_rule_++);
+        std::string name = prefix_ + "s" + std::to_string(next_rule_++);
         rules_ += name + " ::= " + body + "\n";
         return name;
     }
@@ -344,7 +344,7 @@ class Translator {
             if (v.is_missing()) return at(path, "reference " + target + " points at nothing");
             at_pos = end;
         }
-        const std::string name = "ref" + std::to_string(refs_.size());
+        const std::string name = prefix_ + "ref" + std::to_string(refs_.size());
         refs_.emplace(target, name);
         EDGEAI_ASSIGN_OR_RETURN(std::string body, expr(v, target, depth + 1));
         rules_ += name + " ::= " + body + "\n";
@@ -573,6 +573,7 @@ class Translator {
 
     JsonValue root_;
     const SchemaLimits& limits_;
+    std::string prefix_;
     std::string rules_;
     std::map<std::string, std::string> refs_;
     size_t next_rule_ = 0;
@@ -581,15 +582,32 @@ class Translator {
 
 } // namespace
 
-core::Result<std::string> json_schema_to_gbnf(std::string_view schema_json,
-                                              const SchemaLimits& limits) {
+core::Result<SchemaRules> json_schema_rules(std::string_view schema_json, std::string_view prefix,
+                                            const SchemaLimits& limits) {
     codec::JsonLimits jl;
     jl.max_depth = static_cast<int>(limits.max_depth) * 2 + 8;
     auto doc = codec::JsonDocument::parse(schema_json, jl);
     if (!doc.ok())
         return core::invalid_argument("the schema is not JSON: " + doc.status().message());
-    Translator t(doc->root(), limits);
+    Translator t(doc->root(), limits, prefix);
     return t.run();
+}
+
+std::string json_base_gbnf(bool formats) {
+    std::string out(kBaseRules);
+    if (formats) out += kFormatRules;
+    return out;
+}
+
+core::Result<std::string> json_schema_to_gbnf(std::string_view schema_json,
+                                              const SchemaLimits& limits) {
+    EDGEAI_ASSIGN_OR_RETURN(SchemaRules r, json_schema_rules(schema_json, "", limits));
+    std::string out = "root ::= ws " + r.entry + "\n" + json_base_gbnf(r.formats) + r.rules;
+    if (out.size() > limits.max_grammar_bytes)
+        return core::invalid_argument("the schema's grammar would exceed " +
+                                      std::to_string(limits.max_grammar_bytes) +
+                                      " bytes; simplify the schema");
+    return out;
 }
 
 std::string json_object_gbnf() {

@@ -49,6 +49,20 @@ struct SchemaLimits {
 core::Result<std::string> json_schema_to_gbnf(std::string_view schema_json,
                                               const SchemaLimits& limits = {});
 
+// One schema's rules for a grammar that embeds several (tool calls): rule
+// names start with `prefix`; `entry` is the expression that matches the
+// schema's value; the shared rules (json_base_gbnf) are the caller's to add,
+// once.
+struct SchemaRules {
+    std::string entry;
+    std::string rules;
+    bool formats = false; // the rules use fmt-date / fmt-time
+};
+core::Result<SchemaRules> json_schema_rules(std::string_view schema_json, std::string_view prefix,
+                                            const SchemaLimits& limits = {});
+// ws, json-value, json-object, ... (and fmt-date, fmt-time when `formats`).
+std::string json_base_gbnf(bool formats);
+
 // Any JSON object (response_format json_object).
 std::string json_object_gbnf();
 

@@ -1,5 +1,6 @@
 #include "engine/session/completion.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace edgeai::engine::session {
@@ -27,7 +28,9 @@ Completion::Completion(const tokenizer::Tokenizer& tokenizer, CompletionOptions 
                        sampling::Sampler sampler, sampling::StopMatcher stops,
                        std::optional<grammar::Matcher> matcher)
     : tokenizer_(&tokenizer), options_(std::move(options)), sampler_(std::move(sampler)),
-      stops_(std::move(stops)), matcher_(std::move(matcher)) {}
+      stops_(std::move(stops)), matcher_(std::move(matcher)) {
+    waiting_ = matcher_ && !options_.grammar_triggers.empty();
+}
 
 core::Status Completion::set_prompt(std::span<const int32_t> prompt) {
     return sampler_.add_context(prompt);
@@ -39,21 +42,23 @@ core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
         finish(FinishReason::kLength, out);
         return true;
     }
-    if (matcher_) {
-        EDGEAI_TRY(matcher_->compact());
-        EDGEAI_TRY(options_.token_trie->mask(*matcher_, logits, mask_));
+    if (grammar::Matcher* m = active()) {
+        EDGEAI_TRY(m->compact());
+        EDGEAI_TRY(options_.token_trie->mask(*m, logits, mask_));
     }
     EDGEAI_ASSIGN_OR_RETURN(int32_t token, sampler_.sample(logits));
     EDGEAI_TRY(sampler_.accept(token));
     ++generated_;
-    if ((!options_.ignore_eos || matcher_) && tokenizer_->is_end_of_generation(token)) {
+    if ((!options_.ignore_eos || active()) && tokenizer_->is_end_of_generation(token)) {
         finish(FinishReason::kStop, out);
         return true;
     }
     next_ = token;
     piece_.clear();
     tokenizer_->append_piece(token, piece_);
-    if (matcher_) {
+    if (waiting_) {
+        EDGEAI_TRY(watch_for_trigger());
+    } else if (matcher_) {
         EDGEAI_ASSIGN_OR_RETURN(bool fits, matcher_->advance(piece_));
         if (!fits) return core::internal_error("a token outside the grammar was sampled");
     }
@@ -65,7 +70,7 @@ core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
     }
     // The grammar allows nothing more: done, without waiting for an
     // end-of-generation token the model may rank low.
-    if (matcher_ && !matcher_->can_continue()) {
+    if (active() && !matcher_->can_continue()) {
         finish(FinishReason::kStop, out);
         return true;
     }
@@ -74,6 +79,30 @@ core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
         return true;
     }
     return false;
+}
+
+// The grammar starts at the trigger, which may begin inside an earlier token
+// and end inside this one: the matcher reads from the trigger's first byte.
+core::Status Completion::watch_for_trigger() {
+    recent_ += piece_;
+    size_t longest = 0;
+    for (const std::string& t : options_.grammar_triggers) {
+        const size_t at = recent_.find(t);
+        if (at == std::string::npos) {
+            longest = std::max(longest, t.size());
+            continue;
+        }
+        waiting_ = false;
+        EDGEAI_ASSIGN_OR_RETURN(bool fits, matcher_->advance(std::string_view(recent_).substr(at)));
+        // A token that carried the trigger and text the grammar refuses:
+        // the output goes on unconstrained, and its call will not parse.
+        if (!fits) matcher_.reset();
+        recent_.clear();
+        return {};
+    }
+    // Only a tail shorter than every trigger can still start one.
+    if (recent_.size() >= longest) recent_.erase(0, recent_.size() - (longest - 1));
+    return {};
 }
 
 void Completion::end_for_length(std::string& out) {

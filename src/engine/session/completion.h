@@ -35,6 +35,10 @@ struct CompletionOptions {
     // be the tokenizer's.
     std::shared_ptr<const grammar::Grammar> grammar;
     std::shared_ptr<const grammar::TokenTrie> token_trie;
+    // A lazy grammar (llama.cpp's): sampling is free until the output shows
+    // one of these texts, and from there on the grammar holds, counting the
+    // trigger's own bytes. A tool call in free text is thus always whole.
+    std::vector<std::string> grammar_triggers;
 };
 
 enum class FinishReason { kNone, kStop, kLength };
@@ -70,7 +74,13 @@ class Completion {
     sampling::Sampler sampler_;
     sampling::StopMatcher stops_;
     sampling::Utf8Assembler utf8_;
+    // The grammar's matcher when it holds (always, or from a trigger on).
+    grammar::Matcher* active() { return matcher_ && !waiting_ ? &*matcher_ : nullptr; }
+    core::Status watch_for_trigger();
+
     std::optional<grammar::Matcher> matcher_;
+    bool waiting_ = false; // a lazy grammar before its trigger
+    std::string recent_;   // the output's tail, while waiting
     std::vector<uint8_t> mask_;
     std::string piece_, released_;
     int32_t next_ = -1;
