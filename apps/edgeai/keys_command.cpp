@@ -18,6 +18,12 @@ constexpr const char* kNoKeysText =
     "no keys: the gateway serves loopback clients only; make one with "
     "'edgeai keys create --name NAME'\n";
 
+constexpr const char* kFirstKeyText =
+    "this is the first key: from now on every client needs a key, loopback ones included "
+    "(Authorization: Bearer KEY, or x-api-key); give local tools a key of their own with "
+    "'edgeai keys create --name NAME --scopes ...'. Revoking or deleting keys never turns "
+    "authentication off again; 'edgeai keys unlock' does, once no key is left.\n";
+
 namespace native = platform::native;
 
 int fail(const core::Status& status) {
@@ -143,7 +149,13 @@ Command* add_keys_command(Command& app, KeysFlags& flags,
     flags.rotate->add_option("--grace", flags.grace,
                              "How long the old key keeps working, e.g. 24h (default: stops now)");
     flags.rotate->add_flag("--json", flags.json, "Print the new key as JSON");
-    for (Command* sub : {flags.create, flags.list, flags.show, flags.revoke, flags.rotate})
+    flags.remove = k->add_subcommand(
+        "delete", "Remove a key from keys.db (authentication stays on; see 'unlock')");
+    flags.remove->add_option("KEY", flags.id, "The key's id or name").required();
+    flags.unlock = k->add_subcommand(
+        "unlock", "With no keys left, let loopback clients in without a key again");
+    for (Command* sub : {flags.create, flags.list, flags.show, flags.revoke, flags.rotate,
+                         flags.remove, flags.unlock})
         add_common(sub);
     return k;
 }
@@ -201,9 +213,14 @@ int run_keys_command(const KeysFlags& flags, const std::string& data_dir) {
         }
         auto random = key_random();
         if (!random.ok()) return fail(random.status());
+        auto locked = (*store)->locked();
+        if (!locked.ok()) return fail(locked.status());
         auto made = security::create_key(**store, spec, *random, secret, now);
         if (!made.ok()) return fail(made.status());
         print_new_key(*made, now, flags.json);
+        // The first key changes how the gateway treats everyone: say so.
+        if (!*locked)
+            std::fprintf(stderr, "%s", kFirstKeyText);
         return kExitOk;
     }
     if (flags.list->parsed()) {
@@ -215,7 +232,12 @@ int run_keys_command(const KeysFlags& flags, const std::string& data_dir) {
             return kExitOk;
         }
         if (keys->empty()) {
-            std::printf("%s", kNoKeysText);
+            auto locked = (*store)->locked();
+            if (locked.ok() && *locked)
+                std::printf("no keys, and authentication is on (keys existed): every client is "
+                            "refused; make a key, or 'edgeai keys unlock'\n");
+            else
+                std::printf("%s", kNoKeysText);
             return kExitOk;
         }
         std::printf("%-12s %-20s %-8s %-28s %-14s %s\n", "ID", "NAME", "STATE", "SCOPES", "MODELS",
@@ -232,6 +254,22 @@ int run_keys_command(const KeysFlags& flags, const std::string& data_dir) {
         auto key = security::find_key(**store, flags.id);
         if (!key.ok()) return fail(key.status());
         print_key(*key, now, flags.json);
+        return kExitOk;
+    }
+    if (flags.remove->parsed()) {
+        auto key = security::delete_key(**store, flags.id);
+        if (!key.ok()) return fail(key.status());
+        std::printf("deleted %s ('%s')\n", key->id.c_str(), key->name.c_str());
+        auto left = (*store)->load_all();
+        if (left.ok() && left->empty())
+            std::fprintf(stderr, "no keys are left, and authentication stays on: every client "
+                                 "is refused until a key is made, or 'edgeai keys unlock' lets "
+                                 "loopback clients in without one\n");
+        return kExitOk;
+    }
+    if (flags.unlock->parsed()) {
+        if (auto st = (*store)->unlock(); !st.ok()) return fail(st);
+        std::printf("unlocked: with no keys, the gateway serves loopback clients without one\n");
         return kExitOk;
     }
     if (flags.revoke->parsed()) {

@@ -1,4 +1,5 @@
-// `edgeai keys create|list|show|revoke|rotate`: API keys in <data dir>/keys.db,
+// `edgeai keys create|list|show|revoke|rotate|delete|unlock`: API keys in
+// <data dir>/keys.db,
 // changed directly (a running server re-reads them within a second). The
 // secret of a new key is printed once and never stored.
 #pragma once
@@ -17,6 +18,8 @@ struct KeysFlags {
     Command* show = nullptr;
     Command* revoke = nullptr;
     Command* rotate = nullptr;
+    Command* remove = nullptr;
+    Command* unlock = nullptr;
     std::string id; // id or name
     std::string name;
     std::string scopes;

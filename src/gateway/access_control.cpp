@@ -75,7 +75,10 @@ core::Status AccessControl::refresh() {
     if (loaded_ && *generation == generation_) return {};
     auto keys = options_.store->load_all();
     if (!keys.ok()) return keys.status();
+    auto locked = options_.store->locked();
+    if (!locked.ok()) return locked.status();
     ring_.replace(std::move(keys).value());
+    locked_ = *locked;
     generation_ = *generation;
     loaded_ = true;
     return {};

@@ -52,7 +52,7 @@ class AccessControl {
     // Reloads the keys when the store changed; cheap when it did not. The
     // shell calls it at start and twice a second.
     core::Status refresh();
-    bool enforced() const { return options_.settings->required || !ring_.empty(); }
+    bool enforced() const { return options_.settings->required || !ring_.empty() || locked_; }
 
     // Authentication and the route's `scope` (security::kScope*, 0 for an
     // open route; `async` adds the jobs scope). On success `caller` names the
@@ -102,6 +102,7 @@ class AccessControl {
     security::KeyRing ring_;
     uint64_t generation_ = 0;
     bool loaded_ = false;
+    bool locked_ = false; // a key has existed (KeyStore::locked)
     security::KeyLimiter limiter_;
     security::FailureLimiter failures_;
     security::NonceCache nonces_;

@@ -102,11 +102,22 @@ void respond_keys(Exchange& exchange, AccessControl& access, const core::HttpReq
         return;
     }
     case api::Endpoint::kKey: {
-        auto key = request.method == "DELETE" ? security::revoke_key(store, id, now_ms)
-                                              : security::find_key(store, id);
+        // DELETE revokes (the key stays on record); ?purge=true removes it.
+        const auto purge = core::query_param(request.target, "purge");
+        if (purge && *purge != "true" && *purge != "false")
+            return fail(core::invalid_argument("must be true or false").with_field("purge"));
+        const bool purging = request.method == "DELETE" && purge && *purge == "true";
+        auto key = purging                       ? security::delete_key(store, id)
+                   : request.method == "DELETE" ? security::revoke_key(store, id, now_ms)
+                                                : security::find_key(store, id);
         if (!key.ok()) return fail(key.status());
         if (request.method == "DELETE") (void)access.refresh();
-        exchange.respond(json_response(200, key_body(*key, now_ms, {})));
+        std::string body = key_body(*key, now_ms, {});
+        if (purging) {
+            body.pop_back();
+            body += ",\"deleted\":true}";
+        }
+        exchange.respond(json_response(200, body));
         return;
     }
     default: {

@@ -248,6 +248,16 @@ core::Result<ApiKey> revoke_key(KeyStore& store, std::string_view id_or_name, in
     return k;
 }
 
+core::Result<ApiKey> delete_key(KeyStore& store, std::string_view id_or_name) {
+    auto ring = load_ring(store);
+    if (!ring.ok()) return ring.status();
+    KeyPtr found = ring->find(id_or_name);
+    if (found == nullptr) found = ring->find_latest(id_or_name);
+    if (found == nullptr) return not_found_key(id_or_name);
+    if (auto s = store.remove(found->id); !s.ok()) return s;
+    return *found;
+}
+
 core::Result<NewKey> rotate_key(KeyStore& store, std::string_view id_or_name,
                                 std::string_view random, std::string_view server_secret,
                                 int64_t now_ms, int64_t grace_ms) {

@@ -49,6 +49,9 @@ core::Result<NewKey> rotate_key(KeyStore& store, std::string_view id_or_name,
                                 std::string_view random, std::string_view server_secret,
                                 int64_t now_ms, int64_t grace_ms);
 core::Result<ApiKey> find_key(KeyStore& store, std::string_view id_or_name);
+// Gone from the store (a name whose keys were all revoked or replaced names
+// its newest); authentication stays on (KeyStore::locked).
+core::Result<ApiKey> delete_key(KeyStore& store, std::string_view id_or_name);
 
 // "active", "revoked", "expired" or "rotated" (replaced, within its grace).
 std::string_view key_state(const ApiKey& key, int64_t now_ms);

@@ -31,6 +31,14 @@ class KeyStore {
     // neither rotated nor revoked in the store; otherwise changes nothing and
     // fails with failed_precondition (another process got there first).
     virtual core::Status rotate(const ApiKey& replaced, const ApiKey& successor) = 0;
+    // Deletes the key with this id (not_found when there is none).
+    virtual core::Status remove(std::string_view id) = 0;
+    // Once a key has been stored, authentication stays on (the lock), even
+    // when every key is later revoked or deleted: a gateway must never open
+    // up because its last key went. Only unlock() lifts it, and only when no
+    // key is left.
+    virtual core::Result<bool> locked() = 0;
+    virtual core::Status unlock() = 0;
 };
 
 // Shared pointers so a request in flight keeps the key it was admitted with

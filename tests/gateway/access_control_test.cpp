@@ -5,6 +5,7 @@
 
 #include "core/clock.h"
 #include "security/key_admin.h"
+#include "security/memory_key_store.h"
 
 #include <gtest/gtest.h>
 
@@ -15,31 +16,7 @@
 namespace edgeai::gateway {
 namespace {
 
-class MemoryKeyStore final : public security::KeyStore {
-  public:
-    core::Result<std::vector<security::ApiKey>> load_all() override {
-        std::vector<security::ApiKey> out;
-        for (const auto& [id, k] : keys)
-            out.push_back(k);
-        return out;
-    }
-    core::Result<uint64_t> generation() override { return generation_; }
-    core::Status insert(const security::ApiKey& key) override {
-        keys[key.id] = key;
-        ++generation_;
-        return {};
-    }
-    core::Status update(const security::ApiKey& key) override { return insert(key); }
-    core::Status rotate(const security::ApiKey& replaced,
-                        const security::ApiKey& successor) override {
-        keys[replaced.id] = replaced;
-        return insert(successor);
-    }
-    std::map<std::string, security::ApiKey> keys;
-
-  private:
-    uint64_t generation_ = 1;
-};
+using security::MemoryKeyStore;
 
 class AccessControlTest : public ::testing::Test {
   protected:

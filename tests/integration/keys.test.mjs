@@ -560,3 +560,85 @@ describe('signed requests', { skip: binaryMissing() }, () => {
     assert.match(r.json.error.message, /malformed x-edgeai-signature/);
   });
 });
+
+// The first key turns authentication on for everyone; deleting keys never
+// turns it off again (the lock in keys.db); `keys unlock` does, explicitly.
+describe('keys without traps: the first key, delete, purge and unlock', { skip: binaryMissing() }, () => {
+  let up;
+  let gw;
+  let dataDir;
+
+  before(async () => {
+    up = await startUpstream();
+    dataDir = makeDataDir();
+    gw = await startGateway({ upstream: up.baseUrl, dataDir });
+  });
+  after(async () => {
+    await gw?.stop();
+    await up?.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const plain = () => request(gw.url('/v1/chat/completions'), { method: 'POST', body: JSON.stringify(chatBody()), headers: { 'content-type': 'application/json' } });
+  const settle = async (want) => {
+    for (let i = 0; i < 40; ++i) {
+      const r = await plain();
+      if (r.status === want) return r;
+      await sleep(100);
+    }
+    return plain();
+  };
+
+  it('the first key says that every client now needs one; the second does not', async () => {
+    assert.equal((await plain()).status, 200, 'no keys: loopback is served');
+    const first = await keys(dataDir, 'create', '--name', 'first', '--scopes', 'admin');
+    assert.equal(first.code, 0, first.describe);
+    assert.match(first.stderr, /first key: from now on every client needs a key, loopback ones included/);
+    assert.match(first.stderr, /keys unlock/);
+    const second = await keys(dataDir, 'create', '--name', 'second', '--scopes', 'chat');
+    assert.equal(second.code, 0, second.describe);
+    assert.doesNotMatch(second.stderr, /first key/);
+    assert.equal((await settle(401)).status, 401, 'a key exists: loopback needs one too');
+  });
+
+  it('deleting every key leaves authentication on; unlock needs no keys left, then opens loopback', async () => {
+    const refused = await keys(dataDir, 'unlock');
+    assert.notEqual(refused.code, 0, 'unlock with keys left is refused');
+    assert.match(refused.stderr, /still in keys\.db/);
+    const gone = await keys(dataDir, 'delete', 'second');
+    assert.equal(gone.code, 0, gone.describe);
+    assert.match(gone.stdout, /^deleted \S+ \('second'\)/);
+    const revoked = await keys(dataDir, 'revoke', 'first');
+    assert.equal(revoked.code, 0, revoked.describe);
+    const last = await keys(dataDir, 'delete', 'first');
+    assert.equal(last.code, 0, last.describe);
+    assert.match(last.stderr, /no keys are left, and authentication stays on/);
+    const list = await keys(dataDir, 'list');
+    assert.match(list.stdout, /no keys, and authentication is on/);
+    await sleep(1200); // the server re-reads keys.db within a second
+    assert.equal((await plain()).status, 401, 'no keys left, still locked');
+    const missing = await keys(dataDir, 'delete', 'first');
+    assert.notEqual(missing.code, 0, 'deleting an unknown key fails');
+    const open = await keys(dataDir, 'unlock');
+    assert.equal(open.code, 0, open.describe);
+    assert.equal((await settle(200)).status, 200, 'unlocked: loopback is served again');
+  });
+
+  it('DELETE /v1/keys/{id} revokes; ?purge=true removes it; a wrong purge value is 400', async () => {
+    const admin = await createKey(dataDir, '--name', 'ops', '--scopes', 'admin');
+    const made = await createKey(dataDir, '--name', 'victim', '--scopes', 'chat');
+    await sleep(1200);
+    const call = (method, target) => request(gw.url(target), { method, headers: bearer(admin.key) });
+    const revoked = await call('DELETE', `/v1/keys/${made.id}`);
+    assert.equal(revoked.status, 200, revoked.text);
+    assert.equal(revoked.json.state, 'revoked');
+    assert.equal((await call('GET', `/v1/keys/${made.id}`)).status, 200, 'a revoked key stays on record');
+    const bad = await call('DELETE', `/v1/keys/${made.id}?purge=maybe`);
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.error.param, 'purge');
+    const purged = await call('DELETE', `/v1/keys/${made.id}?purge=true`);
+    assert.equal(purged.status, 200, purged.text);
+    assert.equal(purged.json.deleted, true);
+    assert.equal((await call('GET', `/v1/keys/${made.id}`)).status, 404);
+  });
+});

@@ -1,6 +1,8 @@
 #include "security/api_key.h"
+
 #include "security/key_admin.h"
 #include "security/key_store.h"
+#include "security/memory_key_store.h"
 
 #include <gtest/gtest.h>
 
@@ -9,45 +11,6 @@
 
 namespace edgeai::security {
 namespace {
-
-// Keys in memory, the way SqliteKeyStore keeps them on disk.
-class MemoryKeyStore final : public KeyStore {
-  public:
-    core::Result<std::vector<ApiKey>> load_all() override {
-        std::vector<ApiKey> out;
-        for (const auto& [id, k] : keys)
-            out.push_back(k);
-        return out;
-    }
-    core::Result<uint64_t> generation() override { return generation_; }
-    core::Status insert(const ApiKey& key) override {
-        if (keys.count(key.id) != 0) return core::invalid_argument("duplicate id");
-        keys[key.id] = key;
-        ++generation_;
-        return {};
-    }
-    core::Status update(const ApiKey& key) override {
-        if (keys.count(key.id) == 0) return core::not_found("no such key");
-        keys[key.id] = key;
-        ++generation_;
-        return {};
-    }
-    core::Status rotate(const ApiKey& replaced, const ApiKey& successor) override {
-        auto it = keys.find(replaced.id);
-        if (it == keys.end()) return core::not_found("no such key");
-        if (!it->second.replaced_by.empty() || it->second.revoked_ms != 0)
-            return core::failed_precondition("rotated or revoked meanwhile");
-        if (keys.count(successor.id) != 0) return core::invalid_argument("duplicate id");
-        keys[successor.id] = successor;
-        it->second = replaced;
-        ++generation_;
-        return {};
-    }
-    std::map<std::string, ApiKey> keys;
-
-  private:
-    uint64_t generation_ = 0;
-};
 
 std::string random_of(char seed) {
     std::string r(kKeyRandomBytes, '\0');

@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS key_generation (
     generation INTEGER NOT NULL
 );
 INSERT OR IGNORE INTO key_generation (id, generation) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS auth_lock (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    since_ms INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS audit_checkpoint (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     file TEXT NOT NULL,
@@ -98,8 +102,9 @@ core::Result<std::unique_ptr<SqliteKeyStore>> SqliteKeyStore::open(const std::st
 }
 
 // A keys.db of schema 1 predates per-key MCP tools: the column is added
-// (empty: every tool), once, under a write lock so that two processes opening
-// it together do not both try.
+// (empty: every tool); one of schema 2 predates the authentication lock,
+// which is set there when it holds keys. Once, under a write lock so that
+// two processes opening it together do not both try.
 core::Status SqliteKeyStore::migrate(sqlite3* db, const std::string& path) {
     int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(db, rc, path);
@@ -109,6 +114,15 @@ core::Status SqliteKeyStore::migrate(sqlite3* db, const std::string& path) {
         rc = sqlite3_exec(db,
                           "ALTER TABLE api_keys ADD COLUMN mcp_tools TEXT NOT NULL DEFAULT '';"
                           "PRAGMA user_version=2",
+                          nullptr, nullptr, nullptr);
+    }
+    if (rc == SQLITE_OK && version < 3) {
+        rc = sqlite3_exec(db,
+                          "CREATE TABLE IF NOT EXISTS auth_lock (id INTEGER PRIMARY KEY CHECK "
+                          "(id = 1), since_ms INTEGER NOT NULL);"
+                          "INSERT OR IGNORE INTO auth_lock (id, since_ms) SELECT 1, MIN(created_ms) "
+                          "FROM api_keys HAVING COUNT(*) > 0;"
+                          "PRAGMA user_version=3",
                           nullptr, nullptr, nullptr);
     }
     if (rc != SQLITE_OK) {
@@ -169,7 +183,54 @@ core::Result<uint64_t> SqliteKeyStore::generation() {
 }
 
 core::Status SqliteKeyStore::insert(const security::ApiKey& key) {
-    return in_transaction([&] { return write_row(key, true); });
+    return in_transaction([&]() -> core::Status {
+        EDGEAI_TRY(write_row(key, true));
+        return exec("INSERT OR IGNORE INTO auth_lock (id, since_ms) VALUES (1, " +
+                    std::to_string(key.created_ms) + ")");
+    });
+}
+
+core::Status SqliteKeyStore::remove(std::string_view id) {
+    return in_transaction([&]() -> core::Status {
+        sqlite3_stmt* raw = nullptr;
+        int rc = sqlite3_prepare_v2(db_.get(), "DELETE FROM api_keys WHERE id = ?1", -1, &raw,
+                                    nullptr);
+        Stmt stmt(raw);
+        if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, path_);
+        bind_text(raw, 1, id);
+        rc = sqlite3_step(raw);
+        if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, path_);
+        if (sqlite3_changes(db_.get()) == 0)
+            return core::not_found("key " + std::string(id) + " is not in " + path_);
+        return {};
+    });
+}
+
+core::Result<bool> SqliteKeyStore::locked() {
+    int64_t n = 0;
+    const int rc = query_value(db_.get(), "SELECT COUNT(*) FROM auth_lock", &n, nullptr);
+    if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return sqlite_error(db_.get(), rc, path_);
+    return n > 0;
+}
+
+core::Status SqliteKeyStore::unlock() {
+    return in_transaction([&]() -> core::Status {
+        int64_t keys = 0;
+        const int rc = query_value(db_.get(), "SELECT COUNT(*) FROM api_keys", &keys, nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return sqlite_error(db_.get(), rc, path_);
+        if (keys > 0)
+            return core::failed_precondition(
+                std::to_string(keys) +
+                " keys are still in keys.db (revoked ones too); delete them first");
+        return exec("DELETE FROM auth_lock");
+    });
+}
+
+core::Status SqliteKeyStore::exec(const std::string& sql) {
+    const int rc = sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? core::Status() : sqlite_error(db_.get(), rc, path_);
 }
 
 core::Status SqliteKeyStore::update(const security::ApiKey& key) {

@@ -28,6 +28,9 @@ class SqliteKeyStore final : public security::KeyStore {
     core::Status update(const security::ApiKey& key) override;
     core::Status rotate(const security::ApiKey& replaced,
                         const security::ApiKey& successor) override;
+    core::Status remove(std::string_view id) override;
+    core::Result<bool> locked() override;
+    core::Status unlock() override;
 
   private:
     static core::Status migrate(sqlite3* db, const std::string& path);
@@ -36,6 +39,7 @@ class SqliteKeyStore final : public security::KeyStore {
     // rolls back when it fails.
     core::Status in_transaction(const std::function<core::Status()>& change);
     core::Status write_row(const security::ApiKey& key, bool insert);
+    core::Status exec(const std::string& sql);
 
     std::string path_;
     Db db_;
@@ -44,7 +48,7 @@ class SqliteKeyStore final : public security::KeyStore {
 // The schema of keys.db, shared by everything that opens it (the audit
 // checkpoint lives there too), so whoever opens it first creates all of it.
 extern const char* const kSecurityDbSchema;
-inline constexpr int kSecurityDbSchemaVersion = 2;
+inline constexpr int kSecurityDbSchemaVersion = 3;
 
 // The server's secret that seals signing keys (`<data dir>/keys.secret`,
 // 32 random bytes as hex, mode 0600), made on first use.
