@@ -219,8 +219,7 @@ int run_keys_command(const KeysFlags& flags, const std::string& data_dir) {
         if (!made.ok()) return fail(made.status());
         print_new_key(*made, now, flags.json);
         // The first key changes how the gateway treats everyone: say so.
-        if (!*locked)
-            std::fprintf(stderr, "%s", kFirstKeyText);
+        if (!*locked) std::fprintf(stderr, "%s", kFirstKeyText);
         return kExitOk;
     }
     if (flags.list->parsed()) {

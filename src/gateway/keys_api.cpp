@@ -107,7 +107,7 @@ void respond_keys(Exchange& exchange, AccessControl& access, const core::HttpReq
         if (purge && *purge != "true" && *purge != "false")
             return fail(core::invalid_argument("must be true or false").with_field("purge"));
         const bool purging = request.method == "DELETE" && purge && *purge == "true";
-        auto key = purging                       ? security::delete_key(store, id)
+        auto key = purging                      ? security::delete_key(store, id)
                    : request.method == "DELETE" ? security::revoke_key(store, id, now_ms)
                                                 : security::find_key(store, id);
         if (!key.ok()) return fail(key.status());
