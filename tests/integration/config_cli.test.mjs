@@ -34,6 +34,16 @@ describe('config check', { skip: binaryMissing() }, () => {
     assert.match(r.stdout, /: ok$/m);
   });
 
+  it('edgeai.example.toml, every section commented, passes (its keys set)', async () => {
+    const example = path.join(path.dirname(new URL(import.meta.url).pathname), '..', '..', 'edgeai.example.toml');
+    const r = await runEdgeai(['config', 'check', '--config', example], { env: { OPENAI_API_KEY: 'sk-a', ANTHROPIC_API_KEY: 'sk-b' } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /edgeai\.example\.toml: ok$/m);
+    const shown = await runEdgeai(['config', 'show', '--config', example], { env: { OPENAI_API_KEY: 'sk-a', ANTHROPIC_API_KEY: 'sk-b' } });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /name = "claude"/);
+  });
+
   it('every problem serve would stop on, at once', async () => {
     const r = await check(`[server]\nlisten = "192.0.2.77:8080"\n\n[tls]\ncert = "${path.join(dir, 'missing-cert.pem')}"\nkey = "${path.join(dir, 'missing-key.pem')}"\n\n[[backends]]\nname = "cloud"\nkind = "openai"\nbase_url = "http://127.0.0.1:9/v1"\napi_key_env = "IT_CHECK_UNSET_KEY"\nmodels = ["gpt-x"]\n\n[[backends]]\nname = "here"\nkind = "local"\nmodels = { tiny = "${path.join(dir, 'good.gguf')}", gone = "${path.join(dir, 'gone.gguf')}", bin = "${path.join(dir, 'weights.bin')}" }\n\n[[backends]]\nname = "again"\nkind = "local"\nmodels = { tiny = "${path.join(dir, 'good.gguf')}" }\n`);
     assert.equal(r.code, 2, r.stderr);
