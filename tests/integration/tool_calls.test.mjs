@@ -188,6 +188,20 @@ describe('tool calls on the local engine (stories260K)', { skip }, () => {
     assert.equal(uses.length, 1);
     assert.equal(uses[0].name, 'get_weather');
     assert.equal(violation(PARAMS, uses[0].input), null, JSON.stringify(uses[0].input));
+    // Streamed: input_json_delta fragments that make the same kind of input.
+    const stream = anthropic.messages.stream({
+      model: MODEL,
+      max_tokens: 400,
+      messages,
+      tools: [{ name: 'get_weather', description: 'The weather', input_schema: PARAMS }],
+      tool_choice: { type: 'any', disable_parallel_tool_use: true },
+    });
+    let fragments = 0;
+    stream.on('inputJson', () => { fragments += 1; });
+    const final = await stream.finalMessage();
+    assert.ok(fragments > 1, 'the input arrives in fragments');
+    assert.equal(final.stop_reason, 'tool_use');
+    assert.equal(violation(PARAMS, final.content.find((b) => b.type === 'tool_use').input), null);
   });
 
   it('Responses API: a function_call item whose arguments conform', T, async () => {
@@ -204,6 +218,16 @@ describe('tool calls on the local engine (stories260K)', { skip }, () => {
     assert.equal(calls.length, 1);
     assert.equal(calls[0].name, 'get_weather');
     assert.equal(violation(PARAMS, JSON.parse(calls[0].arguments)), null, calls[0].arguments);
+    // Streamed: argument deltas, then the whole arguments in .done.
+    let deltas = '';
+    let done = null;
+    for await (const e of await client.responses.create({ model: MODEL, input: 'Weather in Oslo?', store: false, max_output_tokens: 400, stream: true,
+      tools: [{ type: 'function', name: 'get_weather', parameters: PARAMS, strict: true }], tool_choice: 'required', parallel_tool_calls: false })) {
+      if (e.type === 'response.function_call_arguments.delta') deltas += e.delta;
+      if (e.type === 'response.function_call_arguments.done') done = e.arguments;
+    }
+    assert.equal(deltas, done);
+    assert.equal(violation(PARAMS, JSON.parse(done)), null, done);
   });
 
   it('Ollama /api/chat takes tools and tool turns', T, async () => {
