@@ -10,6 +10,7 @@
 #include "cli_output.h"
 #include "engine_commands.h"
 #include "keys_command.h"
+#include "models_command.h"
 #include "msgpack_command.h"
 #include "platform/native/config_preflight.h"
 #include "platform/native/serve.h"
@@ -240,6 +241,10 @@ int main(int argc, char** argv) {
     Command* msgpack_cmd = edgeai::cli::add_msgpack_command(
         app, msgpack_flags, [&](Command* sub) { add_common_flags(sub, &common); });
 
+    edgeai::cli::ModelsFlags models_flags;
+    edgeai::cli::add_models_commands(app, models_flags,
+                                     [&](Command* sub) { add_common_flags(sub, &common); });
+
     Command* version = app.add_subcommand("version", "Print the version");
     add_common_flags(version, &common);
 
@@ -283,6 +288,13 @@ int main(int argc, char** argv) {
         auto builder = load_config(common, {}, nullptr);
         if (!builder) return kExitUsage;
         return edgeai::cli::run_keys_command(keys_flags, effective_data_dir(builder->settings()));
+    }
+    if (models_flags.pull->parsed() || models_flags.ls->parsed() || models_flags.rm->parsed()) {
+        auto builder = load_config(common, {}, nullptr);
+        if (!builder) return kExitUsage;
+        const edgeai::core::Settings& s = builder->settings();
+        return edgeai::cli::run_models_command(
+            models_flags, edgeai::cli::models_dir_of(s.models.dir, effective_data_dir(s)));
     }
     if (reference->parsed()) {
         std::fputs(edgeai::core::render_config_reference().c_str(), stdout);
@@ -357,6 +369,15 @@ int main(int argc, char** argv) {
                 return kExitUsage;
             }
             local.max_memory_bytes = static_cast<uint64_t>(v * scale);
+        }
+        // -m NAME: a file, a model in models.dir, or hf:ORG/REPO:QUANT pulled first.
+        const edgeai::core::Status resolved = edgeai::cli::resolve_model_arguments(
+            local.model_paths, local.aliases,
+            edgeai::cli::models_dir_of(settings.models.dir, effective_data_dir(settings)),
+            [&](const std::string& note) { logger.info(note); });
+        if (!resolved.ok()) {
+            logger.error("cannot find the model", {{"error", resolved.message()}});
+            return kExitUsage;
         }
         const native::ServeShell shell =
             mcp->parsed() ? native::ServeShell::kMcpStdio : native::ServeShell::kHttp;

@@ -92,6 +92,10 @@ const ConfigKey kKeys[] = {
     EDGEAI_BOOL_KEY("log.requests", log.requests,
                     "Write one JSON line per request (method, path, status, latency; never "
                     "bodies or keys)."),
+    EDGEAI_STRING_KEY("models.dir", models.dir, "", false,
+                      "Directory of GGUF models: NAME.gguf files served as `-m NAME`, and what "
+                      "`edgeai pull` fetches (ORG/REPO/FILE.gguf, named ORG/REPO:QUANT). "
+                      "Empty: <data_dir>/models."),
     EDGEAI_STRING_KEY("server.listen", server.listen, "", false,
                       "Address and port to listen on, HOST:PORT ([v6addr]:PORT for IPv6)."),
     EDGEAI_INT_KEY("server.max_body_bytes", server.max_body_bytes, 1024, kMaxBytes,

@@ -190,6 +190,12 @@ struct AuditSettings {
     std::string key_file;
 };
 
+// Model files: GGUF files put there by hand and models `edgeai pull` fetched.
+struct ModelsSettings {
+    // Empty: <data_dir>/models.
+    std::string dir;
+};
+
 struct LogSettings {
     LogLevel level = LogLevel::kInfo;
     // One JSON line per request at info level.
@@ -201,6 +207,7 @@ struct Settings {
     // $XDG_DATA_HOME/edgeai, else ~/.local/share/edgeai.
     std::string data_dir;
     LogSettings log;
+    ModelsSettings models;
     ServerSettings server;
     UpstreamSettings upstream;
     RoutingSettings routing;

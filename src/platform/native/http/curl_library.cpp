@@ -14,7 +14,7 @@ core::Result<const CurlLibrary*> load() {
     if (handle == nullptr) {
         const char* why = ::dlerror();
         return core::unavailable(
-            std::string("https and proxied upstreams need ") + kLibraryName +
+            std::string("https and proxied upstreams, and edgeai pull, need ") + kLibraryName +
             " (Debian package libcurl4): " + (why != nullptr ? why : "not found"));
     }
     static CurlLibrary lib;
@@ -28,6 +28,7 @@ core::Result<const CurlLibrary*> load() {
     bind(lib.easy_init, "curl_easy_init");
     bind(lib.easy_cleanup, "curl_easy_cleanup");
     bind(lib.easy_setopt, "curl_easy_setopt");
+    bind(lib.easy_perform, "curl_easy_perform");
     bind(lib.easy_getinfo, "curl_easy_getinfo");
     bind(lib.easy_pause, "curl_easy_pause");
     bind(lib.easy_strerror, "curl_easy_strerror");
