@@ -182,6 +182,8 @@ struct Format {
         uint32_t completion_tokens = 0;
         std::optional<engine::chat::ToolCallStream> calls; // streaming with tools
         std::optional<engine::chat::ReasoningSplit> split; // streaming a reasoning model
+        int64_t first_text_ns = 0;                         // engine metrics
+        bool recorded = false;
     };
 
     // "tool_calls" when the model stopped after calling, as OpenAI reports it.
@@ -284,6 +286,20 @@ class CallState {
             if (format_.reasoning && format_.stream) c.split.emplace(format_.thinking);
         }
     }
+    ~CallState() {
+        // Choices that never finished (an error, a client that left) free their slots.
+        if (metrics_ != nullptr)
+            metrics_->busy->add(-static_cast<int64_t>(counted_ - std::min(counted_, finished_)));
+    }
+
+    // Counts the call's choices in the model's engine metrics from now on.
+    void count_in(std::shared_ptr<EngineMetrics> metrics, const core::Clock& clock) {
+        metrics_ = std::move(metrics);
+        clock_ = &clock;
+        start_ns_ = clock.monotonic_ns();
+        counted_ = choices_.size();
+        metrics_->busy->add(static_cast<int64_t>(counted_));
+    }
 
     void detach() { observer_ = nullptr; }
 
@@ -301,6 +317,8 @@ class CallState {
     }
 
     void on_text(size_t index, std::string_view text) {
+        if (clock_ != nullptr && choices_[index].first_text_ns == 0)
+            choices_[index].first_text_ns = clock_->monotonic_ns();
         if (observer_ == nullptr) return;
         if (!format_.stream) {
             choices_[index].text.append(text);
@@ -317,6 +335,7 @@ class CallState {
     }
 
     void on_finish(size_t index, FinishReason reason, uint32_t prompt, uint32_t completion) {
+        record(index, prompt, completion);
         if (observer_ == nullptr) return;
         choices_[index].finish = reason;
         choices_[index].completion_tokens = completion;
@@ -365,6 +384,26 @@ class CallState {
     }
 
   private:
+    // The engine's figures for one finished choice: its tokens and speed;
+    // the prompt once per call (the choices share it).
+    void record(size_t index, uint32_t prompt, uint32_t completion) {
+        if (metrics_ == nullptr || choices_[index].recorded) return;
+        choices_[index].recorded = true;
+        metrics_->busy->add(-1);
+        metrics_->generated_tokens->add(completion);
+        const int64_t now = clock_->monotonic_ns();
+        const int64_t first = choices_[index].first_text_ns ? choices_[index].first_text_ns : now;
+        if (!prompt_recorded_) {
+            prompt_recorded_ = true;
+            metrics_->prompt_tokens->add(prompt);
+            metrics_->time_to_first_token->observe(static_cast<double>(first - start_ns_) / 1e9);
+        }
+        const double seconds = static_cast<double>(now - first) / 1e9;
+        metrics_->generation_seconds->observe(seconds);
+        if (completion > 1 && seconds > 0)
+            metrics_->last_tokens_per_second = (completion - 1) / seconds;
+    }
+
     // Answer text (after any thinking): through the call parser when the
     // model may call tools.
     void send_answer(size_t index, std::string_view text) {
@@ -417,6 +456,11 @@ class CallState {
     bool head_sent_ = false;
     std::vector<engine::chat::ToolCallStream::Event> events_;
     std::string reasoning_, answer_;
+    std::shared_ptr<EngineMetrics> metrics_;
+    const core::Clock* clock_ = nullptr;
+    int64_t start_ns_ = 0;
+    size_t counted_ = 0; // choices counted busy
+    bool prompt_recorded_ = false;
 };
 
 // One choice's sequence, reporting into the shared call state.
@@ -614,6 +658,44 @@ std::string LocalBackend::model_json(const LocalModelEntry& m) const {
         .field("owned_by", "edgeai-local")
         .end_object();
     return w.take();
+}
+
+void LocalBackend::set_metrics(telemetry::MetricsRegistry& registry) {
+    for (const LocalModelEntry& e : models_) {
+        auto m = std::make_shared<EngineMetrics>();
+        const telemetry::Labels model = {{"model", e.id}};
+        m->prompt_tokens = &registry.counter("edgeai_engine_prompt_tokens_total",
+                                             "Prompt tokens the local engine read", model);
+        m->generated_tokens = &registry.counter("edgeai_engine_generated_tokens_total",
+                                                "Tokens the local engine generated", model);
+        m->time_to_first_token = &registry.histogram(
+            "edgeai_engine_time_to_first_token_seconds",
+            "From a request reaching the engine to its first text (waiting for a slot and "
+            "reading the prompt)",
+            model, telemetry::latency_buckets_seconds());
+        m->generation_seconds = &registry.histogram(
+            "edgeai_engine_generation_seconds",
+            "From an answer's first text to its end; generated tokens over its sum is tokens/s",
+            model, telemetry::latency_buckets_seconds());
+        m->busy = &registry.gauge("edgeai_engine_slots_busy",
+                                  "Sequences generating or waiting for a slot", model);
+        const uint32_t parallel = e.parallel;
+        registry.gauge_callback(
+            "edgeai_engine_slots_idle", "Slots free for a new sequence",
+            [m, parallel] {
+                return static_cast<double>(
+                    std::max<int64_t>(0, static_cast<int64_t>(parallel) - m->busy->value()));
+            },
+            model);
+        registry.gauge_callback(
+            "edgeai_engine_tokens_per_second", "Generation speed of the last finished answer",
+            [m] { return m->last_tokens_per_second; }, model);
+        const double load = e.load_seconds;
+        registry.gauge_callback(
+            "edgeai_engine_model_load_seconds", "Time to read and check the model file at start",
+            [load] { return load; }, model);
+        metrics_[e.id] = std::move(m);
+    }
 }
 
 std::string LocalBackend::models_json() const {
@@ -926,6 +1008,9 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
     }
 
     auto state = std::make_shared<CallState>(format, observer, n);
+    if (!failed)
+        if (auto m = metrics_.find(entry->id); m != metrics_.end())
+            state->count_in(m->second, clock_);
     auto call = std::make_unique<LocalCall>(state, failed ? nullptr : entry->engine);
     if (failed) {
         // Never call back inside start(): the error goes out from the loop.

@@ -15,6 +15,7 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "router/backend.h"
 #include "router/local_engine.h"
+#include "telemetry/metrics.h"
 
 #include <memory>
 #include <optional>
@@ -34,7 +35,21 @@ struct LocalModelEntry {
     std::string template_error;
     uint32_t n_ctx = 0;
     LocalEngine* engine = nullptr;
-    int64_t created = 0; // unix seconds, for /v1/models
+    int64_t created = 0;     // unix seconds, for /v1/models
+    uint32_t parallel = 1;   // sequences the engine runs at once (its slots)
+    double load_seconds = 0; // reading and checking the file at start
+};
+
+// One model's engine figures in /metrics (llama.cpp's server exports the
+// same): tokens read and written, how long prompts and generation took, and
+// how many of its slots are busy.
+struct EngineMetrics {
+    telemetry::Counter* prompt_tokens = nullptr;
+    telemetry::Counter* generated_tokens = nullptr;
+    telemetry::Histogram* time_to_first_token = nullptr;
+    telemetry::Histogram* generation_seconds = nullptr;
+    telemetry::Gauge* busy = nullptr;
+    double last_tokens_per_second = 0; // the last answer's generation speed
 };
 
 class LocalBackend final : public Backend {
@@ -52,6 +67,8 @@ class LocalBackend final : public Backend {
     // {"object":"list","data":[...]} of the local models.
     std::string models_json() const;
     std::string model_json(const LocalModelEntry& m) const;
+    // Registers every model's engine metrics; before it, calls count nothing.
+    void set_metrics(telemetry::MetricsRegistry& registry);
 
   private:
     // GET /models and /models/{id}: the local models, as an upstream answers.
@@ -71,6 +88,7 @@ class LocalBackend final : public Backend {
     std::shared_ptr<const engine::grammar::TokenTrie> token_trie(const LocalModelEntry& entry);
 
     std::vector<LocalModelEntry> models_;
+    std::unordered_map<std::string, std::shared_ptr<EngineMetrics>> metrics_; // by model id
     engine::grammar::GrammarCache grammars_;
     std::unordered_map<const engine::tokenizer::Tokenizer*,
                        std::shared_ptr<const engine::grammar::TokenTrie>>

@@ -326,6 +326,49 @@ describe('edgeai serve -m stories260K', { skip }, () => {
   // Issue 21: without a seed every request used to get the same fixed seed,
   // so "regenerate" repeated itself. Now each gets a fresh one, reported in
   // x-edgeai-seed, and sending it back gives the same answer.
+  it('/metrics: the engine\'s tokens, slots, time to first token and speed, per model', T, async () => {
+    const scrape = async () => {
+      const text = (await request(gw.url('/metrics'))).text;
+      const value = (name) => {
+        const m = text.match(new RegExp(`^${name}\\{model="${MODEL}"\\} (\\S+)$`, 'm'));
+        return m ? Number(m[1]) : undefined;
+      };
+      return {
+        prompt: value('edgeai_engine_prompt_tokens_total'),
+        generated: value('edgeai_engine_generated_tokens_total'),
+        busy: value('edgeai_engine_slots_busy'),
+        idle: value('edgeai_engine_slots_idle'),
+        ttft: value('edgeai_engine_time_to_first_token_seconds_count'),
+        speed: value('edgeai_engine_tokens_per_second'),
+        load: value('edgeai_engine_model_load_seconds'),
+      };
+    };
+    const before = await scrape();
+    assert.ok(before.load > 0, 'the model load time is there');
+    const r = await client.completions.create(greedy(once.prompt, 12));
+    const after = await scrape();
+    assert.equal(after.prompt - before.prompt, r.usage.prompt_tokens);
+    assert.equal(after.generated - before.generated, r.usage.completion_tokens);
+    assert.equal(after.ttft - before.ttft, 1);
+    assert.ok(after.speed > 0);
+    assert.equal(after.busy, 0);
+    // A stream in flight holds a slot until it ends, or until its client leaves.
+    const stream = await client.completions.create({ ...greedy(once.prompt, 150), stream: true });
+    const it = stream[Symbol.asyncIterator]();
+    await it.next();
+    const during = await scrape();
+    assert.equal(during.busy, 1);
+    assert.equal(during.idle + during.busy, after.idle + after.busy, 'busy and idle make the slots');
+    stream.controller.abort();
+    let gone;
+    for (let i = 0; i < 50; ++i) {
+      gone = await scrape();
+      if (gone.busy === 0) break;
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.equal(gone.busy, 0, 'a client that left frees its slot');
+  });
+
   it('no seed: a fresh seed per request, reported in x-edgeai-seed, which reproduces the answer', T, async () => {
     const params = { model: MODEL, prompt: once.prompt, max_tokens: 24, temperature: 1 };
     const runs = [];

@@ -130,6 +130,7 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
     std::vector<router::LocalModelEntry> entries;
     for (size_t i = 0; i < o.model_paths.size(); ++i) {
         const std::string& path = o.model_paths[i];
+        const int64_t load_start_ns = clock.monotonic_ns();
         auto loaded = LocalModel::load(path);
         if (!loaded.ok()) {
             logger.error("cannot load model",
@@ -172,6 +173,8 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
         e.model = &m->model;
         e.tokenizer = &*m->tokenizer;
         e.n_ctx = n_ctx;
+        e.parallel = parallel;
+        e.load_seconds = static_cast<double>(clock.monotonic_ns() - load_start_ns) / 1e9;
         e.created = clock.unix_ms() / 1000;
         if (auto chat = chat_format_for(m->gguf, *m->tokenizer, *choice); chat.ok()) {
             e.chat_format = std::move(*chat);
@@ -336,6 +339,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     if (!start_local_models(all_local, loop, clock, random, logger, local_models, engine_workers,
                             local_backend))
         return 1;
+    if (local_backend) local_backend->set_metrics(metrics);
 
     // Routing: the configured [[backends]] and [[routes]], or without them the
     // local models and [upstream] as backends, so one path serves both.
