@@ -117,13 +117,14 @@ core::Status SqliteKeyStore::migrate(sqlite3* db, const std::string& path) {
                           nullptr, nullptr, nullptr);
     }
     if (rc == SQLITE_OK && version < 3) {
-        rc = sqlite3_exec(db,
-                          "CREATE TABLE IF NOT EXISTS auth_lock (id INTEGER PRIMARY KEY CHECK "
-                          "(id = 1), since_ms INTEGER NOT NULL);"
-                          "INSERT OR IGNORE INTO auth_lock (id, since_ms) SELECT 1, MIN(created_ms) "
-                          "FROM api_keys HAVING COUNT(*) > 0;"
-                          "PRAGMA user_version=3",
-                          nullptr, nullptr, nullptr);
+        rc =
+            sqlite3_exec(db,
+                         "CREATE TABLE IF NOT EXISTS auth_lock (id INTEGER PRIMARY KEY CHECK "
+                         "(id = 1), since_ms INTEGER NOT NULL);"
+                         "INSERT OR IGNORE INTO auth_lock (id, since_ms) SELECT 1, MIN(created_ms) "
+                         "FROM api_keys HAVING COUNT(*) > 0;"
+                         "PRAGMA user_version=3",
+                         nullptr, nullptr, nullptr);
     }
     if (rc != SQLITE_OK) {
         core::Status st = sqlite_error(db, rc, path);
@@ -193,8 +194,8 @@ core::Status SqliteKeyStore::insert(const security::ApiKey& key) {
 core::Status SqliteKeyStore::remove(std::string_view id) {
     return in_transaction([&]() -> core::Status {
         sqlite3_stmt* raw = nullptr;
-        int rc = sqlite3_prepare_v2(db_.get(), "DELETE FROM api_keys WHERE id = ?1", -1, &raw,
-                                    nullptr);
+        int rc =
+            sqlite3_prepare_v2(db_.get(), "DELETE FROM api_keys WHERE id = ?1", -1, &raw, nullptr);
         Stmt stmt(raw);
         if (rc != SQLITE_OK) return sqlite_error(db_.get(), rc, path_);
         bind_text(raw, 1, id);
