@@ -141,9 +141,12 @@ bool AccessControl::signs_with_body(const core::HttpRequest& request) {
 core::Status AccessControl::authenticate(const core::HttpRequest& request, api::Endpoint endpoint,
                                          uint32_t scope, bool async, Caller& caller) {
     if (scope == 0) return {};
-    if (scope == security::kScopeAdmin && endpoint == api::Endpoint::kMetrics &&
-        options_.settings->public_metrics)
-        return {};
+    if (endpoint == api::Endpoint::kMetrics) {
+        const core::PublicMetrics open = options_.settings->public_metrics;
+        if (open == core::PublicMetrics::kAll ||
+            (open == core::PublicMetrics::kLoopback && is_loopback_peer(request.peer)))
+            return {};
+    }
     const std::string_view address = security::peer_address(request.peer);
     if (!enforced()) {
         // Whatever is plugged into a serial port is not vouched for by the

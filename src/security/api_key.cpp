@@ -28,6 +28,7 @@ constexpr ScopeName kScopeNames[] = {
     {kScopeBatches, "batches"},
     {kScopeMcp, "mcp"},
     {kScopeAdmin, "admin"},
+    {kScopeMetrics, "metrics"},
 };
 
 bool is_base32(char c) {

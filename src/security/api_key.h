@@ -26,10 +26,13 @@ enum Scope : uint32_t {
     kScopeBatches = 1u << 5,     // /v1/files, /v1/batches
     kScopeAdmin = 1u << 6,       // /v1/keys, /v1/usage, /metrics, everything
     kScopeMcp = 1u << 7,         // /mcp, `edgeai mcp` (each tool also needs its route's scope)
+    kScopeMetrics = 1u << 8,     // GET /metrics (a Prometheus scraper's key)
 };
-constexpr uint32_t kAllScopes = (1u << 8) - 1;
+constexpr uint32_t kAllScopes = (1u << 9) - 1;
 // A key made without --scopes: everything but admin.
-constexpr uint32_t kDefaultScopes = kAllScopes & ~uint32_t{kScopeAdmin};
+// A key made without --scopes may call the API, not manage the gateway nor
+// read its metrics.
+constexpr uint32_t kDefaultScopes = kAllScopes & ~uint32_t{kScopeAdmin | kScopeMetrics};
 
 // "chat,models" (commas or spaces) -> mask; "all" is every scope but admin.
 // InvalidArgument naming the known scopes otherwise.

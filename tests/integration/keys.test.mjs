@@ -642,3 +642,42 @@ describe('keys without traps: the first key, delete, purge and unlock', { skip: 
     assert.equal((await call('GET', `/v1/keys/${made.id}`)).status, 404);
   });
 });
+
+// A Prometheus scraper needs neither an admin key nor an open door: a key
+// with the metrics scope reads /metrics and nothing else, and
+// auth.public_metrics opens it to loopback clients or to everyone.
+describe('the metrics scope and auth.public_metrics', { skip: binaryMissing() }, () => {
+  it('a metrics key scrapes and may do nothing else; loopback and all open /metrics without a key', async () => {
+    const up = await startUpstream();
+    const dataDir = makeDataDir();
+    const scraper = await createKey(dataDir, '--name', 'prometheus', '--scopes', 'metrics');
+    const chatter = await createKey(dataDir, '--name', 'chatter', '--scopes', 'chat');
+    const dirs = [];
+    try {
+      const modes = {};
+      for (const mode of ['off', 'loopback', 'all']) {
+        const config = writeConfig(`[auth]\npublic_metrics = "${mode}"\n`);
+        dirs.push(path.dirname(config));
+        const gw = await startGateway({ upstream: up.baseUrl, dataDir, args: ['--config', config] });
+        try {
+          const anon = await request(gw.url('/metrics'));
+          const byScraper = await request(gw.url('/metrics'), { headers: bearer(scraper.key) });
+          const byChatter = await request(gw.url('/metrics'), { headers: bearer(chatter.key) });
+          const scraperChats = await request(gw.url('/v1/chat/completions'), { method: 'POST', body: JSON.stringify(chatBody()), headers: { ...bearer(scraper.key), 'content-type': 'application/json' } });
+          modes[mode] = [anon.status, byScraper.status, byChatter.status, scraperChats.status];
+          assert.match(byScraper.text, /edgeai_http_requests_total/);
+        } finally {
+          await gw.stop();
+        }
+      }
+      // The tests' clients are on loopback: loopback and all both open it.
+      assert.deepEqual(modes, { off: [401, 200, 403, 403], loopback: [200, 200, 200, 403], all: [200, 200, 200, 403] });
+      const shown = await keys(dataDir, 'show', 'prometheus');
+      assert.match(shown.stdout, /metrics/);
+    } finally {
+      await up.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+      for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+    }
+  });
+});

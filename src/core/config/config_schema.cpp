@@ -18,6 +18,11 @@ constexpr std::pair<std::string_view, CacheMode> kCacheModeNames[] = {
     {"deterministic", CacheMode::kDeterministic},
     {"always", CacheMode::kAlways},
 };
+constexpr std::pair<std::string_view, PublicMetrics> kPublicMetricsNames[] = {
+    {"off", PublicMetrics::kOff},
+    {"loopback", PublicMetrics::kLoopback},
+    {"all", PublicMetrics::kAll},
+};
 constexpr std::pair<std::string_view, AuditWriteFailure> kAuditWriteFailureNames[] = {
     {"refuse", AuditWriteFailure::kRefuse},
     {"buffer", AuditWriteFailure::kBuffer},
@@ -221,9 +226,11 @@ const ConfigKey kKeys[] = {
     EDGEAI_BOOL_KEY("auth.required", auth.required,
                     "Require an API key on every API call even before the first key exists. "
                     "Auth is enforced anyway once `edgeai keys create` made one."),
-    EDGEAI_BOOL_KEY("auth.public_metrics", auth.public_metrics,
-                    "Serve GET /metrics without a key while auth is on (otherwise it needs "
-                    "the admin scope)."),
+    EDGEAI_ENUM_KEY("auth.public_metrics", auth.public_metrics, "off,loopback,all",
+                    kPublicMetricsNames,
+                    "Who may read GET /metrics without a key while auth is on: off (a key with "
+                    "the metrics or admin scope), loopback (also clients on this machine, a "
+                    "local scraper), all (anyone who reaches the port)."),
     EDGEAI_INT_KEY("auth.max_failures_per_minute", auth.max_failures_per_minute, 1, 1000000,
                    "Failed authentications one client address may make in a minute; past "
                    "it, every request from that address gets 429 for a minute."),

@@ -147,13 +147,20 @@ struct QueueSettings {
     std::vector<std::string> webhook_allow;
 };
 
+// Who may read /metrics without a key while keys are enforced.
+enum class PublicMetrics : uint8_t {
+    kOff,      // "off": a key with the metrics (or admin) scope
+    kLoopback, // "loopback": also clients on this machine (a local scraper)
+    kAll,      // "all": anyone who can reach the port
+};
+
 // Who may call: API keys (keys.db), signed requests, brute-force limits.
 struct AuthSettings {
     // Enforce keys even before the first key exists (every API call then
     // needs one). Auth is enforced anyway as soon as one key exists.
     bool required = false;
-    // Serve GET /metrics without a key (a scraper on a trusted network).
-    bool public_metrics = false;
+    // Serve GET /metrics without a key to these clients.
+    PublicMetrics public_metrics = PublicMetrics::kOff;
     // Failed authentications one client address may make per minute before
     // every request from it gets 429 for a minute.
     int64_t max_failures_per_minute = 20;
