@@ -177,7 +177,8 @@ int main(int argc, char** argv) {
         c->add_option("--upstream-ca", serve_flags.upstream_ca,
                       "Extra CA certificate (PEM) to trust for the upstream");
         c->add_option("-m,--model", local.model_paths,
-                      "GGUF model to serve locally (repeat for several); id = file stem");
+                      "GGUF file, a model in models.dir (edgeai ls) or hf:ORG/REPO:QUANT (pulled "
+                      "first) to serve locally; repeat for several. Id: the file stem or the name");
         c->add_option("--alias", local.aliases, "Model id for each -m, in order");
         c->add_option("-t,--threads", local.threads,
                       "Engine threads per model (default: all CPUs)");

@@ -3,7 +3,6 @@
 #include "codec/json/json_document.h"
 
 #include <algorithm>
-#include <map>
 
 namespace edgeai::engine::hub {
 namespace {
@@ -320,18 +319,19 @@ core::Result<std::vector<HubFile>> choose_files(const std::vector<HubFile>& file
                                (quant.empty() ? "the default quant " + std::string(kDefaultQuant)
                                               : "'" + std::string(quant) + "'") +
                                "; it has: " + available_quants(models));
-    std::map<std::string, const HubFile*> groups;
-    for (const HubFile* f : matches)
-        groups.emplace(group_key(*f), f);
-    if (groups.size() > 1) {
-        std::string names;
-        for (const auto& [key, f] : groups)
-            names += (names.empty() ? "" : ", ") + std::string(base_name(f->path));
+    std::vector<std::string> keys;
+    std::string names;
+    for (const HubFile* f : matches) {
+        std::string key = group_key(*f);
+        if (std::find(keys.begin(), keys.end(), key) != keys.end()) continue;
+        keys.push_back(std::move(key));
+        names += (names.empty() ? "" : ", ") + std::string(base_name(f->path));
+    }
+    if (keys.size() > 1)
         return core::invalid_argument(std::string(repo_id) + ": several files match '" +
                                       std::string(wanted) + "' (" + names + "); name one as " +
                                       std::string(repo_id) + ":FILE.gguf");
-    }
-    return whole_model(models, *groups.begin()->second, repo_id);
+    return whole_model(models, *matches.front(), repo_id);
 }
 
 } // namespace edgeai::engine::hub

@@ -351,7 +351,11 @@ core::Result<PulledModel> pull_model(const std::string& reference, const PullOpt
             if (options.note) options.note(name + " is already in " + dir);
             continue;
         }
-        if (core::Status st = download_file(*http, *ref, f, path, options); !st.ok()) return st;
+        if (core::Status st = download_file(*http, *ref, f, path, options); !st.ok()) {
+            // A .part is kept for the next pull to resume, unless it holds nothing.
+            if (file_size(path + ".part") == 0) ::unlink((path + ".part").c_str());
+            return st;
+        }
         pulled.downloaded = true;
     }
     return pulled;

@@ -107,13 +107,13 @@ std::vector<StoredModel> list_stored_models(const std::string& models_dir) {
         for (const Entry& repo : read_dir(models_dir + "/" + org.name)) {
             if (!repo.directory) continue;
             auto models = group_models(models_dir + "/" + org.name + "/" + repo.name);
-            std::map<std::string, int> quant_uses;
-            for (const auto& [stem, m] : models)
-                ++quant_uses[m.quant];
             for (auto& [stem, m] : models) {
                 // The quant names the model unless the file name shows none
                 // or two models share it; then the file name does.
-                const std::string tag = !m.quant.empty() && quant_uses[m.quant] == 1
+                size_t uses = 0;
+                for (const auto& [other_stem, other] : models)
+                    uses += other.quant == m.quant ? 1 : 0;
+                const std::string tag = !m.quant.empty() && uses == 1
                                             ? m.quant
                                             : std::string(hub::base_name(m.paths.front()));
                 m.name = org.name + "/" + repo.name + ":" + tag;
