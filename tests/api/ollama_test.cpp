@@ -105,8 +105,12 @@ TEST(OllamaRequest, EmbedAndEmbeddingsBecomeEmbeddings) {
 TEST(OllamaRequest, ErrorsNameTheOllamaField) {
     EXPECT_EQ(error_of(Kind::kChat, R"({"messages":[]})"), "model");
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","messages":"hi"})"), "messages");
-    EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","messages":[{"role":"tool","content":"x"}]})"),
+    EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","messages":[{"role":"robot","content":"x"}]})"),
               "messages[0].role");
+    EXPECT_EQ(
+        error_of(Kind::kChat,
+                 R"({"model":"m","messages":[{"role":"user","content":"x","tool_calls":[]}]})"),
+        "messages[0].tool_calls");
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","messages":[{"role":"user","content":1}]})"),
               "messages[0].content");
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","messages":[{"role":"user","content":"x",
@@ -122,7 +126,9 @@ TEST(OllamaRequest, ErrorsNameTheOllamaField) {
         error_of(Kind::kChat,
                  R"({"model":"m","messages":[{"role":"user","content":"x"}],"format":"xml"})"),
         "format");
-    EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","tools":[{"type":"function"}]})"), "tools");
+    EXPECT_EQ(error_of(Kind::kChat,
+                       R"({"model":"m","messages":[{"role":"user","content":"x"}],"tools":"f"})"),
+              "tools");
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","think":true})"), "think");
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","stream":"no"})"), "stream");
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","keep_alive":[]})"), "keep_alive");

@@ -360,9 +360,12 @@ TEST_P(LlamaCppQ8_0Cache, IdsMatchAtEveryStep) {
             diff = std::max(diff, std::fabs(ours_logits[i] - theirs_logits[i]));
         std::printf("[ %s q8_0 cache ] first-step logits: max |diff| %.2e\n", c.arch.label,
                     double(diff));
-        // Measured 6e-7 (qwen3) and 5.8e-4 (gemma3, whose GeGLU rounds
-        // through f16): both quantize keys, values and queries alike.
-        EXPECT_LT(diff, 2e-3f);
+        // Measured 6e-7 (qwen3) and, for gemma3 (whose GeGLU rounds through
+        // f16), 5.8e-4 against llama.cpp's AVX-512 CPU backend and 2.8e-3
+        // against its AVX2 ("haswell") one, whose q8_0 rounding of a value
+        // halfway between two steps differs: one quantization step of a few
+        // keys. The greedy ids above must still be the same.
+        EXPECT_LT(diff, 5e-3f);
     }
 }
 
