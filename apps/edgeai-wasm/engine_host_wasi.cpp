@@ -16,7 +16,9 @@ std::unique_ptr<engine::WorkerPool> make_pool(int threads) {
     return std::make_unique<engine::SerialPool>();
 }
 
-int default_threads() { return 1; }
+int default_threads() {
+    return 1;
+}
 
 core::Result<engine::chat::ChatTemplateChoice> read_chat_template_flag(const std::string& flag) {
     return engine::chat::chat_template_choice(flag, platform::wasi::read_text_file);

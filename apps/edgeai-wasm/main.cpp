@@ -41,13 +41,13 @@ int main(int argc, char** argv) {
     serve.version = kVersion;
     Command* serve_stdio = app.add_subcommand(
         "serve-stdio", "Serve the gateway's API as JSON lines on stdin/stdout (docs/protocol.md)");
-    serve_stdio->add_option("-m,--model", serve.model_paths,
-                            "GGUF model to serve (repeat for several); id = file stem")
+    serve_stdio
+        ->add_option("-m,--model", serve.model_paths,
+                     "GGUF model to serve (repeat for several); id = file stem")
         .required();
     serve_stdio->add_option("-c,--ctx-size", serve.ctx_size,
                             "Context per sequence (default: the model's, at most 4096)");
-    serve_stdio->add_option("--parallel", serve.parallel,
-                            "Sequences decoded together (default 4)");
+    serve_stdio->add_option("--parallel", serve.parallel, "Sequences decoded together (default 4)");
     serve_stdio->add_option("--kv-type", serve.kv_type,
                             "KV cache type: f16 (default), f32 or q8_0");
     serve_stdio->add_option("--chat-template", serve.chat_template,

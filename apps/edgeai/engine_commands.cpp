@@ -55,7 +55,6 @@ bool write_whole_file(const std::string& path, const std::string& data) {
     return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
-
 // "1 2 3" -> {1, 2, 3}; whitespace of any kind between ids, as `>>` read
 // them. Errors are the messages --tokens gives.
 core::Result<std::vector<int32_t>> parse_token_ids(std::string_view text) {
@@ -81,7 +80,6 @@ core::Result<std::vector<int32_t>> parse_token_ids(std::string_view text) {
 std::span<const uint8_t> bytes_of(const std::string& s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
-
 
 int info_command(const EngineFlags& f) {
     auto m = load_model(f.model, /*pack=*/false);
@@ -316,7 +314,6 @@ int convert_command(const EngineFlags& f) {
     std::fprintf(stderr, "edgeai: wrote %s\n", f.out_file.c_str());
     return kExitOk;
 }
-
 
 } // namespace
 

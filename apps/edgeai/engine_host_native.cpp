@@ -16,7 +16,9 @@ std::unique_ptr<engine::WorkerPool> make_pool(int threads) {
     return std::make_unique<platform::native::WorkerThreads>(threads);
 }
 
-int default_threads() { return platform::native::WorkerThreads::default_threads(); }
+int default_threads() {
+    return platform::native::WorkerThreads::default_threads();
+}
 
 core::Result<engine::chat::ChatTemplateChoice> read_chat_template_flag(const std::string& flag) {
     return platform::native::read_chat_template_flag(flag);

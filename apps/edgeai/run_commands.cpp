@@ -153,7 +153,8 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
 // Interactive chat: one user turn per line of stdin; the whole conversation
 // is templated each turn and the runner reuses the cached prefix, so only the
 // new turn is computed.
-int chat_loop(engine::session::Runner& runner, const engine::model::LoadedModel& m, const EngineFlags& f) {
+int chat_loop(engine::session::Runner& runner, const engine::model::LoadedModel& m,
+              const EngineFlags& f) {
     auto choice = host::read_chat_template_flag(f.chat_template);
     if (!choice.ok()) {
         print_error(choice.status().message());
@@ -229,8 +230,8 @@ int bench_command(const EngineFlags& f) {
     std::vector<double> pp_rates, tg_rates;
     const int reps = std::max(1, f.bench_repetitions);
     for (int rep = 0; rep < reps + 1; ++rep) { // the first round warms caches and is dropped
-        engine::session::Runner runner(m->model, *pool, engine::kernels::best_kernels(), pp + tg + 1,
-                                       *kv, 512);
+        engine::session::Runner runner(m->model, *pool, engine::kernels::best_kernels(),
+                                       pp + tg + 1, *kv, 512);
         std::vector<int32_t> prompt(pp);
         for (auto& t : prompt)
             t = token(rng);
@@ -304,7 +305,7 @@ void add_run_commands(Command& app, EngineFlags& f, RunCommands& c) {
     run->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default), f32 or q8_0");
     run->add_flag("--chat", f.chat, "Interactive chat in the terminal");
     run->add_option("--chat-template", f.chat_template,
-                      "A format name or a Jinja file (overrides the model's template)");
+                    "A format name or a Jinja file (overrides the model's template)");
 
     bench = app.add_subcommand("bench", "Measure prompt processing and generation speed");
     bench->add_option("-m,--model", f.model, "GGUF model file").required();
@@ -312,7 +313,7 @@ void add_run_commands(Command& app, EngineFlags& f, RunCommands& c) {
     bench->add_option("-n,--n-gen", f.bench_generate, "Generated tokens (default 64)");
     bench->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
     bench->add_option("-r,--repetitions", f.bench_repetitions,
-                        "Runs; the median is reported (default 3)");
+                      "Runs; the median is reported (default 3)");
     bench->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default), f32 or q8_0");
     bench->add_flag("--json", f.json, "One JSON object with pp_tok_s and tg_tok_s");
 }

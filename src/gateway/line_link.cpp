@@ -26,8 +26,7 @@ class LineLink::Call final : public ResponseWriter {
         std::string out;
         codec::append_head_line(out, id_, response.status, response.headers);
         if (!response.body.empty())
-            codec::append_body_line(out, id_, response.headers.get("content-type"),
-                                    response.body);
+            codec::append_body_line(out, id_, response.headers.get("content-type"), response.body);
         link_.output_.send(out);
         end();
     }
@@ -121,9 +120,9 @@ LineLink::~LineLink() {
 void LineLink::receive(std::string_view bytes) {
     while (!bytes.empty()) {
         const void* found = std::memchr(bytes.data(), '\n', bytes.size());
-        const size_t take = found ? static_cast<size_t>(static_cast<const char*>(found) -
-                                                        bytes.data())
-                                  : bytes.size();
+        const size_t take =
+            found ? static_cast<size_t>(static_cast<const char*>(found) - bytes.data())
+                  : bytes.size();
         if (!overlong_) {
             line_.append(bytes.substr(0, take));
             if (line_.size() > options_.max_line_bytes) {
@@ -180,8 +179,7 @@ void LineLink::on_line(std::string_view line) {
         return;
     }
     decoded.request.peer = options_.peer;
-    auto [it, inserted] =
-        calls_.emplace(decoded.id, std::make_unique<Call>(*this, decoded.id));
+    auto [it, inserted] = calls_.emplace(decoded.id, std::make_unique<Call>(*this, decoded.id));
     Call* call = it->second.get();
     // Answered at once (an error, a list), the call is retired already and
     // keeps whatever task came back until it is freed.

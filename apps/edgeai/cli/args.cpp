@@ -1,12 +1,12 @@
 #include "cli/args.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cerrno>
 #include <cctype>
+#include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 namespace edgeai::cli {
@@ -121,8 +121,8 @@ std::string store_double(std::string_view text, double* out) {
     v = std::strtod(copy.c_str(), &end_ptr);
     const char* end = digits.data() + (end_ptr - copy.c_str());
     const std::errc ec = errno == ERANGE ? std::errc::result_out_of_range : std::errc();
-    if (copy.empty() || !(std::isdigit(static_cast<unsigned char>(copy[0])) || copy[0] == '-' ||
-                          copy[0] == '.'))
+    if (copy.empty() ||
+        !(std::isdigit(static_cast<unsigned char>(copy[0])) || copy[0] == '-' || copy[0] == '.'))
         end = digits.data(); // strtod also reads spaces, "inf" and hex, from_chars does not
 #else
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);

@@ -45,7 +45,8 @@ core::Result<std::string> decode_base64(std::string_view text) {
     for (size_t i = 0; i < text.size(); i += 4) {
         const bool last = i + 4 == text.size();
         // Padding only at the very end: "xx==" or "xxx=".
-        const int pad = last ? (text[i + 3] == '=') + (text[i + 2] == '=' && text[i + 3] == '=') : 0;
+        const int pad =
+            last ? (text[i + 3] == '=') + (text[i + 2] == '=' && text[i + 3] == '=') : 0;
         uint32_t v = 0;
         for (int k = 0; k < 4; ++k) {
             const int d = k >= 4 - pad ? 0 : digit(text[i + static_cast<size_t>(k)]);

@@ -61,8 +61,9 @@ LineDecode decode_request_line(std::string_view line) {
     }
     const JsonValue root = doc->root();
     if (!root.is_object())
-        return fail(std::move(d), "bad_line", "a request line is a JSON object, not " +
-                                                  std::string(json_type_phrase(root.type())));
+        return fail(std::move(d), "bad_line",
+                    "a request line is a JSON object, not " +
+                        std::string(json_type_phrase(root.type())));
     const JsonValue id = root["id"];
     if (id.is_missing() || id.is_null())
         return fail(std::move(d), "missing_id",
@@ -113,9 +114,9 @@ LineDecode decode_request_line(std::string_view line) {
         if (!d.request.headers.has("content-type"))
             d.request.headers.add("content-type", "application/json");
     } else if (!body64.is_missing()) {
-        auto bytes = body64.is_string() ? decode_base64(body64.as_string())
-                                        : core::Result<std::string>(core::invalid_argument(
-                                              "it must be a string"));
+        auto bytes = body64.is_string()
+                         ? decode_base64(body64.as_string())
+                         : core::Result<std::string>(core::invalid_argument("it must be a string"));
         if (!bytes.ok())
             return fail(std::move(d), "bad_line",
                         "\"body_base64\" is not base64: " + bytes.status().message());

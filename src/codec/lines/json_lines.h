@@ -28,10 +28,10 @@ namespace edgeai::codec {
 // Empty when the line had none that could be read.
 struct LineDecode {
     std::string id;
-    bool cancel = false;        // {"id":..,"cancel":true}
-    core::Status status;        // why the line is not a request (the id may still be known)
-    std::string error_code;     // with a failed status: bad_line, missing_id, ...
-    core::HttpRequest request;  // method, target, headers, body
+    bool cancel = false;       // {"id":..,"cancel":true}
+    core::Status status;       // why the line is not a request (the id may still be known)
+    std::string error_code;    // with a failed status: bad_line, missing_id, ...
+    core::HttpRequest request; // method, target, headers, body
 };
 
 // The longest id kept (a longer one is refused, not truncated).

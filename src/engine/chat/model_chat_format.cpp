@@ -21,7 +21,7 @@ core::Result<ChatFormat> chat_format_for(const gguf::GgufFile& gguf,
 }
 
 core::Result<ChatTemplateChoice> chat_template_choice(const std::string& flag,
-                                                     const TextFileReader& read_text_file) {
+                                                      const TextFileReader& read_text_file) {
     ChatTemplateChoice choice;
     if (flag.empty()) return choice;
     if (family_from_name(flag)) {

@@ -24,7 +24,7 @@ using TextFileReader = std::function<core::Result<std::string>(const std::string
 // An empty flag chooses nothing (the model's own template). Errors say the
 // value is neither a known name nor a readable file.
 core::Result<ChatTemplateChoice> chat_template_choice(const std::string& flag,
-                                                     const TextFileReader& read_text_file);
+                                                      const TextFileReader& read_text_file);
 
 // The choice when made, else the model's tokenizer.chat_template.
 core::Result<ChatFormat> chat_format_for(const gguf::GgufFile& gguf,

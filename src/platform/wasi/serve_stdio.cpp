@@ -72,7 +72,8 @@ int run_serve_stdio(const ServeStdioOptions& o) {
     for (const std::string& path : o.model_paths) {
         auto loaded = load_local_model(path, {});
         if (!loaded.ok()) {
-            logger.error("cannot load model", {{"path", path}, {"error", loaded.status().message()}});
+            logger.error("cannot load model",
+                         {{"path", path}, {"error", loaded.status().message()}});
             return 1;
         }
         std::unique_ptr<engine::model::LoadedModel> m = std::move(*loaded);
@@ -102,16 +103,16 @@ int run_serve_stdio(const ServeStdioOptions& o) {
         config.parallel = static_cast<uint32_t>(std::max(1, o.parallel));
         config.n_ctx = e.n_ctx;
         config.kv_type = *kv_type;
-        engines.push_back(std::make_unique<router::SteppedEngine>(m->model, *m->tokenizer, pool,
-                                                                  config, loop));
+        engines.push_back(
+            std::make_unique<router::SteppedEngine>(m->model, *m->tokenizer, pool, config, loop));
         e.engine = engines.back().get();
-        logger.info("local model ready", {{"model", e.id},
-                                          {"path", path},
-                                          {"context", static_cast<int64_t>(e.n_ctx)},
-                                          {"parallel", static_cast<int64_t>(config.parallel)},
-                                          {"chat_template", e.chat_format
-                                                                ? e.chat_format->describe()
-                                                                : std::string("none")}});
+        logger.info(
+            "local model ready",
+            {{"model", e.id},
+             {"path", path},
+             {"context", static_cast<int64_t>(e.n_ctx)},
+             {"parallel", static_cast<int64_t>(config.parallel)},
+             {"chat_template", e.chat_format ? e.chat_format->describe() : std::string("none")}});
         entries.push_back(std::move(e));
         models.push_back(std::move(m));
     }

@@ -25,12 +25,14 @@ constexpr int64_t kIdleWaitMs = 1000;
 
 } // namespace
 
-void WasiLoop::post(std::function<void()> work) { tasks_.push_back(std::move(work)); }
+void WasiLoop::post(std::function<void()> work) {
+    tasks_.push_back(std::move(work));
+}
 
 std::unique_ptr<core::Timer> WasiLoop::post_after(int64_t delay_ms, std::function<void()> work) {
     auto cancelled = std::make_shared<bool>(false);
-    timers_.push_back({clock_.monotonic_ns() + std::max<int64_t>(0, delay_ms) * 1000000,
-                       cancelled, std::move(work)});
+    timers_.push_back({clock_.monotonic_ns() + std::max<int64_t>(0, delay_ms) * 1000000, cancelled,
+                       std::move(work)});
     return std::make_unique<TimerHandle>(std::move(cancelled));
 }
 
@@ -84,8 +86,8 @@ void WasiLoop::poll_input(const Hooks& hooks, int64_t timeout_ms) {
     subs[1].u.tag = __WASI_EVENTTYPE_CLOCK;
     subs[1].u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
     // Never 0: node's WASI then reports only the clock.
-    subs[1].u.u.clock.timeout = static_cast<__wasi_timestamp_t>(std::max<int64_t>(1, timeout_ms)) *
-                                1000000;
+    subs[1].u.u.clock.timeout =
+        static_cast<__wasi_timestamp_t>(std::max<int64_t>(1, timeout_ms)) * 1000000;
     __wasi_event_t events[2] = {};
     __wasi_size_t n = 0;
     if (__wasi_poll_oneoff(subs, events, 2, &n) != 0) return;
@@ -132,8 +134,8 @@ void WasiLoop::run(const Hooks& hooks) {
         __wasi_subscription_t sub = {};
         sub.u.tag = __WASI_EVENTTYPE_CLOCK;
         sub.u.u.clock.id = __WASI_CLOCKID_MONOTONIC;
-        sub.u.u.clock.timeout = static_cast<__wasi_timestamp_t>(std::max<int64_t>(1, timer_ms)) *
-                                1000000;
+        sub.u.u.clock.timeout =
+            static_cast<__wasi_timestamp_t>(std::max<int64_t>(1, timer_ms)) * 1000000;
         __wasi_event_t event = {};
         __wasi_size_t n = 0;
         (void)__wasi_poll_oneoff(&sub, &event, 1, &n);

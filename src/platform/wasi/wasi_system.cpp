@@ -19,9 +19,13 @@ int64_t read_clock(clockid_t id) {
 
 } // namespace
 
-int64_t WasiClock::monotonic_ns() const { return read_clock(CLOCK_MONOTONIC); }
+int64_t WasiClock::monotonic_ns() const {
+    return read_clock(CLOCK_MONOTONIC);
+}
 
-int64_t WasiClock::unix_ms() const { return read_clock(CLOCK_REALTIME) / 1000000; }
+int64_t WasiClock::unix_ms() const {
+    return read_clock(CLOCK_REALTIME) / 1000000;
+}
 
 void WasiRandom::fill(uint8_t* out, size_t n) {
     // getentropy is random_get, 256 bytes at most per call.

@@ -57,9 +57,9 @@ TEST(JsonLines, EachWayALineCanBeWrongHasItsCode) {
         EXPECT_EQ(d.error_code, c.code) << c.line;
         EXPECT_EQ(d.id, c.id) << c.line;
     }
-    EXPECT_EQ(decode_request_line(R"({"id":")" + std::string(300, 'a') + R"(","path":"/"})")
-                  .error_code,
-              "bad_line");
+    EXPECT_EQ(
+        decode_request_line(R"({"id":")" + std::string(300, 'a') + R"(","path":"/"})").error_code,
+        "bad_line");
 }
 
 TEST(JsonLines, TheIdOfAnOverlongLineIsFoundOnlyAsItsFirstMember) {
