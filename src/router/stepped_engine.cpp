@@ -48,16 +48,27 @@ uint64_t SteppedEngine::submit(std::vector<int32_t> prompt,
                                engine::session::CompletionOptions options,
                                std::shared_ptr<engine::session::SequenceSink> sink) {
     const uint64_t ticket = next_ticket_++;
+    start(ticket, std::move(prompt), std::move(options), std::move(sink));
+    return ticket;
+}
+
+void SteppedEngine::start(uint64_t ticket, std::vector<int32_t> prompt,
+                          engine::session::CompletionOptions options,
+                          std::shared_ptr<engine::session::SequenceSink> sink) {
     auto relay = std::make_unique<Relay>(*this, ticket, sink);
     auto id = scheduler_.submit(std::move(prompt), std::move(options), relay.get());
     if (!id.ok()) {
         // Refused at once: said from the loop, never inside submit().
         relay->on_error(id.status());
         finished_.clear();
-        return ticket;
+        return;
     }
     live_.emplace(ticket, Live{*id, std::move(relay)});
-    return ticket;
+}
+
+void SteppedEngine::refuse_waiting(const core::Status& why) {
+    scheduler_.refuse_waiting(why);
+    forget_finished();
 }
 
 void SteppedEngine::cancel(uint64_t ticket) {

@@ -1,6 +1,7 @@
-// SteppedEngine: the LocalEngine port for a platform without threads (WASI).
-// The scheduler runs on the caller's thread, one forward pass per step(),
-// called by the shell's loop between its reads, so a stream advances one
+// SteppedEngine: the LocalEngine port over one model's scheduler, stepped by
+// its owner: on a platform without threads (WASI) the shell's loop calls
+// step() between its reads; natively the EngineWorker's thread does. One
+// forward pass per step(), so a stream advances one
 // token per step while the loop keeps reading new requests; the scheduler
 // batches every generating sequence into each step, so one long stream does
 // not starve the others. Results reach sinks through the Executor, as the
@@ -37,6 +38,14 @@ class SteppedEngine final : public LocalEngine {
     void cancel(uint64_t ticket) override;
     void embed(std::vector<std::vector<int32_t>> inputs,
                std::shared_ptr<EmbeddingSink> sink) override;
+
+    // submit() with a ticket the caller chose (the native engine thread's,
+    // numbered on the loop before the request crossed to it).
+    void start(uint64_t ticket, std::vector<int32_t> prompt,
+               engine::session::CompletionOptions options,
+               std::shared_ptr<engine::session::SequenceSink> sink);
+    // Sequences still waiting for a slot end with `why` (a shutdown).
+    void refuse_waiting(const core::Status& why);
 
     bool has_work() const { return !embeddings_.empty() || scheduler_.has_work(); }
     // One embeddings request, or one forward pass of the scheduler.
