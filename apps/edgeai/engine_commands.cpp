@@ -14,6 +14,7 @@
 #include "engine/session/runner.h"
 #include "platform/native/engine/chat_template_flag.h"
 #include "platform/native/engine/local_model.h"
+#include "platform/native/engine/mapped_file.h"
 #include "platform/native/engine/worker_threads.h"
 #include "platform/native/system/files.h"
 

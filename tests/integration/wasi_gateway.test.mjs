@@ -144,7 +144,7 @@ describe('edgeai.wasm serve-stdio', { skip: SKIP }, () => {
   test('gives the same text as the native gateway for the same request', async () => {
     const gw = await startLocalServe({ models: [path.join(dir, 'stories260K.gguf')], args: [...SERVE_ARGS, '--threads', '1'] });
     try {
-      const r = await request(`${gw.baseUrl}/v1/chat/completions`, {
+      const r = await request(`${gw.baseUrl}/chat/completions`, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(CHAT),
       });
       assert.equal(r.status, 200, r.text);
@@ -165,6 +165,27 @@ describe('edgeai.wasm serve-stdio', { skip: SKIP }, () => {
     }
   });
 
+  test('serves the Ollama, Responses and MessagePack forms of chat', async () => {
+    shell.send({ id: 'o', path: '/api/chat', body: { model: 'stories260K', messages: CHAT.messages, stream: true, options: { temperature: 0, num_predict: 24 } } });
+    const o = await shell.answer('o');
+    assert.equal(o[0].status, 200);
+    assert.match(o[0].headers['content-type'], /ndjson/);
+    const events = o.filter((l) => l.type === 'event');
+    assert.equal(events.at(-1).data.done, true);
+    assert.equal(events.map((l) => l.data.message?.content ?? '').join(''), nonStreamed);
+
+    shell.send({ id: 'r', path: '/v1/responses', body: { model: 'stories260K', input: CHAT.messages, temperature: 0, max_output_tokens: 24 } });
+    const [rHead, rBody] = await shell.answer('r');
+    assert.equal(rHead.status, 200, JSON.stringify(rBody));
+    assert.equal(rBody.body.store, false);
+    assert.equal(rBody.body.output_text ?? rBody.body.output[0].content[0].text, nonStreamed);
+
+    shell.send({ id: 'm', path: '/v1/models', headers: { accept: 'application/msgpack' } });
+    const [mHead, mBody] = await shell.answer('m');
+    assert.match(mHead.headers['content-type'], /msgpack/);
+    assert.ok(Buffer.from(mBody.body_base64, 'base64').includes(Buffer.from('stories260K')));
+  });
+
   test('answers two streams in flight interleaved, each by its id', async () => {
     const from = shell.lines.length;
     shell.send({ id: 'a', path: '/v1/chat/completions', body: { ...CHAT, max_tokens: 40, stream: true } });
@@ -183,15 +204,19 @@ describe('edgeai.wasm serve-stdio', { skip: SKIP }, () => {
     shell.send({ method: 'GET', path: '/v1/models' });
     shell.send({ id: 'nf', path: '/v1/no/such/route' });
     shell.send({ id: 'q', path: '/v1/usage' });
+    shell.send({ id: 'k', path: '/v1/keys' });
     await shell.until((ls) => ls.some((l) => l.id === 'q' && l.type === 'end'), 'the usage answer');
     const errors = shell.lines.filter((l) => l.type === 'error' && l.id === null);
     assert.ok(errors.some((l) => l.error.code === 'bad_line'), JSON.stringify(errors));
     assert.ok(errors.some((l) => l.error.code === 'missing_id'), JSON.stringify(errors));
     const [nf] = await shell.answer('nf');
     assert.equal(nf.status, 404);
-    const [usageHead, usageBody] = await shell.answer('q');
-    assert.equal(usageHead.status, 501);
-    assert.match(usageBody.body.error.message, /not available in this build/);
+    for (const id of ['q', 'k']) {
+      const [head, body] = await shell.answer(id);
+      assert.equal(head.status, 400);
+      assert.equal(body.body.error.code, 'unsupported');
+      assert.match(body.body.error.message, /not available in this build/);
+    }
   });
 
   test('skips a line of 100 MB with an error carrying its id', async () => {
