@@ -18,6 +18,7 @@
 #   EDGEAI_WASM  edgeai.wasm (default build/wasi/apps/edgeai-wasm/edgeai.wasm)
 #   BENCH_REPS   runs per measurement, median reported (default 3)
 #   BENCH_PP     prompt tokens (default 128); BENCH_TG generated tokens (default 64)
+#   BENCH_WASM_MODELS  default "stories260K smollm-135m-q8_0 smollm-135m-q4_0"
 # Not part of the test command: it needs an idle machine to mean anything.
 set -euo pipefail
 
@@ -42,16 +43,20 @@ done
 mkdir -p "$MODELS_DIR"
 
 models=()
-if [[ -f $DATA_DIR/stories260K/stories260K.bin ]]; then
-    [[ -f $MODELS_DIR/stories260K.gguf ]] ||
-        "$EDGEAI_BIN" model convert-llama2c "$DATA_DIR/stories260K/stories260K.bin" \
-            "$DATA_DIR/stories260K/tok512.bin" -o "$MODELS_DIR/stories260K.gguf" 2>/dev/null
-    models+=(stories260K)
-fi
-for type in q8_0 q4_0; do
-    name=smollm-135m-$type
-    [[ -f $MODELS_DIR/$name.gguf ]] ||
-        "$EDGEAI_BIN" model synth --shape smollm-135m --type "$type" -o "$MODELS_DIR/$name.gguf" 2>/dev/null
+for name in ${BENCH_WASM_MODELS:-stories260K smollm-135m-q8_0 smollm-135m-q4_0}; do
+    file=$MODELS_DIR/$name.gguf
+    if [[ $name == stories260K ]]; then
+        if [[ ! -f $DATA_DIR/stories260K/stories260K.bin ]]; then
+            echo "bench/wasm.sh: no $DATA_DIR/stories260K; skipping it" >&2
+            continue
+        fi
+        [[ -f $file ]] || "$EDGEAI_BIN" model convert-llama2c "$DATA_DIR/stories260K/stories260K.bin" \
+            "$DATA_DIR/stories260K/tok512.bin" -o "$file" 2>/dev/null
+    else
+        # smollm-135m-q8_0: the shape, then the type after its last '-'.
+        [[ -f $file ]] || "$EDGEAI_BIN" model synth --shape "${name%-*}" --type "${name##*-}" \
+            -o "$file" 2>/dev/null
+    fi
     models+=("$name")
 done
 
