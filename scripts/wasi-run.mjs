@@ -1,20 +1,34 @@
 #!/usr/bin/env node
 // Runs a wasm32-wasi program under node's built-in WASI (preview1), the way CTest
 // runs a native test: arguments passed through, exit code returned.
+//   wasi-run.mjs [--dir HOST::GUEST]... PROGRAM.wasm [ARGS...]
+// Each --dir preopens HOST as GUEST (wasmtime's spelling); without one, the
+// whole file system is preopened as '/' (what the unit tests need).
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 import process from 'node:process';
 
-const [, , file, ...args] = process.argv;
+const argv = process.argv.slice(2);
+const preopens = {};
+while (argv[0] === '--dir') {
+  const [host, guest] = (argv[1] || '').split('::');
+  if (!host) {
+    console.error('wasi-run.mjs: --dir needs HOST::GUEST (or HOST, seen as itself)');
+    process.exit(2);
+  }
+  preopens[guest || host] = host;
+  argv.splice(0, 2);
+}
+const [file, ...args] = argv;
 if (!file) {
-  console.error('usage: wasi-run.mjs PROGRAM.wasm [ARGS...]');
+  console.error('usage: wasi-run.mjs [--dir HOST::GUEST]... PROGRAM.wasm [ARGS...]');
   process.exit(2);
 }
 const wasi = new WASI({
   version: 'preview1',
   args: [file, ...args],
   env: process.env,
-  preopens: { '/': '/' },
+  preopens: Object.keys(preopens).length > 0 ? preopens : { '/': '/' },
   returnOnExit: true,
 });
 const module = await WebAssembly.compile(await readFile(file));

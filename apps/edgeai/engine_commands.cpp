@@ -1,6 +1,8 @@
 #include "engine_commands.h"
 
 #include "cli_output.h"
+#include "progress_bar.h"
+#include "run_commands.h"
 
 #include "engine/chat/chat_format.h"
 #include "engine/chat/template_family.h"
@@ -12,6 +14,7 @@
 #include "engine/session/runner.h"
 #include "platform/native/engine/chat_template_flag.h"
 #include "platform/native/engine/local_model.h"
+#include "platform/native/engine/mapped_file.h"
 #include "platform/native/engine/worker_threads.h"
 #include "platform/native/system/files.h"
 
@@ -29,93 +32,8 @@
 namespace edgeai::cli {
 namespace {
 
-// Tokens per forward pass for run, eval and the memory `model info` reports.
-constexpr uint32_t kRunBatch = 256;
-
 namespace native = platform::native;
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point start) {
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-// A progress bar on stderr for long conversions, drawn only when stderr is a
-// terminal (logs and pipes get the one summary line instead).
-class ProgressBar {
-  public:
-    ProgressBar(std::string label, uint64_t total)
-        : label_(std::move(label)), total_(total), enabled_(isatty(STDERR_FILENO) != 0) {}
-    ~ProgressBar() { finish(); }
-    void update(uint64_t done) {
-        if (!enabled_ || total_ == 0) return;
-        const int percent = static_cast<int>(std::min<uint64_t>(100, done * 100 / total_));
-        if (percent == shown_) return;
-        shown_ = percent;
-        char bar[31];
-        const int filled = percent * 30 / 100;
-        for (int i = 0; i < 30; ++i)
-            bar[i] = i < filled ? '#' : '.';
-        bar[30] = '\0';
-        std::fprintf(stderr, "\r%s [%s] %3d%%", label_.c_str(), bar, percent);
-        std::fflush(stderr);
-    }
-    void finish() {
-        if (enabled_ && shown_ >= 0) std::fputc('\n', stderr);
-        enabled_ = false;
-    }
-
-  private:
-    std::string label_;
-    uint64_t total_;
-    bool enabled_;
-    int shown_ = -1;
-};
-
-int thread_count(const EngineFlags& f) {
-    return f.threads > 0 ? f.threads : native::WorkerThreads::default_threads();
-}
-
-// The --kv-type a model can use, or null after saying why not.
-std::optional<engine::model::KvType> kv_type_of(const std::string& name,
-                                                const engine::model::ModelConfig& config) {
-    auto type = engine::model::parse_kv_type(name);
-    if (!type) {
-        print_error("--kv-type must be f16, f32 or q8_0, not '" + name + "'");
-        return std::nullopt;
-    }
-    if (core::Status st = engine::model::KvCache::check(config, *type); !st.ok()) {
-        print_error(st.message());
-        return std::nullopt;
-    }
-    return type;
-}
-
-uint32_t context_size(const EngineFlags& f, const engine::model::ModelConfig& c) {
-    if (f.ctx_size > 0) return static_cast<uint32_t>(f.ctx_size);
-    return std::min<uint32_t>(c.n_ctx_train, 4096);
-}
-
-std::unique_ptr<native::LocalModel> load_model(const std::string& path, bool pack = true) {
-    const auto start = Clock::now();
-    std::optional<ProgressBar> bar;
-    native::LocalModel::LoadOptions options;
-    options.pack = pack;
-    options.progress = [&](uint64_t done, uint64_t total) {
-        if (!bar) bar.emplace("loading " + path, total);
-        bar->update(done);
-    };
-    auto m = native::LocalModel::load(path, options);
-    bar.reset();
-    if (!m.ok()) {
-        print_error(m.status().message());
-        return nullptr;
-    }
-    const auto& c = (*m)->model.config();
-    std::fprintf(stderr, "edgeai: loaded %s (%s, %u layers, %u embd, vocab %u) in %.0f ms\n",
-                 path.c_str(), c.arch_name.c_str(), c.n_layer, c.n_embd, c.n_vocab,
-                 seconds_since(start) * 1000);
-    return std::move(*m);
-}
 
 bool read_whole_file(const std::string& path, std::string& out) {
     auto text = native::read_text_file(path);
@@ -136,17 +54,6 @@ bool write_whole_file(const std::string& path, const std::string& data) {
         return false;
     }
     return std::rename(tmp.c_str(), path.c_str()) == 0;
-}
-
-// One line of `in` without its '\n' (the last may lack one); false at the end.
-bool read_line(std::FILE* in, std::string& line) {
-    line.clear();
-    int ch;
-    while ((ch = std::fgetc(in)) != EOF) {
-        if (ch == '\n') return true;
-        line.push_back(static_cast<char>(ch));
-    }
-    return !line.empty();
 }
 
 // "1 2 3" -> {1, 2, 3}; whitespace of any kind between ids, as `>>` read
@@ -173,200 +80,6 @@ core::Result<std::vector<int32_t>> parse_token_ids(std::string_view text) {
 
 std::span<const uint8_t> bytes_of(const std::string& s) {
     return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-// Streams one completion to stdout; returns false on an engine error.
-bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenizer& tok,
-              const std::vector<int32_t>& prompt, const EngineFlags& f,
-              const std::vector<std::string>& extra_stops, std::string* reply = nullptr) {
-    engine::session::CompletionOptions options;
-    options.sampling.temperature = f.temperature;
-    options.sampling.top_k = f.top_k;
-    options.sampling.top_p = f.top_p;
-    options.sampling.min_p = f.min_p;
-    options.sampling.repeat_penalty = f.repeat_penalty;
-    options.sampling.seed = f.seed_given ? f.seed : std::random_device{}();
-    // -n -1: no limit but the context, as llama.cpp's -n -1.
-    options.max_tokens = f.n_predict < 0 ? UINT32_MAX : static_cast<uint32_t>(f.n_predict);
-    options.stop = extra_stops;
-    options.ignore_eos = f.ignore_eos;
-    auto completion = engine::session::Completion::create(tok, std::move(options));
-    if (!completion.ok()) {
-        print_error(completion.status().message());
-        return false;
-    }
-    const auto pp_start = Clock::now();
-    core::Status st = runner.prefill(prompt);
-    if (!st.ok()) {
-        print_error(st.message());
-        return false;
-    }
-    const double pp_seconds = seconds_since(pp_start);
-    (void)completion->set_prompt(prompt);
-    const auto tg_start = Clock::now();
-    std::string text;
-    for (;;) {
-        text.clear();
-        auto done = completion->step(runner.logits(), text);
-        if (!done.ok()) {
-            print_error(done.status().message());
-            return false;
-        }
-        std::fwrite(text.data(), 1, text.size(), stdout);
-        std::fflush(stdout);
-        if (reply != nullptr) reply->append(text);
-        if (*done) break;
-        if (runner.tokens().size() >= runner.n_ctx()) {
-            text.clear();
-            completion->end_for_length(text);
-            std::fwrite(text.data(), 1, text.size(), stdout);
-            break;
-        }
-        const int32_t next = completion->next_token();
-        st = runner.feed({&next, 1});
-        if (!st.ok()) {
-            print_error(st.message());
-            return false;
-        }
-    }
-    const double tg_seconds = seconds_since(tg_start);
-    const uint32_t fed = static_cast<uint32_t>(prompt.size()) - runner.reused();
-    std::fprintf(
-        stderr,
-        "\nedgeai: prompt %zu tokens (%u reused) %.1f tok/s; generated %u tokens "
-        "%.1f tok/s; finish: %s\n",
-        prompt.size(), runner.reused(), pp_seconds > 0 ? fed / pp_seconds : 0.0,
-        completion->generated_tokens(),
-        tg_seconds > 0 ? completion->generated_tokens() / tg_seconds : 0.0,
-        std::string(engine::session::finish_reason_name(completion->finish_reason())).c_str());
-    return true;
-}
-
-// Interactive chat: one user turn per line of stdin; the whole conversation
-// is templated each turn and the runner reuses the cached prefix, so only the
-// new turn is computed.
-int chat_loop(engine::session::Runner& runner, const native::LocalModel& m, const EngineFlags& f) {
-    auto choice = native::read_chat_template_flag(f.chat_template);
-    if (!choice.ok()) {
-        print_error(choice.status().message());
-        return kExitUsage;
-    }
-    const auto& tok = *m.tokenizer;
-    auto chat = native::chat_format_for(m.gguf, tok, *choice);
-    if (!chat.ok()) {
-        print_error(chat.status().message());
-        return kExitUsage;
-    }
-    std::vector<std::string> stops(chat->end_of_turn_markers().begin(),
-                                   chat->end_of_turn_markers().end());
-    std::vector<std::pair<std::string, std::string>> turns; // role, content
-    if (!f.prompt.empty()) turns.emplace_back("system", f.prompt);
-    const bool interactive = isatty(STDIN_FILENO) != 0;
-    std::string line;
-    for (;;) {
-        if (interactive) std::fputs("> ", stderr);
-        if (!read_line(stdin, line)) break;
-        if (line.empty()) continue;
-        turns.emplace_back("user", line);
-        engine::chat::ChatVariables vars;
-        vars.messages = engine::chat::messages_value(turns);
-        vars.tools = engine::tmpl::Value::none();
-        auto text = chat->render_for_tokenizer(vars, tok.add_bos());
-        if (!text.ok()) {
-            print_error(text.status().message());
-            return kExitRuntime;
-        }
-        std::string reply;
-        if (!generate(runner, tok, tok.encode(*text, true, true), f, stops, &reply))
-            return kExitRuntime;
-        std::fputs("\n", stdout);
-        std::fflush(stdout);
-        turns.emplace_back("assistant", reply);
-    }
-    return kExitOk;
-}
-
-int run_command(const EngineFlags& f) {
-    auto m = load_model(f.model);
-    if (!m) return kExitRuntime;
-    if (!m->tokenizer) {
-        print_error(f.model + " has no usable tokenizer: " + m->tokenizer_error);
-        return kExitRuntime;
-    }
-    auto kv = kv_type_of(f.kv_type, m->model.config());
-    if (!kv) return kExitUsage;
-    const auto& tok = *m->tokenizer;
-    native::WorkerThreads pool(thread_count(f));
-    engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(),
-                                   context_size(f, m->model.config()), *kv, kRunBatch);
-    if (!f.chat) {
-        const auto prompt = tok.encode(f.prompt, true, false);
-        return generate(runner, tok, prompt, f, {}) ? kExitOk : kExitRuntime;
-    }
-    return chat_loop(runner, *m, f);
-}
-
-int bench_command(const EngineFlags& f) {
-    auto m = load_model(f.model);
-    if (!m) return kExitRuntime;
-    const auto& c = m->model.config();
-    auto kv = kv_type_of(f.kv_type, c);
-    if (!kv) return kExitUsage;
-    const int threads = thread_count(f);
-    native::WorkerThreads pool(threads);
-    const uint32_t pp = static_cast<uint32_t>(std::max(1, f.bench_prompt));
-    const uint32_t tg = static_cast<uint32_t>(std::max(1, f.bench_generate));
-    std::mt19937 rng(1234);
-    std::uniform_int_distribution<int32_t> token(0, static_cast<int32_t>(c.n_vocab) - 1);
-    std::vector<double> pp_rates, tg_rates;
-    const int reps = std::max(1, f.bench_repetitions);
-    for (int rep = 0; rep < reps + 1; ++rep) { // the first round warms caches and is dropped
-        engine::session::Runner runner(m->model, pool, engine::kernels::best_kernels(), pp + tg + 1,
-                                       *kv, 512);
-        std::vector<int32_t> prompt(pp);
-        for (auto& t : prompt)
-            t = token(rng);
-        auto start = Clock::now();
-        if (core::Status st = runner.feed(prompt); !st.ok()) {
-            print_error(st.message());
-            return kExitRuntime;
-        }
-        const double pp_s = seconds_since(start);
-        start = Clock::now();
-        for (uint32_t i = 0; i < tg; ++i) {
-            auto logits = runner.logits();
-            const auto next = static_cast<int32_t>(std::max_element(logits.begin(), logits.end()) -
-                                                   logits.begin());
-            if (core::Status st = runner.feed({&next, 1}); !st.ok()) {
-                print_error(st.message());
-                return kExitRuntime;
-            }
-        }
-        const double tg_s = seconds_since(start);
-        if (rep == 0) continue;
-        pp_rates.push_back(pp / pp_s);
-        tg_rates.push_back(tg / tg_s);
-    }
-    auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    };
-    const double pp_rate = median(pp_rates), tg_rate = median(tg_rates);
-    const double gbps = tg_rate * static_cast<double>(m->model.weight_bytes()) / 1e9;
-    if (f.json) {
-        std::printf("{\"model\":\"%s\",\"threads\":%d,\"kernels\":\"%s\",\"pp_tokens\":%u,"
-                    "\"tg_tokens\":%u,\"pp_tok_s\":%.3f,\"tg_tok_s\":%.3f,"
-                    "\"weight_bytes\":%llu,\"tg_weight_gb_s\":%.3f}\n",
-                    f.model.c_str(), threads,
-                    std::string(engine::kernels::best_kernels().name).c_str(), pp, tg, pp_rate,
-                    tg_rate, static_cast<unsigned long long>(m->model.weight_bytes()), gbps);
-    } else {
-        std::printf("model %s, %d threads, kernels %s\n", f.model.c_str(), threads,
-                    std::string(engine::kernels::best_kernels().name).c_str());
-        std::printf("pp%-5u %10.2f tok/s\n", pp, pp_rate);
-        std::printf("tg%-5u %10.2f tok/s  (%.2f GB/s of weights)\n", tg, tg_rate, gbps);
-    }
-    return kExitOk;
 }
 
 int info_command(const EngineFlags& f) {
@@ -603,43 +316,14 @@ int convert_command(const EngineFlags& f) {
     return kExitOk;
 }
 
-void add_sampling_flags(Command* app, EngineFlags& f) {
-    app->add_option("-n,--n-predict", f.n_predict,
-                    "Tokens to generate (default 128; -1: until the context is full)");
-    app->add_option("--temperature,--temp", f.temperature, "0 is greedy (default 0.8)");
-    app->add_option("--top-k", f.top_k, "Keep the k most likely tokens; 0 keeps all (default 40)");
-    app->add_option("--top-p", f.top_p, "Nucleus sampling (default 0.95)");
-    app->add_option("--min-p", f.min_p, "Drop tokens below min-p x the best (default 0.05)");
-    app->add_option("--repeat-penalty", f.repeat_penalty, "1 disables (default 1)");
-    // Whether it was given is read after parsing (seed_given).
-    app->add_option("--seed", f.seed, "Same seed, same output (default random)");
-    app->add_flag("--ignore-eos", f.ignore_eos, "Keep generating past end-of-generation tokens");
-}
-
 } // namespace
 
 void add_engine_commands(Command& app, EngineCommands& c) {
     EngineFlags& f = c.flags;
-    c.run = app.add_subcommand("run", "Generate text with a local GGUF model");
-    c.run->add_option("-m,--model", f.model, "GGUF model file").required();
-    c.run->add_option("-p,--prompt", f.prompt, "Prompt text");
-    add_sampling_flags(c.run, f);
-    c.run->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
-    c.run->add_option("-c,--ctx-size", f.ctx_size, "Context size (default: the model's, max 4096)");
-    c.run->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default), f32 or q8_0");
-    c.run->add_flag("--chat", f.chat, "Interactive chat in the terminal");
-    c.run->add_option("--chat-template", f.chat_template,
-                      "A format name or a Jinja file (overrides the model's template)");
-
-    c.bench = app.add_subcommand("bench", "Measure prompt processing and generation speed");
-    c.bench->add_option("-m,--model", f.model, "GGUF model file").required();
-    c.bench->add_option("-p,--n-prompt", f.bench_prompt, "Prompt tokens (default 128)");
-    c.bench->add_option("-n,--n-gen", f.bench_generate, "Generated tokens (default 64)");
-    c.bench->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
-    c.bench->add_option("-r,--repetitions", f.bench_repetitions,
-                        "Runs; the median is reported (default 3)");
-    c.bench->add_option("--kv-type", f.kv_type, "KV cache type: f16 (default), f32 or q8_0");
-    c.bench->add_flag("--json", f.json, "One JSON object with pp_tok_s and tg_tok_s");
+    RunCommands run_commands;
+    add_run_commands(app, f, run_commands);
+    c.run = run_commands.run;
+    c.bench = run_commands.bench;
 
     Command* model = app.add_subcommand("model", "Inspect, evaluate, quantize and convert models");
     c.model = model;
@@ -686,11 +370,8 @@ void add_engine_commands(Command& app, EngineCommands& c) {
 }
 
 std::optional<int> run_engine_command(EngineCommands& c) {
-    if (c.run && c.run->parsed()) {
-        c.flags.seed_given = c.run->count("--seed") > 0;
-        return run_command(c.flags);
-    }
-    if (c.bench && c.bench->parsed()) return bench_command(c.flags);
+    RunCommands run_commands{c.run, c.bench};
+    if (auto code = run_run_command(run_commands, c.flags)) return code;
     if (c.info && c.info->parsed()) return info_command(c.flags);
     if (c.eval && c.eval->parsed()) {
         if (c.eval->count("--kv-type") == 0) c.flags.kv_type = "f32";

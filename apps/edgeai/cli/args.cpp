@@ -1,9 +1,12 @@
 #include "cli/args.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <utility>
 
 namespace edgeai::cli {
@@ -108,7 +111,22 @@ std::string store_unsigned(std::string_view text, unsigned long long max, unsign
 std::string store_double(std::string_view text, double* out) {
     const std::string_view digits = without_plus(text);
     double v = 0;
+#if defined(_LIBCPP_VERSION) && _LIBCPP_VERSION < 170000
+    // libc++ before 17 (edgeai.wasm's) has no floating-point from_chars:
+    // strtod in the "C" locale a WASI program always has, on a copy that
+    // ends where the text does.
+    const std::string copy(digits);
+    char* end_ptr = nullptr;
+    errno = 0;
+    v = std::strtod(copy.c_str(), &end_ptr);
+    const char* end = digits.data() + (end_ptr - copy.c_str());
+    const std::errc ec = errno == ERANGE ? std::errc::result_out_of_range : std::errc();
+    if (copy.empty() ||
+        !(std::isdigit(static_cast<unsigned char>(copy[0])) || copy[0] == '-' || copy[0] == '.'))
+        end = digits.data(); // strtod also reads spaces, "inf" and hex, from_chars does not
+#else
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+#endif
     if (digits.empty() || end != digits.data() + digits.size() || ec != std::errc() ||
         !std::isfinite(v)) {
         return quoted(text) + " is not a number";

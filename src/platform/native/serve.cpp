@@ -131,7 +131,7 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
     for (size_t i = 0; i < o.model_paths.size(); ++i) {
         const std::string& path = o.model_paths[i];
         const int64_t load_start_ns = clock.monotonic_ns();
-        auto loaded = LocalModel::load(path);
+        auto loaded = load_local_model(path);
         if (!loaded.ok()) {
             logger.error("cannot load model",
                          {{"path", path}, {"error", loaded.status().message()}});
@@ -158,7 +158,7 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
                                 parallel +
                             engine::model::KvCache::bytes_needed(
                                 c, n_ctx, engine::model::KvType::kF32, EngineWorker::kEmbedBatch);
-        total += m->file.bytes().size() + kv;
+        total += m->file->bytes().size() + kv;
         if (o.max_memory_bytes != 0 && total > o.max_memory_bytes) {
             logger.error("the models do not fit in --max-memory",
                          {{"path", path},

@@ -22,5 +22,20 @@ TEST(Base64, MatchesRfc4648Vectors) {
     EXPECT_EQ(b64(std::string("\xff\xfe\x00", 3)), "//4A");
 }
 
+TEST(Base64, DecodesWhatItEncodes) {
+    for (std::string_view s : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+        auto back = decode_base64(b64(s));
+        ASSERT_TRUE(back.ok()) << s;
+        EXPECT_EQ(*back, s);
+    }
+    const std::string binary("\xff\xfe\x00\x80", 4);
+    EXPECT_EQ(*decode_base64(b64(binary)), binary);
+}
+
+TEST(Base64, RefusesTextThatIsNotPaddedStandardBase64) {
+    for (std::string_view bad : {"Zg", "Zg=", "Z===", "Zm9v!A==", "Zg=A", "=Zg=", "Zm 9", "Zm-_"})
+        EXPECT_FALSE(decode_base64(bad).ok()) << bad;
+}
+
 } // namespace
 } // namespace edgeai::codec

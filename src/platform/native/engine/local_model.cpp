@@ -1,68 +1,27 @@
 #include "platform/native/engine/local_model.h"
 
-#include "engine/kernels/kernel_table.h"
+#include "platform/native/engine/mapped_file.h"
 
 namespace edgeai::platform::native {
 
-core::Result<std::unique_ptr<LocalModel>> LocalModel::load(const std::string& path,
-                                                           const LoadOptions& options) {
-    auto m = std::make_unique<LocalModel>();
-    EDGEAI_ASSIGN_OR_RETURN(m->file, MappedFile::open(path));
-    auto gguf = engine::gguf::GgufFile::parse(m->file.bytes());
-    if (!gguf.ok()) {
-        core::Status st = gguf.status();
-        return st.with_context(path + ": ");
-    }
-    m->gguf = std::move(*gguf);
-    auto model = engine::model::Model::load(m->gguf);
-    if (!model.ok()) {
-        core::Status st = model.status();
-        return st.with_context(path + ": ");
-    }
-    m->model = std::move(*model);
-    // Repacked weights are read from the model's own copy; the file's pages
-    // under them go back so the weights are resident once, not twice.
-    if (options.pack) {
-        struct Context {
-            const MappedFile* mapping;
-            const LoadOptions* options;
-        } context{&m->file, &options};
-        engine::model::PackHooks hooks;
-        hooks.context = &context;
-        hooks.release = [](void* c, const uint8_t* data, size_t size) {
-            static_cast<Context*>(c)->mapping->release(data, size);
-        };
-        if (options.progress)
-            hooks.progress = [](void* c, uint64_t done, uint64_t total) {
-                static_cast<Context*>(c)->options->progress(done, total);
-            };
-        auto packed = m->model.pack_weights(engine::kernels::best_kernels(), hooks);
-        if (!packed.ok()) {
-            core::Status st = packed.status();
-            return st.with_context(path + ": ");
-        }
-    }
-    auto tok = engine::tokenizer::Tokenizer::from_gguf(m->gguf);
-    if (tok.ok())
-        m->tokenizer.emplace(std::move(*tok));
-    else
-        m->tokenizer_error = tok.status().message();
-    // The tokenizer copied the scores and types and read the merges only while
-    // it was built (a few MB for a 150k vocabulary); token texts stay in use.
-    for (const char* key :
-         {"tokenizer.ggml.merges", "tokenizer.ggml.token_type", "tokenizer.ggml.scores"})
-        if (const engine::gguf::KeyValue* kv = m->gguf.find(key))
-            m->file.release(m->file.bytes().data() + kv->offset, kv->end - kv->offset);
-    return m;
-}
+namespace {
 
-std::string model_id_from_path(const std::string& path) {
-    const size_t slash = path.find_last_of('/');
-    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
-    const std::string ext = ".gguf";
-    if (name.size() > ext.size() && name.compare(name.size() - ext.size(), ext.size(), ext) == 0)
-        name.resize(name.size() - ext.size());
-    return name;
+class MappedModelBytes final : public engine::model::ModelBytes {
+  public:
+    explicit MappedModelBytes(MappedFile file) : file_(std::move(file)) {}
+    std::span<const uint8_t> bytes() const override { return file_.bytes(); }
+    void release(const uint8_t* data, size_t size) const override { file_.release(data, size); }
+
+  private:
+    MappedFile file_;
+};
+
+} // namespace
+
+core::Result<std::unique_ptr<LocalModel>> load_local_model(const std::string& path,
+                                                           const LocalModel::LoadOptions& options) {
+    EDGEAI_ASSIGN_OR_RETURN(MappedFile file, MappedFile::open(path));
+    return LocalModel::load(std::make_unique<MappedModelBytes>(std::move(file)), path, options);
 }
 
 } // namespace edgeai::platform::native
