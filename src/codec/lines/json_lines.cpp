@@ -183,13 +183,38 @@ void append_head_line(std::string& out, std::string_view id, int status,
     out += "}}\n";
 }
 
+// JSON written into a line as a value: as it is, unless whitespace in it
+// holds a line break (valid JSON may), which would cut the line in two; then
+// written again compactly. False when `v` is not JSON this gateway's own
+// parser reads (a number past a double's range is valid syntax but not), so a
+// client's parser can read every line this writes.
+static bool append_inline_json(std::string& out, std::string_view v) {
+    if (v.empty() || !is_valid_json(v)) return false;
+    auto doc = JsonDocument::parse(v);
+    if (!doc.ok()) return false;
+    if (v.find_first_of("\r\n") == std::string_view::npos) {
+        out += v;
+        return true;
+    }
+    JsonWriter w;
+    write_json_value(w, doc->root());
+    out += w.str();
+    return true;
+}
+
 void append_body_line(std::string& out, std::string_view id, std::string_view content_type,
                       std::string_view body) {
     open_line(out, id, "body");
-    if (is_json_type(content_type) && !body.empty() && is_valid_json(body)) {
+    const size_t before = out.size();
+    if (is_json_type(content_type)) {
         out += ",\"body\":";
-        out += body;
-    } else if (is_text_type(content_type) || content_type.empty()) {
+        if (append_inline_json(out, body)) {
+            out += "}\n";
+            return;
+        }
+        out.resize(before);
+    }
+    if (is_text_type(content_type) || content_type.empty()) {
         out += ",\"body\":";
         append_json_string(out, body);
     } else {
@@ -208,10 +233,7 @@ void append_event_line(std::string& out, std::string_view id, std::string_view e
         append_json_string(out, event);
     }
     out += ",\"data\":";
-    if (!data.empty() && is_valid_json(data))
-        out += data;
-    else
-        append_json_string(out, data);
+    if (!append_inline_json(out, data)) append_json_string(out, data);
     out += "}\n";
 }
 
