@@ -368,7 +368,7 @@ if ((SERVE)); then
                 key="${shape}_${type}"
                 log "$shape $type: $SERVE_REQUESTS concurrent requests through edgeai serve"
                 if start_serve "$f" "$WORK/$key.serve.log" -t "$t_serve" --parallel "$SERVE_REQUESTS" \
-                    --ctx-size 512 && node "$BENCH_DIR/lib/concurrent.mjs" --url "http://127.0.0.1:$SERVE_PORT/v1/completions" \
+                    --ctx-size $((512 * SERVE_REQUESTS)) && node "$BENCH_DIR/lib/concurrent.mjs" --url "http://127.0.0.1:$SERVE_PORT/v1/completions" \
                     --model "$id" --vocab "${VOCAB[$shape]}" --ban "${EOT[$shape]}" --requests "$SERVE_REQUESTS" \
                     --max-tokens "$TG" --prompt-len "$TG_PROMPT" --rounds "$REPS" >"$WORK/$key.serve.json" 2>"$WORK/$key.serve.err"; then
                     R[s_agg_$key]=$(jget "$WORK/$key.serve.json" agg_tok_s)
@@ -505,7 +505,7 @@ if [[ " $THREADS " == *" $(nproc) "* ]]; then
 fi
 [[ -n $llama_runs ]] && NOTES+=$'\n\n'"llama.cpp individual runs (tok/s): ${llama_runs%; }."
 if ((SERVE)) && ((${#SERVE_ROWS[@]})); then
-    NOTES+=$'\n\n'"Concurrent: \`edgeai serve -m FILE -t $max_threads --parallel $SERVE_REQUESTS --ctx-size 512\`; \`bench/lib/concurrent.mjs\` sends $SERVE_REQUESTS POST /v1/completions at once, each $TG_PROMPT random token ids, \`max_tokens\` $TG, greedy, the end-of-text id banned with \`logit_bias\`; rate = completion tokens of all $SERVE_REQUESTS over the wall time from the first send to the last response (prompts and HTTP included), median of $REPS rounds after a warm-up. llama.cpp: one context with $SERVE_REQUESTS sequences (\`bench.mjs --parallel $SERVE_REQUESTS\`), each evaluating its $TG_PROMPT ids and generating $TG greedy tokens concurrently (node-llama-cpp batches them into shared decodes), same rate definition, no HTTP."
+    NOTES+=$'\n\n'"Concurrent: \`edgeai serve -m FILE -t $max_threads --parallel $SERVE_REQUESTS --ctx-size $((512 * SERVE_REQUESTS))\` (512 positions per sequence); \`bench/lib/concurrent.mjs\` sends $SERVE_REQUESTS POST /v1/completions at once, each $TG_PROMPT random token ids, \`max_tokens\` $TG, greedy, the end-of-text id banned with \`logit_bias\`; rate = completion tokens of all $SERVE_REQUESTS over the wall time from the first send to the last response (prompts and HTTP included), median of $REPS rounds after a warm-up. llama.cpp: one context with $SERVE_REQUESTS sequences (\`bench.mjs --parallel $SERVE_REQUESTS\`), each evaluating its $TG_PROMPT ids and generating $TG greedy tokens concurrently (node-llama-cpp batches them into shared decodes), same rate definition, no HTTP."
 fi
 
 MEM_MD=

@@ -46,7 +46,8 @@ int main(int argc, char** argv) {
                      "GGUF model to serve (repeat for several); id = file stem")
         .required();
     serve_stdio->add_option("-c,--ctx-size", serve.ctx_size,
-                            "Context per sequence (default: the model's, at most 4096)");
+                            "Context of all sequences together, split over --parallel (default: "
+                            "the model's each, at most 4096)");
     serve_stdio->add_option("--parallel", serve.parallel, "Sequences decoded together (default 4)");
     serve_stdio->add_option("--kv-type", serve.kv_type,
                             "KV cache type: f16 (default), f32 or q8_0");

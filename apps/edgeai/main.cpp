@@ -28,6 +28,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <unistd.h>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,7 @@ struct CommonFlags {
     std::string config_file;
     std::string data_dir;
     std::string log_level;
+    std::string log_format;
 };
 
 struct ServeFlags {
@@ -67,6 +69,8 @@ void add_common_flags(Command* app, CommonFlags* flags) {
                     "Directory for all state (config data_dir, env EDGEAI_DATA_DIR)");
     app->add_option("--log-level", flags->log_level,
                     "trace, debug, info, warn, error or off (config log.level)");
+    app->add_option("--log-format", flags->log_format,
+                    "human, json or auto: human on a terminal (config log.format)");
 }
 
 // Builds the effective configuration; prints what is wrong and returns nullopt.
@@ -101,6 +105,7 @@ load_config(const CommonFlags& common,
     std::vector<std::pair<const char*, std::string>> all = flags;
     all.emplace_back("data_dir", common.data_dir);
     all.emplace_back("log.level", common.log_level);
+    all.emplace_back("log.format", common.log_format);
     for (const auto& [path, value] : all) {
         if (value.empty()) continue;
         edgeai::core::Status s = builder.apply_flag(path, value);
@@ -183,7 +188,8 @@ int main(int argc, char** argv) {
         c->add_option("-t,--threads", local.threads,
                       "Engine threads per model (default: all CPUs)");
         c->add_option("-c,--ctx-size", local.ctx_size,
-                      "Context per sequence (default: the model's, at most 4096)");
+                      "Context of all sequences together, split over --parallel (default: the "
+                      "model's each, at most 4096)");
         c->add_option("--parallel", local.parallel, "Sequences decoded together (default 4)");
         c->add_option("--kv-type", local.kv_type, "KV cache type: f16 (default), f32 or q8_0");
         c->add_option("--max-memory", max_memory,
@@ -345,6 +351,10 @@ int main(int argc, char** argv) {
         native::SystemClock clock;
         native::StderrLogSink sink;
         edgeai::telemetry::Logger logger(sink, clock, settings.log.level);
+        const bool human =
+            settings.log.format == edgeai::core::LogFormat::kHuman ||
+            (settings.log.format == edgeai::core::LogFormat::kAuto && isatty(STDERR_FILENO) != 0);
+        if (human) logger.set_format(edgeai::telemetry::LineFormat::kHuman);
         // Whoever can write the working directory chooses the configuration
         // when --config is not given: say which file was read.
         if (!config_used.empty())

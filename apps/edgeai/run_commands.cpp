@@ -83,6 +83,23 @@ bool read_line(std::FILE* in, std::string& line) {
     return !line.empty();
 }
 
+// `cat notes.txt | edgeai run -m M -p "Summarize"`: a piped stdin comes
+// first, then -p after a space, as Ollama's run joins them. A terminal is
+// never read: that would wait for input nobody knows is expected.
+std::string prompt_with_stdin(const std::string& prompt) {
+    if (isatty(STDIN_FILENO) != 0) return prompt;
+    std::string text;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0)
+        text.append(buf, n);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+        text.pop_back();
+    if (text.empty()) return prompt;
+    if (prompt.empty()) return text;
+    return text + " " + prompt;
+}
+
 // Streams one completion to stdout; returns false on an engine error.
 bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenizer& tok,
               const std::vector<int32_t>& prompt, const EngineFlags& f,
@@ -150,6 +167,39 @@ bool generate(engine::session::Runner& runner, const engine::tokenizer::Tokenize
     return true;
 }
 
+enum class ChatCommand { kNone, kHandled, kBye };
+
+// The commands Ollama's chat has, so a line starting with '/' never goes to
+// the model by mistake: /bye, /clear, /system TEXT, /help (or /?).
+ChatCommand chat_command(const std::string& line, std::string& system,
+                         std::vector<std::pair<std::string, std::string>>& turns) {
+    if (line[0] != '/') return ChatCommand::kNone;
+    const size_t space = line.find(' ');
+    const std::string name = line.substr(0, space);
+    const std::string rest = space == std::string::npos ? "" : line.substr(space + 1);
+    if (name == "/bye" || name == "/exit") return ChatCommand::kBye;
+    if (name == "/clear") {
+        turns.clear();
+        std::fputs("edgeai: the conversation is cleared\n", stderr);
+    } else if (name == "/system") {
+        system = rest;
+        turns.clear();
+        std::fputs(system.empty() ? "edgeai: no system prompt; the conversation is cleared\n"
+                                  : "edgeai: system prompt set; the conversation is cleared\n",
+                   stderr);
+    } else if (name == "/help" || name == "/?") {
+        std::fputs("  /system TEXT  set the system prompt (and start over)\n"
+                   "  /clear        forget the conversation\n"
+                   "  /bye          leave (also Ctrl-D)\n"
+                   "  /help         this list\n",
+                   stderr);
+    } else {
+        std::fprintf(stderr, "edgeai: unknown command '%s'; /help lists the commands\n",
+                     name.c_str());
+    }
+    return ChatCommand::kHandled;
+}
+
 // Interactive chat: one user turn per line of stdin; the whole conversation
 // is templated each turn and the runner reuses the cached prefix, so only the
 // new turn is computed.
@@ -169,13 +219,25 @@ int chat_loop(engine::session::Runner& runner, const engine::model::LoadedModel&
     std::vector<std::string> stops(chat->end_of_turn_markers().begin(),
                                    chat->end_of_turn_markers().end());
     std::vector<std::pair<std::string, std::string>> turns; // role, content
-    if (!f.prompt.empty()) turns.emplace_back("system", f.prompt);
+    std::string system = f.prompt;
     const bool interactive = isatty(STDIN_FILENO) != 0;
+    if (interactive)
+        std::fputs("edgeai: chatting with the model; /help lists the commands, /bye ends\n",
+                   stderr);
     std::string line;
     for (;;) {
-        if (interactive) std::fputs("> ", stderr);
+        if (interactive) std::fputs(">>> ", stderr);
         if (!read_line(stdin, line)) break;
         if (line.empty()) continue;
+        switch (chat_command(line, system, turns)) {
+        case ChatCommand::kBye:
+            return kExitOk;
+        case ChatCommand::kHandled:
+            continue;
+        case ChatCommand::kNone:
+            break;
+        }
+        if (turns.empty() && !system.empty()) turns.emplace_back("system", system);
         turns.emplace_back("user", line);
         engine::chat::ChatVariables vars;
         vars.messages = engine::chat::messages_value(turns);
@@ -209,7 +271,7 @@ int run_command(const EngineFlags& f) {
     engine::session::Runner runner(m->model, *pool, engine::kernels::best_kernels(),
                                    context_size(f, m->model.config()), *kv, kRunBatch);
     if (!f.chat) {
-        const auto prompt = tok.encode(f.prompt, true, false);
+        const auto prompt = tok.encode(prompt_with_stdin(f.prompt), true, false);
         return generate(runner, tok, prompt, f, {}) ? kExitOk : kExitRuntime;
     }
     return chat_loop(runner, *m, f);
@@ -298,7 +360,8 @@ void add_run_commands(Command& app, EngineFlags& f, RunCommands& c) {
     Command*& bench = c.bench;
     run = app.add_subcommand("run", "Generate text with a local GGUF model");
     run->add_option("-m,--model", f.model, "GGUF model file").required();
-    run->add_option("-p,--prompt", f.prompt, "Prompt text");
+    run->add_option("-p,--prompt", f.prompt,
+                    "Prompt text (after a piped stdin; with --chat: the system prompt)");
     add_sampling_flags(run, f);
     run->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");
     run->add_option("-c,--ctx-size", f.ctx_size, "Context size (default: the model's, max 4096)");

@@ -49,6 +49,13 @@ class HttpResponseObserver {
     // kDeadlineExceeded  a timeout above expired;
     // kDataLoss  the peer broke the exchange (closed mid-body, not HTTP).
     virtual void on_complete(const Status& status) = 0;
+    // A backend that counted the tokens itself (the local engine) says so
+    // before on_complete, so a stream without a usage chunk is still charged
+    // exactly rather than estimated from its bytes.
+    virtual void on_usage(int64_t prompt_tokens, int64_t completion_tokens) {
+        (void)prompt_tokens;
+        (void)completion_tokens;
+    }
 };
 
 class HttpCall {

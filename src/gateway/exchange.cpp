@@ -380,14 +380,23 @@ void Exchange::finish(int status) {
     if (deps.access != nullptr)
         deps.access->finish(caller_, used.prompt_tokens + used.completion_tokens, used.cost);
     if (deps.settings->log.requests && deps.logger->enabled(core::LogLevel::kInfo)) {
+        // Completion tokens over the whole request, prompt time included: what
+        // a client sees, and comparable between local and remote backends.
+        const double tokens_per_second = used.completion_tokens > 0 && seconds > 0
+                                             ? static_cast<double>(used.completion_tokens) / seconds
+                                             : 0.0;
         deps.logger->info("request", {{"request_id", request_id_},
                                       {"method", method_},
                                       {"path", path_},
                                       {"status", status},
                                       {"duration_ms", static_cast<double>(elapsed_ns) / 1e6},
                                       {"bytes_out", static_cast<int64_t>(bytes_out_)},
+                                      {"model", model_},
                                       {"backend", backend_},
-                                      {"backend_status", backend_status_}});
+                                      {"backend_status", backend_status_},
+                                      {"prompt_tokens", used.prompt_tokens},
+                                      {"completion_tokens", used.completion_tokens},
+                                      {"tokens_per_second", tokens_per_second}});
     }
     // Last: the audit record takes the exchange's strings.
     if (deps.audit != nullptr) record_audit(status, elapsed_ns, used);

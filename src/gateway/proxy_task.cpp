@@ -318,6 +318,14 @@ core::BodyAction ProxyTask::on_data(std::string_view bytes) {
     return more ? core::BodyAction::kContinue : core::BodyAction::kPause;
 }
 
+void ProxyTask::on_usage(int64_t prompt_tokens, int64_t completion_tokens) {
+    if (mode_ == Mode::kAbandoned) return;
+    api::TokenUsage& usage = exchange_->token_usage();
+    usage.prompt_tokens = prompt_tokens;
+    usage.completion_tokens = completion_tokens;
+    usage.found = true;
+}
+
 void ProxyTask::end_stream_with_error(std::string_view message) {
     mode_ = Mode::kDone;
     exchange_->mark_broken();

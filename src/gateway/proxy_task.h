@@ -49,6 +49,7 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     void on_head(int status, const core::Headers& headers) override;
     core::BodyAction on_data(std::string_view bytes) override;
     void on_complete(const core::Status& status) override;
+    void on_usage(int64_t prompt_tokens, int64_t completion_tokens) override;
 
   private:
     // kAbandoned: an attempt given up for the next one; its call's last

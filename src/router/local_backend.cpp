@@ -368,6 +368,7 @@ class CallState {
             observer_->on_head(200, with_seed(json_headers()));
             send(format_.whole(choices_, prompt_tokens_, completion_total));
         }
+        if (observer_ != nullptr) observer_->on_usage(prompt_tokens_, completion_total);
         complete(core::Status());
     }
 
@@ -690,6 +691,23 @@ void LocalBackend::set_metrics(telemetry::MetricsRegistry& registry) {
         registry.gauge_callback(
             "edgeai_engine_tokens_per_second", "Generation speed of the last finished answer",
             [m] { return m->last_tokens_per_second; }, model);
+        const router::LocalEngine* engine = e.engine;
+        const double capacity = static_cast<double>(e.parallel) * static_cast<double>(e.n_ctx);
+        registry.gauge_callback(
+            "edgeai_engine_kv_cache_tokens",
+            "KV-cache positions in use: answers under way and prompt prefixes kept for reuse",
+            [engine] { return engine ? static_cast<double>(engine->kv_cache_tokens()) : 0.0; },
+            model);
+        registry.gauge_callback(
+            "edgeai_engine_kv_cache_usage_ratio",
+            "KV-cache positions in use over all the slots' positions (llama.cpp's "
+            "kv_cache_usage_ratio)",
+            [engine, capacity] {
+                return engine && capacity > 0
+                           ? static_cast<double>(engine->kv_cache_tokens()) / capacity
+                           : 0.0;
+            },
+            model);
         const double load = e.load_seconds;
         registry.gauge_callback(
             "edgeai_engine_model_load_seconds", "Time to read and check the model file at start",

@@ -32,6 +32,9 @@ class LocalEngine {
     // One vector per input (see engine/session/embedding.h for the pooling).
     virtual void embed(std::vector<std::vector<int32_t>> inputs,
                        std::shared_ptr<EmbeddingSink> sink) = 0;
+    // KV-cache positions in use (answers under way and prefixes kept for
+    // reuse), for the metrics; read from the loop while the engine runs.
+    virtual size_t kv_cache_tokens() const { return 0; }
 };
 
 } // namespace edgeai::router

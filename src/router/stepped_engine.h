@@ -38,6 +38,7 @@ class SteppedEngine final : public LocalEngine {
     void cancel(uint64_t ticket) override;
     void embed(std::vector<std::vector<int32_t>> inputs,
                std::shared_ptr<EmbeddingSink> sink) override;
+    size_t kv_cache_tokens() const override { return scheduler_.cached_tokens(); }
 
     // submit() with a ticket the caller chose (the native engine thread's,
     // numbered on the loop before the request crossed to it).

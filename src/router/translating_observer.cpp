@@ -48,6 +48,10 @@ class TranslatingObserver final : public core::HttpResponseObserver {
         return core::BodyAction::kContinue;
     }
 
+    void on_usage(int64_t prompt_tokens, int64_t completion_tokens) override {
+        downstream_->on_usage(prompt_tokens, completion_tokens);
+    }
+
     void on_complete(const core::Status& status) override {
         if (streaming_) {
             if (status.ok()) {

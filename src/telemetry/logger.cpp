@@ -1,6 +1,7 @@
 #include "telemetry/logger.h"
 
 #include "codec/json/json_writer.h"
+#include "telemetry/human_log.h"
 
 #include <cstdio>
 
@@ -41,6 +42,10 @@ std::string format_utc_timestamp(int64_t unix_ms) {
 void Logger::log(core::LogLevel level, std::string_view msg,
                  std::initializer_list<LogField> fields) {
     if (!enabled(level)) return;
+    if (format_ == LineFormat::kHuman) {
+        sink_.write_line(human_log_line(clock_.unix_ms(), level, msg, fields));
+        return;
+    }
     codec::JsonWriter w;
     w.begin_object();
     w.field("ts", std::string_view(format_utc_timestamp(clock_.unix_ms())));

@@ -26,6 +26,10 @@ struct LogField {
     LogField(std::string_view k, bool v) : key(k), value(v) {}
 };
 
+// JSON lines for machines (the default), or lines for people at a terminal
+// (human_log.h).
+enum class LineFormat { kJson, kHuman };
+
 class Logger {
   public:
     Logger(core::LogSink& sink, const core::Clock& clock, core::LogLevel level)
@@ -35,6 +39,8 @@ class Logger {
         return level >= level_ && level_ != core::LogLevel::kOff;
     }
     void set_level(core::LogLevel level) { level_ = level; }
+    void set_format(LineFormat format) { format_ = format; }
+    LineFormat format() const { return format_; }
 
     void log(core::LogLevel level, std::string_view msg,
              std::initializer_list<LogField> fields = {});
@@ -55,6 +61,7 @@ class Logger {
     core::LogSink& sink_;
     const core::Clock& clock_;
     core::LogLevel level_;
+    LineFormat format_ = LineFormat::kJson;
 };
 
 // "2026-11-24T23:48:13.123Z" from Unix milliseconds.

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 
 import {
@@ -15,6 +16,7 @@ import {
   readF32, removeTmpDir, runEdgeai, storiesReference,
 } from './lib/engine.mjs';
 import { readGguf } from './lib/gguf.mjs';
+import { EDGEAI_BIN } from './lib/gateway.mjs';
 
 const T = { timeout: 120000 };
 const VOCAB = 512;
@@ -101,6 +103,45 @@ describe('edgeai run (stories260K vs run.c)', { skip: skipStories }, () => {
     // 5 prompt tokens and 59 fed back fill the 64 positions; the 60th is the last one sampled.
     assert.match(r.stderr, /generated 60 tokens/, r.stderr);
     assert.match(r.stderr, /finish: length/);
+  });
+
+  /** `edgeai ARGS` with `input` on a piped stdin (closed after it). */
+  function runWithStdin(args, input) {
+    const r = spawnSync(EDGEAI_BIN, args, { input, encoding: 'utf8', timeout: 60000 });
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  // Issue 21: a piped stdin is the prompt (Ollama's run), before -p.
+  it('run reads a piped stdin as the prompt, then -p after a space', T, async () => {
+    const once = storiesReference('once_200');
+    const base = ['run', '-m', model, '-n', '12', '--temperature', '0', '-t', '1'];
+    const flag = runWithStdin([...base, '-p', once.prompt], '');
+    assert.equal(flag.code, 0, describeRun(base, flag));
+    assert.equal(flag.stdout, once.continuation(12), 'an empty stdin leaves -p alone');
+    const piped = runWithStdin(base, `${once.prompt}\n`);
+    assert.equal(piped.code, 0, describeRun(base, piped));
+    assert.equal(piped.stdout, flag.stdout, 'the piped text is the prompt (its last line break dropped)');
+    const [head, tail] = [once.prompt.slice(0, once.prompt.indexOf(' ')), once.prompt.slice(once.prompt.indexOf(' ') + 1)];
+    const both = runWithStdin([...base, '-p', tail], head);
+    assert.equal(both.code, 0, describeRun(base, both));
+    assert.equal(both.stdout, flag.stdout, 'stdin, a space, then -p');
+  });
+
+  // Issue 21: run --chat has Ollama's commands; none of them reaches the model.
+  it('run --chat: /help, /system, /clear, unknown commands and /bye stay out of the conversation', T, async () => {
+    const args = ['run', '-m', model, '--chat', '--chat-template', 'chatml', '-n', '4', '--temperature', '0', '-t', '1'];
+    const r = runWithStdin(args, '/help\n/system You tell stories.\nOnce\n/nosuch\n/clear\nTim\n/bye\nnever read\n');
+    assert.equal(r.code, 0, describeRun(args, r));
+    assert.match(r.stderr, /\/system TEXT +set the system prompt/);
+    assert.match(r.stderr, /system prompt set/);
+    assert.match(r.stderr, /unknown command '\/nosuch'; \/help lists the commands/);
+    assert.match(r.stderr, /the conversation is cleared/);
+    // Two turns reached the model (Once, Tim); "never read" came after /bye.
+    assert.equal((r.stderr.match(/^edgeai: prompt \d+ tokens/gm) || []).length, 2, r.stderr);
+    // After /clear the second turn is alone with the system prompt: its prompt is
+    // as long as the first turn's ("Once" and "Tim" are one token each here).
+    const prompts = [...r.stderr.matchAll(/^edgeai: prompt (\d+) tokens/gm)].map((m) => Number(m[1]));
+    assert.ok(prompts[1] <= prompts[0] + 2, `the second prompt holds no earlier turn: ${prompts}`);
   });
 
   it('model eval of run.c\'s ids reproduces run.c\'s logits (convert-llama2c is exact)', T, async () => {

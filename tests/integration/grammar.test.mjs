@@ -19,7 +19,7 @@ import {
 const T = { timeout: 120000 };
 const MODEL = 'stories260K';
 const skip = binaryMissing() || missingData('stories260K/stories260K.bin', 'stories260K/tok512.bin');
-const SERVE_ARGS = ['--parallel', '4', '--ctx-size', '1024', '--threads', '1', '--chat-template', 'chatml'];
+const SERVE_ARGS = ['--parallel', '4', '--ctx-size', '4096', '--threads', '1', '--chat-template', 'chatml'];
 
 const SCHEMA = {
   type: 'object',

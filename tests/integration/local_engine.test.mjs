@@ -27,7 +27,7 @@ const skip = binaryMissing() || missingData(...STORIES);
 
 // One engine thread: the tests are about the server and the scheduler; a
 // worker pool on an oversubscribed CI machine makes every token slow.
-const SERVE_ARGS = ['--parallel', '4', '--ctx-size', '512', '--threads', '1'];
+const SERVE_ARGS = ['--parallel', '4', '--ctx-size', '2048', '--threads', '1'];
 
 function makeClient(gw, extra = {}) {
   return new OpenAI({ apiKey: 'sk-local-unused', baseURL: gw.baseUrl, maxRetries: 0, timeout: 60000, ...extra });
@@ -156,6 +156,20 @@ describe('edgeai serve -m stories260K', { skip }, () => {
     }
     assert.equal(raw.events.at(-1).toString(), 'data: [DONE]');
     assert.equal(texts.join(''), plain);
+
+    // Without a usage chunk the engine's own count is still what is charged and
+    // logged (not an estimate from the bytes), with the model and the speed.
+    let line;
+    for (let i = 0; i < 50 && !line; ++i) {
+      line = gw.logs.filter((l) => l.msg === 'request' && l.path === '/v1/completions').at(-1);
+      if (line?.completion_tokens !== 40) { line = undefined; await new Promise((r) => setTimeout(r, 20)); }
+    }
+    assert.ok(line, gw.describe());
+    assert.equal(line.model, MODEL);
+    assert.equal(line.backend, 'local');
+    assert.equal(line.prompt_tokens, 5);
+    assert.equal(line.completion_tokens, 40);
+    assert.ok(line.tokens_per_second > 0);
   });
 
   it('short streams on fresh connections: every one is 200 with the whole text', {
@@ -341,6 +355,8 @@ describe('edgeai serve -m stories260K', { skip }, () => {
         ttft: value('edgeai_engine_time_to_first_token_seconds_count'),
         speed: value('edgeai_engine_tokens_per_second'),
         load: value('edgeai_engine_model_load_seconds'),
+        kvTokens: value('edgeai_engine_kv_cache_tokens'),
+        kvRatio: value('edgeai_engine_kv_cache_usage_ratio'),
       };
     };
     const before = await scrape();
@@ -352,6 +368,12 @@ describe('edgeai serve -m stories260K', { skip }, () => {
     assert.equal(after.ttft - before.ttft, 1);
     assert.ok(after.speed > 0);
     assert.equal(after.busy, 0);
+    // The finished answer's positions stay cached for prefix reuse: the prompt and
+    // what was fed back (the last sampled token never enters the cache).
+    assert.ok(after.kvTokens >= r.usage.prompt_tokens + r.usage.completion_tokens - 1,
+      `kv cache holds the answer: ${after.kvTokens}`);
+    // 4 slots of 512 positions (--ctx-size 2048 split over --parallel 4).
+    assert.ok(Math.abs(after.kvRatio - after.kvTokens / 2048) < 1e-6, `ratio ${after.kvRatio}`);
     // A stream in flight holds a slot until it ends, or until its client leaves.
     const stream = await client.completions.create({ ...greedy(once.prompt, 150), stream: true });
     const it = stream[Symbol.asyncIterator]();

@@ -276,7 +276,7 @@ describe('edgeai serve -m hf:... and -m NAME', { skip: binaryMissing() || (!have
   it('pulls first, then serves the model under the name asked for', async () => {
     const gw = await startLocalServe({
       models: ['hf:org/serve-GGUF:Q4_K_M'],
-      args: ['--ctx-size', '128', '--threads', '1', '--chat-template', 'chatml'],
+      args: ['--ctx-size', '512', '--threads', '1', '--chat-template', 'chatml'],
       env: { HF_ENDPOINT: hub.endpoint, HF_TOKEN: TOKEN, HOME: tmp },
     });
     try {
@@ -300,7 +300,7 @@ describe('edgeai serve -m hf:... and -m NAME', { skip: binaryMissing() || (!have
     fs.mkdirSync(path.join(dataDir, 'models'));
     fs.writeFileSync(path.join(dataDir, 'models', 'tiny.gguf'), payload);
     const modelsDir = path.join(dataDir, 'models');
-    const gw = await startLocalServe({ models: ['tiny'], args: ['--ctx-size', '128', '--threads', '1'], env: { EDGEAI_MODELS_DIR: modelsDir } });
+    const gw = await startLocalServe({ models: ['tiny'], args: ['--ctx-size', '512', '--threads', '1'], env: { EDGEAI_MODELS_DIR: modelsDir } });
     try {
       const models = await (await fetch(gw.url('/v1/models'))).json();
       assert.deepEqual(models.data.map((m) => m.id), ['tiny']);

@@ -325,6 +325,9 @@ models = ["gpt-x"]
 name = "edge"
 kind = "local"
 models = { stories = "${model}" }
+chat_template = "chatml"
+ctx_size = 1024
+parallel = 2
 
 [[routes]]
 model = "chat"
@@ -337,6 +340,19 @@ when_offline = "edge:stories"
   after(async () => {
     await gw?.stop();
     if (tmp) removeTmpDir(tmp);
+  });
+
+  // Issue 21: a local backend in TOML sets its models' template, context and slots.
+  test('the local backend\'s chat_template, ctx_size and parallel apply to its model', () => {
+    const ready = gw.logs.find((l) => l.msg === 'local model ready' && l.model === 'stories');
+    assert.ok(ready, gw.describe());
+    assert.equal(ready.chat_template, 'chatml');
+    assert.equal(ready.parallel, 2);
+    assert.equal(ready.context, 512, 'ctx_size is split over the two slots');
+    const listening = gw.logs.find((l) => l.msg === 'listening');
+    assert.equal(listening.models, 'gpt-x, stories');
+    assert.match(listening.backends, /^cloud \(openai, http:\/\/127\.0\.0\.1:\d+\/v1\), edge \(local\)$/);
+    assert.match(listening.upstream, /^http:\/\/127\.0\.0\.1:\d+\/v1$/, 'not "none" with [[backends]]');
   });
 
   test('the monitor marks the uplink offline and the route uses its when_offline target', async () => {

@@ -43,7 +43,7 @@ describe('client SDKs against the local engine (stories260K)', { skip }, () => {
   before(async () => {
     tmp = makeTmpDir();
     const modelPath = await convertStories(tmp);
-    gw = await startLocalServe({ models: [modelPath], args: ['--parallel', '2', '--ctx-size', '4096', '--threads', '1', '--chat-template', 'chatml'] });
+    gw = await startLocalServe({ models: [modelPath], args: ['--parallel', '2', '--ctx-size', '8192', '--threads', '1', '--chat-template', 'chatml'] });
     openai = new OpenAI({ apiKey: 'sk-local-unused', baseURL: gw.baseUrl, maxRetries: 0, timeout: 100000 });
     provider = createOpenAI({ apiKey: 'sk-local-unused', baseURL: gw.baseUrl });
     setDefaultOpenAIClient(openai);

@@ -69,7 +69,7 @@ describe('tool calls on the local engine (stories260K)', { skip }, () => {
   before(async () => {
     tmp = makeTmpDir();
     const modelPath = await convertStories(tmp);
-    gw = await startLocalServe({ models: [modelPath], args: ['--parallel', '2', '--ctx-size', '4096', '--threads', '1', '--chat-template', 'chatml'] });
+    gw = await startLocalServe({ models: [modelPath], args: ['--parallel', '2', '--ctx-size', '8192', '--threads', '1', '--chat-template', 'chatml'] });
     client = new OpenAI({ apiKey: 'sk-local-unused', baseURL: gw.baseUrl, maxRetries: 0, timeout: 100000 });
   });
 
@@ -275,7 +275,7 @@ describe('a template of its own (Qwen 3): Hermes tool calls and <think> reasonin
     const modelPath = await convertStories(tmp);
     const template = path.join(tmp, 'qwen3.jinja');
     fs.writeFileSync(template, JSON.parse(fs.readFileSync(config, 'utf8')).chat_template);
-    gw = await startLocalServe({ models: [modelPath], args: ['--ctx-size', '4096', '--threads', '1', '--chat-template', template] });
+    gw = await startLocalServe({ models: [modelPath], args: ['--ctx-size', '16384', '--threads', '1', '--chat-template', template] });
     client = new OpenAI({ apiKey: 'sk-local-unused', baseURL: gw.baseUrl, maxRetries: 0, timeout: 100000 });
   });
 

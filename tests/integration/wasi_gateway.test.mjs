@@ -28,7 +28,7 @@ function skipReason() {
 }
 const SKIP = skipReason();
 
-const SERVE_ARGS = ['--ctx-size', '256', '--chat-template', 'chatml'];
+const SERVE_ARGS = ['--ctx-size', '1024', '--chat-template', 'chatml'];
 const CHAT = {
   model: 'stories260K',
   messages: [{ role: 'user', content: 'Tell me a story about a cat.' }],

@@ -165,6 +165,12 @@ class TableArrayReader {
                     } else {
                         strings(value, field, b.models);
                     }
+                } else if (key == "chat_template") {
+                    string(value, field, b.chat_template);
+                } else if (key == "ctx_size") {
+                    integer(value, field, 0, int64_t{1} << 24, b.ctx_size);
+                } else if (key == "parallel") {
+                    integer(value, field, 0, 256, b.parallel);
                 } else if (key == "timeout_ms") {
                     integer(value, field, 10, kMaxMs, b.timeout_ms);
                 } else if (key == "connect_timeout_ms") {
@@ -585,6 +591,9 @@ std::string render_routing(const Settings& settings) {
         } else {
             out += "models = " + quoted_list(b.models) + "\n";
         }
+        if (!b.chat_template.empty()) out += "chat_template = " + quoted(b.chat_template) + "\n";
+        if (b.ctx_size != 0) out += "ctx_size = " + std::to_string(b.ctx_size) + "\n";
+        if (b.parallel != 0) out += "parallel = " + std::to_string(b.parallel) + "\n";
         out += "timeout_ms = " + std::to_string(b.timeout_ms) +
                "\nconnect_timeout_ms = " + std::to_string(b.connect_timeout_ms) +
                "\nstream_idle_timeout_ms = " + std::to_string(b.stream_idle_timeout_ms) +

@@ -18,6 +18,12 @@ constexpr std::pair<std::string_view, CacheMode> kCacheModeNames[] = {
     {"deterministic", CacheMode::kDeterministic},
     {"always", CacheMode::kAlways},
 };
+constexpr std::pair<std::string_view, LogFormat> kLogFormatNames[] = {
+    {"auto", LogFormat::kAuto},
+    {"json", LogFormat::kJson},
+    {"human", LogFormat::kHuman},
+};
+
 constexpr std::pair<std::string_view, PublicMetrics> kPublicMetricsNames[] = {
     {"off", PublicMetrics::kOff},
     {"loopback", PublicMetrics::kLoopback},
@@ -94,9 +100,13 @@ const ConfigKey kKeys[] = {
             auto level = parse_log_level(*std::get_if<std::string>(&v));
             if (level.ok()) s.log.level = *level;
         }},
+    EDGEAI_ENUM_KEY("log.format", log.format, "auto,json,human", kLogFormatNames,
+                    "How log lines are written: human (a start banner and one readable line per "
+                    "request), json (one JSON object per line), or auto (human when standard "
+                    "error is a terminal, else json)."),
     EDGEAI_BOOL_KEY("log.requests", log.requests,
-                    "Write one JSON line per request (method, path, status, latency; never "
-                    "bodies or keys)."),
+                    "Write one line per request (method, path, model, backend, status, tokens, "
+                    "latency; never bodies or keys)."),
     EDGEAI_STRING_KEY("models.dir", models.dir, "", false,
                       "Directory of GGUF models: NAME.gguf files served as `-m NAME`, and what "
                       "`edgeai pull` fetches (ORG/REPO/FILE.gguf, named ORG/REPO:QUANT). "

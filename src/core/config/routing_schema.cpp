@@ -19,6 +19,14 @@ const TableKeyDoc kBackendKeys[] = {
     {"ca_file", "string", "", "PEM file of an extra CA trusted for this backend."},
     {"models", "list of strings, or a table for `local`", "",
      "The model names it serves (`\"*\"` for any); for `local`, `{ id = \"file.gguf\" }`."},
+    {"chat_template", "string", "",
+     "`local` only: a chat format name or a Jinja file for its models (else `--chat-template`, "
+     "else each model's own)."},
+    {"ctx_size", "integer, 0 to 16777216", "0",
+     "`local` only: context of all sequences of each model together, split over `parallel` "
+     "(else `--ctx-size`; 0: the model's for each, at most 4096)."},
+    {"parallel", "integer, 0 to 256", "0",
+     "`local` only: sequences each model decodes together (else `--parallel`, default 4)."},
     {"timeout_ms", "integer, 10 to 86400000", "30000",
      "Per attempt, until the response's first byte."},
     {"connect_timeout_ms", "integer, 10 to 86400000", "5000", "Time to connect (TCP and TLS)."},
@@ -173,6 +181,9 @@ std::vector<std::string> check_routing(const Settings& settings, std::string_vie
                                  "a local backend needs models = { id = \"file.gguf\", ... }");
             continue;
         }
+        if (!b.chat_template.empty() || b.ctx_size != 0 || b.parallel != 0)
+            errors.push_back(where + "chat_template, ctx_size and parallel are for local "
+                                     "backends, which run the models here");
         if (b.base_url.rfind("http://", 0) != 0 && b.base_url.rfind("https://", 0) != 0)
             errors.push_back(where + (b.base_url.empty() ? "'base_url' is required"
                                                          : "'base_url' must start with http:// "

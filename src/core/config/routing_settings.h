@@ -47,6 +47,11 @@ struct BackendSettings {
     std::vector<std::string> models; // names it serves; "*" serves any
     // kind = "local": model id -> GGUF file, from `models = { id = "path" }`.
     std::vector<std::pair<std::string, std::string>> model_files;
+    // kind = "local": how its models run; unset (empty, 0) takes the flags'
+    // values (--chat-template, --ctx-size, --parallel) or their defaults.
+    std::string chat_template;              // a format name or a Jinja file
+    int64_t ctx_size = 0;                   // all sequences together, split over `parallel`
+    int64_t parallel = 0;                   // sequences decoded together
     int64_t timeout_ms = 30000;             // per attempt, until the first byte
     int64_t connect_timeout_ms = 5000;      // TCP and TLS
     int64_t stream_idle_timeout_ms = 60000; // longest silence inside a stream

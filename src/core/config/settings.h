@@ -203,9 +203,18 @@ struct ModelsSettings {
     std::string dir;
 };
 
+// How log lines are written: human lines (a start banner, one readable line
+// per request) on a terminal, JSON lines for machines.
+enum class LogFormat : uint8_t {
+    kAuto, // human when standard error is a terminal, else JSON
+    kJson,
+    kHuman,
+};
+
 struct LogSettings {
     LogLevel level = LogLevel::kInfo;
-    // One JSON line per request at info level.
+    LogFormat format = LogFormat::kAuto;
+    // One line per request at info level.
     bool requests = true;
 };
 

@@ -4,6 +4,13 @@
 
 namespace edgeai::engine::session {
 
+uint32_t context_per_sequence(int64_t ctx_total, uint32_t parallel, uint32_t n_ctx_train) {
+    constexpr uint32_t kDefaultMax = 4096;
+    if (ctx_total <= 0) return n_ctx_train < kDefaultMax ? n_ctx_train : kDefaultMax;
+    const int64_t each = ctx_total / (parallel == 0 ? 1 : parallel);
+    return each > UINT32_MAX ? UINT32_MAX : static_cast<uint32_t>(each);
+}
+
 Scheduler::Scheduler(const model::Model& model, const tokenizer::Tokenizer& tokenizer,
                      WorkerPool& pool, const kernels::KernelTable& kernels, SchedulerConfig config)
     : model_(model), tokenizer_(tokenizer), config_(config),
@@ -139,6 +146,9 @@ void Scheduler::step() {
     }
     ++turn_;
     core::Status st = forward_.decode(batch_, logits_.data());
+    // Before any answer goes out, so whoever reads the metrics after an
+    // answer sees the positions it left.
+    publish_cached_tokens();
     // Logits rows come in batch order; generating rows were added first, and
     // prompt rows in turn order, which is the order logits_row was assigned.
     std::vector<std::unique_ptr<Sequence>> still;
@@ -180,6 +190,14 @@ void Scheduler::step() {
         still.push_back(std::move(s));
     }
     active_ = std::move(still);
+    publish_cached_tokens(); // a failed pass emptied its slots
+}
+
+void Scheduler::publish_cached_tokens() {
+    size_t held = 0;
+    for (const Slot& slot : slots_)
+        held += slot.tokens.size();
+    cached_tokens_.store(held, std::memory_order_relaxed);
 }
 
 } // namespace edgeai::engine::session

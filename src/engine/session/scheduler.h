@@ -18,6 +18,7 @@
 #include "engine/session/completion.h"
 #include "engine/tokenizer/tokenizer.h"
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -34,6 +35,12 @@ struct SchedulerConfig {
     uint32_t prompt_chunk = 64; // prompt tokens a sequence may add per pass
     uint32_t max_queued = 64;   // waiting for a slot beyond this: refused
 };
+
+// The context each of `parallel` sequences gets from a total of `ctx_total`
+// tokens (-c), split evenly as llama.cpp's server does; ctx_total 0: each
+// gets the model's training context, at most 4096. 0 when the total is too
+// small to give every sequence a token.
+uint32_t context_per_sequence(int64_t ctx_total, uint32_t parallel, uint32_t n_ctx_train);
 
 // Receives one sequence's output, on the thread that calls step().
 class SequenceSink {
@@ -70,6 +77,9 @@ class Scheduler {
     const SchedulerConfig& config() const { return config_; }
     size_t active() const { return active_.size(); }
     size_t waiting() const { return waiting_.size(); }
+    // Positions the slots' KV caches hold (answers under way and prefixes
+    // kept for reuse), as of the last step; safe to read from any thread.
+    size_t cached_tokens() const { return cached_tokens_.load(std::memory_order_relaxed); }
 
   private:
     struct Slot {
@@ -91,6 +101,7 @@ class Scheduler {
 
     void admit_waiting();
     void finish(Sequence& seq, FinishReason reason);
+    void publish_cached_tokens();
 
     const model::Model& model_;
     const tokenizer::Tokenizer& tokenizer_;
@@ -104,6 +115,7 @@ class Scheduler {
     std::string text_;
     SequenceId next_id_ = 1;
     size_t turn_ = 0; // which sequence's prompt goes first this step
+    std::atomic<size_t> cached_tokens_{0};
 };
 
 } // namespace edgeai::engine::session

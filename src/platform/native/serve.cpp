@@ -1,8 +1,11 @@
 #include "platform/native/serve.h"
 
 #include "api/api_error.h"
+#include "core/config/routing_schema.h"
 #include "core/duration.h"
+#include "core/http_types.h"
 #include "engine/model/kv_cache.h"
+#include "engine/session/scheduler.h"
 #include "gateway/access_control.h"
 #include "gateway/gateway.h"
 #include "gateway/job_runner.h"
@@ -36,6 +39,7 @@
 #include "router/anthropic_backend.h"
 #include "router/local_backend.h"
 #include "router/openai_backend.h"
+#include "router/router.h"
 #include <cstdlib>
 
 #include <boost/asio/signal_set.hpp>
@@ -104,6 +108,58 @@ bool has_http_scheme(const std::string& url) {
     return url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
 }
 
+// What the start line (a banner on a terminal) says: where to point a client
+// or a browser, what is served through which backends, and whether a key is
+// needed, from what was actually started rather than from the legacy
+// upstream setting alone.
+struct StartFacts {
+    std::string url;
+    std::string models;
+    std::string backends;
+    std::string auth;
+    std::string upstream;
+};
+
+void append_listed(std::string& list, std::string_view item) {
+    if (!list.empty()) list += ", ";
+    list.append(item);
+}
+
+StartFacts describe_start(const core::Settings& settings, const router::Router& router,
+                          const gateway::AccessControl& access, const std::string& address,
+                          bool tls) {
+    StartFacts f;
+    f.url = (tls ? "https://" : "http://") + address;
+    std::vector<std::string> ids;
+    for (size_t i = 0; i < router.size(); ++i) {
+        const core::BackendSettings& b = *router.at(i).settings;
+        const bool local = b.kind == core::BackendKind::kLocal;
+        std::string backend = b.name + " (" + std::string(core::backend_kind_name(b.kind));
+        if (!local && !b.base_url.empty()) {
+            backend += ", " + core::redact_url_credentials(b.base_url);
+            append_listed(f.upstream, core::redact_url_credentials(b.base_url));
+        }
+        append_listed(f.backends, backend + ")");
+        for (const auto& [id, file] : b.model_files)
+            ids.push_back(id);
+        for (const std::string& m : b.models)
+            if (m != "*") ids.push_back(m);
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    for (const std::string& id : ids)
+        append_listed(f.models, id);
+    if (f.models.empty()) f.models = "none (serve -m FILE.gguf, or edgeai pull ORG/REPO:QUANT)";
+    if (f.upstream.empty()) f.upstream = "none";
+    if (access.enforced())
+        f.auth = "API keys required";
+    else if (settings.server.listen.empty() || listens_on_loopback(settings.server.listen))
+        f.auth = "off until the first key (edgeai keys create --name NAME); loopback only";
+    else
+        f.auth = "off (--insecure-no-auth): anyone who can connect";
+    return f;
+}
+
 } // namespace
 
 // Loads the models, checks the memory budget, starts one engine thread per
@@ -120,16 +176,23 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
         return false;
     }
     const engine::model::KvType kv_type = *parsed_kv;
-    auto choice = read_chat_template_flag(o.chat_template);
-    if (!choice.ok()) {
-        logger.error("bad --chat-template", {{"error", choice.status().message()}});
-        return false;
-    }
     const int threads = o.threads > 0 ? o.threads : WorkerThreads::default_threads();
     uint64_t total = 0;
     std::vector<router::LocalModelEntry> entries;
     for (size_t i = 0; i < o.model_paths.size(); ++i) {
         const std::string& path = o.model_paths[i];
+        const LocalModelOverrides own =
+            i < o.overrides.size() ? o.overrides[i] : LocalModelOverrides{};
+        const std::string& template_flag =
+            own.chat_template.empty() ? o.chat_template : own.chat_template;
+        auto choice = read_chat_template_flag(template_flag);
+        if (!choice.ok()) {
+            logger.error(own.chat_template.empty() ? "bad --chat-template"
+                                                   : "bad chat_template in a local backend",
+                         {{"error", choice.status().message()}});
+            return false;
+        }
+        const int ctx_size = own.ctx_size != 0 ? own.ctx_size : o.ctx_size;
         const int64_t load_start_ns = clock.monotonic_ns();
         auto loaded = load_local_model(path);
         if (!loaded.ok()) {
@@ -149,9 +212,17 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
                          {{"path", path}, {"error", st.message()}});
             return false;
         }
-        const uint32_t n_ctx = o.ctx_size > 0 ? static_cast<uint32_t>(o.ctx_size)
-                                              : std::min<uint32_t>(c.n_ctx_train, 4096);
-        const auto parallel = static_cast<uint32_t>(std::max(1, o.parallel));
+        const auto parallel =
+            static_cast<uint32_t>(std::max(1, own.parallel != 0 ? own.parallel : o.parallel));
+        const uint32_t n_ctx =
+            engine::session::context_per_sequence(ctx_size, parallel, c.n_ctx_train);
+        if (n_ctx == 0) {
+            logger.error("--ctx-size is the context of all sequences together and is smaller "
+                         "than --parallel",
+                         {{"ctx_size", static_cast<int64_t>(ctx_size)},
+                          {"parallel", static_cast<int64_t>(parallel)}});
+            return false;
+        }
         // One cache per parallel sequence, plus an f32 one for embeddings.
         const uint64_t kv = engine::model::KvCache::bytes_needed(
                                 c, n_ctx, kv_type, engine::session::SchedulerConfig{}.max_batch) *
@@ -329,8 +400,11 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         if (b.kind == core::BackendKind::kLocal)
             for (const auto& [id, path] : b.model_files) {
                 all_local.aliases.resize(all_local.model_paths.size());
+                all_local.overrides.resize(all_local.model_paths.size());
                 all_local.model_paths.push_back(path);
                 all_local.aliases.push_back(id);
+                all_local.overrides.push_back(
+                    {b.chat_template, static_cast<int>(b.ctx_size), static_cast<int>(b.parallel)});
             }
     std::vector<std::unique_ptr<LocalModel>> local_models;
     std::vector<std::unique_ptr<EngineWorker>> engine_workers;
@@ -419,7 +493,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         if (!local_backend) continue;
         for (const router::LocalModelEntry& m : local_backend->models()) {
             if (std::find(b.models.begin(), b.models.end(), m.id) == b.models.end()) continue;
-            r.slots += static_cast<uint32_t>(std::max(1, all_local.parallel));
+            r.slots += m.parallel;
             r.context_tokens =
                 r.context_tokens == 0 ? m.n_ctx : std::min(r.context_tokens, m.n_ctx);
         }
@@ -704,12 +778,18 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         };
     signals.async_wait(on_signal);
 
+    const StartFacts facts =
+        describe_start(settings, router, access, address.value(), server.tls_enabled());
     logger.info("listening", {{"address", address.value()},
+                              {"url", facts.url},
+                              {"console", facts.url + "/ui/"},
+                              {"models", facts.models},
+                              {"backends", facts.backends},
+                              {"auth", facts.auth},
                               {"unix_socket", settings.server.unix_socket},
                               {"tls", server.tls_description()},
                               {"version", version},
-                              {"upstream", up.url.empty() ? std::string("none")
-                                                          : core::redact_url_credentials(up.url)},
+                              {"upstream", facts.upstream},
                               {"data_dir", data_dir}});
     if (!qs.paused) job_runner.start();
     loop.run();

@@ -14,12 +14,21 @@ namespace edgeai::platform::native {
 // Returns the process exit code: 0 after a clean shutdown, 1 when the server
 // could not start (the reason is logged).
 // Local GGUF models to serve (edgeai serve -m FILE ...).
+// What a local backend in the configuration sets for its models over the
+// flags: unset (empty, 0) keeps the flag's value.
+struct LocalModelOverrides {
+    std::string chat_template;
+    int ctx_size = 0;
+    int parallel = 0;
+};
+
 struct LocalServeOptions {
     std::vector<std::string> model_paths;
-    std::vector<std::string> aliases; // model ids, in the order of model_paths
-    int threads = 0;                  // 0: every CPU
-    int ctx_size = 0;                 // per sequence; 0: the model's, at most 4096
-    int parallel = 4;                 // sequences decoded together
+    std::vector<std::string> aliases;           // model ids, in the order of model_paths
+    std::vector<LocalModelOverrides> overrides; // in the order of model_paths, or shorter
+    int threads = 0;                            // 0: every CPU
+    int ctx_size = 0; // all sequences together; 0: the model's each, at most 4096
+    int parallel = 4; // sequences decoded together
     std::string kv_type = "f16";
     uint64_t max_memory_bytes = 0; // 0: no limit
     std::string chat_template;     // --chat-template: a format name or a Jinja file

@@ -2,6 +2,7 @@
 
 #include "engine/chat/model_chat_format.h"
 #include "engine/model/kv_cache.h"
+#include "engine/session/scheduler.h"
 #include "gateway/gateway.h"
 #include "gateway/line_link.h"
 #include "platform/wasi/model_file.h"
@@ -92,15 +93,22 @@ int run_serve_stdio(const ServeStdioOptions& o) {
         e.id = engine::model::model_id_from_path(path);
         e.model = &m->model;
         e.tokenizer = &*m->tokenizer;
-        e.n_ctx = o.ctx_size > 0 ? static_cast<uint32_t>(o.ctx_size)
-                                 : std::min<uint32_t>(c.n_ctx_train, 4096);
+        const auto parallel = static_cast<uint32_t>(std::max(1, o.parallel));
+        e.n_ctx = engine::session::context_per_sequence(o.ctx_size, parallel, c.n_ctx_train);
+        if (e.n_ctx == 0) {
+            logger.error("--ctx-size is the context of all sequences together and is smaller "
+                         "than --parallel",
+                         {{"ctx_size", static_cast<int64_t>(o.ctx_size)},
+                          {"parallel", static_cast<int64_t>(parallel)}});
+            return 1;
+        }
         e.created = clock.unix_ms() / 1000;
         if (auto chat = engine::chat::chat_format_for(m->gguf, *m->tokenizer, *choice); chat.ok())
             e.chat_format = std::move(*chat);
         else
             e.template_error = "the model '" + e.id + "': " + chat.status().message();
         engine::session::SchedulerConfig config;
-        config.parallel = static_cast<uint32_t>(std::max(1, o.parallel));
+        config.parallel = parallel;
         config.n_ctx = e.n_ctx;
         config.kv_type = *kv_type;
         engines.push_back(

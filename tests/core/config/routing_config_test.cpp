@@ -77,6 +77,9 @@ TEST(RoutingConfig, ReadsBackendsAndRoutes) {
     EXPECT_EQ(local.model_files[0].second, "models/qwen2.5-0.5b-q4_0.gguf");
     EXPECT_TRUE(backend_serves(local, "qwen"));
     EXPECT_FALSE(backend_serves(local, "gpt-4o-mini"));
+    EXPECT_TRUE(local.chat_template.empty()); // unset: the flags decide
+    EXPECT_EQ(local.ctx_size, 0);
+    EXPECT_EQ(local.parallel, 0);
     EXPECT_TRUE(backend_serves(s.backends[2], "anything"));
     EXPECT_EQ(s.backends[2].timeout_ms, 30000); // defaults where unset
     EXPECT_EQ(s.backends[2].connect_timeout_ms, 5000);
@@ -142,6 +145,10 @@ TEST(RoutingConfig, RefusesWhatCannotWork) {
          "price = { input_per_mtok = -1 }", "cannot be negative"},
         {"max_prompt_tokens = 2000", "max_prompt_tokens = -5",
          "'routes.max_prompt_tokens' must be"},
+        {"max_concurrency = 64", "max_concurrency = 64\nparallel = 2",
+         "chat_template, ctx_size and parallel are for local backends"},
+        {"models = { qwen = \"models/qwen2.5-0.5b-q4_0.gguf\" }",
+         "models = { qwen = \"q.gguf\" }\nparallel = 300", "'backends.parallel' must be"},
     };
     for (const Broken& c : cases) {
         std::string text = kExample;
@@ -157,6 +164,25 @@ TEST(RoutingConfig, RefusesWhatCannotWork) {
         EXPECT_NE(s.message().find(c.phrase), std::string::npos)
             << "for " << c.to << "\nmessage: " << s.message();
     }
+}
+
+// Issue 21: a local backend sets how its models run, as the flags do.
+TEST(RoutingConfig, LocalBackendsTakeTemplateContextAndParallel) {
+    std::string text = kExample;
+    const std::string from = "models = { qwen = \"models/qwen2.5-0.5b-q4_0.gguf\" }";
+    text.replace(text.find(from), from.size(),
+                 from + "\nchat_template = \"chatml\"\nctx_size = 8192\nparallel = 2");
+    Settings s;
+    ASSERT_TRUE(load(text, &s).ok()) << load(text).message();
+    EXPECT_EQ(s.backends[1].chat_template, "chatml");
+    EXPECT_EQ(s.backends[1].ctx_size, 8192);
+    EXPECT_EQ(s.backends[1].parallel, 2);
+    ConfigBuilder b;
+    ASSERT_TRUE(b.apply_toml(text, "edgeai.toml").ok());
+    const std::string shown = b.render_effective();
+    EXPECT_NE(shown.find("chat_template = \"chatml\"\nctx_size = 8192\nparallel = 2\n"),
+              std::string::npos)
+        << shown;
 }
 
 // Floats are read with <charconv> where the library has it (toml++'s

@@ -161,5 +161,16 @@ TEST_F(SchedulerTest, RefusesWhatCannotFit) {
     EXPECT_EQ(b.completion, 4u);
 }
 
+// -c is the total over the slots, as llama.cpp's server splits it.
+TEST(ContextPerSequence, SplitsTheTotalOverTheSequences) {
+    EXPECT_EQ(context_per_sequence(2048, 4, 32768), 512u);
+    EXPECT_EQ(context_per_sequence(2050, 4, 32768), 512u);
+    EXPECT_EQ(context_per_sequence(100, 1, 32768), 100u);
+    EXPECT_EQ(context_per_sequence(3, 4, 32768), 0u);
+    // Not given: each sequence gets the model's context, at most 4096.
+    EXPECT_EQ(context_per_sequence(0, 4, 32768), 4096u);
+    EXPECT_EQ(context_per_sequence(0, 4, 512), 512u);
+}
+
 } // namespace
 } // namespace edgeai::engine::session

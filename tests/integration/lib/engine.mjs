@@ -169,7 +169,7 @@ export const STORIES_SKIP = (binaryMissing() || missingData('stories260K/stories
 export async function startTinyChat() {
   const tmp = makeTmpDir();
   try {
-    const gw = await startLocalServe({ models: [await convertStories(tmp)], args: ['--ctx-size', '256', '--threads', '1', '--chat-template', 'chatml', '--alias', 'tiny'] });
+    const gw = await startLocalServe({ models: [await convertStories(tmp)], args: ['--ctx-size', '1024', '--threads', '1', '--chat-template', 'chatml', '--alias', 'tiny'] });
     const stop = gw.stop.bind(gw);
     gw.stop = async (...args) => { try { return await stop(...args); } finally { removeTmpDir(tmp); } };
     return gw;

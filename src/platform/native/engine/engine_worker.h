@@ -36,6 +36,8 @@ class EngineWorker final : public router::LocalEngine {
     void cancel(uint64_t ticket) override;
     void embed(std::vector<std::vector<int32_t>> inputs,
                std::shared_ptr<router::EmbeddingSink> sink) override;
+    // The scheduler publishes it atomically after each step.
+    size_t kv_cache_tokens() const override { return engine_.kv_cache_tokens(); }
     // From now on, sequences waiting for a slot (and any submitted later) end
     // with `why`; those already generating go on.
     void refuse_waiting(core::Status why);
