@@ -198,6 +198,9 @@ core::Result<ChatCompletionRequest> decode_chat_completion_request(std::string_v
     EDGEAI_TRY(optional_object(root["chat_template_kwargs"], "chat_template_kwargs"));
     EDGEAI_TRY(optional_integer(root["top_logprobs"], "top_logprobs", 0, 20));
     EDGEAI_TRY(optional_bool(root["logprobs"], "logprobs"));
+    req.logprobs = root["logprobs"].is_bool() && root["logprobs"].as_bool();
+    if (root["top_logprobs"].is_number())
+        req.top_logprobs = static_cast<uint32_t>(root["top_logprobs"].as_int64());
     return req;
 }
 
@@ -235,9 +238,14 @@ core::Result<CompletionRequest> decode_completion_request(std::string_view body)
     EDGEAI_TRY(decode_stream(root, &req.stream, &req.include_usage));
     EDGEAI_TRY(decode_sampling(root, &req.sampling));
     EDGEAI_TRY(optional_bool(root["echo"], "echo"));
+    req.echo = root["echo"].is_bool() && root["echo"].as_bool();
     EDGEAI_TRY(optional_string(root["suffix"], "suffix"));
+    if (root["suffix"].is_string()) req.suffix.assign(root["suffix"].as_string());
     EDGEAI_TRY(optional_integer(root["logprobs"], "logprobs", 0, 5));
+    if (root["logprobs"].is_number())
+        req.logprobs = static_cast<int32_t>(root["logprobs"].as_int64());
     EDGEAI_TRY(optional_integer(root["best_of"], "best_of", 1, kMaxChoices));
+    if (root["best_of"].is_number()) req.best_of = root["best_of"].as_int64();
     EDGEAI_TRY(decode_output_format(root, &req.format));
     return req;
 }

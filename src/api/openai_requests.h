@@ -73,6 +73,8 @@ struct ChatCompletionRequest {
     bool include_usage = false; // stream_options.include_usage
     SamplingOptions sampling;
     OutputFormat format;
+    bool logprobs = false;
+    uint32_t top_logprobs = 0; // 0 to 20
 };
 
 struct CompletionRequest {
@@ -82,6 +84,12 @@ struct CompletionRequest {
     bool include_usage = false;
     SamplingOptions sampling;
     OutputFormat format;
+    // The legacy API's logprobs: the chosen token's and this many likely
+    // ones (0 to 5); -1 when absent.
+    int32_t logprobs = -1;
+    bool echo = false;  // the prompt comes back before the completion
+    std::string suffix; // fill-in-the-middle: the text after the insertion
+    int64_t best_of = 1;
 };
 
 struct EmbeddingRequest {

@@ -9,10 +9,13 @@
 #include "engine/grammar/json_schema.h"
 
 #include <algorithm>
+#include <cmath>
+#include <span>
 
 namespace edgeai::router {
 namespace {
 
+using engine::sampling::StepLogprobs;
 using engine::session::FinishReason;
 
 // Tools a chat request sends, and how the model writes calls to them.
@@ -93,6 +96,10 @@ struct Format {
     bool reasoning = false;
     bool thinking = false;
     std::string request_id;
+    // logprobs asked (chat: logprobs/top_logprobs; completions: logprobs N).
+    bool logprobs = false;
+    // completions' echo: the prompt's text comes back before the completion.
+    std::string echo;
 
     std::string call_id(size_t choice, size_t call) const {
         return "call_" + request_id + (choice ? "_" + std::to_string(choice) : "") + "_" +
@@ -117,10 +124,72 @@ struct Format {
         w.end_object();
     }
 
+    static void token_entry(codec::JsonWriter& w, const engine::sampling::TokenLogprob& t) {
+        w.field("token", std::string_view(t.piece));
+        w.field("logprob", static_cast<double>(t.logprob));
+        w.key("bytes").begin_array();
+        for (const char c : t.piece)
+            w.value(int64_t{static_cast<unsigned char>(c)});
+        w.end_array();
+    }
+
+    // `logprobs` of a choice or a chunk: null unless asked. Chat's shape
+    // lists a token object each; the legacy completions' shape has parallel
+    // arrays and byte offsets into the text from `offset` on. Alternatives
+    // a grammar ruled out (-inf) are left out, as JSON has no -inf.
+    void logprobs_field(codec::JsonWriter& w, std::span<const StepLogprobs> lps,
+                        size_t offset) const {
+        w.key("logprobs");
+        if (!logprobs || lps.empty()) {
+            w.null();
+            return;
+        }
+        w.begin_object();
+        if (kind == Kind::kChat) {
+            w.key("content").begin_array();
+            for (const StepLogprobs& lp : lps) {
+                w.begin_object();
+                token_entry(w, lp.chosen);
+                w.key("top_logprobs").begin_array();
+                for (const auto& t : lp.top) {
+                    if (!std::isfinite(t.logprob)) continue;
+                    w.begin_object();
+                    token_entry(w, t);
+                    w.end_object();
+                }
+                w.end_array().end_object();
+            }
+            w.end_array().key("refusal").null();
+        } else {
+            w.key("tokens").begin_array();
+            for (const StepLogprobs& lp : lps)
+                w.value(std::string_view(lp.chosen.piece));
+            w.end_array().key("token_logprobs").begin_array();
+            for (const StepLogprobs& lp : lps)
+                w.value(static_cast<double>(lp.chosen.logprob));
+            w.end_array().key("top_logprobs").begin_array();
+            for (const StepLogprobs& lp : lps) {
+                w.begin_object();
+                for (const auto& t : lp.top)
+                    if (std::isfinite(t.logprob))
+                        w.field(std::string_view(t.piece), static_cast<double>(t.logprob));
+                w.end_object();
+            }
+            w.end_array().key("text_offset").begin_array();
+            for (const StepLogprobs& lp : lps) {
+                w.value(static_cast<int64_t>(offset));
+                offset += lp.chosen.piece.size();
+            }
+            w.end_array();
+        }
+        w.end_object();
+    }
+
     // One SSE event carrying a delta of `field` (or only a finish reason; ""
-    // is none).
+    // is none), with the logprobs of the tokens it covers.
     std::string chunk(int index, std::string_view text, std::string_view finish, bool role,
-                      std::string_view field = "content") const {
+                      std::string_view field = "content", std::span<const StepLogprobs> lps = {},
+                      size_t offset = 0) const {
         codec::JsonWriter w;
         w.begin_object();
         header(w, true);
@@ -133,7 +202,7 @@ struct Format {
         } else {
             w.field("text", text);
         }
-        w.key("logprobs").null();
+        logprobs_field(w, lps, offset);
         w.key("finish_reason");
         if (finish.empty())
             w.null();
@@ -184,6 +253,9 @@ struct Format {
         std::optional<engine::chat::ReasoningSplit> split; // streaming a reasoning model
         int64_t first_text_ns = 0;                         // engine metrics
         bool recorded = false;
+        std::vector<StepLogprobs> logprobs; // each sampled token's, when asked
+        size_t logprobs_sent = 0;           // streaming: how many went out
+        size_t logprobs_offset = 0;         // streaming: text bytes they covered
     };
 
     // "tool_calls" when the model stopped after calling, as OpenAI reports it.
@@ -242,8 +314,8 @@ struct Format {
             if (kind == Kind::kChat)
                 message(w, i, choices[i], calls);
             else
-                w.field("text", std::string_view(choices[i].text));
-            w.key("logprobs").null();
+                w.field("text", std::string_view(echo + choices[i].text));
+            logprobs_field(w, choices[i].logprobs, echo.size());
             w.field("finish_reason", finish_name(choices[i].finish, calls));
             w.end_object();
         }
@@ -314,6 +386,9 @@ class CallState {
         if (format_.kind == Kind::kChat)
             for (size_t i = 0; i < choices_.size(); ++i)
                 send(format_.chunk(static_cast<int>(i), "", "", true));
+        if (!format_.echo.empty())
+            for (size_t i = 0; i < choices_.size(); ++i)
+                send(format_.chunk(static_cast<int>(i), format_.echo, "", false));
     }
 
     void on_text(size_t index, std::string_view text) {
@@ -332,6 +407,10 @@ class CallState {
         split->push(text, reasoning_, answer_);
         send_reasoning(index);
         send_answer(index, answer_);
+    }
+
+    void on_logprobs(size_t index, const StepLogprobs& logprobs) {
+        if (observer_ != nullptr && format_.logprobs) choices_[index].logprobs.push_back(logprobs);
     }
 
     void on_finish(size_t index, FinishReason reason, uint32_t prompt, uint32_t completion) {
@@ -354,8 +433,7 @@ class CallState {
                 send_tool_events(index, [&](auto& events) { parser->finish(events); });
                 calls = parser->calls();
             }
-            send(format_.chunk(static_cast<int>(index), "", Format::finish_name(reason, calls),
-                               false));
+            send_content(index, "", Format::finish_name(reason, calls));
         }
         if (++finished_ < choices_.size()) return;
         uint32_t completion_total = 0;
@@ -412,7 +490,19 @@ class CallState {
         if (auto& parser = choices_[index].calls)
             send_tool_events(index, [&](auto& events) { parser->push(text, events); });
         else
-            send(format_.chunk(static_cast<int>(index), text, "", false));
+            send_content(index, text, "");
+    }
+    // A content chunk carrying the logprobs of the tokens sampled since the
+    // last one (text can lag its tokens by a character or a held-back stop).
+    void send_content(size_t index, std::string_view text, std::string_view finish) {
+        Format::Choice& c = choices_[index];
+        const std::span<const StepLogprobs> pending =
+            std::span<const StepLogprobs>(c.logprobs).subspan(c.logprobs_sent);
+        send(format_.chunk(static_cast<int>(index), text, finish, false, "content", pending,
+                           c.logprobs_offset));
+        for (const StepLogprobs& lp : pending)
+            c.logprobs_offset += lp.chosen.piece.size();
+        c.logprobs_sent = c.logprobs.size();
     }
     void send_reasoning(size_t index) {
         if (!reasoning_.empty())
@@ -470,6 +560,9 @@ class ChoiceSink final : public engine::session::SequenceSink {
     ChoiceSink(std::shared_ptr<CallState> state, size_t index)
         : state_(std::move(state)), index_(index) {}
     void on_text(std::string_view text) override { state_->on_text(index_, text); }
+    void on_logprobs(const StepLogprobs& logprobs) override {
+        state_->on_logprobs(index_, logprobs);
+    }
     void on_finish(FinishReason reason, uint32_t prompt, uint32_t completion) override {
         state_->on_finish(index_, reason, prompt, completion);
     }
@@ -953,6 +1046,8 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
                 prompt = tok.encode(*text, true, true);
                 options = options_from(req->sampling, fresh_seed());
                 format.seed = options.sampling.seed;
+                format.logprobs = options.logprobs = req->logprobs;
+                options.top_logprobs = req->logprobs ? req->top_logprobs : 0;
                 for (const std::string& marker : entry->chat_format->end_of_turn_markers())
                     options.stop.push_back(marker);
                 options.max_tokens = req->sampling.max_tokens
@@ -1004,7 +1099,32 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
             format.seed = options.sampling.seed;
             options.max_tokens =
                 req->sampling.max_tokens ? static_cast<uint32_t>(*req->sampling.max_tokens) : 16;
+            format.logprobs = options.logprobs = req->logprobs >= 0;
+            options.top_logprobs = req->logprobs > 0 ? static_cast<uint32_t>(req->logprobs) : 0;
+            if (req->echo) {
+                if (!req->prompt.texts.empty()) {
+                    format.echo = req->prompt.texts[0];
+                } else {
+                    for (const int32_t id : prompt)
+                        tok.append_piece(id, format.echo);
+                }
+            }
             constrain(req->format);
+            // What the engine cannot do is refused, never silently dropped.
+            if (req->echo && format.logprobs)
+                refuse(api::api_error_from_status(
+                    core::invalid_argument("local models give no logprobs for the prompt, so "
+                                           "echo cannot be combined with logprobs")
+                        .with_field("echo")));
+            else if (!req->suffix.empty())
+                refuse(api::api_error_from_status(
+                    core::invalid_argument("local models do not fill in the middle (suffix)")
+                        .with_field("suffix")));
+            else if (req->best_of > 1)
+                refuse(api::api_error_from_status(
+                    core::invalid_argument("local models do not rank candidates (best_of); ask "
+                                           "for n choices instead")
+                        .with_field("best_of")));
         }
     } else if (request.path == "/embeddings") {
         return start_embeddings(request, observer);

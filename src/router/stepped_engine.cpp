@@ -18,6 +18,9 @@ class SteppedEngine::Relay final : public engine::session::SequenceSink {
     void on_text(std::string_view text) override {
         owner_.loop_.post([t = target_, s = std::string(text)] { t->on_text(s); });
     }
+    void on_logprobs(const engine::sampling::StepLogprobs& logprobs) override {
+        owner_.loop_.post([t = target_, lp = logprobs] { t->on_logprobs(lp); });
+    }
     void on_finish(FinishReason reason, uint32_t prompt, uint32_t completion) override {
         owner_.loop_.post([t = target_, reason, prompt, completion] {
             t->on_finish(reason, prompt, completion);

@@ -124,8 +124,23 @@ TEST(ResponsesRequest, ErrorsNameTheResponsesField) {
     EXPECT_EQ(param_of(R"({"model":"m","input":"x","top_p":2})"), "top_p");
     EXPECT_EQ(param_of(R"({"model":"m","input":"x","previous_response_id":"resp_other"})"),
               "previous_response_id");
-    EXPECT_EQ(param_of(R"({"model":"m","input":"x","include":["message.output_text.logprobs"]})"),
-              "include[0]");
+    EXPECT_EQ(param_of(R"({"model":"m","input":"x","include":[3]})"), "include[0]");
+    EXPECT_EQ(param_of(R"({"model":"m","input":"x","top_logprobs":21})"), "top_logprobs");
+}
+
+// Issue 19: logprobs asked through include (or top_logprobs) become the chat
+// request's logprobs.
+TEST(ResponsesRequest, IncludeLogprobsAsksTheChatRequestForThem) {
+    auto r = responses_to_chat(
+        R"({"model":"m","input":"x","include":["message.output_text.logprobs"],"top_logprobs":3})",
+        nullptr);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    auto chat = json(r->chat_body);
+    EXPECT_TRUE(chat.root()["logprobs"].as_bool());
+    EXPECT_EQ(chat.root()["top_logprobs"].as_int64(), 3);
+    auto plain = responses_to_chat(R"({"model":"m","input":"x"})", nullptr);
+    ASSERT_TRUE(plain.ok());
+    EXPECT_TRUE(json(plain->chat_body).root()["logprobs"].is_missing());
 }
 
 TEST(ResponsesRequest, WithoutAStoreNothingIsStoredAndNoContinuation) {

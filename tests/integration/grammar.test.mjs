@@ -66,6 +66,34 @@ describe('constrained decoding on stories260K', { skip }, () => {
 
   const messages = [{ role: 'user', content: 'Describe a person as JSON.' }];
 
+  // Issue 19: chat logprobs in OpenAI's shape; they are of the logits the sampler
+  // saw, so under a grammar the alternatives are only tokens it allows.
+  it('chat logprobs: content list with bytes and top alternatives; only allowed tokens under a grammar', T, async () => {
+    const params = { model: MODEL, messages, max_tokens: 12, temperature: 0, logprobs: true, top_logprobs: 5 };
+    const free = await client.chat.completions.create(params);
+    const content = free.choices[0].logprobs.content;
+    assert.equal(content.map((t) => t.token).join(''), free.choices[0].message.content);
+    for (const t of content) {
+      assert.equal(Buffer.from(t.bytes).toString('latin1'), Buffer.from(t.token, 'utf8').toString('latin1'));
+      assert.equal(t.top_logprobs.length, 5);
+      assert.equal(t.top_logprobs[0].logprob, t.logprob, 'greedy picks the most likely');
+      assert.ok(t.top_logprobs.every((a, k) => k === 0 || a.logprob <= t.top_logprobs[k - 1].logprob), 'most likely first');
+    }
+    // Streamed: the same tokens and values, spread over the chunks.
+    const stream = await client.chat.completions.create({ ...params, stream: true });
+    const streamed = [];
+    for await (const c of stream) streamed.push(...(c.choices[0]?.logprobs?.content ?? []));
+    assert.deepEqual(streamed, content);
+    // A JSON object must start with '{' (after optional spaces): every alternative
+    // reported for the first token is one the grammar allows.
+    const json = await client.chat.completions.create({ ...params, response_format: { type: 'json_object' } });
+    const first = json.choices[0].logprobs.content[0];
+    assert.ok(first.top_logprobs.length >= 1);
+    for (const a of first.top_logprobs) assert.match(a.token, /^\s*\{?\s*$/, `allowed first token: ${JSON.stringify(a.token)}`);
+    const sum = first.top_logprobs.reduce((acc, a) => acc + Math.exp(a.logprob), 0);
+    assert.ok(sum <= 1.000001, `probabilities over the allowed tokens sum to at most 1: ${sum}`);
+  });
+
   it('json_schema, chat: every answer at several seeds and temperatures parses and conforms (plain and streamed)', T, async () => {
     for (const temperature of [0, 0.8, 1.5]) {
       for (const seed of [1, 2, 3]) {

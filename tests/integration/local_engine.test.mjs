@@ -15,7 +15,7 @@ import OpenAI from 'openai';
 
 import { request, sleep, within } from './lib/clients.mjs';
 import {
-  binaryMissing, convertStories, dataPath, makeTmpDir, missingData, removeTmpDir, runEdgeai,
+  binaryMissing, convertStories, dataPath, makeTmpDir, missingData, readF32, removeTmpDir, runEdgeai,
   startLocalServe, storiesReference,
 } from './lib/engine.mjs';
 
@@ -190,6 +190,59 @@ describe('edgeai serve -m stories260K', { skip }, () => {
       if (text !== want) bad.push(`#${i}: text ${JSON.stringify(text)} instead of ${JSON.stringify(want)}`);
     }
     assert.deepEqual(bad, [], `${bad.length} of ${N} streams broken`);
+  });
+
+  // Issue 19: logprobs are the log-softmax of the logits, checked against run.c's
+  // own logits for the same greedy continuation (an independent forward pass).
+  it('logprobs: completions and chat, plain and streamed, equal log-softmax of run.c\'s logits', T, async () => {
+    const VOCAB = 512;
+    const ref = readF32(dataPath('stories260K', 'once_200.logits.f32'));
+    const refLogprobs = (row) => {
+      const l = ref.subarray(row * VOCAB, (row + 1) * VOCAB);
+      const max = Math.max(...l);
+      const z = max + Math.log(l.reduce((a, x) => a + Math.exp(x - max), 0));
+      return Array.from(l, (x) => x - z);
+    };
+    const n = 8;
+    const r = await client.completions.create(greedy(once.prompt, n, { logprobs: 3 }));
+    const lp = r.choices[0].logprobs;
+    assert.equal(lp.tokens.join(''), r.choices[0].text);
+    assert.equal(lp.token_logprobs.length, n);
+    let offset = 0;
+    for (let j = 0; j < n; ++j) {
+      const want = refLogprobs(once.promptTokens - 1 + j);
+      const id = once.ids.all[once.promptTokens + j];
+      assert.ok(Math.abs(lp.token_logprobs[j] - want[id]) < 2e-2, `token ${j}: ${lp.token_logprobs[j]} vs run.c ${want[id]}`);
+      const top = Object.entries(lp.top_logprobs[j]);
+      assert.equal(top.length, 3);
+      const best = [...want.keys()].sort((a, b) => want[b] - want[a]).slice(0, 3);
+      top.forEach(([, v], k) => assert.ok(Math.abs(v - want[best[k]]) < 2e-2, `top ${k} of token ${j}`));
+      assert.equal(top[0][0], lp.tokens[j], 'greedy: the chosen token is the most likely');
+      assert.equal(lp.text_offset[j], offset);
+      offset += Buffer.byteLength(lp.tokens[j]);
+    }
+    // Streamed: the chunks' logprobs put together are the same.
+    const { chunks } = await streamCompletion(client, greedy(once.prompt, n, { logprobs: 3 }));
+    const streamed = chunks.flatMap((c) => c.choices).filter((c) => c.logprobs);
+    assert.deepEqual(streamed.flatMap((c) => c.logprobs.token_logprobs), lp.token_logprobs);
+    assert.deepEqual(streamed.flatMap((c) => c.logprobs.text_offset), lp.text_offset);
+    // Without logprobs asked, none.
+    const none = await client.completions.create(greedy(once.prompt, 2));
+    assert.equal(none.choices[0].logprobs, null);
+
+  });
+
+  it('completions: echo returns the prompt first; suffix, best_of and echo with logprobs are refused by name', T, async () => {
+    const plain = await client.completions.create(greedy(once.prompt, 6));
+    const echoed = await client.completions.create(greedy(once.prompt, 6, { echo: true }));
+    assert.equal(echoed.choices[0].text, once.prompt + plain.choices[0].text);
+    const { text } = await streamCompletion(client, greedy(once.prompt, 6, { echo: true }));
+    assert.equal(text, once.prompt + plain.choices[0].text);
+    for (const [extra, param] of [[{ suffix: 'The end.' }, 'suffix'], [{ best_of: 2 }, 'best_of'], [{ echo: true, logprobs: 1 }, 'echo']]) {
+      const e = await client.completions.create(greedy(once.prompt, 4, extra)).catch((x) => x);
+      assert.equal(e.status, 400, `${param}: ${e.message}`);
+      assert.equal(e.param, param);
+    }
   });
 
   it('streamed raw bytes (logit_bias on byte tokens): every event valid UTF-8, same text as non-streamed', T, async () => {

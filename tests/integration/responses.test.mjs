@@ -418,6 +418,33 @@ describe('Responses API on the local engine', { skip: STORIES_SKIP }, () => {
     assert.equal(s.text, r.output_text, 'greedy: the stream says what the plain answer said');
   });
 
+  // Issue 19: include: ["message.output_text.logprobs"] from the local engine,
+  // plain and streamed (each delta carries its tokens' logprobs).
+  test('logprobs: output_text.logprobs, plain and in the stream\'s deltas, agree', async () => {
+    const params = { model: 'tiny', input: 'Once upon a time', temperature: 0, max_output_tokens: 8, store: false,
+      include: ['message.output_text.logprobs'], top_logprobs: 2 };
+    const r = await openai.responses.create(params);
+    const part = r.output.find((o) => o.type === 'message').content[0];
+    assert.ok(part.logprobs.length > 0, JSON.stringify(part));
+    assert.equal(part.logprobs.map((t) => t.token).join(''), part.text);
+    for (const t of part.logprobs) {
+      assert.ok(t.logprob <= 0 && Array.isArray(t.bytes));
+      assert.equal(t.top_logprobs.length, 2);
+      assert.equal(t.top_logprobs[0].logprob, t.logprob, 'greedy picks the most likely');
+    }
+    const s = await collect(await openai.responses.create({ ...params, stream: true }));
+    const deltas = s.events.filter((e) => e.type === 'response.output_text.delta');
+    // The deltas carry their tokens' logprobs; a token whose text never came
+    // out (a held-back stop string) is only in the done event.
+    const streamed = deltas.flatMap((e) => e.logprobs);
+    assert.ok(streamed.length > 0);
+    assert.deepEqual(streamed, part.logprobs.slice(0, streamed.length));
+    const done = s.events.find((e) => e.type === 'response.output_text.done');
+    assert.deepEqual(done.logprobs, part.logprobs);
+    const plain = await openai.responses.create({ ...params, include: undefined, top_logprobs: undefined });
+    assert.deepEqual(plain.output.find((o) => o.type === 'message').content[0].logprobs, []);
+  });
+
   test('a continuation sends the whole history to the model', async () => {
     const first = await openai.responses.create({ model: 'tiny', input: 'Lily had a cat.', temperature: 0, max_output_tokens: 8 });
     const second = await openai.responses.create({ model: 'tiny', input: 'What did she have?', temperature: 0, max_output_tokens: 8, previous_response_id: first.id });

@@ -104,7 +104,14 @@ core::Result<std::string> chat_response_to_response(std::string_view chat_comple
         } else {
             w.begin_object().field("type", "output_text").field("text", text);
             w.key("annotations").begin_array().end_array();
-            w.key("logprobs").begin_array().end_array().end_object();
+            // The chat answer's logprobs.content has the Responses shape already.
+            JsonValue logprobs = choice["logprobs"]["content"];
+            w.key("logprobs");
+            if (logprobs.is_array())
+                codec::write_json_value(w, logprobs);
+            else
+                w.begin_array().end_array();
+            w.end_object();
         }
         w.end_array().end_object();
     }

@@ -431,19 +431,23 @@ core::Status refuse_unsupported(JsonValue root) {
                                      "available through this gateway");
     }
     EDGEAI_TRY(optional_integer(root["top_logprobs"], "top_logprobs", 0, 20));
-    if (root["top_logprobs"].as_int64() > 0)
-        return field_error("top_logprobs", "log probabilities are not supported yet");
     JsonValue include = root["include"];
     if (!absent(include)) {
         EDGEAI_TRY(require_array(include, "include", true));
-        for (size_t i = 0; i < include.size(); ++i) {
-            const std::string field = indexed("include", i);
-            EDGEAI_TRY(require_string(include.at(i), field));
-            if (include.at(i).as_string() == "message.output_text.logprobs")
-                return field_error(field, "log probabilities are not supported yet");
-        }
+        for (size_t i = 0; i < include.size(); ++i)
+            EDGEAI_TRY(require_string(include.at(i), indexed("include", i)));
     }
     return {};
+}
+
+// include: ["message.output_text.logprobs"] (top_logprobs alone asks too, as
+// OpenAI reads it): the chat request asks for logprobs.
+bool wants_logprobs(JsonValue root) {
+    if (root["top_logprobs"].as_int64() > 0) return true;
+    JsonValue include = root["include"];
+    for (size_t i = 0; i < include.size(); ++i)
+        if (include.at(i).as_string() == "message.output_text.logprobs") return true;
+    return false;
 }
 
 void echo_value(JsonWriter& w, std::string_view name, JsonValue v, std::string_view fallback) {
@@ -551,6 +555,11 @@ core::Result<TranslatedResponsesRequest> responses_to_chat(std::string_view body
     if (root["top_p"].is_number()) {
         w.key("top_p");
         codec::write_json_value(w, root["top_p"]);
+    }
+    if (wants_logprobs(root)) {
+        w.field("logprobs", true);
+        if (root["top_logprobs"].is_number())
+            w.field("top_logprobs", root["top_logprobs"].as_int64());
     }
     if (out.stream) {
         // The last event of a Responses stream carries usage; chat streams

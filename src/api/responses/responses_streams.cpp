@@ -56,12 +56,24 @@ class Members {
     std::string out_;
 };
 
-std::string text_part(std::string_view text) {
+// `logprobs`: the entries, comma-joined, without the brackets.
+std::string text_part(std::string_view text, std::string_view logprobs) {
     JsonWriter w;
     w.begin_object().field("type", "output_text").field("text", text);
     w.key("annotations").begin_array().end_array();
-    w.key("logprobs").begin_array().end_array().end_object();
+    w.key("logprobs").raw("[" + std::string(logprobs) + "]").end_object();
     return w.take();
+}
+
+// A chunk's logprobs.content as a JSON array's entries, comma-joined.
+std::string logprob_entries(codec::JsonValue content) {
+    std::string out;
+    for (size_t i = 0; i < content.size(); ++i) {
+        JsonWriter w(&out);
+        if (i > 0) out += ',';
+        codec::write_json_value(w, content.at(i));
+    }
+    return out;
 }
 
 std::string message_item(std::string_view id, std::string_view status, std::string_view part) {
@@ -190,7 +202,14 @@ void ChunksToResponseEvents::on_event(const codec::SseEvent& event, std::string&
         JsonValue delta = choice["delta"];
         std::string_view text = delta["content"].as_string();
         if (text.empty()) text = delta["refusal"].as_string();
-        if (!text.empty()) text_delta(text, out);
+        JsonValue logprobs = choice["logprobs"]["content"];
+        if (!text.empty()) {
+            text_delta(text, logprobs, out);
+        } else if (open_ == Open::kMessage && logprobs.size() > 0) {
+            // Tokens whose text came out earlier (or not at all: a stop string).
+            if (!logprobs_.empty()) logprobs_ += ',';
+            logprobs_ += logprob_entries(logprobs);
+        }
         JsonValue calls = delta["tool_calls"];
         for (size_t j = 0; j < calls.size(); ++j) {
             if (!tool_call_delta(calls.at(j), j, out)) return;
@@ -203,7 +222,8 @@ void ChunksToResponseEvents::on_event(const codec::SseEvent& event, std::string&
     }
 }
 
-void ChunksToResponseEvents::text_delta(std::string_view text, std::string& out) {
+void ChunksToResponseEvents::text_delta(std::string_view text, JsonValue logprobs,
+                                        std::string& out) {
     if (open_ != Open::kMessage) {
         close_open_item(out);
         open_ = Open::kMessage;
@@ -211,6 +231,7 @@ void ChunksToResponseEvents::text_delta(std::string_view text, std::string& out)
                                   : frame_.message_id + "_" + std::to_string(messages_);
         ++messages_;
         text_.clear();
+        logprobs_.clear();
         emit("response.output_item.added",
              Members()
                  .num("output_index", static_cast<int64_t>(items_.size()))
@@ -222,18 +243,23 @@ void ChunksToResponseEvents::text_delta(std::string_view text, std::string& out)
                  .str("item_id", item_id_)
                  .num("output_index", static_cast<int64_t>(items_.size()))
                  .num("content_index", 0)
-                 .raw("part", text_part(""))
+                 .raw("part", text_part("", ""))
                  .str(),
              out);
     }
     text_.append(text);
+    const std::string entries = logprob_entries(logprobs);
+    if (!entries.empty()) {
+        if (!logprobs_.empty()) logprobs_ += ',';
+        logprobs_ += entries;
+    }
     emit("response.output_text.delta",
          Members()
              .str("item_id", item_id_)
              .num("output_index", static_cast<int64_t>(items_.size()))
              .num("content_index", 0)
              .str("delta", text)
-             .raw("logprobs", "[]")
+             .raw("logprobs", "[" + entries + "]")
              .str(),
          out);
 }
@@ -289,7 +315,7 @@ bool ChunksToResponseEvents::tool_call_delta(JsonValue call, size_t position, st
 void ChunksToResponseEvents::close_open_item(std::string& out) {
     const int64_t output_index = static_cast<int64_t>(items_.size());
     if (open_ == Open::kMessage) {
-        const std::string part = text_part(text_);
+        const std::string part = text_part(text_, logprobs_);
         const std::string_view status =
             outcome_for(finish_reason_).status == "completed" ? "completed" : "incomplete";
         emit("response.output_text.done",
@@ -298,7 +324,7 @@ void ChunksToResponseEvents::close_open_item(std::string& out) {
                  .num("output_index", output_index)
                  .num("content_index", 0)
                  .str("text", text_)
-                 .raw("logprobs", "[]")
+                 .raw("logprobs", "[" + logprobs_ + "]")
                  .str(),
              out);
         emit("response.content_part.done",

@@ -39,7 +39,7 @@ class ChunksToResponseEvents {
     void drain(std::string& out);
     void on_event(const codec::SseEvent& event, std::string& out);
     void start(std::string& out);
-    void text_delta(std::string_view text, std::string& out);
+    void text_delta(std::string_view text, codec::JsonValue logprobs, std::string& out);
     bool tool_call_delta(codec::JsonValue call, size_t position, std::string& out);
     void close_open_item(std::string& out);
     void end_response(std::string& out);
@@ -64,6 +64,7 @@ class ChunksToResponseEvents {
     enum class Open { kNone, kMessage, kCall } open_ = Open::kNone;
     std::string item_id_;
     std::string text_;
+    std::string logprobs_;     // the open message's logprobs entries, comma-joined JSON
     int open_call_index_ = -1; // chat tool_calls index of the open call
     int highest_call_index_ = -1;
     std::string call_id_;

@@ -37,6 +37,7 @@ core::Status Completion::set_prompt(std::span<const int32_t> prompt) {
 }
 
 core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
+    has_logprobs_ = false;
     if (finish_ != FinishReason::kNone) return true;
     if (generated_ >= options_.max_tokens) {
         finish(FinishReason::kLength, out);
@@ -46,6 +47,9 @@ core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
         EDGEAI_TRY(m->compact());
         EDGEAI_TRY(options_.token_trie->mask(*m, logits, mask_));
     }
+    // The samplers rewrite the logits in place (temperature, cuts): what
+    // logprobs reports is read from a copy of what they were given.
+    if (options_.logprobs) seen_.assign(logits.begin(), logits.end());
     EDGEAI_ASSIGN_OR_RETURN(int32_t token, sampler_.sample(logits));
     EDGEAI_TRY(sampler_.accept(token));
     ++generated_;
@@ -53,6 +57,7 @@ core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
         finish(FinishReason::kStop, out);
         return true;
     }
+    if (options_.logprobs) read_logprobs(token);
     next_ = token;
     piece_.clear();
     tokenizer_->append_piece(token, piece_);
@@ -79,6 +84,18 @@ core::Result<bool> Completion::step(std::span<float> logits, std::string& out) {
         return true;
     }
     return false;
+}
+
+void Completion::read_logprobs(int32_t token) {
+    const float log_z = sampling::log_sum_exp(seen_);
+    logprobs_.chosen.token = token;
+    logprobs_.chosen.logprob = seen_[static_cast<size_t>(token)] - log_z;
+    logprobs_.chosen.piece.clear();
+    tokenizer_->append_piece(token, logprobs_.chosen.piece);
+    logprobs_.top = sampling::top_logprobs(seen_, log_z, options_.top_logprobs);
+    for (sampling::TokenLogprob& t : logprobs_.top)
+        tokenizer_->append_piece(t.token, t.piece);
+    has_logprobs_ = true;
 }
 
 // The grammar starts at the trigger, which may begin inside an earlier token

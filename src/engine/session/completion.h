@@ -11,6 +11,7 @@
 #include "engine/grammar/token_trie.h"
 #include "engine/sampling/sampler.h"
 #include "engine/sampling/stop_matcher.h"
+#include "engine/sampling/token_logprobs.h"
 #include "engine/sampling/utf8_assembler.h"
 #include "engine/tokenizer/tokenizer.h"
 
@@ -39,6 +40,10 @@ struct CompletionOptions {
     // one of these texts, and from there on the grammar holds, counting the
     // trigger's own bytes. A tool call in free text is thus always whole.
     std::vector<std::string> grammar_triggers;
+    // OpenAI's logprobs: each sampled token's log-probability, with the
+    // `top_logprobs` most likely tokens (0 to 20) beside it.
+    bool logprobs = false;
+    uint32_t top_logprobs = 0;
 };
 
 enum class FinishReason { kNone, kStop, kLength };
@@ -60,6 +65,9 @@ class Completion {
     void end_for_length(std::string& out);
 
     int32_t next_token() const { return next_; }
+    // With options.logprobs: the token the last step sampled, unless it ended
+    // the generation (an end-of-generation token is never reported).
+    const sampling::StepLogprobs* logprobs() const { return has_logprobs_ ? &logprobs_ : nullptr; }
     FinishReason finish_reason() const { return finish_; }
     uint32_t generated_tokens() const { return generated_; }
 
@@ -68,6 +76,7 @@ class Completion {
                sampling::Sampler sampler, sampling::StopMatcher stops,
                std::optional<grammar::Matcher> matcher);
     void finish(FinishReason reason, std::string& out);
+    void read_logprobs(int32_t token);
 
     const tokenizer::Tokenizer* tokenizer_;
     CompletionOptions options_;
@@ -83,6 +92,9 @@ class Completion {
     std::string recent_;   // the output's tail, while waiting
     std::vector<uint8_t> mask_;
     std::string piece_, released_;
+    std::vector<float> seen_; // the logits the sampler saw, while logprobs are asked
+    sampling::StepLogprobs logprobs_;
+    bool has_logprobs_ = false;
     int32_t next_ = -1;
     uint32_t generated_ = 0;
     FinishReason finish_ = FinishReason::kNone;

@@ -179,6 +179,8 @@ void Scheduler::step() {
             seq.completion.end_for_length(text_);
             finished = true;
         }
+        if (const sampling::StepLogprobs* lp = seq.completion.logprobs())
+            seq.sink->on_logprobs(*lp);
         if (!text_.empty()) seq.sink->on_text(text_);
         if (finished) {
             finish(seq, seq.completion.finish_reason());

@@ -47,6 +47,9 @@ class SequenceSink {
   public:
     virtual ~SequenceSink() = default;
     virtual void on_text(std::string_view text) = 0;
+    // With CompletionOptions::logprobs: each sampled token's, before the
+    // text it adds (which may come out later, once a character is whole).
+    virtual void on_logprobs(const sampling::StepLogprobs& logprobs) { (void)logprobs; }
     virtual void on_finish(FinishReason reason, uint32_t prompt_tokens,
                            uint32_t completion_tokens) = 0;
     virtual void on_error(const core::Status& status) = 0;
