@@ -26,6 +26,8 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "embeddings";
     case Endpoint::kMessages:
         return "messages";
+    case Endpoint::kMessagesCountTokens:
+        return "messages_count_tokens";
     case Endpoint::kResponses:
         return "responses";
     case Endpoint::kResponse:
@@ -76,6 +78,10 @@ std::string_view endpoint_name(Endpoint endpoint) {
         return "ollama_version";
     }
     return "unknown";
+}
+
+bool is_anthropic(Endpoint endpoint) {
+    return endpoint == Endpoint::kMessages || endpoint == Endpoint::kMessagesCountTokens;
 }
 
 bool is_ollama(Endpoint endpoint) {

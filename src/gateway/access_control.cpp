@@ -166,7 +166,7 @@ core::Status AccessControl::authenticate(const core::HttpRequest& request, api::
                                              "'edgeai keys create' to let others in"));
     }
     std::string_view presented = security::bearer_token(request.headers.get("authorization"));
-    if (presented.empty() && endpoint == api::Endpoint::kMessages)
+    if (presented.empty() && api::is_anthropic(endpoint))
         presented = core::trim_spaces(request.headers.get("x-api-key"));
     const std::string_view signature = request.headers.get("x-edgeai-signature");
     if (!presented.empty()) {
@@ -200,7 +200,7 @@ core::Status AccessControl::authenticate(const core::HttpRequest& request, api::
     } else {
         return unauthenticated(
             address, "missing",
-            endpoint == api::Endpoint::kMessages
+            api::is_anthropic(endpoint)
                 ? "Missing API key: send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'"
                 : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'");
     }

@@ -90,7 +90,7 @@ class Exchange {
                                    std::string_view code = "upstream_stream_interrupted") const;
     // True when `body` is already an error in that shape, to pass on as it is.
     bool is_error_body(std::string_view body) const;
-    bool anthropic_shaped() const { return endpoint_ == api::Endpoint::kMessages; }
+    bool anthropic_shaped() const { return api::is_anthropic(endpoint_); }
     bool ollama_shaped() const { return api::is_ollama(endpoint_); }
     void start_stream(int status, core::Headers headers);
     bool write(std::string_view bytes);

@@ -60,7 +60,9 @@ bool answer_from_cache(RouteContext& ctx, const router::BackendRequest& request)
     return false;
 }
 
-api::ApiError no_target(const router::Router& router, const std::string& model) {
+} // namespace
+
+api::ApiError no_backend_for(const router::Router& router, const std::string& model) {
     if (router.size() == 0) {
         return api::service_unavailable(
             "no backend is configured to serve this request: start edgeai with -m MODEL.gguf "
@@ -73,8 +75,6 @@ api::ApiError no_target(const router::Router& router, const std::string& model) 
     return api::api_error_from_status(api::model_not_found(
         model, "; no route or backend serves it (this gateway serves " + served + ")"));
 }
-
-} // namespace
 
 std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx) {
     const GatewayDeps& deps = ctx.deps();
@@ -104,7 +104,7 @@ std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx) {
     }
     router::Plan plan = deps.router->plan(facts, ctx.shared.next_random());
     if (plan.attempts.empty() && plan.unavailable.empty())
-        return ctx.fail(no_target(*deps.router, ctx.decoded.model));
+        return ctx.fail(no_backend_for(*deps.router, ctx.decoded.model));
     auto task = std::make_unique<ProxyTask>(std::move(ctx.exchange), *deps.router, std::move(plan),
                                             *deps.executor);
     if (ctx.decoded.translate_answer)

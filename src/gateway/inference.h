@@ -4,12 +4,18 @@
 // the router's plan of backends through a ProxyTask.
 #pragma once
 
+#include "api/api_error.h"
 #include "gateway/route_context.h"
+#include "router/router.h"
 
 #include <memory>
 
 namespace edgeai::gateway {
 
 std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx);
+
+// The error when nothing serves `model`: no backend at all, or none for it
+// (naming the models that are served).
+api::ApiError no_backend_for(const router::Router& router, const std::string& model);
 
 } // namespace edgeai::gateway

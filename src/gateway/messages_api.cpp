@@ -2,6 +2,8 @@
 
 #include "api/anthropic/anthropic_requests.h"
 #include "api/openai_requests.h"
+#include "gateway/api_responses.h"
+#include "gateway/inference.h"
 #include "gateway/openai_api.h"
 
 namespace edgeai::gateway {
@@ -24,6 +26,52 @@ core::Status decode_messages(RouteContext& ctx) {
     ctx.decoded.deterministic = is_deterministic(chat->sampling);
     ctx.decoded.body.chat = std::move(chat).value();
     return {};
+}
+
+core::Status decode_count_tokens(RouteContext& ctx) {
+    auto translated = api::anthropic::count_tokens_to_chat(ctx.request.body);
+    if (!translated.ok()) return translated.status();
+    ctx.decoded.model = std::move(translated->model);
+    ctx.decoded.backend_path = "/chat/completions";
+    ctx.decoded.backend_body = std::move(translated->body);
+    ctx.decoded.translated = true;
+    return {};
+}
+
+std::unique_ptr<RequestTask> handle_count_tokens(RouteContext& ctx) {
+    const GatewayDeps& deps = ctx.deps();
+    ctx.exchange->note_model(ctx.decoded.model);
+    router::BackendRequest request;
+    request.path = ctx.decoded.backend_path;
+    request.body = std::move(ctx.decoded.backend_body);
+    request.request_id = ctx.exchange->request_id();
+    request.client_headers = &ctx.request.headers;
+    // About four bytes of JSON per token: what a backend that cannot count
+    // is reported to hold, and what route conditions see.
+    const auto estimate = static_cast<int64_t>(request.body.size() / 4);
+    router::RouteFacts facts;
+    facts.model = ctx.decoded.model;
+    facts.prompt_tokens = static_cast<uint32_t>(estimate);
+    facts.headers = &ctx.request.headers;
+    if (const security::KeyPtr& key = ctx.caller().key) {
+        facts.key_id = key->id;
+        facts.key_name = key->name;
+    }
+    const router::Plan plan = deps.router->plan(facts, ctx.shared.next_random());
+    if (plan.attempts.empty()) return ctx.fail(no_backend_for(*deps.router, ctx.decoded.model));
+    const router::Attempt& first = plan.attempts.front();
+    router::Backend* backend = deps.router->at(first.backend).backend;
+    if (backend != nullptr) ctx.exchange->note_backend(backend->name(), 200);
+    auto counted = backend != nullptr
+                       ? backend->count_prompt_tokens(first.model, request)
+                       : core::Result<int64_t>(core::Status(core::StatusCode::kUnimplemented, ""));
+    const bool estimated =
+        !counted.ok() && counted.status().code() == core::StatusCode::kUnimplemented;
+    if (!counted.ok() && !estimated) return ctx.fail(counted.status());
+    core::HttpResponse r = json_response(
+        200, "{\"input_tokens\":" + std::to_string(estimated ? estimate : *counted) + "}");
+    if (estimated) r.headers.add("x-edgeai-token-count", "estimate");
+    return ctx.respond(std::move(r));
 }
 
 } // namespace edgeai::gateway

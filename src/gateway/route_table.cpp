@@ -47,6 +47,8 @@ constexpr Route kRoutes[] = {
      decode_embedding, handle_inference},
     {"POST", "/v1/messages", Endpoint::kMessages, security::kScopeChat, kJson, kServer,
      decode_messages, handle_inference},
+    {"POST", "/v1/messages/count_tokens", Endpoint::kMessagesCountTokens, security::kScopeChat,
+     kJson, kServer, decode_count_tokens, handle_count_tokens},
     // Responses are the chat scope's: a key that may chat may keep and
     // continue its own conversations.
     {"POST", "/v1/responses", Endpoint::kResponses, security::kScopeChat, kJson, kServer,

@@ -37,6 +37,15 @@ class Backend {
     virtual std::string_view name() const = 0;
     virtual core::Result<std::unique_ptr<core::HttpCall>>
     start(BackendRequest request, core::HttpResponseObserver* observer) = 0;
+    // The prompt tokens a chat request (`request.body`, for `model`) comes to
+    // on this backend, for Anthropic's count_tokens; kUnimplemented where
+    // only a remote service could say.
+    virtual core::Result<int64_t> count_prompt_tokens(std::string_view model,
+                                                      const BackendRequest& request) {
+        (void)model;
+        (void)request;
+        return core::Status(core::StatusCode::kUnimplemented, "this backend cannot count tokens");
+    }
 };
 
 } // namespace edgeai::router

@@ -1166,4 +1166,22 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
     return std::unique_ptr<core::HttpCall>(std::move(call));
 }
 
+core::Result<int64_t> LocalBackend::count_prompt_tokens(std::string_view model,
+                                                        const BackendRequest& request) {
+    const LocalModelEntry* entry = find(model);
+    if (entry == nullptr) return api::model_not_found(model);
+    if (!entry->chat_format) return core::failed_precondition(entry->template_error);
+    EDGEAI_ASSIGN_OR_RETURN(api::ChatCompletionRequest req,
+                            api::decode_chat_completion_request(request.body));
+    auto doc = codec::JsonDocument::parse(request.body);
+    const codec::JsonDocument* body = doc.ok() ? &*doc : nullptr;
+    EDGEAI_ASSIGN_OR_RETURN(ToolUse tools, tool_use_of(body, *entry->chat_format));
+    const auto& tok = *entry->tokenizer;
+    EDGEAI_ASSIGN_OR_RETURN(
+        std::string text,
+        chat_prompt(*entry->chat_format, body, req, tools,
+                    engine::tmpl::utc_from_unix_seconds(clock_.unix_ms() / 1000), tok.add_bos()));
+    return static_cast<int64_t>(tok.encode(text, true, true).size());
+}
+
 } // namespace edgeai::router

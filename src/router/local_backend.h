@@ -61,6 +61,9 @@ class LocalBackend final : public Backend {
     std::string_view name() const override { return "local"; }
     core::Result<std::unique_ptr<core::HttpCall>>
     start(BackendRequest request, core::HttpResponseObserver* observer) override;
+    // Exact: the model's chat template over the request, tokenized.
+    core::Result<int64_t> count_prompt_tokens(std::string_view model,
+                                              const BackendRequest& request) override;
 
     const LocalModelEntry* find(std::string_view id) const;
     const std::vector<LocalModelEntry>& models() const { return models_; }

@@ -14,6 +14,7 @@ import { CANNED, ScriptedUpstream, streamToken } from './lib/scripted_upstream.m
 import { ANTHROPIC_CANNED, ScriptedAnthropic, anthropicError } from './lib/scripted_anthropic.mjs';
 import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { deadPort, request, streamRequest } from './lib/clients.mjs';
+import { STORIES_SKIP, startTinyChat } from './lib/engine.mjs';
 
 const ANTHROPIC_KEY_ENV = 'IT_ANTHROPIC_KEY';
 const ANTHROPIC_KEY = 'sk-ant-scripted-0123456789';
@@ -366,6 +367,46 @@ targets = ["gone:claude-test", "backup:gpt-test"]
       assert.ok(final.content[0].text.length > 0);
     } finally {
       await gw2.stop();
+    }
+  });
+});
+
+// Issue 19: POST /v1/messages/count_tokens, as the SDK's messages.countTokens calls it.
+describe('count_tokens', () => {
+  test('an OpenAI-compatible backend: an estimate, said so in x-edgeai-token-count; errors in Anthropic\'s shape', async () => {
+    const up = await new ScriptedUpstream().start();
+    const gw = await startGateway({ upstream: up.baseUrl });
+    try {
+      const client = new Anthropic({ baseURL: gw.url(''), apiKey: 'unused', maxRetries: 0 });
+      const body = { model: 'gpt-test', system: 'Be brief.', messages: [{ role: 'user', content: 'Say hi' }] };
+      const { data, response } = await client.messages.countTokens(body).withResponse();
+      assert.ok(Number.isInteger(data.input_tokens) && data.input_tokens > 0, JSON.stringify(data));
+      assert.equal(response.headers.get('x-edgeai-token-count'), 'estimate');
+      assert.equal(up.posts.filter((p) => p.path.includes('count')).length, 0, 'nothing asked upstream');
+      const bad = await request(gw.url('/v1/messages/count_tokens'), { method: 'POST', body: { model: 'gpt-test', messages: 'no' } });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json.type, 'error');
+      assert.equal(bad.json.error.type, 'invalid_request_error');
+      assert.match(bad.json.error.message, /messages/);
+    } finally {
+      await gw.stop();
+      await up.close();
+    }
+  });
+
+  test('the local engine: exact, the tokens a message with the same body is charged', { skip: STORIES_SKIP }, async () => {
+    const gw = await startTinyChat();
+    try {
+      const client = new Anthropic({ baseURL: gw.url(''), apiKey: 'unused', maxRetries: 0 });
+      const body = { model: 'tiny', system: 'You tell stories.', messages: [{ role: 'user', content: 'Once upon a time' }, { role: 'assistant', content: 'there was' }, { role: 'user', content: 'a cat' }] };
+      const { data, response } = await client.messages.countTokens(body).withResponse();
+      assert.equal(response.headers.get('x-edgeai-token-count'), null, 'exact, not an estimate');
+      const msg = await client.messages.create({ ...body, max_tokens: 2, temperature: 0 });
+      assert.equal(data.input_tokens, msg.usage.input_tokens);
+      const missing = await client.messages.countTokens({ ...body, model: 'nope' }).catch((e) => e);
+      assert.equal(missing.status, 404);
+    } finally {
+      await gw.stop();
     }
   });
 });

@@ -268,13 +268,16 @@ core::Status write_chat_tool_choice(JsonWriter& w, JsonValue choice) {
 
 } // namespace
 
-core::Result<TranslatedChatRequest> messages_to_chat(std::string_view messages_body) {
+namespace {
+
+// count_tokens takes a Messages body without max_tokens.
+core::Result<TranslatedChatRequest> translate(std::string_view messages_body, bool counting) {
     EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, parse_request_body(messages_body));
     JsonValue root = doc.root();
     TranslatedChatRequest out;
 
     EDGEAI_TRY(require_model(root["model"]));
-    if (absent(root["max_tokens"])) return field_error("max_tokens", "is required");
+    if (absent(root["max_tokens"]) && !counting) return field_error("max_tokens", "is required");
     EDGEAI_TRY(optional_integer(root["max_tokens"], "max_tokens", 1, INT32_MAX));
     EDGEAI_TRY(require_array(root["messages"], "messages"));
     EDGEAI_TRY(optional_bool(root["stream"], "stream"));
@@ -330,7 +333,7 @@ core::Result<TranslatedChatRequest> messages_to_chat(std::string_view messages_b
         }
     }
     w.end_array();
-    w.field("max_tokens", root["max_tokens"].as_int64());
+    w.field("max_tokens", absent(root["max_tokens"]) ? int64_t{1} : root["max_tokens"].as_int64());
     if (root["temperature"].is_number()) w.field("temperature", root["temperature"].as_double());
     if (root["top_p"].is_number()) w.field("top_p", root["top_p"].as_double());
     if (root["top_k"].is_number()) w.field("top_k", root["top_k"].as_int64());
@@ -351,6 +354,16 @@ core::Result<TranslatedChatRequest> messages_to_chat(std::string_view messages_b
     w.end_object();
     out.body = w.take();
     return out;
+}
+
+} // namespace
+
+core::Result<TranslatedChatRequest> messages_to_chat(std::string_view messages_body) {
+    return translate(messages_body, false);
+}
+
+core::Result<TranslatedChatRequest> count_tokens_to_chat(std::string_view count_tokens_body) {
+    return translate(count_tokens_body, true);
 }
 
 } // namespace edgeai::api::anthropic

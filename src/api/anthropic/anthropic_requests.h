@@ -33,6 +33,8 @@ struct TranslatedChatRequest {
 // top_p, max_tokens, tools, tool_choice and metadata.user_id map to their
 // OpenAI names; a streamed request asks for usage (stream_options).
 core::Result<TranslatedChatRequest> messages_to_chat(std::string_view messages_body);
+// POST /v1/messages/count_tokens: the same body without max_tokens.
+core::Result<TranslatedChatRequest> count_tokens_to_chat(std::string_view count_tokens_body);
 
 struct OutboundOptions {
     // Messages requires max_tokens; used when the chat request sets none.
