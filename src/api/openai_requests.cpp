@@ -263,6 +263,7 @@ core::Result<EmbeddingRequest> decode_embedding_request(std::string_view body) {
         req.encoding_format.assign(root["encoding_format"].as_string());
     }
     EDGEAI_TRY(optional_integer(root["dimensions"], "dimensions", 1, 65536));
+    if (root["dimensions"].is_number()) req.dimensions = root["dimensions"].as_int64();
     EDGEAI_TRY(optional_string(root["user"], "user"));
     return req;
 }

@@ -96,6 +96,7 @@ struct EmbeddingRequest {
     std::string model;
     TextOrTokens input;
     std::string encoding_format = "float";
+    int64_t dimensions = 0; // 0: the model's own
 };
 
 // A body the gateway decoded, handed to a backend that needs its fields (the

@@ -42,6 +42,41 @@ core::Result<ToolUse> tool_use_of(const codec::JsonDocument* doc,
     return t;
 }
 
+// What a text model cannot honour and would otherwise drop without a word,
+// changing the answer: parts other than text (an image the model would never
+// see), audio output, web search.
+core::Status refuse_what_text_models_cannot(const codec::JsonDocument* doc) {
+    if (doc == nullptr) return {};
+    const codec::JsonValue root = doc->root();
+    auto refuse = [](std::string field, std::string message) {
+        core::Status s = core::invalid_argument(field + ": " + message);
+        s.with_field(std::move(field));
+        return s;
+    };
+    const codec::JsonValue messages = root["messages"];
+    for (size_t i = 0; i < messages.size(); ++i) {
+        const codec::JsonValue content = messages.at(i)["content"];
+        if (!content.is_array()) continue;
+        for (size_t j = 0; j < content.size(); ++j) {
+            const std::string_view type = content.at(j)["type"].as_string();
+            if (type == "text") continue;
+            return refuse("messages[" + std::to_string(i) + "].content[" + std::to_string(j) +
+                              "].type",
+                          "local models read text only; a '" + std::string(type) +
+                              "' part needs a backend that takes it");
+        }
+    }
+    const codec::JsonValue modalities = root["modalities"];
+    for (size_t i = 0; i < modalities.size(); ++i)
+        if (modalities.at(i).as_string() != "text")
+            return refuse("modalities", "local models answer with text only");
+    if (!root["audio"].is_missing() && !root["audio"].is_null())
+        return refuse("audio", "local models answer with text only");
+    if (!root["web_search_options"].is_missing() && !root["web_search_options"].is_null())
+        return refuse("web_search_options", "local models do not search the web");
+    return {};
+}
+
 // The prompt of a chat request: the model's chat format over the request's
 // own messages, tools and chat_template_kwargs (every field a template may
 // read, tool_calls and reasoning_content included), or over the decoded
@@ -894,6 +929,15 @@ LocalBackend::start_embeddings(const BackendRequest& request,
     if (entry == nullptr) {
         error = model_not_found(req->model);
         failed = true;
+    } else if (const int64_t width = entry->model->config().n_embd;
+               req->dimensions != 0 && req->dimensions != width) {
+        // Shortening needs a model trained for it (Matryoshka); cutting
+        // another model's vector would give wrong similarities.
+        error = api::api_error_from_status(
+            core::invalid_argument("this model's embeddings have " + std::to_string(width) +
+                                   " dimensions and cannot be shortened")
+                .with_field("dimensions"));
+        failed = true;
     }
     for (size_t i = 0; !failed && i < req->input.size(); ++i) {
         std::vector<int32_t> ids;
@@ -1028,6 +1072,8 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
             refuse(model_not_found(req->model));
         } else if (!entry->chat_format) {
             refuse(api::api_error_from_status(core::failed_precondition(entry->template_error)));
+        } else if (core::Status text_only = refuse_what_text_models_cannot(body); !text_only.ok()) {
+            refuse(api::api_error_from_status(text_only));
         } else if (auto tools = tool_use_of(body, *entry->chat_format); !tools.ok()) {
             refuse(api::api_error_from_status(tools.status()));
         } else {
@@ -1175,6 +1221,7 @@ core::Result<int64_t> LocalBackend::count_prompt_tokens(std::string_view model,
                             api::decode_chat_completion_request(request.body));
     auto doc = codec::JsonDocument::parse(request.body);
     const codec::JsonDocument* body = doc.ok() ? &*doc : nullptr;
+    EDGEAI_TRY(refuse_what_text_models_cannot(body));
     EDGEAI_ASSIGN_OR_RETURN(ToolUse tools, tool_use_of(body, *entry->chat_format));
     const auto& tok = *entry->tokenizer;
     EDGEAI_ASSIGN_OR_RETURN(

@@ -94,6 +94,24 @@ describe('constrained decoding on stories260K', { skip }, () => {
     assert.ok(sum <= 1.000001, `probabilities over the allowed tokens sum to at most 1: ${sum}`);
   });
 
+  // Issue 21: what a text model cannot honour is a 400 naming the field, never dropped.
+  it('image parts, audio output and web search are refused by name on a text model', T, async () => {
+    const cases = [
+      [{ messages: [{ role: 'user', content: [{ type: 'text', text: 'What is this?' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } }] }] }, 'messages[0].content[1].type'],
+      [{ messages, modalities: ['text', 'audio'] }, 'modalities'],
+      [{ messages, audio: { voice: 'alloy', format: 'wav' } }, 'audio'],
+      [{ messages, web_search_options: {} }, 'web_search_options'],
+    ];
+    for (const [extra, param] of cases) {
+      const e = await client.chat.completions.create({ model: MODEL, max_tokens: 4, ...extra }).catch((x) => x);
+      assert.equal(e.status, 400, `${param}: ${e.message}`);
+      assert.equal(e.param, param);
+    }
+    // Text parts alone are fine.
+    const ok = await client.chat.completions.create({ model: MODEL, max_tokens: 2, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hi' }] }] });
+    assert.equal(ok.choices.length, 1);
+  });
+
   it('json_schema, chat: every answer at several seeds and temperatures parses and conforms (plain and streamed)', T, async () => {
     for (const temperature of [0, 0.8, 1.5]) {
       for (const seed of [1, 2, 3]) {

@@ -232,6 +232,18 @@ describe('edgeai serve -m stories260K', { skip }, () => {
 
   });
 
+  it('embeddings: the model\'s width; dimensions other than it is refused by name', T, async () => {
+    const r = await client.embeddings.create({ model: MODEL, input: ['Once upon a time', 'Lily'] });
+    assert.equal(r.data.length, 2);
+    const width = r.data[0].embedding.length;
+    assert.ok(width > 0);
+    const same = await client.embeddings.create({ model: MODEL, input: 'Lily', dimensions: width });
+    assert.deepEqual(same.data[0].embedding, r.data[1].embedding);
+    const e = await client.embeddings.create({ model: MODEL, input: 'Lily', dimensions: 8 }).catch((x) => x);
+    assert.equal(e.status, 400, e.message);
+    assert.equal(e.param, 'dimensions');
+  });
+
   it('completions: echo returns the prompt first; suffix, best_of and echo with logprobs are refused by name', T, async () => {
     const plain = await client.completions.create(greedy(once.prompt, 6));
     const echoed = await client.completions.create(greedy(once.prompt, 6, { echo: true }));
