@@ -74,3 +74,11 @@ fi
 
 cmake --preset release > /dev/null
 cmake --build --preset release
+
+# The demo model `edgeai serve` answers with when nothing else is configured
+# (models/demo/README.md), converted beside the binary it is found from.
+demo=build/release/apps/edgeai/demo-tinystories.gguf
+if [ ! -f "$demo" ] || [ models/demo/stories260K.bin -nt "$demo" ]; then
+  build/release/apps/edgeai/edgeai model convert-llama2c models/demo/stories260K.bin \
+    models/demo/tok512.bin -o "$demo" > /dev/null
+fi

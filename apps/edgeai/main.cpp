@@ -8,6 +8,7 @@
 #include "audit_command.h"
 #include "cli/args.h"
 #include "cli_output.h"
+#include "demo_model.h"
 #include "engine_commands.h"
 #include "keys_command.h"
 #include "models_command.h"
@@ -392,6 +393,11 @@ int main(int argc, char** argv) {
         }
         const native::ServeShell shell =
             mcp->parsed() ? native::ServeShell::kMcpStdio : native::ServeShell::kHttp;
+        if (shell == native::ServeShell::kHttp)
+            edgeai::cli::choose_demo_model(
+                settings,
+                edgeai::cli::models_dir_of(settings.models.dir, effective_data_dir(settings)),
+                local, logger);
         int code = native::run_serve(settings, effective_data_dir(settings), logger, kVersion,
                                      local, insecure_no_auth, shell);
         return code == 0 ? kExitOk : kExitRuntime;

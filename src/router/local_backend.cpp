@@ -784,8 +784,9 @@ std::string LocalBackend::model_json(const LocalModelEntry& m) const {
         .field("id", std::string_view(m.id))
         .field("object", "model")
         .field("created", m.created)
-        .field("owned_by", "edgeai-local")
-        .end_object();
+        .field("owned_by", "edgeai-local");
+    if (!m.description.empty()) w.field("description", std::string_view(m.description));
+    w.end_object();
     return w.take();
 }
 

@@ -38,6 +38,7 @@ struct LocalModelEntry {
     int64_t created = 0;     // unix seconds, for /v1/models
     uint32_t parallel = 1;   // sequences the engine runs at once (its slots)
     double load_seconds = 0; // reading and checking the file at start
+    std::string description; // said in /v1/models (the demo model says what it is)
 };
 
 // One model's engine figures in /metrics (llama.cpp's server exports the

@@ -246,6 +246,7 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
         e.n_ctx = n_ctx;
         e.parallel = parallel;
         e.load_seconds = static_cast<double>(clock.monotonic_ns() - load_start_ns) / 1e9;
+        e.description = own.description;
         e.created = clock.unix_ms() / 1000;
         if (auto chat = chat_format_for(m->gguf, *m->tokenizer, *choice); chat.ok()) {
             e.chat_format = std::move(*chat);
@@ -403,8 +404,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                 all_local.overrides.resize(all_local.model_paths.size());
                 all_local.model_paths.push_back(path);
                 all_local.aliases.push_back(id);
-                all_local.overrides.push_back(
-                    {b.chat_template, static_cast<int>(b.ctx_size), static_cast<int>(b.parallel)});
+                all_local.overrides.push_back({b.chat_template, static_cast<int>(b.ctx_size),
+                                               static_cast<int>(b.parallel), ""});
             }
     std::vector<std::unique_ptr<LocalModel>> local_models;
     std::vector<std::unique_ptr<EngineWorker>> engine_workers;

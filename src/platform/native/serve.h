@@ -20,6 +20,7 @@ struct LocalModelOverrides {
     std::string chat_template;
     int ctx_size = 0;
     int parallel = 0;
+    std::string description; // for /v1/models
 };
 
 struct LocalServeOptions {

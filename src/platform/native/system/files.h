@@ -10,6 +10,10 @@ namespace edgeai::platform::native {
 core::Result<std::string> read_text_file(const std::string& path);
 bool file_exists(const std::string& path);
 
+// The directory this program's binary is in (for files installed beside
+// it); empty when it cannot be told.
+std::string executable_directory();
+
 // Creates the directory and its parents (mode 0700 for the last one).
 core::Status make_directories(const std::string& path);
 
