@@ -55,8 +55,10 @@ function showModels(answer, backends) {
   const kinds = new Map(backends.map((b) => [b.name, b.kind]));
   const rows = answer.data.data.map((m) => {
     const kind = kinds.get(m.owned_by);
-    // A local backend's models are loaded when the gateway starts.
-    const state = kind === 'local' ? 'loaded' : kind ? 'remote (' + kind + ')' : 'routed';
+    // The local engine lists the models it has loaded (all of them, at start)
+    // as its own; other models are an upstream's or a route's name.
+    const state = m.owned_by === 'edgeai-local' ? 'loaded'
+      : kind ? 'remote (' + kind + ')' : 'routed';
     return [m.id, m.owned_by, state];
   });
   fill($('status-models'), rows.length

@@ -63,7 +63,7 @@ describe('the web console', { skip }, () => {
   });
 
   it('serves its files gzipped with the CSP, an ETag and Vary', T, async () => {
-    const res = await fetch(gw.baseUrl + '/ui/', { headers: { 'accept-encoding': 'gzip' } });
+    const res = await fetch(gw.origin + '/ui/', { headers: { 'accept-encoding': 'gzip' } });
     assert.equal(res.status, 200);
     assert.equal(res.headers.get('content-type'), 'text/html; charset=utf-8');
     assert.equal(res.headers.get('content-encoding'), 'gzip');
@@ -75,10 +75,10 @@ describe('the web console', { skip }, () => {
     assert.match(html, /<script type="module" src="console.js"><\/script>/);
     assert.doesNotMatch(html, /https?:\/\//);
 
-    const again = await fetch(gw.baseUrl + '/ui/', { headers: { 'if-none-match': res.headers.get('etag') } });
+    const again = await fetch(gw.origin + '/ui/', { headers: { 'if-none-match': res.headers.get('etag') } });
     assert.equal(again.status, 304);
 
-    const refused = await fetch(gw.baseUrl + '/ui/console.js', { headers: { 'accept-encoding': 'identity' } });
+    const refused = await fetch(gw.origin + '/ui/console.js', { headers: { 'accept-encoding': 'identity' } });
     assert.equal(refused.status, 406);
     assert.equal((await refused.json()).error.code, 'not_acceptable');
   });
@@ -87,7 +87,7 @@ describe('the web console', { skip }, () => {
     // node's http does not decode: the raw body must be a gzip stream of the script.
     const http = await import('node:http');
     const body = await new Promise((resolve, reject) => {
-      http.get(gw.baseUrl + '/ui/console.js', (res) => {
+      http.get(gw.origin + '/ui/console.js', (res) => {
         const parts = [];
         res.on('data', (d) => parts.push(d));
         res.on('end', () => resolve({ headers: res.headers, bytes: Buffer.concat(parts) }));
@@ -98,10 +98,10 @@ describe('the web console', { skip }, () => {
   });
 
   it('redirects a browser from / to /ui/; API clients keep the JSON line', T, async () => {
-    const html = await fetch(gw.baseUrl + '/', { headers: { accept: 'text/html,*/*;q=0.8' }, redirect: 'manual' });
+    const html = await fetch(gw.origin + '/', { headers: { accept: 'text/html,*/*;q=0.8' }, redirect: 'manual' });
     assert.equal(html.status, 302);
     assert.equal(html.headers.get('location'), '/ui/');
-    const json = await fetch(gw.baseUrl + '/');
+    const json = await fetch(gw.origin + '/');
     assert.equal(json.status, 200);
     assert.equal((await json.json()).name, 'edgeai');
   });
@@ -111,7 +111,7 @@ describe('the web console', { skip }, () => {
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
     page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
-    await page.goto(gw.baseUrl + '/');
+    await page.goto(gw.origin + '/');
     assert.equal(new URL(page.url()).pathname, '/ui/');
     const models = page.locator('#status-models');
     await models.getByRole('cell', { name: 'stories260K', exact: true }).waitFor();
@@ -123,12 +123,45 @@ describe('the web console', { skip }, () => {
     await page.close();
   });
 
+  it("fits a phone's width", T, async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await page.goto(gw.origin + '/ui/');
+    await page.locator('#status-models').getByRole('cell', { name: 'stories260K', exact: true }).waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling');
+    await screenshot(page, 'status-phone');
+    await page.goto(gw.origin + '/ui/#chat');
+    await page.getByLabel('Message').waitFor();
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling');
+    await screenshot(page, 'chat-phone');
+    await page.close();
+  });
+
+  it("is driven from the keyboard: Tab reaches the pages' links", T, async () => {
+    const page = await browser.newPage();
+    await page.goto(gw.origin + '/ui/');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'nav-chat');
+    await page.keyboard.press('Enter');
+    await page.getByLabel('Message').waitFor();
+    assert.equal(await page.locator('#nav-chat').getAttribute('aria-current'), 'page');
+    await page.close();
+  });
+
   it('streams a chat answer from stories260K with tokens/s', T, async () => {
     const page = await browser.newPage();
-    await page.goto(gw.baseUrl + '/ui/#chat');
-    await page.getByLabel('Model').fill('stories260K');
+    await page.goto(gw.origin + '/ui/#chat');
+    // The model picker offers the served model first.
+    await page.waitForFunction(() => document.getElementById('chat-model').value === 'stories260K');
+    await page.getByText('Parameters').click();
     await page.getByLabel('Max tokens').fill('64');
     await page.getByLabel('Seed').fill('7');
+    // Counts the answer's updates: a streamed answer grows in several steps.
+    await page.evaluate(() => {
+      window.answerUpdates = 0;
+      new MutationObserver(() => { window.answerUpdates += 1; })
+        .observe(document.getElementById('chat-log'), { subtree: true, childList: true, characterData: true });
+    });
     const message = page.getByLabel('Message');
     await message.fill('Once upon a time');
     await message.press('Enter');
@@ -138,9 +171,31 @@ describe('the web console', { skip }, () => {
       return t && t.textContent.length > 0 && !document.getElementById('chat-send').disabled;
     });
     assert.ok((await answer.textContent()).trim().length > 0);
+    assert.ok(await page.evaluate(() => window.answerUpdates) > 3, 'the answer arrived in pieces');
     assert.match(await page.locator('#chat-stats').textContent(), /^\d+ tokens, [\d.]+ tokens\/s$/);
     assert.equal(await page.getByRole('button', { name: 'Stop' }).isDisabled(), true);
     await screenshot(page, 'chat');
+    await page.close();
+  });
+
+  it("lists the durable jobs and charts today's usage", T, async () => {
+    const submitted = await fetch(gw.origin + '/v1/chat/completions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', prefer: 'respond-async' },
+      body: JSON.stringify({ model: 'stories260K', max_tokens: 8, messages: [{ role: 'user', content: 'Hi' }] }),
+    });
+    assert.equal(submitted.status, 202);
+    const job = await submitted.json();
+    const page = await browser.newPage();
+    await page.goto(gw.origin + '/ui/#jobs');
+    await page.locator('#jobs-list').getByRole('cell', { name: job.id, exact: true }).waitFor();
+    await screenshot(page, 'jobs');
+    // The chat above was counted: one bar for stories260K.
+    await page.goto(gw.origin + '/ui/#status');
+    const chart = page.getByRole('img', { name: /stories260K: \d+ tokens/ });
+    await chart.waitFor();
+    assert.ok(await chart.locator('rect').count() >= 1);
+    await screenshot(page, 'status-usage');
     await page.close();
   });
 });
@@ -172,7 +227,7 @@ describe('the web console with API keys', { skip }, () => {
   });
 
   async function signIn(page, key) {
-    await page.goto(gw.baseUrl + '/ui/#chat');
+    await page.goto(gw.origin + '/ui/#chat');
     await page.getByLabel('Key').fill(key);
     await page.getByRole('button', { name: 'Use key' }).click();
     await page.locator('#page-chat').waitFor();
@@ -180,7 +235,7 @@ describe('the web console with API keys', { skip }, () => {
 
   it('asks for a key, refuses a wrong one, and keeps a right one in the tab', T, async () => {
     const page = await browser.newPage();
-    await page.goto(gw.baseUrl + '/ui/');
+    await page.goto(gw.origin + '/ui/');
     await page.getByLabel('Key').waitFor();
     assert.equal(await page.locator('#page-status').isHidden(), true);
     await page.getByLabel('Key').fill('eai_wrong');
