@@ -79,6 +79,7 @@ async function send(event) {
     finish(output, stats, e.name === 'AbortError' ? 'stopped' : '');
     if (e.name !== 'AbortError') {
       $('chat-error').textContent = e.message;
+      if (!stats.tokens) $('chat-stats').textContent = '';
       if (!output.textContent) output.parentElement.remove();
     }
   }
