@@ -33,6 +33,8 @@ packages=(
   gcc-arm-none-eabi python3
   # the reference chat templates are rendered with (template_exactness.test.mjs)
   python3-jinja2
+  # the web console's test drives it with playwright-core (console.test.mjs)
+  chromium
 )
 if [ "$with_bench" = 1 ]; then packages+=(nginx-light wrk gcc time libbenchmark-dev); fi
 # node and npm: Debian's, unless the machine already has a node.

@@ -38,6 +38,12 @@ class FileSource {
     // device, a FIFO, a symlink leading out); kResourceExhausted when the file
     // is larger than the source's limit; kInternal when reading fails.
     virtual Result<std::string> read(std::string_view relative_path) = 0;
+
+    // The content-coding (RFC 9110, 8.4.1) every file of this source is stored
+    // in, such as "gzip" for files compressed when the binary was built; empty
+    // when the bytes are the files themselves. The server sends the bytes as
+    // they are, with Content-Encoding, and never decodes them itself.
+    virtual std::string_view content_coding() const { return {}; }
 };
 
 } // namespace edgeai::core

@@ -2,10 +2,30 @@
 
 #include "codec/json/json_writer.h"
 #include "core/config/routing_schema.h"
+#include "core/http_types.h"
 #include "gateway/api_responses.h"
 #include "security/audit_sink.h"
 
 namespace edgeai::gateway {
+
+bool wants_html(const core::HttpRequest& request) {
+    // Browsers list text/html first in Accept for a page they navigate to;
+    // `*/*` alone (curl, SDKs) is not asking for a page.
+    std::string_view accept = request.headers.get("accept");
+    while (!accept.empty()) {
+        const size_t comma = accept.find(',');
+        const std::string_view entry = accept.substr(0, comma);
+        accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
+        const std::string_view media = core::trim_spaces(entry.substr(0, entry.find(';')));
+        if (core::iequals(media, "text/html")) {
+            const size_t q = entry.find("q=");
+            return q == std::string_view::npos ||
+                   core::trim_spaces(entry.substr(q + 2)).find_first_not_of("0.") !=
+                       std::string_view::npos;
+        }
+    }
+    return false;
+}
 
 std::unique_ptr<RequestTask> handle_root(RouteContext& ctx) {
     if (ctx.request.ollama_listener) {
@@ -13,6 +33,14 @@ std::unique_ptr<RequestTask> handle_root(RouteContext& ctx) {
         core::HttpResponse r;
         r.headers.add("content-type", "text/plain; charset=utf-8");
         r.body = "Ollama is running";
+        return ctx.respond(std::move(r));
+    }
+    if (ctx.deps().static_files != nullptr && wants_html(ctx.request)) {
+        // A person who typed the address into a browser gets the console;
+        // API clients, which do not ask for HTML, keep the JSON line.
+        core::HttpResponse r;
+        r.status = 302;
+        r.headers.add("location", "/ui/");
         return ctx.respond(std::move(r));
     }
     codec::JsonWriter w;
@@ -64,7 +92,12 @@ void write_backend_states(codec::JsonWriter& w, const GatewayDeps& deps) {
             .field("name", std::string_view(b.settings->name))
             .field("kind", core::backend_kind_name(b.settings->kind))
             .field("circuit", router::breaker_state_name(b.breaker.state(now)))
-            .end_object();
+            .field("in_flight", static_cast<int64_t>(b.in_flight));
+        // The average time to the first byte that latency routing reads;
+        // absent until the backend has answered once.
+        const double ms = b.first_byte_ms.value();
+        if (ms >= 0) w.field("first_byte_ms", static_cast<int64_t>(ms + 0.5));
+        w.end_object();
     }
     w.end_array();
 }

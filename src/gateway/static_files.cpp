@@ -7,6 +7,8 @@
 #include "gateway/gateway.h"
 #include "gateway/route_context.h"
 
+#include <algorithm>
+
 namespace edgeai::gateway {
 
 namespace {
@@ -68,6 +70,25 @@ core::Status no_such_file() {
     return core::not_found("There is no such file under /ui/");
 }
 
+// Whether a qvalue ("0", "0.5", "1.000") is above zero.
+bool positive_qvalue(std::string_view q) {
+    return q.find_first_not_of("0.") != std::string_view::npos;
+}
+
+// A client that cannot decode the stored coding: the server holds no other
+// form of the file, and sending bytes the client cannot read would show it
+// garbage.
+api::ApiError not_acceptable(std::string_view coding) {
+    return {406,
+            "invalid_request_error",
+            "not_acceptable",
+            "",
+            "The web console's files are stored " + std::string(coding) +
+                "-compressed and Accept-Encoding refuses " + std::string(coding) +
+                "; accept it (every browser does) or send no Accept-Encoding",
+            0};
+}
+
 } // namespace
 
 core::Result<std::string> static_file_path(std::string_view tail) {
@@ -116,6 +137,34 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
     return false;
 }
 
+bool accepts_content_coding(const core::Headers& headers, std::string_view coding) {
+    if (!headers.has("accept-encoding")) return true;
+    std::string_view list = headers.get("accept-encoding");
+    int own = -1; // the coding's own entry: -1 absent, 0 refused, 1 accepted
+    int any = -1; // "*"
+    while (!list.empty()) {
+        const size_t comma = list.find(',');
+        std::string_view entry = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+        const size_t semi = entry.find(';');
+        const std::string_view name = core::trim_spaces(entry.substr(0, semi));
+        bool accepted = true;
+        if (semi != std::string_view::npos) {
+            const std::string_view param = core::trim_spaces(entry.substr(semi + 1));
+            if (param.size() > 2 && core::iequals(param.substr(0, 2), "q="))
+                accepted = positive_qvalue(core::trim_spaces(param.substr(2)));
+        }
+        const bool is_own = core::iequals(name, coding) ||
+                            (core::iequals(coding, "gzip") && core::iequals(name, "x-gzip"));
+        if (is_own) {
+            own = std::max(own, accepted ? 1 : 0);
+        } else if (name == "*") {
+            any = std::max(any, accepted ? 1 : 0);
+        }
+    }
+    return own >= 0 ? own == 1 : any == 1;
+}
+
 void serve_static_file(Exchange& exchange, const GatewayDeps& deps,
                        const core::HttpRequest& request, std::string_view raw_tail) {
     if (deps.static_files == nullptr) {
@@ -133,6 +182,11 @@ void serve_static_file(Exchange& exchange, const GatewayDeps& deps,
     auto path = static_file_path(raw_tail.substr(1));
     if (!path.ok()) {
         exchange.respond_error(api::api_error_from_status(path.status()));
+        return;
+    }
+    const std::string_view coding = deps.static_files->content_coding();
+    if (!coding.empty() && !accepts_content_coding(request.headers, coding)) {
+        exchange.respond_error(not_acceptable(coding));
         return;
     }
     auto content = deps.static_files->read(*path);
@@ -155,6 +209,11 @@ void serve_static_file(Exchange& exchange, const GatewayDeps& deps,
     // page is seen at once, an unchanged file costs a 304.
     r.headers.add("cache-control", "no-cache");
     r.headers.add("x-content-type-options", "nosniff");
+    if (!coding.empty()) {
+        // Caches must not hand the compressed bytes to a client that refused them.
+        r.headers.add("vary", "accept-encoding");
+        r.headers.add("content-encoding", std::string(coding));
+    }
     if (etag_matches(request.headers.get("if-none-match"), etag)) {
         r.status = 304;
         exchange.respond(std::move(r));

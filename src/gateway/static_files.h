@@ -37,10 +37,18 @@ std::string_view static_content_type(std::string_view relative_path);
 // counts as its strong form: RFC 9110 compares If-None-Match weakly.
 bool etag_matches(std::string_view if_none_match, std::string_view etag);
 
+// Whether a request with these headers accepts `coding` (RFC 9110, 12.5.3):
+// no Accept-Encoding accepts any coding; otherwise the coding (or "x-gzip"
+// for "gzip") or "*" must be listed with a q above 0, and the coding's own
+// entry wins over "*". An empty Accept-Encoding asks for no coding at all.
+bool accepts_content_coding(const core::Headers& headers, std::string_view coding);
+
 // Answers GET and HEAD on /ui and /ui/...; `raw_tail` is what followed "/ui"
 // in the path: empty (redirected to /ui/) or starting with '/'. Without a
 // FileSource in `deps`, and for every path missing or refused, a 404 that
-// does not tell which of the two it was.
+// does not tell which of the two it was. Files of a source stored in a
+// content-coding go out as they are, with Content-Encoding; a client whose
+// Accept-Encoding refuses that coding gets 406.
 void serve_static_file(Exchange& exchange, const GatewayDeps& deps,
                        const core::HttpRequest& request, std::string_view raw_tail);
 

@@ -31,6 +31,21 @@ TEST_F(GatewayTest, HealthAndReadinessAnswerWithoutABackend) {
     EXPECT_EQ(writer.sent.status, 503);
 }
 
+TEST_F(GatewayTest, ReadinessShowsEachBackendsLoadAndMeasuredLatency) {
+    handle("GET", "/readyz");
+    auto before = codec::JsonDocument::parse(writer.sent.body);
+    ASSERT_TRUE(before.ok());
+    const auto first = before->root()["backends"].at(0);
+    EXPECT_EQ(first["name"].as_string(), "upstream");
+    EXPECT_EQ(first["in_flight"].as_int64(), 0);
+    EXPECT_TRUE(first["first_byte_ms"].is_missing()) << "no answer yet: no latency to show";
+    router->record_success(0, 41.6);
+    handle("GET", "/readyz");
+    auto after = codec::JsonDocument::parse(writer.sent.body);
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(after->root()["backends"].at(0)["first_byte_ms"].as_int64(), 42);
+}
+
 TEST_F(GatewayTest, UnknownRouteIs404AndWrongMethodIs405WithAllow) {
     handle("GET", "/v1/nope");
     EXPECT_EQ(writer.sent.status, 404);

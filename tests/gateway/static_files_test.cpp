@@ -109,6 +109,8 @@ struct FakeFileSource : core::FileSource {
     std::map<std::string, std::string> files;
     std::map<std::string, core::Status> failures;
     std::vector<std::string> asked;
+    std::string coding; // content_coding(): empty, or "gzip" as the built-in console's
+    std::string_view content_coding() const override { return coding; }
     core::Result<std::string> read(std::string_view relative_path) override {
         asked.emplace_back(relative_path);
         const std::string key(relative_path);
@@ -143,10 +145,17 @@ class StaticFilesTest : public ::testing::Test {
 
     const core::HttpResponse& get(std::string target, std::string method = "GET",
                                   std::string if_none_match = "") {
+        core::Headers headers;
+        if (!if_none_match.empty()) headers.add("if-none-match", std::move(if_none_match));
+        return send(std::move(target), std::move(headers), std::move(method));
+    }
+
+    const core::HttpResponse& send(std::string target, core::Headers headers,
+                                   std::string method = "GET") {
         core::HttpRequest r;
         r.method = std::move(method);
         r.target = std::move(target);
-        if (!if_none_match.empty()) r.headers.add("if-none-match", std::move(if_none_match));
+        r.headers = std::move(headers);
         writer = FakeWriter{};
         EXPECT_EQ(gateway->handle(std::move(r), &writer), nullptr);
         EXPECT_TRUE(writer.was_sent);
@@ -262,6 +271,78 @@ TEST_F(StaticFilesTest, WithoutAStaticDirEveryUiPathIs404) {
     expect_not_found(get("/ui/"), "/ui/");
     expect_not_found(get("/ui"), "/ui");
     expect_not_found(get("/ui/index.html"), "/ui/index.html");
+}
+
+core::Headers with(std::string name, std::string value) {
+    core::Headers h;
+    h.add(std::move(name), std::move(value));
+    return h;
+}
+
+TEST(AcceptsContentCoding, FollowsRfc9110) {
+    EXPECT_TRUE(accepts_content_coding(core::Headers(), "gzip")) << "no field: any coding";
+    for (const char* accepted :
+         {"gzip", "gzip, deflate, br", "br;q=1.0, gzip;q=0.8", "*", "identity, *;q=0.5", "x-gzip",
+          "GZIP", "deflate, gzip ; q=0.001", "*;q=0, gzip"}) {
+        EXPECT_TRUE(accepts_content_coding(with("accept-encoding", accepted), "gzip")) << accepted;
+    }
+    for (const char* refused : {"", "identity", "br, deflate", "gzip;q=0", "gzip; q=0.000", "*;q=0",
+                                "gzip;q=0, *", "identity;q=1, *;q=0", "gzip2"}) {
+        EXPECT_FALSE(accepts_content_coding(with("accept-encoding", refused), "gzip")) << refused;
+    }
+}
+
+TEST_F(StaticFilesTest, StoredGzipGoesOutAsItIsWithContentEncodingAndVary) {
+    files.coding = "gzip";
+    files.files["app.js"] = std::string("\x1f\x8b compressed", 13);
+    const core::HttpResponse& r = send("/ui/app.js", with("accept-encoding", "gzip, br"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, files.files["app.js"]);
+    EXPECT_EQ(r.headers.get("content-encoding"), "gzip");
+    EXPECT_EQ(r.headers.get("vary"), "accept-encoding");
+    EXPECT_EQ(r.headers.get("content-type"), "text/javascript; charset=utf-8");
+    // No Accept-Encoding at all accepts any coding (curl without --compressed).
+    EXPECT_EQ(send("/ui/app.js", core::Headers()).headers.get("content-encoding"), "gzip");
+}
+
+TEST_F(StaticFilesTest, AClientRefusingTheStoredCodingGets406BeforeAnyRead) {
+    files.coding = "gzip";
+    for (const char* refused : {"identity", "gzip;q=0", ""}) {
+        const core::HttpResponse& r = send("/ui/app.js", with("accept-encoding", refused));
+        EXPECT_EQ(r.status, 406) << refused;
+        auto doc = codec::JsonDocument::parse(r.body);
+        ASSERT_TRUE(doc.ok());
+        EXPECT_EQ(doc->root()["error"]["code"].as_string(), "not_acceptable");
+        EXPECT_NE(doc->root()["error"]["message"].as_string().find("gzip"), std::string::npos);
+    }
+    EXPECT_TRUE(files.asked.empty());
+}
+
+TEST_F(StaticFilesTest, UncodedFilesCarryNoContentEncoding) {
+    const core::HttpResponse& r = send("/ui/app.js", with("accept-encoding", "identity"));
+    EXPECT_EQ(r.status, 200);
+    EXPECT_FALSE(r.headers.has("content-encoding"));
+    EXPECT_FALSE(r.headers.has("vary"));
+}
+
+TEST_F(StaticFilesTest, ABrowserAskingForTheRootIsSentToTheConsole) {
+    const char* browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+    const core::HttpResponse& r = send("/", with("accept", browser));
+    EXPECT_EQ(r.status, 302);
+    EXPECT_EQ(r.headers.get("location"), "/ui/");
+}
+
+TEST_F(StaticFilesTest, ApiClientsAskingForTheRootKeepTheJsonLine) {
+    for (const char* accept : {"", "*/*", "application/json", "text/html;q=0", "text/plain"}) {
+        const core::HttpResponse& r = send("/", with("accept", accept));
+        EXPECT_EQ(r.status, 200) << accept;
+        EXPECT_NE(r.body.find("\"name\":\"edgeai\""), std::string::npos) << accept;
+    }
+}
+
+TEST_F(StaticFilesTest, WithoutAConsoleABrowserGetsTheJsonLine) {
+    make_gateway(nullptr);
+    EXPECT_EQ(send("/", with("accept", "text/html")).status, 200);
 }
 
 TEST_F(StaticFilesTest, RequestsAreCountedUnderTheStaticRoute) {

@@ -3,7 +3,8 @@
 // on a match), without an API key even when auth is on; and every traversal
 // sent byte for byte (raw sockets and curl --path-as-is, so no client
 // normalises it first) gets the same 404 as a missing file, with nothing of
-// the target in it.
+// the target in it. Without static_dir, /ui/ is the console built into the
+// binary: gzipped, 406 for a client that refuses gzip, 404 outside it.
 //
 // Run: EDGEAI_BIN=/path/to/edgeai node --test static_files.test.mjs
 
@@ -97,6 +98,8 @@ describe('static files under /ui/', { skip: binaryMissing() }, () => {
     assert.match(r.headers['content-security-policy'], /frame-ancestors 'none'/);
     assert.match(r.headers.etag, /^"[0-9a-f]{32}"$/);
     assert.ok(r.headers['x-request-id'], 'every response carries a request id');
+    // The operator's directory replaces the built-in console: its files as they are.
+    assert.equal(r.headers['content-encoding'], undefined);
 
     const same = await request(gw.url('/ui/index.html'));
     assert.equal(same.text, INDEX_HTML);
@@ -211,7 +214,7 @@ describe('static files under /ui/', { skip: binaryMissing() }, () => {
   });
 });
 
-describe('static files not configured', { skip: binaryMissing() }, () => {
+describe('static files not configured: the built-in console', { skip: binaryMissing() }, () => {
   let up;
   let gw;
 
@@ -225,30 +228,29 @@ describe('static files not configured', { skip: binaryMissing() }, () => {
     await up?.close();
   });
 
-  it('answers /ui/ and /ui with 404', T, async () => {
-    for (const p of ['/ui/', '/ui', '/ui/index.html']) {
+  it('serves the console gzipped at /ui/ and redirects /ui there', T, async () => {
+    const r = await rawGet(gw.port, '/ui/', 'Accept-Encoding: gzip\r\n');
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.headers['content-type'], 'text/html; charset=utf-8');
+    assert.equal(r.headers['content-encoding'], 'gzip');
+    assert.equal(r.headers.vary, 'accept-encoding');
+    assert.match(r.headers['content-security-policy'], /default-src 'self'/);
+    const bare = await rawGet(gw.port, '/ui');
+    assert.equal(bare.status, 301);
+    assert.equal(bare.headers.location, '/ui/');
+  });
+
+  it('answers 406 to a client that refuses gzip', T, async () => {
+    const r = await rawGet(gw.port, '/ui/index.html', 'Accept-Encoding: identity\r\n');
+    assert.equal(r.status, 406, r.text);
+    assertOpenAIError(r.json, { context: '406' });
+  });
+
+  it('answers paths outside the console with 404', T, async () => {
+    for (const p of ['/ui/missing.js', '/ui/../edgeai.toml', '/ui/%2e%2e/x', '/ui/.env']) {
       const r = await rawGet(gw.port, p);
       assert.equal(r.status, 404, `${p}: ${r.text}`);
       assertOpenAIError(r.json, { context: p });
-    }
-  });
-});
-
-describe('a static_dir that does not exist', { skip: binaryMissing() }, () => {
-  it('stops serve from starting, naming the key and the directory', T, async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeai-it-static-missing-'));
-    try {
-      const missing = path.join(dir, 'no-such-dir');
-      const config = writeConfig(`[server]\nstatic_dir = "${missing}"\n`);
-      const args = ['serve', '--listen', '127.0.0.1:0', '--data-dir', path.join(dir, 'data'), '--config', config];
-      const r = await runEdgeai(args, { timeoutMs: 10000, cwd: dir });
-      fs.rmSync(path.dirname(config), { recursive: true, force: true });
-      assert.notEqual(r.code, 0, describeRun(args, r));
-      assert.equal(r.signal, null, `serve started instead of refusing: ${describeRun(args, r)}`);
-      assert.match(r.stderr, /server\.static_dir/);
-      assert.ok(r.stderr.includes(missing), describeRun(args, r));
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -136,9 +136,9 @@ const ConfigKey kKeys[] = {
                     "Refuse to start when the data directory is readable or writable by its "
                     "group or other users (false: a warning at start)."),
     EDGEAI_STRING_KEY("server.static_dir", server.static_dir, "", false,
-                      "Directory whose files are served under /ui/ without an API key (the "
-                      "web page): regular files only, no dot-files, nothing outside it. "
-                      "Empty: /ui answers 404."),
+                      "Directory whose files are served under /ui/ without an API key in "
+                      "place of the built-in console: regular files only, no dot-files, "
+                      "nothing outside it. Empty: the built-in console."),
     EDGEAI_STRING_KEY("server.unix_socket", server.unix_socket, "", false,
                       "Path of a Unix domain socket that speaks the frame protocol "
                       "(docs/protocol.md): MessagePack requests in COBS frames, for local "

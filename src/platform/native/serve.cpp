@@ -29,6 +29,7 @@
 #include "platform/native/storage/sqlite_key_store.h"
 #include "platform/native/storage/sqlite_response_store.h"
 #include "platform/native/storage/sqlite_usage_store.h"
+#include "platform/native/system/console_files.h"
 #include "platform/native/system/environment.h"
 #include "platform/native/system/files.h"
 #include "platform/native/system/process_memory.h"
@@ -580,10 +581,13 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         audit_log = std::move(opened).value();
     }
 
-    // The web page's files (/ui/): a directory named but missing is a
-    // mistake to report now, not a 404 on every page load.
-    std::unique_ptr<StaticFileSource> static_files;
-    if (!settings.server.static_dir.empty()) {
+    // The web page's files (/ui/): the console built into the binary, or an
+    // operator's own directory in its place. A directory named but missing is
+    // a mistake to report now, not a 404 on every page load.
+    std::unique_ptr<core::FileSource> static_files;
+    if (settings.server.static_dir.empty()) {
+        static_files = std::make_unique<core::EmbeddedFileSource>(console_files(), "gzip");
+    } else {
         auto opened = StaticFileSource::open(settings.server.static_dir);
         if (!opened.ok()) {
             logger.error("cannot serve static files (server.static_dir)",
