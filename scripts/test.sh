@@ -48,7 +48,7 @@ cmake --build --preset fuzz -j "$jobs"
 # A fixed seed and number of runs (about 10 s each here) make the smoke run
 # explore the same inputs on every machine; EDGEAI_FUZZ_SECONDS=N fuzzes for a
 # time instead, with a fresh seed.
-for spec in requests:requests:400000 sse_parser:sse:50000 config:config:150000 gguf:gguf:200000 multipart:multipart:100000 anthropic:anthropic:100000 responses:responses:100000 mcp:mcp:30000 auth_headers:auth_headers:100000 audit_line:audit:50000 static_path:static_path:100000 msgpack:msgpack:120000 frame:frame:90000 grammar:grammar:20000 ollama:ollama:60000 template:template:50000 tool_calls:tool_calls:60000 hub_files:hub_files:50000 json_lines:lines:60000; do
+for spec in requests:requests:400000 sse_parser:sse:50000 config:config:150000 gguf:gguf:200000 multipart:multipart:100000 anthropic:anthropic:100000 responses:responses:100000 mcp:mcp:30000 auth_headers:auth_headers:100000 audit_line:audit:50000 static_path:static_path:100000 msgpack:msgpack:120000 frame:frame:90000 grammar:grammar:20000 ollama:ollama:60000 template:template:50000 tool_calls:tool_calls:60000 hub_files:hub_files:50000 json_lines:lines:60000 resp:resp:100000; do
   IFS=: read -r target corpus_name runs <<< "$spec"
   corpus=fuzz/corpus/$corpus_name
   if [ -n "${EDGEAI_FUZZ_SECONDS:-}" ]; then
