@@ -3,6 +3,7 @@
 // same replies however the bytes are cut into reads.
 #include "codec/resp/resp.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <string>

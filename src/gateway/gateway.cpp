@@ -228,13 +228,13 @@ int64_t estimated_tokens(const RouteContext& ctx) {
 class PendingAdmission final : public RequestTask {
   public:
     explicit PendingAdmission(std::unique_ptr<RouteContext> ctx)
-        : ctx_(std::move(ctx)), self_(std::make_shared<PendingAdmission*>(this)) {}
+        : ctx_(*ctx), owner_(std::move(ctx)), self_(std::make_shared<PendingAdmission*>(this)) {}
     ~PendingAdmission() override { *self_ = nullptr; }
 
     void start() {
-        AccessControl* access = ctx_->deps().access;
-        security::KeyPtr key = ctx_->caller().key;
-        access->admit_shared(key, estimated_tokens(*ctx_), ctx_->decoded.model.empty(),
+        AccessControl* access = ctx_.deps().access;
+        security::KeyPtr key = ctx_.caller().key;
+        access->admit_shared(key, estimated_tokens(ctx_), ctx_.decoded.model.empty(),
                              [self = self_, access, key](core::Status refused, SharedGrant grant) {
                                  if (*self == nullptr) {
                                      access->release(key, grant);
@@ -246,16 +246,18 @@ class PendingAdmission final : public RequestTask {
 
   private:
     void resume(core::Status refused, SharedGrant grant) {
-        RouteContext& ctx = *ctx_;
         if (!refused.ok()) {
-            ctx.exchange->refuse(refused);
+            ctx_.exchange->refuse(refused);
             return;
         }
-        ctx.deps().access->accept(ctx.caller(), std::move(grant));
-        handler_task_ = ctx.route.handler(ctx);
+        ctx_.deps().access->accept(ctx_.caller(), std::move(grant));
+        handler_task_ = ctx_.route.handler(ctx_);
     }
 
-    std::unique_ptr<RouteContext> ctx_;
+    RouteContext& ctx_;
+    // Owns ctx_ (IncomingRequest's destructor is the one that frees a
+    // RouteContext, not a second inlined copy of it).
+    IncomingRequest owner_;
     std::unique_ptr<RequestTask> handler_task_;
     std::shared_ptr<PendingAdmission*> self_; // null once destroyed
 };

@@ -327,8 +327,9 @@ TEST_F(SharedLimitsTest, FailModeClosedRefusesWith503AndOpenServes) {
     limits.fail_mode = core::LimitsFailMode::kOpen;
     AccessControl open(options);
     ASSERT_TRUE(open.refresh().ok());
-    for (int i = 0; i < 20; ++i)
+    for (int i = 0; i < 20; ++i) {
         EXPECT_TRUE(open.admit(caller, 10).ok());
+    }
     EXPECT_FALSE(open.shared_refuses_when_down());
 }
 

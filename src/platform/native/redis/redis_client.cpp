@@ -2,10 +2,7 @@
 
 #include "platform/native/http/event_loop_impl.h"
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include <algorithm>
@@ -35,9 +32,11 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
         Clock::time_point deadline;
     };
 
-    Impl(net::io_context& context, RedisClientOptions opts, telemetry::Logger& log)
-        : io(context), options(std::move(opts)), logger(log), resolver(context), socket(context),
-          deadline_timer(context), retry_timer(context) {}
+    // Timers and posts go through the loop's Executor: its handlers are
+    // already in the binary, where Asio's would add a set per handler type.
+    Impl(EventLoop& event_loop, RedisClientOptions opts, telemetry::Logger& log)
+        : loop(event_loop), io(event_loop.impl().io), options(std::move(opts)), logger(log),
+          resolver(io), socket(io) {}
 
     void connect() {
         phase = Phase::kConnecting;
@@ -50,14 +49,15 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
             [self = shared_from_this(), gen](error_code ec,
                                              const tcp::resolver::results_type& results) {
                 if (self->closed || gen != self->generation) return;
-                if (ec) {
-                    self->drop("cannot resolve '" + self->options.url.host + "': " + ec.message());
+                if (ec || results.empty()) {
+                    self->drop("cannot resolve '" + self->options.url.host +
+                               "': " + (ec ? ec.message() : std::string("no address")));
                     return;
                 }
-                net::async_connect(self->socket, results,
-                                   [self, gen](error_code cec, const tcp::endpoint&) {
-                                       self->on_connected(cec, gen);
-                                   });
+                // The first address only: a Redis has one.
+                self->socket.async_connect(
+                    results.begin()->endpoint(),
+                    [self, gen](error_code cec) { self->on_connected(cec, gen); });
             });
     }
 
@@ -178,18 +178,20 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
     }
 
     void arm_deadline(Clock::time_point when) {
-        deadline_timer.expires_at(when);
+        const auto left = std::chrono::ceil<std::chrono::milliseconds>(when - Clock::now()).count();
         const uint64_t gen = generation;
-        deadline_timer.async_wait([self = shared_from_this(), gen](error_code ec) {
-            if (ec || self->closed || gen != self->generation) return;
-            self->on_deadline();
-        });
+        deadline_timer =
+            loop.post_after(std::max<int64_t>(left, 0), [weak = weak_from_this(), gen] {
+                auto self = weak.lock();
+                if (!self || self->closed || gen != self->generation) return;
+                self->on_deadline();
+            });
     }
 
     // The earliest deadline is the oldest command's: commands are answered in order.
     void rearm_deadline() {
         if (in_flight.empty()) {
-            deadline_timer.cancel();
+            deadline_timer.reset();
             return;
         }
         arm_deadline(in_flight.front().deadline);
@@ -219,7 +221,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
         phase = Phase::kDown;
         error_code ignored;
         socket.close(ignored);
-        deadline_timer.cancel();
+        deadline_timer.reset();
         writing = false;
         out.clear();
         sending.clear();
@@ -234,9 +236,9 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
         if (closed) return;
         backoff_ms =
             std::min(options.max_backoff_ms, backoff_ms == 0 ? kFirstBackoffMs : backoff_ms * 2);
-        retry_timer.expires_after(std::chrono::milliseconds(backoff_ms));
-        retry_timer.async_wait([self = shared_from_this()](error_code ec) {
-            if (ec || self->closed || self->phase != Phase::kDown) return;
+        retry_timer = loop.post_after(backoff_ms, [weak = weak_from_this()] {
+            auto self = weak.lock();
+            if (!self || self->closed || self->phase != Phase::kDown) return;
             self->socket = tcp::socket(self->io);
             self->connect();
         });
@@ -248,9 +250,8 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
                                   ? "redis: not connected (" + why_down + ")"
                                   : "redis: " + std::to_string(in_flight.size()) +
                                         " commands already wait for replies";
-            net::post(io, [done = std::move(done), why = std::move(why)] {
-                done(core::unavailable(why));
-            });
+            loop.post(
+                [done = std::move(done), why = std::move(why)] { done(core::unavailable(why)); });
             return;
         }
         codec::resp::append_command(out, args);
@@ -261,13 +262,14 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
         flush();
     }
 
+    EventLoop& loop;
     net::io_context& io;
     RedisClientOptions options;
     telemetry::Logger& logger;
     tcp::resolver resolver;
     tcp::socket socket;
-    net::steady_timer deadline_timer;
-    net::steady_timer retry_timer;
+    std::unique_ptr<core::Timer> deadline_timer;
+    std::unique_ptr<core::Timer> retry_timer;
     codec::resp::ReplyReader reader;
     std::string read_buffer;
     std::string out;     // commands not yet written
@@ -288,7 +290,7 @@ struct RedisClient::Impl : std::enable_shared_from_this<RedisClient::Impl> {
 RedisClient::RedisClient(EventLoop& loop, RedisClientOptions options, telemetry::Logger& logger,
                          std::function<void(const std::vector<codec::resp::Reply>&)> on_ready,
                          std::function<void(bool up)> on_state)
-    : impl_(std::make_shared<Impl>(loop.impl().io, std::move(options), logger)) {
+    : impl_(std::make_shared<Impl>(loop, std::move(options), logger)) {
     impl_->on_ready = std::move(on_ready);
     impl_->on_state = std::move(on_state);
 }
@@ -302,8 +304,8 @@ RedisClient::~RedisClient() {
     impl_->in_flight.clear();
     error_code ignored;
     impl_->socket.close(ignored);
-    impl_->deadline_timer.cancel();
-    impl_->retry_timer.cancel();
+    impl_->deadline_timer.reset();
+    impl_->retry_timer.reset();
     impl_->resolver.cancel();
 }
 

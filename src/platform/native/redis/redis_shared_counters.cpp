@@ -1,11 +1,8 @@
 #include "platform/native/redis/redis_shared_counters.h"
 
 #include "core/http_types.h"
-#include "platform/native/http/event_loop_impl.h"
 #include "platform/native/redis/limit_scripts.h"
 #include "platform/native/redis/redis_client.h"
-
-#include <boost/asio/steady_timer.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -13,7 +10,6 @@
 
 namespace edgeai::platform::native {
 
-namespace net = boost::asio;
 using codec::resp::Reply;
 using codec::resp::ReplyType;
 
@@ -54,9 +50,9 @@ security::SharedAnswer read_admit_reply(const Reply& r) {
 } // namespace
 
 struct RedisSharedCounters::Impl : std::enable_shared_from_this<RedisSharedCounters::Impl> {
-    Impl(net::io_context& io, const core::LimitsSettings& s, telemetry::MetricsRegistry& m,
+    Impl(EventLoop& event_loop, const core::LimitsSettings& s, telemetry::MetricsRegistry& m,
          std::string replica)
-        : settings(s), renew_timer(io),
+        : loop(event_loop), settings(s),
           up(m.gauge("edgeai_shared_limits_up",
                      "1 while the shared limits' Redis answers, 0 while the fail mode applies")),
           replica_id(std::move(replica)) {}
@@ -90,10 +86,9 @@ struct RedisSharedCounters::Impl : std::enable_shared_from_this<RedisSharedCount
 
     void arm_renewal() {
         const int64_t every = std::max<int64_t>(settings.lease_ttl_ms / 3, 100);
-        renew_timer.expires_after(std::chrono::milliseconds(every));
-        renew_timer.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+        renew_timer = loop.post_after(every, [weak = weak_from_this()] {
             auto self = weak.lock();
-            if (ec || !self) return;
+            if (!self) return;
             if (self->client->ready()) {
                 for (const auto& [lease, conc_key] : self->leases)
                     self->run(kRenew, {conc_key},
@@ -104,10 +99,11 @@ struct RedisSharedCounters::Impl : std::enable_shared_from_this<RedisSharedCount
         });
     }
 
+    EventLoop& loop;
     core::LimitsSettings settings;
     std::unique_ptr<RedisClient> client;
     std::string shas[kScriptCount];
-    net::steady_timer renew_timer;
+    std::unique_ptr<core::Timer> renew_timer;
     telemetry::Gauge& up;
     std::string replica_id;
     uint64_t next_lease = 0;
@@ -121,7 +117,7 @@ RedisSharedCounters::create(EventLoop& loop, const core::LimitsSettings& setting
                             std::string replica_id) {
     auto url = core::net::parse_redis_url(settings.redis_url);
     if (!url.ok()) return url.status();
-    auto impl = std::make_shared<Impl>(loop.impl().io, settings, metrics, std::move(replica_id));
+    auto impl = std::make_shared<Impl>(loop, settings, metrics, std::move(replica_id));
     RedisClientOptions options;
     options.url = std::move(url).value();
     options.url_shown = core::redact_url_credentials(settings.redis_url);
@@ -150,7 +146,7 @@ RedisSharedCounters::create(EventLoop& loop, const core::LimitsSettings& setting
 RedisSharedCounters::RedisSharedCounters(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 RedisSharedCounters::~RedisSharedCounters() {
-    impl_->renew_timer.cancel();
+    impl_->renew_timer.reset();
     impl_->client.reset();
 }
 
