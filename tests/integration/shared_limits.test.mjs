@@ -318,6 +318,16 @@ describe('limits shared through Redis', { skip: binaryMissing() || redisMissing(
     assert.equal(back.status, 200, back.text);
   });
 
+  it('runs the scripts again from their text when Redis forgot them (NOSCRIPT)', async () => {
+    const key = `it:{${keys.closed.split('_')[1]}}:rpm`;
+    const before = redis.cli('GET', key);
+    redis.cli('SCRIPT', 'FLUSH');
+    const r = await chat(replicas[1], keys.closed);
+    assert.equal(r.status, 200, r.text);
+    assert.notEqual(redis.cli('GET', key), before, 'the request was counted in Redis');
+    assert.equal((await readyz(replicas[1])).shared_limits, 'up');
+  });
+
   it('records every success once in the ledgers and never shows the Redis password', async () => {
     // Each 200's tokens are recorded by the replica that served it: none
     // lost, none counted twice, whatever Redis did meanwhile.
