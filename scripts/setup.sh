@@ -24,6 +24,8 @@ packages=(
   libsqlite3-dev libssl-dev
   # tests
   googletest curl ca-certificates openssl
+  # the Redis that shared_limits.test.mjs starts on a free port (shared limits)
+  redis-server
   # wasm32-wasi
   wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
   # linux aarch64 cross build, tests under qemu-user (the aarch64 preset)

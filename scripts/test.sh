@@ -48,7 +48,7 @@ cmake --build --preset fuzz -j "$jobs"
 # A fixed seed and number of runs (about 5 s each here) make the smoke run
 # explore the same inputs on every machine; EDGEAI_FUZZ_SECONDS=N fuzzes for a
 # time instead, with a fresh seed.
-for spec in requests:requests:200000 sse_parser:sse:25000 config:config:75000 gguf:gguf:100000 multipart:multipart:50000 anthropic:anthropic:50000 responses:responses:50000 mcp:mcp:15000 auth_headers:auth_headers:50000 audit_line:audit:25000 static_path:static_path:50000 msgpack:msgpack:60000 frame:frame:45000 grammar:grammar:10000 ollama:ollama:30000 template:template:25000 tool_calls:tool_calls:30000 hub_files:hub_files:25000 json_lines:lines:30000; do
+for spec in requests:requests:200000 sse_parser:sse:25000 config:config:75000 gguf:gguf:100000 multipart:multipart:50000 anthropic:anthropic:50000 responses:responses:50000 mcp:mcp:15000 auth_headers:auth_headers:50000 audit_line:audit:25000 static_path:static_path:50000 msgpack:msgpack:60000 frame:frame:45000 grammar:grammar:10000 ollama:ollama:30000 template:template:25000 tool_calls:tool_calls:30000 hub_files:hub_files:25000 json_lines:lines:30000 resp:resp:50000; do
   IFS=: read -r target corpus_name runs <<< "$spec"
   corpus=fuzz/corpus/$corpus_name
   if [ -n "${EDGEAI_FUZZ_SECONDS:-}" ]; then

@@ -3,6 +3,7 @@
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
 #include "core/sha256.h"
+#include "security/shared_admission.h"
 
 #include <algorithm>
 
@@ -330,6 +331,14 @@ core::Status AccessControl::authorize_model(const Caller& caller, std::string_vi
 core::Status AccessControl::admit(Caller& caller, int64_t estimated_tokens) {
     if (caller.key == nullptr) return {};
     const security::ApiKey& key = *caller.key;
+    if (counted_shared(key)) {
+        // The shared counters are away (wants_shared() said so): the fail mode.
+        SharedGrant grant;
+        core::Status refused =
+            fallback(caller.key, estimated_tokens, false, grant, options_.shared->state());
+        if (refused.ok()) accept(caller, std::move(grant));
+        return refused;
+    }
     const bool limited = key.limits.requests_per_minute > 0 || key.limits.tokens_per_minute > 0 ||
                          key.limits.concurrent_requests > 0 || key.budget.any();
     if (!limited) return {};
@@ -347,6 +356,12 @@ core::Status AccessControl::admit(Caller& caller, int64_t estimated_tokens) {
 
 core::Status AccessControl::admit_request(Caller& caller) {
     if (caller.key == nullptr || caller.key->limits.requests_per_minute <= 0) return {};
+    if (counted_shared(*caller.key)) {
+        SharedGrant grant;
+        core::Status refused = fallback(caller.key, 0, true, grant, options_.shared->state());
+        if (refused.ok()) accept(caller, std::move(grant));
+        return refused;
+    }
     security::Admission a = limiter_.admit_request(*caller.key, options_.clock->monotonic_ns());
     caller.rate = a.view;
     if (!a.admitted) return reject("rate", api::rate_limited(a.code, a.message, a.retry_after_s));
@@ -355,10 +370,121 @@ core::Status AccessControl::admit_request(Caller& caller) {
 
 void AccessControl::finish(Caller& caller, int64_t used_tokens, double cost) {
     if (caller.key == nullptr) return;
+    if (caller.shared) {
+        caller.shared = false;
+        options_.shared->settle(caller.shared_ask, caller.lease, used_tokens, cost);
+    }
     if (!caller.admitted) return;
     caller.admitted = false;
     limiter_.finish(*caller.key, caller.estimated_tokens, used_tokens, cost,
                     options_.clock->unix_ms());
+}
+
+bool AccessControl::counted_shared(const security::ApiKey& key) const {
+    return options_.shared != nullptr && security::has_shared_limits(key);
+}
+
+bool AccessControl::wants_shared(const Caller& caller) const {
+    return caller.key != nullptr && counted_shared(*caller.key) && options_.shared->available();
+}
+
+core::Status AccessControl::fallback(const security::KeyPtr& key, int64_t estimated_tokens,
+                                     bool rate_only, SharedGrant& grant, std::string_view why) {
+    const core::LimitsFailMode mode =
+        options_.limits != nullptr ? options_.limits->fail_mode : core::LimitsFailMode::kLocal;
+    if (options_.metrics != nullptr) {
+        options_.metrics
+            ->counter("edgeai_shared_limits_fallbacks_total",
+                      "Admissions decided by limits.fail_mode because Redis did not answer",
+                      {{"mode", mode == core::LimitsFailMode::kOpen     ? "open"
+                                : mode == core::LimitsFailMode::kClosed ? "closed"
+                                                                        : "local"}})
+            .add();
+    }
+    switch (mode) {
+    case core::LimitsFailMode::kOpen:
+        return {};
+    case core::LimitsFailMode::kClosed:
+        return reject("limits_unavailable",
+                      core::unavailable("The shared limits (Redis) cannot be reached (" +
+                                        std::string(why) +
+                                        "), and limits.fail_mode = \"closed\" refuses limited "
+                                        "keys until they can; try again shortly")
+                          .with_error_code("limits_unavailable")
+                          .with_retry_after_s(1));
+    case core::LimitsFailMode::kLocal:
+        break;
+    }
+    const int64_t replicas = options_.limits != nullptr ? options_.limits->replicas : 1;
+    const security::ApiKey share = security::local_share(*key, replicas);
+    const security::Admission a =
+        rate_only ? limiter_.admit_request(share, options_.clock->monotonic_ns())
+                  : limiter_.admit(share, options_.clock->monotonic_ns(), options_.clock->unix_ms(),
+                                   estimated_tokens);
+    grant.view = a.view;
+    if (!a.admitted) {
+        return reject(a.code == "rate_limit_exceeded" ? std::string_view("rate") : a.code,
+                      api::rate_limited(a.code, a.message, a.retry_after_s));
+    }
+    grant.local = !rate_only;
+    grant.estimated_tokens = estimated_tokens;
+    return {};
+}
+
+void AccessControl::admit_shared(const security::KeyPtr& key, int64_t estimated_tokens,
+                                 bool rate_only, SharedDone done) {
+    security::SharedAsk ask = security::shared_ask(*key, estimated_tokens, rate_only);
+    options_.shared->admit(ask, [this, key, ask, estimated_tokens, rate_only,
+                                 done = std::move(done)](security::SharedAnswer answer) {
+        SharedGrant grant;
+        if (!answer.answered) {
+            core::Status refused = fallback(key, estimated_tokens, rate_only, grant, answer.error);
+            done(std::move(refused), std::move(grant));
+            return;
+        }
+        const security::Admission a = security::admission_from(*key, answer);
+        grant.view = a.view;
+        if (!a.admitted) {
+            done(reject(a.code == "rate_limit_exceeded" ? std::string_view("rate") : a.code,
+                        api::rate_limited(a.code, a.message, a.retry_after_s)),
+                 std::move(grant));
+            return;
+        }
+        grant.shared = !rate_only;
+        grant.ask = ask;
+        grant.lease = std::move(answer.lease);
+        grant.estimated_tokens = estimated_tokens;
+        done({}, std::move(grant));
+    });
+}
+
+void AccessControl::accept(Caller& caller, SharedGrant grant) {
+    caller.rate = grant.view;
+    if (grant.local) {
+        caller.admitted = true;
+        caller.estimated_tokens = grant.estimated_tokens;
+    }
+    if (grant.shared) {
+        caller.shared = true;
+        caller.shared_ask = std::move(grant.ask);
+        caller.lease = std::move(grant.lease);
+        caller.estimated_tokens = grant.estimated_tokens;
+    }
+}
+
+void AccessControl::release(const security::KeyPtr& key, const SharedGrant& grant) {
+    if (grant.shared) options_.shared->settle(grant.ask, grant.lease, 0, 0);
+    if (grant.local) limiter_.finish(*key, grant.estimated_tokens, 0, 0, options_.clock->unix_ms());
+}
+
+std::string AccessControl::shared_state() const {
+    return options_.shared != nullptr ? options_.shared->state() : std::string();
+}
+
+bool AccessControl::shared_refuses_when_down() const {
+    return options_.shared != nullptr && options_.limits != nullptr &&
+           options_.limits->fail_mode == core::LimitsFailMode::kClosed &&
+           !options_.shared->available();
 }
 
 core::Status AccessControl::act_as(std::string_view key_id, Caller& caller) {

@@ -20,8 +20,10 @@
 #include "security/key_limiter.h"
 #include "security/key_store.h"
 #include "security/request_signature.h"
+#include "security/shared_counters.h"
 #include "telemetry/metrics.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -34,7 +36,24 @@ struct Caller {
     bool admitted = false; // holds a concurrency slot until finish()
     bool has_rate = false; // x-ratelimit-* go on the response
     security::RateView rate;
+    // Admitted by the shared counters (limits.backend = "redis"): finish()
+    // settles `shared_ask` there and frees `lease`.
+    bool shared = false;
+    security::SharedAsk shared_ask;
+    std::string lease;
 };
+
+// What the shared counters granted a request, carried to the caller once the
+// answer is back (the request may be gone by then: release_shared()).
+struct SharedGrant {
+    bool shared = false; // counted in Redis: settle at the end
+    bool local = false;  // counted here (fail mode "local"): finish() locally
+    security::SharedAsk ask;
+    std::string lease;
+    int64_t estimated_tokens = 0;
+    security::RateView view;
+};
+using SharedDone = std::function<void(core::Status refused, SharedGrant grant)>;
 
 class AccessControl {
   public:
@@ -46,6 +65,11 @@ class AccessControl {
         telemetry::MetricsRegistry* metrics = nullptr;
         // Serve non-loopback clients without keys (--insecure-no-auth).
         bool insecure_no_auth = false;
+        // Counters shared with other replicas (limits.backend = "redis");
+        // null: every limit is counted here. `limits` says what to do when
+        // they do not answer.
+        security::SharedCounters* shared = nullptr;
+        const core::LimitsSettings* limits = nullptr;
     };
     explicit AccessControl(Options options);
 
@@ -76,6 +100,24 @@ class AccessControl {
     [[nodiscard]] core::Status admit_request(Caller& caller);
     // The response is over: real tokens and cost settle the estimate.
     void finish(Caller& caller, int64_t used_tokens, double cost);
+
+    // Shared limits: true when the caller's key has limits the shared
+    // counters keep and they are up, so admission waits for their answer
+    // (admit_shared) instead of deciding here (admit, admit_request, which
+    // then apply limits.fail_mode).
+    bool wants_shared(const Caller& caller) const;
+    // Asks the shared counters for `key`; `done` runs later on the loop with
+    // the refusal (as admit() would give it) or what was granted. The fail
+    // mode applies when no answer comes in time.
+    void admit_shared(const security::KeyPtr& key, int64_t estimated_tokens, bool rate_only,
+                      SharedDone done);
+    // The caller now holds `grant`; finish() gives it back.
+    void accept(Caller& caller, SharedGrant grant);
+    // A grant whose request went away before it could use it.
+    void release(const security::KeyPtr& key, const SharedGrant& grant);
+    // For /readyz: "" when limits are local, else the shared counters' state.
+    std::string shared_state() const;
+    bool shared_refuses_when_down() const;
     // A job's delivery acts as the key that made the job: it passes the same
     // model check and admission as a direct request (authorize_and_admit in
     // gateway.cpp), so a batch line or a queued job cannot exceed its key's
@@ -95,6 +137,9 @@ class AccessControl {
     core::Status unauthenticated(std::string_view address, std::string_view reason,
                                  std::string message);
     core::Status check_key(const security::KeyPtr& key, std::string_view address);
+    core::Status fallback(const security::KeyPtr& key, int64_t estimated_tokens, bool rate_only,
+                          SharedGrant& grant, std::string_view why);
+    bool counted_shared(const security::ApiKey& key) const;
     core::Status verify_signature(const core::HttpRequest& request, std::string_view header,
                                   Caller& caller, std::string_view address);
 

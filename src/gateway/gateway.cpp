@@ -191,25 +191,76 @@ bool is_key_management(api::Endpoint e) {
     return decoded.ok();
 }
 
+// About four bytes of JSON per prompt token, until a backend counts.
+int64_t estimated_tokens(const RouteContext& ctx) {
+    return static_cast<int64_t>(ctx.request.body.size() / 4);
+}
+
 // The key's model allow-list, then its limits and budgets: for every request
 // however it came (direct, async when accepted and again when delivered, a
-// batch line when it runs).
-[[nodiscard]] bool authorize_and_admit(RouteContext& ctx) {
+// batch line when it runs). With shared limits up, the decision is Redis's:
+// `ask_shared` comes back true and the request waits for it (PendingAdmission).
+[[nodiscard]] bool authorize_and_admit(RouteContext& ctx, bool& ask_shared) {
+    ask_shared = false;
     AccessControl* access = ctx.deps().access;
     if (access == nullptr) return true;
-    if (ctx.decoded.model.empty()) {
-        // Files, jobs, batches, models, keys: the key's rate still applies.
-        const core::Status refused = access->admit_request(ctx.caller());
-        if (!refused.ok()) ctx.exchange->refuse(refused);
-        return refused.ok();
+    // Files, jobs, batches, models, keys: the key's rate still applies.
+    const bool rate_only = ctx.decoded.model.empty();
+    core::Status refused;
+    if (!rate_only) refused = access->authorize_model(ctx.caller(), ctx.decoded.model);
+    const bool counted = rate_only || ctx.decoded.spends_tokens;
+    if (refused.ok() && counted && access->wants_shared(ctx.caller()) &&
+        (!rate_only || ctx.caller().key->limits.requests_per_minute > 0)) {
+        ask_shared = true;
+        return true;
     }
-    core::Status refused = access->authorize_model(ctx.caller(), ctx.decoded.model);
-    // About four bytes of JSON per prompt token, until a backend counts.
-    if (refused.ok() && ctx.decoded.spends_tokens)
-        refused = access->admit(ctx.caller(), static_cast<int64_t>(ctx.request.body.size() / 4));
+    if (refused.ok() && rate_only) refused = access->admit_request(ctx.caller());
+    if (refused.ok() && !rate_only && ctx.decoded.spends_tokens)
+        refused = access->admit(ctx.caller(), estimated_tokens(ctx));
     if (!refused.ok()) ctx.exchange->refuse(refused);
     return refused.ok();
 }
+
+// A request waiting for the shared counters' answer: it owns the request until
+// then, runs the route's handler with the grant and keeps what that returns.
+// Destroyed first (the client left, a shutdown), it gives the grant back when
+// the answer comes.
+class PendingAdmission final : public RequestTask {
+  public:
+    explicit PendingAdmission(std::unique_ptr<RouteContext> ctx)
+        : ctx_(*ctx), owner_(std::move(ctx)), self_(std::make_shared<PendingAdmission*>(this)) {}
+    ~PendingAdmission() override { *self_ = nullptr; }
+
+    void start() {
+        AccessControl* access = ctx_.deps().access;
+        security::KeyPtr key = ctx_.caller().key;
+        access->admit_shared(key, estimated_tokens(ctx_), ctx_.decoded.model.empty(),
+                             [self = self_, access, key](core::Status refused, SharedGrant grant) {
+                                 if (*self == nullptr) {
+                                     access->release(key, grant);
+                                     return;
+                                 }
+                                 (*self)->resume(std::move(refused), std::move(grant));
+                             });
+    }
+
+  private:
+    void resume(core::Status refused, SharedGrant grant) {
+        if (!refused.ok()) {
+            ctx_.exchange->refuse(refused);
+            return;
+        }
+        ctx_.deps().access->accept(ctx_.caller(), std::move(grant));
+        handler_task_ = ctx_.route.handler(ctx_);
+    }
+
+    RouteContext& ctx_;
+    // Owns ctx_ (IncomingRequest's destructor is the one that frees a
+    // RouteContext, not a second inlined copy of it).
+    IncomingRequest owner_;
+    std::unique_ptr<RequestTask> handler_task_;
+    std::shared_ptr<PendingAdmission*> self_; // null once destroyed
+};
 
 } // namespace
 
@@ -231,7 +282,14 @@ std::unique_ptr<RequestTask> IncomingRequest::proceed(std::string body) {
     ctx.exchange->note_request_body(ctx.request.body);
     // A signature covers the body, so a signed request is checked now.
     if (AccessControl::signs_with_body(ctx.request) && !authenticate(ctx)) return nullptr;
-    if (!check_content_type(ctx) || !decode(ctx) || !authorize_and_admit(ctx)) return nullptr;
+    bool ask_shared = false;
+    if (!check_content_type(ctx) || !decode(ctx) || !authorize_and_admit(ctx, ask_shared))
+        return nullptr;
+    if (ask_shared) {
+        auto pending = std::make_unique<PendingAdmission>(std::move(ctx_));
+        pending->start();
+        return pending;
+    }
     return ctx.route.handler(ctx);
 }
 

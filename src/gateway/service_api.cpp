@@ -3,6 +3,7 @@
 #include "codec/json/json_writer.h"
 #include "core/config/routing_schema.h"
 #include "core/http_types.h"
+#include "gateway/access_control.h"
 #include "gateway/api_responses.h"
 #include "security/audit_sink.h"
 
@@ -68,12 +69,19 @@ std::unique_ptr<RequestTask> handle_readyz(RouteContext& ctx) {
         ctx.deps().audit != nullptr ? ctx.deps().audit->health() : core::Status();
     const bool audit_refuses = !audit.ok() && ctx.deps().settings->audit.on_write_failure ==
                                                   core::AuditWriteFailure::kRefuse;
-    const bool ready = !draining && !audit_refuses;
+    // Shared limits (Redis) that are away: reported always; not ready only
+    // when limits.fail_mode = "closed" refuses limited keys meanwhile.
+    const AccessControl* access = ctx.deps().access;
+    const std::string shared = access != nullptr ? access->shared_state() : std::string();
+    const bool limits_refuse = access != nullptr && access->shared_refuses_when_down();
+    const bool ready = !draining && !audit_refuses && !limits_refuse;
     codec::JsonWriter w;
     w.begin_object().field("status", draining        ? "draining"
                                      : audit_refuses ? "audit_failing"
+                                     : limits_refuse ? "limits_unavailable"
                                                      : "ready");
     w.field("upstream", remote ? "configured" : "none");
+    if (!shared.empty()) w.field("shared_limits", std::string_view(shared));
     if (!audit.ok()) w.field("audit_error", std::string_view(audit.message()));
     write_backend_states(w, ctx.deps());
     w.end_object();

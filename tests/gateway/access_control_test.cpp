@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace edgeai::gateway {
 namespace {
@@ -183,6 +184,168 @@ TEST_F(AccessControlTest, SignaturesHonourTheSkewWindowAndRefuseReplays) {
                                    api::Endpoint::kChatCompletions, security::kScopeChat, false,
                                    caller)
                      .ok());
+}
+
+// Shared counters that answer when told to, as Redis does later on the loop.
+class FakeSharedCounters final : public security::SharedCounters {
+  public:
+    void admit(const security::SharedAsk& ask, security::SharedAnswerFn done) override {
+        asks.push_back(ask);
+        waiting.push_back(std::move(done));
+    }
+    void settle(const security::SharedAsk& ask, const std::string& lease, int64_t used_tokens,
+                double) override {
+        settled.push_back({ask.key_id, lease, used_tokens});
+    }
+    bool available() const override { return up; }
+    std::string state() const override { return up ? "up" : "down"; }
+    void answer(security::SharedAnswer a) {
+        security::SharedAnswerFn done = std::move(waiting.front());
+        waiting.erase(waiting.begin());
+        done(std::move(a));
+    }
+
+    struct Settled {
+        std::string key_id;
+        std::string lease;
+        int64_t used_tokens;
+    };
+    bool up = true;
+    std::vector<security::SharedAsk> asks;
+    std::vector<security::SharedAnswerFn> waiting;
+    std::vector<Settled> settled;
+};
+
+class SharedLimitsTest : public AccessControlTest {
+  protected:
+    SharedLimitsTest() {
+        options.shared = &counters;
+        options.limits = &limits;
+    }
+    // A key limited to `rpm` requests per minute and 2 at once, authenticated.
+    Caller limited_caller(AccessControl& access, int64_t rpm) {
+        security::KeySpec spec;
+        spec.name = "kiosk";
+        spec.scopes = security::kScopeChat;
+        spec.limits = {rpm, 0, 2};
+        std::string random(security::kKeyRandomBytes, 7);
+        auto made = security::create_key(store, spec, random, options.server_secret, 0);
+        EXPECT_TRUE(made.ok());
+        EXPECT_TRUE(access.refresh().ok());
+        Caller caller;
+        EXPECT_TRUE(access
+                        .authenticate(request(made->key), api::Endpoint::kChatCompletions,
+                                      security::kScopeChat, false, caller)
+                        .ok());
+        return caller;
+    }
+
+    FakeSharedCounters counters;
+    core::LimitsSettings limits;
+};
+
+TEST_F(SharedLimitsTest, RedisDecidesAndTheLeaseIsGivenBackAtTheEnd) {
+    AccessControl access(options);
+    Caller caller = limited_caller(access, 10);
+    ASSERT_TRUE(access.wants_shared(caller));
+    core::Status result = core::internal_error("not answered");
+    SharedGrant granted;
+    access.admit_shared(caller.key, 40, false, [&](core::Status refused, SharedGrant grant) {
+        result = std::move(refused);
+        granted = std::move(grant);
+    });
+    ASSERT_EQ(counters.asks.size(), 1u);
+    EXPECT_EQ(counters.asks[0].concurrent_requests, 2);
+    EXPECT_EQ(counters.asks[0].estimated_tokens, 40);
+    security::SharedAnswer yes;
+    yes.answered = true;
+    yes.remaining_requests = 9;
+    yes.lease = "replica-1";
+    counters.answer(yes);
+    ASSERT_TRUE(result.ok());
+    access.accept(caller, std::move(granted));
+    EXPECT_EQ(caller.rate.remaining_requests, 9);
+    access.finish(caller, 55, 0);
+    ASSERT_EQ(counters.settled.size(), 1u);
+    EXPECT_EQ(counters.settled[0].lease, "replica-1");
+    EXPECT_EQ(counters.settled[0].used_tokens, 55);
+    access.finish(caller, 55, 0); // once only
+    EXPECT_EQ(counters.settled.size(), 1u);
+}
+
+TEST_F(SharedLimitsTest, ARefusalFromRedisIs429WithRetryAfter) {
+    AccessControl access(options);
+    Caller caller = limited_caller(access, 10);
+    core::Status result;
+    access.admit_shared(caller.key, 0, false,
+                        [&](core::Status refused, SharedGrant) { result = std::move(refused); });
+    security::SharedAnswer no;
+    no.answered = true;
+    no.refusal = security::SharedRefusal::kRequests;
+    no.retry_after_ms = 5500;
+    counters.answer(no);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(api::api_error_from_status(result).http_status, 429);
+    EXPECT_EQ(result.error_code(), "rate_limit_exceeded");
+    EXPECT_EQ(result.retry_after_s(), 6);
+}
+
+TEST_F(SharedLimitsTest, FailModeLocalKeepsThisReplicasShare) {
+    limits.fail_mode = core::LimitsFailMode::kLocal;
+    limits.replicas = 3;
+    counters.up = false;
+    AccessControl access(options);
+    Caller caller = limited_caller(access, 6); // 2 per replica
+    EXPECT_FALSE(access.wants_shared(caller));
+    EXPECT_TRUE(access.admit_request(caller).ok());
+    EXPECT_TRUE(access.admit_request(caller).ok());
+    core::Status third = access.admit_request(caller);
+    ASSERT_FALSE(third.ok());
+    EXPECT_EQ(third.error_code(), "rate_limit_exceeded");
+    EXPECT_TRUE(counters.asks.empty());
+}
+
+TEST_F(SharedLimitsTest, FailModeClosedRefusesWith503AndOpenServes) {
+    limits.fail_mode = core::LimitsFailMode::kClosed;
+    AccessControl closed(options);
+    Caller caller = limited_caller(closed, 6);
+    // Redis did not answer in time: the same as being down.
+    core::Status result;
+    closed.admit_shared(caller.key, 0, false,
+                        [&](core::Status refused, SharedGrant) { result = std::move(refused); });
+    security::SharedAnswer timeout;
+    timeout.error = "redis: no answer within 50 ms";
+    counters.answer(timeout);
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(api::api_error_from_status(result).http_status, 503);
+    EXPECT_EQ(result.error_code(), "limits_unavailable");
+    EXPECT_NE(result.message().find("no answer within 50 ms"), std::string::npos);
+    counters.up = false;
+    EXPECT_TRUE(closed.shared_refuses_when_down());
+    EXPECT_EQ(closed.admit(caller, 10).error_code(), "limits_unavailable");
+
+    limits.fail_mode = core::LimitsFailMode::kOpen;
+    AccessControl open(options);
+    ASSERT_TRUE(open.refresh().ok());
+    for (int i = 0; i < 20; ++i) {
+        EXPECT_TRUE(open.admit(caller, 10).ok());
+    }
+    EXPECT_FALSE(open.shared_refuses_when_down());
+}
+
+TEST_F(SharedLimitsTest, AGrantWhoseRequestLeftIsReleased) {
+    AccessControl access(options);
+    Caller caller = limited_caller(access, 10);
+    access.admit_shared(caller.key, 0, false, [&](core::Status, SharedGrant grant) {
+        access.release(caller.key, grant);
+    });
+    security::SharedAnswer yes;
+    yes.answered = true;
+    yes.lease = "replica-9";
+    counters.answer(yes);
+    ASSERT_EQ(counters.settled.size(), 1u);
+    EXPECT_EQ(counters.settled[0].lease, "replica-9");
+    EXPECT_EQ(counters.settled[0].used_tokens, 0);
 }
 
 TEST(AccessControlRules, LoopbackPeersAreRecognised) {

@@ -2,6 +2,7 @@
 
 #include "core/duration.h"
 #include "core/http_types.h"
+#include "core/net/redis_url.h"
 
 #include <algorithm>
 #include <charconv>
@@ -28,6 +29,15 @@ constexpr std::pair<std::string_view, PublicMetrics> kPublicMetricsNames[] = {
     {"off", PublicMetrics::kOff},
     {"loopback", PublicMetrics::kLoopback},
     {"all", PublicMetrics::kAll},
+};
+constexpr std::pair<std::string_view, LimitsBackend> kLimitsBackendNames[] = {
+    {"local", LimitsBackend::kLocal},
+    {"redis", LimitsBackend::kRedis},
+};
+constexpr std::pair<std::string_view, LimitsFailMode> kLimitsFailModeNames[] = {
+    {"local", LimitsFailMode::kLocal},
+    {"open", LimitsFailMode::kOpen},
+    {"closed", LimitsFailMode::kClosed},
 };
 constexpr std::pair<std::string_view, AuditWriteFailure> kAuditWriteFailureNames[] = {
     {"refuse", AuditWriteFailure::kRefuse},
@@ -259,6 +269,26 @@ const ConfigKey kKeys[] = {
                     "tls.client_ca)."),
     EDGEAI_STRING_KEY("tls.min_version", tls.min_version, "1.2,1.3", false,
                       "Oldest TLS version accepted."),
+    EDGEAI_ENUM_KEY("limits.backend", limits.backend, "local,redis", kLimitsBackendNames,
+                    "Where keys' limits and budgets are counted: local (this process) or redis "
+                    "(replicas count together; needs limits.redis_url)."),
+    EDGEAI_STRING_KEY("limits.redis_url", limits.redis_url, "", false,
+                      "redis://[:PASSWORD@]HOST:PORT[/DB] of the Redis holding shared counters; "
+                      "the password is sent with AUTH and redacted when shown."),
+    EDGEAI_STRING_KEY("limits.key_prefix", limits.key_prefix, "", false,
+                      "Prefix of every Redis key this gateway writes (one per fleet sharing a "
+                      "Redis)."),
+    EDGEAI_ENUM_KEY("limits.fail_mode", limits.fail_mode, "local,open,closed", kLimitsFailModeNames,
+                    "When Redis does not answer within limits.timeout_ms: local counts in this "
+                    "process with 1/limits.replicas of each limit, open serves without "
+                    "counting, closed refuses limited keys with 503."),
+    EDGEAI_INT_KEY("limits.timeout_ms", limits.timeout_ms, 1, 10000,
+                   "Longest a request waits for Redis before limits.fail_mode applies."),
+    EDGEAI_INT_KEY("limits.replicas", limits.replicas, 1, 10000,
+                   "Replicas sharing the limits; each keeps its share when Redis is away."),
+    EDGEAI_INT_KEY("limits.lease_ttl_ms", limits.lease_ttl_ms, 1000, kMaxMs,
+                   "A concurrency slot's lease in Redis, renewed while its request runs: a "
+                   "replica that dies holding slots frees them after this long."),
     EDGEAI_BOOL_KEY("audit.enabled", audit.enabled,
                     "Write audit.log: one hash-chained, HMAC-signed JSON line per request."),
     EDGEAI_BOOL_KEY("audit.include_bodies", audit.include_bodies,
@@ -436,6 +466,9 @@ Status check_config_value(const ConfigKey& key, const ConfigValue& value) {
     if (key.path == "server.listen" || key.path == "ollama.listen")
         if (const std::string* s = std::get_if<std::string>(&value); s != nullptr && !s->empty())
             return check_listen_address(key.path, *s);
+    if (key.path == "limits.redis_url")
+        if (const std::string* s = std::get_if<std::string>(&value); s != nullptr && !s->empty())
+            return net::parse_redis_url(*s).status();
     if (key.path == "responses.retention")
         if (const std::string* s = std::get_if<std::string>(&value)) {
             auto ms = parse_duration_ms(*s);

@@ -168,6 +168,36 @@ struct AuthSettings {
     int64_t signature_skew_ms = 300000;
 };
 
+// Where keys' limits and budgets are counted.
+enum class LimitsBackend : uint8_t {
+    kLocal, // "local": each process alone (one device)
+    kRedis, // "redis": replicas count together in one Redis (docs/fleet.md)
+};
+
+// What a replica does when Redis does not answer in time.
+enum class LimitsFailMode : uint8_t {
+    kLocal,  // "local": its own counters, with 1/replicas of each limit
+    kOpen,   // "open": serve without counting
+    kClosed, // "closed": refuse limited keys with 503 (budgets that must hold)
+};
+
+struct LimitsSettings {
+    LimitsBackend backend = LimitsBackend::kLocal;
+    // redis://[:PASSWORD@]HOST:PORT[/DB]; the password is sent with AUTH and
+    // redacted wherever the URL is shown.
+    std::string redis_url;
+    std::string key_prefix = "edgeai:";
+    LimitsFailMode fail_mode = LimitsFailMode::kLocal;
+    // How long a request waits for Redis before the fail mode applies.
+    int64_t timeout_ms = 50;
+    // Replicas sharing the limits: each keeps 1/replicas of a limit in the
+    // "local" fail mode.
+    int64_t replicas = 1;
+    // A concurrency slot's lease: renewed while the request runs, freed by
+    // Redis this long after a replica died holding it.
+    int64_t lease_ttl_ms = 30000;
+};
+
 // TLS on the listener. Empty cert: plain HTTP.
 struct TlsSettings {
     std::string cert;      // PEM certificate chain
@@ -233,6 +263,7 @@ struct Settings {
     OllamaSettings ollama;
     QueueSettings queue;
     AuthSettings auth;
+    LimitsSettings limits;
     TlsSettings tls;
     AuditSettings audit;
     std::vector<BackendSettings> backends;

@@ -3,6 +3,7 @@
 #include "api/api_error.h"
 #include "core/config/routing_schema.h"
 #include "core/duration.h"
+#include "core/hex.h"
 #include "core/http_types.h"
 #include "engine/model/kv_cache.h"
 #include "engine/session/scheduler.h"
@@ -23,6 +24,7 @@
 #include "platform/native/link/mcp_stdio.h"
 #include "platform/native/link/serial_lines.h"
 #include "platform/native/link/unix_socket_server.h"
+#include "platform/native/redis/redis_shared_counters.h"
 #include "platform/native/storage/data_dir.h"
 #include "platform/native/storage/sqlite_cache_store.h"
 #include "platform/native/storage/sqlite_job_store.h"
@@ -527,7 +529,29 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                      {{"error", server_secret.status().message()}});
         return 1;
     }
+    // Limits shared with other replicas through Redis: nothing of it exists
+    // unless limits.backend = "redis".
+    std::unique_ptr<RedisSharedCounters> shared_counters;
+    if (settings.limits.backend == core::LimitsBackend::kRedis) {
+        if (settings.limits.redis_url.empty()) {
+            logger.error("limits.backend = \"redis\" needs limits.redis_url "
+                         "(redis://[:PASSWORD@]HOST:PORT)");
+            return 1;
+        }
+        uint8_t replica[6];
+        random.fill(replica, sizeof replica);
+        auto created = RedisSharedCounters::create(
+            loop, settings.limits, logger, metrics,
+            core::hex_encode(std::span<const uint8_t>(replica, sizeof replica)));
+        if (!created.ok()) {
+            logger.error("cannot use the shared limits", {{"error", created.status().message()}});
+            return 1;
+        }
+        shared_counters = std::move(created).value();
+    }
     gateway::AccessControl::Options access_options;
+    access_options.shared = shared_counters.get();
+    access_options.limits = &settings.limits;
     access_options.settings = &settings.auth;
     access_options.store = key_store->get();
     access_options.server_secret = std::move(server_secret).value();
