@@ -229,6 +229,19 @@ int main(int argc, char** argv) {
         edgeai::cli::add_template_command(*engine_commands.model, template_flags);
     edgeai::cli::TokenizeFlags tokenize_flags;
     Command* tokenize = edgeai::cli::add_tokenize_command(app, tokenize_flags);
+    // The engine's commands read no state, but take the same flags as every
+    // other: the configuration says where models.dir is for `-m NAME`.
+    const std::vector<Command*> engine_subcommands = {engine_commands.run,
+                                                      engine_commands.bench,
+                                                      engine_commands.info,
+                                                      engine_commands.eval,
+                                                      engine_commands.quantize,
+                                                      engine_commands.convert,
+                                                      engine_commands.synth,
+                                                      template_cmd,
+                                                      tokenize};
+    for (Command* c : engine_subcommands)
+        if (c != nullptr) add_common_flags(c, &common);
 
     edgeai::cli::UsageFlags usage_flags;
     Command* usage = edgeai::cli::add_usage_command(app, usage_flags);
@@ -268,6 +281,30 @@ int main(int argc, char** argv) {
         break;
     }
 
+    bool engine_parsed = false;
+    for (Command* c : engine_subcommands)
+        engine_parsed |= c != nullptr && c->parsed();
+    if (engine_parsed) {
+        auto builder = load_config(common, {}, nullptr);
+        if (!builder) return kExitUsage;
+        const bool takes_name = (engine_commands.run && engine_commands.run->parsed()) ||
+                                (engine_commands.bench && engine_commands.bench->parsed());
+        if (takes_name && !engine_commands.flags.model.empty()) {
+            // -m NAME as serve takes it: a file, a model in models.dir, hf:... pulled.
+            const edgeai::core::Settings& s = builder->settings();
+            std::vector<std::string> paths = {engine_commands.flags.model}, aliases;
+            const edgeai::core::Status found = edgeai::cli::resolve_model_arguments(
+                paths, aliases, edgeai::cli::models_dir_of(s.models.dir, effective_data_dir(s)),
+                [](const std::string& note) {
+                    std::fprintf(stderr, "edgeai: %s\n", note.c_str());
+                });
+            if (!found.ok()) {
+                print_error(found.message());
+                return kExitUsage;
+            }
+            engine_commands.flags.model = paths[0];
+        }
+    }
     if (auto code = edgeai::cli::run_engine_command(engine_commands)) return *code;
     if (msgpack_cmd->parsed()) return edgeai::cli::run_msgpack_command(msgpack_flags);
     if (tokenize->parsed()) return edgeai::cli::run_tokenize_command(tokenize_flags);

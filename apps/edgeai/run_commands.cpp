@@ -359,7 +359,9 @@ void add_run_commands(Command& app, EngineFlags& f, RunCommands& c) {
     Command*& run = c.run;
     Command*& bench = c.bench;
     run = app.add_subcommand("run", "Generate text with a local GGUF model");
-    run->add_option("-m,--model", f.model, "GGUF model file").required();
+    run->add_option("-m,--model", f.model,
+                    "GGUF model file, a model in models.dir, or hf:ORG/REPO:QUANT (pulled first)")
+        .required();
     run->add_option("-p,--prompt", f.prompt,
                     "Prompt text (after a piped stdin; with --chat: the system prompt)");
     add_sampling_flags(run, f);
@@ -371,7 +373,7 @@ void add_run_commands(Command& app, EngineFlags& f, RunCommands& c) {
                     "A format name or a Jinja file (overrides the model's template)");
 
     bench = app.add_subcommand("bench", "Measure prompt processing and generation speed");
-    bench->add_option("-m,--model", f.model, "GGUF model file").required();
+    bench->add_option("-m,--model", f.model, "GGUF model file or a model in models.dir").required();
     bench->add_option("-p,--n-prompt", f.bench_prompt, "Prompt tokens (default 128)");
     bench->add_option("-n,--n-gen", f.bench_generate, "Generated tokens (default 64)");
     bench->add_option("-t,--threads", f.threads, "Threads (default: all CPUs)");

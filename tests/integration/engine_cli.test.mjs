@@ -111,6 +111,27 @@ describe('edgeai run (stories260K vs run.c)', { skip: skipStories }, () => {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
+  // Issue 21: run and bench take the flags every subcommand takes, and -m NAME
+  // from models.dir as serve does.
+  it('run -m NAME finds the model in models.dir (--data-dir); --config is read and checked', T, async () => {
+    const dataDir = path.join(tmp, 'run-data');
+    fs.mkdirSync(path.join(dataDir, 'models'), { recursive: true });
+    fs.copyFileSync(model, path.join(dataDir, 'models', 'story.gguf'));
+    const once = storiesReference('once_200');
+    const args = ['run', '-m', 'story', '--data-dir', dataDir, '--log-level', 'warn', '-p', once.prompt, '-n', '6', '--temperature', '0', '-t', '1'];
+    const r = await runEdgeai(args);
+    assert.equal(r.code, 0, describeRun(args, r));
+    assert.equal(r.stdout, once.continuation(6));
+    const missing = await runEdgeai(['run', '-m', 'nope', '--data-dir', dataDir, '-p', 'x']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /no model 'nope' in models\.dir/);
+    const config = path.join(tmp, 'bad.toml');
+    fs.writeFileSync(config, '[models]\ndri = "x"\n');
+    const bad = await runEdgeai(['bench', '-m', 'story', '--config', config, '-p', '4', '-n', '2']);
+    assert.equal(bad.code, 2, describeRun(['bench', '--config'], bad));
+    assert.match(bad.stderr, /unknown key 'models.dri'; did you mean 'models.dir'/);
+  });
+
   // Issue 21: a piped stdin is the prompt (Ollama's run), before -p.
   it('run reads a piped stdin as the prompt, then -p after a space', T, async () => {
     const once = storiesReference('once_200');
