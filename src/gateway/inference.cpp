@@ -76,6 +76,18 @@ api::ApiError no_backend_for(const router::Router& router, const std::string& mo
         model, "; no route or backend serves it (this gateway serves " + served + ")"));
 }
 
+router::RouteFacts route_facts(RouteContext& ctx, size_t body_bytes) {
+    router::RouteFacts facts;
+    facts.model = ctx.decoded.model;
+    facts.prompt_tokens = estimated_prompt_tokens(body_bytes);
+    facts.headers = &ctx.request.headers;
+    if (const security::KeyPtr& key = ctx.caller().key) {
+        facts.key_id = key->id;
+        facts.key_name = key->name;
+    }
+    return facts;
+}
+
 std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx) {
     const GatewayDeps& deps = ctx.deps();
     if (deps.jobs != nullptr && prefers_async(ctx.request.headers.get("prefer")))
@@ -92,17 +104,8 @@ std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx) {
     ctx.exchange->note_model(ctx.decoded.model);
     if (answer_from_cache(ctx, request)) return nullptr;
 
-    router::RouteFacts facts;
-    facts.model = ctx.decoded.model;
-    // About four bytes of JSON per token: an estimate for conditions and
-    // prices, before any backend has counted.
-    facts.prompt_tokens = static_cast<uint32_t>(request.body.size() / 4);
-    facts.headers = &ctx.request.headers;
-    if (const security::KeyPtr& key = ctx.caller().key) {
-        facts.key_id = key->id;
-        facts.key_name = key->name;
-    }
-    router::Plan plan = deps.router->plan(facts, ctx.shared.next_random());
+    router::Plan plan =
+        deps.router->plan(route_facts(ctx, request.body.size()), ctx.shared.next_random());
     if (plan.attempts.empty() && plan.unavailable.empty())
         return ctx.fail(no_backend_for(*deps.router, ctx.decoded.model));
     auto task = std::make_unique<ProxyTask>(std::move(ctx.exchange), *deps.router, std::move(plan),

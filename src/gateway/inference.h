@@ -14,6 +14,16 @@ namespace edgeai::gateway {
 
 std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx);
 
+// About four bytes of JSON per token: an estimate for route conditions and
+// prices, before any backend has counted.
+inline uint32_t estimated_prompt_tokens(size_t body_bytes) {
+    return static_cast<uint32_t>(body_bytes / 4);
+}
+
+// What the router plans a decoded request by: its model, its estimated
+// prompt, its headers and its key.
+router::RouteFacts route_facts(RouteContext& ctx, size_t body_bytes);
+
 // The error when nothing serves `model`: no backend at all, or none for it
 // (naming the models that are served).
 api::ApiError no_backend_for(const router::Router& router, const std::string& model);

@@ -46,18 +46,10 @@ std::unique_ptr<RequestTask> handle_count_tokens(RouteContext& ctx) {
     request.body = std::move(ctx.decoded.backend_body);
     request.request_id = ctx.exchange->request_id();
     request.client_headers = &ctx.request.headers;
-    // About four bytes of JSON per token: what a backend that cannot count
-    // is reported to hold, and what route conditions see.
-    const auto estimate = static_cast<int64_t>(request.body.size() / 4);
-    router::RouteFacts facts;
-    facts.model = ctx.decoded.model;
-    facts.prompt_tokens = static_cast<uint32_t>(estimate);
-    facts.headers = &ctx.request.headers;
-    if (const security::KeyPtr& key = ctx.caller().key) {
-        facts.key_id = key->id;
-        facts.key_name = key->name;
-    }
-    const router::Plan plan = deps.router->plan(facts, ctx.shared.next_random());
+    // What a backend that cannot count is reported to hold.
+    const int64_t estimate = estimated_prompt_tokens(request.body.size());
+    const router::Plan plan =
+        deps.router->plan(route_facts(ctx, request.body.size()), ctx.shared.next_random());
     if (plan.attempts.empty()) return ctx.fail(no_backend_for(*deps.router, ctx.decoded.model));
     const router::Attempt& first = plan.attempts.front();
     router::Backend* backend = deps.router->at(first.backend).backend;
