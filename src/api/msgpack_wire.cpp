@@ -9,37 +9,21 @@ namespace {
 constexpr std::string_view kSpellings[] = {"application/msgpack", "application/vnd.msgpack",
                                            "application/x-msgpack"};
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 } // namespace
 
 std::string_view msgpack_media_type(std::string_view content_type) {
-    const std::string_view media = trim(content_type.substr(0, content_type.find(';')));
+    const std::string_view media =
+        core::trim_spaces(content_type.substr(0, content_type.find(';')));
     for (std::string_view spelling : kSpellings)
         if (core::iequals(media, spelling)) return spelling;
     return {};
 }
 
 std::string_view accepted_msgpack_type(std::string_view accept) {
-    while (!accept.empty()) {
-        const size_t comma = accept.find(',');
-        const std::string_view entry = accept.substr(0, comma);
-        accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
-        const std::string_view spelling = msgpack_media_type(entry);
-        if (spelling.empty()) continue;
-        // "q=0" means "not this one".
-        const size_t q = entry.find("q=");
-        if (q != std::string_view::npos) {
-            const std::string_view value = trim(entry.substr(q + 2));
-            if (!value.empty() && value.find_first_not_of("0.") == std::string_view::npos) continue;
-        }
-        return spelling;
+    core::HeaderListEntry entry;
+    while (core::next_header_list_entry(accept, entry)) {
+        const std::string_view spelling = msgpack_media_type(entry.value);
+        if (!spelling.empty() && entry.accepted) return spelling;
     }
     return {};
 }

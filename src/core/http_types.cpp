@@ -120,4 +120,23 @@ std::string redact_url_credentials(std::string_view url) {
     return out;
 }
 
+bool next_header_list_entry(std::string_view& list, HeaderListEntry& entry) {
+    if (list.empty()) return false;
+    const size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    size_t semi = item.find(';');
+    entry.value = trim_spaces(item.substr(0, semi));
+    entry.accepted = true;
+    while (semi != std::string_view::npos) {
+        item = item.substr(semi + 1);
+        semi = item.find(';');
+        const std::string_view param = trim_spaces(item.substr(0, semi));
+        if (param.size() >= 2 && iequals(param.substr(0, 2), "q="))
+            entry.accepted =
+                trim_spaces(param.substr(2)).find_first_not_of("0.") != std::string_view::npos;
+    }
+    return true;
+}
+
 } // namespace edgeai::core

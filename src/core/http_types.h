@@ -17,6 +17,16 @@ bool iequals(std::string_view a, std::string_view b);
 // `s` without leading and trailing spaces and tabs (HTTP's optional whitespace).
 std::string_view trim_spaces(std::string_view s);
 
+// One entry of a comma-separated header list (Accept, Accept-Encoding): its
+// value before any ';', trimmed, and whether its q-value is above zero ("q=0"
+// means "not this one"; no q-value means yes).
+struct HeaderListEntry {
+    std::string_view value;
+    bool accepted = true;
+};
+// Takes the next entry off the front of `list`; false when none is left.
+bool next_header_list_entry(std::string_view& list, HeaderListEntry& entry);
+
 // A URL as it may be shown (config show, logs): credentials in its userinfo
 // ("https://user:secret@host/...") replaced by "<redacted>"; other text as is.
 std::string redact_url_credentials(std::string_view url);

@@ -13,18 +13,9 @@ bool wants_html(const core::HttpRequest& request) {
     // Browsers list text/html first in Accept for a page they navigate to;
     // `*/*` alone (curl, SDKs) is not asking for a page.
     std::string_view accept = request.headers.get("accept");
-    while (!accept.empty()) {
-        const size_t comma = accept.find(',');
-        const std::string_view entry = accept.substr(0, comma);
-        accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
-        const std::string_view media = core::trim_spaces(entry.substr(0, entry.find(';')));
-        if (core::iequals(media, "text/html")) {
-            const size_t q = entry.find("q=");
-            return q == std::string_view::npos ||
-                   core::trim_spaces(entry.substr(q + 2)).find_first_not_of("0.") !=
-                       std::string_view::npos;
-        }
-    }
+    core::HeaderListEntry entry;
+    while (core::next_header_list_entry(accept, entry))
+        if (core::iequals(entry.value, "text/html")) return entry.accepted;
     return false;
 }
 

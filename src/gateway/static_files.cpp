@@ -70,11 +70,6 @@ core::Status no_such_file() {
     return core::not_found("There is no such file under /ui/");
 }
 
-// Whether a qvalue ("0", "0.5", "1.000") is above zero.
-bool positive_qvalue(std::string_view q) {
-    return q.find_first_not_of("0.") != std::string_view::npos;
-}
-
 // A client that cannot decode the stored coding: the server holds no other
 // form of the file, and sending bytes the client cannot read would show it
 // garbage.
@@ -142,18 +137,10 @@ bool accepts_content_coding(const core::Headers& headers, std::string_view codin
     std::string_view list = headers.get("accept-encoding");
     int own = -1; // the coding's own entry: -1 absent, 0 refused, 1 accepted
     int any = -1; // "*"
-    while (!list.empty()) {
-        const size_t comma = list.find(',');
-        std::string_view entry = list.substr(0, comma);
-        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
-        const size_t semi = entry.find(';');
-        const std::string_view name = core::trim_spaces(entry.substr(0, semi));
-        bool accepted = true;
-        if (semi != std::string_view::npos) {
-            const std::string_view param = core::trim_spaces(entry.substr(semi + 1));
-            if (param.size() > 2 && core::iequals(param.substr(0, 2), "q="))
-                accepted = positive_qvalue(core::trim_spaces(param.substr(2)));
-        }
+    core::HeaderListEntry entry;
+    while (core::next_header_list_entry(list, entry)) {
+        const std::string_view name = entry.value;
+        const bool accepted = entry.accepted;
         const bool is_own = core::iequals(name, coding) ||
                             (core::iequals(coding, "gzip") && core::iequals(name, "x-gzip"));
         if (is_own) {

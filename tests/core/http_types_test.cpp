@@ -49,3 +49,27 @@ TEST(HttpRequest, PathDropsTheQuery) {
 
 } // namespace
 } // namespace edgeai::core
+
+namespace edgeai::core {
+namespace {
+
+TEST(HeaderList, EntriesWithTheirValueAndWhetherTheirQValueIsAboveZero) {
+    std::string_view list = " text/html;level=1 ;Q=0.5, gzip;q=0 ,*;q=0.000, br";
+    HeaderListEntry e;
+    ASSERT_TRUE(next_header_list_entry(list, e));
+    EXPECT_EQ(e.value, "text/html");
+    EXPECT_TRUE(e.accepted);
+    ASSERT_TRUE(next_header_list_entry(list, e));
+    EXPECT_EQ(e.value, "gzip");
+    EXPECT_FALSE(e.accepted);
+    ASSERT_TRUE(next_header_list_entry(list, e));
+    EXPECT_EQ(e.value, "*");
+    EXPECT_FALSE(e.accepted);
+    ASSERT_TRUE(next_header_list_entry(list, e));
+    EXPECT_EQ(e.value, "br");
+    EXPECT_TRUE(e.accepted);
+    EXPECT_FALSE(next_header_list_entry(list, e));
+}
+
+} // namespace
+} // namespace edgeai::core
