@@ -5,6 +5,7 @@
 #include "gateway/api_responses.h"
 #include "gateway/inference.h"
 #include "gateway/openai_api.h"
+#include "gateway/proxy_task.h"
 
 namespace edgeai::gateway {
 
@@ -38,6 +39,31 @@ core::Status decode_count_tokens(RouteContext& ctx) {
     return {};
 }
 
+namespace {
+
+// An Anthropic upstream counts for itself: the client's own body goes to its
+// count_tokens, and its answer comes back as it is. Only attempts on such
+// backends are kept, since no other backend could answer that path.
+std::unique_ptr<RequestTask> ask_upstream_to_count(RouteContext& ctx, router::Plan plan) {
+    const GatewayDeps& deps = ctx.deps();
+    std::erase_if(plan.attempts, [&](const router::Attempt& attempt) {
+        const router::Backend* b = deps.router->at(attempt.backend).backend;
+        return b == nullptr || !b->counts_messages_upstream();
+    });
+    router::BackendRequest request;
+    request.path = std::string(router::kCountTokensPath);
+    request.body = std::move(ctx.request.body);
+    request.request_id = ctx.exchange->request_id();
+    request.client_headers = &ctx.request.headers;
+    auto task = std::make_unique<ProxyTask>(std::move(ctx.exchange), *deps.router, std::move(plan),
+                                            *deps.executor);
+    task->translate_answers([] { return std::unique_ptr<router::ResponseTranslator>(); });
+    task->start(std::move(request), ctx.decoded.model);
+    return task;
+}
+
+} // namespace
+
 std::unique_ptr<RequestTask> handle_count_tokens(RouteContext& ctx) {
     const GatewayDeps& deps = ctx.deps();
     ctx.exchange->note_model(ctx.decoded.model);
@@ -48,11 +74,13 @@ std::unique_ptr<RequestTask> handle_count_tokens(RouteContext& ctx) {
     request.client_headers = &ctx.request.headers;
     // What a backend that cannot count is reported to hold.
     const int64_t estimate = estimated_prompt_tokens(request.body.size());
-    const router::Plan plan =
+    router::Plan plan =
         deps.router->plan(route_facts(ctx, request.body.size()), ctx.shared.next_random());
     if (plan.attempts.empty()) return ctx.fail(no_backend_for(*deps.router, ctx.decoded.model));
     const router::Attempt& first = plan.attempts.front();
     router::Backend* backend = deps.router->at(first.backend).backend;
+    if (backend != nullptr && backend->counts_messages_upstream())
+        return ask_upstream_to_count(ctx, std::move(plan));
     if (backend != nullptr) ctx.exchange->note_backend(backend->name(), 200);
     auto counted = backend != nullptr
                        ? backend->count_prompt_tokens(first.model, request)

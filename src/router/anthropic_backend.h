@@ -31,8 +31,12 @@ class AnthropicBackend final : public Backend {
     std::string_view name() const override { return options_.name; }
     core::Result<std::unique_ptr<core::HttpCall>>
     start(BackendRequest request, core::HttpResponseObserver* observer) override;
+    bool counts_messages_upstream() const override { return true; }
 
   private:
+    core::HttpClientRequest upstream_request(std::string_view path, const BackendRequest& request,
+                                             bool stream) const;
+
     core::HttpClient& client_;
     const core::Clock& clock_;
     AnthropicBackendOptions options_;

@@ -31,6 +31,9 @@ struct BackendRequest {
     const api::DecodedBody* decoded = nullptr;
 };
 
+// Anthropic's token count, relative to a backend's base URL.
+inline constexpr std::string_view kCountTokensPath = "/messages/count_tokens";
+
 class Backend {
   public:
     virtual ~Backend() = default;
@@ -46,6 +49,10 @@ class Backend {
         (void)request;
         return core::Status(core::StatusCode::kUnimplemented, "this backend cannot count tokens");
     }
+    // Whether the service behind this backend counts a Messages request's
+    // tokens itself: start() then takes kCountTokensPath with Anthropic's own
+    // count_tokens body and answers in Anthropic's shape.
+    virtual bool counts_messages_upstream() const { return false; }
 };
 
 } // namespace edgeai::router

@@ -394,6 +394,49 @@ describe('count_tokens', () => {
     }
   });
 
+  test('an Anthropic upstream is asked, with the client\'s body and its own model name; its errors come back', async () => {
+    const claude = await new ScriptedAnthropic().start();
+    const up = await new ScriptedUpstream().start();
+    const config = writeConfig(`
+[[backends]]
+name = "claude"
+kind = "anthropic"
+base_url = "${claude.baseUrl}"
+api_key_env = "${ANTHROPIC_KEY_ENV}"
+models = ["claude-test"]
+
+[[routes]]
+model = "sonnet"
+targets = ["claude:claude-test"]
+`);
+    const gw = await startGateway({ upstream: up.baseUrl, args: ['--config', config], env: { [ANTHROPIC_KEY_ENV]: ANTHROPIC_KEY } });
+    try {
+      const client = new Anthropic({ baseURL: gw.url(''), apiKey: 'unused', maxRetries: 0 });
+      const body = { model: 'sonnet', system: 'Be brief.', messages: [{ role: 'user', content: 'Say hi to the cat' }] };
+      const { data, response } = await client.messages.countTokens(body).withResponse();
+      assert.equal(response.headers.get('x-edgeai-token-count'), null, 'counted, not estimated');
+      assert.equal(response.headers.get('x-edgeai-backend'), 'claude');
+      const asked = claude.posts.filter((p) => p.path === '/v1/messages/count_tokens');
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0].json.model, 'claude-test', 'the backend\'s own name for the model');
+      assert.deepEqual(asked[0].json.messages, body.messages);
+      assert.equal(asked[0].headers['x-api-key'], ANTHROPIC_KEY);
+      assert.ok(asked[0].headers['anthropic-version']);
+      const expected = 1000 + JSON.stringify([body.system, body.messages]).split(/\s+/).length;
+      assert.equal(data.input_tokens, expected);
+      // The upstream's 400 reaches the client in Anthropic's shape.
+      const refused = await request(gw.url('/v1/messages/count_tokens'), { method: 'POST', body: { ...body, max_tokens: 5 } });
+      assert.equal(refused.status, 400);
+      assert.equal(refused.json.type, 'error');
+      assert.match(refused.json.error.message, /max_tokens/);
+      assert.equal(up.posts.length, 0, 'the other backend was not asked');
+    } finally {
+      await gw.stop();
+      await claude.close();
+      await up.close();
+    }
+  });
+
   test('the local engine: exact, the tokens a message with the same body is charged', { skip: STORIES_SKIP }, async () => {
     const gw = await startTinyChat();
     try {

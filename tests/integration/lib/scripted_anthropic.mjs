@@ -3,6 +3,9 @@
 // Anthropic's shapes, plain and streamed, with tool use when the request
 // offers tools.
 //
+// POST /v1/messages/count_tokens answers 1000 plus the number of
+// whitespace-separated pieces of the JSON of `system` and `messages`.
+//
 // Modes besides ScriptedUpstream's: anthropicError(status, type, message)
 // answers with Anthropic's error body; { type: 'normal', stopEarly: true } cuts
 // a stream before message_stop, { type: 'normal', errorMidStream: true } sends
@@ -20,6 +23,15 @@ export const ANTHROPIC_CANNED = Object.freeze({
 export class ScriptedAnthropic extends ScriptedUpstream {
   _normal(req, res, rec, mode) {
     const body = rec.json ?? {};
+    if (rec.method === 'POST' && rec.path === '/v1/messages/count_tokens') {
+      // Anthropic refuses max_tokens here; the count is one per word of the
+      // messages' text, so a test can tell the body arrived whole.
+      if ('max_tokens' in body) {
+        return this._json(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: Extra inputs are not permitted' } });
+      }
+      const text = JSON.stringify([body.system ?? '', body.messages ?? []]);
+      return this._json(res, 200, { input_tokens: 1000 + text.split(/\s+/).length });
+    }
     if (rec.method !== 'POST' || rec.path !== '/v1/messages') {
       return this._json(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route ${rec.method} ${rec.path}` } });
     }
