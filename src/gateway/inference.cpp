@@ -112,6 +112,9 @@ std::unique_ptr<RequestTask> handle_inference(RouteContext& ctx) {
                                             *deps.executor);
     if (ctx.decoded.translate_answer)
         task->translate_answers(std::move(ctx.decoded.translate_answer));
+    if (!ctx.decoded.native_path.empty())
+        task->offer_native(std::move(ctx.decoded.native_path), std::move(ctx.decoded.native_body),
+                           std::move(ctx.decoded.translate_native_answer));
     task->start(std::move(request), ctx.decoded.model);
     return task;
 }

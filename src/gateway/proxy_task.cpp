@@ -91,6 +91,12 @@ bool ProxyTask::start_next_attempt() {
         // The last possible attempt takes the request; earlier ones copy it.
         router::BackendRequest request =
             attempts_started_ >= limit ? std::move(request_) : request_;
+        native_attempt_ = native_ != nullptr && backend_->serves_natively(native_->path);
+        if (native_attempt_) {
+            request.path = native_->path;
+            request.body = native_->body;
+            request.decoded = nullptr;
+        }
         if (!requested_model_.empty() && attempt.model != requested_model_)
             if (auto body = codec::replace_top_level_string(request.body, "model", attempt.model)) {
                 request.body = std::move(*body);
@@ -128,7 +134,9 @@ ProxyTask::start_on_backend(router::BackendRequest request) {
     // Anthropic's Messages API or the Responses API gets its answer translated
     // on the way.
     std::unique_ptr<router::ResponseTranslator> translator;
-    if (make_translator_) {
+    if (native_attempt_) {
+        if (native_->make_translator) translator = native_->make_translator();
+    } else if (make_translator_) {
         translator = make_translator_();
     } else if (exchange_->anthropic_shaped()) {
         translator = router::make_chat_to_messages_translator();

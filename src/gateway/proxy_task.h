@@ -45,6 +45,13 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     void translate_answers(std::function<std::unique_ptr<router::ResponseTranslator>()> make) {
         make_translator_ = std::move(make);
     }
+    // A backend that serves `path` natively gets `body` there instead, its
+    // answer through `make`'s translator (set before start()).
+    void offer_native(std::string path, std::string body,
+                      std::function<std::unique_ptr<router::ResponseTranslator>()> make) {
+        native_ =
+            std::make_unique<Native>(Native{std::move(path), std::move(body), std::move(make)});
+    }
 
     void on_head(int status, const core::Headers& headers) override;
     core::BodyAction on_data(std::string_view bytes) override;
@@ -90,6 +97,13 @@ class ProxyTask final : public RequestTask, public core::HttpResponseObserver {
     core::Headers client_headers_;   // request_ points here: the client's outlive handle()
     std::string requested_model_;
     std::function<std::unique_ptr<router::ResponseTranslator>()> make_translator_;
+    struct Native {
+        std::string path;
+        std::string body;
+        std::function<std::unique_ptr<router::ResponseTranslator>()> make_translator;
+    };
+    std::unique_ptr<Native> native_; // null: no backend gets another form
+    bool native_attempt_ = false;    // the running attempt got native_'s form
     size_t attempts_started_ = 0;
     size_t current_ = 0; // the running attempt's index in plan_.attempts
     std::vector<bool> tried_;

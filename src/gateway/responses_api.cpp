@@ -10,7 +10,9 @@
 #include "gateway/api_responses.h"
 #include "gateway/openai_api.h"
 #include "gateway/response_store.h"
+#include "router/backend.h"
 #include "router/responses_translator.h"
+#include "router/router.h"
 
 namespace edgeai::gateway {
 
@@ -44,6 +46,15 @@ core::Result<std::string> history_of(const StoredResponse& stored) {
     if (context.size() <= 2) return output;
     if (output.size() <= 2) return context;
     return context.substr(0, context.size() - 1) + "," + output.substr(1);
+}
+
+// Whether some backend has the Responses API itself (`responses = "native"`).
+bool any_native_backend(const router::Router& router) {
+    for (size_t i = 0; i < router.size(); ++i) {
+        const router::Backend* b = router.at(i).backend;
+        if (b != nullptr && b->serves_natively(router::kResponsesPath)) return true;
+    }
+    return false;
 }
 
 ResponseStore* store_or_fail(RouteContext& ctx) {
@@ -87,6 +98,11 @@ core::Status decode_responses(RouteContext& ctx) {
     ctx.decoded.backend_body = std::move(translated->chat_body);
     ctx.decoded.translated = true;
     frame.echo = std::move(translated->echo);
+    if (ctx.deps().router != nullptr && any_native_backend(*ctx.deps().router)) {
+        ctx.decoded.native_path = std::string(router::kResponsesPath);
+        ctx.decoded.native_body =
+            api::responses::native_responses_body(ctx.request.body, translated->context_items);
+    }
 
     router::ResponseDone done;
     if (translated->store) {
@@ -99,6 +115,10 @@ core::Status decode_responses(RouteContext& ctx) {
         telemetry::Logger* logger = ctx.deps().logger;
         done = [store, record, logger](const std::string& response) {
             record->response = response;
+            // A backend with the Responses API itself named the response.
+            if (auto doc = codec::JsonDocument::parse(response); doc.ok())
+                if (const auto id = doc->root()["id"]; id.is_string() && !id.as_string().empty())
+                    record->id = std::string(id.as_string());
             core::Status kept = store->put(*record);
             // The client has its answer either way; only a continuation of
             // it will not be found.
@@ -107,6 +127,10 @@ core::Status decode_responses(RouteContext& ctx) {
                              {{"id", record->id}, {"error", kept.message()}});
         };
     }
+    if (!ctx.decoded.native_path.empty())
+        ctx.decoded.translate_native_answer = [done] {
+            return router::make_native_responses_translator(done);
+        };
     ctx.decoded.translate_answer = [frame = std::move(frame), done = std::move(done)] {
         return router::make_chat_to_responses_translator(frame, done);
     };

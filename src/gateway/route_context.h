@@ -38,6 +38,12 @@ struct DecodedRequest {
     // client speaks another API than the backends' chat completions (the
     // Responses API); null: none, or the endpoint's own (Messages).
     TranslatorFactory translate_answer;
+    // The same request for a backend that serves it in the client's own API
+    // (the Responses API to an upstream that has it), with its answer's
+    // handling; empty path: none.
+    std::string native_path;
+    std::string native_body;
+    TranslatorFactory translate_native_answer;
 };
 
 struct RouteContext {

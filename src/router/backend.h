@@ -33,6 +33,8 @@ struct BackendRequest {
 
 // Anthropic's token count, relative to a backend's base URL.
 inline constexpr std::string_view kCountTokensPath = "/messages/count_tokens";
+// OpenAI's Responses API, relative to a backend's base URL.
+inline constexpr std::string_view kResponsesPath = "/responses";
 
 class Backend {
   public:
@@ -53,6 +55,12 @@ class Backend {
     // tokens itself: start() then takes kCountTokensPath with Anthropic's own
     // count_tokens body and answers in Anthropic's shape.
     virtual bool counts_messages_upstream() const { return false; }
+    // Whether the service behind it has `path` (kResponsesPath) itself, so a
+    // request of that API goes to it as it is rather than as a chat completion.
+    virtual bool serves_natively(std::string_view path) const {
+        (void)path;
+        return false;
+    }
 };
 
 } // namespace edgeai::router

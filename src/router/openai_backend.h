@@ -18,6 +18,7 @@ struct OpenAiBackendOptions {
     int64_t timeout_ms = 60000;
     int64_t stream_idle_timeout_ms = 60000;
     std::string user_agent = "edgeai";
+    bool responses_native = false; // POST /responses is forwarded, not translated
 };
 
 class OpenAiBackend final : public Backend {
@@ -27,6 +28,9 @@ class OpenAiBackend final : public Backend {
     std::string_view name() const override { return options_.name; }
     core::Result<std::unique_ptr<core::HttpCall>>
     start(BackendRequest request, core::HttpResponseObserver* observer) override;
+    bool serves_natively(std::string_view path) const override {
+        return options_.responses_native && path == kResponsesPath;
+    }
 
     // The request that start() would send; exposed for tests.
     core::HttpClientRequest build_request(BackendRequest request) const;

@@ -20,4 +20,8 @@ using ResponseDone = std::function<void(const std::string& response)>;
 std::unique_ptr<ResponseTranslator>
 make_chat_to_responses_translator(api::responses::ResponseFrame frame, ResponseDone done);
 
+// For a backend that has the Responses API itself: its answer goes to the
+// client as it is, and its final response object to `done`.
+std::unique_ptr<ResponseTranslator> make_native_responses_translator(ResponseDone done);
+
 } // namespace edgeai::router

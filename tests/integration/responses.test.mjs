@@ -20,6 +20,7 @@ import {
 import { startGateway, writeConfig } from './lib/gateway.mjs';
 import { ANTHROPIC_CANNED, ScriptedAnthropic } from './lib/scripted_anthropic.mjs';
 import { CANNED, ScriptedUpstream, streamToken } from './lib/scripted_upstream.mjs';
+import { NATIVE_CANNED, ScriptedResponses } from './lib/scripted_responses.mjs';
 
 const ANTHROPIC_KEY_ENV = 'IT_RESPONSES_ANTHROPIC_KEY';
 
@@ -360,6 +361,109 @@ models = ["claude-test"]
     assertTextStream(s);
     assert.equal(s.text, ANTHROPIC_CANNED.pieces.join(''));
     assert.deepEqual(claude.requests.at(-1).json.messages.map((m) => m.role), ['user', 'assistant', 'user']);
+  });
+});
+
+describe('Responses API to an upstream that has it (responses = "native")', () => {
+  let native, chat, gw, openai;
+  before(async () => {
+    native = await new ScriptedResponses().start();
+    chat = await new ScriptedUpstream().start();
+    const config = writeConfig(`
+[[backends]]
+name = "native"
+kind = "openai"
+base_url = "${native.baseUrl}"
+models = ["gpt-native"]
+responses = "native"
+
+[[backends]]
+name = "chat"
+kind = "openai"
+base_url = "${chat.baseUrl}"
+models = ["gpt-test"]
+
+[[routes]]
+model = "smart"
+targets = ["native:gpt-native", "chat:gpt-test"]
+`);
+    gw = await startGateway({ upstream: chat.baseUrl, args: ['--config', config] });
+    openai = client(gw);
+  });
+  after(async () => {
+    await gw?.stop();
+    await native?.close();
+    await chat?.close();
+  });
+
+  test('forwarded as it is, store false; kept here under the upstream\'s id and continued with the history expanded', async () => {
+    const { data: r, response } = await openai.responses.create({
+      model: 'smart', input: 'Say hello', instructions: 'Be brief.', metadata: { run: 'n1' }, reasoning: { effort: 'low' },
+    }).withResponse();
+    assert.equal(response.headers.get('x-edgeai-backend'), 'native');
+    let sent = native.requests.at(-1);
+    assert.equal(sent.path, '/v1/responses');
+    assert.equal(sent.json.model, 'gpt-native', 'the route\'s model name');
+    assert.equal(sent.json.store, false, 'edgeai keeps the responses');
+    assert.equal(sent.json.instructions, 'Be brief.');
+    assert.deepEqual(sent.json.reasoning, { effort: 'low' }, 'fields edgeai does not translate still go');
+    assert.deepEqual(sent.json.input.map((i) => [i.type, i.role]), [['message', 'user']]);
+    assert.equal(r.id, 'resp_upstream_1');
+    assert.equal(r.output_text, NATIVE_CANNED.pieces.join(''));
+    assert.equal(r.usage.output_tokens, NATIVE_CANNED.usage.output_tokens);
+
+    const kept = await openai.responses.retrieve(r.id);
+    assert.equal(kept.output_text, r.output_text);
+    const r2 = await openai.responses.create({ model: 'smart', input: 'And again', previous_response_id: r.id });
+    sent = native.requests.at(-1).json;
+    assert.equal(sent.previous_response_id, undefined, 'expanded here, not sent');
+    assert.deepEqual(sent.input.map((i) => i.role), ['user', 'assistant', 'user']);
+    assert.equal(sent.input[1].content[0].text, r.output_text);
+    assert.ok(sent.input.every((i) => i.id === undefined), 'no item ids the upstream never stored');
+    assert.equal(r2.id, 'resp_upstream_2');
+  });
+
+  test('a stream comes through event by event and its final response is kept', async () => {
+    const s = await collect(await openai.responses.create({ model: 'smart', input: 'Stream it', stream: true }));
+    assertTextStream(s);
+    assert.equal(s.text, NATIVE_CANNED.pieces.join(''));
+    assert.equal(native.requests.at(-1).json.stream, true);
+    const kept = await openai.responses.retrieve(s.events.at(-1).response.id);
+    assert.equal(kept.output_text, s.text);
+    const items = await openai.responses.inputItems.list(kept.id);
+    assert.equal(items.data[0].content[0].text, 'Stream it');
+  });
+
+  test('when it fails the route falls back to chat completions, and the continuation goes on there', async () => {
+    const first = await openai.responses.create({ model: 'smart', input: 'First' });
+    native.enqueue({ type: 'error', status: 503 });
+    const { data: r, response } = await openai.responses.create({ model: 'smart', input: 'Second', previous_response_id: first.id }).withResponse();
+    assert.equal(response.headers.get('x-edgeai-backend'), 'chat');
+    assert.match(response.headers.get('x-edgeai-attempts'), /native.*503.*chat.*200/);
+    assert.equal(r.output_text, CANNED.chatContent);
+    const sent = chat.requests.at(-1).json;
+    assert.deepEqual(sent.messages.map((m) => m.role), ['user', 'assistant', 'user']);
+    assert.equal(sent.messages[1].content, NATIVE_CANNED.pieces.join(''));
+  });
+
+  test('responses = "native" on an anthropic backend is a configuration error', async () => {
+    const config = writeConfig(`
+[[backends]]
+name = "claude"
+kind = "anthropic"
+base_url = "http://127.0.0.1:9/v1"
+models = ["claude-test"]
+responses = "native"
+`);
+    const { execFileSync } = await import('node:child_process');
+    let out = '';
+    try {
+      execFileSync(process.env.EDGEAI_BIN, ['config', 'check', config], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (e) {
+      out = `${e.stdout}${e.stderr}`;
+      assert.equal(e.status, 2);
+    }
+    assert.match(out, /responses = "native" is for openai and edgeai backends/);
   });
 });
 

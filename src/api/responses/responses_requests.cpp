@@ -589,4 +589,36 @@ std::string_view responses_param_for(std::string_view chat_param) {
     return chat_param;
 }
 
+std::string native_responses_body(std::string_view body, std::string_view context_items) {
+    auto request = codec::JsonDocument::parse(body);
+    auto items = codec::JsonDocument::parse(context_items);
+    std::string out;
+    if (!request.ok() || !items.ok()) return out;
+    codec::JsonWriter w(&out);
+    w.begin_object();
+    const codec::JsonValue root = request->root();
+    for (size_t i = 0; i < root.size(); ++i) {
+        const std::string_view name = root.member_name(i);
+        if (name == "input" || name == "previous_response_id" || name == "store") continue;
+        w.key(name);
+        codec::write_json_value(w, root.member_value(i));
+    }
+    w.key("input").begin_array();
+    const codec::JsonValue list = items->root();
+    for (size_t i = 0; i < list.size(); ++i) {
+        const codec::JsonValue item = list.at(i);
+        w.begin_object();
+        for (size_t m = 0; m < item.size(); ++m) {
+            if (item.member_name(m) == "id") continue;
+            w.key(item.member_name(m));
+            codec::write_json_value(w, item.member_value(m));
+        }
+        w.end_object();
+    }
+    w.end_array();
+    w.field("store", false);
+    w.end_object();
+    return out;
+}
+
 } // namespace edgeai::api::responses

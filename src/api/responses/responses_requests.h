@@ -44,6 +44,14 @@ core::Result<TranslatedResponsesRequest>
 responses_to_chat(std::string_view body, const HistoryLookup& history,
                   std::string_view item_id_prefix = "item_");
 
+// The request as a backend that has the Responses API itself gets it: `input`
+// is `context_items` (the history expanded here, since edgeai keeps the
+// stored responses and a continuation may follow another backend's answer),
+// without item ids (that backend never stored those items),
+// previous_response_id dropped and `store` false. `body` has passed
+// responses_to_chat; every other member is kept as the client sent it.
+std::string native_responses_body(std::string_view body, std::string_view context_items);
+
 // The Responses name for a chat completion field a backend complained about
 // ("response_format" -> "text.format"); other names come back unchanged.
 std::string_view responses_param_for(std::string_view chat_param);

@@ -181,6 +181,14 @@ class TableArrayReader {
                     integer(value, field, 1, 100000, b.max_concurrency);
                 } else if (key == "price") {
                     b.price = price(value, field);
+                } else if (key == "responses") {
+                    std::string mode;
+                    if (!string(value, field, mode)) continue;
+                    if (mode == "native" || mode == "translate")
+                        b.responses_native = mode == "native";
+                    else
+                        error(value,
+                              "unknown responses mode '" + mode + "'; one of translate, native");
                 } else {
                     unknown(value, "backends", key, backend_table_keys());
                 }
@@ -598,6 +606,7 @@ std::string render_routing(const Settings& settings) {
                "\nconnect_timeout_ms = " + std::to_string(b.connect_timeout_ms) +
                "\nstream_idle_timeout_ms = " + std::to_string(b.stream_idle_timeout_ms) +
                "\nmax_concurrency = " + std::to_string(b.max_concurrency) + "\n";
+        if (b.responses_native) out += "responses = \"native\"\n";
         if (b.price) {
             out += "price = { input_per_mtok = ";
             append_shortest(out, b.price->input_per_mtok);

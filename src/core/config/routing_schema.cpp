@@ -33,6 +33,10 @@ const TableKeyDoc kBackendKeys[] = {
     {"stream_idle_timeout_ms", "integer, 10 to 86400000", "60000",
      "Longest silence between two pieces of a streamed response."},
     {"max_concurrency", "integer, 1 to 100000", "64", "Requests in flight to it at once."},
+    {"responses", "string: translate, native", "\"translate\"",
+     "`openai` and `edgeai` only: `native` sends `POST /v1/responses` to the backend's own "
+     "`/responses` (with `previous_response_id` expanded here and `store: false`); `translate` "
+     "sends it as a chat completion."},
     {"price", "table: input_per_mtok, output_per_mtok (numbers)", "",
      "What a million prompt and completion tokens cost, for `cheapest` and usage accounting."},
 };
@@ -175,6 +179,9 @@ std::vector<std::string> check_routing(const Settings& settings, std::string_vie
         // No kind, or one the loader did not know (it said so, with the
         // allowed names): nothing more to check.
         if (b.kind == BackendKind::kNone) continue;
+        if (b.responses_native && b.kind != BackendKind::kOpenAi && b.kind != BackendKind::kEdgeai)
+            errors.push_back(where + "responses = \"native\" is for openai and edgeai backends, "
+                                     "whose upstream has /responses");
         if (b.kind == BackendKind::kLocal) {
             if (b.model_files.empty())
                 errors.push_back(where +

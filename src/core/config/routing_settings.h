@@ -56,6 +56,9 @@ struct BackendSettings {
     int64_t connect_timeout_ms = 5000;      // TCP and TLS
     int64_t stream_idle_timeout_ms = 60000; // longest silence inside a stream
     int64_t max_concurrency = 64;           // requests in flight to it at once
+    // kind = "openai" or "edgeai": POST /v1/responses goes to its own
+    // /responses (`responses = "native"`) rather than as a chat completion.
+    bool responses_native = false;
     std::optional<BackendPrice> price;
     uint32_t line = 0; // where the table starts in the file, for messages
 };

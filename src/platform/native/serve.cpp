@@ -467,8 +467,10 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             remote_backends.push_back(std::make_unique<router::AnthropicBackend>(
                 *backend_clients.back(), clock, with_settings(router::AnthropicBackendOptions{})));
         } else {
-            remote_backends.push_back(std::make_unique<router::OpenAiBackend>(
-                *backend_clients.back(), with_settings(router::OpenAiBackendOptions{})));
+            router::OpenAiBackendOptions options = with_settings(router::OpenAiBackendOptions{});
+            options.responses_native = b.responses_native;
+            remote_backends.push_back(
+                std::make_unique<router::OpenAiBackend>(*backend_clients.back(), options));
         }
         routed.push_back(remote_backends.back().get());
     }
