@@ -31,6 +31,9 @@ class ResponseStore {
     virtual core::Result<std::optional<StoredResponse>> get(std::string_view id) = 0;
     // False when there was nothing to delete.
     virtual core::Result<bool> remove(std::string_view id) = 0;
+    // Bytes the responses `owner` made hold now (within the retention), for
+    // the per-key quota.
+    virtual core::Result<int64_t> bytes_held_by(std::string_view owner) = 0;
 };
 
 } // namespace edgeai::gateway

@@ -57,6 +57,21 @@ bool any_native_backend(const router::Router& router) {
     return false;
 }
 
+// A key past responses.max_bytes_per_key stores nothing more until some of
+// its responses are deleted or expire; it may still ask with store: false.
+core::Status check_quota(ResponseStore& store, const std::string& owner, int64_t limit) {
+    if (owner.empty() || limit <= 0) return {};
+    auto held = store.bytes_held_by(owner);
+    if (!held.ok()) return held.status();
+    if (*held < limit) return {};
+    return core::Status(core::StatusCode::kResourceExhausted,
+                        "this API key's stored responses hold " + std::to_string(*held) +
+                            " bytes and responses.max_bytes_per_key is " + std::to_string(limit) +
+                            ": delete some (DELETE /v1/responses/{id}) or send store: false")
+        .with_field("store")
+        .with_error_code("storage_quota_exceeded");
+}
+
 ResponseStore* store_or_fail(RouteContext& ctx) {
     if (ctx.deps().responses == nullptr) {
         ctx.fail(core::Status(core::StatusCode::kUnimplemented,
@@ -106,6 +121,7 @@ core::Status decode_responses(RouteContext& ctx) {
 
     router::ResponseDone done;
     if (translated->store) {
+        EDGEAI_TRY(check_quota(*store, owner, ctx.deps().settings->responses.max_bytes_per_key));
         auto record = std::make_shared<StoredResponse>();
         record->id = frame.id;
         record->owner = owner;

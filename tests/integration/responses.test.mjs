@@ -317,6 +317,47 @@ describe('Responses API through an upstream with only chat completions', () => {
     assert.deepEqual([row?.requests, row?.prompt_tokens, row?.completion_tokens], [1, 9, 7]);
   });
 
+  test('logprobs from an upstream: passed through on chat completions, moved to output_text.logprobs here, plain and streamed', async () => {
+    const tokens = ['Hel', 'lo'].map((token, i) => ({
+      token, logprob: -0.25 * (i + 1), bytes: [...Buffer.from(token)],
+      top_logprobs: [{ token, logprob: -0.25 * (i + 1), bytes: [...Buffer.from(token)] }, { token: 'X', logprob: -3.5, bytes: [88] }],
+    }));
+    const plain = (req, res, rec) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({
+        id: 'chatcmpl-lp', object: 'chat.completion', created: 1, model: rec.json.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' }, logprobs: { content: tokens, refusal: null }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+      }));
+    };
+    const streamed = (req, res, rec) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const chunk = (delta, logprobs, finish = null) => `data: ${JSON.stringify({ id: 'chatcmpl-lp', object: 'chat.completion.chunk', created: 1, model: rec.json.model, choices: [{ index: 0, delta, logprobs, finish_reason: finish }] })}\n\n`;
+      res.write(chunk({ role: 'assistant', content: '' }, null));
+      tokens.forEach((t) => res.write(chunk({ content: t.token }, { content: [t], refusal: null })));
+      res.write(chunk({}, null, 'stop'));
+      res.end('data: [DONE]\n\n');
+    };
+
+    up.enqueue(plain);
+    const chat = await openai.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }], logprobs: true, top_logprobs: 2 });
+    assert.deepEqual(chat.choices[0].logprobs.content, tokens, 'chat completions: the upstream\'s own bytes');
+    assert.equal(up.requests.at(-1).json.top_logprobs, 2);
+
+    up.enqueue(plain);
+    const r = await openai.responses.create({ model: 'gpt-test', input: 'hi', include: ['message.output_text.logprobs'], top_logprobs: 2 });
+    const sent = up.requests.at(-1).json;
+    assert.equal(sent.logprobs, true);
+    assert.equal(sent.top_logprobs, 2);
+    assert.deepEqual(r.output[0].content[0].logprobs, tokens);
+
+    up.enqueue(streamed);
+    const s = await collect(await openai.responses.create({ model: 'gpt-test', input: 'hi', include: ['message.output_text.logprobs'], stream: true }));
+    const deltas = s.events.filter((e) => e.type === 'response.output_text.delta');
+    assert.deepEqual(deltas.flatMap((d) => d.logprobs), tokens, 'each delta carries its tokens');
+    assert.deepEqual(s.events.at(-1).response.output[0].content[0].logprobs, tokens);
+  });
+
   test('an upstream error keeps its status and OpenAI shape', async () => {
     up.enqueue({ type: 'error', status: 400, body: { error: { message: 'response_format: not supported here', type: 'invalid_request_error', param: 'response_format', code: null } } });
     const e = await expectError(openai.responses.create({ model: 'gpt-test', input: 'x', store: false, text: { format: { type: 'json_object' } } }), 'upstream 400');
@@ -472,7 +513,8 @@ describe('Responses API with API keys', () => {
   before(async () => {
     up = await new ScriptedUpstream().start();
     let keys;
-    ({ gw, keys } = await startKeyedGateway(up.baseUrl, { alice: 'chat', bob: 'chat', embedder: 'embeddings' }));
+    ({ gw, keys } = await startKeyedGateway(up.baseUrl, { alice: 'chat', bob: 'chat', embedder: 'embeddings' },
+      { env: { EDGEAI_RESPONSES_MAX_BYTES_PER_KEY: '4000' } }));
     ({ alice, bob, embedder: admin } = keys);
   });
   after(async () => {
@@ -497,6 +539,30 @@ describe('Responses API with API keys', () => {
     assert.equal((await client(gw, alice).responses.retrieve(mine.id)).id, mine.id);
     const scope = await expectError(client(gw, admin).responses.create({ model: 'gpt-test', input: 'x' }), 'a key without the chat scope');
     assert.equal(scope.status, 403);
+  });
+
+  test('responses.max_bytes_per_key: a key past it stores no more, store: false still answers, deleting frees room, other keys go on', async () => {
+    const raw = (key, body) => request(gw.url('/v1/responses'), { method: 'POST', headers: { authorization: `Bearer ${key}` }, body });
+    const kept = [];
+    let refused;
+    for (let i = 0; i < 20 && !refused; i++) {
+      const r = await raw(alice, { model: 'gpt-test', input: `story number ${i} `.repeat(20) });
+      if (r.status === 200) kept.push(r.json.id);
+      else refused = r;
+    }
+    assert.ok(refused, 'the quota was reached');
+    assert.ok(kept.length >= 1, 'responses were stored until then');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.json.error.code, 'storage_quota_exceeded');
+    assert.equal(refused.json.error.param, 'store');
+    assert.match(refused.json.error.message, /responses\.max_bytes_per_key is 4000/);
+    const unstored = await raw(alice, { model: 'gpt-test', input: 'just answer', store: false });
+    assert.equal(unstored.status, 200);
+    assert.equal((await raw(bob, { model: 'gpt-test', input: 'my own room' })).status, 200);
+    // Every kept response is still whole.
+    for (const id of kept) assert.equal((await client(gw, alice).responses.retrieve(id)).id, id);
+    for (const id of kept) await client(gw, alice).responses.delete(id);
+    assert.equal((await raw(alice, { model: 'gpt-test', input: 'room again' })).status, 200);
   });
 });
 

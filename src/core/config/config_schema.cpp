@@ -198,6 +198,11 @@ const ConfigKey kKeys[] = {
                       "How long a stored response (POST /v1/responses with store, the default) "
                       "is kept in responses.db in the data dir for GET /v1/responses/{id} and "
                       "previous_response_id: a duration such as 12h, 30d or 2w."),
+    EDGEAI_INT_KEY("responses.max_bytes_per_key", responses.max_bytes_per_key, 0, kMaxBytes * 64,
+                   "Bytes one API key's stored responses (answers, input and context items) "
+                   "may hold in responses.db; a request to store one more gets 429 "
+                   "storage_quota_exceeded naming this limit (store: false still works). 0: no "
+                   "limit."),
     EDGEAI_STRING_KEY("ollama.listen", ollama.listen, "", false,
                       "A second address serving the same routes for Ollama's clients, which "
                       "look on Ollama's port (127.0.0.1:11434); GET / there answers 'Ollama is "

@@ -117,6 +117,8 @@ struct CacheSettings {
 struct ResponsesSettings {
     // How long a stored response is kept ("30d", as core/duration reads it).
     std::string retention = "30d";
+    // Bytes one key's stored responses may hold; 0: no limit.
+    int64_t max_bytes_per_key = 0;
 };
 
 // A second listener for Ollama's clients, which look on Ollama's port.

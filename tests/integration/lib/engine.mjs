@@ -142,13 +142,13 @@ export async function startLocalServe({ models, args = [], env = {}, startTimeou
  * name to its scopes; answers { gw, keys: { name: secret } }. `gw.stop()`
  * also removes its temp dir.
  */
-export async function startKeyedGateway(upstream, keys) {
+export async function startKeyedGateway(upstream, keys, { env } = {}) {
   const tmp = makeTmpDir('edgeai-it-keys-');
   try {
     const dataDir = path.join(tmp, 'data');
     const secrets = {};
     for (const [name, scopes] of Object.entries(keys)) secrets[name] = await createKey(dataDir, name, scopes, { cwd: tmp });
-    const gw = await startGateway({ upstream, dataDir });
+    const gw = await startGateway({ upstream, dataDir, env });
     const stop = gw.stop.bind(gw);
     gw.stop = async (...args) => { try { return await stop(...args); } finally { removeTmpDir(tmp); } };
     return { gw, keys: secrets };

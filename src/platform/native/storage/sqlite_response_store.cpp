@@ -55,6 +55,12 @@ SqliteResponseStore::open(const std::string& data_dir, int64_t retention_ms,
     const std::string path = data_file(data_dir, kFileName);
     auto db = open_wal_database(path, kSchema, kSchemaVersion);
     if (!db.ok()) return db.status();
+    // The per-key quota's sums; added after version 1's schema, so files that
+    // version made get it here.
+    const int rc =
+        sqlite3_exec(db->get(), "CREATE INDEX IF NOT EXISTS responses_owner ON responses (owner)",
+                     nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db->get(), rc, path);
     std::unique_ptr<SqliteResponseStore> store(
         new SqliteResponseStore(path, std::move(db).value(), retention_ms, clock));
     EDGEAI_TRY(store->prepare("INSERT OR REPLACE INTO responses (id, owner, created_unix_ms, "
@@ -66,6 +72,11 @@ SqliteResponseStore::open(const std::string& data_dir, int64_t retention_ms,
                               &store->get_));
     EDGEAI_TRY(store->prepare("DELETE FROM responses WHERE id = ?1", &store->remove_));
     EDGEAI_TRY(store->prepare("DELETE FROM responses WHERE created_unix_ms < ?1", &store->sweep_));
+    // length() of a blob reads its size from the record, not its pages.
+    EDGEAI_TRY(store->prepare("SELECT COALESCE(SUM(length(response) + length(input_items) + "
+                              "length(context_items)), 0) FROM responses WHERE owner = ?1 AND "
+                              "created_unix_ms >= ?2",
+                              &store->bytes_held_));
     return store;
 }
 
@@ -124,6 +135,16 @@ core::Result<bool> SqliteResponseStore::remove(std::string_view id) {
     const int rc = sqlite3_step(s);
     if (rc != SQLITE_DONE) return sqlite_error(db_.get(), rc, path_);
     return sqlite3_changes(db_.get()) > 0;
+}
+
+core::Result<int64_t> SqliteResponseStore::bytes_held_by(std::string_view owner) {
+    sqlite3_stmt* s = bytes_held_.get();
+    Reset reset{s};
+    bind_text(s, 1, owner);
+    sqlite3_bind_int64(s, 2, clock_.unix_ms() - retention_ms_);
+    const int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) return sqlite_error(db_.get(), rc, path_);
+    return static_cast<int64_t>(sqlite3_column_int64(s, 0));
 }
 
 core::Result<int64_t> SqliteResponseStore::sweep(int64_t cutoff_unix_ms) {

@@ -26,6 +26,7 @@ class SqliteResponseStore final : public gateway::ResponseStore {
     core::Status put(const gateway::StoredResponse& response) override;
     core::Result<std::optional<gateway::StoredResponse>> get(std::string_view id) override;
     core::Result<bool> remove(std::string_view id) override;
+    core::Result<int64_t> bytes_held_by(std::string_view owner) override;
     // Deletes responses made before `cutoff_unix_ms`; how many went.
     core::Result<int64_t> sweep(int64_t cutoff_unix_ms);
 
@@ -43,6 +44,7 @@ class SqliteResponseStore final : public gateway::ResponseStore {
     Stmt get_;
     Stmt remove_;
     Stmt sweep_;
+    Stmt bytes_held_;
 };
 
 } // namespace edgeai::platform::native

@@ -1,7 +1,7 @@
 // The Responses API's SQLite store against real files: a response put is read
 // back whole after reopening, removed ones are gone, and responses.retention
 // holds both ways: one past it is not found before any sweep, and the next
-// write sweeps it from the file.
+// write sweeps it from the file; the bytes a key holds are summed for its quota.
 #include "platform/native/storage/sqlite_response_store.h"
 
 #include "core/clock.h"
@@ -72,6 +72,30 @@ TEST(SqliteResponseStore, ResponsesPastTheRetentionAreNotFoundThenSwept) {
     ASSERT_TRUE(swept.ok());
     EXPECT_EQ(*swept, 0) << "the write swept it already";
     EXPECT_TRUE((*store)->get("resp_new")->has_value());
+}
+
+TEST(SqliteResponseStore, BytesHeldAreCountedPerOwnerWithinTheRetention) {
+    TempDir dir;
+    core::ManualClock clock;
+    clock.set_unix_ms(100 * kDayMs);
+    auto store = SqliteResponseStore::open(dir.path(), 30 * kDayMs, clock);
+    ASSERT_TRUE(store.ok());
+    const gateway::StoredResponse one = response("resp_a", clock.unix_ms());
+    const int64_t size = static_cast<int64_t>(one.response.size() + one.input_items.size() +
+                                              one.context_items.size());
+    EXPECT_EQ(*(*store)->bytes_held_by("key_1"), 0);
+    ASSERT_TRUE((*store)->put(one).ok());
+    ASSERT_TRUE((*store)->put(response("resp_b", clock.unix_ms())).ok());
+    gateway::StoredResponse other = response("resp_c", clock.unix_ms());
+    other.owner = "key_2";
+    ASSERT_TRUE((*store)->put(other).ok());
+    EXPECT_EQ(*(*store)->bytes_held_by("key_1"), 2 * size);
+    EXPECT_EQ(*(*store)->bytes_held_by("key_2"), size);
+    ASSERT_TRUE(*(*store)->remove("resp_a"));
+    EXPECT_EQ(*(*store)->bytes_held_by("key_1"), size);
+    // Past the retention it no longer counts, swept or not.
+    clock.set_unix_ms(131 * kDayMs);
+    EXPECT_EQ(*(*store)->bytes_held_by("key_1"), 0);
 }
 
 } // namespace
