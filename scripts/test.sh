@@ -15,7 +15,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
-step() { printf '\n== %s\n' "$*"; }
+# Each step's start, with the seconds since the run began, so the time the
+# suite costs can be seen per step (the CI budget is 40 minutes on 2 cores).
+start_s=$SECONDS
+step() { printf '\n== %s (at %ds)\n' "$*" $((SECONDS - start_s)); }
 
 step "format"
 mapfile -t sources < <(git ls-files 'src/*.h' 'src/*.cpp' 'tests/*.h' 'tests/*.cpp' \
