@@ -70,9 +70,10 @@ int64_t BrowserLoop::pump(const Hooks& hooks, int64_t budget_ms) {
         run_ready();
         const bool computing = hooks.has_work();
         if (!computing && tasks_.empty()) break;
-        // Out of budget: back to the browser, so cancels and new requests
-        // are read between two steps of a long answer.
-        if (clock_.monotonic_ns() >= end_ns) return 0;
+        // Out of budget, or answers to deliver: back to the browser, so
+        // tokens stream and cancels and new requests are read between two
+        // steps of a long answer.
+        if (clock_.monotonic_ns() >= end_ns || hooks.has_output()) return 0;
         if (computing) hooks.step();
     }
     return next_timer_ms();

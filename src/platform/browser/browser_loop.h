@@ -2,7 +2,8 @@
 // the browser to receive messages, so nothing here blocks. The worker's
 // script calls pump() whenever a message arrived or a timer it was told of is
 // due; pump() runs posted tasks and due timers (the Executor port), then
-// engine steps for at most a time budget, and says when to call it again.
+// engine steps for at most a time budget or until answers wait, and says
+// when to call it again.
 #pragma once
 
 #include "core/clock.h"
@@ -26,6 +27,10 @@ class BrowserLoop final : public core::Executor {
     struct Hooks {
         std::function<bool()> has_work; // the engine has a step to run
         std::function<void()> step;     // one step of the engine
+        // True when answers wait to be taken: pump() then returns at once, so
+        // each token reaches the page as it is made, not a budget's worth at
+        // a time.
+        std::function<bool()> has_output;
     };
     // What pump() wants: 0 to be called again as soon as the worker has
     // looked at its messages, a delay in ms for the next timer, or -1 when

@@ -1,5 +1,6 @@
 #include "platform/browser/browser_shell.h"
 
+#include "codec/lines/json_lines.h"
 #include "engine/chat/model_chat_format.h"
 
 #include <utility>
@@ -67,15 +68,25 @@ void BrowserShell::receive(std::string_view bytes) {
         link_->receive(bytes);
         return;
     }
-    // Without a model there is no gateway to answer; the script only sends
-    // requests after a load succeeded, so this is a script's mistake.
-    logger_.warn("a request arrived before a model was loaded", {});
+    // No gateway without a model: each line is answered here. The worker
+    // sends whole lines, so no line is split across two calls.
+    while (!bytes.empty()) {
+        const size_t nl = bytes.find('\n');
+        const std::string_view line = bytes.substr(0, nl);
+        bytes.remove_prefix(nl == std::string_view::npos ? bytes.size() : nl + 1);
+        if (line.empty()) continue;
+        const codec::LineDecode decoded = codec::decode_request_line(line);
+        if (decoded.cancel) continue;
+        codec::append_error_line(output_.bytes, decoded.id, "no_model",
+                                 "no model is loaded: load one before sending requests");
+    }
 }
 
 int64_t BrowserShell::pump(int64_t budget_ms) {
     BrowserLoop::Hooks hooks;
     hooks.has_work = [this] { return served_ && served_->has_work(); };
     hooks.step = [this] { served_->step(); };
+    hooks.has_output = [this] { return !output_.bytes.empty(); };
     return loop_.pump(hooks, budget_ms);
 }
 

@@ -45,7 +45,8 @@ class BrowserShell {
     core::Status load_model(const BrowserModelOptions& options);
     bool has_model() const { return link_ != nullptr; }
 
-    // Bytes of request lines, in any pieces.
+    // Bytes of request lines: in any pieces while a model is served; before
+    // that, whole lines, each answered with a no_model error line.
     void receive(std::string_view bytes);
     // Runs the loop for at most budget_ms; see BrowserLoop::pump.
     int64_t pump(int64_t budget_ms);
