@@ -13,7 +13,6 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +20,7 @@ import { chromium } from 'playwright-core';
 
 import { EDGEAI_BIN } from './lib/gateway.mjs';
 import { startLocalServe } from './lib/engine.mjs';
+import { startWebServer } from './lib/web_static.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -44,42 +44,6 @@ function skipReason() {
   return false;
 }
 const skip = skipReason();
-
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.gguf': 'application/octet-stream',
-};
-
-// web/ at the root, the build's two files beside it, the demo model under
-// /models/; a Content-Length on every file, as a static host sends.
-function startStaticServer() {
-  const files = (urlPath) => {
-    if (urlPath === '/') return path.join(WEB, 'index.html');
-    if (urlPath === '/models/demo-tinystories.gguf') return DEMO;
-    const name = path.basename(urlPath);
-    if (urlPath === `/${name}` && name.startsWith('edgeai-web.')) return path.join(WEB_BUILD, name);
-    if (urlPath === `/${name}`) return path.join(WEB, name);
-    return null;
-  };
-  const server = http.createServer((req, res) => {
-    const file = files(new URL(req.url, 'http://x').pathname);
-    if (!file || !fs.existsSync(file)) {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('not found');
-      return;
-    }
-    const body = fs.readFileSync(file);
-    res.writeHead(200, {
-      'content-type': TYPES[path.extname(file)] || 'application/octet-stream',
-      'content-length': body.length,
-      'cache-control': 'no-store',
-    });
-    res.end(body);
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
 
 async function postJson(base, route, body) {
   const res = await fetch(base + route, {
@@ -121,8 +85,10 @@ describe('the browser build in headless chromium', { skip }, () => {
     }
     assert.ok(native.chat.length > 0 && native.completion.length > 0);
 
-    server = await startStaticServer();
-    base = `http://127.0.0.1:${server.address().port}`;
+    server = await startWebServer({
+      webDir: WEB, buildDir: WEB_BUILD, models: { 'demo-tinystories.gguf': DEMO },
+    });
+    base = server.url;
     // --no-sandbox: the tests may run as root, where chromium's sandbox refuses to start.
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
     page = await browser.newPage();
@@ -136,7 +102,24 @@ describe('the browser build in headless chromium', { skip }, () => {
 
   after(async () => {
     await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+    await server?.close();
+  });
+
+  it('answers a request made before any model is loaded with no_model', T, async () => {
+    const got = await page.evaluate(async (chat) => {
+      const { EdgeAI } = await import('/edgeai.js');
+      const empty = new EdgeAI();
+      try {
+        await empty.chat.completions.create(chat);
+        return null;
+      } catch (e) {
+        return { code: e.code, message: e.message };
+      } finally {
+        empty.terminate();
+      }
+    }, CHAT);
+    assert.equal(got?.code, 'no_model');
+    assert.match(got.message, /no model is loaded/);
   });
 
   it('loads the model from a URL, streamed into the worker with progress', T, async () => {
@@ -216,7 +199,7 @@ describe('the browser build in headless chromium', { skip }, () => {
       const reply = await window.ai.chat.completions.create(chat);
       return { error, missing, model: window.ai.model, text: reply.choices[0].message.content };
     }, CHAT);
-    assert.match(got.error ?? '', /GGUF/);
+    assert.match(got.error ?? '', /this is not a GGUF model file/);
     assert.match(got.missing ?? '', /HTTP 404/);
     assert.equal(got.model, 'demo-tinystories');
     assert.equal(got.text, native.chat);
