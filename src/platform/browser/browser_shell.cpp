@@ -52,7 +52,13 @@ core::Status BrowserShell::load_model(const BrowserModelOptions& o) {
     auto served = gateway::LocalGateway::create(std::move(models), options,
                                                 {&clock_, &random_, &logger_, &loop_});
     if (!served.ok()) return served.status();
+    // The old model goes in order: its requests cancelled (their calls
+    // answered), what that posted run, then its engines, then what they
+    // posted, so no task outlives what it points into.
     link_.reset();
+    drain();
+    served_.reset();
+    drain();
     served_ = std::move(*served);
     gateway::LineLinkOptions link_options;
     link_options.peer = "browser";
@@ -80,6 +86,13 @@ void BrowserShell::receive(std::string_view bytes) {
         codec::append_error_line(output_.bytes, decoded.id, "no_model",
                                  "no model is loaded: load one before sending requests");
     }
+}
+
+void BrowserShell::drain() {
+    BrowserLoop::Hooks hooks;
+    hooks.has_work = [] { return false; };
+    hooks.has_output = [] { return false; };
+    loop_.pump(hooks, kDrainBudgetMs);
 }
 
 int64_t BrowserShell::pump(int64_t budget_ms) {

@@ -66,6 +66,11 @@ class BrowserShell {
         std::string bytes;
     };
 
+    // Runs the tasks already posted, no engine step.
+    void drain();
+    // Enough for a chain of posted tasks; none of them computes.
+    static constexpr int64_t kDrainBudgetMs = 100;
+
     std::string version_;
     BrowserClock clock_;
     BrowserRandom random_;
