@@ -5,8 +5,10 @@
 //        {type:'request', line}      one JSON request line (docs/protocol.md)
 //        {type:'cancel', requestId}
 //   out: {type:'ready'} | {type:'progress', id, loaded, total}
-//        {type:'loaded', id, model, bytes} | {type:'failed', id, error}
+//        {type:'loaded', id, model, bytes, requestsBefore} | {type:'failed', id, error}
 //        {type:'lines', text}        answer lines, as many as one turn produced
+// requestsBefore counts the request messages received before the new model
+// took over: those still running were cancelled with the old model.
 // A model's bytes go straight into the module's memory as they arrive, so a
 // model is held once: not in a JS buffer and again in wasm.
 'use strict';
@@ -19,6 +21,7 @@ importScripts(new URL('edgeai-web.js', self.location.href).href);
 const PUMP_BUDGET_MS = 20;
 
 let M = null;
+let requestsReceived = 0;
 const modulePromise = createEdgeAIModule().then((m) => {
   M = m;
   self.postMessage({ type: 'ready' });
@@ -149,7 +152,8 @@ async function load(msg) {
     M._free(idPtr);
     M._free(templatePtr);
     if (failed) throw new Error(M.UTF8ToString(M._edgeai_error()));
-    self.postMessage({ type: 'loaded', id: msg.id, model: msg.name, bytes });
+    self.postMessage({ type: 'loaded', id: msg.id, model: msg.name, bytes,
+                       requestsBefore: requestsReceived });
   } catch (e) {
     self.postMessage({ type: 'failed', id: msg.id, error: String(e && e.message || e) });
   }
@@ -160,6 +164,7 @@ self.onmessage = async (event) => {
   if (msg.type === 'load') {
     await load(msg);
   } else if (msg.type === 'request') {
+    requestsReceived += 1;
     await modulePromise;
     send(msg.line + '\n');
   } else if (msg.type === 'cancel') {

@@ -52,7 +52,8 @@ export class EdgeAI {
 
   #worker;
   #nextId = 1;
-  #calls = new Map(); // request id -> its line handler
+  #calls = new Map(); // request id -> {onLine, seq}
+  #requestsSent = 0;
   #loads = new Map(); // load id -> {resolve, reject, onProgress}
   #partial = '';
 
@@ -100,7 +101,7 @@ export class EdgeAI {
       for (const line of lines) {
         if (!line) continue;
         const answer = JSON.parse(line);
-        this.#calls.get(String(answer.id))?.(answer);
+        this.#calls.get(String(answer.id))?.onLine(answer);
       }
       return;
     }
@@ -110,6 +111,14 @@ export class EdgeAI {
       load.onProgress?.(msg.loaded, msg.total);
     } else if (msg.type === 'loaded') {
       this.#loads.delete(msg.id);
+      // The requests the worker had before the swap ran on the old model and
+      // were cancelled with it; they get no more lines.
+      for (const call of [...this.#calls.values()]) {
+        if (call.seq <= msg.requestsBefore) {
+          call.onLine({ type: 'error', error: { code: 'model_replaced',
+                                                message: 'another model was loaded while this request ran' } });
+        }
+      }
       load.resolve({ model: msg.model, bytes: msg.bytes });
     } else if (msg.type === 'failed') {
       this.#loads.delete(msg.id);
@@ -120,15 +129,19 @@ export class EdgeAI {
   #failAll(error) {
     for (const load of this.#loads.values()) load.reject(error);
     this.#loads.clear();
-    for (const handler of this.#calls.values()) handler({ type: 'error', error: { message: error.message } });
+    for (const call of [...this.#calls.values()]) call.onLine({ type: 'error', error: { message: error.message } });
   }
 
   // Sends one request line; `onLine` gets each answer line until the last.
   #send(method, path, body, onLine) {
     const id = this.#nextId++;
-    this.#calls.set(String(id), (answer) => {
-      if (answer.type === 'end' || answer.type === 'error') this.#calls.delete(String(id));
-      onLine(answer);
+    const seq = ++this.#requestsSent;
+    this.#calls.set(String(id), {
+      seq,
+      onLine: (answer) => {
+        if (answer.type === 'end' || answer.type === 'error') this.#calls.delete(String(id));
+        onLine(answer);
+      },
     });
     const request = { id, method, path, headers: { 'content-type': 'application/json' } };
     if (body !== undefined) request.body = body;

@@ -205,6 +205,33 @@ describe('the browser build in headless chromium', { skip }, () => {
     assert.equal(got.text, native.chat);
   });
 
+  it('loads another model from an ArrayBuffer mid-stream: the stream ends, the new one serves', T, async () => {
+    const got = await page.evaluate(async (chat) => {
+      const stream = window.ai.chat.completions.create({ ...chat, max_tokens: 400, stream: true });
+      const chunks = stream[Symbol.asyncIterator]();
+      const first = await chunks.next();
+      const buffer = await (await fetch('/models/demo-tinystories.gguf')).arrayBuffer();
+      await window.ai.load(buffer, { name: 'again', chatTemplate: 'chatml' });
+      let ended = 'done';
+      try {
+        while (!(await chunks.next()).done);
+      } catch (e) {
+        ended = e.code;
+      }
+      const reply = await window.ai.chat.completions.create(chat);
+      return {
+        first: !first.done, ended, model: window.ai.model, transferred: buffer.byteLength,
+        replyModel: reply.model, text: reply.choices[0].message.content,
+      };
+    }, CHAT);
+    assert.ok(got.first);
+    assert.ok(['done', 'model_replaced'].includes(got.ended), got.ended);
+    assert.equal(got.model, 'again');
+    assert.equal(got.replyModel, 'again');
+    assert.equal(got.transferred, 0, 'the ArrayBuffer was transferred to the worker, not copied');
+    assert.equal(got.text, native.chat);
+  });
+
   it('the demo page loads a picked file, chats and reports tokens per second', T, async () => {
     await page.goto(base + '/');
     await page.selectOption('#template', 'chatml');
