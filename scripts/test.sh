@@ -81,7 +81,8 @@ arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb -std=c99 -Os -ffreestanding -Wall 
 arm-none-eabi-size build/edgeai_frame_cortex_m0plus.o
 
 # Before the integration tests, which load it in headless chromium
-# (browser.test.mjs).
+# (browser.test.mjs). About 35 s with a warm ccache (ccache caches em++;
+# the link's wasm-opt is most of it), 5 min cold on 2 busy cores.
 step "browser build (emscripten)"
 cmake --preset browser > /dev/null
 cmake --build --preset browser -j "$jobs"
