@@ -28,6 +28,9 @@ packages=(
   redis-server
   # wasm32-wasi
   wasi-libc libc++-14-dev-wasm32 libc++abi-14-dev-wasm32 libclang-rt-14-dev-wasm32
+  # the browser build (the browser preset): emcc, and binaryen's wasm-opt it
+  # shrinks the module with
+  emscripten binaryen
   # linux aarch64 cross build, tests under qemu-user (the aarch64 preset)
   g++-aarch64-linux-gnu qemu-user
   # the C frame client built for a microcontroller (clients/c); python3 runs

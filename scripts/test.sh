@@ -8,10 +8,12 @@
 #     under qemu-user;
 #  5. each libFuzzer target for a short smoke run;
 #  6. the C frame client built for a Cortex-M0+;
-#  7. integration tests with real clients (openai SDK, curl, raw sockets,
+#  7. the browser build (emscripten): edgeai-web.js + .wasm and their sizes;
+#  8. integration tests with real clients (openai SDK, curl, raw sockets,
 #     a Unix socket, a pty as a serial line, the C client) against the
-#     release binary and against the ASan binary;
-#  8. docs/configuration.md matches the configuration schema.
+#     release binary and against the ASan binary (the browser build in
+#     headless chromium among them);
+#  9. docs/configuration.md matches the configuration schema.
 # Set EDGEAI_FUZZ_SECONDS to fuzz each target for that long with a fresh seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,6 +84,17 @@ step "C frame client for Cortex-M (arm-none-eabi-gcc)"
 arm-none-eabi-gcc -mcpu=cortex-m0plus -mthumb -std=c99 -Os -ffreestanding -Wall -Wextra \
   -Werror -pedantic -c clients/c/edgeai_frame.c -o build/edgeai_frame_cortex_m0plus.o
 arm-none-eabi-size build/edgeai_frame_cortex_m0plus.o
+
+# Before the integration tests, which load it in headless chromium
+# (browser.test.mjs). About 35 s with a warm ccache (ccache caches em++;
+# the link's wasm-opt is most of it), 5 min cold on 2 busy cores.
+step "browser build (emscripten)"
+cmake --preset browser > /dev/null
+cmake --build --preset browser -j "$jobs"
+web_out=build/browser/apps/edgeai-web
+for f in "$web_out/edgeai-web.wasm" "$web_out/edgeai-web.js"; do
+  printf '%s: %s bytes, %s gzipped\n' "$f" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+done
 
 step "integration tests (release binary)"
 (cd tests/integration && EDGEAI_BIN="$PWD/../../build/release/apps/edgeai/edgeai" npm test --silent)

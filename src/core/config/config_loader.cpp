@@ -543,7 +543,7 @@ std::string ConfigBuilder::render_effective() const {
 namespace {
 
 // A TOML basic string: quotes, backslashes and control characters escaped.
-std::string quoted(std::string_view s) {
+std::string toml_string(std::string_view s) {
     std::string out = "\"";
     for (char c : s) {
         if (c == '"' || c == '\\') {
@@ -563,7 +563,7 @@ std::string quoted(std::string_view s) {
 std::string quoted_list(const std::vector<std::string>& items) {
     std::string out = "[";
     for (size_t i = 0; i < items.size(); ++i)
-        out += (i ? ", " : "") + quoted(items[i]);
+        out += (i ? ", " : "") + toml_string(items[i]);
     return out + "]";
 }
 
@@ -582,24 +582,25 @@ std::string reference_table(std::span<const TableKeyDoc> keys) {
 std::string render_routing(const Settings& settings) {
     std::string out;
     for (const BackendSettings& b : settings.backends) {
-        out += "\n[[backends]]\nname = " + quoted(b.name) +
-               "\nkind = " + quoted(backend_kind_name(b.kind)) + "\n";
+        out += "\n[[backends]]\nname = " + toml_string(b.name) +
+               "\nkind = " + toml_string(backend_kind_name(b.kind)) + "\n";
         if (!b.base_url.empty())
-            out += "base_url = " + quoted(redact_url_credentials(b.base_url)) + "\n";
-        if (!b.api_key_env.empty()) out += "api_key_env = " + quoted(b.api_key_env) + "\n";
+            out += "base_url = " + toml_string(redact_url_credentials(b.base_url)) + "\n";
+        if (!b.api_key_env.empty()) out += "api_key_env = " + toml_string(b.api_key_env) + "\n";
         if (!b.api_key.empty()) out += "api_key = \"<redacted>\"\n";
-        if (!b.api_key_file.empty()) out += "api_key_file = " + quoted(b.api_key_file) + "\n";
-        if (!b.ca_file.empty()) out += "ca_file = " + quoted(b.ca_file) + "\n";
+        if (!b.api_key_file.empty()) out += "api_key_file = " + toml_string(b.api_key_file) + "\n";
+        if (!b.ca_file.empty()) out += "ca_file = " + toml_string(b.ca_file) + "\n";
         if (!b.model_files.empty()) {
             out += "models = {";
             for (size_t i = 0; i < b.model_files.size(); ++i)
-                out += (i ? ", " : " ") + quoted(b.model_files[i].first) + " = " +
-                       quoted(b.model_files[i].second);
+                out += (i ? ", " : " ") + toml_string(b.model_files[i].first) + " = " +
+                       toml_string(b.model_files[i].second);
             out += " }\n";
         } else {
             out += "models = " + quoted_list(b.models) + "\n";
         }
-        if (!b.chat_template.empty()) out += "chat_template = " + quoted(b.chat_template) + "\n";
+        if (!b.chat_template.empty())
+            out += "chat_template = " + toml_string(b.chat_template) + "\n";
         if (b.ctx_size != 0) out += "ctx_size = " + std::to_string(b.ctx_size) + "\n";
         if (b.parallel != 0) out += "parallel = " + std::to_string(b.parallel) + "\n";
         out += "timeout_ms = " + std::to_string(b.timeout_ms) +
@@ -616,8 +617,8 @@ std::string render_routing(const Settings& settings) {
         }
     }
     for (const RouteSettings& r : settings.routes) {
-        out += "\n[[routes]]\nmodel = " + quoted(r.model) +
-               "\nstrategy = " + quoted(route_strategy_name(r.strategy)) +
+        out += "\n[[routes]]\nmodel = " + toml_string(r.model) +
+               "\nstrategy = " + toml_string(route_strategy_name(r.strategy)) +
                "\ntargets = " + quoted_list(r.targets) + "\n";
         if (!r.weights.empty()) {
             out += "weights = [";
@@ -628,12 +629,12 @@ std::string render_routing(const Settings& settings) {
         if (r.max_prompt_tokens > 0)
             out += "max_prompt_tokens = " + std::to_string(r.max_prompt_tokens) + "\n";
         if (!r.when_keys.empty()) out += "when_keys = " + quoted_list(r.when_keys) + "\n";
-        if (!r.when_header.empty()) out += "when_header = " + quoted(r.when_header) + "\n";
+        if (!r.when_header.empty()) out += "when_header = " + toml_string(r.when_header) + "\n";
         if (!r.when_offline.empty()) out += "when_offline = " + quoted_list(r.when_offline) + "\n";
     }
     for (const SerialSettings& line : settings.serial) {
-        out += "\n[[serial]]\ndevice = " + quoted(line.device) +
-               "\nbaud = " + std::to_string(line.baud) + "\nparity = " + quoted(line.parity) +
+        out += "\n[[serial]]\ndevice = " + toml_string(line.device) +
+               "\nbaud = " + std::to_string(line.baud) + "\nparity = " + toml_string(line.parity) +
                "\nstop_bits = " + std::to_string(line.stop_bits) + "\n";
     }
     return out;

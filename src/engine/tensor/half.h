@@ -4,10 +4,16 @@
 // the scalar and SIMD paths store identical bits.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 
 namespace edgeai::engine {
+
+// std::bit_cast through the builtin it is made of: emscripten 3.1.6's libc++
+// (the browser build's) has no <bit> bit_cast, gcc 12 and clang 14 have the builtin.
+template <typename To, typename From> constexpr To bits_as(const From& from) {
+    static_assert(sizeof(To) == sizeof(From));
+    return __builtin_bit_cast(To, from);
+}
 
 inline float f16_to_f32(uint16_t h) {
     const uint32_t sign = uint32_t{h & 0x8000u} << 16;
@@ -29,11 +35,11 @@ inline float f16_to_f32(uint16_t h) {
         }
         bits = sign | (e << 23) | ((mantissa & 0x3ffu) << 13);
     }
-    return std::bit_cast<float>(bits);
+    return bits_as<float>(bits);
 }
 
 inline uint16_t f32_to_f16(float f) {
-    const uint32_t x = std::bit_cast<uint32_t>(f);
+    const uint32_t x = bits_as<uint32_t>(f);
     const uint32_t sign = (x >> 16) & 0x8000u;
     const uint32_t abs = x & 0x7fffffffu;
     if (abs >= 0x7f800000u) // inf stays inf, nan stays a quiet nan
@@ -59,11 +65,11 @@ inline uint16_t f32_to_f16(float f) {
 }
 
 inline float bf16_to_f32(uint16_t h) {
-    return std::bit_cast<float>(uint32_t{h} << 16);
+    return bits_as<float>(uint32_t{h} << 16);
 }
 
 inline uint16_t f32_to_bf16(float f) {
-    const uint32_t x = std::bit_cast<uint32_t>(f);
+    const uint32_t x = bits_as<uint32_t>(f);
     if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((x >> 16) | 0x40u); // nan
     return static_cast<uint16_t>((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
