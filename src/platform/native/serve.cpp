@@ -1,10 +1,12 @@
 #include "platform/native/serve.h"
 
 #include "api/api_error.h"
+#include "core/byte_size.h"
 #include "core/config/routing_schema.h"
 #include "core/duration.h"
 #include "core/hex.h"
 #include "core/http_types.h"
+#include "core/keep_alive.h"
 #include "engine/model/kv_cache.h"
 #include "engine/session/scheduler.h"
 #include "gateway/access_control.h"
@@ -15,12 +17,15 @@
 #include "platform/native/engine/chat_template_flag.h"
 #include "platform/native/engine/engine_worker.h"
 #include "platform/native/engine/local_model.h"
+#include "platform/native/engine/model_host.h"
+#include "platform/native/engine/serving_model.h"
 #include "platform/native/http/connectivity_monitor.h"
 #include "platform/native/http/event_loop.h"
 #include "platform/native/http/event_loop_impl.h"
 #include "platform/native/http/http_server.h"
 #include "platform/native/http/upstream_http_client.h"
 #include "platform/native/http/webhook_http_client.h"
+#include "platform/native/hub/model_store.h"
 #include "platform/native/link/mcp_stdio.h"
 #include "platform/native/link/serial_lines.h"
 #include "platform/native/link/unix_socket_server.h"
@@ -165,74 +170,42 @@ StartFacts describe_start(const core::Settings& settings, const router::Router& 
 
 } // namespace
 
+// The settings a model is served with: the flags, and a local backend's
+// own values over them.
+ServingModelSettings serving_settings(const LocalServeOptions& o, const LocalModelOverrides& own,
+                                      engine::model::KvType kv_type, int threads) {
+    ServingModelSettings s;
+    s.threads = threads;
+    s.kv_type = kv_type;
+    s.ctx_size = own.ctx_size != 0 ? own.ctx_size : o.ctx_size;
+    s.parallel = own.parallel != 0 ? own.parallel : o.parallel;
+    s.chat_template = own.chat_template.empty() ? o.chat_template : own.chat_template;
+    s.template_field =
+        own.chat_template.empty() ? "--chat-template" : "chat_template in a local backend";
+    s.description = own.description;
+    return s;
+}
+
 // Loads the models, checks the memory budget, starts one engine thread per
 // model. Returns false (after logging why) when something does not fit.
-bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const core::Clock& clock,
-                        core::Random& random, telemetry::Logger& logger,
-                        std::vector<std::unique_ptr<LocalModel>>& models,
-                        std::vector<std::unique_ptr<EngineWorker>>& workers,
-                        std::optional<router::LocalBackend>& backend) {
-    if (o.model_paths.empty()) return true;
-    const auto parsed_kv = engine::model::parse_kv_type(o.kv_type);
-    if (!parsed_kv) {
-        logger.error("--kv-type must be f16, f32 or q8_0", {{"kv_type", o.kv_type}});
-        return false;
-    }
-    const engine::model::KvType kv_type = *parsed_kv;
-    const int threads = o.threads > 0 ? o.threads : WorkerThreads::default_threads();
+bool start_local_models(const LocalServeOptions& o, engine::model::KvType kv_type, int threads,
+                        core::Executor& loop, const core::Clock& clock, telemetry::Logger& logger,
+                        std::vector<ServingModel>& started) {
     uint64_t total = 0;
-    std::vector<router::LocalModelEntry> entries;
     for (size_t i = 0; i < o.model_paths.size(); ++i) {
         const std::string& path = o.model_paths[i];
         const LocalModelOverrides own =
             i < o.overrides.size() ? o.overrides[i] : LocalModelOverrides{};
-        const std::string& template_flag =
-            own.chat_template.empty() ? o.chat_template : own.chat_template;
-        auto choice = read_chat_template_flag(template_flag);
-        if (!choice.ok()) {
-            logger.error(own.chat_template.empty() ? "bad --chat-template"
-                                                   : "bad chat_template in a local backend",
-                         {{"error", choice.status().message()}});
-            return false;
-        }
-        const int ctx_size = own.ctx_size != 0 ? own.ctx_size : o.ctx_size;
-        const int64_t load_start_ns = clock.monotonic_ns();
-        auto loaded = load_local_model(path);
+        const std::string id =
+            i < o.aliases.size() && !o.aliases[i].empty() ? o.aliases[i] : model_id_from_path(path);
+        auto loaded = load_serving_model(id, path, serving_settings(o, own, kv_type, threads), loop,
+                                         clock, o.load_progress ? o.load_progress(id) : nullptr);
         if (!loaded.ok()) {
             logger.error("cannot load model",
                          {{"path", path}, {"error", loaded.status().message()}});
             return false;
         }
-        std::unique_ptr<LocalModel> m = std::move(*loaded);
-        if (!m->tokenizer) {
-            logger.error("model has no usable tokenizer",
-                         {{"path", path}, {"error", m->tokenizer_error}});
-            return false;
-        }
-        const auto& c = m->model.config();
-        if (core::Status st = engine::model::KvCache::check(c, kv_type); !st.ok()) {
-            logger.error("the model cannot use this --kv-type",
-                         {{"path", path}, {"error", st.message()}});
-            return false;
-        }
-        const auto parallel =
-            static_cast<uint32_t>(std::max(1, own.parallel != 0 ? own.parallel : o.parallel));
-        const uint32_t n_ctx =
-            engine::session::context_per_sequence(ctx_size, parallel, c.n_ctx_train);
-        if (n_ctx == 0) {
-            logger.error("--ctx-size is the context of all sequences together and is smaller "
-                         "than --parallel",
-                         {{"ctx_size", static_cast<int64_t>(ctx_size)},
-                          {"parallel", static_cast<int64_t>(parallel)}});
-            return false;
-        }
-        // One cache per parallel sequence, plus an f32 one for embeddings.
-        const uint64_t kv = engine::model::KvCache::bytes_needed(
-                                c, n_ctx, kv_type, engine::session::SchedulerConfig{}.max_batch) *
-                                parallel +
-                            engine::model::KvCache::bytes_needed(
-                                c, n_ctx, engine::model::KvType::kF32, EngineWorker::kEmbedBatch);
-        total += m->file->bytes().size() + kv;
+        total += loaded->bytes;
         if (o.max_memory_bytes != 0 && total > o.max_memory_bytes) {
             logger.error("the models do not fit in --max-memory",
                          {{"path", path},
@@ -241,39 +214,88 @@ bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const 
                           {"hint", "lower --ctx-size or --parallel, or use a smaller model"}});
             return false;
         }
-        router::LocalModelEntry e;
-        e.id =
-            i < o.aliases.size() && !o.aliases[i].empty() ? o.aliases[i] : model_id_from_path(path);
-        e.model = &m->model;
-        e.tokenizer = &*m->tokenizer;
-        e.n_ctx = n_ctx;
-        e.parallel = parallel;
-        e.load_seconds = static_cast<double>(clock.monotonic_ns() - load_start_ns) / 1e9;
-        e.description = own.description;
-        e.created = clock.unix_ms() / 1000;
-        if (auto chat = chat_format_for(m->gguf, *m->tokenizer, *choice); chat.ok()) {
-            e.chat_format = std::move(*chat);
-        } else {
-            e.template_error = "the model '" + e.id + "': " + chat.status().message();
-        }
-        engine::session::SchedulerConfig config;
-        config.parallel = parallel;
-        config.n_ctx = n_ctx;
-        config.kv_type = kv_type;
-        workers.push_back(
-            std::make_unique<EngineWorker>(m->model, *m->tokenizer, threads, config, loop));
-        e.engine = workers.back().get();
+        const router::LocalModelEntry& e = loaded->entry;
         logger.info("local model ready",
                     {{"model", e.id},
                      {"path", path},
-                     {"context", static_cast<int64_t>(n_ctx)},
-                     {"parallel", static_cast<int64_t>(parallel)},
+                     {"context", static_cast<int64_t>(e.n_ctx)},
+                     {"parallel", static_cast<int64_t>(e.parallel)},
                      {"threads", static_cast<int64_t>(threads)},
                      {"chat_template", e.chat_format ? e.chat_format->describe() : "none"}});
+        started.push_back(std::move(loaded).value());
+    }
+    return true;
+}
+
+// The memory models loaded together may take: --memory-budget, else
+// models.memory_budget, else three quarters of the physical memory (the rest
+// is the system's and the gateway's own).
+uint64_t memory_budget(const LocalServeOptions& o, const core::Settings& settings) {
+    if (o.memory_budget_bytes != 0) return o.memory_budget_bytes;
+    if (!settings.models.memory_budget.empty())
+        if (auto parsed = core::parse_byte_size(settings.models.memory_budget); parsed.ok())
+            return *parsed;
+    return physical_memory_bytes() / 4 * 3;
+}
+
+// The local backend: the models loaded at start (-m, local backends' files)
+// and every other model of models.dir, loaded on its first request. Returns
+// false (after logging why) when a model given at start cannot be served.
+bool start_models(const LocalServeOptions& o, const core::Settings& settings, core::Executor& loop,
+                  const core::Clock& clock, core::Random& random, telemetry::Logger& logger,
+                  std::optional<router::LocalBackend>& backend, std::optional<ModelHost>& host) {
+    const auto kv_type = engine::model::parse_kv_type(o.kv_type);
+    if (!kv_type) {
+        logger.error("--kv-type must be f16, f32 or q8_0", {{"kv_type", o.kv_type}});
+        return false;
+    }
+    auto keep_alive = core::parse_keep_alive(settings.models.keep_alive);
+    if (!keep_alive.ok()) {
+        logger.error("bad models.keep_alive", {{"error", keep_alive.status().message()}});
+        return false;
+    }
+    const int threads = o.threads > 0 ? o.threads : WorkerThreads::default_threads();
+    std::vector<ServingModel> started;
+    if (!start_local_models(o, *kv_type, threads, loop, clock, logger, started)) return false;
+    std::vector<StoredModel> on_demand;
+    if (!o.models_dir.empty())
+        for (StoredModel& m : list_stored_models(o.models_dir)) {
+            const bool given =
+                std::find(o.model_paths.begin(), o.model_paths.end(), m.paths.front()) !=
+                    o.model_paths.end() ||
+                std::any_of(started.begin(), started.end(),
+                            [&](const ServingModel& s) { return s.entry.id == m.name; });
+            if (!given) on_demand.push_back(std::move(m));
+        }
+    if (started.empty() && on_demand.empty()) return true;
+    const ServingModelSettings serving = serving_settings(o, {}, *kv_type, threads);
+    std::vector<router::LocalModelEntry> entries;
+    for (ServingModel& s : started)
+        entries.push_back(std::move(s.entry));
+    for (const StoredModel& m : on_demand) {
+        router::LocalModelEntry e;
+        e.id = m.name;
+        e.parallel = static_cast<uint32_t>(std::max(1, serving.parallel));
+        e.created = m.modified_unix;
         entries.push_back(std::move(e));
-        models.push_back(std::move(m));
     }
     backend.emplace(std::move(entries), loop, clock, random);
+    ModelHostOptions options;
+    options.budget_bytes = memory_budget(o, settings);
+    options.keep_alive_ms = *keep_alive;
+    options.settings = serving;
+    options.progress = o.load_progress;
+    host.emplace(*backend, loop, clock, logger, std::move(options));
+    for (size_t i = 0; i < started.size(); ++i)
+        host->add_pinned(backend->models()[i].id, std::move(started[i]));
+    for (const StoredModel& m : on_demand)
+        host->add_on_demand(m.name, m.paths.front(), m.bytes);
+    if (!on_demand.empty())
+        logger.info("models in models.dir load on their first request",
+                    {{"models", static_cast<int64_t>(on_demand.size())},
+                     {"models_dir", o.models_dir},
+                     {"memory_budget", core::format_byte_size(memory_budget(o, settings))},
+                     {"keep_alive", core::format_keep_alive(*keep_alive)}});
     return true;
 }
 
@@ -410,12 +432,10 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                 all_local.overrides.push_back({b.chat_template, static_cast<int>(b.ctx_size),
                                                static_cast<int>(b.parallel), ""});
             }
-    std::vector<std::unique_ptr<LocalModel>> local_models;
-    std::vector<std::unique_ptr<EngineWorker>> engine_workers;
-    std::optional<router::LocalBackend> local_backend;
     OsRandom random;
-    if (!start_local_models(all_local, loop, clock, random, logger, local_models, engine_workers,
-                            local_backend))
+    std::optional<router::LocalBackend> local_backend;
+    std::optional<ModelHost> model_host;
+    if (!start_models(all_local, settings, loop, clock, random, logger, local_backend, model_host))
         return 1;
     if (local_backend) local_backend->set_metrics(metrics);
 
@@ -432,7 +452,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     std::vector<router::Backend*> routed;
     for (const core::BackendSettings& b : routing.backends) {
         if (b.kind == core::BackendKind::kLocal) {
-            routed.push_back(local_backend ? &*local_backend : nullptr);
+            routed.push_back(model_host ? &*model_host : nullptr);
             continue;
         }
         if (settings.backends.empty()) { // the legacy [upstream], built above
@@ -498,6 +518,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         for (const router::LocalModelEntry& m : local_backend->models()) {
             if (std::find(b.models.begin(), b.models.end(), m.id) == b.models.end()) continue;
             r.slots += m.parallel;
+            // A model not loaded yet has no context to plan by.
+            if (m.n_ctx == 0) continue;
             r.context_tokens =
                 r.context_tokens == 0 ? m.n_ctx : std::min(r.context_tokens, m.n_ctx);
         }
@@ -678,8 +700,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             stopping = true;
             gateway.set_draining(true);
             job_runner.stop_claiming();
-            for (auto& worker : engine_workers)
-                worker->refuse_waiting(api::shutting_down());
+            if (model_host) model_host->refuse_waiting(api::shutting_down());
             stdio.stop();
             signals.cancel();
             loop.stop();
@@ -788,8 +809,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             job_runner.stop_claiming();
             // Nor do sequences still waiting for an engine slot: they get 503
             // now, not a cut connection when the grace is over.
-            for (auto& worker : engine_workers)
-                worker->refuse_waiting(api::shutting_down());
+            if (model_host) model_host->refuse_waiting(api::shutting_down());
             // The loop stops once every listener's requests are over.
             auto listeners_left = std::make_shared<int>(ollama_server ? 2 : 1);
             auto drained = [&, listeners_left] {
