@@ -432,7 +432,9 @@ int main(int argc, char** argv) {
         auto read_size = [](const std::string& text, const char* flag, uint64_t* out) {
             if (text.empty()) return true;
             auto bytes = edgeai::core::parse_byte_size(text);
-            if (!bytes.ok()) print_error(std::string(flag) + ": " + bytes.status().message());
+            if (!bytes.ok())
+                print_error(std::string(flag) + " takes a size such as 512M or 2G, not '" + text +
+                            "'");
             if (bytes.ok()) *out = *bytes;
             return bytes.ok();
         };
