@@ -120,9 +120,10 @@ const ConfigKey kKeys[] = {
                     "Write one line per request (method, path, model, backend, status, tokens, "
                     "latency; never bodies or keys)."),
     EDGEAI_STRING_KEY("models.dir", models.dir, "", false,
-                      "Directory of GGUF models: NAME.gguf files served as `-m NAME`, and what "
-                      "`edgeai pull` fetches (ORG/REPO/FILE.gguf, named ORG/REPO:QUANT). "
-                      "Empty: <data_dir>/models."),
+                      "Directory of GGUF models, each served under its name and loaded on its "
+                      "first request: NAME.gguf files (also `-m NAME`) and what `edgeai pull` "
+                      "fetches (ORG/REPO/FILE.gguf, named ORG/REPO:QUANT). Empty: "
+                      "<data_dir>/models."),
     EDGEAI_STRING_KEY("models.keep_alive", models.keep_alive, "", false,
                       "How long a model loaded on demand stays in memory after its last "
                       "request, as Ollama's keep_alive: a duration (30s, 5m, 1h), -1 for ever, 0 "
