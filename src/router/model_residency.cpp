@@ -56,13 +56,15 @@ RoomPlan ModelResidency::make_room(std::string_view id, uint64_t bytes) const {
         plan.kept_bytes = pinned;
         return plan;
     }
-    std::sort(idle.begin(), idle.end(), [](const ResidentModel* a, const ResidentModel* b) {
-        return a->last_used_ms < b->last_used_ms;
-    });
-    for (const ResidentModel* m : idle) {
-        if (used <= budget_ - bytes) break;
-        plan.unload.push_back(m->id);
-        used -= m->bytes;
+    // The least recently used idle model goes first; a handful of models, so
+    // picking the oldest each time costs less code than a sort.
+    while (used > budget_ - bytes && !idle.empty()) {
+        auto oldest = idle.begin();
+        for (auto it = idle.begin(); it != idle.end(); ++it)
+            if ((*it)->last_used_ms < (*oldest)->last_used_ms) oldest = it;
+        plan.unload.push_back((*oldest)->id);
+        used -= (*oldest)->bytes;
+        idle.erase(oldest);
     }
     if (used > budget_ - bytes) {
         plan.verdict = RoomPlan::Verdict::kBusy;

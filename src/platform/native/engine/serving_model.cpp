@@ -19,7 +19,8 @@ uint64_t serving_bytes(const LocalModel& m, uint32_t n_ctx, uint32_t parallel,
     return m.file->bytes().size() + kv;
 }
 
-core::Result<ServingModel>
+// Not inlined into its two callers: it is long and runs once per load.
+[[gnu::noinline]] core::Result<ServingModel>
 load_serving_model(const std::string& id, const std::string& path, const ServingModelSettings& s,
                    core::Executor& loop, const core::Clock& clock,
                    const std::function<void(uint64_t done, uint64_t total)>& progress) {
