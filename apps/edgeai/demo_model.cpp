@@ -35,15 +35,8 @@ void choose_demo_model(const core::Settings& settings, const std::string& models
                        native::LocalServeOptions& local, telemetry::Logger& logger) {
     if (!local.model_paths.empty() || !settings.backends.empty() || !settings.upstream.url.empty())
         return;
-    const std::vector<native::StoredModel> stored = native::list_stored_models(models_dir);
-    if (!stored.empty()) {
-        std::string names;
-        for (const native::StoredModel& m : stored)
-            names += (names.empty() ? "" : ", ") + m.name;
-        logger.warn("nothing is served yet: pick a model from models.dir with -m NAME",
-                    {{"models", names}, {"models_dir", models_dir}});
-        return;
-    }
+    // Models in models.dir are served, each loaded on its first request.
+    if (!native::list_stored_models(models_dir).empty()) return;
     const std::string demo = find_demo_file();
     if (demo.empty()) {
         logger.warn("nothing to serve: pass -m FILE.gguf, or get a model first",

@@ -15,8 +15,9 @@ namespace edgeai::cli {
 inline constexpr const char* kDemoModelId = "demo-tinystories";
 
 // With no -m, no [[backends]] and no [upstream]: the demo model when
-// models.dir is empty and the file is installed, else a warning saying how
-// to give the gateway something to serve.
+// models.dir is empty and the file is installed; with models in models.dir,
+// nothing (serve loads them on demand); else a warning saying how to give the
+// gateway something to serve.
 void choose_demo_model(const core::Settings& settings, const std::string& models_dir,
                        platform::native::LocalServeOptions& local, telemetry::Logger& logger);
 

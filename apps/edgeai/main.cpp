@@ -2,6 +2,7 @@
 // configuration (defaults < file < EDGEAI_* environment < flags) and runs the
 // subcommand. Exit codes: 0 success, 1 runtime failure, 2 usage or configuration
 // error.
+#include "core/byte_size.h"
 #include "core/check.h"
 #include "core/config/config_loader.h"
 
@@ -19,6 +20,8 @@
 #include "platform/native/system/files.h"
 #include "platform/native/system/stderr_log_sink.h"
 #include "platform/native/system/system_clock.h"
+#include "progress_bar.h"
+#include "ps_command.h"
 #include "queue_command.h"
 #include "telemetry/logger.h"
 #include "template_command.h"
@@ -163,6 +166,7 @@ int main(int argc, char** argv) {
 
     native::LocalServeOptions local;
     std::string max_memory;
+    std::string memory_budget;
     bool insecure_no_auth = false;
     // serve and mcp take the same options: mcp is the same gateway, with
     // one MCP client on stdin/stdout instead of the HTTP listener.
@@ -195,6 +199,9 @@ int main(int argc, char** argv) {
         c->add_option("--kv-type", local.kv_type, "KV cache type: f16 (default), f32 or q8_0");
         c->add_option("--max-memory", max_memory,
                       "Refuse to start if weights + KV caches exceed this, e.g. 512M or 2G");
+        c->add_option("--memory-budget", memory_budget,
+                      "Memory the models loaded together may take, e.g. 4G (config "
+                      "models.memory_budget; default: 3/4 of physical memory)");
         c->add_flag("--insecure-no-auth", insecure_no_auth,
                     "Serve clients on any address while no API key exists (logged at every "
                     "start); without it a non-loopback listen address needs a key");
@@ -265,6 +272,15 @@ int main(int argc, char** argv) {
     edgeai::cli::ModelsFlags models_flags;
     edgeai::cli::add_models_commands(app, models_flags,
                                      [&](Command* sub) { add_common_flags(sub, &common); });
+
+    Command* ps = app.add_subcommand(
+        "ps", "List the models the running server has loaded, their memory and when they unload "
+              "(GET /api/ps; EDGEAI_API_KEY when keys are on)");
+    add_common_flags(ps, &common);
+    ps->add_option("--listen", serve_flags.listen,
+                   "HOST:PORT of the server (config server.listen; default 127.0.0.1:8080)");
+    ps->add_option("--host", serve_flags.host, "Address of the server, with server.listen's port");
+    ps->add_option("--port", serve_flags.port, "Port of the server, with server.listen's address");
 
     Command* version = app.add_subcommand("version", "Print the version");
     add_common_flags(version, &common);
@@ -346,6 +362,11 @@ int main(int argc, char** argv) {
         return edgeai::cli::run_models_command(
             models_flags, edgeai::cli::models_dir_of(s.models.dir, effective_data_dir(s)));
     }
+    if (ps->parsed()) {
+        auto builder = load_config(common, {{"server.listen", serve_flags.listen}}, nullptr);
+        if (!builder || !apply_host_and_port(serve_flags, *builder)) return kExitUsage;
+        return edgeai::cli::run_ps_command(builder->settings().server.listen);
+    }
     if (reference->parsed()) {
         std::fputs(edgeai::core::render_config_reference().c_str(), stdout);
         return kExitOk;
@@ -408,22 +429,21 @@ int main(int argc, char** argv) {
                                                              : "--config"}});
         for (const std::string& w : builder->warnings())
             logger.warn(w);
-        if (!max_memory.empty()) {
-            char* end = nullptr;
-            const double v = std::strtod(max_memory.c_str(), &end);
-            const std::string unit = end ? std::string(end) : "";
-            const double scale = unit.empty() || unit == "B"    ? 1
-                                 : unit == "K" || unit == "KiB" ? 1024.0
-                                 : unit == "M" || unit == "MiB" ? 1048576.0
-                                 : unit == "G" || unit == "GiB" ? 1073741824.0
-                                                                : -1;
-            if (!(v > 0) || scale < 0) {
-                print_error("--max-memory takes a size such as 512M or 2G, not '" + max_memory +
+        auto read_size = [](const std::string& text, const char* flag, uint64_t* out) {
+            if (text.empty()) return true;
+            auto bytes = edgeai::core::parse_byte_size(text);
+            if (!bytes.ok())
+                print_error(std::string(flag) + " takes a size such as 512M or 2G, not '" + text +
                             "'");
-                return kExitUsage;
-            }
-            local.max_memory_bytes = static_cast<uint64_t>(v * scale);
-        }
+            if (bytes.ok()) *out = *bytes;
+            return bytes.ok();
+        };
+        if (!read_size(max_memory, "--max-memory", &local.max_memory_bytes) ||
+            !read_size(memory_budget, "--memory-budget", &local.memory_budget_bytes))
+            return kExitUsage;
+        local.models_dir =
+            edgeai::cli::models_dir_of(settings.models.dir, effective_data_dir(settings));
+        local.load_progress = edgeai::cli::load_progress_bar;
         // -m NAME: a file, a model in models.dir, or hf:ORG/REPO:QUANT pulled first.
         const edgeai::core::Status resolved = edgeai::cli::resolve_model_arguments(
             local.model_paths, local.aliases,

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
+#include <memory>
 #include <string>
 
 namespace edgeai::cli {
@@ -40,5 +42,17 @@ class ProgressBar {
     bool enabled_;
     int shown_ = -1;
 };
+
+// serve's progress for loading the model `id` (at start or on its first
+// request): a bar while the weights are repacked, on a terminal only.
+inline std::function<void(uint64_t, uint64_t)> load_progress_bar(const std::string& id) {
+    if (isatty(STDERR_FILENO) == 0) return nullptr;
+    auto bar = std::make_shared<std::unique_ptr<ProgressBar>>();
+    return [bar, label = "loading " + id](uint64_t done, uint64_t total) {
+        if (!*bar) *bar = std::make_unique<ProgressBar>(label, total);
+        (*bar)->update(done);
+        if (done >= total) (*bar)->finish();
+    };
+}
 
 } // namespace edgeai::cli

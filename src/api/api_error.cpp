@@ -138,6 +138,23 @@ ApiError service_unavailable(std::string message) {
     return {503, "server_error", "service_unavailable", "", std::move(message), 0};
 }
 
+ApiError model_too_large(std::string message) {
+    return {507, "server_error", "insufficient_memory", "model", std::move(message), 0};
+}
+
+ApiError model_memory_busy(std::string message, int retry_after_s) {
+    return {503, "server_error", "model_memory_busy", "model", std::move(message), retry_after_s};
+}
+
+ApiError model_load_failed(std::string_view model, std::string_view why) {
+    return {500,
+            "server_error",
+            "model_load_failed",
+            "model",
+            "The model '" + std::string(model) + "' could not be loaded: " + std::string(why),
+            0};
+}
+
 core::Status model_not_found(std::string_view model, std::string_view detail) {
     return core::not_found("The model '" + std::string(model) + "' does not exist" +
                            std::string(detail))

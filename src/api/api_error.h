@@ -61,6 +61,14 @@ core::Status batch_not_found(std::string_view id);
 // disk (507 insufficient_storage); anything else by its code. A job or batch
 // that already ended cannot be cancelled (409): `ended_code` names which.
 ApiError queue_error(const core::Status& status, std::string_view ended_code = {});
+// Models loaded on demand (models.dir). The model can never fit the memory
+// budget beside the models that stay loaded: 507 insufficient_memory (a retry
+// cannot help). It would fit once models now answering requests are idle: 503
+// model_memory_busy with Retry-After. Its file would not load: 500
+// model_load_failed, and the next request tries again.
+ApiError model_too_large(std::string message);
+ApiError model_memory_busy(std::string message, int retry_after_s);
+ApiError model_load_failed(std::string_view model, std::string_view why);
 // An upstream answered with an error body we cannot pass on as it is.
 ApiError upstream_error(int http_status, std::string message);
 

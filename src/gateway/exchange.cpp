@@ -220,7 +220,8 @@ void Exchange::to_ollama_models(core::HttpResponse& response) const {
         converted = api::ollama::model_to_show(response.body, now);
     } else if (endpoint_ == api::Endpoint::kOllamaTags || endpoint_ == api::Endpoint::kOllamaPs) {
         converted =
-            api::ollama::models_to_tags(response.body, now, endpoint_ == api::Endpoint::kOllamaPs);
+            api::ollama::models_to_tags(response.body, now, endpoint_ == api::Endpoint::kOllamaPs,
+                                        telemetry::format_utc_timestamp);
     } else {
         return;
     }

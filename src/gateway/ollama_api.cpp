@@ -7,7 +7,9 @@
 #include "gateway/api_responses.h"
 #include "gateway/inference.h"
 #include "gateway/openai_api.h"
+#include "router/model_residency.h"
 #include "router/ollama_translator.h"
+#include "router/router.h"
 #include "telemetry/logger.h"
 
 namespace edgeai::gateway {
@@ -60,6 +62,10 @@ core::Status decode_ollama(RouteContext& ctx, ollama::Kind kind) {
     if (!translated.ok()) return translated.status();
     ctx.decoded.model = translated->model;
     ctx.decoded.stream = translated->stream;
+    // The local backend reads a request's keep-alive from the header the
+    // OpenAI routes take it in (upstreams are never sent it).
+    if (!translated->keep_alive.empty())
+        ctx.request.headers.set(router::kKeepAliveHeader, std::move(translated->keep_alive));
     ollama::OllamaFrame frame = frame_for(ctx, *translated);
     if (translated->load_only) {
         // Nothing to generate: answered by the handler, no backend asked.
@@ -112,6 +118,20 @@ std::unique_ptr<RequestTask> handle_ollama_inference(RouteContext& ctx) {
     const router::Plan plan = ctx.deps().router->plan(facts, ctx.shared.next_random());
     if (plan.attempts.empty() && plan.unavailable.empty())
         return ctx.fail(api::model_not_found(ctx.decoded.model));
+    // A local model loads now (or, with keep_alive 0, unloads); an upstream's
+    // model is always there.
+    if (!plan.attempts.empty() &&
+        ctx.deps().router->at(plan.attempts.front().backend).settings->kind ==
+            core::BackendKind::kLocal) {
+        codec::JsonWriter w;
+        w.begin_object().field("model", std::string_view(ctx.decoded.model));
+        w.key("answer").raw(ctx.decoded.backend_body).end_object();
+        ctx.decoded.backend_path = std::string(router::kLoadPath);
+        ctx.decoded.backend_body = w.take();
+        ctx.decoded.translated = true;
+        ctx.decoded.stream = false;
+        return handle_inference(ctx);
+    }
     return ctx.respond(json_response(200, std::move(ctx.decoded.backend_body)));
 }
 

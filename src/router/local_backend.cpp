@@ -7,6 +7,7 @@
 #include "engine/chat/chat_variables.h"
 #include "engine/chat/reasoning_split.h"
 #include "engine/grammar/json_schema.h"
+#include "router/answer_later.h"
 
 #include <algorithm>
 #include <cmath>
@@ -700,35 +701,6 @@ api::ApiError model_not_found(std::string_view id) {
     return api::api_error_from_status(api::model_not_found(id));
 }
 
-// A call whose whole answer is known at start (the model list): delivered
-// from the loop, never inside start(), and not at all once the call is gone.
-class AnswerCall final : public core::HttpCall {
-  public:
-    explicit AnswerCall(std::shared_ptr<bool> alive) : alive_(std::move(alive)) {}
-    ~AnswerCall() override { *alive_ = false; }
-    void resume() override {}
-
-  private:
-    std::shared_ptr<bool> alive_;
-};
-
-std::unique_ptr<core::HttpCall> answer_later(core::Executor& executor,
-                                             core::HttpResponseObserver* observer, int status,
-                                             std::string body) {
-    auto alive = std::make_shared<bool>(true);
-    executor.post([alive, observer, status, body = std::move(body)] {
-        if (!*alive) return;
-        core::Headers headers;
-        headers.add("content-type", "application/json");
-        observer->on_head(status, headers);
-        if (!*alive) return;
-        (void)observer->on_data(body);
-        if (!*alive) return;
-        observer->on_complete(core::Status());
-    });
-    return std::make_unique<AnswerCall>(std::move(alive));
-}
-
 // The gateway's decoded body when it handed one over, else `body` decoded here.
 template <typename T, typename Decode>
 core::Result<const T*> use_decoded(const std::optional<T>* given, std::optional<T>& own,
@@ -778,14 +750,58 @@ const LocalModelEntry* LocalBackend::find(std::string_view id) const {
     return nullptr;
 }
 
+const LocalModelEntry* LocalBackend::serving(std::string_view id) const {
+    const LocalModelEntry* m = find(id);
+    return m != nullptr && m->engine != nullptr ? m : nullptr;
+}
+
+void LocalBackend::attach(LocalModelEntry loaded) {
+    for (LocalModelEntry& e : models_) {
+        if (e.id != loaded.id) continue;
+        loaded.description = std::move(e.description);
+        loaded.created = e.created;
+        e = std::move(loaded);
+        if (auto m = metrics_.find(e.id); m != metrics_.end()) {
+            m->second->engine = e.engine;
+            m->second->kv_capacity = static_cast<double>(e.parallel) * static_cast<double>(e.n_ctx);
+            m->second->load_seconds = e.load_seconds;
+            m->second->loads->add();
+        }
+        return;
+    }
+}
+
+void LocalBackend::detach(std::string_view id) {
+    for (LocalModelEntry& e : models_) {
+        if (e.id != id) continue;
+        if (auto m = metrics_.find(e.id); m != metrics_.end()) m->second->engine = nullptr;
+        tries_.erase(e.tokenizer);
+        e.model = nullptr;
+        e.tokenizer = nullptr;
+        e.engine = nullptr;
+        e.chat_format.reset();
+        e.template_error.clear();
+        return;
+    }
+}
+
 std::string LocalBackend::model_json(const LocalModelEntry& m) const {
     codec::JsonWriter w;
     w.begin_object()
         .field("id", std::string_view(m.id))
         .field("object", "model")
         .field("created", m.created)
-        .field("owned_by", "edgeai-local");
+        .field("owned_by", "edgeai-local")
+        .field("loaded", m.engine != nullptr);
     if (!m.description.empty()) w.field("description", std::string_view(m.description));
+    // Ollama's /api/ps shows what a model holds and when it goes.
+    if (const ResidentModel* r = residency_ ? residency_->find(m.id) : nullptr;
+        r != nullptr && m.engine != nullptr) {
+        w.field("memory_bytes", static_cast<int64_t>(r->bytes));
+        if (r->expires && r->in_flight == 0)
+            w.field("expires_at",
+                    (clock_.unix_ms() + r->expires_ms - clock_.monotonic_ns() / 1000000) / 1000);
+    }
     w.end_object();
     return w.take();
 }
@@ -820,27 +836,34 @@ void LocalBackend::set_metrics(telemetry::MetricsRegistry& registry) {
         registry.gauge_callback(
             "edgeai_engine_tokens_per_second", "Generation speed of the last finished answer",
             [m] { return m->last_tokens_per_second; }, model);
-        const router::LocalEngine* engine = e.engine;
-        const double capacity = static_cast<double>(e.parallel) * static_cast<double>(e.n_ctx);
+        // Read through `m`: an on-demand model's engine comes and goes.
+        m->engine = e.engine;
+        m->kv_capacity = static_cast<double>(e.parallel) * static_cast<double>(e.n_ctx);
+        m->load_seconds = e.load_seconds;
         registry.gauge_callback(
             "edgeai_engine_kv_cache_tokens",
             "KV-cache positions in use: answers under way and prompt prefixes kept for reuse",
-            [engine] { return engine ? static_cast<double>(engine->kv_cache_tokens()) : 0.0; },
+            [m] { return m->engine ? static_cast<double>(m->engine->kv_cache_tokens()) : 0.0; },
             model);
         registry.gauge_callback(
             "edgeai_engine_kv_cache_usage_ratio",
             "KV-cache positions in use over all the slots' positions (llama.cpp's "
             "kv_cache_usage_ratio)",
-            [engine, capacity] {
-                return engine && capacity > 0
-                           ? static_cast<double>(engine->kv_cache_tokens()) / capacity
+            [m] {
+                return m->engine && m->kv_capacity > 0
+                           ? static_cast<double>(m->engine->kv_cache_tokens()) / m->kv_capacity
                            : 0.0;
             },
             model);
-        const double load = e.load_seconds;
         registry.gauge_callback(
-            "edgeai_engine_model_load_seconds", "Time to read and check the model file at start",
-            [load] { return load; }, model);
+            "edgeai_engine_model_load_seconds", "Time the model's last load took (file and checks)",
+            [m] { return m->load_seconds; }, model);
+        registry.gauge_callback(
+            "edgeai_engine_model_loaded", "1 while the model is in memory, 0 once unloaded",
+            [m] { return m->engine ? 1.0 : 0.0; }, model);
+        m->loads = &registry.counter("edgeai_engine_model_loads_total",
+                                     "Loads of the model (at start and on demand)", model);
+        if (e.engine != nullptr) m->loads->add();
         metrics_[e.id] = std::move(m);
     }
 }
@@ -923,7 +946,7 @@ LocalBackend::start_embeddings(const BackendRequest& request,
     auto state =
         std::make_shared<EmbeddingState>(req->model, req->encoding_format == "base64", observer);
     auto call = std::make_unique<EmbeddingCall>(state);
-    const LocalModelEntry* entry = find(req->model);
+    const LocalModelEntry* entry = serving(req->model);
     std::vector<std::vector<int32_t>> inputs;
     api::ApiError error;
     bool failed = false;
@@ -1066,7 +1089,7 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         n = static_cast<size_t>(req->sampling.n);
         format.model = req->model;
         format.request_id = request.request_id;
-        entry = find(req->model);
+        entry = serving(req->model);
         auto doc = codec::JsonDocument::parse(request.body);
         const codec::JsonDocument* body = doc.ok() ? &*doc : nullptr;
         if (entry == nullptr) {
@@ -1129,7 +1152,7 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
         format.id = "cmpl-" + request.request_id;
         n = static_cast<size_t>(req->sampling.n);
         format.model = req->model;
-        entry = find(req->model);
+        entry = serving(req->model);
         if (entry == nullptr) {
             refuse(model_not_found(req->model));
         } else if (req->prompt.size() != 1) {
@@ -1215,7 +1238,7 @@ LocalBackend::start(BackendRequest request, core::HttpResponseObserver* observer
 
 core::Result<int64_t> LocalBackend::count_prompt_tokens(std::string_view model,
                                                         const BackendRequest& request) {
-    const LocalModelEntry* entry = find(model);
+    const LocalModelEntry* entry = serving(model);
     if (entry == nullptr) return api::model_not_found(model);
     if (!entry->chat_format) return core::failed_precondition(entry->template_error);
     EDGEAI_ASSIGN_OR_RETURN(api::ChatCompletionRequest req,

@@ -15,6 +15,7 @@
 #include "engine/tokenizer/tokenizer.h"
 #include "router/backend.h"
 #include "router/local_engine.h"
+#include "router/model_residency.h"
 #include "telemetry/metrics.h"
 
 #include <memory>
@@ -37,7 +38,7 @@ struct LocalModelEntry {
     LocalEngine* engine = nullptr;
     int64_t created = 0;     // unix seconds, for /v1/models
     uint32_t parallel = 1;   // sequences the engine runs at once (its slots)
-    double load_seconds = 0; // reading and checking the file at start
+    double load_seconds = 0; // reading and checking the file, at start or on demand
     std::string description; // said in /v1/models (the demo model says what it is)
 };
 
@@ -50,7 +51,12 @@ struct EngineMetrics {
     telemetry::Histogram* time_to_first_token = nullptr;
     telemetry::Histogram* generation_seconds = nullptr;
     telemetry::Gauge* busy = nullptr;
+    telemetry::Counter* loads = nullptr;
     double last_tokens_per_second = 0; // the last answer's generation speed
+    // What the gauges read while the model is loaded; null engine: unloaded.
+    const LocalEngine* engine = nullptr;
+    double kv_capacity = 0; // slots times their context
+    double load_seconds = 0;
 };
 
 class LocalBackend final : public Backend {
@@ -66,7 +72,18 @@ class LocalBackend final : public Backend {
     core::Result<int64_t> count_prompt_tokens(std::string_view model,
                                               const BackendRequest& request) override;
 
+    // Every model, loaded or not (listings).
     const LocalModelEntry* find(std::string_view id) const;
+    // The model only while it is loaded: what requests are served by.
+    const LocalModelEntry* serving(std::string_view id) const;
+    // Models loaded and unloaded while serving (models.dir on demand): the
+    // entry named by `loaded.id` takes its model, engine and figures, and
+    // gives them back; the caller owns what they point to.
+    void attach(LocalModelEntry loaded);
+    void detach(std::string_view id);
+    // Where /v1/models reads memory and expiry of on-demand models; null: all
+    // models stay loaded.
+    void set_residency(const ModelResidency* residency) { residency_ = residency; }
     const std::vector<LocalModelEntry>& models() const { return models_; }
     // {"object":"list","data":[...]} of the local models.
     std::string models_json() const;
@@ -97,6 +114,7 @@ class LocalBackend final : public Backend {
     std::unordered_map<const engine::tokenizer::Tokenizer*,
                        std::shared_ptr<const engine::grammar::TokenTrie>>
         tries_;
+    const ModelResidency* residency_ = nullptr;
     core::Executor& executor_;
     const core::Clock& clock_;
     core::Random& random_;

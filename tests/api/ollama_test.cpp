@@ -132,6 +132,7 @@ TEST(OllamaRequest, ErrorsNameTheOllamaField) {
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","think":true})"), "think");
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","stream":"no"})"), "stream");
     EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","keep_alive":[]})"), "keep_alive");
+    EXPECT_EQ(error_of(Kind::kChat, R"({"model":"m","keep_alive":"soon"})"), "keep_alive");
     EXPECT_EQ(error_of(Kind::kGenerate, R"({"model":"m","prompt":"x","context":[1]})"), "context");
     EXPECT_EQ(error_of(Kind::kGenerate, R"({"model":"m","prompt":"x","suffix":"y"})"), "suffix");
     EXPECT_EQ(error_of(Kind::kGenerate, R"({"model":"m","prompt":"x","template":"{{.P}}"})"),
@@ -271,6 +272,42 @@ TEST(OllamaModels, ListsShowAndPs) {
     auto ps = models_to_tags(list, "T", true);
     ASSERT_TRUE(ps.ok());
     EXPECT_TRUE(json(*ps).root()["models"].at(0)["expires_at"].is_string());
+    auto show = model_to_show(R"({"id":"tiny","object":"model"})", "T");
+    ASSERT_TRUE(show.ok());
+}
+
+// /api/ps lists what is in memory: local models only while loaded, with what
+// they hold and when they go; models without the field (upstreams') always.
+TEST(OllamaModels, PsListsLoadedModelsWithSizeAndExpiry) {
+    const std::string list =
+        R"({"object":"list","data":[{"id":"a","loaded":false},)"
+        R"({"id":"b","loaded":true,"memory_bytes":3000,"expires_at":1700000000},)"
+        R"({"id":"c","loaded":true,"memory_bytes":10},{"id":"up"}]})";
+    auto ps = models_to_tags(list, "T", true, [](int64_t ms) { return std::to_string(ms); });
+    ASSERT_TRUE(ps.ok());
+    JsonDocument p = json(*ps);
+    ASSERT_EQ(p.root()["models"].size(), 3u);
+    EXPECT_EQ(p.root()["models"].at(0)["name"].as_string(), "b:latest");
+    EXPECT_EQ(p.root()["models"].at(0)["size"].as_int64(), 3000);
+    EXPECT_EQ(p.root()["models"].at(0)["expires_at"].as_string(), "1700000000000");
+    EXPECT_EQ(p.root()["models"].at(1)["expires_at"].as_string(), "9999-12-31T23:59:59Z");
+    EXPECT_EQ(p.root()["models"].at(2)["name"].as_string(), "up:latest");
+    auto tags = models_to_tags(list, "T", false);
+    ASSERT_TRUE(tags.ok());
+    EXPECT_EQ(json(*tags).root()["models"].size(), 4u);
+}
+
+TEST(OllamaRequests, KeepAliveIsKeptAsSent) {
+    auto t = ollama_to_openai(Kind::kGenerate, R"({"model":"m","prompt":"","keep_alive":0})");
+    ASSERT_TRUE(t.ok());
+    EXPECT_EQ(t->keep_alive, "0");
+    EXPECT_TRUE(t->load_only);
+    auto s = ollama_to_openai(Kind::kGenerate, R"({"model":"m","prompt":"x","keep_alive":"1h"})");
+    ASSERT_TRUE(s.ok());
+    EXPECT_EQ(s->keep_alive, "1h");
+}
+
+TEST(OllamaModels, ShowStillWorks) {
     auto show = model_to_show(R"({"id":"tiny","object":"model"})", "T");
     ASSERT_TRUE(show.ok());
     EXPECT_EQ(json(*show).root()["details"]["format"].as_string(), "gguf");

@@ -96,10 +96,13 @@ describe('edgeai serve with nothing configured', { skip }, () => {
     fs.copyFileSync(model, path.join(modelsDir, 'story.gguf'));
     const withDir = await serveFrom(bin, dir, ['--config', writeModelsDir(dir, modelsDir)]);
     try {
-      const hint = withDir.logs.find((l) => l.msg?.startsWith('nothing is served yet'));
-      assert.ok(hint, withDir.describe());
-      assert.equal(hint.models, 'story');
-      assert.deepEqual((await request(withDir.url('/v1/models'))).json.data, []);
+      // Served on demand: listed, loaded by its first request.
+      const note = withDir.logs.find((l) => l.msg === 'models in models.dir load on their first request');
+      assert.ok(note, withDir.describe());
+      assert.equal(note.models, 1);
+      assert.ok(!withDir.logs.some((l) => l.msg?.startsWith('serving the demo model')));
+      const listed = (await request(withDir.url('/v1/models'))).json.data;
+      assert.deepEqual(listed.map((m) => [m.id, m.loaded]), [['story', false]]);
     } finally {
       await withDir.stop();
     }

@@ -345,14 +345,16 @@ void write_details(JsonWriter& w) {
 } // namespace
 
 core::Result<std::string> models_to_tags(std::string_view openai_list, std::string_view now,
-                                         bool running) {
+                                         bool running, std::string (*format_time)(int64_t)) {
     EDGEAI_ASSIGN_OR_RETURN(JsonDocument doc, JsonDocument::parse(openai_list));
     JsonValue data = doc.root()["data"];
     JsonWriter w;
     w.begin_object().key("models").begin_array();
     for (size_t i = 0; i < data.size(); ++i) {
-        const std::string_view id = data.at(i)["id"].as_string();
+        const JsonValue model = data.at(i);
+        const std::string_view id = model["id"].as_string();
         if (id.empty()) continue;
+        if (running && model["loaded"].is_bool() && !model["loaded"].as_bool()) continue;
         const std::string name = tagged_name(id);
         // A stable digest for clients that key models by it: the name's hash.
         std::string digest;
@@ -361,11 +363,15 @@ core::Result<std::string> models_to_tags(std::string_view openai_list, std::stri
             .field("name", std::string_view(name))
             .field("model", std::string_view(name));
         if (!running) w.field("modified_at", now);
-        w.field("size", int64_t{0}).field("digest", std::string_view(digest));
+        const int64_t size = running ? model["memory_bytes"].as_int64() : 0;
+        w.field("size", size).field("digest", std::string_view(digest));
         write_details(w);
         if (running) {
-            // Served for as long as the gateway runs.
-            w.field("expires_at", "9999-12-31T23:59:59Z").field("size_vram", int64_t{0});
+            // Without an expiry: served for as long as the gateway runs.
+            const bool expires = model["expires_at"].is_integer() && format_time != nullptr;
+            const std::string at = expires ? format_time(model["expires_at"].as_int64() * 1000)
+                                           : std::string("9999-12-31T23:59:59Z");
+            w.field("expires_at", std::string_view(at)).field("size_vram", int64_t{0});
         }
         w.end_object();
     }

@@ -83,8 +83,13 @@ class NdjsonStream {
 // `now` is an RFC 3339 time; other fields Ollama reports about model files
 // (sizes, digests of blobs, quantization) are what a gateway can say of a
 // model it may not hold: zero or empty.
+// For /api/ps (`running`), models the list marks `"loaded": false` are left
+// out, and the local ones' `memory_bytes` and `expires_at` (unix seconds,
+// absent: never) become Ollama's size and expires_at, written by `format_time`
+// from unix milliseconds.
 core::Result<std::string> models_to_tags(std::string_view openai_list, std::string_view now,
-                                         bool running);
+                                         bool running,
+                                         std::string (*format_time)(int64_t unix_ms) = nullptr);
 core::Result<std::string> model_to_show(std::string_view openai_model, std::string_view now);
 
 // Ollama's name for a model id: with its tag (":latest" when it has none).

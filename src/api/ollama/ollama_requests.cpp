@@ -3,6 +3,7 @@
 #include "api/field_check.h"
 #include "codec/json/json_document.h"
 #include "codec/json/json_writer.h"
+#include "core/keep_alive.h"
 
 #include <algorithm>
 #include <vector>
@@ -218,13 +219,23 @@ core::Status check_think(JsonValue think) {
 }
 
 // What every request shares: the model, stream (Ollama's default is true),
-// keep_alive (accepted: models stay loaded while the server runs).
+// keep_alive (how long a local model stays loaded afterwards).
 core::Status read_common(JsonValue root, TranslatedOllamaRequest* out) {
     EDGEAI_TRY(require_model(root["model"]));
     EDGEAI_TRY(optional_bool(root["stream"], "stream"));
     JsonValue keep = root["keep_alive"];
     if (!absent(keep) && !keep.is_string() && !keep.is_number())
         return field_error("keep_alive", "expected a duration such as \"5m\" or seconds");
+    if (keep.is_string()) {
+        out->keep_alive.assign(keep.as_string());
+    } else if (keep.is_number()) {
+        JsonWriter number;
+        codec::write_json_value(number, keep);
+        out->keep_alive = number.take();
+    }
+    if (!out->keep_alive.empty())
+        if (core::Status st = core::parse_keep_alive(out->keep_alive).status(); !st.ok())
+            return field_error("keep_alive", st.message());
     out->requested_model.assign(root["model"].as_string());
     out->model.assign(without_latest(out->requested_model));
     EDGEAI_TRY(check_model_id(out->model, "model"));

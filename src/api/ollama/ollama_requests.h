@@ -32,6 +32,8 @@ struct TranslatedOllamaRequest {
     // /api/generate with an empty prompt only loads the model: answered at
     // once with done_reason "load", no backend asked.
     bool load_only = false;
+    // `keep_alive` as sent ("5m", "-1", "0"), checked; empty: not sent.
+    std::string keep_alive;
 };
 
 // Checks and translates a body; errors name the field in Ollama's names

@@ -1,7 +1,9 @@
 #include "core/config/config_schema.h"
 
+#include "core/byte_size.h"
 #include "core/duration.h"
 #include "core/http_types.h"
+#include "core/keep_alive.h"
 #include "core/net/redis_url.h"
 
 #include <algorithm>
@@ -118,9 +120,20 @@ const ConfigKey kKeys[] = {
                     "Write one line per request (method, path, model, backend, status, tokens, "
                     "latency; never bodies or keys)."),
     EDGEAI_STRING_KEY("models.dir", models.dir, "", false,
-                      "Directory of GGUF models: NAME.gguf files served as `-m NAME`, and what "
-                      "`edgeai pull` fetches (ORG/REPO/FILE.gguf, named ORG/REPO:QUANT). "
-                      "Empty: <data_dir>/models."),
+                      "Directory of GGUF models, each served under its name and loaded on its "
+                      "first request: NAME.gguf files (also `-m NAME`) and what `edgeai pull` "
+                      "fetches (ORG/REPO/FILE.gguf, named ORG/REPO:QUANT). Empty: "
+                      "<data_dir>/models."),
+    EDGEAI_STRING_KEY("models.keep_alive", models.keep_alive, "", false,
+                      "How long a model loaded on demand stays in memory after its last "
+                      "request, as Ollama's keep_alive: a duration (30s, 5m, 1h), -1 for ever, 0 "
+                      "to unload as soon as the request ends. A request's own keep_alive (the "
+                      "Ollama field, or the x-edgeai-keep-alive header) overrides it."),
+    EDGEAI_STRING_KEY("models.memory_budget", models.memory_budget, "", false,
+                      "Memory the loaded models may take together (weights and KV caches), e.g. "
+                      "4G; a model that does not fit unloads idle ones, least recently used "
+                      "first. Empty: three quarters of the physical memory. --memory-budget "
+                      "overrides it."),
     EDGEAI_STRING_KEY("server.listen", server.listen, "", false,
                       "Address and port to listen on, HOST:PORT ([v6addr]:PORT for IPv6)."),
     EDGEAI_INT_KEY("server.max_body_bytes", server.max_body_bytes, 1024, kMaxBytes,
@@ -474,6 +487,12 @@ Status check_config_value(const ConfigKey& key, const ConfigValue& value) {
     if (key.path == "limits.redis_url")
         if (const std::string* s = std::get_if<std::string>(&value); s != nullptr && !s->empty())
             return net::parse_redis_url(*s).status();
+    if (key.path == "models.keep_alive")
+        if (const std::string* s = std::get_if<std::string>(&value))
+            return parse_keep_alive(*s).status();
+    if (key.path == "models.memory_budget")
+        if (const std::string* s = std::get_if<std::string>(&value); s != nullptr && !s->empty())
+            return parse_byte_size(*s).status();
     if (key.path == "responses.retention")
         if (const std::string* s = std::get_if<std::string>(&value)) {
             auto ms = parse_duration_ms(*s);

@@ -233,6 +233,11 @@ struct AuditSettings {
 struct ModelsSettings {
     // Empty: <data_dir>/models.
     std::string dir;
+    // How long a model loaded on demand stays once idle (core/keep_alive.h).
+    std::string keep_alive = "5m";
+    // Memory the models loaded together may take ("4G"); empty: derived from
+    // the machine's physical memory.
+    std::string memory_budget;
 };
 
 // How log lines are written: human lines (a start banner, one readable line

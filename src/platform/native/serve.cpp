@@ -15,6 +15,7 @@
 #include "platform/native/engine/chat_template_flag.h"
 #include "platform/native/engine/engine_worker.h"
 #include "platform/native/engine/local_model.h"
+#include "platform/native/engine/local_models.h"
 #include "platform/native/http/connectivity_monitor.h"
 #include "platform/native/http/event_loop.h"
 #include "platform/native/http/event_loop_impl.h"
@@ -165,118 +166,6 @@ StartFacts describe_start(const core::Settings& settings, const router::Router& 
 
 } // namespace
 
-// Loads the models, checks the memory budget, starts one engine thread per
-// model. Returns false (after logging why) when something does not fit.
-bool start_local_models(const LocalServeOptions& o, core::Executor& loop, const core::Clock& clock,
-                        core::Random& random, telemetry::Logger& logger,
-                        std::vector<std::unique_ptr<LocalModel>>& models,
-                        std::vector<std::unique_ptr<EngineWorker>>& workers,
-                        std::optional<router::LocalBackend>& backend) {
-    if (o.model_paths.empty()) return true;
-    const auto parsed_kv = engine::model::parse_kv_type(o.kv_type);
-    if (!parsed_kv) {
-        logger.error("--kv-type must be f16, f32 or q8_0", {{"kv_type", o.kv_type}});
-        return false;
-    }
-    const engine::model::KvType kv_type = *parsed_kv;
-    const int threads = o.threads > 0 ? o.threads : WorkerThreads::default_threads();
-    uint64_t total = 0;
-    std::vector<router::LocalModelEntry> entries;
-    for (size_t i = 0; i < o.model_paths.size(); ++i) {
-        const std::string& path = o.model_paths[i];
-        const LocalModelOverrides own =
-            i < o.overrides.size() ? o.overrides[i] : LocalModelOverrides{};
-        const std::string& template_flag =
-            own.chat_template.empty() ? o.chat_template : own.chat_template;
-        auto choice = read_chat_template_flag(template_flag);
-        if (!choice.ok()) {
-            logger.error(own.chat_template.empty() ? "bad --chat-template"
-                                                   : "bad chat_template in a local backend",
-                         {{"error", choice.status().message()}});
-            return false;
-        }
-        const int ctx_size = own.ctx_size != 0 ? own.ctx_size : o.ctx_size;
-        const int64_t load_start_ns = clock.monotonic_ns();
-        auto loaded = load_local_model(path);
-        if (!loaded.ok()) {
-            logger.error("cannot load model",
-                         {{"path", path}, {"error", loaded.status().message()}});
-            return false;
-        }
-        std::unique_ptr<LocalModel> m = std::move(*loaded);
-        if (!m->tokenizer) {
-            logger.error("model has no usable tokenizer",
-                         {{"path", path}, {"error", m->tokenizer_error}});
-            return false;
-        }
-        const auto& c = m->model.config();
-        if (core::Status st = engine::model::KvCache::check(c, kv_type); !st.ok()) {
-            logger.error("the model cannot use this --kv-type",
-                         {{"path", path}, {"error", st.message()}});
-            return false;
-        }
-        const auto parallel =
-            static_cast<uint32_t>(std::max(1, own.parallel != 0 ? own.parallel : o.parallel));
-        const uint32_t n_ctx =
-            engine::session::context_per_sequence(ctx_size, parallel, c.n_ctx_train);
-        if (n_ctx == 0) {
-            logger.error("--ctx-size is the context of all sequences together and is smaller "
-                         "than --parallel",
-                         {{"ctx_size", static_cast<int64_t>(ctx_size)},
-                          {"parallel", static_cast<int64_t>(parallel)}});
-            return false;
-        }
-        // One cache per parallel sequence, plus an f32 one for embeddings.
-        const uint64_t kv = engine::model::KvCache::bytes_needed(
-                                c, n_ctx, kv_type, engine::session::SchedulerConfig{}.max_batch) *
-                                parallel +
-                            engine::model::KvCache::bytes_needed(
-                                c, n_ctx, engine::model::KvType::kF32, EngineWorker::kEmbedBatch);
-        total += m->file->bytes().size() + kv;
-        if (o.max_memory_bytes != 0 && total > o.max_memory_bytes) {
-            logger.error("the models do not fit in --max-memory",
-                         {{"path", path},
-                          {"needed_mib", static_cast<int64_t>(total >> 20)},
-                          {"max_memory_mib", static_cast<int64_t>(o.max_memory_bytes >> 20)},
-                          {"hint", "lower --ctx-size or --parallel, or use a smaller model"}});
-            return false;
-        }
-        router::LocalModelEntry e;
-        e.id =
-            i < o.aliases.size() && !o.aliases[i].empty() ? o.aliases[i] : model_id_from_path(path);
-        e.model = &m->model;
-        e.tokenizer = &*m->tokenizer;
-        e.n_ctx = n_ctx;
-        e.parallel = parallel;
-        e.load_seconds = static_cast<double>(clock.monotonic_ns() - load_start_ns) / 1e9;
-        e.description = own.description;
-        e.created = clock.unix_ms() / 1000;
-        if (auto chat = chat_format_for(m->gguf, *m->tokenizer, *choice); chat.ok()) {
-            e.chat_format = std::move(*chat);
-        } else {
-            e.template_error = "the model '" + e.id + "': " + chat.status().message();
-        }
-        engine::session::SchedulerConfig config;
-        config.parallel = parallel;
-        config.n_ctx = n_ctx;
-        config.kv_type = kv_type;
-        workers.push_back(
-            std::make_unique<EngineWorker>(m->model, *m->tokenizer, threads, config, loop));
-        e.engine = workers.back().get();
-        logger.info("local model ready",
-                    {{"model", e.id},
-                     {"path", path},
-                     {"context", static_cast<int64_t>(n_ctx)},
-                     {"parallel", static_cast<int64_t>(parallel)},
-                     {"threads", static_cast<int64_t>(threads)},
-                     {"chat_template", e.chat_format ? e.chat_format->describe() : "none"}});
-        entries.push_back(std::move(e));
-        models.push_back(std::move(m));
-    }
-    backend.emplace(std::move(entries), loop, clock, random);
-    return true;
-}
-
 int run_serve(const core::Settings& settings, const std::string& data_dir,
               telemetry::Logger& logger, const std::string& version, const LocalServeOptions& local,
               bool insecure_no_auth, ServeShell shell) {
@@ -410,12 +299,10 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
                 all_local.overrides.push_back({b.chat_template, static_cast<int>(b.ctx_size),
                                                static_cast<int>(b.parallel), ""});
             }
-    std::vector<std::unique_ptr<LocalModel>> local_models;
-    std::vector<std::unique_ptr<EngineWorker>> engine_workers;
-    std::optional<router::LocalBackend> local_backend;
     OsRandom random;
-    if (!start_local_models(all_local, loop, clock, random, logger, local_models, engine_workers,
-                            local_backend))
+    std::optional<router::LocalBackend> local_backend;
+    std::optional<ModelHost> model_host;
+    if (!start_models(all_local, settings, loop, clock, random, logger, local_backend, model_host))
         return 1;
     if (local_backend) local_backend->set_metrics(metrics);
 
@@ -432,7 +319,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
     std::vector<router::Backend*> routed;
     for (const core::BackendSettings& b : routing.backends) {
         if (b.kind == core::BackendKind::kLocal) {
-            routed.push_back(local_backend ? &*local_backend : nullptr);
+            routed.push_back(model_host ? &*model_host : nullptr);
             continue;
         }
         if (settings.backends.empty()) { // the legacy [upstream], built above
@@ -500,6 +387,8 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
         for (const router::LocalModelEntry& m : local_backend->models()) {
             if (std::find(b.models.begin(), b.models.end(), m.id) == b.models.end()) continue;
             r.slots += m.parallel;
+            // A model not loaded yet has no context to plan by.
+            if (m.n_ctx == 0) continue;
             r.context_tokens =
                 r.context_tokens == 0 ? m.n_ctx : std::min(r.context_tokens, m.n_ctx);
         }
@@ -680,8 +569,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             stopping = true;
             gateway.set_draining(true);
             job_runner.stop_claiming();
-            for (auto& worker : engine_workers)
-                worker->refuse_waiting(api::shutting_down());
+            if (model_host) model_host->refuse_waiting(api::shutting_down());
             stdio.stop();
             signals.cancel();
             loop.stop();
@@ -790,8 +678,7 @@ int run_serve(const core::Settings& settings, const std::string& data_dir,
             job_runner.stop_claiming();
             // Nor do sequences still waiting for an engine slot: they get 503
             // now, not a cut connection when the grace is over.
-            for (auto& worker : engine_workers)
-                worker->refuse_waiting(api::shutting_down());
+            if (model_host) model_host->refuse_waiting(api::shutting_down());
             // The loop stops once every listener's requests are over.
             auto listeners_left = std::make_shared<int>(ollama_server ? 2 : 1);
             auto drained = [&, listeners_left] {

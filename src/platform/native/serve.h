@@ -6,6 +6,7 @@
 #include "telemetry/logger.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ struct LocalServeOptions {
     std::string kv_type = "f16";
     uint64_t max_memory_bytes = 0; // 0: no limit
     std::string chat_template;     // --chat-template: a format name or a Jinja file
+    // models.dir: its models other than those above load on their first request.
+    std::string models_dir;
+    uint64_t memory_budget_bytes = 0; // --memory-budget; 0: models.memory_budget or derived
+    // A progress callback for loading the model `id` (a bar on a terminal);
+    // empty: none. Runs on the loading thread.
+    std::function<std::function<void(uint64_t done, uint64_t total)>(const std::string& id)>
+        load_progress;
 };
 
 // Where the clients are: the HTTP listener (and the Unix socket and serial

@@ -21,4 +21,10 @@ int64_t resident_memory_bytes() {
     return static_cast<int64_t>(pages_resident) * ::sysconf(_SC_PAGESIZE);
 }
 
+uint64_t physical_memory_bytes() {
+    const long pages = ::sysconf(_SC_PHYS_PAGES);
+    const long page = ::sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(page) : 0;
+}
+
 } // namespace edgeai::platform::native
