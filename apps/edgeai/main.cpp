@@ -315,12 +315,9 @@ int main(int argc, char** argv) {
                     std::fprintf(stderr, "edgeai: %s\n", note.c_str());
                 });
             // A path that is not there is the loader's to report ("cannot open").
-            const std::string& m = engine_commands.flags.model;
-            const bool path_like = m.find('/') == 0 || m.rfind("./", 0) == 0 ||
-                                   (m.size() > 5 && m.compare(m.size() - 5, 5, ".gguf") == 0);
             if (found.ok())
                 engine_commands.flags.model = paths[0];
-            else if (!path_like) {
+            else if (!edgeai::cli::names_a_model_file(engine_commands.flags.model)) {
                 print_error(found.message());
                 return kExitUsage;
             }

@@ -199,6 +199,11 @@ int run_models_command(const ModelsFlags& f, const std::string& models_dir) {
     return rm_command(f.names, models_dir);
 }
 
+bool names_a_model_file(std::string_view value) {
+    return value.starts_with('/') || value.starts_with("./") || value.starts_with("../") ||
+           value.ends_with(".gguf");
+}
+
 core::Status resolve_model_arguments(std::vector<std::string>& paths,
                                      std::vector<std::string>& aliases,
                                      const std::string& models_dir,
@@ -220,6 +225,8 @@ core::Status resolve_model_arguments(std::vector<std::string>& paths,
                                         " (a model file on disk is served with -m FILE)");
             paths[i] = pulled->paths.front();
             name = pulled->name;
+        } else if (names_a_model_file(given)) {
+            return core::not_found("-m " + given + ": no such file");
         } else {
             return core::not_found("-m " + given + ": no such file, and " +
                                    found.status().message());

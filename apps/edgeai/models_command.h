@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace edgeai::cli {
@@ -28,6 +29,11 @@ int run_models_command(const ModelsFlags& flags, const std::string& models_dir);
 
 // models.dir as configured, else <data_dir>/models.
 std::string models_dir_of(const std::string& configured, const std::string& data_dir);
+
+// Whether a `-m` value names a file rather than a model: an absolute or
+// ./ path, or a name ending in .gguf. One that is missing is "no such file",
+// never a model name to look up on the hub.
+bool names_a_model_file(std::string_view value);
 
 // Turns each `-m` value into a file: an existing path stays; a name found in
 // models.dir becomes its file (and, without an --alias, the model's id is the

@@ -310,5 +310,12 @@ describe('edgeai serve -m hf:... and -m NAME', { skip: binaryMissing() || (!have
     const r = await runEdgeai(['serve', '-m', 'absent', '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
     assert.equal(r.code, 2, describeRun(['serve'], r));
     assert.match(r.stderr, /-m absent: no such file, and no model 'absent' in models.dir/);
+    // A path is a file or nothing: no hub name is looked for in it.
+    for (const missing of [path.join(dataDir, 'nowhere', 'x.gguf'), './gone.gguf', 'gone.gguf']) {
+      const p = await runEdgeai(['serve', '-m', missing, '--data-dir', dataDir, '--listen', '127.0.0.1:0']);
+      assert.notEqual(p.code, 0, describeRun(['serve', '-m', missing], p));
+      assert.match(p.stderr, new RegExp(`-m ${missing.replace(/[.]/g, '\\.')}: no such file`));
+      assert.doesNotMatch(p.stderr, /hub model name|organisation/);
+    }
   });
 });
