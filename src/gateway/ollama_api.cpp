@@ -4,6 +4,7 @@
 #include "api/ollama/ollama_answers.h"
 #include "api/openai_requests.h"
 #include "codec/json/json_writer.h"
+#include "core/keep_alive.h"
 #include "gateway/api_responses.h"
 #include "gateway/inference.h"
 #include "gateway/openai_api.h"
@@ -64,12 +65,14 @@ core::Status decode_ollama(RouteContext& ctx, ollama::Kind kind) {
     ctx.decoded.stream = translated->stream;
     // The local backend reads a request's keep-alive from the header the
     // OpenAI routes take it in (upstreams are never sent it).
+    const auto keep_alive = core::parse_keep_alive(translated->keep_alive);
+    const bool unload = keep_alive.ok() && *keep_alive == 0;
     if (!translated->keep_alive.empty())
         ctx.request.headers.set(router::kKeepAliveHeader, std::move(translated->keep_alive));
     ollama::OllamaFrame frame = frame_for(ctx, *translated);
     if (translated->load_only) {
         // Nothing to generate: answered by the handler, no backend asked.
-        ctx.decoded.backend_body = ollama::load_answer(frame);
+        ctx.decoded.backend_body = ollama::load_answer(frame, unload);
         return {};
     }
     ctx.decoded.spends_tokens = true;

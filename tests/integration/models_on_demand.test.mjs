@@ -131,6 +131,7 @@ describe('models loaded on demand from models.dir', { skip }, () => {
     assert.deepEqual(await loadedIds(gw), ['alpha:latest']);
     const unload = await generate(gw, { model: 'alpha', prompt: '', keep_alive: 0 });
     assert.equal(unload.status, 200, unload.text);
+    assert.equal(unload.json.done_reason, 'unload', 'as Ollama answers an unload');
     await until('alpha unloaded by keep_alive 0', async () => (await loadedIds(gw)).length === 0);
 
     const bad = await chat(gw, 'alpha', { 'x-edgeai-keep-alive': 'soon' });

@@ -188,11 +188,11 @@ core::Result<std::string> answer_to_ollama(std::string_view body, const OllamaFr
     return w.take();
 }
 
-std::string load_answer(const OllamaFrame& frame) {
+std::string load_answer(const OllamaFrame& frame, bool unload) {
     JsonWriter w;
     begin_answer(w, frame);
     write_text(w, frame, "");
-    w.field("done_reason", "load").field("done", true).end_object();
+    w.field("done_reason", unload ? "unload" : "load").field("done", true).end_object();
     return w.take();
 }
 

@@ -40,8 +40,9 @@ std::string error_from_backend(int http_status, std::string_view body);
 core::Result<std::string> answer_to_ollama(std::string_view body, const OllamaFrame& frame);
 
 // The answer to /api/generate or /api/chat with nothing to generate: the
-// model is ready (done_reason "load").
-std::string load_answer(const OllamaFrame& frame);
+// model is ready (done_reason "load"), or, asked with keep_alive 0, unloaded
+// ("unload"), as Ollama answers them.
+std::string load_answer(const OllamaFrame& frame, bool unload = false);
 
 // A streamed chat completion or completion -> Ollama's stream objects, each
 // one SSE event; the last has done: true, done_reason and the counts. A
