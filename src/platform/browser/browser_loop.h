@@ -6,23 +6,16 @@
 // when to call it again.
 #pragma once
 
-#include "core/clock.h"
-#include "core/executor.h"
+#include "core/queued_executor.h"
 
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <memory>
-#include <vector>
 
 namespace edgeai::platform::browser {
 
-class BrowserLoop final : public core::Executor {
+class BrowserLoop final : public core::QueuedExecutor {
   public:
-    explicit BrowserLoop(const core::Clock& clock) : clock_(clock) {}
-
-    void post(std::function<void()> work) override;
-    std::unique_ptr<core::Timer> post_after(int64_t delay_ms, std::function<void()> work) override;
+    explicit BrowserLoop(const core::Clock& clock) : QueuedExecutor(clock) {}
 
     struct Hooks {
         std::function<bool()> has_work; // the engine has a step to run
@@ -36,19 +29,6 @@ class BrowserLoop final : public core::Executor {
     // looked at its messages, a delay in ms for the next timer, or -1 when
     // only a new message can bring work.
     int64_t pump(const Hooks& hooks, int64_t budget_ms);
-
-  private:
-    struct TimerEntry {
-        int64_t deadline_ns;
-        std::shared_ptr<bool> cancelled;
-        std::function<void()> work;
-    };
-    void run_ready();
-    int64_t next_timer_ms() const;
-
-    const core::Clock& clock_;
-    std::deque<std::function<void()>> tasks_;
-    std::vector<TimerEntry> timers_;
 };
 
 } // namespace edgeai::platform::browser

@@ -11,71 +11,10 @@ namespace edgeai::platform::wasi {
 
 namespace {
 
-class TimerHandle final : public core::Timer {
-  public:
-    explicit TimerHandle(std::shared_ptr<bool> cancelled) : cancelled_(std::move(cancelled)) {}
-    ~TimerHandle() override { *cancelled_ = true; }
-
-  private:
-    std::shared_ptr<bool> cancelled_;
-};
-
 constexpr size_t kReadBytes = 64 * 1024;
 constexpr int64_t kIdleWaitMs = 1000;
 
 } // namespace
-
-void WasiLoop::post(std::function<void()> work) {
-    tasks_.push_back(std::move(work));
-}
-
-std::unique_ptr<core::Timer> WasiLoop::post_after(int64_t delay_ms, std::function<void()> work) {
-    auto cancelled = std::make_shared<bool>(false);
-    timers_.push_back({clock_.monotonic_ns() + std::max<int64_t>(0, delay_ms) * 1000000, cancelled,
-                       std::move(work)});
-    return std::make_unique<TimerHandle>(std::move(cancelled));
-}
-
-bool WasiLoop::run_ready() {
-    bool ran = false;
-    // Tasks posted while these run wait for the next turn, so a chain of
-    // posts cannot keep the input from being read.
-    std::deque<std::function<void()>> now;
-    now.swap(tasks_);
-    for (auto& task : now) {
-        task();
-        ran = true;
-    }
-    const int64_t t = clock_.monotonic_ns();
-    std::vector<TimerEntry> due;
-    for (auto it = timers_.begin(); it != timers_.end();) {
-        if (*it->cancelled) {
-            it = timers_.erase(it);
-        } else if (it->deadline_ns <= t) {
-            due.push_back(std::move(*it));
-            it = timers_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (auto& timer : due) {
-        if (*timer.cancelled) continue;
-        timer.work();
-        ran = true;
-    }
-    return ran;
-}
-
-int64_t WasiLoop::next_timer_ms() const {
-    int64_t next = -1;
-    const int64_t t = clock_.monotonic_ns();
-    for (const TimerEntry& timer : timers_) {
-        if (*timer.cancelled) continue;
-        const int64_t ms = std::max<int64_t>(0, (timer.deadline_ns - t) / 1000000);
-        if (next < 0 || ms < next) next = ms;
-    }
-    return next;
-}
 
 void WasiLoop::poll_input(const Hooks& hooks, int64_t timeout_ms) {
     __wasi_subscription_t subs[2] = {};
@@ -107,25 +46,25 @@ void WasiLoop::poll_input(const Hooks& hooks, int64_t timeout_ms) {
 }
 
 void WasiLoop::run(const Hooks& hooks) {
-    int64_t last_poll_ns = clock_.monotonic_ns();
+    int64_t last_poll_ns = clock().monotonic_ns();
     for (;;) {
         run_ready();
         const bool computing = hooks.has_work();
-        if (input_ended_ && tasks_.empty() && !computing && hooks.idle()) return;
+        if (input_ended_ && !has_tasks() && !computing && hooks.idle()) return;
         if (computing) {
-            const int64_t t = clock_.monotonic_ns();
+            const int64_t t = clock().monotonic_ns();
             if (!input_ended_ && t - last_poll_ns >= kBusyPollMs * 1000000) {
                 poll_input(hooks, 1);
-                last_poll_ns = clock_.monotonic_ns();
+                last_poll_ns = clock().monotonic_ns();
             }
             hooks.step();
             continue;
         }
-        if (!tasks_.empty()) continue;
+        if (has_tasks()) continue;
         const int64_t timer_ms = next_timer_ms();
         if (!input_ended_) {
             poll_input(hooks, timer_ms < 0 ? kIdleWaitMs : std::min(timer_ms, kIdleWaitMs));
-            last_poll_ns = clock_.monotonic_ns();
+            last_poll_ns = clock().monotonic_ns();
             continue;
         }
         // The input is over and answers still wait on a timer: sleep to it.

@@ -7,27 +7,20 @@
 // busy the input is polled with 1 ms at most every kBusyPollMs of compute.
 #pragma once
 
-#include "core/clock.h"
-#include "core/executor.h"
+#include "core/queued_executor.h"
 
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <memory>
 #include <string_view>
-#include <vector>
 
 namespace edgeai::platform::wasi {
 
-class WasiLoop final : public core::Executor {
+class WasiLoop final : public core::QueuedExecutor {
   public:
     // Compute between two looks at the input while the engine is busy.
     static constexpr int64_t kBusyPollMs = 20;
 
-    explicit WasiLoop(const core::Clock& clock) : clock_(clock) {}
-
-    void post(std::function<void()> work) override;
-    std::unique_ptr<core::Timer> post_after(int64_t delay_ms, std::function<void()> work) override;
+    explicit WasiLoop(const core::Clock& clock) : QueuedExecutor(clock) {}
 
     struct Hooks {
         int input_fd = 0;
@@ -43,21 +36,9 @@ class WasiLoop final : public core::Executor {
     void run(const Hooks& hooks);
 
   private:
-    struct TimerEntry {
-        int64_t deadline_ns;
-        std::shared_ptr<bool> cancelled;
-        std::function<void()> work;
-    };
-    // Runs the posted tasks and the timers that are due; true if any ran.
-    bool run_ready();
     // Waits up to timeout_ms for input and hands it over.
     void poll_input(const Hooks& hooks, int64_t timeout_ms);
-    // Milliseconds to the next live timer, or -1 when there is none.
-    int64_t next_timer_ms() const;
 
-    const core::Clock& clock_;
-    std::deque<std::function<void()>> tasks_;
-    std::vector<TimerEntry> timers_;
     bool input_ended_ = false;
 };
 
