@@ -119,7 +119,8 @@ core::Status decode_responses(RouteContext& ctx) {
             api::responses::native_responses_body(ctx.request.body, translated->context_items);
     }
 
-    router::ResponseDone done;
+    router::ResponseDone done;        // a translated answer: its id is frame.id
+    router::ResponseDone done_native; // a native one names its own response
     if (translated->store) {
         EDGEAI_TRY(check_quota(*store, owner, ctx.deps().settings->responses.max_bytes_per_key));
         auto record = std::make_shared<StoredResponse>();
@@ -131,10 +132,6 @@ core::Status decode_responses(RouteContext& ctx) {
         telemetry::Logger* logger = ctx.deps().logger;
         done = [store, record, logger](const std::string& response) {
             record->response = response;
-            // A backend with the Responses API itself named the response.
-            if (auto doc = codec::JsonDocument::parse(response); doc.ok())
-                if (const auto id = doc->root()["id"]; id.is_string() && !id.as_string().empty())
-                    record->id = std::string(id.as_string());
             core::Status kept = store->put(*record);
             // The client has its answer either way; only a continuation of
             // it will not be found.
@@ -142,10 +139,16 @@ core::Status decode_responses(RouteContext& ctx) {
                 logger->warn("a response could not be stored",
                              {{"id", record->id}, {"error", kept.message()}});
         };
+        done_native = [done, record](const std::string& response) {
+            if (auto doc = codec::JsonDocument::parse(response); doc.ok())
+                if (const auto id = doc->root()["id"]; id.is_string() && !id.as_string().empty())
+                    record->id = std::string(id.as_string());
+            done(response);
+        };
     }
     if (!ctx.decoded.native_path.empty())
-        ctx.decoded.translate_native_answer = [done] {
-            return router::make_native_responses_translator(done);
+        ctx.decoded.translate_native_answer = [done_native = std::move(done_native)] {
+            return router::make_native_responses_translator(done_native);
         };
     ctx.decoded.translate_answer = [frame = std::move(frame), done = std::move(done)] {
         return router::make_chat_to_responses_translator(frame, done);
